@@ -1,0 +1,28 @@
+// npm test: build the binary (end-to-end suites start it), run every test with `bun test`, and close with
+// the line CI reads: "N passed, N failed".
+import { $ } from "bun";
+
+const bun = process.execPath;
+const args = process.argv.slice(2);
+if (!process.env.KREDITKU_SKIP_BUILD) await $`${bun} run scripts/build.ts`;
+
+const proc = Bun.spawn([bun, "test", ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, FORCE_COLOR: "0" } });
+let all = "";
+async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
+  const dec = new TextDecoder();
+  for await (const chunk of stream) {
+    const s = dec.decode(chunk, { stream: true });
+    all += s;
+    out.write(s);
+  }
+}
+await Promise.all([pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr)]);
+const code = await proc.exited;
+const num = (re: RegExp) => Number(all.match(re)?.[1] ?? 0);
+const passed = num(/^\s*(\d+) pass$/m);
+const failed = num(/^\s*(\d+) fail$/m);
+const skipped = num(/^\s*(\d+) skip$/m);
+const errors = num(/^\s*(\d+) errors?$/m);
+const failedTotal = failed + errors;
+console.log(`\n${passed} passed, ${failedTotal} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(code !== 0 && failedTotal === 0 ? 1 : code);

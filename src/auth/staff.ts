@@ -1,0 +1,38 @@
+// Staff users (email + Argon2id password). The auth module builds login on top of this.
+import type { Db } from "../db/database.ts";
+
+export const STAFF_ROLES = ["admin", "analyst", "finance"] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export class StaffUserError extends Error {}
+
+export function normalizeEmail(email: string) {
+  return email.trim().toLowerCase();
+}
+
+export async function hashPassword(password: string) {
+  return Bun.password.hash(password, { algorithm: "argon2id" });
+}
+
+export async function createStaffUser(db: Db, input: { email: string; password: string; role: StaffRole; name?: string }) {
+  const email = normalizeEmail(input.email);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new StaffUserError(`"${input.email}" is not an email address`);
+  if (input.password.length < 10) throw new StaffUserError("password must be at least 10 characters");
+  const hash = await hashPassword(input.password);
+  const id = Bun.randomUUIDv7();
+  const now = new Date().toISOString();
+  db.tx((w) => {
+    if (w.get("SELECT 1 FROM users WHERE email = ?", email)) throw new StaffUserError(`a user with email ${email} already exists`);
+    w.run(
+      "INSERT INTO users (id, role, email, password_hash, display_name, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+      id,
+      input.role,
+      email,
+      hash,
+      input.name ?? null,
+      now,
+      now,
+    );
+  });
+  return { id, email, role: input.role };
+}

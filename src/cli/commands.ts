@@ -1,0 +1,9 @@
+// Every CLI command, listed statically. Each feature adds its command here.
+import type { Command } from "./types.ts";
+import { serveCommand } from "./serve.ts";
+import { migrateCommand } from "./migrate.ts";
+import { adminCommand } from "./admin.ts";
+import { openapiCommand } from "./openapi.ts";
+import { versionCommand } from "./version.ts";
+
+export const COMMANDS: Command[] = [serveCommand, migrateCommand, adminCommand, openapiCommand, versionCommand];

@@ -1,0 +1,28 @@
+import type { Command } from "./types.ts";
+import { helpFlag, parseFlags } from "./types.ts";
+import { createApp, buildOpenApiDocument } from "../http/app.ts";
+import { MODULES } from "../modules.ts";
+import { loadConfig } from "../config.ts";
+import { Db } from "../db/database.ts";
+import { migrate } from "../db/migrate.ts";
+import { createLogger } from "../observability/logger.ts";
+import { Metrics } from "../observability/metrics.ts";
+import { systemClock } from "../clock.ts";
+
+export const openapiCommand: Command = {
+  name: "openapi",
+  summary: "Print the OpenAPI 3.1 document as JSON",
+  usage: "kreditku openapi",
+  async run(argv) {
+    const { values } = parseFlags(argv, { ...helpFlag });
+    if (values.help) return -1;
+    // An in-memory platform: the document depends only on the route definitions.
+    const db = new Db(":memory:");
+    migrate(db);
+    const config = loadConfig({ depot: "/nonexistent-kreditku-depot", env: {} });
+    const app = createApp({ config, db, log: createLogger("silent"), metrics: new Metrics({ defaultMetrics: false }), clock: systemClock, readiness: [], onShutdown: [] }, MODULES);
+    process.stdout.write(JSON.stringify(buildOpenApiDocument(app), null, 2) + "\n");
+    db.close();
+    return 0;
+  },
+};

@@ -1,0 +1,41 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("config", () => {
+  test("defaults", () => {
+    const c = loadConfig({ depot: "/tmp/x", env: {} });
+    expect(c.port).toBe(4000);
+    expect(c.bodyLimitBytes).toBe(1024 * 1024);
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  test("file then env override, env wins", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ port: 5000, logLevel: "warn", corsOrigins: ["https://a.example"] }));
+    const c = loadConfig({ depot: dir, env: { KREDITKU_PORT: "6000", REDIS_URL: "redis://127.0.0.1:6379" } });
+    expect(c.port).toBe(6000);
+    expect(c.logLevel).toBe("warn");
+    expect(c.corsOrigins).toEqual(["https://a.example"]);
+    expect(c.redisUrl).toBe("redis://127.0.0.1:6379");
+  });
+
+  test("an invalid setting names the setting and the variable", () => {
+    expect(() => loadConfig({ depot: "/tmp/x", env: { KREDITKU_PORT: "99999" } })).toThrow(/port \(KREDITKU_PORT\)/);
+    expect(() => loadConfig({ depot: "/tmp/x", env: { KREDITKU_LOG_LEVEL: "loud" } })).toThrow(ConfigError);
+  });
+
+  test("secrets are refused in config.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ s3: { bucket: "b", secretAccessKey: "x" } }));
+    expect(() => loadConfig({ depot: dir, env: {} })).toThrow(/secret/);
+  });
+
+  test("malformed config.json is one clear error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    writeFileSync(join(dir, "config.json"), "{ nope");
+    expect(() => loadConfig({ depot: dir, env: {} })).toThrow(/not valid JSON/);
+  });
+});

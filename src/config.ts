@@ -1,0 +1,165 @@
+// One typed configuration: defaults → depot/config.json → environment (KREDITKU_*, REDIS_URL, S3_*).
+// Validated with zod at start; an invalid setting stops start-up with one line naming it.
+import { z } from "zod";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const csv = z.union([z.array(z.string()), z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))]);
+const intish = z.coerce.number().int();
+const boolish = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((s) => s === "true" || s === "1")]);
+
+export const ConfigSchema = z.object({
+  depot: z.string().min(1),
+  host: z.string().min(1).default("0.0.0.0"),
+  port: intish.min(0).max(65535).default(4000),
+  publicUrl: z.string().url().optional(),
+  logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  corsOrigins: csv.default([]),
+  bodyLimitBytes: intish.positive().default(1024 * 1024),
+  documentLimitBytes: intish.positive().default(10 * 1024 * 1024),
+  readerConnections: intish.min(1).max(16).default(2),
+  shutdownTimeoutMs: intish.positive().default(15000),
+  trustProxy: boolish.default(false),
+  redisUrl: z.string().url().optional(),
+  queuePrefix: z.string().min(1).default("kreditku"),
+  s3: z
+    .object({
+      endpoint: z.string().url().optional(),
+      bucket: z.string().min(1),
+      region: z.string().default("us-east-1"),
+      accessKeyId: z.string().optional(),
+      secretAccessKey: z.string().optional(),
+      forcePathStyle: boolish.default(true),
+      sse: z.string().optional(),
+    })
+    .optional(),
+  auth: z
+    .object({
+      issuer: z.string().default("kreditku"),
+      audience: z.string().default("kreditku-api"),
+      accessTtlSeconds: intish.positive().default(900),
+      refreshTtlSeconds: intish.positive().default(7 * 24 * 3600),
+      rpId: z.string().default("localhost"),
+      rpName: z.string().default("KreditKu"),
+      origins: csv.default(["http://localhost:4000"]),
+    })
+    .default({
+      issuer: "kreditku",
+      audience: "kreditku-api",
+      accessTtlSeconds: 900,
+      refreshTtlSeconds: 7 * 24 * 3600,
+      rpId: "localhost",
+      rpName: "KreditKu",
+      origins: ["http://localhost:4000"],
+    }),
+  sms: z.object({ adapter: z.enum(["log"]).default("log") }).default({ adapter: "log" }),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Environment variable → config path. Secrets are only read from the environment (or depot/secrets). */
+const ENV_MAP: Record<string, string> = {
+  KREDITKU_HOST: "host",
+  KREDITKU_PORT: "port",
+  KREDITKU_PUBLIC_URL: "publicUrl",
+  KREDITKU_LOG_LEVEL: "logLevel",
+  KREDITKU_CORS_ORIGINS: "corsOrigins",
+  KREDITKU_BODY_LIMIT_BYTES: "bodyLimitBytes",
+  KREDITKU_DOCUMENT_LIMIT_BYTES: "documentLimitBytes",
+  KREDITKU_READER_CONNECTIONS: "readerConnections",
+  KREDITKU_SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
+  KREDITKU_TRUST_PROXY: "trustProxy",
+  KREDITKU_QUEUE_PREFIX: "queuePrefix",
+  KREDITKU_AUTH_ISSUER: "auth.issuer",
+  KREDITKU_AUTH_AUDIENCE: "auth.audience",
+  KREDITKU_AUTH_ACCESS_TTL_SECONDS: "auth.accessTtlSeconds",
+  KREDITKU_AUTH_REFRESH_TTL_SECONDS: "auth.refreshTtlSeconds",
+  KREDITKU_RP_ID: "auth.rpId",
+  KREDITKU_RP_NAME: "auth.rpName",
+  KREDITKU_RP_ORIGINS: "auth.origins",
+  REDIS_URL: "redisUrl",
+  S3_ENDPOINT: "s3.endpoint",
+  S3_BUCKET: "s3.bucket",
+  S3_REGION: "s3.region",
+  S3_ACCESS_KEY_ID: "s3.accessKeyId",
+  S3_SECRET_ACCESS_KEY: "s3.secretAccessKey",
+  S3_FORCE_PATH_STYLE: "s3.forcePathStyle",
+  S3_SSE: "s3.sse",
+};
+
+/** Settings that must never come from config.json (they are secrets). */
+const SECRET_PATHS = new Set(["s3.accessKeyId", "s3.secretAccessKey"]);
+
+function setPath(obj: Record<string, any>, path: string, value: unknown) {
+  const parts = path.split(".");
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof cur[p] !== "object" || cur[p] === null) cur[p] = {};
+    cur = cur[p];
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function getPath(obj: Record<string, any>, path: string): unknown {
+  return path.split(".").reduce<any>((o, p) => (o == null ? undefined : o[p]), obj);
+}
+
+export interface LoadOptions {
+  depot?: string;
+  env?: Record<string, string | undefined>;
+  overrides?: Record<string, unknown>;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const depot = resolve(opts.depot ?? env.KREDITKU_DEPOT ?? "./traildepot");
+  const raw: Record<string, any> = {};
+  const file = join(depot, "config.json");
+  if (existsSync(file)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new ConfigError(`config: ${file} is not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError(`config: ${file} must hold a JSON object`);
+    }
+    for (const p of SECRET_PATHS) {
+      if (getPath(parsed as any, p) !== undefined) {
+        throw new ConfigError(`config: ${p} is a secret; set it by environment variable, not in config.json`);
+      }
+    }
+    Object.assign(raw, parsed);
+  }
+  for (const [k, path] of Object.entries(ENV_MAP)) {
+    const v = env[k];
+    if (v !== undefined && v !== "") setPath(raw, path, v);
+  }
+  for (const [path, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, path, v);
+  raw.depot = depot;
+  const res = ConfigSchema.safeParse(raw);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const path = issue.path.join(".") || "(root)";
+    const envName = Object.entries(ENV_MAP).find(([, p]) => p === path)?.[0];
+    throw new ConfigError(`config: invalid setting ${path}${envName ? ` (${envName})` : ""}: ${issue.message}`);
+  }
+  return res.data;
+}
+
+export function depotPaths(depot: string) {
+  return {
+    root: depot,
+    configFile: join(depot, "config.json"),
+    data: join(depot, "data"),
+    db: join(depot, "data", "main.db"),
+    uploads: join(depot, "uploads"),
+    secrets: join(depot, "secrets"),
+    backups: join(depot, "backups"),
+    migrations: join(depot, "migrations"),
+    smsLog: join(depot, "data", "sms.jsonl"),
+  };
+}

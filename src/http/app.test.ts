@@ -1,0 +1,158 @@
+import { describe, expect, test } from "bun:test";
+import { createRoute, z } from "@hono/zod-openapi";
+import { createApp, type App } from "./app.ts";
+import { idempotency } from "./middleware.ts";
+import { Db } from "../db/database.ts";
+import { migrate } from "../db/migrate.ts";
+import { loadConfig } from "../config.ts";
+import { createLogger } from "../observability/logger.ts";
+import { Metrics } from "../observability/metrics.ts";
+import { ManualClock } from "../clock.ts";
+import type { Platform } from "./types.ts";
+
+function platform(overrides: Record<string, unknown> = {}): Platform {
+  const db = new Db(":memory:");
+  migrate(db);
+  const lines: string[] = [];
+  const log = createLogger("info", {}, (l) => lines.push(l));
+  (log as any).lines = lines;
+  return {
+    config: loadConfig({ depot: "/tmp/none", env: {}, overrides }),
+    db,
+    log,
+    metrics: new Metrics({ defaultMetrics: false }),
+    clock: new ManualClock("2026-01-01T00:00:00Z"),
+    readiness: [],
+    onShutdown: [],
+  };
+}
+
+let counter = 0;
+const echo = {
+  register(app: App) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: "/api/v1/echo",
+        request: { body: { content: { "application/json": { schema: z.object({ name: z.string().min(2), loan_amount: z.number().int().positive() }) } } } },
+        responses: { 201: { description: "echoed", content: { "application/json": { schema: z.object({ n: z.number(), name: z.string() }) } } } },
+      }),
+      (c) => c.json({ n: ++counter, name: c.req.valid("json").name }, 201),
+    );
+    app.use("/api/v1/slow", idempotency());
+    app.post("/api/v1/slow", async (c) => {
+      await Bun.sleep(50);
+      return c.json({ n: ++counter }, 201);
+    });
+    app.use("/api/v1/idem", idempotency());
+    app.post("/api/v1/idem", async (c) => c.json({ n: ++counter, body: await c.req.json() }, 201));
+    app.get("/api/v1/boom", () => {
+      throw new Error("kaboom");
+    });
+  },
+};
+
+describe("http app", () => {
+  const p = platform();
+  const app = createApp(p, [echo]);
+  const req = (path: string, init?: RequestInit) => app.request(path, init);
+
+  test("healthz and request id echo", async () => {
+    const res = await req("/healthz", { headers: { "X-Request-Id": "abc-123" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toBe("abc-123");
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  test("a hostile request id is replaced", async () => {
+    const res = await req("/healthz", { headers: { "X-Request-Id": "bad id\u0001" } });
+    expect(res.headers.get("x-request-id")).not.toBe("bad id\u0001");
+  });
+
+  test("validation errors are 422 problem+json listing the fields", async () => {
+    const res = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "x", loan_amount: 1.5 }) });
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    const body: any = await res.json();
+    expect(body.type).toEndWith("/validation-error");
+    expect(body.errors.map((e: any) => e.path).sort()).toEqual(["loan_amount", "name"]);
+  });
+
+  test("malformed JSON is 400 problem+json", async () => {
+    const res = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{nope" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).type).toEndWith("/malformed-json");
+  });
+
+  test("404 and 405 are problem+json", async () => {
+    const a = await req("/api/v1/nothing");
+    expect(a.status).toBe(404);
+    expect(a.headers.get("content-type")).toContain("problem+json");
+    const b = await req("/api/v1/echo", { method: "DELETE" });
+    expect(b.status).toBe(405);
+    expect(b.headers.get("allow")).toBe("POST");
+  });
+
+  test("unhandled errors are a 500 problem without internals", async () => {
+    const res = await req("/api/v1/boom");
+    expect(res.status).toBe(500);
+    const body: any = await res.json();
+    expect(JSON.stringify(body)).not.toContain("kaboom");
+    expect(body.requestId).toBeString();
+  });
+
+  test("body limit answers 413", async () => {
+    const small = createApp(platform({ bodyLimitBytes: 100 }), [echo]);
+    const res = await small.request("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "x".repeat(500), loan_amount: 1 }) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toContain("problem+json");
+  });
+
+  test("one JSON access-log line per request, and the duration histogram by route", async () => {
+    const before = (p.log as any).lines.length;
+    await req("/healthz");
+    const line = JSON.parse((p.log as any).lines[before]);
+    expect(line).toMatchObject({ msg: "request", method: "GET", route: "/healthz", status: 200 });
+    expect(await p.metrics.text()).toContain('http_request_duration_seconds_count{method="GET",route="/healthz",status="200"}');
+  });
+
+  test("openapi document is generated from the routes", async () => {
+    const doc: any = await (await req("/api/openapi.json")).json();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.paths["/api/v1/echo"].post).toBeDefined();
+    const html = await (await req("/api/docs")).text();
+    expect(html).toContain("/api/v1/echo");
+  });
+
+  describe("Idempotency-Key", () => {
+    const post = (path: string, key: string | null, body: unknown) =>
+      req(path, { method: "POST", headers: { "Content-Type": "application/json", ...(key ? { "Idempotency-Key": key } : {}) }, body: JSON.stringify(body) });
+
+    test("same key + same body replays the stored response", async () => {
+      const a = await post("/api/v1/idem", "k1", { a: 1 });
+      const b = await post("/api/v1/idem", "k1", { a: 1 });
+      expect(a.status).toBe(201);
+      expect(b.status).toBe(201);
+      expect(await b.json()).toEqual(await a.json());
+      expect(b.headers.get("idempotent-replayed")).toBe("true");
+    });
+
+    test("same key + other body is 422", async () => {
+      await post("/api/v1/idem", "k2", { a: 1 });
+      const b = await post("/api/v1/idem", "k2", { a: 2 });
+      expect(b.status).toBe(422);
+    });
+
+    test("still running is 409", async () => {
+      const [a, b] = await Promise.all([post("/api/v1/slow", "k3", {}), post("/api/v1/slow", "k3", {})]);
+      expect([a.status, b.status].sort()).toEqual([201, 409]);
+    });
+
+    test("expires after 24 h", async () => {
+      const first: any = await (await post("/api/v1/idem", "k4", { a: 1 })).json();
+      (p.clock as ManualClock).advance(24 * 3600 * 1000 + 1);
+      const again: any = await (await post("/api/v1/idem", "k4", { a: 1 })).json();
+      expect(again.n).not.toBe(first.n);
+    });
+  });
+});

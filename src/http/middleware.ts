@@ -1,0 +1,120 @@
+// Request id, access log + request metrics, and the Idempotency-Key middleware (DESIGN §3).
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./types.ts";
+import { HttpProblem } from "./problem.ts";
+import { sha256Hex } from "../db/migrate.ts";
+
+const RID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  const id = incoming && RID.test(incoming) ? incoming : Bun.randomUUIDv7();
+  c.set("requestId", id);
+  await next();
+  c.header("X-Request-Id", id);
+};
+
+/** One JSON log line per request and the http_request_duration_seconds histogram, labelled by route template. */
+export const accessLog = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const start = performance.now();
+  let status = 500;
+  try {
+    await next();
+    status = c.res.status;
+  } finally {
+    const ms = performance.now() - start;
+    const p = c.get("platform");
+    const route = c.req.routePath && c.req.routePath !== "/*" ? c.req.routePath : "unmatched";
+    p.metrics.httpDuration.observe({ method: c.req.method, route, status: String(status) }, ms / 1000);
+    p.log.info("request", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      route,
+      status,
+      ms: Math.round(ms * 100) / 100,
+      userId: c.get("user")?.id ?? null,
+    });
+  }
+};
+
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const REPLAY_HEADERS = ["content-type", "location"];
+
+/**
+ * Idempotency-Key for POSTs that create or move things: same key + same body replays the stored response,
+ * same key + another body answers 422, a request still running with the key answers 409. Kept 24 h.
+ * Responses with status ≥ 500 are not stored, so the client may retry.
+ */
+export const idempotency = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return next();
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new HttpProblem(400, "bad-idempotency-key", "Bad Idempotency-Key", "Idempotency-Key must be 1-255 visible ASCII characters");
+  }
+  const p = c.get("platform");
+  const body = await c.req.text();
+  const bodyHash = sha256Hex(body);
+  const scope = `${c.get("user")?.id ?? "anon"} ${c.req.method} ${c.req.routePath}`;
+  const now = p.clock.now();
+  const nowIso = now.toISOString();
+  const existing = p.db.tx((w) => {
+    const row = w.get<{ body_hash: string; state: string; status: number; headers: string; body: string; expires_at: string }>(
+      "SELECT body_hash, state, status, headers, body, expires_at FROM idempotency_keys WHERE scope = ? AND key = ?",
+      scope,
+      key,
+    );
+    if (row && row.expires_at > nowIso) return row;
+    if (row) w.run("DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", scope, key);
+    w.run(
+      "INSERT INTO idempotency_keys (scope, key, body_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'running', ?, ?)",
+      scope,
+      key,
+      bodyHash,
+      nowIso,
+      new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
+    );
+    return null;
+  });
+  if (existing) {
+    if (existing.body_hash !== bodyHash) {
+      throw new HttpProblem(422, "idempotency-key-reused", "Idempotency-Key reused", "This Idempotency-Key was used with a different request body");
+    }
+    if (existing.state === "running") {
+      throw new HttpProblem(409, "idempotency-key-in-use", "Request in progress", "A request with this Idempotency-Key is still being processed", {}, { "Retry-After": "1" });
+    }
+    const headers = new Headers(JSON.parse(existing.headers));
+    headers.set("Idempotent-Replayed", "true");
+    return new Response(existing.body, { status: existing.status, headers }) as any;
+  }
+  let stored = false;
+  try {
+    await next();
+    const res = c.res;
+    if (res.status < 500) {
+      const text = await res.clone().text();
+      const h: Record<string, string> = {};
+      for (const name of REPLAY_HEADERS) {
+        const v = res.headers.get(name);
+        if (v) h[name] = v;
+      }
+      p.db.tx((w) =>
+        w.run(
+          "UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ? WHERE scope = ? AND key = ?",
+          res.status,
+          JSON.stringify(h),
+          text,
+          scope,
+          key,
+        ),
+      );
+      stored = true;
+    }
+  } finally {
+    if (!stored) p.db.tx((w) => w.run("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'running'", scope, key));
+  }
+};
+
+export function purgeExpiredIdempotencyKeys(db: import("../db/database.ts").Db, now: Date) {
+  return db.tx((w) => w.run("DELETE FROM idempotency_keys WHERE expires_at <= ?", now.toISOString()).changes);
+}

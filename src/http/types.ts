@@ -1,0 +1,37 @@
+import type { Config } from "../config.ts";
+import type { Db } from "../db/database.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Clock } from "../clock.ts";
+
+/** The signed-in caller, set by the auth middleware. */
+export interface AuthUser {
+  id: string;
+  role: "borrower" | "analyst" | "finance" | "admin";
+  sessionId?: string;
+}
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean> | boolean;
+}
+
+/** The process-wide services the HTTP layer and extensions are built on. */
+export interface Platform {
+  config: Config;
+  db: Db;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  readiness: ReadinessCheck[];
+  /** Hooks run on shutdown, in reverse order of registration. */
+  onShutdown: Array<() => Promise<void> | void>;
+}
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    user?: AuthUser;
+    platform: Platform;
+  };
+};

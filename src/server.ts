@@ -1,0 +1,68 @@
+// `serve`: the HTTP server on Bun.serve with graceful shutdown (stop accepting, finish in-flight work,
+// run shutdown hooks, checkpoint the WAL, close).
+import { createApp } from "./http/app.ts";
+import { MODULES } from "./modules.ts";
+import { createPlatform, type PlatformOptions } from "./platform.ts";
+import { purgeExpiredIdempotencyKeys } from "./http/middleware.ts";
+import type { Platform } from "./http/types.ts";
+
+export interface RunningServer {
+  platform: Platform;
+  port: number;
+  url: string;
+  stop(reason?: string): Promise<void>;
+}
+
+export async function startServer(opts: PlatformOptions & { port?: number; host?: string }): Promise<RunningServer> {
+  const platform = createPlatform(opts);
+  const { config, log } = platform;
+  const app = createApp(platform, MODULES);
+  const server = Bun.serve({
+    port: opts.port ?? config.port,
+    hostname: opts.host ?? config.host,
+    fetch: (req, srv) => app.fetch(req, { server: srv, ip: srv.requestIP(req) }),
+    idleTimeout: 60,
+    maxRequestBodySize: Math.max(config.bodyLimitBytes, config.documentLimitBytes) + 1024 * 1024,
+    error: (err) => {
+      log.error("server error", { err });
+      return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/internal", title: "Internal server error", status: 500 }), {
+        status: 500,
+        headers: { "Content-Type": "application/problem+json" },
+      });
+    },
+  });
+  const purge = setInterval(() => {
+    try {
+      purgeExpiredIdempotencyKeys(platform.db, platform.clock.now());
+    } catch (err) {
+      log.warn("idempotency purge failed", { err });
+    }
+  }, 10 * 60 * 1000);
+  purge.unref?.();
+  const url = `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`;
+  log.info("listening", { url, depot: config.depot, port: server.port });
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason = "stop") =>
+    (stopping ??= (async () => {
+      log.info("shutting down", { reason });
+      clearInterval(purge);
+      const timeout = new Promise<void>((res) => setTimeout(res, config.shutdownTimeoutMs));
+      await Promise.race([server.stop(false), timeout]);
+      for (const hook of [...platform.onShutdown].reverse()) {
+        try {
+          await Promise.race([Promise.resolve(hook()), timeout]);
+        } catch (err) {
+          log.error("shutdown hook failed", { err });
+        }
+      }
+      try {
+        platform.db.checkpoint("TRUNCATE");
+      } catch (err) {
+        log.warn("checkpoint failed", { err });
+      }
+      platform.db.close();
+      log.info("stopped");
+    })());
+  return { platform, port: server.port ?? 0, url, stop };
+}

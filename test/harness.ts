@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 
-export const BINARY = resolve(import.meta.dir, "../dist/kreditku");
+export const BINARY = process.env.KREDITKU_BINARY ? resolve(process.env.KREDITKU_BINARY) : resolve(import.meta.dir, "../dist/kreditku");
 
 export interface Running {
   url: string;

@@ -1,0 +1,10 @@
+// What extensions import: the define* helpers, zod (with OpenAPI metadata), problems and the types.
+export { z } from "@hono/zod-openapi";
+export { HttpProblem, problems } from "../http/problem.ts";
+export type * from "./types.ts";
+import type { ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName } from "./types.ts";
+
+export const defineExtension = (e: ExtensionDefinition): ExtensionDefinition => e;
+export const defineRoute = <B = any, Q = any, P = any>(r: RouteDefinition<B, Q, P>): RouteDefinition => r as RouteDefinition;
+export const defineJob = <P, R = void>(j: JobDefinition<P, R>): JobDefinition<P, R> => j;
+export const defineHook = <E extends EventName>(h: HookDefinition<E>): HookDefinition<E> => h;

@@ -30,5 +30,5 @@ export function createPlatform(opts: PlatformOptions = {}): Platform {
   if (opts.migrate !== false) migrate(db, undefined, (m) => log.info(m));
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? (env.KREDITKU_TEST_CLOCK === "1" ? new OffsetClock() : systemClock);
-  return { config, db, log, metrics: new Metrics(), clock, readiness: [], onShutdown: [] };
+  return { config, db, log, metrics: new Metrics(), clock, readiness: [], ports: new Map(), onShutdown: [] };
 }

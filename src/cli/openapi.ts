@@ -20,7 +20,7 @@ export const openapiCommand: Command = {
     const db = new Db(":memory:");
     migrate(db);
     const config = loadConfig({ depot: "/nonexistent-kreditku-depot", env: {} });
-    const app = createApp({ config, db, log: createLogger("silent"), metrics: new Metrics({ defaultMetrics: false }), clock: systemClock, readiness: [], onShutdown: [] }, MODULES);
+    const app = createApp({ config, db, log: createLogger("silent"), metrics: new Metrics({ defaultMetrics: false }), clock: systemClock, readiness: [], ports: new Map(), onShutdown: [] }, MODULES);
     process.stdout.write(JSON.stringify(buildOpenApiDocument(app), null, 2) + "\n");
     db.close();
     return 0;

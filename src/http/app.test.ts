@@ -23,6 +23,7 @@ function platform(overrides: Record<string, unknown> = {}): Platform {
     metrics: new Metrics({ defaultMetrics: false }),
     clock: new ManualClock("2026-01-01T00:00:00Z"),
     readiness: [],
+    ports: new Map(),
     onShutdown: [],
   };
 }

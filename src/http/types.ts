@@ -24,6 +24,8 @@ export interface Platform {
   metrics: Metrics;
   clock: Clock;
   readiness: ReadinessCheck[];
+  /** Named ports (sms, payment gateway, blob store, …) registered at start; see ExtensionContext.port. */
+  ports: Map<string, unknown>;
   /** Hooks run on shutdown, in reverse order of registration. */
   onShutdown: Array<() => Promise<void> | void>;
 }

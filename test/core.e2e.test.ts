@@ -100,3 +100,26 @@ describe("kreditku binary", () => {
     expect(r.stderr).toContain("logLevel (KREDITKU_LOG_LEVEL)");
   });
 });
+
+describe("test clock", () => {
+  test("only in KREDITKU_TEST_CLOCK=1 mode, and it moves time", async () => {
+    const plain = await startBinary();
+    try {
+      expect((await fetch(`${plain.url}/_/test/clock`)).status).toBe(404);
+    } finally {
+      await plain.stop();
+      plain.cleanup();
+    }
+    const srv = await startBinary({ env: { KREDITKU_TEST_CLOCK: "1" } });
+    try {
+      const r = await fetch(`${srv.url}/_/test/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ set: "2030-01-02T03:04:05Z" }) });
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as any).now.slice(0, 16)).toBe("2030-01-02T03:04");
+      const bad = await fetch(`${srv.url}/_/test/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+      expect(bad.status).toBe(422);
+    } finally {
+      await srv.stop();
+      srv.cleanup();
+    }
+  });
+});

@@ -1,6 +1,13 @@
 // The modules mounted on the HTTP app, listed statically so `bun build --compile` bundles them.
 // Each feature adds one line here.
 import type { AppModule } from "./http/app.ts";
+import { authModule } from "./auth/module.ts";
 import { testClockModule } from "./http/test-clock.ts";
+import { storageModule } from "./storage/module.ts";
+import { opsModule } from "./ops/module.ts";
+import { recordsModule } from "./records/module.ts";
+import { adminAssetsModule } from "./admin-assets/module.ts";
+import { runtimeModule } from "./runtime/module.ts";
+import { webhooksModule } from "./webhooks/index.ts";
 
-export const MODULES: AppModule[] = [testClockModule];
+export const MODULES: AppModule[] = [authModule, testClockModule, storageModule, opsModule, /* keep after the auth module (it sets the caller) */ recordsModule(), runtimeModule, webhooksModule, adminAssetsModule()];

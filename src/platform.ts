@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "./observability/logger.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { OffsetClock, systemClock, type Clock } from "./clock.ts";
 import type { Platform } from "./http/types.ts";
+import { createBlobStore } from "./storage/index.ts";
 
 export interface PlatformOptions extends LoadOptions {
   config?: Config;
@@ -30,5 +31,10 @@ export function createPlatform(opts: PlatformOptions = {}): Platform {
   if (opts.migrate !== false) migrate(db, undefined, (m) => log.info(m));
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? (env.KREDITKU_TEST_CLOCK === "1" ? new OffsetClock() : systemClock);
-  return { config, db, log, metrics: new Metrics(), clock, readiness: [], ports: new Map(), onShutdown: [] };
+  const platform: Platform = { config, db, log, metrics: new Metrics(), clock, readiness: [], ports: new Map(), onShutdown: [] };
+  // Documents (DESIGN §1): fs under depot/uploads, or S3/MinIO when S3_* is set (then /readyz checks the bucket).
+  const blobs = createBlobStore(config, { clock });
+  platform.ports.set("blobs", blobs);
+  if (blobs.kind === "s3") platform.readiness.push({ name: "s3", check: () => blobs.ping() });
+  return platform;
 }

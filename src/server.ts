@@ -5,6 +5,8 @@ import { MODULES } from "./modules.ts";
 import { createPlatform, type PlatformOptions } from "./platform.ts";
 import { purgeExpiredIdempotencyKeys } from "./http/middleware.ts";
 import type { Platform } from "./http/types.ts";
+import { removeServePid, writeServePid } from "./ops/pidfile.ts";
+import { startRuntime } from "./runtime/runtime.ts";
 
 export interface RunningServer {
   platform: Platform;
@@ -17,6 +19,7 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
   const platform = createPlatform(opts);
   const { config, log } = platform;
   const app = createApp(platform, MODULES);
+  await startRuntime(platform); // extension inits, job runner/dispatcher; stops on shutdown
   const server = Bun.serve({
     port: opts.port ?? config.port,
     hostname: opts.host ?? config.host,
@@ -40,6 +43,7 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
   }, 10 * 60 * 1000);
   purge.unref?.();
   const url = `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`;
+  writeServePid(config.depot, { port: server.port }); // restore refuses while this pid is alive
   log.info("listening", { url, depot: config.depot, port: server.port });
 
   let stopping: Promise<void> | null = null;
@@ -62,6 +66,7 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
         log.warn("checkpoint failed", { err });
       }
       platform.db.close();
+      removeServePid(config.depot);
       log.info("stopped");
     })());
   return { platform, port: server.port ?? 0, url, stop };

@@ -1,6 +1,12 @@
 // The migrations embedded in the binary. Every file in traildepot/migrations must be listed here, in order
 // (a test checks it), so `bun build --compile` carries them and the binary needs nothing beside its depot.
 import m0001 from "../../traildepot/migrations/0001_core.sql" with { type: "text" };
+import m0002 from "../../traildepot/migrations/0002_auth.sql" with { type: "text" };
+import m0003 from "../../traildepot/migrations/0003_outbox.sql" with { type: "text" };
+import m0004 from "../../traildepot/migrations/0004_loans.sql" with { type: "text" };
+import m0005 from "../../traildepot/migrations/0005_ledger_payments.sql" with { type: "text" };
+import m0006 from "../../traildepot/migrations/0006_scoring_fraud.sql" with { type: "text" };
+import m0007 from "../../traildepot/migrations/0007_collections.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -9,4 +15,10 @@ export interface Migration {
 
 export const MIGRATIONS: Migration[] = [
   { name: "0001_core.sql", sql: m0001 },
+  { name: "0002_auth.sql", sql: m0002 },
+  { name: "0003_outbox.sql", sql: m0003 },
+  { name: "0004_loans.sql", sql: m0004 },
+  { name: "0005_ledger_payments.sql", sql: m0005 },
+  { name: "0006_scoring_fraud.sql", sql: m0006 },
+  { name: "0007_collections.sql", sql: m0007 },
 ];

@@ -32,6 +32,49 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 }
 
+/** The subset of an ioredis client the Redis store needs. */
+export interface RedisLike {
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  del(...keys: string[]): Promise<number>;
+}
+
+// INCR the window's counter, start its expiry on the first hit, and return [count, ms left].
+const HIT_SCRIPT = `local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local t = redis.call('PTTL', KEYS[1])
+if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); t = tonumber(ARGV[1]) end
+return {c, t}`;
+
+/**
+ * Fixed windows shared by every process through Redis (one key per window, expiring with it). When Redis
+ * fails, hits fall back to a per-process memory window (limits stay on, only less exact) and a warning is logged.
+ */
+export class RedisRateLimitStore implements RateLimitStore {
+  private fallback = new MemoryRateLimitStore();
+  constructor(
+    private redis: RedisLike,
+    readonly prefix: string,
+    private onError: (err: unknown) => void = () => {},
+  ) {}
+  async hit(key: string, windowMs: number) {
+    try {
+      const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, this.prefix + key, windowMs)) as [number, number];
+      return { count: Number(count), resetMs: Number(ttl) };
+    } catch (err) {
+      this.onError(err);
+      return this.fallback.hit(key, windowMs);
+    }
+  }
+  async reset(key: string) {
+    await this.fallback.reset(key);
+    try {
+      await this.redis.del(this.prefix + key);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+}
+
 let defaultStore: RateLimitStore = new MemoryRateLimitStore();
 /** The platform swaps in the Redis store at start when REDIS_URL is set. */
 export function setRateLimitStore(store: RateLimitStore) {
@@ -59,14 +102,18 @@ export interface RateLimitOptions {
   store?: RateLimitStore;
 }
 
+/** Count one hit for an explicit key (e.g. a phone number parsed from the body); throws 429 over the limit. */
+export async function enforceRateLimit(opts: Omit<RateLimitOptions, "key">, key: string): Promise<void> {
+  const store = opts.store ?? defaultStore;
+  const { count, resetMs } = await store.hit(`${opts.name}:${key}`, opts.windowSeconds * 1000);
+  if (count > opts.limit) {
+    throw problems.tooMany(Math.max(1, Math.ceil(resetMs / 1000)), `Rate limit for ${opts.name}: at most ${opts.limit} per ${opts.windowSeconds} s`);
+  }
+}
+
 export function rateLimit(opts: RateLimitOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const store = opts.store ?? defaultStore;
-    const k = `${opts.name}:${await opts.key(c)}`;
-    const { count, resetMs } = await store.hit(k, opts.windowSeconds * 1000);
-    if (count > opts.limit) {
-      throw problems.tooMany(Math.max(1, Math.ceil(resetMs / 1000)), `Rate limit for ${opts.name}: at most ${opts.limit} per ${opts.windowSeconds} s`);
-    }
+    await enforceRateLimit(opts, await opts.key(c));
     return next();
   };
 }

@@ -7,4 +7,4 @@ import type { ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinitio
 export const defineExtension = (e: ExtensionDefinition): ExtensionDefinition => e;
 export const defineRoute = <B = any, Q = any, P = any>(r: RouteDefinition<B, Q, P>): RouteDefinition => r as RouteDefinition;
 export const defineJob = <P, R = void>(j: JobDefinition<P, R>): JobDefinition<P, R> => j;
-export const defineHook = <E extends EventName>(h: HookDefinition<E>): HookDefinition<E> => h;
+export const defineHook = <E extends EventName>(h: HookDefinition<E>): HookDefinition<NoInfer<E>> => h;

@@ -1,0 +1,36 @@
+import { useState } from "react";
+import { NavLink, Outlet } from "react-router-dom";
+import { useAuth } from "../auth.tsx";
+import { NAV } from "../nav.ts";
+
+export function Layout() {
+  const { user, signOut } = useAuth();
+  const [open, setOpen] = useState(false);
+  const items = NAV.filter((n) => user && n.roles.includes(user.role));
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <button type="button" className="menu-toggle secondary" aria-label="Menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+          ☰
+        </button>
+        <span className="brand">KreditKu</span>
+        <span className="who" data-testid="who">
+          {user?.email ?? user?.id} · <span className={`role r-${user?.role}`}>{user?.role}</span>
+        </span>
+        <button type="button" className="secondary" onClick={() => signOut()}>
+          Sign out
+        </button>
+      </header>
+      <nav className={`sidebar${open ? " open" : ""}`} aria-label="Main">
+        {items.map((n) => (
+          <NavLink key={n.path} to={n.path} end={n.path === "/"} onClick={() => setOpen(false)}>
+            {n.label}
+          </NavLink>
+        ))}
+      </nav>
+      <main className="content">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

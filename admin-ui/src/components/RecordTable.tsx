@@ -1,0 +1,240 @@
+// A paginated, filterable, sortable table over one record API (/api/v1/records/{name}).
+import { useMemo, useState, type ReactNode } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
+import { api, ApiError, dateTime, qs, rupiah } from "../api.ts";
+import { Empty, ErrorState, Loading, NotAvailable } from "./States.tsx";
+
+export interface ColumnInfo {
+  name: string;
+  type: "text" | "integer" | "real";
+  filter: ("eq" | "in" | "gte" | "lte")[];
+  sortable: boolean;
+  search: boolean;
+  masked: boolean;
+}
+export interface RecordInfo {
+  name: string;
+  label: string;
+  idColumn: string;
+  defaultSort: { column: string; dir: "asc" | "desc" };
+  columns: ColumnInfo[];
+}
+interface Page {
+  items: Record<string, unknown>[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+export function useRecordInfo() {
+  return useQuery({ queryKey: ["records"], queryFn: () => api<{ records: RecordInfo[] }>("/api/v1/records"), staleTime: 60_000 });
+}
+
+export function formatCell(col: string, v: unknown): ReactNode {
+  if (v === null || v === undefined || v === "") return <span className="muted">—</span>;
+  if (typeof v === "number" && /(_amount|amount|^principal$|^total$|^debit$|^credit$|_due$|_paid$)/.test(col)) return rupiah(v);
+  if (typeof v === "string" && /(_at|_date|^at$)$/.test(col)) return col.endsWith("_date") ? v.slice(0, 10) : dateTime(v);
+  if (col === "status" || col === "state" || col === "outcome" || col === "bucket" || col === "severity") return <span className={`badge b-${String(v)}`}>{String(v)}</span>;
+  const s = String(v);
+  return s.length > 80 ? <span title={s}>{s.slice(0, 77)}…</span> : s;
+}
+
+export interface RecordTableProps {
+  record: string;
+  /** Columns to show, in order (default: every column the record exposes). */
+  columns?: string[];
+  /** Filters fixed by the page (not editable). */
+  fixed?: Record<string, string>;
+  /** Initial editable filters, e.g. { status: "manual_review" }. */
+  initial?: Record<string, string>;
+  /** Known values of enum-like columns, shown as a select. */
+  options?: Record<string, string[]>;
+  link?: (row: Record<string, unknown>) => string | undefined;
+  actions?: (row: Record<string, unknown>) => ReactNode;
+  limit?: number;
+  title?: string;
+  compact?: boolean;
+}
+
+export function RecordTable({ record, columns, fixed = {}, initial = {}, options = {}, link, actions, limit = 25, title, compact }: RecordTableProps) {
+  const info = useRecordInfo();
+  const desc = info.data?.records.find((r) => r.name === record);
+  const [filters, setFilters] = useState<Record<string, string>>(initial);
+  const [draft, setDraft] = useState<Record<string, string>>(initial);
+  const [search, setSearch] = useState("");
+  const [sort, setSort] = useState<string>("");
+  const [cursors, setCursors] = useState<string[]>([""]);
+  const cursor = cursors[cursors.length - 1];
+
+  const params = useMemo(() => {
+    const p: Record<string, string> = { limit: String(limit), count: "true" };
+    for (const [k, v] of Object.entries({ ...filters, ...fixed })) {
+      if (v === "") continue;
+      const m = /^(.*)\.(gte|lte|in)$/.exec(k);
+      if (m) p[`filter[${m[1]}][${m[2]}]`] = v;
+      else p[`filter[${k}]`] = v;
+    }
+    if (search) p.q = search;
+    if (sort) p.sort = sort;
+    if (cursor) p.cursor = cursor;
+    return p;
+  }, [filters, fixed, search, sort, cursor, limit]);
+
+  const page = useQuery({
+    queryKey: ["record", record, params],
+    queryFn: () => api<Page>(`/api/v1/records/${record}${qs(params)}`),
+    enabled: !!desc,
+    placeholderData: keepPreviousData,
+  });
+
+  if (info.isLoading) return <Loading />;
+  if (info.error) return <ErrorState error={info.error} retry={() => info.refetch()} />;
+  if (!desc) return <NotAvailable detail={`no ${record} records`} />;
+
+  const shown = (columns ?? desc.columns.map((c) => c.name)).map((n) => desc.columns.find((c) => c.name === n)).filter((c): c is ColumnInfo => !!c);
+  const filterable = desc.columns.filter((c) => c.filter.length > 0 && !(c.name in fixed) && (c.filter.includes("eq") || c.filter.includes("in") || /(_at|_date|^at$)$/.test(c.name)));
+  const searchable = desc.columns.some((c) => c.search);
+  const reset = () => setCursors([""]);
+  const apply = (e?: React.FormEvent) => {
+    e?.preventDefault();
+    setFilters(Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== "")));
+    reset();
+  };
+  const currentSort = sort || (desc.defaultSort.dir === "desc" ? "-" : "") + desc.defaultSort.column;
+  const toggleSort = (c: ColumnInfo) => {
+    if (!c.sortable) return;
+    setSort(currentSort === c.name ? `-${c.name}` : c.name);
+    reset();
+  };
+
+  return (
+    <section className={`record-table${compact ? " compact" : ""}`} data-record={record}>
+      {title && <h3>{title}</h3>}
+      {!compact && (filterable.length > 0 || searchable) && (
+        <form className="filters" onSubmit={apply} aria-label={`${desc.label} filters`}>
+          {searchable && (
+            <label>
+              Search
+              <input
+                type="search"
+                name="q"
+                value={draft.__q ?? ""}
+                placeholder="Search…"
+                onChange={(e) => setDraft({ ...draft, __q: e.target.value })}
+                onBlur={() => {
+                  setSearch(draft.__q ?? "");
+                  reset();
+                }}
+              />
+            </label>
+          )}
+          {filterable.slice(0, 6).map((c) => {
+            const isTime = /(_at|_date|^at$)$/.test(c.name) && c.filter.includes("gte");
+            if (isTime)
+              return (
+                <label key={c.name}>
+                  {c.name} from
+                  <input type="date" name={`${c.name}.gte`} value={draft[`${c.name}.gte`] ?? ""} onChange={(e) => setDraft({ ...draft, [`${c.name}.gte`]: e.target.value })} />
+                </label>
+              );
+            const opts = options[c.name];
+            return (
+              <label key={c.name}>
+                {c.name}
+                {opts ? (
+                  <select name={c.name} value={draft[c.name] ?? ""} onChange={(e) => setDraft({ ...draft, [c.name]: e.target.value })}>
+                    <option value="">any</option>
+                    {opts.map((o) => (
+                      <option key={o} value={o}>
+                        {o}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input name={c.name} value={draft[c.name] ?? ""} onChange={(e) => setDraft({ ...draft, [c.name]: e.target.value })} />
+                )}
+              </label>
+            );
+          })}
+          <div className="filter-buttons">
+            <button
+              type="submit"
+              onClick={() => {
+                setSearch(draft.__q ?? "");
+              }}
+            >
+              Apply
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setDraft({});
+                setFilters({});
+                setSearch("");
+                reset();
+              }}
+            >
+              Clear
+            </button>
+          </div>
+        </form>
+      )}
+      {page.isLoading ? (
+        <Loading />
+      ) : page.error ? (
+        <ErrorState error={page.error} retry={() => page.refetch()} />
+      ) : page.data && page.data.items.length === 0 ? (
+        <Empty>No {desc.label.toLowerCase()} match.</Empty>
+      ) : page.data ? (
+        <>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  {shown.map((c) => (
+                    <th key={c.name} className={c.sortable ? "sortable" : ""} onClick={() => toggleSort(c)} aria-sort={currentSort === c.name ? "ascending" : currentSort === `-${c.name}` ? "descending" : undefined}>
+                      {c.name}
+                      {currentSort === c.name ? " ▲" : currentSort === `-${c.name}` ? " ▼" : ""}
+                    </th>
+                  ))}
+                  {actions && <th />}
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.items.map((row) => {
+                  const href = link?.(row);
+                  const key = String(row[desc.idColumn]);
+                  return (
+                    <tr key={key}>
+                      {shown.map((c, i) => (
+                        <td key={c.name} className={c.masked ? "masked" : ""}>
+                          {i === 0 && href ? <Link to={href}>{formatCell(c.name, row[c.name])}</Link> : formatCell(c.name, row[c.name])}
+                        </td>
+                      ))}
+                      {actions && <td className="actions">{actions(row)}</td>}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="pager">
+            <span>{page.data.total !== undefined ? `${page.data.total} total` : ""}</span>
+            <button type="button" className="secondary" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+              Previous
+            </button>
+            <span>page {cursors.length}</span>
+            <button type="button" className="secondary" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor!])}>
+              Next
+            </button>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export function isUnavailable(e: unknown) {
+  return e instanceof ApiError && e.notAvailable;
+}

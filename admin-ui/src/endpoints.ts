@@ -1,0 +1,24 @@
+// Domain endpoints the dashboard calls beyond the record APIs (owned by the loans, scoring, fraud and payments
+// features). A 404/405 from one of them shows a "not available" state.
+export const EP = {
+  application: (id: string) => `/api/v1/admin/applications/${encodeURIComponent(id)}`,
+  decision: (id: string) => `/api/v1/admin/applications/${encodeURIComponent(id)}/decision`,
+  explanation: (id: string) => `/api/v1/admin/applications/${encodeURIComponent(id)}/explanation`,
+  webhookReplay: (id: string | number) => `/api/v1/admin/webhook-events/${id}/replay`,
+  products: "/api/v1/admin/products",
+  product: (id: string) => `/api/v1/admin/products/${encodeURIComponent(id)}`,
+  blocklist: "/api/v1/admin/blocklist",
+  blocklistEntry: (id: string) => `/api/v1/admin/blocklist/${encodeURIComponent(id)}`,
+};
+
+/** The OpenAPI path templates of those endpoints (for useCapabilities().has). */
+export const T = {
+  application: "/api/v1/admin/applications/{id}",
+  decision: "/api/v1/admin/applications/{id}/decision",
+  explanation: "/api/v1/admin/applications/{id}/explanation",
+  webhookReplay: "/api/v1/admin/webhook-events/{id}/replay",
+  products: "/api/v1/admin/products",
+  product: "/api/v1/admin/products/{id}",
+  blocklist: "/api/v1/admin/blocklist",
+  blocklistEntry: "/api/v1/admin/blocklist/{id}",
+};

@@ -1,0 +1,317 @@
+// Detail pages: an application (documents, fraud hits, score and reasons, timeline, decision), a loan, a borrower.
+import { useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, ApiError, dateTime, qs, rupiah } from "../api.ts";
+import { useAuth } from "../auth.tsx";
+import { RecordTable, formatCell } from "../components/RecordTable.tsx";
+import { ErrorState, Loading, NotAvailable } from "../components/States.tsx";
+import { EP, T } from "../endpoints.ts";
+import { useCapabilities } from "../capabilities.ts";
+
+type Row = Record<string, any>;
+
+function useRecord(name: string, id: string | undefined) {
+  return useQuery({ queryKey: ["record", name, id], queryFn: () => api<Row>(`/api/v1/records/${name}/${encodeURIComponent(id!)}`), enabled: !!id, retry: false });
+}
+
+/** A query whose 404/405 means "this backend is not there": resolves to null instead of failing. */
+function useOptional<T>(key: unknown[], path: string | null, template?: string) {
+  const caps = useCapabilities();
+  const installed = !template || caps.has(template);
+  return useQuery({
+    queryKey: key,
+    enabled: !!path && caps.ready && installed,
+    retry: false,
+    queryFn: async () => {
+      try {
+        return await api<T>(path!);
+      } catch (e) {
+        if (e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 403)) return null;
+        throw e;
+      }
+    },
+  });
+}
+
+function Fields({ row, keys }: { row: Row; keys: string[] }) {
+  return (
+    <dl className="fields">
+      {keys
+        .filter((k) => k in row)
+        .map((k) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{formatCell(k, row[k])}</dd>
+          </div>
+        ))}
+    </dl>
+  );
+}
+
+function parseJson(s: unknown): any {
+  if (typeof s !== "string") return s ?? null;
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+function Timeline({ applicationId }: { applicationId: string }) {
+  const q = useQuery({
+    queryKey: ["record", "application_events", applicationId],
+    queryFn: () => api<{ items: Row[] }>(`/api/v1/records/application_events${qs({ "filter[application_id]": applicationId, sort: "id", limit: 100 })}`),
+    retry: false,
+  });
+  if (q.isLoading) return <Loading />;
+  if (q.error) return <ErrorState error={q.error} />;
+  if (!q.data!.items.length) return <p className="muted">No events yet.</p>;
+  return (
+    <ol className="timeline" data-testid="timeline">
+      {q.data!.items.map((e) => (
+        <li key={e.id}>
+          <span className="when">{dateTime(e.at)}</span> {e.from_status ? <span className={`badge b-${e.from_status}`}>{e.from_status}</span> : null} →{" "}
+          <span className={`badge b-${e.to_status}`}>{e.to_status}</span> <span className="muted">by {e.actor}</span>
+          {e.reason ? <div className="reason">{e.reason}</div> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Score({ applicationId }: { applicationId: string }) {
+  const caps = useCapabilities();
+  const expl = useOptional<Row>(["explanation", applicationId], EP.explanation(applicationId), T.explanation);
+  const rec = useOptional<Row>(["record", "score_decisions", applicationId], `/api/v1/records/score_decisions/${encodeURIComponent(applicationId)}`);
+  if (!caps.ready || (expl.isLoading && caps.has(T.explanation)) || rec.isLoading) return <Loading />;
+  const e = expl.data;
+  const r = rec.data;
+  if (!e && !r) return <p className="muted">No score for this application (yet).</p>;
+  const score = e?.score ?? r?.score;
+  const reasons: any[] = e?.reasons ?? e?.reasonCodes ?? parseJson(r?.reasons_json) ?? [];
+  return (
+    <div className="score" data-testid="score">
+      <div className="big">{score ?? "—"}</div>
+      <div className="muted">
+        model {e?.modelVersion ?? r?.model_version ?? "—"}
+        {r?.pd !== undefined ? ` · PD ${(r.pd * 100).toFixed(1)} %` : ""}
+        {r?.decision ? ` · policy: ${r.decision}` : ""}
+      </div>
+      {Array.isArray(reasons) && reasons.length > 0 && (
+        <ol className="reasons">
+          {reasons.slice(0, 4).map((x, i) => (
+            <li key={i}>{typeof x === "string" ? x : [x.code, x.description ?? x.message ?? x.text ?? x.feature].filter(Boolean).join(" — ")}</li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function Documents({ app, detail }: { app: Row; detail: Row | null | undefined }) {
+  const docs: Row[] | undefined = detail?.documents;
+  if (docs && docs.length) {
+    return (
+      <ul className="docs">
+        {docs.map((d) => (
+          <li key={d.id}>
+            {d.url || d.signedUrl ? (
+              <a href={d.url ?? d.signedUrl} target="_blank" rel="noreferrer">
+                {d.kind} {d.filename ? `(${d.filename})` : ""}
+              </a>
+            ) : (
+              <span>{d.kind}</span>
+            )}{" "}
+            <span className="muted">{d.contentType ?? d.content_type}</span>
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  return <RecordTable record="documents" compact fixed={{ user_id: String(app.user_id) }} columns={["kind", "content_type", "size_bytes", "filename", "created_at"]} limit={10} />;
+}
+
+function Decision({ app }: { app: Row }) {
+  const { user } = useAuth();
+  const qc = useQueryClient();
+  const [decision, setDecision] = useState<"approve" | "reject" | "">("");
+  const [note, setNote] = useState("");
+  const m = useMutation({
+    mutationFn: () =>
+      api(EP.decision(app.id), {
+        method: "POST",
+        json: { decision: decision === "approve" ? "approved" : "rejected", note },
+        headers: { "Idempotency-Key": `decision-${app.id}-${decision}` },
+      }),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ["record"] });
+      qc.invalidateQueries({ queryKey: ["application", app.id] });
+    },
+  });
+  const caps = useCapabilities();
+  if (app.status !== "manual_review") return null;
+  if (!user || !["admin", "analyst"].includes(user.role)) return <p className="muted">Waiting for an analyst's decision.</p>;
+  if (caps.ready && !caps.has(T.decision, "post")) return <NotAvailable detail="decisions" />;
+  const err = m.error as ApiError | null;
+  return (
+    <form
+      className="card decision"
+      aria-label="Decision"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (decision && note.trim()) m.mutate();
+      }}
+    >
+      <h2>Decision</h2>
+      <div className="row">
+        <label className="check">
+          <input type="radio" name="decision" value="approve" checked={decision === "approve"} onChange={() => setDecision("approve")} /> Approve
+        </label>
+        <label className="check">
+          <input type="radio" name="decision" value="reject" checked={decision === "reject"} onChange={() => setDecision("reject")} /> Reject
+        </label>
+      </div>
+      <label>
+        Note (required)
+        <textarea name="note" required minLength={3} value={note} onChange={(e) => setNote(e.target.value)} />
+      </label>
+      {err && (
+        <p className="form-error" role="alert">
+          {err.status === 404 || err.status === 405 ? "Decisions are not available in this deployment." : err.message}
+        </p>
+      )}
+      <button type="submit" disabled={!decision || note.trim().length < 3 || m.isPending}>
+        {m.isPending ? "Saving…" : "Submit decision"}
+      </button>
+    </form>
+  );
+}
+
+export function ApplicationDetail() {
+  const { id } = useParams();
+  const app = useRecord("applications", id);
+  const detail = useOptional<Row>(["application", id], id ? EP.application(id) : null, T.application);
+  if (app.isLoading) return <Loading />;
+  if (app.error) return <ErrorState error={app.error} retry={() => app.refetch()} />;
+  const a = app.data!;
+  return (
+    <div className="page">
+      <p>
+        <Link to="/applications">← Applications</Link>
+      </p>
+      <h1>
+        Application <code>{a.id}</code> <span className={`badge b-${a.status}`} data-testid="app-status">{a.status}</span>
+      </h1>
+      <div className="cols">
+        <section className="card">
+          <h2>Request</h2>
+          <Fields row={a} keys={["principal_amount", "instalment_amount", "tenor", "tenor_unit", "purpose", "product_id", "user_id", "loan_id", "submitted_at", "decided_at", "decision_note", "ip"]} />
+          <p>
+            <Link to={`/borrowers/${a.user_id}`}>Borrower →</Link>
+            {a.loan_id ? (
+              <>
+                {" · "}
+                <Link to={`/loans/${a.loan_id}`}>Loan →</Link>
+              </>
+            ) : null}
+          </p>
+        </section>
+        <section className="card">
+          <h2>Score and reasons</h2>
+          <Score applicationId={a.id} />
+        </section>
+      </div>
+      <Decision app={a} />
+      <div className="cols">
+        <section className="card">
+          <h2>Fraud hits</h2>
+          <RecordTable record="fraud_hits" compact fixed={{ application_id: a.id }} columns={["rule_id", "severity", "message", "created_at"]} />
+        </section>
+        <section className="card">
+          <h2>Documents</h2>
+          <Documents app={a} detail={detail.data} />
+        </section>
+      </div>
+      <section className="card">
+        <h2>Timeline</h2>
+        <Timeline applicationId={a.id} />
+      </section>
+    </div>
+  );
+}
+
+export function LoanDetail() {
+  const { id } = useParams();
+  const loan = useRecord("loans", id);
+  if (loan.isLoading) return <Loading />;
+  if (loan.error) return <ErrorState error={loan.error} retry={() => loan.refetch()} />;
+  const l = loan.data!;
+  return (
+    <div className="page">
+      <p>
+        <Link to="/loans">← Loans</Link>
+      </p>
+      <h1>
+        Loan <code>{l.id}</code> <span className={`badge b-${l.status}`}>{l.status}</span>
+      </h1>
+      <section className="card">
+        <Fields row={l} keys={["principal_amount", "interest_amount", "fee_amount", "disbursed_amount", "credit_balance_amount", "dpd", "tenor", "tenor_unit", "start_date", "maturity_date", "disbursed_at", "closed_at"]} />
+        <p>
+          <Link to={`/applications/${l.application_id}`}>Application →</Link> · <Link to={`/borrowers/${l.user_id}`}>Borrower →</Link>
+        </p>
+      </section>
+      <section className="card">
+        <RecordTable record="installments" title="Schedule" compact fixed={{ loan_id: l.id }} limit={60} columns={["seq", "due_date", "status", "principal_due", "interest_due", "late_fee_due", "principal_paid", "interest_paid", "paid_at"]} />
+      </section>
+      <section className="card">
+        <RecordTable record="payments" title="Payments" compact fixed={{ loan_id: l.id }} columns={["id", "status", "amount", "provider", "paid_at", "reason"]} />
+      </section>
+      <section className="card">
+        <RecordTable record="loan_events" title="Events" compact fixed={{ loan_id: l.id }} columns={["at", "from_status", "to_status", "actor", "reason"]} />
+      </section>
+    </div>
+  );
+}
+
+export function BorrowerDetail() {
+  const { id } = useParams();
+  const user = useRecord("borrowers", id);
+  const profile = useOptional<Row>(["record", "borrower_profiles", id], id ? `/api/v1/records/borrower_profiles/${encodeURIComponent(id)}` : null);
+  if (user.isLoading) return <Loading />;
+  if (user.error) return <ErrorState error={user.error} retry={() => user.refetch()} />;
+  const u = user.data!;
+  const p = profile.data;
+  return (
+    <div className="page">
+      <p>
+        <Link to="/borrowers">← Borrowers</Link>
+      </p>
+      <h1>{p?.full_name ?? u.display_name ?? u.id}</h1>
+      <div className="cols">
+        <section className="card">
+          <h2>Account</h2>
+          <Fields row={u} keys={["id", "phone", "status", "created_at"]} />
+        </section>
+        <section className="card">
+          <h2>KYC profile</h2>
+          {p ? (
+            <Fields row={p} keys={["nik", "full_name", "birth_date", "sex", "address_line", "city", "province", "employment_status", "employer_name", "monthly_income_amount", "bank_code", "bank_account_number", "bank_account_name", "emergency_name", "emergency_phone"]} />
+          ) : profile.isLoading ? (
+            <Loading />
+          ) : (
+            <NotAvailable detail="no profile" />
+          )}
+        </section>
+      </div>
+      <section className="card">
+        <RecordTable record="applications" title="Applications" compact fixed={{ user_id: u.id }} columns={["id", "status", "principal_amount", "submitted_at"]} link={(r) => `/applications/${r.id}`} />
+      </section>
+      <section className="card">
+        <RecordTable record="loans" title="Loans" compact fixed={{ user_id: u.id }} columns={["id", "status", "principal_amount", "dpd", "maturity_date"]} link={(r) => `/loans/${r.id}`} />
+      </section>
+    </div>
+  );
+}
+
+export { rupiah };

@@ -1,0 +1,119 @@
+// The list pages: each one a RecordTable over a record API, with page-specific columns, filters and links.
+import { RecordTable } from "../components/RecordTable.tsx";
+
+const APP_STATUSES = ["draft", "submitted", "checking", "approved", "rejected", "manual_review", "accepted", "disbursing", "active", "paid_off", "cancelled", "expired"];
+const LOAN_STATUSES = ["disbursing", "active", "delinquent", "paid_off", "written_off", "cancelled"];
+
+export function Applications() {
+  return (
+    <div className="page">
+      <h1>Applications</h1>
+      <p className="muted">The review queue: filter by status (manual review first), search by application or borrower id.</p>
+      <RecordTable
+        record="applications"
+        columns={["id", "status", "principal_amount", "tenor", "tenor_unit", "purpose", "user_id", "submitted_at", "decided_at"]}
+        initial={{ status: "manual_review" }}
+        options={{ status: APP_STATUSES }}
+        link={(r) => `/applications/${r.id}`}
+      />
+    </div>
+  );
+}
+
+export function Borrowers() {
+  return (
+    <div className="page">
+      <h1>Borrowers</h1>
+      <RecordTable record="borrowers" columns={["id", "display_name", "phone", "status", "created_at"]} options={{ status: ["active", "disabled"] }} link={(r) => `/borrowers/${r.id}`} />
+      <RecordTable record="borrower_profiles" title="KYC profiles" columns={["user_id", "full_name", "nik", "city", "province", "employment_status", "monthly_income_amount", "created_at"]} link={(r) => `/borrowers/${r.user_id}`} />
+    </div>
+  );
+}
+
+export function Loans() {
+  return (
+    <div className="page">
+      <h1>Loans</h1>
+      <RecordTable
+        record="loans"
+        columns={["id", "status", "principal_amount", "disbursed_amount", "dpd", "tenor", "tenor_unit", "user_id", "start_date", "maturity_date"]}
+        options={{ status: LOAN_STATUSES }}
+        link={(r) => `/loans/${r.id}`}
+      />
+    </div>
+  );
+}
+
+export function Payments() {
+  return (
+    <div className="page">
+      <h1>Payments</h1>
+      <RecordTable
+        record="payments"
+        columns={["id", "status", "amount", "provider", "va_number", "loan_id", "paid_at", "source", "reason"]}
+        options={{ status: ["applied", "pending", "needs_attention"], provider: ["standard", "snap", "xendit"] }}
+        link={(r) => (r.loan_id ? `/loans/${r.loan_id}` : undefined)}
+      />
+      <RecordTable record="disbursements" title="Disbursements" columns={["id", "status", "net_amount", "principal", "loan_id", "provider", "failure_reason", "completed_at"]} options={{ status: ["queued", "pending", "succeeded", "failed", "needs_attention"] }} />
+    </div>
+  );
+}
+
+export function Collections() {
+  return (
+    <div className="page">
+      <h1>Collections</h1>
+      <RecordTable
+        record="collections"
+        columns={["loan_id", "dpd", "bucket", "status", "outstanding_amount", "overdue_amount", "late_fee_outstanding", "last_sweep_date"]}
+        options={{ bucket: ["dpd_1_30", "dpd_31_60", "dpd_61_90", "macet"] }}
+        link={(r) => `/loans/${r.loan_id}`}
+      />
+      <RecordTable record="collection_reminders" title="Reminders" columns={["id", "loan_id", "kind", "status", "amount", "phone", "scheduled_for", "sent_at"]} options={{ status: ["queued", "sent", "skipped", "failed"] }} />
+    </div>
+  );
+}
+
+export function Ledger() {
+  return (
+    <div className="page">
+      <h1>Ledger</h1>
+      <RecordTable record="ledger_journals" title="Journals" columns={["id", "kind", "ref", "loan_id", "total", "memo", "posted_at"]} />
+      <RecordTable record="ledger_lines" title="Lines" columns={["id", "journal_id", "account", "loan_id", "debit", "credit"]} />
+      <RecordTable record="ledger_accounts" title="Accounts" compact />
+    </div>
+  );
+}
+
+export function AuditLog() {
+  return (
+    <div className="page">
+      <h1>Audit log</h1>
+      <RecordTable record="audit_log" columns={["id", "at", "event", "user_id", "actor_id", "ip", "details"]} />
+    </div>
+  );
+}
+
+export function Jobs() {
+  return (
+    <div className="page">
+      <h1>Jobs</h1>
+      <p className="muted">The outbox: every job and event, with its state and attempts.</p>
+      <RecordTable
+        record="jobs"
+        columns={["id", "name", "kind", "queue", "state", "attempts", "max_attempts", "last_error", "key"]}
+        options={{ state: ["pending", "running", "dispatched", "completed", "dead"], kind: ["job", "hook"] }}
+      />
+    </div>
+  );
+}
+
+export function Staff() {
+  return (
+    <div className="page">
+      <h1>Staff</h1>
+      <p className="muted">Staff accounts are created with <code>kreditku admin create</code>.</p>
+      <RecordTable record="staff" columns={["id", "email", "role", "display_name", "status", "locked_until", "created_at"]} options={{ role: ["admin", "analyst", "finance"], status: ["active", "disabled"] }} />
+    </div>
+  );
+}

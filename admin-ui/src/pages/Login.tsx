@@ -1,0 +1,65 @@
+import { useState } from "react";
+import { Navigate, useLocation, useNavigate } from "react-router-dom";
+import { browserSupportsWebAuthn } from "@simplewebauthn/browser";
+import { useAuth } from "../auth.tsx";
+
+export function Login() {
+  const { user, signIn, signInWithPasskey } = useAuth();
+  const nav = useNavigate();
+  const loc = useLocation();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const to = (loc.state as { from?: string } | null)?.from ?? "/";
+  if (user) return <Navigate to={to} replace />;
+
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      nav(to, { replace: true });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="login">
+      <form
+        className="card login-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          run(() => signIn(email, password));
+        }}
+      >
+        <h1>KreditKu admin</h1>
+        <p className="muted">Staff sign-in</p>
+        <label>
+          Email
+          <input type="email" name="email" autoComplete="username webauthn" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+        {browserSupportsWebAuthn() && (
+          <button type="button" className="secondary" disabled={busy} onClick={() => run(signInWithPasskey)}>
+            Sign in with a passkey
+          </button>
+        )}
+      </form>
+    </main>
+  );
+}

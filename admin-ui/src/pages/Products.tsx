@@ -1,0 +1,211 @@
+import { useState } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, ApiError } from "../api.ts";
+import { useAuth } from "../auth.tsx";
+import { RecordTable } from "../components/RecordTable.tsx";
+import { EP, T } from "../endpoints.ts";
+import { useCapabilities } from "../capabilities.ts";
+
+interface ProductForm {
+  id?: string;
+  code: string;
+  name: string;
+  description: string;
+  purpose: "consumptive" | "productive";
+  minAmount: number;
+  maxAmount: number;
+  minTenor: number;
+  maxTenor: number;
+  tenorUnit: "days" | "weeks" | "months";
+  interestMethod: "flat" | "annuity";
+  interestRatePpm: number;
+  upfrontFeePpm: number;
+  adminFeeAmount: number;
+  lateFeePpm: number;
+  graceDays: number;
+  active: boolean;
+}
+
+const EMPTY: ProductForm = {
+  code: "",
+  name: "",
+  description: "",
+  purpose: "consumptive",
+  minAmount: 1_000_000,
+  maxAmount: 5_000_000,
+  minTenor: 1,
+  maxTenor: 6,
+  tenorUnit: "months",
+  interestMethod: "flat",
+  interestRatePpm: 10_000,
+  upfrontFeePpm: 0,
+  adminFeeAmount: 0,
+  lateFeePpm: 1_000,
+  graceDays: 3,
+  active: true,
+};
+
+function fromRow(r: Record<string, any>): ProductForm {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    description: r.description ?? "",
+    purpose: r.purpose,
+    minAmount: r.min_amount,
+    maxAmount: r.max_amount,
+    minTenor: r.min_tenor,
+    maxTenor: r.max_tenor,
+    tenorUnit: r.tenor_unit,
+    interestMethod: r.interest_method,
+    interestRatePpm: r.interest_rate_ppm,
+    upfrontFeePpm: r.upfront_fee_ppm ?? 0,
+    adminFeeAmount: r.admin_fee_amount ?? 0,
+    lateFeePpm: r.late_fee_ppm ?? 0,
+    graceDays: r.grace_days ?? 0,
+    active: r.active === 1 || r.active === true,
+  };
+}
+
+const NUMBER_FIELDS: [keyof ProductForm, string][] = [
+  ["minAmount", "Min amount (Rp)"],
+  ["maxAmount", "Max amount (Rp)"],
+  ["minTenor", "Min tenor"],
+  ["maxTenor", "Max tenor"],
+  ["interestRatePpm", "Interest rate (ppm per term)"],
+  ["upfrontFeePpm", "Upfront fee (ppm)"],
+  ["adminFeeAmount", "Admin fee (Rp)"],
+  ["lateFeePpm", "Late fee (ppm/day)"],
+  ["graceDays", "Grace days"],
+];
+
+function Editor({ initial, onDone }: { initial: ProductForm; onDone: () => void }) {
+  const [f, setF] = useState<ProductForm>(initial);
+  const qc = useQueryClient();
+  const save = useMutation({
+    mutationFn: () => {
+      const { id, ...body } = f;
+      return id ? api(EP.product(id), { method: "PUT", json: body }) : api(EP.products, { method: "POST", json: body, headers: { "Idempotency-Key": `product-${f.code}-${Date.now()}` } });
+    },
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ["record", "products"] });
+      onDone();
+    },
+  });
+  const err = save.error as ApiError | null;
+  const set = <K extends keyof ProductForm>(k: K, v: ProductForm[K]) => setF({ ...f, [k]: v });
+  return (
+    <form
+      className="card editor"
+      aria-label="Product editor"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <h2>{f.id ? `Edit ${f.code}` : "New product"}</h2>
+      <div className="grid">
+        <label>
+          Code
+          <input name="code" required value={f.code} onChange={(e) => set("code", e.target.value)} />
+        </label>
+        <label>
+          Name
+          <input name="name" required value={f.name} onChange={(e) => set("name", e.target.value)} />
+        </label>
+        <label>
+          Purpose
+          <select name="purpose" value={f.purpose} onChange={(e) => set("purpose", e.target.value as ProductForm["purpose"])}>
+            <option value="consumptive">consumptive</option>
+            <option value="productive">productive</option>
+          </select>
+        </label>
+        <label>
+          Tenor unit
+          <select name="tenorUnit" value={f.tenorUnit} onChange={(e) => set("tenorUnit", e.target.value as ProductForm["tenorUnit"])}>
+            <option value="days">days</option>
+            <option value="weeks">weeks</option>
+            <option value="months">months</option>
+          </select>
+        </label>
+        <label>
+          Interest method
+          <select name="interestMethod" value={f.interestMethod} onChange={(e) => set("interestMethod", e.target.value as ProductForm["interestMethod"])}>
+            <option value="flat">flat</option>
+            <option value="annuity">annuity</option>
+          </select>
+        </label>
+        {NUMBER_FIELDS.map(([k, label]) => (
+          <label key={k}>
+            {label}
+            <input name={k} type="number" min={0} required value={String(f[k])} onChange={(e) => set(k, Number(e.target.value) as never)} />
+          </label>
+        ))}
+        <label className="check">
+          <input type="checkbox" name="active" checked={f.active} onChange={(e) => set("active", e.target.checked)} /> Active
+        </label>
+      </div>
+      <label>
+        Description
+        <textarea name="description" value={f.description} onChange={(e) => set("description", e.target.value)} />
+      </label>
+      {err && (
+        <div className="form-error" role="alert">
+          {err.message}
+          {err.problem?.errors && (
+            <ul>
+              {err.problem.errors.map((x) => (
+                <li key={x.path}>
+                  {x.path}: {x.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div className="row">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? "Saving…" : "Save"}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function Products() {
+  const { user } = useAuth();
+  const [editing, setEditing] = useState<ProductForm | null>(null);
+  const caps = useCapabilities();
+  const admin = user?.role === "admin" && caps.has(T.products, "post");
+  return (
+    <div className="page">
+      <div className="row spread">
+        <h1>Products</h1>
+        {admin && !editing && (
+          <button type="button" onClick={() => setEditing({ ...EMPTY })}>
+            New product
+          </button>
+        )}
+      </div>
+      <p className="muted">Terms are checked against the regulatory caps in force when saved; rates are parts per million.</p>
+      {editing && <Editor key={editing.id ?? "new"} initial={editing} onDone={() => setEditing(null)} />}
+      <RecordTable
+        record="products"
+        columns={["code", "name", "purpose", "min_amount", "max_amount", "min_tenor", "max_tenor", "tenor_unit", "interest_method", "interest_rate_ppm", "late_fee_ppm", "active"]}
+        options={{ purpose: ["consumptive", "productive"], interest_method: ["flat", "annuity"], tenor_unit: ["days", "weeks", "months"] }}
+        actions={
+          admin
+            ? (r) => (
+                <button type="button" className="small" onClick={() => setEditing(fromRow(r))}>
+                  Edit
+                </button>
+              )
+            : undefined
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { useState } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, ApiError } from "../api.ts";
+import { RecordTable } from "../components/RecordTable.tsx";
+import { EP, T } from "../endpoints.ts";
+import { useCapabilities } from "../capabilities.ts";
+
+export function Webhooks() {
+  const qc = useQueryClient();
+  const canReplay = useCapabilities().has(T.webhookReplay, "post");
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const replay = useMutation({
+    mutationFn: (id: number) => api(EP.webhookReplay(id), { method: "POST", headers: { "Idempotency-Key": `replay-${id}-${Date.now()}` } }),
+    onSuccess: (_d, id) => {
+      setMsg({ ok: true, text: `Event ${id} replayed.` });
+      qc.invalidateQueries({ queryKey: ["record"] });
+    },
+    onError: (e, id) => setMsg({ ok: false, text: `Replay of ${id} failed: ${e instanceof ApiError ? e.message : String(e)}` }),
+  });
+  return (
+    <div className="page">
+      <h1>Webhook log</h1>
+      <p className="muted">Every gateway delivery as received. Failed verified events can be replayed; duplicates never apply twice.</p>
+      {!canReplay && <p className="muted" data-testid="replay-unavailable">Replay is not available in this deployment.</p>}
+      {msg && (
+        <p className={msg.ok ? "notice ok" : "notice bad"} role="status">
+          {msg.text}
+        </p>
+      )}
+      <RecordTable
+        record="webhook_events"
+        columns={["id", "status", "provider", "kind", "event_id", "verified", "attempts", "failure_reason", "received_at"]}
+        options={{ status: ["applied", "needs_attention", "ignored", "rejected", "failed"], provider: ["standard", "snap", "xendit"], kind: ["payment", "disbursement"] }}
+        actions={(r) =>
+          canReplay && r.status === "failed" && r.verified === 1 ? (
+            <button type="button" className="small" disabled={replay.isPending} onClick={() => replay.mutate(Number(r.id))}>
+              Replay
+            </button>
+          ) : null
+        }
+      />
+    </div>
+  );
+}

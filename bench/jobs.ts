@@ -1,0 +1,92 @@
+// Jobs benchmark: jobs/s end to end (enqueue in a transaction → handler → result applied by the owner) for the
+// embedded runner and BullMQ (in-process stateless workers, real Redis, private prefix), with a no-op and a 1 ms
+// handler. Floor: single-row write transactions per second on the same database, measured in the same run; each
+// figure is also printed as a ratio to it. Bounded to ~20 s. Run: bun run bench/jobs.ts
+import { defineExtension, defineJob, z } from "../src/runtime/index.ts";
+import { deleteRedisPrefix, startTestRuntime, testPlatform, uniquePrefix, type Mode } from "../src/queue/testkit.ts";
+
+export interface JobsBenchResult {
+  backend: Mode;
+  handler: "noop" | "1ms";
+  jobs: number;
+  seconds: number;
+  jobsPerSecond: number;
+  floorTxPerSecond: number;
+  ratioToFloor: number;
+}
+
+const work = defineJob({
+  name: "bench.work",
+  payload: z.object({ i: z.number().int(), sleepMs: z.number().int() }),
+  runsOn: "any",
+  attempts: 3,
+  async handler(p) {
+    if (p.sleepMs) await Bun.sleep(p.sleepMs);
+    return { i: p.i };
+  },
+  apply(r, _p, t) {
+    t.run("INSERT INTO bench_done (i) VALUES (?)", r.i);
+  },
+});
+
+const ext = defineExtension({
+  name: "bench",
+  jobs: [work],
+  init(ctx) {
+    ctx.tx((t) => t.run("CREATE TABLE IF NOT EXISTS bench_done (i INTEGER NOT NULL) STRICT"));
+  },
+});
+
+async function one(mode: Mode, handler: "noop" | "1ms", budgetMs: number): Promise<JobsBenchResult> {
+  const prefix = uniquePrefix("bench-jobs");
+  const p = testPlatform(mode, prefix);
+  try {
+    // floor: one-row write transactions on this database
+    p.db.writer.exec("CREATE TABLE bench_floor (i INTEGER NOT NULL) STRICT");
+    const f0 = performance.now();
+    let fn = 0;
+    while (performance.now() - f0 < 300) for (let k = 0; k < 100; k++, fn++) p.db.tx((c) => c.run("INSERT INTO bench_floor (i) VALUES (?)", fn));
+    const floor = fn / ((performance.now() - f0) / 1000);
+
+    const running = await startTestRuntime(p, { extensions: [ext], jobs: [], concurrency: 16, workerConcurrency: 16 });
+    const ctx = running.rt.context();
+    const sleepMs = handler === "1ms" ? 1 : 0;
+    const t0 = performance.now();
+    let enqueued = 0;
+    const done = () => p.db.read.get<{ n: number }>("SELECT count(*) AS n FROM bench_done")!.n;
+    // enqueue in batches (one transaction per job) while the backend drains, for budgetMs
+    while (performance.now() - t0 < budgetMs * 0.6) {
+      for (let k = 0; k < 200; k++) ctx.tx((t) => t.enqueue(work, { i: enqueued++, sleepMs }));
+      await Bun.sleep(1);
+      if (enqueued - done() > 5000) await Bun.sleep(20);
+    }
+    while (done() < enqueued && performance.now() - t0 < budgetMs) await Bun.sleep(5);
+    const seconds = (performance.now() - t0) / 1000;
+    const completed = done();
+    await running.stop();
+    const jobsPerSecond = completed / seconds;
+    return { backend: mode, handler, jobs: completed, seconds: +seconds.toFixed(2), jobsPerSecond: Math.round(jobsPerSecond), floorTxPerSecond: Math.round(floor), ratioToFloor: +(jobsPerSecond / floor).toFixed(3) };
+  } finally {
+    p.cleanup();
+    if (mode === "bullmq") await deleteRedisPrefix(prefix);
+  }
+}
+
+export async function run(): Promise<JobsBenchResult[]> {
+  const out: JobsBenchResult[] = [];
+  for (const mode of ["embedded", "bullmq"] as Mode[]) {
+    for (const handler of ["noop", "1ms"] as const) {
+      const r = await one(mode, handler, 4000);
+      out.push(r);
+      console.log(
+        `jobs ${r.backend.padEnd(8)} ${r.handler.padEnd(4)} ${String(r.jobsPerSecond).padStart(6)} jobs/s end to end (${r.jobs} jobs in ${r.seconds} s; floor ${r.floorTxPerSecond} tx/s, ratio ${r.ratioToFloor})`,
+      );
+    }
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  await run();
+  process.exit(0);
+}

@@ -1,0 +1,131 @@
+// Delinquency, pure: Asia/Jakarta calendar days, days past due (DPD), buckets and the loan status rule.
+// No I/O here; the sweep feeds plain data in and writes the results.
+
+/** Asia/Jakarta is UTC+7 all year (no DST), so a fixed offset is exact. */
+export const JAKARTA_OFFSET_MS = 7 * 3600 * 1000;
+const DAY_MS = 86_400_000;
+
+/** The Asia/Jakarta calendar date (YYYY-MM-DD) of an instant. */
+export function jakartaDate(at: Date): string {
+  return new Date(at.getTime() + JAKARTA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The Asia/Jakarta wall-clock hour (0–23) and minute of an instant. */
+export function jakartaTime(at: Date): { hour: number; minute: number } {
+  const d = new Date(at.getTime() + JAKARTA_OFFSET_MS);
+  return { hour: d.getUTCHours(), minute: d.getUTCMinutes() };
+}
+
+/** The instant of hh:mm Asia/Jakarta on a calendar date. */
+export function jakartaInstant(date: string, hour = 0, minute = 0): Date {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d, hour, minute) - JAKARTA_OFFSET_MS);
+}
+
+function dayNumber(date: string): number {
+  const [y, m, d] = date.slice(0, 10).split("-").map(Number);
+  return Math.floor(Date.UTC(y, m - 1, d) / DAY_MS);
+}
+
+/** Whole calendar days from `from` to `to` (YYYY-MM-DD); negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return dayNumber(to) - dayNumber(from);
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date((dayNumber(date) + days) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** One scheduled instalment as the collections logic sees it (integer rupiah). */
+export interface InstalmentView {
+  seq: number;
+  /** Asia/Jakarta calendar date the instalment falls due (YYYY-MM-DD). */
+  dueDate: string;
+  principalDue: number;
+  interestDue: number;
+  feeDue: number;
+  lateFeeDue: number;
+  principalPaid: number;
+  interestPaid: number;
+  feePaid: number;
+  lateFeePaid: number;
+}
+
+/** Scheduled amount (principal + interest + fee) still unpaid on an instalment; late fees are not counted. */
+export function scheduledRemaining(i: InstalmentView): number {
+  return Math.max(0, i.principalDue - i.principalPaid) + Math.max(0, i.interestDue - i.interestPaid) + Math.max(0, i.feeDue - i.feePaid);
+}
+
+export function lateFeeRemaining(i: InstalmentView): number {
+  return Math.max(0, i.lateFeeDue - i.lateFeePaid);
+}
+
+export function isUnpaid(i: InstalmentView): boolean {
+  return scheduledRemaining(i) > 0;
+}
+
+/**
+ * Days past due on `today`: days since the due date of the oldest instalment that is past due (due before today)
+ * and not fully paid. Due today and unpaid is still 0 DPD; the day after, 1.
+ */
+export function computeDpd(instalments: readonly InstalmentView[], today: string): number {
+  let oldest: string | null = null;
+  for (const i of instalments) {
+    if (i.dueDate < today && isUnpaid(i) && (oldest === null || i.dueDate < oldest)) oldest = i.dueDate;
+  }
+  return oldest === null ? 0 : daysBetween(oldest, today);
+}
+
+export const BUCKETS = ["lancar", "dpd_1_30", "dpd_31_60", "dpd_61_90", "macet"] as const;
+export type Bucket = (typeof BUCKETS)[number];
+export const BUCKET_LABELS: Record<Bucket, string> = {
+  lancar: "Lancar (0)",
+  dpd_1_30: "1–30",
+  dpd_31_60: "31–60",
+  dpd_61_90: "61–90",
+  macet: "Macet (>90)",
+};
+
+export function bucketOf(dpd: number): Bucket {
+  if (dpd <= 0) return "lancar";
+  if (dpd <= 30) return "dpd_1_30";
+  if (dpd <= 60) return "dpd_31_60";
+  if (dpd <= 90) return "dpd_61_90";
+  return "macet";
+}
+
+export type TenorUnit = "days" | "weeks" | "months";
+
+/**
+ * Pinjol seed rule: with weekly instalments, a loan whose two latest past-due instalments are both unpaid is
+ * delinquent (whatever the grace days say).
+ */
+export function twoLatestDueUnpaid(instalments: readonly InstalmentView[], today: string): boolean {
+  const due = instalments.filter((i) => i.dueDate < today).sort((a, b) => (a.dueDate < b.dueDate ? 1 : a.dueDate > b.dueDate ? -1 : b.seq - a.seq));
+  return due.length >= 2 && isUnpaid(due[0]) && isUnpaid(due[1]);
+}
+
+export type OpenStatus = "active" | "delinquent";
+
+/**
+ * The status an open loan should have: `delinquent` when DPD > grace days (or, for weekly loans, when the two
+ * latest due instalments are unpaid); otherwise `active` (a delinquent loan is cured back to active).
+ */
+export function delinquencyStatus(args: { dpd: number; graceDays: number; tenorUnit: TenorUnit; instalments: readonly InstalmentView[]; today: string }): OpenStatus {
+  if (args.dpd > args.graceDays) return "delinquent";
+  if (args.tenorUnit === "weeks" && twoLatestDueUnpaid(args.instalments, args.today)) return "delinquent";
+  return "active";
+}
+
+/** Outstanding of a loan: scheduled principal + interest + fees not yet paid (late fees are reported apart). */
+export function outstandingOf(instalments: readonly InstalmentView[]): { amount: number; principal: number; lateFees: number } {
+  let amount = 0;
+  let principal = 0;
+  let lateFees = 0;
+  for (const i of instalments) {
+    amount += scheduledRemaining(i);
+    principal += Math.max(0, i.principalDue - i.principalPaid);
+    lateFees += lateFeeRemaining(i);
+  }
+  return { amount, principal, lateFees };
+}

@@ -1,0 +1,214 @@
+// Collections (issue 8): DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics.
+import { defineExtension, defineJob, defineRoute, z, type ExtensionContext } from "../../src/runtime/index.ts";
+import { BUCKETS, jakartaDate } from "./dpd.ts";
+import { withinSendingWindow } from "./reminders.ts";
+import { runSweep, SEND_REMINDER_JOB } from "./sweep.ts";
+import { listCollections, portfolioSummary, rollRateReport, setWriteOffDpd, writeOffDpd, writeOffLoan } from "./service.ts";
+import {
+  CollectionList,
+  CollectionsQuery,
+  CollectionsSettings,
+  LoanIdParams,
+  PortfolioSummary,
+  Problem,
+  RollRates,
+  RollRatesQuery,
+  SweepAccepted,
+  WriteOff,
+  WriteOffRequest,
+} from "./schemas.ts";
+
+/** The SMS port the platform registers as "sms". */
+export interface SmsPort {
+  send(msg: { to: string; text: string }): Promise<void>;
+}
+
+const STAFF = ["analyst", "finance", "admin"] as ("analyst" | "finance" | "admin")[];
+const problem = (description: string) => ({ description, schema: Problem, contentType: "application/problem+json" });
+
+export const ReminderPayload = z.object({
+  loanId: z.string(),
+  date: z.string(),
+  kind: z.enum(["h-3", "h-1", "due", "overdue"]),
+  phone: z.string(),
+  text: z.string().max(500),
+});
+type ReminderPayload = z.infer<typeof ReminderPayload>;
+type ReminderResult = { status: "sent" | "skipped"; at: string; detail?: string };
+
+/** Sends one reminder SMS (stateless: everything it needs is in the payload); the owner records the outcome. */
+export const sendReminderJob = defineJob<ReminderPayload, ReminderResult>({
+  name: SEND_REMINDER_JOB,
+  payload: ReminderPayload,
+  runsOn: "any",
+  attempts: 3,
+  backoff: { type: "exponential", delayMs: 30_000 },
+  async handler(p, ctx) {
+    const now = ctx.clock.now();
+    // a retry may land outside the window or on another day: never send then
+    if (!withinSendingWindow(now)) return { status: "skipped", at: now.toISOString(), detail: "outside 08:00-20:00 Asia/Jakarta" };
+    if (jakartaDate(now) !== p.date) return { status: "skipped", at: now.toISOString(), detail: "stale: planned for another day" };
+    await ctx.port<SmsPort>("sms").send({ to: p.phone, text: p.text });
+    return { status: "sent", at: now.toISOString() };
+  },
+  apply(r, p, t) {
+    t.run(
+      "UPDATE collection_reminders SET status = ?, sent_at = ?, detail = ? WHERE loan_id = ? AND reminder_date = ? AND status = 'queued'",
+      r.status,
+      r.status === "sent" ? r.at : null,
+      r.detail ?? null,
+      p.loanId,
+      p.date,
+    );
+  },
+});
+
+/** The daily sweep, on the owner at 07:00 Asia/Jakarta (reminders it queues go out from 08:00). */
+export const delinquencySweepJob = defineJob<Record<string, never>, unknown>({
+  name: "delinquency-sweep",
+  payload: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+  runsOn: "owner",
+  schedule: "0 7 * * *",
+  tz: "Asia/Jakarta",
+  attempts: 5,
+  backoff: { type: "exponential", delayMs: 60_000 },
+  timeoutMs: 30 * 60_000,
+  async handler(_p, ctx) {
+    return runSweep(ctx);
+  },
+});
+
+const summaryRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/admin/portfolio/summary",
+  summary: "Portfolio summary: outstanding by DPD bucket, TWP90 and TKB90",
+  tags: ["collections"],
+  access: STAFF,
+  responses: { 200: { description: "Summary as of the last sweep", schema: PortfolioSummary }, 401: problem("Not signed in"), 403: problem("Not staff") },
+  handler(_req, ctx) {
+    const s = portfolioSummary(ctx.db);
+    const run = ctx.db.get<any>("SELECT * FROM sweep_runs ORDER BY run_date DESC LIMIT 1");
+    return {
+      status: 200,
+      body: {
+        ...s,
+        lastSweep: run
+          ? { runDate: run.run_date, status: run.status, loans: run.loans_processed, lateFeeAmount: run.late_fee_amount, reminders: run.reminders, finishedAt: run.finished_at }
+          : null,
+      },
+    };
+  },
+});
+
+const rollRatesRoute = defineRoute<unknown, z.infer<typeof RollRatesQuery>>({
+  method: "get",
+  path: "/api/v1/admin/portfolio/roll-rates",
+  summary: "Roll rates bucket to bucket between two snapshot days (default: the last 30 days)",
+  tags: ["collections"],
+  access: STAFF,
+  request: { query: RollRatesQuery },
+  responses: { 200: { description: "Share of loans per start bucket in each end bucket", schema: RollRates }, 401: problem("Not signed in"), 403: problem("Not staff") },
+  handler(req, ctx) {
+    return { status: 200, body: rollRateReport(ctx.db, { from: req.query.from, to: req.query.to }) };
+  },
+});
+
+const listRoute = defineRoute<unknown, z.infer<typeof CollectionsQuery>>({
+  method: "get",
+  path: "/api/v1/admin/collections",
+  summary: "Open loans by days past due, with filters (bucket, status, DPD range) and cursor pagination",
+  tags: ["collections"],
+  access: STAFF,
+  request: { query: CollectionsQuery },
+  responses: { 200: { description: "Collections list, highest DPD first", schema: CollectionList }, 401: problem("Not signed in"), 403: problem("Not staff"), 422: problem("Invalid filter") },
+  handler(req, ctx) {
+    return { status: 200, body: listCollections(ctx.db, req.query) };
+  },
+});
+
+const writeOffRoute = defineRoute<z.infer<typeof WriteOffRequest>, unknown, z.infer<typeof LoanIdParams>>({
+  method: "post",
+  path: "/api/v1/admin/loans/{id}/write-off",
+  summary: "Write a delinquent loan off (DPD at least the configured threshold, default 180); posted to the ledger",
+  tags: ["collections"],
+  access: ["finance", "admin"],
+  idempotent: true,
+  request: { params: LoanIdParams, body: WriteOffRequest },
+  responses: {
+    201: { description: "Written off", schema: WriteOff },
+    200: { description: "Already written off (the first result)", schema: WriteOff },
+    404: problem("No such loan"),
+    409: problem("Not delinquent, or DPD below the threshold"),
+    401: problem("Not signed in"),
+    403: problem("Not finance or admin"),
+  },
+  handler(req, ctx) {
+    const actor = req.user?.id ?? "unknown";
+    const r = ctx.tx((t) => writeOffLoan(t, { loanId: req.params.id, actor, reason: req.body.reason, now: ctx.clock.now() }));
+    if (r.created) ctx.log.info("loan written off", { loanId: r.writeOff.loanId, dpd: r.writeOff.dpd, totalAmount: r.writeOff.totalAmount, actor });
+    return { status: r.created ? 201 : 200, body: r.writeOff };
+  },
+});
+
+const getSettingsRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/admin/collections/settings",
+  summary: "Collections settings",
+  tags: ["collections"],
+  access: STAFF,
+  responses: { 200: { description: "Settings", schema: CollectionsSettings }, 401: problem("Not signed in"), 403: problem("Not staff") },
+  handler(_req, ctx) {
+    return { status: 200, body: { writeOffDpd: writeOffDpd(ctx.db) } };
+  },
+});
+
+const putSettingsRoute = defineRoute<z.infer<typeof CollectionsSettings>>({
+  method: "put",
+  path: "/api/v1/admin/collections/settings",
+  summary: "Change collections settings (write-off DPD threshold)",
+  tags: ["collections"],
+  access: ["admin"],
+  request: { body: CollectionsSettings },
+  responses: { 200: { description: "Settings", schema: CollectionsSettings }, 401: problem("Not signed in"), 403: problem("Not admin"), 422: problem("Invalid settings") },
+  handler(req, ctx) {
+    ctx.tx((t) => setWriteOffDpd(t, req.body.writeOffDpd));
+    ctx.log.info("collections settings changed", { writeOffDpd: req.body.writeOffDpd, actor: req.user?.id });
+    return { status: 200, body: { writeOffDpd: writeOffDpd(ctx.db) } };
+  },
+});
+
+const runSweepRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/admin/collections/sweep",
+  summary: "Queue today's delinquency sweep now (idempotent per Asia/Jakarta day)",
+  tags: ["collections"],
+  access: ["admin"],
+  responses: { 202: { description: "Queued", schema: SweepAccepted }, 401: problem("Not signed in"), 403: problem("Not admin") },
+  handler(_req, ctx) {
+    const runDate = jakartaDate(ctx.clock.now());
+    const jobKey = ctx.enqueue(delinquencySweepJob, {}, { key: `delinquency-sweep:manual:${runDate}` });
+    return { status: 202, body: { jobKey, runDate } };
+  },
+});
+
+/** Business gauges, read from the last sweep's state when Prometheus scrapes. */
+export function registerGauges(ctx: Pick<ExtensionContext, "db" | "metrics">) {
+  ctx.metrics.gauge("kreditku_outstanding_amount", "Outstanding amount (rupiah) of open loans by DPD bucket, as of the last sweep", ["bucket"], function () {
+    const s = portfolioSummary(ctx.db);
+    for (const b of s.buckets) this.set({ bucket: b.bucket }, b.outstandingAmount);
+  });
+  ctx.metrics.gauge("kreditku_twp90_ratio", "TWP90: outstanding of loans > 90 DPD / total outstanding", [], function () {
+    this.set(portfolioSummary(ctx.db).twp90);
+  });
+}
+
+export default defineExtension({
+  name: "collections",
+  routes: [summaryRoute, rollRatesRoute, listRoute, writeOffRoute, getSettingsRoute, putSettingsRoute, runSweepRoute],
+  jobs: [sendReminderJob, delinquencySweepJob],
+  init(ctx) {
+    registerGauges(ctx);
+  },
+});
+
+export { BUCKETS };

@@ -1,0 +1,238 @@
+// The sweep as an operation (idempotent per day, resumable, batched, logged), quiet hours, portfolio figures on a
+// constructed book, write-off and the admin routes / gauges.
+import { afterEach, describe, expect, test } from "bun:test";
+import { checkLedger, loanAccountBalance } from "../ledger/ledger.ts";
+import collections, { registerGauges } from "./index.ts";
+import { addDays } from "./dpd.ts";
+import { rollRateReport, portfolioSummary, listCollections, writeOffLoan } from "./service.ts";
+import { runSweep } from "./sweep.ts";
+import { deliverReminders, harness, seedLoan, type Harness } from "./testkit.ts";
+import type { RouteDefinition } from "../../src/runtime/index.ts";
+
+let h: Harness;
+afterEach(() => h?.close());
+
+/** Start date whose first weekly instalment fell due `dpd` days before `today` (nothing paid since). */
+const startFor = (today: string, dpd: number) => addDays(today, -dpd - 7);
+
+function fingerprint(h: Harness) {
+  const n = (sql: string) => h.db.read.get<{ n: number }>(sql)!.n;
+  return {
+    journals: n("SELECT COUNT(*) AS n FROM ledger_journals"),
+    lines: n("SELECT COUNT(*) AS n FROM ledger_lines"),
+    accruals: n("SELECT COUNT(*) AS n FROM late_fee_accruals"),
+    lateFees: n("SELECT COALESCE(SUM(late_fee_due), 0) AS n FROM installments"),
+    reminders: n("SELECT COUNT(*) AS n FROM collection_reminders"),
+    outbox: n("SELECT COUNT(*) AS n FROM outbox"),
+    snapshots: n("SELECT COUNT(*) AS n FROM dpd_snapshots"),
+    events: n("SELECT COUNT(*) AS n FROM loan_events"),
+    state: JSON.stringify(h.db.read.all("SELECT * FROM collection_state ORDER BY loan_id")),
+    loans: JSON.stringify(h.db.read.all("SELECT id, status, dpd, updated_at FROM loans ORDER BY id")),
+  };
+}
+
+function seedBook(h: Harness, today: string, n: number) {
+  h.ctx.tx((t) => {
+    for (let i = 0; i < n; i++) seedLoan(t, { id: `L${String(i).padStart(4, "0")}`, startDate: startFor(today, (i * 37) % 150) });
+  });
+}
+
+const route = (path: string, method = "get") => collections.routes!.find((r) => r.path === path && r.method === method) as RouteDefinition;
+const req = (over: Record<string, unknown> = {}) => ({ body: {}, query: {}, params: {}, headers: new Headers(), ip: "127.0.0.1", userAgent: "t", ...over }) as any;
+
+describe("delinquency sweep", () => {
+  test("idempotent per day: a second run, even with its run record gone, changes nothing", async () => {
+    h = harness();
+    seedBook(h, "2026-06-01", 12);
+    h.at("2026-06-01", 7);
+    const first = await runSweep(h.ctx, { batchSize: 5 });
+    expect(first).toMatchObject({ status: "done", loans: 12, batches: 3 });
+    expect(first.lateFeeAmount).toBeGreaterThan(0);
+    const before = fingerprint(h);
+    h.at("2026-06-01", 15);
+    expect((await runSweep(h.ctx)).status).toBe("already_done");
+    expect(fingerprint(h)).toEqual(before);
+    h.ctx.tx((t) => t.run("DELETE FROM sweep_runs"));
+    const again = await runSweep(h.ctx, { batchSize: 5 });
+    expect(again).toMatchObject({ status: "done", loans: 0, lateFeeAmount: 0, reminders: 0 });
+    expect(fingerprint(h)).toEqual(before);
+    // the next day moves on, charging one more day of late fees only
+    h.at("2026-06-02", 7);
+    const next = await runSweep(h.ctx);
+    expect(next.loans).toBe(12);
+    expect(checkLedger(h.ctx.db).discrepancies).toEqual([]);
+  });
+
+  test("resumable from the checkpoint after an interruption, same result as one pass; progress logged", async () => {
+    const today = "2026-06-01";
+    const control = harness();
+    seedBook(control, today, 10);
+    control.at(today, 7);
+    const whole = await runSweep(control.ctx, { batchSize: 3 });
+    const want = fingerprint(control);
+    control.close();
+
+    h = harness();
+    seedBook(h, today, 10);
+    h.at(today, 7);
+    const part = await runSweep(h.ctx, { batchSize: 3, maxBatches: 2 });
+    expect(part).toMatchObject({ status: "interrupted", loans: 6, batches: 2 });
+    expect(h.db.read.get<{ c: string }>("SELECT checkpoint_loan_id AS c FROM sweep_runs")!.c).toBe("L0005");
+    const rest = await runSweep(h.ctx, { batchSize: 3 });
+    expect(rest).toMatchObject({ status: "done", loans: 10, batches: 4, lateFeeAmount: whole.lateFeeAmount, reminders: whole.reminders });
+    expect(fingerprint(h)).toEqual(want);
+    const progress = h.logs.filter((l) => l.msg === "delinquency sweep progress");
+    expect(progress.map((l) => l.fields.checkpoint)).toEqual(["L0002", "L0005", "L0008", "L0009"]);
+    expect(h.logs.some((l) => l.msg === "delinquency sweep resuming")).toBe(true);
+  });
+
+  test("quiet hours: reminders wait for 08:00, none after 20:00, the job re-checks the window", async () => {
+    h = harness();
+    h.ctx.tx((t) => {
+      seedLoan(t, { id: "L-early", startDate: startFor("2026-06-01", 5) });
+      seedLoan(t, { id: "L-late", startDate: startFor("2026-06-02", 5) });
+    });
+    h.at("2026-06-01", 6, 30);
+    await runSweep(h.ctx);
+    const row = h.db.read.get<{ run_at: number }>("SELECT run_at FROM outbox WHERE name = 'send-reminder'")!;
+    expect(new Date(row.run_at).toISOString()).toBe("2026-06-01T01:00:00.000Z"); // 08:00 WIB
+    h.at("2026-06-01", 7, 59);
+    expect(await deliverReminders(h)).toBe(0);
+    h.at("2026-06-01", 8, 0);
+    expect(await deliverReminders(h)).toBe(2);
+    expect(h.sms.length).toBe(2);
+
+    // a sweep that only runs at 21:00 sends nothing that day
+    h.at("2026-06-02", 21, 0);
+    await runSweep(h.ctx);
+    expect(h.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM collection_reminders WHERE reminder_date = '2026-06-02'")!.n).toBe(0);
+
+    // a job delivered late (retry) past 20:00 is skipped and recorded as such
+    h.at("2026-06-03", 12, 0);
+    await runSweep(h.ctx);
+    h.at("2026-06-03", 20, 0);
+    await deliverReminders(h);
+    expect(h.sms.length).toBe(2);
+    const st = h.db.read.all<{ status: string; detail: string | null }>("SELECT status, detail FROM collection_reminders WHERE reminder_date = '2026-06-03'");
+    expect(st.map((s) => s.status)).toEqual(["skipped", "skipped"]);
+    expect(st[0].detail).toContain("08:00-20:00");
+  });
+});
+
+describe("portfolio figures", () => {
+  test("outstanding by bucket, TWP90 / TKB90, roll rates, collections list, gauges", async () => {
+    h = harness();
+    const d1 = "2026-06-01";
+    h.ctx.tx((t) => {
+      seedLoan(t, { id: "A", startDate: addDays(d1, -2), principal: 5_000_000 }); // lancar, 5,500,000
+      seedLoan(t, { id: "B", startDate: startFor(d1, 10), principal: 2_000_000 }); // 1–30, 2,200,000
+      seedLoan(t, { id: "C", startDate: startFor(d1, 95), principal: 1_000_000 }); // > 90, 1,100,000
+      seedLoan(t, { id: "D", startDate: startFor(d1, 200), principal: 1_000_000 }); // > 90, 1,100,000
+    });
+    h.at(d1, 7);
+    await runSweep(h.ctx);
+    const s = portfolioSummary(h.ctx.db);
+    expect(s.asOf).toBe(d1);
+    expect(s.totalOutstandingAmount).toBe(9_900_000);
+    expect(s.outstandingOver90Amount).toBe(2_200_000);
+    expect(s.twp90).toBe(0.222222);
+    expect(s.tkb90).toBe(0.777778);
+    expect(Object.fromEntries(s.buckets.map((b) => [b.bucket, [b.loans, b.outstandingAmount]]))).toEqual({
+      lancar: [1, 5_500_000],
+      dpd_1_30: [1, 2_200_000],
+      dpd_31_60: [0, 0],
+      dpd_61_90: [0, 0],
+      macet: [2, 2_200_000],
+    });
+
+    // a month later nobody paid: A rolls to 1–30, B to 31–60, C and D stay Macet
+    const d2 = addDays(d1, 30);
+    h.at(d2, 7);
+    await runSweep(h.ctx);
+    const rr = rollRateReport(h.ctx.db);
+    expect(rr).toMatchObject({ from: d1, to: d2 });
+    const row = (b: string) => rr.rows.find((r) => r.from === b)!;
+    expect(row("lancar")).toMatchObject({ loans: 1, rollForward: 1, cured: 0 });
+    expect(row("lancar").to.dpd_1_30).toBe(1);
+    expect(row("dpd_1_30").to.dpd_31_60).toBe(1);
+    expect(row("macet")).toMatchObject({ loans: 2, rollForward: 0 });
+    expect(row("macet").to.macet).toBe(1);
+
+    const list = listCollections(h.ctx.db, { limit: 3 });
+    expect(list.items.map((i) => [i.loanId, i.dpd])).toEqual([
+      ["D", 230],
+      ["C", 125],
+      ["B", 40],
+    ]);
+    const page2 = listCollections(h.ctx.db, { limit: 3, cursor: list.nextCursor! });
+    expect(page2).toMatchObject({ items: [{ loanId: "A", dpd: 25, bucket: "dpd_1_30" }], nextCursor: null });
+    expect(listCollections(h.ctx.db, { limit: 10, bucket: "macet" }).items.length).toBe(2);
+    expect(listCollections(h.ctx.db, { limit: 10, minDpd: 30, maxDpd: 130 }).items.map((i) => i.loanId)).toEqual(["C", "B"]);
+    expect(page2.items[0].vaNumber).toBeTruthy();
+
+    registerGauges(h.ctx);
+    const text = await h.ctx.metrics.text();
+    const s2 = portfolioSummary(h.ctx.db);
+    expect(text).toContain(`kreditku_twp90_ratio ${s2.twp90}`);
+    expect(text).toContain(`kreditku_outstanding_amount{bucket="macet"} ${s2.buckets.find((b) => b.bucket === "macet")!.outstandingAmount}`);
+
+    const res = await route("/api/v1/admin/portfolio/summary").handler(req(), h.ctx);
+    expect(res.status).toBe(200);
+    expect((res as any).body).toMatchObject({ twp90: s2.twp90, lastSweep: { runDate: d2, status: "done", loans: 4 } });
+  });
+});
+
+describe("write-off", () => {
+  test("finance writes off at the configured DPD; every receivable goes to expense in the same transaction", async () => {
+    h = harness();
+    const start = "2025-06-02"; // first due 2025-06-09
+    h.ctx.tx((t) => seedLoan(t, { id: "W", startDate: start }));
+    const day179 = addDays("2025-06-09", 179);
+    h.at(day179, 7);
+    await runSweep(h.ctx);
+    const wo = route("/api/v1/admin/loans/{id}/write-off", "post");
+    expect(wo.access).toEqual(["finance", "admin"]);
+    expect(wo.idempotent).toBe(true);
+    const call = () => wo.handler(req({ params: { id: "W" }, body: { reason: "uncollectible" }, user: { id: "staff-fin", role: "finance" } }), h.ctx);
+    expect(() => call()).toThrow(/179 days past due; write-off needs at least 180/);
+    expect(() => wo.handler(req({ params: { id: "nope" }, body: { reason: "x" }, user: { id: "s", role: "admin" } }), h.ctx)).toThrow(/not found/);
+
+    h.at(addDays(day179, 1), 9);
+    const lateFees = loanAccountBalance(h.ctx.db, "W", "late_fee_receivable");
+    expect(lateFees).toBeGreaterThan(0);
+    const res = (await call()) as any;
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ loanId: "W", dpd: 180, principalAmount: 5_000_000, interestAmount: 500_000, lateFeeAmount: lateFees, totalAmount: 5_500_000 + lateFees, actor: "staff-fin" });
+    for (const a of ["principal_receivable", "interest_receivable", "fee_receivable", "late_fee_receivable"] as const) expect(loanAccountBalance(h.ctx.db, "W", a)).toBe(0);
+    expect(loanAccountBalance(h.ctx.db, "W", "write_off_expense")).toBe(5_500_000 + lateFees);
+    expect(h.db.read.get<{ status: string }>("SELECT status FROM loans WHERE id = 'W'")!.status).toBe("written_off");
+    expect(h.db.read.get<any>("SELECT to_status, actor, reason FROM loan_events WHERE loan_id = 'W' ORDER BY id DESC LIMIT 1")).toEqual({
+      to_status: "written_off",
+      actor: "staff-fin",
+      reason: "uncollectible",
+    });
+    expect(checkLedger(h.ctx.db).discrepancies).toEqual([]);
+    // again: the first result, nothing new
+    const journals = h.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n;
+    const again = (await call()) as any;
+    expect(again.status).toBe(200);
+    expect(again.body.journalId).toBe(res.body.journalId);
+    expect(h.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n).toBe(journals);
+    // the written-off loan leaves the sweep and the book
+    h.at(addDays(day179, 2), 7);
+    expect((await runSweep(h.ctx)).loans).toBe(0);
+    expect(portfolioSummary(h.ctx.db).loans).toBe(0);
+  });
+
+  test("the threshold is a setting (admin)", async () => {
+    h = harness();
+    h.ctx.tx((t) => seedLoan(t, { id: "W2", startDate: startFor("2026-06-01", 100) }));
+    h.at("2026-06-01", 7);
+    await runSweep(h.ctx);
+    const put = route("/api/v1/admin/collections/settings", "put");
+    expect(put.access).toEqual(["admin"]);
+    expect(((await put.handler(req({ body: { writeOffDpd: 90 } }), h.ctx)) as any).body).toEqual({ writeOffDpd: 90 });
+    const r = h.ctx.tx((t) => writeOffLoan(t, { loanId: "W2", actor: "admin-1", reason: "policy 90", now: h.clock.now() }));
+    expect(r).toMatchObject({ created: true, writeOff: { dpd: 100 } });
+  });
+});

@@ -1,0 +1,99 @@
+// Ledger extension: staff views of the double-entry book (journals with cursor pagination, trial balance).
+import { defineExtension, defineRoute, z } from "../../src/runtime/index.ts";
+import { checkLedger, trialBalance } from "./ledger.ts";
+
+const Line = z.object({ account: z.string(), loanId: z.string().nullable(), debitAmount: z.number().int(), creditAmount: z.number().int() });
+const Journal = z
+  .object({ id: z.number().int(), kind: z.string(), ref: z.string(), loanId: z.string().nullable(), memo: z.string().nullable(), totalAmount: z.number().int(), postedAt: z.string(), lines: z.array(Line) })
+  .openapi("LedgerJournal");
+
+const listJournals = defineRoute<unknown, { limit: number; cursor?: string; loanId?: string; kind?: string }, unknown>({
+  method: "get",
+  path: "/api/v1/admin/ledger",
+  summary: "Ledger journals, newest first (cursor pagination)",
+  tags: ["ledger"],
+  access: ["finance", "admin"],
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().regex(/^\d{1,15}$/).optional(),
+      loanId: z.string().max(100).optional(),
+      kind: z.string().max(60).optional(),
+    }),
+  },
+  responses: { 200: { description: "A page of journals", schema: z.object({ items: z.array(Journal), nextCursor: z.string().nullable() }) } },
+  handler(req, ctx) {
+    const { limit, cursor, loanId, kind } = req.query;
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (cursor) (where.push("id < ?"), params.push(Number(cursor)));
+    if (loanId) (where.push("loan_id = ?"), params.push(loanId));
+    if (kind) (where.push("kind = ?"), params.push(kind));
+    const rows = ctx.db.all<{ id: number; kind: string; ref: string; loan_id: string | null; memo: string | null; total: number; posted_at: string }>(
+      `SELECT id, kind, ref, loan_id, memo, total, posted_at FROM ledger_journals ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`,
+      ...params,
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    const items = page.map((j) => ({
+      id: j.id,
+      kind: j.kind,
+      ref: j.ref,
+      loanId: j.loan_id,
+      memo: j.memo,
+      totalAmount: j.total,
+      postedAt: j.posted_at,
+      lines: ctx.db
+        .all<{ account: string; loan_id: string | null; debit: number; credit: number }>("SELECT account, loan_id, debit, credit FROM ledger_lines WHERE journal_id = ? ORDER BY id", j.id)
+        .map((l) => ({ account: l.account, loanId: l.loan_id, debitAmount: l.debit, creditAmount: l.credit })),
+    }));
+    return { status: 200, body: { items, nextCursor: rows.length > limit ? String(page[page.length - 1].id) : null } };
+  },
+});
+
+const getTrialBalance = defineRoute({
+  method: "get",
+  path: "/api/v1/admin/ledger/trial-balance",
+  summary: "Trial balance: debits and credits per account; the book balances when the totals agree",
+  tags: ["ledger"],
+  access: ["finance", "admin"],
+  responses: {
+    200: {
+      description: "Trial balance",
+      schema: z.object({
+        accounts: z.array(z.object({ account: z.string(), debitAmount: z.number().int(), creditAmount: z.number().int(), balanceAmount: z.number().int() })),
+        totalDebitAmount: z.number().int(),
+        totalCreditAmount: z.number().int(),
+        balanced: z.boolean(),
+      }),
+    },
+  },
+  handler(_req, ctx) {
+    const tb = trialBalance(ctx.db);
+    return {
+      status: 200,
+      body: {
+        accounts: tb.accounts.map((a) => ({ account: a.account, debitAmount: a.debit, creditAmount: a.credit, balanceAmount: a.balance })),
+        totalDebitAmount: tb.totalDebit,
+        totalCreditAmount: tb.totalCredit,
+        balanced: tb.balanced,
+      },
+    };
+  },
+});
+
+const getCheck = defineRoute({
+  method: "get",
+  path: "/api/v1/admin/ledger/check",
+  summary: "Prove the book: every journal balances and per-loan receivables equal the schedules' unpaid amounts",
+  tags: ["ledger"],
+  access: ["finance", "admin"],
+  responses: { 200: { description: "Check result", schema: z.object({ ok: z.boolean(), journals: z.number().int(), loans: z.number().int(), discrepancies: z.array(z.object({ kind: z.string(), detail: z.string() }).passthrough()) }) } },
+  handler(_req, ctx) {
+    const r = checkLedger(ctx.db);
+    return { status: 200, body: { ok: r.discrepancies.length === 0, ...r } };
+  },
+});
+
+
+export default defineExtension({ name: "ledger", routes: [listJournals, getTrialBalance, getCheck] });

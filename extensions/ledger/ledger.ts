@@ -1,0 +1,207 @@
+// Double-entry ledger (DESIGN §4 "Ledger"). Every money movement is one journal whose debits equal its credits,
+// posted with `postJournal(t, …)` inside the same write transaction as the state change it records.
+// Amounts are integer rupiah; a journal is refused when it is unbalanced, empty or carries a non-integer amount.
+import type { Sql } from "../../src/runtime/index.ts";
+
+export const ACCOUNTS = [
+  "cash",
+  "disbursement_clearing",
+  "principal_receivable",
+  "interest_receivable",
+  "fee_receivable",
+  "late_fee_receivable",
+  "borrower_credit",
+  "interest_income",
+  "fee_income",
+  "late_fee_income",
+  "write_off_expense",
+  "funding",
+] as const;
+export type Account = (typeof ACCOUNTS)[number];
+
+/** Accounts whose normal balance is a credit (liabilities, income, equity). */
+export const CREDIT_NORMAL: ReadonlySet<Account> = new Set(["borrower_credit", "interest_income", "fee_income", "late_fee_income", "funding"]);
+
+export type JournalLine = { account: Account; loanId?: string | null } & ({ debit: number; credit?: never } | { credit: number; debit?: never });
+
+export interface JournalInput {
+  kind: string;
+  /** Idempotency reference: (kind, ref) is unique; posting the same pair again returns the first journal. */
+  ref: string;
+  loanId?: string | null;
+  memo?: string;
+  lines: JournalLine[];
+  postedAt?: string;
+}
+
+export class LedgerError extends Error {}
+
+function isMoney(n: unknown): n is number {
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+}
+
+/** Validate a journal without touching the database. Throws LedgerError with the reason. */
+export function validateJournal(j: JournalInput): { total: number; lines: { account: Account; loanId: string | null; debit: number; credit: number }[] } {
+  if (!j.kind || !j.ref) throw new LedgerError("journal needs kind and ref");
+  let dr = 0;
+  let cr = 0;
+  const out: { account: Account; loanId: string | null; debit: number; credit: number }[] = [];
+  for (const l of j.lines) {
+    if (!(ACCOUNTS as readonly string[]).includes(l.account)) throw new LedgerError(`unknown account ${String(l.account)}`);
+    const hasD = l.debit !== undefined;
+    const hasC = l.credit !== undefined;
+    if (hasD === hasC) throw new LedgerError(`line on ${l.account} must carry exactly one of debit or credit`);
+    const amt = hasD ? l.debit : l.credit;
+    if (!isMoney(amt)) throw new LedgerError(`line on ${l.account}: amount ${String(amt)} is not a non-negative integer rupiah amount`);
+    if (amt === 0) continue; // zero lines carry no information; drop them
+    if (hasD) dr += amt;
+    else cr += amt;
+    out.push({ account: l.account, loanId: l.loanId ?? j.loanId ?? null, debit: hasD ? amt : 0, credit: hasC ? amt : 0 });
+  }
+  if (out.length < 2) throw new LedgerError(`journal ${j.kind}/${j.ref} needs at least two non-zero lines`);
+  if (dr !== cr) throw new LedgerError(`journal ${j.kind}/${j.ref} is unbalanced: debits ${dr} ≠ credits ${cr}`);
+  if (!Number.isSafeInteger(dr)) throw new LedgerError("journal total overflows");
+  return { total: dr, lines: out };
+}
+
+/**
+ * Post a balanced journal in the caller's transaction. Idempotent on (kind, ref): a second post with the same
+ * pair returns the existing journal id and writes nothing.
+ */
+export function postJournal(t: Sql, j: JournalInput): { id: number; created: boolean } {
+  const v = validateJournal(j);
+  const existing = t.get<{ id: number }>("SELECT id FROM ledger_journals WHERE kind = ? AND ref = ?", j.kind, j.ref);
+  if (existing) return { id: existing.id, created: false };
+  const at = j.postedAt ?? new Date().toISOString();
+  const res = t.run(
+    "INSERT INTO ledger_journals (kind, ref, loan_id, memo, total, posted_at) VALUES (?, ?, ?, ?, ?, ?)",
+    j.kind,
+    j.ref,
+    j.loanId ?? null,
+    j.memo ?? null,
+    v.total,
+    at,
+  );
+  const id = Number(res.lastInsertRowid);
+  for (const l of v.lines) {
+    t.run("INSERT INTO ledger_lines (journal_id, account, loan_id, debit, credit) VALUES (?, ?, ?, ?, ?)", id, l.account, l.loanId, l.debit, l.credit);
+  }
+  return { id, created: true };
+}
+
+export interface TrialBalanceRow {
+  account: Account;
+  debit: number;
+  credit: number;
+  /** Balance on the account's normal side (debit-normal: debit − credit; credit-normal: credit − debit). */
+  balance: number;
+}
+
+export function trialBalance(db: Sql): { accounts: TrialBalanceRow[]; totalDebit: number; totalCredit: number; balanced: boolean } {
+  const rows = db.all<{ account: Account; debit: number; credit: number }>(
+    "SELECT a.code AS account, COALESCE(SUM(l.debit), 0) AS debit, COALESCE(SUM(l.credit), 0) AS credit FROM ledger_accounts a LEFT JOIN ledger_lines l ON l.account = a.code GROUP BY a.code ORDER BY a.code",
+  );
+  let td = 0;
+  let tc = 0;
+  const accounts = rows.map((r) => {
+    td += r.debit;
+    tc += r.credit;
+    return { ...r, balance: CREDIT_NORMAL.has(r.account) ? r.credit - r.debit : r.debit - r.credit };
+  });
+  return { accounts, totalDebit: td, totalCredit: tc, balanced: td === tc };
+}
+
+/** Balance of one account for one loan, on the account's normal side. */
+export function loanAccountBalance(db: Sql, loanId: string, account: Account): number {
+  const r = db.get<{ d: number; c: number }>(
+    "SELECT COALESCE(SUM(debit), 0) AS d, COALESCE(SUM(credit), 0) AS c FROM ledger_lines WHERE loan_id = ? AND account = ?",
+    loanId,
+    account,
+  )!;
+  return CREDIT_NORMAL.has(account) ? r.c - r.d : r.d - r.c;
+}
+
+export interface Discrepancy {
+  kind: "unbalanced_journal" | "book_unbalanced" | "receivable_mismatch" | "credit_mismatch";
+  detail: string;
+  journalId?: number;
+  loanId?: string;
+}
+
+/**
+ * Prove the book: every journal balances, the book balances, and for every loan that has ledger entries the
+ * receivables equal the schedule's unpaid amounts (principal, interest, fees) and the borrower-credit account
+ * equals the loan's credit balance. Late fees are receivables once charged (collections accrues them).
+ * Returns the discrepancies, first one first (empty = the book is proven).
+ */
+export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepancies: Discrepancy[]; journals: number; loans: number } {
+  const limit = opts.limit ?? 50;
+  const out: Discrepancy[] = [];
+  const bad = db.all<{ id: number; kind: string; ref: string; d: number; c: number; total: number; n: number }>(
+    `SELECT j.id, j.kind, j.ref, j.total, COALESCE(SUM(l.debit), 0) AS d, COALESCE(SUM(l.credit), 0) AS c, COUNT(l.id) AS n
+       FROM ledger_journals j LEFT JOIN ledger_lines l ON l.journal_id = j.id
+      GROUP BY j.id HAVING d <> c OR d <> j.total OR n < 2 ORDER BY j.id LIMIT ?`,
+    limit,
+  );
+  for (const b of bad) out.push({ kind: "unbalanced_journal", journalId: b.id, detail: `journal ${b.id} (${b.kind}/${b.ref}) debits ${b.d} credits ${b.c} total ${b.total} lines ${b.n}` });
+  const orphan = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_lines l LEFT JOIN ledger_journals j ON j.id = l.journal_id WHERE j.id IS NULL")!;
+  if (orphan.n > 0) out.push({ kind: "unbalanced_journal", detail: `${orphan.n} ledger line(s) without a journal` });
+  const tb = trialBalance(db);
+  if (!tb.balanced) out.push({ kind: "book_unbalanced", detail: `book debits ${tb.totalDebit} ≠ credits ${tb.totalCredit}` });
+  const journals = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n;
+
+  const hasLoans = !!db.get("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'installments'");
+  let loans = 0;
+  if (hasLoans) {
+    const rows = db.all<{
+      loan_id: string;
+      pr: number;
+      ir: number;
+      fr: number;
+      lr: number;
+      bc: number;
+      p_unpaid: number | null;
+      i_unpaid: number | null;
+      f_unpaid: number | null;
+      l_unpaid: number | null;
+      credit: number | null;
+      status: string | null;
+    }>(
+      `WITH led AS (
+         SELECT loan_id,
+                SUM(CASE WHEN account = 'principal_receivable' THEN debit - credit ELSE 0 END) AS pr,
+                SUM(CASE WHEN account = 'interest_receivable' THEN debit - credit ELSE 0 END) AS ir,
+                SUM(CASE WHEN account = 'fee_receivable' THEN debit - credit ELSE 0 END) AS fr,
+                SUM(CASE WHEN account = 'late_fee_receivable' THEN debit - credit ELSE 0 END) AS lr,
+                SUM(CASE WHEN account = 'borrower_credit' THEN credit - debit ELSE 0 END) AS bc,
+                SUM(CASE WHEN account IN ('principal_receivable','interest_receivable','fee_receivable','late_fee_receivable') THEN 1 ELSE 0 END) AS recv_lines
+           FROM ledger_lines WHERE loan_id IS NOT NULL GROUP BY loan_id)
+       SELECT led.loan_id, led.pr, led.ir, led.fr, led.lr, led.bc, led.recv_lines,
+              (SELECT SUM(principal_due - principal_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS p_unpaid,
+              (SELECT SUM(interest_due - interest_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS i_unpaid,
+              (SELECT SUM(fee_due - fee_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS f_unpaid,
+              (SELECT SUM(late_fee_due - late_fee_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS l_unpaid,
+              l.credit_balance_amount AS credit, l.status AS status
+         FROM led LEFT JOIN loans l ON l.id = led.loan_id
+        WHERE led.recv_lines > 0 OR led.bc <> 0
+        ORDER BY led.loan_id`,
+    );
+    for (const r of rows) {
+      loans++;
+      if (out.length >= limit) break;
+      const written = r.status === "written_off";
+      const want = written ? { p: 0, i: 0, f: 0, l: 0 } : { p: r.p_unpaid ?? 0, i: r.i_unpaid ?? 0, f: r.f_unpaid ?? 0, l: r.l_unpaid ?? 0 };
+      if (r.pr !== want.p || r.ir !== want.i || r.fr !== want.f || r.lr !== want.l) {
+        out.push({
+          kind: "receivable_mismatch",
+          loanId: r.loan_id,
+          detail: `loan ${r.loan_id}: ledger receivables principal ${r.pr} interest ${r.ir} fees ${r.fr} late fees ${r.lr} ≠ schedule unpaid principal ${want.p} interest ${want.i} fees ${want.f} late fees ${want.l}`,
+        });
+      }
+      if (r.credit !== null && r.bc !== r.credit) {
+        out.push({ kind: "credit_mismatch", loanId: r.loan_id, detail: `loan ${r.loan_id}: borrower credit in ledger ${r.bc} ≠ loan credit balance ${r.credit}` });
+      }
+    }
+  }
+  return { discrepancies: out.slice(0, limit), journals, loans };
+}

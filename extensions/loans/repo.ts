@@ -1,0 +1,312 @@
+// Row → API mappers and shared queries of the loans extension.
+import { problems, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import type { ProductPricing, Purpose } from "./caps.ts";
+import { daysBetween, type InterestMethod, type TenorUnit } from "./schedule.ts";
+
+/** Today's date in Asia/Jakarta (UTC+7, no DST): the business date of pricing and due dates. */
+export function businessDate(now: Date): string {
+  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}
+
+export const newId = () => Bun.randomUUIDv7();
+
+// ---------- cursors (opaque; the last id seen, ids are time-ordered UUIDv7) ----------
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, "utf8").toString("base64url");
+}
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === "") return undefined;
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw problems.validation([{ path: "cursor", message: "not a valid cursor" }]);
+  return id;
+}
+export function page<T extends { id: string }>(rows: T[], limit: number) {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  return { items, nextCursor: more ? encodeCursor(items[items.length - 1].id) : null };
+}
+
+// ---------- products ----------
+export interface ProductRow {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+  purpose: Purpose;
+  min_amount: number;
+  max_amount: number;
+  min_tenor: number;
+  max_tenor: number;
+  tenor_unit: TenorUnit;
+  interest_method: InterestMethod;
+  interest_rate_ppm: number;
+  upfront_fee_ppm: number;
+  admin_fee_amount: number;
+  late_fee_ppm: number;
+  grace_days: number;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export function productOut(r: ProductRow) {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    description: r.description,
+    purpose: r.purpose,
+    minAmount: r.min_amount,
+    maxAmount: r.max_amount,
+    minTenor: r.min_tenor,
+    maxTenor: r.max_tenor,
+    tenorUnit: r.tenor_unit,
+    interestMethod: r.interest_method,
+    interestRatePpm: r.interest_rate_ppm,
+    upfrontFeePpm: r.upfront_fee_ppm,
+    adminFeeAmount: r.admin_fee_amount,
+    lateFeePpm: r.late_fee_ppm,
+    graceDays: r.grace_days,
+    active: r.active === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function productPricing(r: ProductRow): ProductPricing {
+  return {
+    purpose: r.purpose,
+    minAmount: r.min_amount,
+    maxAmount: r.max_amount,
+    minTenor: r.min_tenor,
+    maxTenor: r.max_tenor,
+    tenorUnit: r.tenor_unit,
+    interestMethod: r.interest_method,
+    interestRatePpm: r.interest_rate_ppm,
+    upfrontFeePpm: r.upfront_fee_ppm,
+    adminFeeAmount: r.admin_fee_amount,
+    lateFeePpm: r.late_fee_ppm,
+  };
+}
+
+export function getProduct(db: Sql, id: string): ProductRow | undefined {
+  return db.get<ProductRow>("SELECT * FROM products WHERE id = ?", id);
+}
+
+/** Amount and tenor within the product's ranges, else 422 with field errors. */
+export function checkRanges(p: ProductRow, amount: number, tenor: number, amountField = "principalAmount", tenorField = "tenor") {
+  const errors: { path: string; message: string }[] = [];
+  if (amount < p.min_amount || amount > p.max_amount) errors.push({ path: amountField, message: `must be between ${p.min_amount} and ${p.max_amount} rupiah for product ${p.code}` });
+  if (tenor < p.min_tenor || tenor > p.max_tenor) errors.push({ path: tenorField, message: `must be between ${p.min_tenor} and ${p.max_tenor} ${p.tenor_unit} for product ${p.code}` });
+  if (errors.length) throw problems.validation(errors, "The amount or tenor is outside the product's range");
+}
+
+// ---------- profiles ----------
+export interface ProfileRow {
+  user_id: string;
+  nik: string;
+  full_name: string;
+  birth_date: string;
+  sex: "M" | "F";
+  address_line: string;
+  city: string;
+  province: string;
+  postal_code: string;
+  employment_status: string;
+  employer_name: string | null;
+  job_title: string | null;
+  monthly_income_amount: number;
+  bank_code: string;
+  bank_account_number: string;
+  bank_account_name: string;
+  emergency_name: string;
+  emergency_phone: string;
+  emergency_relation: string;
+  emergency_consent: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export function profileOut(r: ProfileRow) {
+  return {
+    userId: r.user_id,
+    nik: r.nik,
+    fullName: r.full_name,
+    birthDate: r.birth_date,
+    sex: r.sex,
+    address: { line: r.address_line, city: r.city, province: r.province, postalCode: r.postal_code },
+    employment: { status: r.employment_status, ...(r.employer_name ? { employerName: r.employer_name } : {}), ...(r.job_title ? { jobTitle: r.job_title } : {}) },
+    monthlyIncomeAmount: r.monthly_income_amount,
+    bankAccount: { bankCode: r.bank_code, accountNumber: r.bank_account_number, accountName: r.bank_account_name },
+    emergencyContact: { name: r.emergency_name, phone: r.emergency_phone, relation: r.emergency_relation, consent: r.emergency_consent === 1 },
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+// ---------- documents ----------
+export interface DocumentRow {
+  id: string;
+  user_id: string;
+  kind: "ktp" | "selfie" | "payslip";
+  content_type: "image/jpeg" | "image/png" | "application/pdf";
+  size_bytes: number;
+  sha256: string;
+  blob_key: string;
+  filename: string | null;
+  created_at: string;
+}
+
+export function documentOut(r: DocumentRow, downloadUrl?: string) {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    kind: r.kind,
+    contentType: r.content_type,
+    sizeBytes: r.size_bytes,
+    sha256: r.sha256,
+    filename: r.filename,
+    createdAt: r.created_at,
+    ...(downloadUrl ? { downloadUrl } : {}),
+  };
+}
+
+// ---------- applications ----------
+export interface ApplicationRow {
+  id: string;
+  user_id: string;
+  product_id: string;
+  status: string;
+  principal_amount: number;
+  tenor: number;
+  tenor_unit: TenorUnit;
+  purpose: string;
+  instalment_amount: number;
+  device_json: string;
+  ip: string | null;
+  user_agent: string | null;
+  offer_json: string | null;
+  decision_note: string | null;
+  loan_id: string | null;
+  submitted_at: string | null;
+  decided_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function applicationOut(db: Sql, r: ApplicationRow) {
+  const docs = db.all<{ document_id: string }>("SELECT document_id FROM application_documents WHERE application_id = ? ORDER BY document_id", r.id);
+  return {
+    id: r.id,
+    userId: r.user_id,
+    productId: r.product_id,
+    status: r.status as any,
+    principalAmount: r.principal_amount,
+    tenor: r.tenor,
+    tenorUnit: r.tenor_unit,
+    purpose: r.purpose,
+    instalmentAmount: r.instalment_amount,
+    documentIds: docs.map((d) => d.document_id),
+    offer: r.offer_json ? JSON.parse(r.offer_json) : null,
+    loanId: r.loan_id,
+    submittedAt: r.submitted_at,
+    decidedAt: r.decided_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The caller's own application, or 404 (never 403: others' ids are not revealed). */
+export function ownApplication(ctx: ExtensionContext, id: string): ApplicationRow {
+  const row = ctx.db.get<ApplicationRow>("SELECT * FROM applications WHERE id = ? AND user_id = ?", id, ctx.user?.id ?? "");
+  if (!row) throw problems.notFound("Application");
+  return row;
+}
+
+// ---------- loans ----------
+export interface LoanRow {
+  id: string;
+  application_id: string;
+  user_id: string;
+  product_id: string;
+  status: string;
+  principal_amount: number;
+  interest_amount: number;
+  fee_amount: number;
+  upfront_fee_amount: number;
+  disbursed_amount: number;
+  tenor: number;
+  tenor_unit: TenorUnit;
+  start_date: string;
+  maturity_date: string;
+  created_at: string;
+}
+
+export interface InstallmentRow {
+  seq: number;
+  due_date: string;
+  principal_due: number;
+  interest_due: number;
+  fee_due: number;
+  late_fee_due: number;
+  principal_paid: number;
+  interest_paid: number;
+  fee_paid: number;
+  late_fee_paid: number;
+  status: "pending" | "partial" | "paid";
+}
+
+export function installmentOut(r: InstallmentRow, today: string) {
+  const totalDue = r.principal_due + r.interest_due + r.fee_due + r.late_fee_due;
+  const paid = r.principal_paid + r.interest_paid + r.fee_paid + r.late_fee_paid;
+  const outstanding = totalDue - paid;
+  const status =
+    r.status === "paid" || outstanding <= 0 ? "paid" : r.due_date < today ? "overdue" : paid > 0 ? "partial" : r.due_date === today ? "due" : "upcoming";
+  return {
+    seq: r.seq,
+    dueDate: r.due_date,
+    principalDue: r.principal_due,
+    interestDue: r.interest_due,
+    feeDue: r.fee_due,
+    lateFeeDue: r.late_fee_due,
+    principalPaid: r.principal_paid,
+    interestPaid: r.interest_paid,
+    feePaid: r.fee_paid,
+    lateFeePaid: r.late_fee_paid,
+    totalDueAmount: totalDue,
+    outstandingAmount: outstanding,
+    status: status as "paid" | "partial" | "overdue" | "due" | "upcoming",
+  };
+}
+
+export function loanOut(db: Sql, r: LoanRow, today: string, withInstallments: boolean) {
+  const rows = db.all<InstallmentRow>("SELECT * FROM installments WHERE loan_id = ? ORDER BY seq", r.id);
+  const inst = rows.map((x) => installmentOut(x, today));
+  const unpaid = inst.filter((i) => i.status !== "paid");
+  const next = unpaid[0];
+  const dpd = next && next.dueDate < today && r.status !== "disbursing" ? daysBetween(next.dueDate, today) : 0;
+  return {
+    id: r.id,
+    applicationId: r.application_id,
+    productId: r.product_id,
+    status: r.status as any,
+    principalAmount: r.principal_amount,
+    interestAmount: r.interest_amount,
+    feeAmount: r.fee_amount,
+    upfrontFeeAmount: r.upfront_fee_amount,
+    disbursedAmount: r.disbursed_amount,
+    tenor: r.tenor,
+    tenorUnit: r.tenor_unit,
+    startDate: r.start_date,
+    maturityDate: r.maturity_date,
+    outstandingAmount: inst.reduce((s, i) => s + i.outstandingAmount, 0),
+    nextDueDate: next?.dueDate ?? null,
+    nextDueAmount: next?.outstandingAmount ?? 0,
+    dpd,
+    createdAt: r.created_at,
+    ...(withInstallments ? { installments: inst } : {}),
+  };
+}
+
+export const STAFF_READERS = ["analyst", "admin"] as const;
+export const isStaffReader = (ctx: ExtensionContext) => !!ctx.user && (STAFF_READERS as readonly string[]).includes(ctx.user.role);

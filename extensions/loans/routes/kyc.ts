@@ -1,0 +1,184 @@
+// Borrower profile and KYC documents.
+import { defineRoute, HttpProblem, problems, z } from "../../../src/runtime/index.ts";
+import { Document, DocumentKind, IdParams, Problem, Profile, ProfileInput } from "../../../schemas/loans.ts";
+import { documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
+
+const problem = (description: string) => ({ description });
+
+const profileExample = {
+  userId: "0193a1b2-0000-7000-8000-000000000001",
+  nik: "3171015501900001",
+  fullName: "Siti Rahayu",
+  birthDate: "1990-01-15",
+  sex: "F",
+  address: { line: "Jl. Merdeka No. 1", city: "Jakarta Pusat", province: "DKI Jakarta", postalCode: "10110" },
+  employment: { status: "employed", employerName: "PT Maju", jobTitle: "Staff" },
+  monthlyIncomeAmount: 8_000_000,
+  bankAccount: { bankCode: "BCA", accountNumber: "1234567890", accountName: "SITI RAHAYU" },
+  emergencyContact: { name: "Budi Santoso", phone: "+6281234567890", relation: "sibling", consent: true },
+  createdAt: "2026-03-01T08:00:00.000Z",
+  updatedAt: "2026-03-01T08:00:00.000Z",
+};
+
+export const getProfile = defineRoute<unknown, unknown, unknown>({
+  method: "get",
+  path: "/api/v1/me/profile",
+  summary: "Read my borrower profile",
+  tags: ["Profile"],
+  access: ["borrower"],
+  responses: { 200: { description: "The profile", schema: Profile, example: profileExample }, 404: problem("No profile yet") },
+  handler: (_req, ctx) => {
+    const row = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", ctx.user!.id);
+    if (!row) throw problems.notFound("Profile");
+    return { status: 200, body: profileOut(row) };
+  },
+});
+
+export const putProfile = defineRoute<z.infer<typeof ProfileInput>, unknown, unknown>({
+  method: "put",
+  path: "/api/v1/me/profile",
+  summary: "Create or replace my borrower profile (KYC data)",
+  description: "NIK (16 digits), name, birth date, sex, address, employment, monthly income, bank account and an emergency contact who consented.",
+  tags: ["Profile"],
+  access: ["borrower"],
+  request: { body: ProfileInput },
+  responses: { 200: { description: "Saved", schema: Profile, example: profileExample }, 422: problem("Field errors in errors[]") },
+  handler: (req, ctx) => {
+    const p = req.body;
+    const userId = ctx.user!.id;
+    const now = ctx.clock.now().toISOString();
+    const row = ctx.tx((t) => {
+      const cols = {
+        nik: p.nik,
+        full_name: p.fullName,
+        birth_date: p.birthDate,
+        sex: p.sex,
+        address_line: p.address.line,
+        city: p.address.city,
+        province: p.address.province,
+        postal_code: p.address.postalCode,
+        employment_status: p.employment.status,
+        employer_name: p.employment.employerName ?? null,
+        job_title: p.employment.jobTitle ?? null,
+        monthly_income_amount: p.monthlyIncomeAmount,
+        bank_code: p.bankAccount.bankCode,
+        bank_account_number: p.bankAccount.accountNumber,
+        bank_account_name: p.bankAccount.accountName,
+        emergency_name: p.emergencyContact.name,
+        emergency_phone: p.emergencyContact.phone,
+        emergency_relation: p.emergencyContact.relation,
+        emergency_consent: p.emergencyContact.consent ? 1 : 0,
+      };
+      const names = Object.keys(cols);
+      t.run(
+        `INSERT INTO borrower_profiles (user_id, ${names.join(", ")}, created_at, updated_at) VALUES (?, ${names.map(() => "?").join(", ")}, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(", ")}, updated_at = excluded.updated_at`,
+        ...([userId, ...Object.values(cols), now, now] as any[]),
+      );
+      return t.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId)!;
+    });
+    return { status: 200, body: profileOut(row) };
+  },
+});
+
+/** The content type decided by the file's first bytes (never by the client's claim). */
+export function sniffContentType(b: Uint8Array): DocumentRow["content_type"] | null {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
+  if (b.length >= 8 && [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)) return "image/png";
+  if (b.length >= 5 && b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46 && b[4] === 0x2d) return "application/pdf";
+  return null;
+}
+
+const documentExample = {
+  id: "0193a1b2-0000-7000-8000-0000000000d1",
+  userId: "0193a1b2-0000-7000-8000-000000000001",
+  kind: "ktp",
+  contentType: "image/jpeg",
+  sizeBytes: 183_422,
+  sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+  filename: "ktp.jpg",
+  createdAt: "2026-03-01T08:01:00.000Z",
+};
+
+export const uploadDocument = defineRoute<unknown, unknown, unknown>({
+  method: "post",
+  path: "/api/v1/documents",
+  summary: "Upload a KYC document (KTP, selfie or payslip)",
+  description: "multipart/form-data with `kind` and `file`. At most 10 MiB; JPEG, PNG or PDF decided by the file's magic bytes; SHA-256 recorded.",
+  tags: ["Documents"],
+  access: ["borrower"],
+  request: { multipart: true },
+  responses: {
+    201: { description: "Stored", schema: Document, example: documentExample },
+    413: problem("Larger than the limit"),
+    415: problem("Not a JPEG, PNG or PDF"),
+    422: problem("Missing kind or file"),
+  },
+  handler: async (req, ctx) => {
+    let form: FormData;
+    try {
+      form = await req.formData();
+    } catch {
+      throw problems.badRequest("The body must be multipart/form-data with fields kind and file");
+    }
+    const errors: { path: string; message: string }[] = [];
+    const kind = DocumentKind.safeParse(form.get("kind"));
+    if (!kind.success) errors.push({ path: "kind", message: "must be one of ktp, selfie, payslip" });
+    const file = form.get("file");
+    if (!file || typeof file === "string") errors.push({ path: "file", message: "a file is required" });
+    else if (file.size === 0) errors.push({ path: "file", message: "the file is empty" });
+    if (errors.length) throw problems.validation(errors);
+    const blob = file as File;
+    const limit = ctx.config.documentLimitBytes;
+    if (blob.size > limit) throw new HttpProblem(413, "payload-too-large", "Payload too large", `Documents are at most ${limit} bytes`);
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const contentType = sniffContentType(bytes);
+    if (!contentType) throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Documents must be JPEG, PNG or PDF (decided by the file's content)");
+    const sha256 = Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex");
+    const userId = ctx.user!.id;
+    const id = newId();
+    const key = `documents/${userId}/${id}`;
+    await ctx.blobs.put(key, bytes, { contentType });
+    const filename = blob.name ? blob.name.slice(0, 200) : null;
+    const row: DocumentRow = { id, user_id: userId, kind: kind.data!, content_type: contentType, size_bytes: bytes.length, sha256, blob_key: key, filename, created_at: ctx.clock.now().toISOString() };
+    try {
+      ctx.tx((t) =>
+        t.run(
+          "INSERT INTO documents (id, user_id, kind, content_type, size_bytes, sha256, blob_key, filename, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          row.id,
+          row.user_id,
+          row.kind,
+          row.content_type,
+          row.size_bytes,
+          row.sha256,
+          row.blob_key,
+          row.filename,
+          row.created_at,
+        ),
+      );
+    } catch (e) {
+      await ctx.blobs.delete(key).catch(() => {});
+      throw e;
+    }
+    return { status: 201, body: documentOut(row), headers: { Location: `/api/v1/documents/${id}` } };
+  },
+});
+
+export const getDocument = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+  method: "get",
+  path: "/api/v1/documents/{id}",
+  summary: "Read a document's metadata (owner), with a short-lived download URL for staff",
+  tags: ["Documents"],
+  access: "authenticated",
+  request: { params: IdParams },
+  responses: { 200: { description: "The document", schema: Document, example: documentExample }, 404: problem("No such document (or not yours)") },
+  handler: async (req, ctx) => {
+    const row = ctx.db.get<DocumentRow>("SELECT * FROM documents WHERE id = ?", req.params.id);
+    const staff = isStaffReader(ctx);
+    if (!row || (!staff && row.user_id !== ctx.user?.id)) throw problems.notFound("Document");
+    const url = staff ? await ctx.blobs.signedUrl(row.blob_key, { expiresInSeconds: 300, contentType: row.content_type, filename: row.filename ?? `${row.kind}` }) : undefined;
+    return { status: 200, body: documentOut(row, url) };
+  },
+});
+
+export const kycRoutes = [getProfile, putProfile, uploadDocument, getDocument];

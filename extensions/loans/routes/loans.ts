@@ -1,0 +1,290 @@
+// Loans (read side for borrowers and staff), staff review of applications, and the realtime status stream.
+import { defineRoute, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
+import { AdminListQuery, ApplicationDetail, ApplicationList, Application, DecisionRequest, IdParams, ListQuery, Loan, LoanList, Problem } from "../../../schemas/loans.ts";
+import {
+  applicationOut,
+  businessDate,
+  decodeCursor,
+  documentOut,
+  loanOut,
+  page,
+  profileOut,
+  type ApplicationRow,
+  type DocumentRow,
+  type LoanRow,
+  type ProfileRow,
+} from "../repo.ts";
+import { illegalTransition, transitionApplication } from "../state.ts";
+
+const problem = (description: string) => ({ description });
+
+const loanExample = {
+  id: "0193a1b2-0000-7000-8000-0000000000b1",
+  applicationId: "0193a1b2-0000-7000-8000-0000000000a1",
+  productId: "prod_reference_weekly",
+  status: "active",
+  principalAmount: 5_000_000,
+  interestAmount: 500_000,
+  feeAmount: 0,
+  upfrontFeeAmount: 0,
+  disbursedAmount: 5_000_000,
+  tenor: 50,
+  tenorUnit: "weeks",
+  startDate: "2026-03-02",
+  maturityDate: "2027-02-15",
+  outstandingAmount: 5_390_000,
+  nextDueDate: "2026-03-16",
+  nextDueAmount: 110_000,
+  dpd: 0,
+  createdAt: "2026-03-02T03:00:00.000Z",
+};
+
+/** Borrowers see their own loans; staff (analyst, admin, finance) see any. */
+function loanScope(ctx: ExtensionContext): { where: string; params: string[] } {
+  return ctx.user?.role === "borrower" ? { where: "user_id = ?", params: [ctx.user.id] } : { where: "1 = 1", params: [] };
+}
+
+export const listLoans = defineRoute<unknown, z.infer<typeof ListQuery>, unknown>({
+  method: "get",
+  path: "/api/v1/loans",
+  summary: "List my loans with outstanding, next due and DPD (staff: all loans)",
+  tags: ["Loans"],
+  access: ["borrower", "analyst", "finance", "admin"],
+  request: { query: ListQuery },
+  responses: { 200: { description: "A page of loans", schema: LoanList, example: { items: [loanExample], nextCursor: null } } },
+  handler: (req, ctx) => {
+    const limit = req.query.limit ?? 20;
+    const after = decodeCursor(req.query.cursor);
+    const s = loanScope(ctx);
+    const rows = ctx.db.all<LoanRow>(`SELECT * FROM loans WHERE ${s.where} AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`, ...([...s.params, after ?? null, after ?? null, limit + 1] as any[]));
+    const p = page(rows, limit);
+    const today = businessDate(ctx.clock.now());
+    return { status: 200, body: { items: p.items.map((r) => loanOut(ctx.db, r, today, false)), nextCursor: p.nextCursor } };
+  },
+});
+
+export const getLoan = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+  method: "get",
+  path: "/api/v1/loans/{id}",
+  summary: "Read a loan with its schedule and the status of every instalment",
+  tags: ["Loans"],
+  access: ["borrower", "analyst", "finance", "admin"],
+  request: { params: IdParams },
+  responses: {
+    200: {
+      description: "The loan",
+      schema: Loan,
+      example: {
+        ...loanExample,
+        installments: [
+          { seq: 1, dueDate: "2026-03-09", principalDue: 100_000, interestDue: 10_000, feeDue: 0, lateFeeDue: 0, principalPaid: 100_000, interestPaid: 10_000, feePaid: 0, lateFeePaid: 0, totalDueAmount: 110_000, outstandingAmount: 0, status: "paid" },
+        ],
+      },
+    },
+    404: problem("No such loan (or not yours)"),
+  },
+  handler: (req, ctx) => {
+    const s = loanScope(ctx);
+    const row = ctx.db.get<LoanRow>(`SELECT * FROM loans WHERE id = ? AND ${s.where}`, ...([req.params.id, ...s.params] as any[]));
+    if (!row) throw problems.notFound("Loan");
+    return { status: 200, body: loanOut(ctx.db, row, businessDate(ctx.clock.now()), true) };
+  },
+});
+
+// ---------- staff ----------
+const STAFF: ("analyst" | "admin")[] = ["analyst", "admin"];
+
+export const adminListApplications = defineRoute<unknown, z.infer<typeof AdminListQuery>, unknown>({
+  method: "get",
+  path: "/api/v1/admin/applications",
+  summary: "List applications, optionally by status (cursor pagination, newest first)",
+  tags: ["Applications", "Admin"],
+  access: STAFF,
+  request: { query: AdminListQuery },
+  responses: { 200: { description: "A page of applications", schema: ApplicationList }, 403: problem("Not staff") },
+  handler: (req, ctx) => {
+    const limit = req.query.limit ?? 20;
+    const after = decodeCursor(req.query.cursor);
+    const status = req.query.status ?? null;
+    const rows = ctx.db.all<ApplicationRow>(
+      "SELECT * FROM applications WHERE (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
+      ...([status, status, after ?? null, after ?? null, limit + 1] as any[]),
+    );
+    const p = page(rows, limit);
+    return { status: 200, body: { items: p.items.map((r) => applicationOut(ctx.db, r)), nextCursor: p.nextCursor } };
+  },
+});
+
+export async function applicationDetail(ctx: ExtensionContext, row: ApplicationRow) {
+  const docs = ctx.db.all<DocumentRow>(
+    "SELECT d.* FROM documents d JOIN application_documents ad ON ad.document_id = d.id WHERE ad.application_id = ? ORDER BY d.id",
+    row.id,
+  );
+  const documents = [];
+  for (const d of docs) {
+    let url: string | undefined;
+    try {
+      url = await ctx.blobs.signedUrl(d.blob_key, { expiresInSeconds: 300, contentType: d.content_type, filename: d.filename ?? d.kind });
+    } catch (err) {
+      ctx.log.warn("signed url failed", { documentId: d.id, err: (err as Error).message });
+    }
+    documents.push(documentOut(d, url));
+  }
+  const events = ctx.db
+    .all<any>("SELECT id, from_status, to_status, actor, reason, at FROM application_events WHERE application_id = ? ORDER BY id", row.id)
+    .map((e) => ({ id: e.id, from: e.from_status, to: e.to_status, actor: e.actor, reason: e.reason, at: e.at }));
+  const checks = ctx.db
+    .all<any>("SELECT id, kind, rule_id, outcome, detail_json, created_at FROM application_checks WHERE application_id = ? ORDER BY id", row.id)
+    .map((c) => ({ id: c.id, kind: c.kind, ruleId: c.rule_id, outcome: c.outcome, detail: JSON.parse(c.detail_json), createdAt: c.created_at }));
+  const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", row.user_id);
+  return { ...applicationOut(ctx.db, row), documents, events, checks, profile: profile ? profileOut(profile) : null };
+}
+
+export const adminGetApplication = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+  method: "get",
+  path: "/api/v1/admin/applications/{id}",
+  summary: "Read an application with the borrower's profile, documents (download URLs), events and checks",
+  tags: ["Applications", "Admin"],
+  access: STAFF,
+  request: { params: IdParams },
+  responses: { 200: { description: "The application", schema: ApplicationDetail }, 404: problem("No such application") },
+  handler: async (req, ctx) => {
+    const row = ctx.db.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", req.params.id);
+    if (!row) throw problems.notFound("Application");
+    return { status: 200, body: await applicationDetail(ctx, row) };
+  },
+});
+
+export const adminDecide = defineRoute<z.infer<typeof DecisionRequest>, unknown, z.infer<typeof IdParams>>({
+  method: "post",
+  path: "/api/v1/admin/applications/{id}/decision",
+  summary: "Decide an application in manual review (approve with an optional offer, or reject)",
+  tags: ["Applications", "Admin"],
+  access: STAFF,
+  idempotent: true,
+  request: { params: IdParams, body: DecisionRequest },
+  responses: {
+    200: { description: "Decided", schema: Application },
+    404: problem("No such application"),
+    409: problem("Not in manual review"),
+    422: problem("Invalid decision or offer"),
+  },
+  handler: (req, ctx) => {
+    const b = req.body;
+    const row = ctx.tx((t) => {
+      const app = t.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", req.params.id);
+      if (!app) throw problems.notFound("Application");
+      const to = b.decision === "approve" ? "approved" : "rejected";
+      if (app.status !== "manual_review") throw illegalTransition("application", app.id, app.status, to, []);
+      transitionApplication(t, { applicationId: app.id, to, actor: ctx.user!.id, reason: b.note, offer: to === "approved" ? (b.offer ?? {}) : undefined, at: ctx.clock.now() });
+      t.run("UPDATE applications SET decision_note = ? WHERE id = ?", b.note, app.id);
+      return t.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", app.id)!;
+    });
+    return { status: 200, body: applicationOut(ctx.db, row) };
+  },
+});
+
+// ---------- realtime ----------
+export const SSE_POLL_MS = 250;
+const HEARTBEAT_MS = 15_000;
+
+/** The caller's status changes after the given event ids (application_events, loan_events). */
+export function eventsSince(ctx: ExtensionContext, userId: string, appAfter: number, loanAfter: number) {
+  const apps = ctx.db.all<any>(
+    `SELECT e.id, e.application_id, e.from_status, e.to_status, e.reason, e.at FROM application_events e JOIN applications a ON a.id = e.application_id
+     WHERE a.user_id = ? AND e.id > ? ORDER BY e.id LIMIT 100`,
+    userId,
+    appAfter,
+  );
+  const loans = ctx.db.all<any>(
+    `SELECT e.id, e.loan_id, e.from_status, e.to_status, e.reason, e.at FROM loan_events e JOIN loans l ON l.id = e.loan_id
+     WHERE l.user_id = ? AND e.id > ? ORDER BY e.id LIMIT 100`,
+    userId,
+    loanAfter,
+  );
+  return { apps, loans };
+}
+
+export const streamEvents = defineRoute<unknown, unknown, unknown>({
+  method: "get",
+  path: "/api/v1/events",
+  summary: "Server-sent events: my application and loan status changes as they happen",
+  description:
+    "text/event-stream. Events `application.status_changed` and `loan.status_changed`, each with JSON data and an id; send `Last-Event-ID` to resume after a reconnect.",
+  tags: ["Realtime"],
+  access: "authenticated",
+  responses: {
+    200: {
+      description: "An event stream",
+      contentType: "text/event-stream",
+      schema: z.string(),
+      example: 'id: 12.0\nevent: application.status_changed\ndata: {"applicationId":"…","from":"checking","to":"approved","at":"2026-03-01T08:06:00.000Z"}\n\n',
+    },
+  },
+  handler: (req, ctx) => {
+    const userId = ctx.user!.id;
+    let [appAfter, loanAfter] = (() => {
+      const last = req.headers.get("last-event-id");
+      const m = last?.match(/^(\d+)\.(\d+)$/);
+      if (m) return [Number(m[1]), Number(m[2])];
+      const a = ctx.db.get<{ m: number | null }>("SELECT MAX(id) AS m FROM application_events")?.m ?? 0;
+      const l = ctx.db.get<{ m: number | null }>("SELECT MAX(id) AS m FROM loan_events")?.m ?? 0;
+      return [a, l];
+    })();
+    const enc = new TextEncoder();
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let closed = false;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        let lastWrite = Date.now();
+        const write = (s: string) => {
+          if (closed) return;
+          try {
+            controller.enqueue(enc.encode(s));
+            lastWrite = Date.now();
+          } catch {
+            close();
+          }
+        };
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          if (timer) clearInterval(timer);
+          try {
+            controller.close();
+          } catch {
+            /* already closed */
+          }
+        };
+        write(`retry: 2000\n: connected\n\n`);
+        const tick = () => {
+          if (closed) return;
+          try {
+            const { apps, loans } = eventsSince(ctx, userId, appAfter, loanAfter);
+            for (const e of apps) {
+              appAfter = e.id;
+              write(`id: ${appAfter}.${loanAfter}\nevent: application.status_changed\ndata: ${JSON.stringify({ applicationId: e.application_id, from: e.from_status, to: e.to_status, reason: e.reason, at: e.at })}\n\n`);
+            }
+            for (const e of loans) {
+              loanAfter = e.id;
+              write(`id: ${appAfter}.${loanAfter}\nevent: loan.status_changed\ndata: ${JSON.stringify({ loanId: e.loan_id, from: e.from_status, to: e.to_status, reason: e.reason, at: e.at })}\n\n`);
+            }
+            if (Date.now() - lastWrite > HEARTBEAT_MS) write(`: keep-alive\n\n`);
+          } catch (err) {
+            ctx.log.warn("event stream poll failed", { err: (err as Error).message });
+          }
+        };
+        timer = setInterval(tick, SSE_POLL_MS);
+        req.signal?.addEventListener("abort", close, { once: true });
+      },
+      cancel() {
+        closed = true;
+        if (timer) clearInterval(timer);
+      },
+    });
+    return { status: 200, stream, headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no" } };
+  },
+});
+
+export { Application };
+export const loanRoutes = [listLoans, getLoan, adminListApplications, adminGetApplication, adminDecide, streamEvents];

@@ -1,0 +1,291 @@
+// Products: admin CRUD, borrowers list the active ones, and quotes (a priced schedule, nothing saved).
+import { defineRoute, HttpProblem, problems, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
+import { IdParams, Problem, Product, ProductInput, ProductList, Quote, QuoteRequest, CapViolation } from "../../../schemas/loans.ts";
+import { z } from "../../../src/runtime/index.ts";
+import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
+import { buildSchedule } from "../schedule.ts";
+import { businessDate, checkRanges, getProduct, newId, productOut, productPricing, type ProductRow } from "../repo.ts";
+
+const problem = (description: string) => ({ description });
+
+export function capProblem(violations: Violation[], what: string) {
+  const first = violations[0];
+  return new HttpProblem(422, "regulatory-cap-exceeded", "Regulatory cap exceeded", `${what}: ${violations.map((v) => v.message).join("; ")}`, {
+    rule: first.rule,
+    cap: first.cap,
+    figure: first.figure,
+    unit: first.unit,
+    effectiveFrom: first.effectiveFrom,
+    violations,
+  });
+}
+
+function toRow(input: z.infer<typeof ProductInput>, id: string, createdAt: string, updatedAt: string): ProductRow {
+  return {
+    id,
+    code: input.code,
+    name: input.name,
+    description: input.description ?? "",
+    purpose: input.purpose,
+    min_amount: input.minAmount,
+    max_amount: input.maxAmount,
+    min_tenor: input.minTenor,
+    max_tenor: input.maxTenor,
+    tenor_unit: input.tenorUnit,
+    interest_method: input.interestMethod,
+    interest_rate_ppm: input.interestRatePpm,
+    upfront_fee_ppm: input.upfrontFeePpm ?? 0,
+    admin_fee_amount: input.adminFeeAmount ?? 0,
+    late_fee_ppm: input.lateFeePpm ?? 0,
+    grace_days: input.graceDays ?? 0,
+    active: input.active === false ? 0 : 1,
+    created_at: createdAt,
+    updated_at: updatedAt,
+  };
+}
+
+function assertWithinCaps(db: Sql, row: ProductRow, date: string) {
+  const violations = checkProduct(loadCaps(db), productPricing(row), date);
+  if (violations.length) throw capProblem(violations, `product ${row.code} breaks a regulatory cap in force on ${date}`);
+}
+
+function saveProduct(ctx: ExtensionContext, row: ProductRow, isNew: boolean) {
+  assertWithinCaps(ctx.db, row, businessDate(ctx.clock.now()));
+  return ctx.tx((t) => {
+    const dup = t.get<{ id: string }>("SELECT id FROM products WHERE code = ? AND id != ?", row.code, row.id);
+    if (dup) throw problems.conflict(`a product with code ${row.code} already exists`, { productId: dup.id });
+    const cols = Object.keys(row);
+    if (isNew) {
+      t.run(`INSERT INTO products (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, ...(Object.values(row) as any[]));
+    } else {
+      const set = cols.filter((c) => c !== "id" && c !== "created_at");
+      t.run(`UPDATE products SET ${set.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, ...(set.map((c) => (row as any)[c]) as any[]), row.id);
+    }
+    return productOut(t.get<ProductRow>("SELECT * FROM products WHERE id = ?", row.id)!);
+  });
+}
+
+const productExample = {
+  id: "prod_reference_weekly",
+  code: "KK-WEEKLY-50",
+  name: "Pinjaman Mingguan",
+  description: "Flat 0.2% per week, weekly instalments",
+  purpose: "consumptive",
+  minAmount: 1_000_000,
+  maxAmount: 10_000_000,
+  minTenor: 10,
+  maxTenor: 50,
+  tenorUnit: "weeks",
+  interestMethod: "flat",
+  interestRatePpm: 2000,
+  upfrontFeePpm: 0,
+  adminFeeAmount: 0,
+  lateFeePpm: 1000,
+  graceDays: 3,
+  active: true,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+};
+
+const capExample = {
+  type: "https://kreditku.dev/problems/regulatory-cap-exceeded",
+  title: "Regulatory cap exceeded",
+  status: 422,
+  rule: "daily_cost",
+  cap: 3000,
+  figure: 5000,
+  unit: "ppm_per_day",
+  effectiveFrom: "2025-01-01",
+};
+
+export const listActiveProducts = defineRoute<unknown, unknown, unknown>({
+  method: "get",
+  path: "/api/v1/products",
+  summary: "List the loan products a borrower can apply for",
+  tags: ["Products"],
+  access: "authenticated",
+  responses: { 200: { description: "Active products", schema: ProductList, example: { items: [productExample] } }, 401: problem("Not signed in") },
+  handler: (_req, ctx) => ({
+    status: 200,
+    body: { items: ctx.db.all<ProductRow>("SELECT * FROM products WHERE active = 1 ORDER BY code").map(productOut) },
+  }),
+});
+
+export const adminListProducts = defineRoute<unknown, unknown, unknown>({
+  method: "get",
+  path: "/api/v1/admin/products",
+  summary: "List all products, active or not",
+  tags: ["Products", "Admin"],
+  access: ["admin"],
+  responses: { 200: { description: "All products", schema: ProductList, example: { items: [productExample] } }, 401: problem("Not signed in"), 403: problem("Not an admin") },
+  handler: (_req, ctx) => ({ status: 200, body: { items: ctx.db.all<ProductRow>("SELECT * FROM products ORDER BY code").map(productOut) } }),
+});
+
+export const adminCreateProduct = defineRoute<z.infer<typeof ProductInput>, unknown, unknown>({
+  method: "post",
+  path: "/api/v1/admin/products",
+  summary: "Create a product (refused when its worst-case cost breaks a regulatory cap in force)",
+  tags: ["Products", "Admin"],
+  access: ["admin"],
+  idempotent: true,
+  request: { body: ProductInput },
+  responses: {
+    201: { description: "Created", schema: Product, example: productExample },
+    409: problem("The code is taken"),
+    422: { ...problem("Invalid, or breaks a regulatory cap (rule, cap, figure, effectiveFrom, violations)"), example: capExample },
+  },
+  handler: (req, ctx) => {
+    const now = ctx.clock.now().toISOString();
+    const row = toRow(req.body, newId(), now, now);
+    return { status: 201, body: saveProduct(ctx, row, true), headers: { Location: `/api/v1/admin/products/${row.id}` } };
+  },
+});
+
+export const adminGetProduct = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+  method: "get",
+  path: "/api/v1/admin/products/{id}",
+  summary: "Read one product",
+  tags: ["Products", "Admin"],
+  access: ["admin"],
+  request: { params: IdParams },
+  responses: { 200: { description: "The product", schema: Product, example: productExample }, 404: problem("No such product") },
+  handler: (req, ctx) => {
+    const row = getProduct(ctx.db, req.params.id);
+    if (!row) throw problems.notFound("Product");
+    return { status: 200, body: productOut(row) };
+  },
+});
+
+export const adminUpdateProduct = defineRoute<z.infer<typeof ProductInput>, unknown, z.infer<typeof IdParams>>({
+  method: "put",
+  path: "/api/v1/admin/products/{id}",
+  summary: "Replace a product's terms (existing loans keep the terms they were priced with)",
+  tags: ["Products", "Admin"],
+  access: ["admin"],
+  request: { params: IdParams, body: ProductInput },
+  responses: {
+    200: { description: "Updated", schema: Product, example: productExample },
+    404: problem("No such product"),
+    409: problem("The code is taken"),
+    422: { ...problem("Invalid, or breaks a regulatory cap"), example: capExample },
+  },
+  handler: (req, ctx) => {
+    const existing = getProduct(ctx.db, req.params.id);
+    if (!existing) throw problems.notFound("Product");
+    const row = toRow(req.body, existing.id, existing.created_at, ctx.clock.now().toISOString());
+    return { status: 200, body: saveProduct(ctx, row, false) };
+  },
+});
+
+export const adminDeleteProduct = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+  method: "delete",
+  path: "/api/v1/admin/products/{id}",
+  summary: "Retire a product (deactivated when applications use it, deleted otherwise)",
+  tags: ["Products", "Admin"],
+  access: ["admin"],
+  request: { params: IdParams },
+  responses: { 204: { description: "Retired" }, 404: problem("No such product") },
+  handler: (req, ctx) => {
+    ctx.tx((t) => {
+      if (!t.get("SELECT 1 FROM products WHERE id = ?", req.params.id)) throw problems.notFound("Product");
+      if (t.get("SELECT 1 FROM applications WHERE product_id = ? LIMIT 1", req.params.id)) {
+        t.run("UPDATE products SET active = 0, updated_at = ? WHERE id = ?", ctx.clock.now().toISOString(), req.params.id);
+      } else {
+        t.run("DELETE FROM products WHERE id = ?", req.params.id);
+      }
+    });
+    return { status: 204 };
+  },
+});
+
+/** Price a loan on a product (quote, application, acceptance): ranges, schedule and the caps in force. */
+export function priceLoan(db: Sql, product: ProductRow, principal: number, tenor: number, startDate: string) {
+  checkRanges(product, principal, tenor);
+  const schedule = buildSchedule(
+    {
+      principal,
+      tenor,
+      tenorUnit: product.tenor_unit,
+      method: product.interest_method,
+      ratePpm: product.interest_rate_ppm,
+      upfrontFeePpm: product.upfront_fee_ppm,
+      adminFeeAmount: product.admin_fee_amount,
+    },
+    startDate,
+  );
+  const caps = loadCaps(db);
+  const violations = checkSchedule(caps, schedule, product.purpose, startDate);
+  if (violations.length) throw capProblem(violations, `this loan breaks a regulatory cap in force on ${startDate}`);
+  const cap = strictest(caps, "daily_cost", startDate, product.purpose, schedule.termDays);
+  return { schedule, dailyCostCapPpm: cap?.value ?? null, caps };
+}
+
+export const quoteExample = {
+  productId: "prod_reference_weekly",
+  tenor: 50,
+  tenorUnit: "weeks",
+  interestMethod: "flat",
+  startDate: "2026-03-02",
+  maturityDate: "2027-02-15",
+  principalAmount: 5_000_000,
+  interestAmount: 500_000,
+  feeAmount: 0,
+  upfrontFeeAmount: 0,
+  disbursedAmount: 5_000_000,
+  totalRepaymentAmount: 5_500_000,
+  instalmentAmount: 110_000,
+  termDays: 350,
+  dailyCostPpm: 286,
+  totalCostPpm: 100_000,
+  aprBps: 2078,
+  dailyCostCapPpm: 2000,
+  instalments: [{ seq: 1, dueDate: "2026-03-09", principalAmount: 100_000, interestAmount: 10_000, feeAmount: 0, totalAmount: 110_000 }],
+};
+
+export const createQuote = defineRoute<z.infer<typeof QuoteRequest>, unknown, unknown>({
+  method: "post",
+  path: "/api/v1/quotes",
+  summary: "Price a loan: the schedule, APR and daily cost figure (nothing is saved)",
+  tags: ["Products"],
+  access: "authenticated",
+  request: { body: QuoteRequest },
+  responses: {
+    200: { description: "The priced schedule", schema: Quote, example: quoteExample },
+    404: problem("No such active product"),
+    422: problem("Outside the product's range, or breaks a regulatory cap"),
+  },
+  handler: (req, ctx) => {
+    const product = getProduct(ctx.db, req.body.productId);
+    if (!product || product.active !== 1) throw problems.notFound("Product");
+    const startDate = req.body.startDate ?? businessDate(ctx.clock.now());
+    const { schedule, dailyCostCapPpm } = priceLoan(ctx.db, product, req.body.principalAmount, req.body.tenor, startDate);
+    return { status: 200, body: quoteBody(product, schedule, dailyCostCapPpm) };
+  },
+});
+
+export function quoteBody(product: ProductRow, s: ReturnType<typeof buildSchedule>, dailyCostCapPpm: number | null) {
+  return {
+    productId: product.id,
+    tenor: product.tenor_unit === "days" ? s.termDays : s.instalments.length,
+    tenorUnit: product.tenor_unit,
+    interestMethod: product.interest_method,
+    startDate: s.startDate,
+    maturityDate: s.maturityDate,
+    principalAmount: s.principalAmount,
+    interestAmount: s.interestAmount,
+    feeAmount: s.feeAmount,
+    upfrontFeeAmount: s.upfrontFeeAmount,
+    disbursedAmount: s.disbursedAmount,
+    totalRepaymentAmount: s.totalRepaymentAmount,
+    instalmentAmount: s.instalmentAmount,
+    termDays: s.termDays,
+    dailyCostPpm: s.dailyCostPpm,
+    totalCostPpm: s.totalCostPpm,
+    aprBps: s.aprBps,
+    dailyCostCapPpm,
+    instalments: s.instalments,
+  };
+}
+
+export { CapViolation };
+export const productRoutes = [listActiveProducts, adminListProducts, adminCreateProduct, adminGetProduct, adminUpdateProduct, adminDeleteProduct, createQuote];

@@ -1,0 +1,135 @@
+// Recording webhook events and applying their effect exactly once. The HTTP part (raw body, verification) lives
+// in src/webhooks; this is the domain part, run in ONE write transaction: look up (provider, event id) → if seen,
+// answer the original result → else record the event and apply the payment/disbursement effect.
+import type { Sql, TxContext } from "../../src/runtime/index.ts";
+import { PayloadError, parseDisbursementNotice, parsePaymentNotice, type Provider, type WebhookKind } from "./verify.ts";
+import { applyDisbursementOutcome, applyPayment } from "./money.ts";
+
+export type EventStatus = "applied" | "needs_attention" | "ignored" | "rejected" | "failed";
+
+export interface EventOutcome {
+  eventRowId: number;
+  status: EventStatus;
+  result: Record<string, unknown>;
+  duplicate: boolean;
+  /** HTTP status to answer with (200, or 400 for a verified but unusable payload). */
+  httpStatus: number;
+}
+
+const MAX_STORED_BODY = 64 * 1024;
+
+export interface VerifiedEvent {
+  provider: Provider;
+  kind: WebhookKind;
+  eventId: string;
+  body: unknown;
+  rawBody: string;
+  headers: Record<string, string>;
+  now: Date;
+}
+
+/** Apply a verified event once. Must run inside a write transaction (t). */
+export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutcome {
+  const at = ev.now.toISOString();
+  const prior = t.get<{ id: number; status: EventStatus; result: string | null }>(
+    "SELECT id, status, result FROM webhook_events WHERE provider = ? AND event_id = ? AND verified = 1",
+    ev.provider,
+    ev.eventId,
+  );
+  if (prior && prior.status !== "failed") {
+    t.run("UPDATE webhook_events SET attempts = attempts + 1, updated_at = ? WHERE id = ?", at, prior.id);
+    const result = prior.result ? JSON.parse(prior.result) : {};
+    return { eventRowId: prior.id, status: prior.status, result, duplicate: true, httpStatus: prior.status === "rejected" ? 400 : 200 };
+  }
+  let rowId: number;
+  if (prior) {
+    rowId = prior.id;
+    t.run("UPDATE webhook_events SET attempts = attempts + 1, updated_at = ? WHERE id = ?", at, rowId);
+  } else {
+    const res = t.run(
+      `INSERT INTO webhook_events (provider, kind, event_id, verified, status, headers, body, received_at, updated_at)
+       VALUES (?, ?, ?, 1, 'failed', ?, ?, ?, ?)`,
+      ev.provider,
+      ev.kind,
+      ev.eventId,
+      JSON.stringify(ev.headers),
+      ev.rawBody.slice(0, MAX_STORED_BODY),
+      at,
+      at,
+    );
+    rowId = Number(res.lastInsertRowid);
+  }
+  let status: EventStatus;
+  let result: Record<string, unknown>;
+  let reason: string | null = null;
+  try {
+    if (ev.kind === "payment") {
+      const notice = parsePaymentNotice(ev.provider, ev.body);
+      const r = applyPayment(t, { provider: ev.provider, notice, source: "webhook", webhookEventId: rowId, now: ev.now });
+      const { duplicate: _d, ...rest } = r;
+      result = rest;
+      status = r.status === "needs_attention" ? "needs_attention" : "applied";
+      reason = r.reason ?? null;
+    } else {
+      const notice = parseDisbursementNotice(ev.provider, ev.body);
+      const r = applyDisbursementOutcome(t, notice, ev.now);
+      result = { ...r };
+      status = r.status;
+      reason = r.reason ?? null;
+    }
+  } catch (e) {
+    if (!(e instanceof PayloadError)) throw e;
+    status = "rejected";
+    reason = `malformed_payload: ${e.message}`;
+    result = { error: "malformed_payload", detail: e.message };
+  }
+  t.run("UPDATE webhook_events SET status = ?, failure_reason = ?, result = ?, updated_at = ? WHERE id = ?", status, reason, JSON.stringify(result), at, rowId);
+  return { eventRowId: rowId, status, result, duplicate: false, httpStatus: status === "rejected" ? 400 : 200 };
+}
+
+/** Record a delivery that failed verification (or whose effect crashed), outside the effect's transaction. */
+export function recordFailedDelivery(
+  t: Sql,
+  input: { provider: string; kind: WebhookKind; eventId: string | null; verified: boolean; status: "rejected" | "failed"; reason: string; headers: Record<string, string>; rawBody: string; now: Date },
+) {
+  const at = input.now.toISOString();
+  if (input.verified && input.eventId) {
+    const prior = t.get<{ id: number }>("SELECT id FROM webhook_events WHERE provider = ? AND event_id = ? AND verified = 1", input.provider, input.eventId);
+    if (prior) {
+      t.run("UPDATE webhook_events SET status = 'failed', failure_reason = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'failed'", input.reason, at, prior.id);
+      return prior.id;
+    }
+  }
+  const res = t.run(
+    `INSERT INTO webhook_events (provider, kind, event_id, verified, status, failure_reason, headers, body, received_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    input.provider.slice(0, 40),
+    input.kind,
+    input.eventId?.slice(0, 200) ?? null,
+    input.verified ? 1 : 0,
+    input.status,
+    input.reason,
+    JSON.stringify(input.headers),
+    input.rawBody.slice(0, 4096),
+    at,
+    at,
+  );
+  return Number(res.lastInsertRowid);
+}
+
+/** Admin replay of a failed (verified) event: apply its stored body again through the same path. */
+export function replayEvent(t: TxContext, eventRowId: number, now: Date): EventOutcome | { error: "not_found" | "not_replayable"; status?: string } {
+  const row = t.get<{ provider: Provider; kind: WebhookKind; event_id: string | null; verified: number; status: string; body: string; headers: string }>(
+    "SELECT provider, kind, event_id, verified, status, body, headers FROM webhook_events WHERE id = ?",
+    eventRowId,
+  );
+  if (!row) return { error: "not_found" };
+  if (row.status !== "failed" || row.verified !== 1 || !row.event_id) return { error: "not_replayable", status: row.status };
+  let body: unknown;
+  try {
+    body = JSON.parse(row.body);
+  } catch {
+    return { error: "not_replayable", status: row.status };
+  }
+  return processVerifiedEvent(t, { provider: row.provider, kind: row.kind, eventId: row.event_id, body, rawBody: row.body, headers: JSON.parse(row.headers), now });
+}

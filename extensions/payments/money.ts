@@ -1,0 +1,427 @@
+// The effects of money movement, each inside the caller's write transaction together with its ledger journal:
+// disbursement request/settlement/failure, repayment allocation, credit application and refunds.
+// Everything is idempotent: payments are unique per (provider, provider payment id), journals per (kind, ref),
+// disbursements per loan.
+import { randomUUID } from "node:crypto";
+import type { Sql, TxContext } from "../../src/runtime/index.ts";
+import { postJournal, loanAccountBalance, type JournalLine } from "../ledger/ledger.ts";
+import { allocate, payoffQuote, totalOutstanding, type Allocation, type InstalmentState } from "./allocation.ts";
+import { transitionLoan } from "../loans/state.ts";
+import { dueDate, type TenorUnit } from "../loans/schedule.ts";
+import type { DisbursementNotice, PaymentNotice, Provider } from "./verify.ts";
+import type { DisbursementRequest } from "./gateway.ts";
+
+export const ACTOR = "system:payments";
+export const MAX_DISBURSEMENT_ATTEMPTS = 3;
+
+export interface LoanRow {
+  id: string;
+  user_id: string;
+  status: string;
+  principal_amount: number;
+  interest_amount: number;
+  fee_amount: number;
+  upfront_fee_amount: number;
+  disbursed_amount: number;
+  tenor: number;
+  tenor_unit: TenorUnit;
+  start_date: string;
+  maturity_date: string;
+  credit_balance_amount: number;
+}
+
+export function loadLoan(db: Sql, loanId: string): LoanRow | undefined {
+  return db.get<LoanRow>(
+    "SELECT id, user_id, status, principal_amount, interest_amount, fee_amount, upfront_fee_amount, disbursed_amount, tenor, tenor_unit, start_date, maturity_date, credit_balance_amount FROM loans WHERE id = ?",
+    loanId,
+  );
+}
+
+export function loadInstalments(db: Sql, loanId: string): InstalmentState[] {
+  return db.all<InstalmentState>(
+    `SELECT id, seq, due_date AS dueDate, principal_due AS principalDue, interest_due AS interestDue, fee_due AS feeDue,
+            late_fee_due AS lateFeeDue, principal_paid AS principalPaid, interest_paid AS interestPaid, fee_paid AS feePaid,
+            late_fee_paid AS lateFeePaid
+       FROM installments WHERE loan_id = ? ORDER BY due_date, seq`,
+    loanId,
+  );
+}
+
+/** The calendar date in Asia/Jakarta (UTC+7, no DST) of an instant. */
+export function jakartaDate(iso: string | Date): string {
+  const t = new Date(iso).getTime() + 7 * 3600_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+function writeAllocation(t: Sql, a: Allocation, at: string) {
+  for (const l of a.lines) {
+    t.run(
+      `UPDATE installments SET late_fee_paid = late_fee_paid + ?, fee_paid = fee_paid + ?, interest_paid = interest_paid + ?,
+              principal_paid = principal_paid + ?, status = ?, paid_at = CASE WHEN ? THEN ? ELSE paid_at END WHERE id = ?`,
+      l.lateFee,
+      l.fee,
+      l.interest,
+      l.principal,
+      l.settled ? "paid" : "partial",
+      l.settled ? 1 : 0,
+      at,
+      l.id,
+    );
+  }
+}
+
+function creditLines(a: Allocation, loanId: string): JournalLine[] {
+  return [
+    { account: "late_fee_receivable", credit: a.totals.lateFee, loanId },
+    { account: "fee_receivable", credit: a.totals.fee, loanId },
+    { account: "interest_receivable", credit: a.totals.interest, loanId },
+    { account: "principal_receivable", credit: a.totals.principal, loanId },
+  ];
+}
+
+function closeIfPaid(t: TxContext, loan: LoanRow, paidOff: boolean, at: Date) {
+  if (paidOff && (loan.status === "active" || loan.status === "delinquent")) {
+    transitionLoan(t, { loanId: loan.id, to: "paid_off", actor: ACTOR, reason: "all instalments paid", at });
+    return "paid_off";
+  }
+  return loan.status;
+}
+
+function summary(t: Sql, loanId: string) {
+  const loan = loadLoan(t, loanId)!;
+  const q = payoffQuote(loadInstalments(t, loanId), loan.credit_balance_amount);
+  return { loanStatus: loan.status, outstandingAmount: q.outstanding, creditBalanceAmount: loan.credit_balance_amount, payoffAmount: q.payoffAmount };
+}
+
+// ---- repayments ---------------------------------------------------------------------------------------------------
+
+export interface PaymentResult {
+  paymentId: string;
+  providerPaymentId: string;
+  status: "applied" | "pending" | "needs_attention";
+  loanId: string | null;
+  amount: number;
+  reason?: string;
+  allocation?: { lateFeeAmount: number; feeAmount: number; interestAmount: number; principalAmount: number; creditAmount: number; instalments: number[] };
+  loanStatus?: string;
+  outstandingAmount?: number;
+  creditBalanceAmount?: number;
+}
+
+export interface ApplyPaymentInput {
+  provider: Provider;
+  notice: PaymentNotice;
+  source: "webhook" | "reconcile";
+  webhookEventId?: number | null;
+  now: Date;
+}
+
+/**
+ * Apply a verified payment. Unknown VA, foreign currency or a loan that cannot take payments → needs_attention
+ * (recorded, nothing posted, nothing guessed). A loan still disbursing holds the money as credit (status pending)
+ * until activation applies it. Otherwise the allocation updates the instalments and one journal records it.
+ */
+export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentResult & { duplicate: boolean } {
+  const { notice, provider } = input;
+  const prior = t.get<{ allocation: string }>("SELECT allocation FROM payments WHERE provider = ? AND provider_payment_id = ?", provider, notice.paymentId);
+  if (prior) return { ...(JSON.parse(prior.allocation) as PaymentResult), duplicate: true };
+  const at = input.now.toISOString();
+  const id = `pay_${randomUUID()}`;
+  const va = t.get<{ loan_id: string }>("SELECT loan_id FROM virtual_accounts WHERE va_number = ?", notice.vaNumber);
+  const loan = va ? loadLoan(t, va.loan_id) : undefined;
+  const base = { paymentId: id, providerPaymentId: notice.paymentId, loanId: loan?.id ?? null, amount: notice.amount };
+  let result: PaymentResult;
+  let reason: string | undefined;
+  if (!loan) reason = "unknown_virtual_account";
+  else if (notice.currency !== "IDR") reason = "currency_mismatch";
+  else if (!["disbursing", "active", "delinquent", "paid_off"].includes(loan.status)) reason = `loan_${loan.status}`;
+  if (reason || !loan) {
+    result = { ...base, status: "needs_attention", reason };
+  } else if (loan.status === "disbursing") {
+    // Out of order: the money arrived before the disbursement settled. Hold it as credit; activation applies it.
+    postJournal(t, {
+      kind: "payment",
+      ref: id,
+      loanId: loan.id,
+      memo: `payment ${provider}/${notice.paymentId} held until the loan is active`,
+      postedAt: at,
+      lines: [
+        { account: "cash", debit: notice.amount },
+        { account: "borrower_credit", credit: notice.amount },
+      ],
+    });
+    t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", notice.amount, at, loan.id);
+    result = { ...base, status: "pending", reason: "loan_not_yet_active", allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 0, principalAmount: 0, creditAmount: notice.amount, instalments: [] } };
+  } else {
+    const a = allocate(notice.amount, loadInstalments(t, loan.id));
+    postJournal(t, {
+      kind: "payment",
+      ref: id,
+      loanId: loan.id,
+      memo: `payment ${provider}/${notice.paymentId}`,
+      postedAt: at,
+      lines: [{ account: "cash", debit: notice.amount }, ...creditLines(a, loan.id), { account: "borrower_credit", credit: a.toCredit }],
+    });
+    writeAllocation(t, a, at);
+    if (a.toCredit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", a.toCredit, at, loan.id);
+    closeIfPaid(t, loan, a.paidOff, input.now);
+    result = {
+      ...base,
+      status: "applied",
+      allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, instalments: a.lines.map((l) => l.seq) },
+    };
+  }
+  if (loan) Object.assign(result, summary(t, loan.id));
+  t.run(
+    `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, webhook_event_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    provider,
+    notice.paymentId,
+    notice.vaNumber,
+    loan?.id ?? null,
+    notice.amount,
+    notice.paidAt,
+    result.status,
+    result.reason ?? null,
+    JSON.stringify(result),
+    input.source,
+    input.webhookEventId ?? null,
+    at,
+    at,
+  );
+  return { ...result, duplicate: false };
+}
+
+/** Apply the loan's credit balance to its unpaid instalments (after activation, or when new dues appear). */
+export function applyCredit(t: TxContext, loanId: string, ref: string, now: Date): number {
+  const loan = loadLoan(t, loanId);
+  if (!loan || loan.credit_balance_amount <= 0 || !["active", "delinquent"].includes(loan.status)) return 0;
+  const inst = loadInstalments(t, loanId);
+  if (totalOutstanding(inst) === 0) return 0;
+  const a = allocate(loan.credit_balance_amount, inst);
+  const used = loan.credit_balance_amount - a.toCredit;
+  if (used <= 0) return 0;
+  const at = now.toISOString();
+  const { created } = postJournal(t, { kind: "credit.applied", ref, loanId, memo: "credit balance applied to instalments", postedAt: at, lines: [{ account: "borrower_credit", debit: used }, ...creditLines(a, loanId)] });
+  if (!created) return 0;
+  writeAllocation(t, a, at);
+  t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount - ?, updated_at = ? WHERE id = ?", used, at, loanId);
+  closeIfPaid(t, loan, a.paidOff, now);
+  return used;
+}
+
+/** Refund (part of) a borrower's credit balance. */
+export function refundCredit(t: TxContext, input: { loanId: string; amount: number; reason?: string; by: string; now: Date }) {
+  const loan = loadLoan(t, input.loanId);
+  if (!loan) return { ok: false as const, error: "not_found" as const };
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > loan.credit_balance_amount) {
+    return { ok: false as const, error: "exceeds_credit" as const, creditBalanceAmount: loan.credit_balance_amount };
+  }
+  const id = `rfd_${randomUUID()}`;
+  const at = input.now.toISOString();
+  postJournal(t, { kind: "refund", ref: id, loanId: loan.id, memo: input.reason, postedAt: at, lines: [{ account: "borrower_credit", debit: input.amount }, { account: "cash", credit: input.amount }] });
+  t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount - ?, updated_at = ? WHERE id = ?", input.amount, at, loan.id);
+  t.run("INSERT INTO refunds (id, loan_id, amount, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)", id, loan.id, input.amount, input.reason ?? null, input.by, at);
+  return { ok: true as const, refund: { id, loanId: loan.id, amount: input.amount, reason: input.reason ?? null, createdBy: input.by, createdAt: at }, creditBalanceAmount: loan.credit_balance_amount - input.amount };
+}
+
+// ---- disbursement -------------------------------------------------------------------------------------------------
+
+export interface DisbursementRow {
+  id: string;
+  loan_id: string;
+  principal: number;
+  fee_amount: number;
+  net_amount: number;
+  status: "queued" | "pending" | "succeeded" | "failed" | "needs_attention";
+  attempts: number;
+  gateway_ref: string | null;
+  failure_reason: string | null;
+}
+
+export const disbursementReference = (id: string, attempt: number) => `${id}.${attempt}`;
+
+export function parseReference(ref: string): { id: string; attempt: number } | null {
+  const i = ref.lastIndexOf(".");
+  if (i <= 0) return null;
+  const attempt = Number(ref.slice(i + 1));
+  return Number.isInteger(attempt) && attempt > 0 ? { id: ref.slice(0, i), attempt } : null;
+}
+
+export type PrepareResult = { action: "send"; request: DisbursementRequest; disbursementId: string; attempt: number } | { action: "skip"; reason: string };
+
+/**
+ * Owner side of the `disburse` job, step 1 (one transaction): create the loan's one disbursement row (unique per
+ * loan), start an attempt, post the journal moving the net amount from cash into disbursement clearing, and make
+ * sure the loan has a repayment VA. Calling it again while an attempt is pending returns the same request (the
+ * gateway is idempotent per reference).
+ */
+export function prepareDisbursement(t: TxContext, loanId: string, now: Date): PrepareResult {
+  const loan = loadLoan(t, loanId);
+  if (!loan) return { action: "skip", reason: "loan_not_found" };
+  if (loan.status !== "disbursing") return { action: "skip", reason: `loan_${loan.status}` };
+  const at = now.toISOString();
+  let d = t.get<DisbursementRow>("SELECT * FROM disbursements WHERE loan_id = ?", loanId);
+  if (!d) {
+    const net = loan.disbursed_amount > 0 ? loan.disbursed_amount : loan.principal_amount - loan.upfront_fee_amount;
+    const id = `dsb_${randomUUID().replaceAll("-", "")}`;
+    t.run(
+      "INSERT INTO disbursements (id, loan_id, principal, fee_amount, net_amount, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+      id,
+      loanId,
+      loan.principal_amount,
+      loan.principal_amount - net,
+      net,
+      at,
+      at,
+    );
+    d = t.get<DisbursementRow>("SELECT * FROM disbursements WHERE id = ?", id)!;
+  }
+  if (d.status !== "queued" && d.status !== "pending") return { action: "skip", reason: `disbursement_${d.status}` };
+  if (d.status === "queued") {
+    const attempt = d.attempts + 1;
+    const ref = disbursementReference(d.id, attempt);
+    t.run("UPDATE disbursements SET status = 'pending', attempts = ?, requested_at = ?, updated_at = ? WHERE id = ?", attempt, at, at, d.id);
+    postJournal(t, {
+      kind: "disbursement.sent",
+      ref,
+      loanId,
+      memo: `disbursement attempt ${attempt}`,
+      postedAt: at,
+      lines: [
+        { account: "disbursement_clearing", debit: d.net_amount },
+        { account: "cash", credit: d.net_amount },
+      ],
+    });
+    d = { ...d, status: "pending", attempts: attempt };
+  }
+  if (!t.get("SELECT 1 FROM virtual_accounts WHERE loan_id = ?", loanId)) t.enqueue("issue-virtual-account", { loanId }, { key: `issue-virtual-account:${loanId}` });
+  const bank = t.get<{ bank_code: string; bank_account_number: string; bank_account_name: string }>(
+    "SELECT bank_code, bank_account_number, bank_account_name FROM borrower_profiles WHERE user_id = ?",
+    loan.user_id,
+  );
+  return {
+    action: "send",
+    disbursementId: d.id,
+    attempt: d.attempts,
+    request: {
+      reference: disbursementReference(d.id, d.attempts),
+      loanId,
+      amount: d.net_amount,
+      bankCode: bank?.bank_code ?? "UNKNOWN",
+      accountNumber: bank?.bank_account_number ?? "UNKNOWN",
+      accountName: bank?.bank_account_name ?? "UNKNOWN",
+    },
+  };
+}
+
+export function markDisbursementSent(t: Sql, disbursementId: string, attempt: number, gatewayRef: string, provider: string, now: Date) {
+  t.run("UPDATE disbursements SET gateway_ref = ?, provider = ?, updated_at = ? WHERE id = ? AND attempts = ?", gatewayRef, provider, now.toISOString(), disbursementId, attempt);
+}
+
+export function markDisbursementNeedsAttention(t: Sql, disbursementId: string, reason: string, now: Date) {
+  t.run("UPDATE disbursements SET status = 'needs_attention', failure_reason = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'pending')", reason, now.toISOString(), disbursementId);
+}
+
+export interface DisbursementResult {
+  disbursementId: string | null;
+  loanId: string | null;
+  status: "applied" | "ignored" | "needs_attention";
+  outcome: "succeeded" | "failed";
+  reason?: string;
+  disbursementStatus?: string;
+  loanStatus?: string;
+  retryScheduled?: boolean;
+}
+
+/** Base retry delay for failed disbursements (doubles per attempt); KREDITKU_DISBURSE_RETRY_MS overrides. */
+export function retryDelayMs(attempt: number): number {
+  const base = Number(process.env.KREDITKU_DISBURSE_RETRY_MS ?? 60_000);
+  return (Number.isFinite(base) && base >= 0 ? base : 60_000) * 2 ** Math.max(0, attempt - 1);
+}
+
+/**
+ * Apply a verified disbursement outcome. Success settles clearing into receivables (principal, interest and fees of
+ * the schedule; the upfront fee as income), sets the schedule dates from the disbursement date, activates the loan
+ * and applies any money that arrived early. Failure reverses the attempt's journal and retries, then needs_attention.
+ * Outcomes that contradict what we know (amount, stale attempt, success after failure) → needs_attention.
+ */
+export function applyDisbursementOutcome(t: TxContext, notice: DisbursementNotice, now: Date): DisbursementResult {
+  const parsed = parseReference(notice.reference);
+  const d = parsed ? t.get<DisbursementRow>("SELECT * FROM disbursements WHERE id = ?", parsed.id) : undefined;
+  const base = { disbursementId: d?.id ?? null, loanId: d?.loan_id ?? null, outcome: notice.status };
+  if (!d || !parsed) return { ...base, status: "needs_attention", reason: "unknown_disbursement" };
+  const at = now.toISOString();
+  const attention = (reason: string): DisbursementResult => {
+    t.run("UPDATE disbursements SET status = 'needs_attention', failure_reason = ?, updated_at = ? WHERE id = ?", reason, at, d.id);
+    return { ...base, status: "needs_attention", reason, disbursementStatus: "needs_attention" };
+  };
+  if (parsed.attempt !== d.attempts || d.status !== "pending") {
+    // A late or repeated outcome. The same outcome again, or a failure of an older attempt, changes nothing.
+    const sameOutcome = (d.status === "succeeded" && notice.status === "succeeded" && parsed.attempt === d.attempts) || (notice.status === "failed" && (parsed.attempt < d.attempts || d.status === "failed"));
+    if (sameOutcome) return { ...base, status: "ignored", reason: "already_settled", disbursementStatus: d.status };
+    if (d.status === "needs_attention") return { ...base, status: "needs_attention", reason: "disbursement_needs_attention", disbursementStatus: d.status };
+    return attention(notice.status === "succeeded" ? "success_for_stale_attempt" : "failure_after_success");
+  }
+  if (notice.amount !== d.net_amount) return attention(`amount_mismatch: expected ${d.net_amount}, got ${notice.amount}`);
+  const ref = disbursementReference(d.id, parsed.attempt);
+  if (notice.status === "failed") {
+    postJournal(t, {
+      kind: "disbursement.failed",
+      ref,
+      loanId: d.loan_id,
+      memo: notice.failureCode,
+      postedAt: at,
+      lines: [
+        { account: "cash", debit: d.net_amount },
+        { account: "disbursement_clearing", credit: d.net_amount },
+      ],
+    });
+    if (d.attempts < MAX_DISBURSEMENT_ATTEMPTS) {
+      t.run("UPDATE disbursements SET status = 'queued', failure_reason = ?, updated_at = ? WHERE id = ?", notice.failureCode ?? "failed", at, d.id);
+      t.enqueue("disburse", { loanId: d.loan_id }, { key: `disburse:${d.loan_id}:retry${d.attempts}`, runAt: new Date(now.getTime() + retryDelayMs(d.attempts)) });
+      return { ...base, status: "applied", disbursementStatus: "queued", retryScheduled: true };
+    }
+    t.run("UPDATE disbursements SET status = 'needs_attention', failure_reason = ?, updated_at = ? WHERE id = ?", `failed ${d.attempts} times: ${notice.failureCode ?? "failed"}`, at, d.id);
+    return { ...base, status: "applied", disbursementStatus: "needs_attention", retryScheduled: false };
+  }
+  const loan = loadLoan(t, d.loan_id);
+  if (!loan || loan.status !== "disbursing") return attention(`loan_${loan?.status ?? "missing"}`);
+  // Schedule dates follow the disbursement date (Asia/Jakarta calendar day).
+  const start = jakartaDate(notice.completedAt);
+  const inst = loadInstalments(t, loan.id);
+  let maturity = start;
+  for (const i of inst) {
+    const due = dueDate(start, i.seq, loan.tenor, loan.tenor_unit);
+    t.run("UPDATE installments SET due_date = ? WHERE id = ?", due, i.id);
+    if (due > maturity) maturity = due;
+  }
+  t.run("UPDATE loans SET start_date = ?, maturity_date = ?, updated_at = ? WHERE id = ?", start, maturity, at, loan.id);
+  const interest = inst.reduce((s, i) => s + i.interestDue, 0);
+  const fees = inst.reduce((s, i) => s + i.feeDue, 0);
+  postJournal(t, {
+    kind: "disbursement.settled",
+    ref,
+    loanId: loan.id,
+    memo: "loan disbursed: receivables booked",
+    postedAt: at,
+    lines: [
+      { account: "principal_receivable", debit: d.principal },
+      { account: "interest_receivable", debit: interest },
+      { account: "fee_receivable", debit: fees },
+      { account: "disbursement_clearing", credit: d.net_amount },
+      { account: "fee_income", credit: d.fee_amount + fees },
+      { account: "interest_income", credit: interest },
+    ],
+  });
+  t.run("UPDATE disbursements SET status = 'succeeded', completed_at = ?, failure_reason = NULL, updated_at = ? WHERE id = ?", notice.completedAt, at, d.id);
+  transitionLoan(t, { loanId: loan.id, to: "active", actor: ACTOR, reason: `disbursed ${d.net_amount} (${ref})`, at: new Date(notice.completedAt) });
+  applyCredit(t, loan.id, `activation:${loan.id}`, now);
+  t.run("UPDATE payments SET status = 'applied', updated_at = ? WHERE loan_id = ? AND status = 'pending'", at, loan.id);
+  return { ...base, status: "applied", disbursementStatus: "succeeded", loanStatus: loadLoan(t, loan.id)!.status };
+}
+
+export function creditBalanceFromLedger(db: Sql, loanId: string) {
+  return loanAccountBalance(db, loanId, "borrower_credit");
+}

@@ -1,0 +1,264 @@
+// Webhook verification for the payment-gateway providers (DESIGN §4 "Money movement"). Pure: given the raw body,
+// the headers, the request path and the provider's secrets (two during rotation), answer verified + event id or a
+// failure reason. Constant-time comparisons throughout. Shared by the HTTP webhook module, the sandbox gateway
+// (which signs with the same code) and real provider adapters.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+
+export const PROVIDERS = ["standard", "snap", "xendit"] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export type WebhookKind = "payment" | "disbursement";
+
+export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+
+export type VerifyFailure =
+  | "missing_headers"
+  | "bad_signature"
+  | "stale_timestamp"
+  | "bad_timestamp"
+  | "malformed_body"
+  | "no_secret";
+
+export type VerifyResult =
+  | { ok: true; eventId: string; timestamp: Date | null; body: unknown }
+  | { ok: false; reason: VerifyFailure; detail: string };
+
+export interface VerifyInput {
+  provider: Provider;
+  method: string;
+  path: string;
+  headers: Headers | Record<string, string>;
+  rawBody: string;
+  secrets: string[];
+  now: Date;
+}
+
+function header(h: Headers | Record<string, string>, name: string): string | null {
+  if (h instanceof Headers) return h.get(name);
+  const k = Object.keys(h).find((x) => x.toLowerCase() === name.toLowerCase());
+  return k === undefined ? null : h[k];
+}
+
+/** Constant-time equality of two byte strings of any length (compares fixed-size digests). */
+export function safeEqual(a: Uint8Array | string, b: Uint8Array | string): boolean {
+  const da = createHash("sha256").update(a).digest();
+  const db = createHash("sha256").update(b).digest();
+  return timingSafeEqual(da, db) && Buffer.byteLength(a as any) === Buffer.byteLength(b as any);
+}
+
+// ---- Standard Webhooks -------------------------------------------------------------------------------------------
+
+export function standardKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
+}
+
+export function signStandard(secret: string, id: string, timestampSeconds: number, body: string): string {
+  const sig = createHmac("sha256", standardKey(secret)).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
+  return `v1,${sig}`;
+}
+
+// ---- SNAP BI ------------------------------------------------------------------------------------------------------
+
+/** Minify a JSON body for the SNAP string-to-sign (parse + stringify). Throws on invalid JSON. */
+export function minifyJson(raw: string): string {
+  return JSON.stringify(JSON.parse(raw));
+}
+
+export function snapStringToSign(method: string, path: string, rawBody: string, timestamp: string): string {
+  const bodyHash = createHash("sha256").update(minifyJson(rawBody)).digest("hex").toLowerCase();
+  return `${method.toUpperCase()}:${path}:${bodyHash}:${timestamp}`;
+}
+
+export function signSnap(secret: string, method: string, path: string, rawBody: string, timestamp: string): string {
+  return createHmac("sha512", secret).update(snapStringToSign(method, path, rawBody, timestamp)).digest("base64");
+}
+
+/** SNAP timestamps look like 2026-11-24T19:00:00+07:00 (ISO-8601 with offset). */
+export function snapTimestamp(d: Date, offsetMinutes = 7 * 60): string {
+  const local = new Date(d.getTime() + offsetMinutes * 60_000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const sign = offsetMinutes >= 0 ? "+" : "-";
+  const off = Math.abs(offsetMinutes);
+  return `${local.toISOString().slice(0, 19)}${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`;
+}
+
+// ---- verification -------------------------------------------------------------------------------------------------
+
+function withinWindow(ts: Date, now: Date): boolean {
+  return Math.abs(now.getTime() - ts.getTime()) <= TIMESTAMP_TOLERANCE_SECONDS * 1000;
+}
+
+function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    const value = JSON.parse(raw);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false };
+    return { ok: true, value };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function verifyWebhook(input: VerifyInput): VerifyResult {
+  const { provider, headers: h, rawBody, now } = input;
+  const secrets = input.secrets.filter(Boolean);
+  if (secrets.length === 0) return { ok: false, reason: "no_secret", detail: `no secret configured for provider ${provider}` };
+
+  if (provider === "standard") {
+    const id = header(h, "webhook-id");
+    const ts = header(h, "webhook-timestamp");
+    const sig = header(h, "webhook-signature");
+    if (!id || !ts || !sig) return { ok: false, reason: "missing_headers", detail: "webhook-id, webhook-timestamp and webhook-signature are required" };
+    if (!/^\d{1,12}$/.test(ts)) return { ok: false, reason: "bad_timestamp", detail: "webhook-timestamp must be Unix seconds" };
+    const when = new Date(Number(ts) * 1000);
+    if (!withinWindow(when, now)) return { ok: false, reason: "stale_timestamp", detail: "webhook-timestamp is outside the 5-minute window" };
+    const given = sig.split(" ").filter((s) => s.startsWith("v1,")).map((s) => s.slice(3));
+    let match = false;
+    for (const secret of secrets) {
+      const expected = signStandard(secret, id, Number(ts), rawBody).slice(3);
+      for (const g of given) if (safeEqual(expected, g)) match = true; // no early exit: same work for every candidate
+    }
+    if (!match) return { ok: false, reason: "bad_signature", detail: "no webhook-signature matches" };
+    const body = parseJson(rawBody);
+    if (!body.ok) return { ok: false, reason: "malformed_body", detail: "body is not a JSON object" };
+    return { ok: true, eventId: id, timestamp: when, body: body.value };
+  }
+
+  if (provider === "snap") {
+    const ts = header(h, "x-timestamp");
+    const sig = header(h, "x-signature");
+    const ext = header(h, "x-external-id");
+    if (!ts || !sig || !ext) return { ok: false, reason: "missing_headers", detail: "X-TIMESTAMP, X-SIGNATURE and X-EXTERNAL-ID are required" };
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(ts)) return { ok: false, reason: "bad_timestamp", detail: "X-TIMESTAMP must be ISO-8601 with an offset" };
+    const when = new Date(ts);
+    if (Number.isNaN(when.getTime())) return { ok: false, reason: "bad_timestamp", detail: "X-TIMESTAMP is not a date" };
+    if (!withinWindow(when, now)) return { ok: false, reason: "stale_timestamp", detail: "X-TIMESTAMP is outside the 5-minute window" };
+    const body = parseJson(rawBody);
+    if (!body.ok) return { ok: false, reason: "malformed_body", detail: "body is not a JSON object" };
+    let match = false;
+    for (const secret of secrets) if (safeEqual(signSnap(secret, input.method, input.path, rawBody, ts), sig)) match = true;
+    if (!match) return { ok: false, reason: "bad_signature", detail: "X-SIGNATURE does not match" };
+    // X-EXTERNAL-ID is unique per day: the event id is the (UTC+7) day of the timestamp plus the external id.
+    return { ok: true, eventId: `${ts.slice(0, 10)}:${ext}`, timestamp: when, body: body.value };
+  }
+
+  // xendit: a static callback token; dedupe on payment_id (payments) or id+status (disbursements).
+  const token = header(h, "x-callback-token");
+  if (!token) return { ok: false, reason: "missing_headers", detail: "x-callback-token is required" };
+  let match = false;
+  for (const secret of secrets) if (safeEqual(secret, token)) match = true;
+  if (!match) return { ok: false, reason: "bad_signature", detail: "x-callback-token does not match" };
+  const body = parseJson(rawBody);
+  if (!body.ok) return { ok: false, reason: "malformed_body", detail: "body is not a JSON object" };
+  const b = body.value as Record<string, unknown>;
+  const pid = typeof b.payment_id === "string" ? b.payment_id : null;
+  const did = typeof b.id === "string" ? b.id : null;
+  const status = typeof b.status === "string" ? b.status : "";
+  const eventId = pid ? `payment:${pid}` : did ? `disbursement:${did}:${status}` : null;
+  if (!eventId) return { ok: false, reason: "malformed_body", detail: "payment_id or id is required" };
+  return { ok: true, eventId, timestamp: null, body: b };
+}
+
+// ---- provider payloads → normalised events -----------------------------------------------------------------------
+
+export interface PaymentNotice {
+  paymentId: string;
+  vaNumber: string;
+  amount: number;
+  currency: string;
+  paidAt: string;
+}
+
+export interface DisbursementNotice {
+  /** Our disbursement reference (sent to the gateway as the idempotency/external id). */
+  reference: string;
+  status: "succeeded" | "failed";
+  amount: number;
+  completedAt: string;
+  failureCode?: string;
+}
+
+export class PayloadError extends Error {}
+
+/** "110000.00" / "110000" / 110000 → 110000; anything with non-zero sen or not a number is refused. */
+export function parseRupiah(v: unknown): number {
+  if (typeof v === "number") {
+    if (Number.isSafeInteger(v) && v > 0) return v;
+    throw new PayloadError(`amount ${v} is not a positive integer rupiah amount`);
+  }
+  if (typeof v === "string" && /^\d{1,15}(\.0{1,2})?$/.test(v)) {
+    const n = Number(v.split(".")[0]);
+    if (n > 0) return n;
+  }
+  throw new PayloadError(`amount ${JSON.stringify(v)} is not a positive integer rupiah amount`);
+}
+
+function str(o: any, key: string): string {
+  const v = o?.[key];
+  if (typeof v !== "string" || v.length === 0 || v.length > 200) throw new PayloadError(`${key} is required`);
+  return v;
+}
+
+function isoDate(v: string, key: string): string {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new PayloadError(`${key} is not a date`);
+  return d.toISOString();
+}
+
+export function parsePaymentNotice(provider: Provider, body: any): PaymentNotice {
+  if (provider === "standard") {
+    if (body?.type !== "payment.succeeded") throw new PayloadError(`unsupported event type ${JSON.stringify(body?.type)}`);
+    const d = body.data;
+    return { paymentId: str(d, "payment_id"), vaNumber: str(d, "va_number"), amount: parseRupiah(d?.amount), currency: str(d, "currency"), paidAt: isoDate(str(d, "paid_at"), "paid_at") };
+  }
+  if (provider === "snap") {
+    const amt = body?.paidAmount;
+    return {
+      paymentId: str(body, "paymentRequestId"),
+      vaNumber: str(body, "virtualAccountNo").trim(),
+      amount: parseRupiah(amt?.value),
+      currency: str(amt, "currency"),
+      paidAt: isoDate(str(body, "trxDateTime"), "trxDateTime"),
+    };
+  }
+  return {
+    paymentId: str(body, "payment_id"),
+    vaNumber: str(body, "account_number"),
+    amount: parseRupiah(body?.amount),
+    currency: typeof body?.currency === "string" ? body.currency : "IDR",
+    paidAt: isoDate(str(body, "transaction_timestamp"), "transaction_timestamp"),
+  };
+}
+
+export function parseDisbursementNotice(provider: Provider, body: any): DisbursementNotice {
+  if (provider === "standard") {
+    const t = body?.type;
+    if (t !== "disbursement.succeeded" && t !== "disbursement.failed") throw new PayloadError(`unsupported event type ${JSON.stringify(t)}`);
+    const d = body.data;
+    return {
+      reference: str(d, "reference"),
+      status: t === "disbursement.succeeded" ? "succeeded" : "failed",
+      amount: parseRupiah(d?.amount),
+      completedAt: isoDate(str(d, "completed_at"), "completed_at"),
+      failureCode: typeof d?.failure_code === "string" ? d.failure_code : undefined,
+    };
+  }
+  if (provider === "snap") {
+    const st = str(body, "latestTransactionStatus");
+    if (st !== "00" && st !== "06") throw new PayloadError(`unsupported latestTransactionStatus ${st}`);
+    return {
+      reference: str(body, "originalPartnerReferenceNo"),
+      status: st === "00" ? "succeeded" : "failed",
+      amount: parseRupiah(body?.amount?.value),
+      completedAt: isoDate(str(body, "transactionDate"), "transactionDate"),
+      failureCode: typeof body?.latestTransactionStatusDesc === "string" ? body.latestTransactionStatusDesc : undefined,
+    };
+  }
+  const st = str(body, "status");
+  if (st !== "COMPLETED" && st !== "FAILED") throw new PayloadError(`unsupported status ${st}`);
+  return {
+    reference: str(body, "external_id"),
+    status: st === "COMPLETED" ? "succeeded" : "failed",
+    amount: parseRupiah(body?.amount),
+    completedAt: isoDate(str(body, "updated"), "updated"),
+    failureCode: typeof body?.failure_code === "string" ? body.failure_code : undefined,
+  };
+}

@@ -1,0 +1,228 @@
+// Credit scoring and decisioning (DESIGN §4): on application.submitted the owner snapshots what the checks need
+// into the fraud-check and score-application jobs; their results come back through apply; when both are in,
+// decide-application moves the application (approved | rejected | manual_review) in one transaction.
+import { defineExtension, defineHook, defineRoute, problems, z, type ExtensionContext } from "../../src/runtime/index.ts";
+import { transitionApplication } from "../loans/state.ts";
+import { fraudCheckJob } from "../fraud/jobs.ts";
+import { buildFraudSnapshot, loadFraudCheck, loadRuleConfig } from "../fraud/store.ts";
+import { decideApplicationJob, scoreApplicationJob } from "./jobs.ts";
+import { CURRENT_MODEL, MODELS, scaling } from "./scorecard.ts";
+import { SYSTEM_ACTOR, buildScoreSnapshot, countStuck, loadDecision, stuckAfterMinutes, stuckApplications } from "./store.ts";
+
+/**
+ * Start the checks of a submitted application: move it to `checking` and queue both jobs with their snapshots,
+ * in one transaction. Idempotent (keyed jobs; an application past `checking` is left alone).
+ */
+export function startChecks(ctx: ExtensionContext, applicationId: string): boolean {
+  const now = ctx.clock.now();
+  return ctx.tx((t) => {
+    const app = t.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", applicationId);
+    if (!app) return false;
+    if (app.status === "submitted") {
+      transitionApplication(t, { applicationId, to: "checking", actor: SYSTEM_ACTOR, reason: "fraud checks and scoring started", at: now });
+    } else if (app.status !== "checking") return false;
+    const rules = loadRuleConfig(t);
+    const fraud = buildFraudSnapshot(t, applicationId, rules, now);
+    const score = buildScoreSnapshot(t, applicationId, now);
+    if (!fraud || !score) return false;
+    t.enqueue(fraudCheckJob, { applicationId, snapshot: fraud, rules }, { key: `fraud-check:${applicationId}` });
+    t.enqueue(scoreApplicationJob, { applicationId, modelVersion: CURRENT_MODEL.version, snapshot: score }, { key: `score-application:${applicationId}` });
+    return true;
+  });
+}
+
+const onSubmitted = defineHook({
+  event: "application.submitted",
+  handler(p, ctx) {
+    startChecks(ctx, p.applicationId);
+  },
+});
+
+const Reason = z.object({ code: z.string(), id: z.string(), en: z.string() });
+const OfferOut = z.object({
+  principalAmount: z.number().int(),
+  monthlyInstalmentAmount: z.number().int(),
+  maxMonthlyInstalmentAmount: z.number().int(),
+  incomeRatio: z.number(),
+  lowered: z.boolean(),
+  requestedAmount: z.number().int(),
+});
+
+const explanation = defineRoute<unknown, unknown, { id: string }>({
+  method: "get",
+  path: "/api/v1/admin/applications/{id}/explanation",
+  summary: "Why an application was decided: every fraud rule evaluated, every scorecard feature and its points",
+  tags: ["scoring"],
+  access: ["analyst", "admin"],
+  request: { params: z.object({ id: z.string().min(1).max(100) }) },
+  responses: {
+    200: {
+      description: "The explanation (fraud/score/decision are null until that step has run)",
+      schema: z
+        .object({
+          applicationId: z.string(),
+          status: z.string(),
+          fraud: z
+            .object({
+              outcome: z.enum(["clear", "review", "block"]),
+              checkedAt: z.string(),
+              rules: z.array(
+                z.object({
+                  ruleId: z.string(),
+                  severity: z.enum(["block", "review"]),
+                  hit: z.boolean(),
+                  message: z.string(),
+                  evidence: z.record(z.string(), z.unknown()),
+                  skipped: z.string().optional(),
+                }),
+              ),
+            })
+            .nullable(),
+          score: z
+            .object({
+              modelVersion: z.string(),
+              score: z.number().int(),
+              pd: z.number(),
+              scoredAt: z.string(),
+              scaling: z.object({ baseScore: z.number(), baseOdds: z.number(), pdo: z.number(), factor: z.number(), offset: z.number(), basePoints: z.number() }),
+              features: z.array(z.object({ feature: z.string(), label: z.string(), value: z.unknown(), bin: z.string(), points: z.number(), maxPoints: z.number() })),
+              reasons: z.array(z.object({ code: z.string(), feature: z.string(), pointsLost: z.number(), id: z.string(), en: z.string() })),
+            })
+            .nullable(),
+          decision: z
+            .object({ outcome: z.enum(["approved", "rejected", "manual_review"]), reasons: z.array(Reason), offer: OfferOut.nullable(), note: z.string().nullable(), decidedAt: z.string() })
+            .nullable(),
+        })
+        .openapi("ApplicationExplanation"),
+    },
+    404: { description: "No such application" },
+  },
+  handler(req, ctx) {
+    const id = req.params.id;
+    const app = ctx.db.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", id);
+    if (!app) throw problems.notFound("Application");
+    const fraud = loadFraudCheck(ctx.db, id);
+    const sd = loadDecision(ctx.db, id);
+    let score = null;
+    if (sd) {
+      const model = MODELS[sd.modelVersion] ?? CURRENT_MODEL;
+      const labels = new Map(model.features.map((f, i) => [f.id, { label: f.label, i }]));
+      const features = ctx.db
+        .all<{ feature: string; value_json: string; bin: string; points: number; max_points: number }>(
+          "SELECT feature, value_json, bin, points, max_points FROM score_feature_points WHERE application_id = ?",
+          id,
+        )
+        .sort((a, b) => (labels.get(a.feature)?.i ?? 99) - (labels.get(b.feature)?.i ?? 99))
+        .map((f) => ({ feature: f.feature, label: labels.get(f.feature)?.label ?? f.feature, value: JSON.parse(f.value_json), bin: f.bin, points: f.points, maxPoints: f.max_points }));
+      score = {
+        modelVersion: sd.modelVersion,
+        score: sd.score,
+        pd: sd.pd,
+        scoredAt: sd.scoredAt,
+        scaling: { ...model.scaling, ...scaling(model), basePoints: model.basePoints },
+        features,
+        reasons: sd.reasons,
+      };
+    }
+    return {
+      status: 200,
+      body: {
+        applicationId: id,
+        status: app.status,
+        fraud: fraud ? { outcome: fraud.outcome, checkedAt: fraud.checkedAt, rules: fraud.evaluations } : null,
+        score,
+        decision:
+          sd?.decision && sd.decidedAt
+            ? { outcome: sd.decision, reasons: sd.decisionReasons ?? [], offer: sd.offer, note: sd.decisionNote, decidedAt: sd.decidedAt }
+            : null,
+      },
+    };
+  },
+});
+
+const borrowerDecision = defineRoute<unknown, unknown, { id: string }>({
+  method: "get",
+  path: "/api/v1/applications/{id}/decision",
+  summary: "The decision on an application as the borrower sees it: status, offer and reasons (Indonesian and English)",
+  tags: ["scoring"],
+  access: ["borrower", "analyst", "admin"],
+  request: { params: z.object({ id: z.string().min(1).max(100) }) },
+  responses: {
+    200: {
+      description: "Status, offer and reasons",
+      schema: z
+        .object({
+          applicationId: z.string(),
+          status: z.string(),
+          decidedAt: z.string().nullable(),
+          offer: z.object({ principalAmount: z.number().int(), tenor: z.number().int().optional(), monthlyInstalmentAmount: z.number().int().nullable(), lowered: z.boolean() }).nullable(),
+          reasons: z.array(Reason),
+        })
+        .openapi("ApplicationDecision"),
+    },
+    404: { description: "No such application (or not yours)" },
+  },
+  handler(req, ctx) {
+    const app = ctx.db.get<{ user_id: string; status: string; offer_json: string | null; tenor: number; decided_at: string | null }>(
+      "SELECT user_id, status, offer_json, tenor, decided_at FROM applications WHERE id = ?",
+      req.params.id,
+    );
+    if (!app || (req.user?.role === "borrower" && app.user_id !== req.user.id)) throw problems.notFound("Application");
+    const sd = loadDecision(ctx.db, req.params.id);
+    const appOffer = app.offer_json ? (JSON.parse(app.offer_json) as { principalAmount: number; tenor?: number }) : null;
+    const showOffer = ["approved", "accepted", "disbursing", "active", "paid_off"].includes(app.status);
+    const offer = showOffer
+      ? appOffer
+        ? {
+            principalAmount: appOffer.principalAmount,
+            tenor: appOffer.tenor ?? app.tenor,
+            monthlyInstalmentAmount: sd?.offer && sd.offer.principalAmount === appOffer.principalAmount ? sd.offer.monthlyInstalmentAmount : null,
+            lowered: sd?.offer?.lowered ?? false,
+          }
+        : sd?.offer
+          ? { principalAmount: sd.offer.principalAmount, tenor: app.tenor, monthlyInstalmentAmount: sd.offer.monthlyInstalmentAmount, lowered: sd.offer.lowered }
+          : null
+      : null;
+    return {
+      status: 200,
+      body: { applicationId: req.params.id, status: app.status, decidedAt: app.decided_at, offer, reasons: sd?.decisionReasons ?? [] },
+    };
+  },
+});
+
+const stuckList = defineRoute<unknown, { limit: number }, unknown>({
+  method: "get",
+  path: "/api/v1/admin/risk/stuck-applications",
+  summary: "Applications in 'checking' longer than the configured limit (risk_settings.stuck_after_minutes)",
+  tags: ["scoring"],
+  access: ["analyst", "admin"],
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+  responses: {
+    200: {
+      description: "Stuck applications, oldest first",
+      schema: z.object({
+        stuckAfterMinutes: z.number(),
+        items: z.array(z.object({ applicationId: z.string(), userId: z.string(), checkingSince: z.string(), minutes: z.number(), fraudChecked: z.boolean(), scored: z.boolean() })),
+      }),
+    },
+  },
+  handler(req, ctx) {
+    return { status: 200, body: { stuckAfterMinutes: stuckAfterMinutes(ctx.db), items: stuckApplications(ctx.db, ctx.clock.now(), req.query.limit) } };
+  },
+});
+
+export default defineExtension({
+  name: "scoring",
+  routes: [explanation, borrowerDecision, stuckList],
+  hooks: [onSubmitted],
+  jobs: [scoreApplicationJob, decideApplicationJob],
+  init(ctx) {
+    ctx.metrics.gauge("kreditku_applications_stuck", "Applications in 'checking' longer than risk_settings.stuck_after_minutes", [], function () {
+      try {
+        this.set(countStuck(ctx.db, ctx.clock.now()));
+      } catch {
+        /* database closing */
+      }
+    });
+  },
+});

@@ -1,0 +1,310 @@
+// Owner-side data access of scoring and decisioning: the score snapshot, recording a score (idempotent), the
+// decision that moves the application (one transaction, through the loans state machine), stuck applications.
+import type { Sql, TxContext } from "../../src/runtime/index.ts";
+import { deviceInfo, DEVICE_ID_SQL, loadFraudCheck } from "../fraud/store.ts";
+import { transitionApplication } from "../loans/state.ts";
+import { buildSchedule, monthlyEquivalent, type InterestMethod, type TenorUnit } from "../loans/schedule.ts";
+import { loadCaps, strictest } from "../loans/caps.ts";
+import { CURRENT_MODEL, MODELS, ageOn, type Model, type ScoreResult, type ScoreSnapshot, type ReasonCode } from "./scorecard.ts";
+import { decide, incomeRatioOn, jakartaDate, type BorrowerReason, type Decision, type Offer } from "./policy.ts";
+
+export const SYSTEM_ACTOR = "system:scoring";
+
+interface AppRow {
+  id: string;
+  user_id: string;
+  status: string;
+  principal_amount: number;
+  tenor: number;
+  tenor_unit: TenorUnit;
+  device_json: string;
+  product_id: string;
+  purpose: string;
+  updated_at: string;
+}
+interface ProductRow {
+  min_amount: number;
+  interest_method: InterestMethod;
+  interest_rate_ppm: number;
+  upfront_fee_ppm: number;
+  admin_fee_amount: number;
+  purpose: "consumptive" | "productive";
+}
+
+function loadApp(db: Sql, id: string) {
+  return db.get<AppRow>(
+    "SELECT id, user_id, status, principal_amount, tenor, tenor_unit, device_json, product_id, purpose, updated_at FROM applications WHERE id = ?",
+    id,
+  );
+}
+function loadProduct(db: Sql, id: string) {
+  return db.get<ProductRow>("SELECT min_amount, interest_method, interest_rate_ppm, upfront_fee_ppm, admin_fee_amount, purpose FROM products WHERE id = ?", id);
+}
+
+/** Monthly-equivalent instalment of `amount` on the application's product and tenor (the loans schedule). */
+export function monthlyInstalmentFn(app: Pick<AppRow, "tenor" | "tenor_unit">, p: ProductRow, startDate: string) {
+  return (amount: number) => {
+    const s = buildSchedule(
+      { principal: amount, tenor: app.tenor, tenorUnit: app.tenor_unit, method: p.interest_method, ratePpm: p.interest_rate_ppm, upfrontFeePpm: p.upfront_fee_ppm, adminFeeAmount: p.admin_fee_amount },
+      startDate,
+    );
+    return monthlyEquivalent(s, app.tenor_unit);
+  };
+}
+
+function hasColumn(db: Sql, table: string, column: string): boolean {
+  return db.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).some((c) => c.name === column);
+}
+
+/** The snapshot a score-application job needs. Employment tenure and email verification are read when the schema has them. */
+export function buildScoreSnapshot(db: Sql, applicationId: string, now: Date): ScoreSnapshot | null {
+  const app = loadApp(db, applicationId);
+  if (!app) return null;
+  const prof = db.get<any>("SELECT * FROM borrower_profiles WHERE user_id = ?", app.user_id);
+  const user = db.get<any>("SELECT * FROM users WHERE id = ?", app.user_id);
+  const product = loadProduct(db, app.product_id);
+  const today = now.toISOString().slice(0, 10);
+
+  let instalment: number | null = null;
+  if (product) {
+    try {
+      instalment = monthlyInstalmentFn(app, product, today)(app.principal_amount);
+    } catch {
+      instalment = null;
+    }
+  }
+
+  const tenure = prof?.employment_tenure_months ?? prof?.employment_months ?? null;
+  let email: ScoreSnapshot["applicant"]["email"] = "none";
+  if (user?.email) email = user.email_verified_at ? "verified" : "unverified";
+
+  const nowIso = now.toISOString();
+  const hist = db.get<{ paid: number; wo: number; del: number }>(
+    `SELECT COALESCE(SUM(status = 'paid_off'), 0) AS paid, COALESCE(SUM(status = 'written_off'), 0) AS wo, COALESCE(SUM(status = 'delinquent'), 0) AS del
+       FROM loans WHERE user_id = ? AND application_id != ?`,
+    app.user_id,
+    applicationId,
+  )!;
+  const late = db.get<{ d: number | null }>(
+    `SELECT MAX(CAST(julianday(substr(COALESCE(i.paid_at, ?), 1, 10)) - julianday(i.due_date) AS INTEGER)) AS d
+       FROM installments i JOIN loans l ON l.id = i.loan_id
+      WHERE l.user_id = ? AND l.application_id != ? AND i.due_date < substr(COALESCE(i.paid_at, ?), 1, 10)`,
+    nowIso,
+    app.user_id,
+    applicationId,
+    nowIso,
+  );
+  const loanDpd = db.get<{ d: number | null }>("SELECT MAX(dpd) AS d FROM loans WHERE user_id = ? AND application_id != ?", app.user_id, applicationId);
+
+  const docs = db.all<{ kind: string }>("SELECT DISTINCT kind FROM documents WHERE user_id = ? ORDER BY kind", app.user_id).map((d) => d.kind);
+
+  const dev = deviceInfo(app.device_json);
+  let signal: ScoreSnapshot["device"]["signal"] = null;
+  if (dev.emulator) signal = "emulator";
+  else if (dev.rooted) signal = "rooted";
+  else if (dev.id) {
+    const shared = db.get<{ n: number }>(`SELECT COUNT(DISTINCT a.user_id) AS n FROM applications a WHERE ${DEVICE_ID_SQL} = ? AND a.user_id != ?`, dev.id, app.user_id);
+    signal = (shared?.n ?? 0) > 0 ? "shared" : "clean";
+  }
+
+  return {
+    applicationId,
+    userId: app.user_id,
+    takenAt: nowIso,
+    applicant: {
+      birthDate: prof?.birth_date ?? null,
+      monthlyIncome: prof?.monthly_income_amount ?? null,
+      employmentType: prof ? (prof.employment_status === "employed" ? "employed" : prof.employment_status) : null,
+      employmentTenureMonths: typeof tenure === "number" ? tenure : null,
+      email,
+    },
+    application: { amount: app.principal_amount, instalmentAmount: instalment },
+    history: {
+      paidOffLoans: hist.paid,
+      maxDpd: Math.max(0, late?.d ?? 0, loanDpd?.d ?? 0),
+      writtenOffLoans: hist.wo,
+      delinquentNow: hist.del,
+    },
+    documents: { present: docs },
+    device: { signal },
+  };
+}
+
+/** Record a score (score, PD, model version, top four reasons, every feature's points). Idempotent. */
+export function recordScoreResult(t: Sql, snapshot: ScoreSnapshot, r: ScoreResult, at: Date): boolean {
+  const now = at.toISOString();
+  const ins = t.run(
+    "INSERT INTO score_decisions (application_id, model_version, score, pd, reasons_json, snapshot_json, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id) DO NOTHING",
+    snapshot.applicationId,
+    r.modelVersion,
+    r.score,
+    r.pd,
+    JSON.stringify(r.reasons),
+    JSON.stringify(snapshot),
+    now,
+  );
+  if (ins.changes === 0) return false;
+  for (const f of r.features) {
+    t.run(
+      "INSERT INTO score_feature_points (application_id, feature, value_json, bin, points, max_points) VALUES (?, ?, ?, ?, ?, ?)",
+      snapshot.applicationId,
+      f.feature,
+      JSON.stringify(f.value),
+      f.bin,
+      f.points,
+      f.maxPoints,
+    );
+  }
+  t.run(
+    "INSERT INTO application_checks (application_id, kind, rule_id, outcome, detail_json, created_at) VALUES (?, 'score', ?, ?, ?, ?)",
+    snapshot.applicationId,
+    r.modelVersion,
+    String(r.score),
+    JSON.stringify({ score: r.score, pd: r.pd, reasons: r.reasons.map((x) => x.code) }),
+    now,
+  );
+  return true;
+}
+
+export const DECIDE_JOB = "decide-application";
+
+/** When both the fraud check and the score are in, queue the decision (keyed: queued once). */
+export function enqueueDecisionIfReady(t: TxContext, applicationId: string): boolean {
+  const ready = t.get<{ n: number }>(
+    "SELECT (SELECT COUNT(*) FROM fraud_checks WHERE application_id = ?) + (SELECT COUNT(*) FROM score_decisions WHERE application_id = ?) AS n",
+    applicationId,
+    applicationId,
+  );
+  if ((ready?.n ?? 0) < 2) return false;
+  t.enqueue(DECIDE_JOB, { applicationId }, { key: `${DECIDE_JOB}:${applicationId}` });
+  return true;
+}
+
+export interface StoredDecision {
+  decision: Decision["outcome"];
+  reasons: BorrowerReason[];
+  offer: Offer | null;
+  note: string;
+  decidedAt: string;
+}
+
+/**
+ * Decide a checked application and move it (approved | rejected | manual_review) in the caller's transaction.
+ * Idempotent: an application no longer in `checking`, or already decided, is left alone (returns null).
+ */
+export function decideApplication(t: TxContext, applicationId: string, at: Date): (StoredDecision & { score: number }) | null {
+  const app = loadApp(t, applicationId);
+  if (!app || app.status !== "checking") return null;
+  const sd = t.get<{ model_version: string; score: number; reasons_json: string; snapshot_json: string; decision: string | null }>(
+    "SELECT model_version, score, reasons_json, snapshot_json, decision FROM score_decisions WHERE application_id = ?",
+    applicationId,
+  );
+  const fraud = loadFraudCheck(t, applicationId);
+  if (!sd || !fraud || sd.decision) return null;
+  const model: Model = MODELS[sd.model_version] ?? CURRENT_MODEL;
+  const snap = JSON.parse(sd.snapshot_json) as ScoreSnapshot;
+  const product = loadProduct(t, app.product_id);
+  if (!product) return null;
+
+  const date = jakartaDate(at);
+  const caps = loadCaps(t);
+  const ratioCap = strictest(caps, "income_ratio", date);
+  const ageCap = strictest(caps, "min_age", date);
+  const m: Model = ageCap ? { ...model, policy: { ...model.policy, minimumAge: Math.max(model.policy.minimumAge, ageCap.value) } } : model;
+  const incomeRatio = ratioCap ? Math.min(ratioCap.value / 1_000_000, incomeRatioOn(model, date)) : incomeRatioOn(model, date);
+
+  const hits = fraud.evaluations.filter((e) => e.hit);
+  const d = decide({
+    model: m,
+    score: sd.score,
+    scoreReasons: JSON.parse(sd.reasons_json) as ReasonCode[],
+    fraud: { blockHits: hits.filter((h) => h.severity === "block").map((h) => h.ruleId), reviewHits: hits.filter((h) => h.severity === "review").map((h) => h.ruleId) },
+    age: ageOn(snap.applicant.birthDate, date),
+    monthlyIncome: snap.applicant.monthlyIncome,
+    requestedAmount: app.principal_amount,
+    minAmount: product.min_amount,
+    incomeRatio,
+    monthlyInstalmentFor: monthlyInstalmentFn(app, product, date),
+  });
+  const decidedAt = at.toISOString();
+  t.run(
+    "UPDATE score_decisions SET decision = ?, decision_reasons_json = ?, offer_json = ?, decision_note = ?, decided_at = ? WHERE application_id = ?",
+    d.outcome,
+    JSON.stringify(d.reasons),
+    d.offer ? JSON.stringify(d.offer) : null,
+    d.note,
+    decidedAt,
+    applicationId,
+  );
+  transitionApplication(t, {
+    applicationId,
+    to: d.outcome,
+    actor: SYSTEM_ACTOR,
+    reason: d.note,
+    at,
+    ...(d.outcome === "approved" && d.offer ? { offer: { principalAmount: d.offer.principalAmount, ...(d.offer.lowered ? { note: "amount lowered to fit the income rule" } : {}) } } : {}),
+  });
+  return { decision: d.outcome, reasons: d.reasons, offer: d.offer, note: d.note, decidedAt, score: sd.score };
+}
+
+export function loadDecision(db: Sql, applicationId: string) {
+  const r = db.get<any>("SELECT * FROM score_decisions WHERE application_id = ?", applicationId);
+  if (!r) return null;
+  return {
+    modelVersion: r.model_version as string,
+    score: r.score as number,
+    pd: r.pd as number,
+    reasons: JSON.parse(r.reasons_json) as ReasonCode[],
+    scoredAt: r.scored_at as string,
+    decision: (r.decision ?? null) as Decision["outcome"] | null,
+    decisionReasons: r.decision_reasons_json ? (JSON.parse(r.decision_reasons_json) as BorrowerReason[]) : null,
+    offer: r.offer_json ? (JSON.parse(r.offer_json) as Offer) : null,
+    decisionNote: (r.decision_note ?? null) as string | null,
+    decidedAt: (r.decided_at ?? null) as string | null,
+  };
+}
+
+// ---- stuck applications ------------------------------------------------------------------------------------------
+
+export function stuckAfterMinutes(db: Sql): number {
+  const r = db.get<{ value: string }>("SELECT value FROM risk_settings WHERE key = 'stuck_after_minutes'");
+  const n = Number(r?.value);
+  return Number.isFinite(n) && n > 0 ? n : 30;
+}
+
+export interface StuckApplication {
+  applicationId: string;
+  userId: string;
+  checkingSince: string;
+  minutes: number;
+  fraudChecked: boolean;
+  scored: boolean;
+}
+
+/** Applications in `checking` for longer than the configured limit, oldest first. */
+export function stuckApplications(db: Sql, now: Date, limit = 100): StuckApplication[] {
+  const minutes = stuckAfterMinutes(db);
+  const before = new Date(now.getTime() - minutes * 60_000).toISOString();
+  return db
+    .all<any>(
+      `SELECT a.id, a.user_id, a.updated_at,
+              EXISTS (SELECT 1 FROM fraud_checks f WHERE f.application_id = a.id) AS fraud,
+              EXISTS (SELECT 1 FROM score_decisions s WHERE s.application_id = a.id) AS scored
+         FROM applications a WHERE a.status = 'checking' AND a.updated_at < ? ORDER BY a.updated_at, a.id LIMIT ?`,
+      before,
+      limit,
+    )
+    .map((r) => ({
+      applicationId: r.id,
+      userId: r.user_id,
+      checkingSince: r.updated_at,
+      minutes: Math.floor((now.getTime() - Date.parse(r.updated_at)) / 60_000),
+      fraudChecked: r.fraud === 1,
+      scored: r.scored === 1,
+    }));
+}
+
+export function countStuck(db: Sql, now: Date): number {
+  const before = new Date(now.getTime() - stuckAfterMinutes(db) * 60_000).toISOString();
+  return db.get<{ n: number }>("SELECT COUNT(*) AS n FROM applications WHERE status = 'checking' AND updated_at < ?", before)?.n ?? 0;
+}

@@ -1,0 +1,35 @@
+// The `authenticate` middleware: when a valid Bearer access token is present (good signature, iss, aud, exp,
+// and a live session), sets c.get("user"). Otherwise it only remembers why, for the guard's 401 detail:
+// public routes ignore a bad token; routes that need a user answer 401.
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "../http/types.ts";
+import { authServices } from "./services.ts";
+import { sessionIsLive } from "./sessions.ts";
+import { verifyAccessToken } from "./tokens.ts";
+
+const failures = new WeakMap<Request, string>();
+
+/** Why the request's token was refused (undefined when it had none or it was fine). */
+export function authFailure(c: Context<AppEnv>): string | undefined {
+  return failures.get(c.req.raw);
+}
+
+export function bearerToken(c: Context<AppEnv>): string | undefined {
+  const h = c.req.header("authorization");
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? m[1] : "";
+}
+
+export const authenticate = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const token = bearerToken(c);
+  if (token !== undefined) {
+    const p = c.get("platform");
+    const svc = authServices(p);
+    const res = token ? await verifyAccessToken(svc.keys, svc.tokens, token, p.clock.now()) : ({ ok: false, reason: "malformed Authorization header" } as const);
+    if (!res.ok) failures.set(c.req.raw, res.reason);
+    else if (!sessionIsLive(p, res.user.sessionId, res.user.id)) failures.set(c.req.raw, "session ended");
+    else c.set("user", res.user);
+  }
+  return next();
+};

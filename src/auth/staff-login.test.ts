@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { createStaffUser } from "./staff.ts";
+import { freshIp, testAuth } from "./test-support.ts";
+
+describe("staff password sign-in", () => {
+  const t = testAuth();
+  afterAll(() => t.close());
+  const login = (email: string, password: string, ip = freshIp()) => t.post("/api/v1/auth/login", { email, password }, { ip });
+
+  test("email + Argon2id password; wrong password or unknown email is 401 without telling which", async () => {
+    const u = await createStaffUser(t.p.db, { email: "Analyst@KreditKu.id", password: "correct horse battery", role: "analyst" });
+    expect(t.p.db.read.get<any>("SELECT password_hash FROM users WHERE id = ?", u.id).password_hash).toStartWith("$argon2id$");
+    const ok = await login("analyst@kreditku.id", "correct horse battery");
+    expect(ok.status).toBe(200);
+    const body: any = await ok.json();
+    expect(body.user).toMatchObject({ role: "analyst", email: "analyst@kreditku.id" });
+    const wrong = await login("analyst@kreditku.id", "nope nope nope");
+    const unknown = await login("ghost@kreditku.id", "nope nope nope");
+    expect([wrong.status, unknown.status]).toEqual([401, 401]);
+    const [a, b]: any[] = [await wrong.json(), await unknown.json()];
+    expect(a.type).toBe(b.type);
+    expect(a.detail).toBe(b.detail);
+    expect((await login("analyst@kreditku.id", "")).status).toBe(422);
+  });
+
+  test("5 failures in 15 minutes lock the account for 15 minutes (423 + Retry-After), all audited", async () => {
+    const u = await createStaffUser(t.p.db, { email: "finance@kreditku.id", password: "correct horse battery", role: "finance" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await login("finance@kreditku.id", `wrong-${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 423]);
+    const locked = await login("finance@kreditku.id", "correct horse battery");
+    expect(locked.status).toBe(423);
+    expect(locked.headers.get("retry-after")).toBe("900");
+    expect(((await locked.json()) as any).type).toEndWith("/account-locked");
+    t.clock.advance(10 * 60_000);
+    const still = await login("finance@kreditku.id", "correct horse battery");
+    expect(still.status).toBe(423);
+    expect(still.headers.get("retry-after")).toBe("300");
+    t.clock.advance(5 * 60_000 + 1000);
+    expect((await login("finance@kreditku.id", "correct horse battery")).status).toBe(200);
+    const events = t.p.db.read.all<any>("SELECT event FROM audit_log WHERE user_id = ? ORDER BY id", u.id).map((e) => e.event);
+    expect(events).toEqual(["login.failure", "login.failure", "login.failure", "login.failure", "login.failure", "account.lockout", "login.locked", "login.locked", "login.success"]);
+  });
+
+  test("failures spread over more than 15 minutes do not lock", async () => {
+    await createStaffUser(t.p.db, { email: "slow@kreditku.id", password: "correct horse battery", role: "analyst" });
+    for (let i = 0; i < 8; i++) {
+      expect((await login("slow@kreditku.id", "wrong")).status).toBe(401);
+      t.clock.advance(4 * 60_000);
+    }
+    expect((await login("slow@kreditku.id", "correct horse battery")).status).toBe(200);
+  });
+
+  test("at most 5 sign-ins per minute per IP + email (429 with Retry-After)", async () => {
+    await createStaffUser(t.p.db, { email: "busy@kreditku.id", password: "correct horse battery", role: "admin" });
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login("busy@kreditku.id", "correct horse battery", ip)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const r = await login("busy@kreditku.id", "correct horse battery", ip);
+    expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    // another IP, or another email from this IP, has its own window
+    expect((await login("busy@kreditku.id", "correct horse battery")).status).toBe(200);
+    expect((await login("other@kreditku.id", "x", ip)).status).toBe(401);
+  });
+
+  test("borrowers cannot use password login", async () => {
+    const b = await t.signInBorrower("081277770001");
+    expect(b.user.role).toBe("borrower");
+    expect((await login("+6281277770001", "whatever")).status).toBe(401);
+  });
+});

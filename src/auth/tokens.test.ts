@@ -1,0 +1,135 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { generateKeyPairSync } from "node:crypto";
+import { SignJWT, decodeProtectedHeader, createLocalJWKSet, jwtVerify, UnsecuredJWT } from "jose";
+import { keysDir, rotateSigningKey, SigningKeys } from "./signing-keys.ts";
+import { testAuth } from "./test-support.ts";
+
+describe("access tokens and refresh rotation", () => {
+  const t = testAuth();
+  afterAll(() => t.close());
+  const me = (token: string) => t.get("/api/v1/auth/me", { token });
+
+  test("claims, header and the JWKS; the signing key is a 0600 file", async () => {
+    const s = await t.signInBorrower("081211110001");
+    const header = decodeProtectedHeader(s.accessToken);
+    expect(header).toMatchObject({ alg: "EdDSA", typ: "at+jwt" });
+    const jwks: any = await (await t.get("/.well-known/jwks.json")).json();
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", kid: header.kid });
+    expect(jwks.keys[0].d).toBeUndefined();
+    const { payload } = await jwtVerify(s.accessToken, createLocalJWKSet(jwks), { issuer: "kreditku", audience: "kreditku-api", currentDate: t.clock.now() });
+    expect(payload).toMatchObject({ sub: s.user.id, role: "borrower", iss: "kreditku", aud: "kreditku-api" });
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(typeof payload.sid).toBe("string");
+    const dir = keysDir(t.depot);
+    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(t.depot, "secrets")).mode & 0o777).toBe(0o700);
+  });
+
+  test("alg none, a wrong key, a wrong audience, a wrong issuer, expired, garbage: 401; public routes ignore them", async () => {
+    const s = await t.signInBorrower("081211110002");
+    const kid = decodeProtectedHeader(s.accessToken).kid!;
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    const claims = { role: "borrower", sid: JSON.parse(atob(s.accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid };
+    const none = new UnsecuredJWT(claims).setSubject(s.user.id).setIssuer("kreditku").setAudience("kreditku-api").setIssuedAt(now).setExpirationTime(now + 600).encode();
+    const { privateKey: other } = generateKeyPairSync("ed25519");
+    const sign = (key: any, aud = "kreditku-api", iss = "kreditku", exp = now + 600) =>
+      new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid }).setSubject(s.user.id).setIssuer(iss).setAudience(aud).setIssuedAt(now).setExpirationTime(exp).sign(key);
+    const keys = new SigningKeys(t.depot, 900).load();
+    const realKey = keys.signer().key;
+    // sanity: the real key with the right claims works
+    expect((await me(await sign(realKey))).status).toBe(200);
+    const bad = {
+      none,
+      wrongKey: await sign(other),
+      wrongAud: await sign(realKey, "someone-else"),
+      wrongIss: await sign(realKey, "kreditku-api", "evil"),
+      expired: await sign(realKey, "kreditku-api", "kreditku", now - 1),
+      garbage: "not.a.jwt",
+    };
+    for (const [name, token] of Object.entries(bad)) {
+      const r = await me(token);
+      expect({ name, status: r.status }).toEqual({ name, status: 401 });
+      expect(r.headers.get("content-type")).toContain("application/problem+json");
+      expect(r.headers.get("www-authenticate")).toContain("Bearer");
+      expect((await t.get("/.well-known/jwks.json", { token })).status).toBe(200);
+    }
+    const noAuth = await t.get("/api/v1/auth/me");
+    expect(noAuth.status).toBe(401);
+    // a good token ages out after 15 minutes
+    t.clock.advance(15 * 60_000 + 1000);
+    const expired = await me(s.accessToken);
+    expect(expired.status).toBe(401);
+    expect(((await expired.json()) as any).detail).toContain("expired");
+  });
+
+  test("refresh rotates; reusing a rotated token revokes the whole family", async () => {
+    const s = await t.signInBorrower("081211110003");
+    const r1 = await t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken });
+    expect(r1.status).toBe(200);
+    const p1: any = await r1.json();
+    expect(p1.refreshToken).not.toBe(s.refreshToken);
+    expect(p1.user.id).toBe(s.user.id);
+    const r2 = await t.post("/api/v1/auth/refresh", { refreshToken: p1.refreshToken });
+    expect(r2.status).toBe(200);
+    const p2: any = await r2.json();
+    // replay the first (already rotated) token
+    const reuse = await t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken });
+    expect(reuse.status).toBe(401);
+    expect(((await reuse.json()) as any).type).toEndWith("/refresh-token-reused");
+    // the family is gone: the newest refresh token and the session's access tokens too
+    expect((await t.post("/api/v1/auth/refresh", { refreshToken: p2.refreshToken })).status).toBe(401);
+    expect((await me(p2.accessToken)).status).toBe(401);
+    const ev = t.p.db.read.get<any>("SELECT * FROM audit_log WHERE event = 'token.reuse' AND user_id = ?", s.user.id);
+    expect(ev).toBeDefined();
+    expect(JSON.parse(ev.details).familyRevoked).toBe(true);
+    expect((await t.post("/api/v1/auth/refresh", { refreshToken: "never-issued" })).status).toBe(401);
+    // stored hashed
+    expect(t.p.db.read.get("SELECT 1 FROM refresh_tokens WHERE token_hash = ?", p2.refreshToken)).toBeUndefined();
+  });
+
+  test("concurrent refresh of one token: exactly one wins", async () => {
+    const s = await t.signInBorrower("081211110004");
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 401)).toHaveLength(7);
+    expect(t.p.db.read.get<any>("SELECT count(*) AS n FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE s.user_id = ?", s.user.id).n).toBe(2);
+  });
+
+  test("refresh tokens expire after 7 days", async () => {
+    const s = await t.signInBorrower("081211110005");
+    t.clock.advance(7 * 24 * 3600_000 + 1000);
+    const r = await t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken });
+    expect(r.status).toBe(401);
+    expect(((await r.json()) as any).detail).toContain("expired");
+  });
+
+  test("logout ends the session", async () => {
+    const s = await t.signInBorrower("081211110006");
+    expect((await t.post("/api/v1/auth/logout", undefined, { token: s.accessToken })).status).toBe(204);
+    expect((await me(s.accessToken)).status).toBe(401);
+    expect((await t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken })).status).toBe(401);
+    expect((await t.post("/api/v1/auth/logout")).status).toBe(401);
+  });
+
+  test("key rotation: the new key signs, the old one verifies until its tokens expire", async () => {
+    const before = await t.signInBorrower("081211110007");
+    const oldKid = decodeProtectedHeader(before.accessToken).kid;
+    const { kid } = rotateSigningKey(t.depot, 900, t.clock.now());
+    await Bun.sleep(1100); // the folder change is noticed within a second
+    const after = await t.signInBorrower("081211110008");
+    expect(decodeProtectedHeader(after.accessToken).kid).toBe(kid);
+    expect((await me(before.accessToken)).status).toBe(200);
+    const jwks: any = await (await t.get("/.well-known/jwks.json")).json();
+    expect(jwks.keys.map((k: any) => k.kid).sort()).toEqual([oldKid, kid].sort());
+    // once every token of the old key has expired, it leaves the JWKS and is pruned on the next rotation
+    t.clock.advance(900_000 + 61_000);
+    const later: any = await (await t.get("/.well-known/jwks.json")).json();
+    expect(later.keys.map((k: any) => k.kid)).toEqual([kid]);
+    const { pruned } = rotateSigningKey(t.depot, 900, t.clock.now());
+    expect(pruned).toContain(oldKid!);
+    expect(existsSync(join(keysDir(t.depot), `${oldKid}.json`))).toBe(false);
+  });
+});

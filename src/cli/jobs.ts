@@ -1,0 +1,97 @@
+// `kreditku jobs list|retry|purge`: operate on the outbox (the owner's record of every job and hook run).
+import { Queue } from "bullmq";
+import type { Command } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { depotPaths, loadConfig } from "../config.ts";
+import { ensureDepot } from "../platform.ts";
+import { Db } from "../db/database.ts";
+import { migrate } from "../db/migrate.ts";
+import { listRows, purgeDead, retryRows, type ListState, type OutboxRow } from "../queue/outbox.ts";
+import { connectionOf, jobIdOf } from "../queue/bullmq.ts";
+
+const STATES: ListState[] = ["pending", "failed", "dead", "running", "dispatched", "completed"];
+
+function show(r: OutboxRow) {
+  return JSON.stringify({
+    id: r.id,
+    key: r.key,
+    kind: r.kind,
+    name: r.name,
+    queue: r.queue,
+    state: r.state === "pending" && r.last_error ? "failed" : r.state,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    runAt: new Date(r.run_at).toISOString(),
+    lastError: r.last_error,
+    createdAt: new Date(r.created_at).toISOString(),
+  });
+}
+
+export const jobsCommand: Command = {
+  name: "jobs",
+  summary: "Inspect and repair jobs: jobs list [--state failed|dead|pending] | retry <id|key|--all-dead> | purge --dead",
+  usage: "kreditku jobs list [--state pending|failed|dead|running|dispatched|completed] [--limit 100] | jobs retry <id|key> | jobs retry --all-dead | jobs purge --dead  [--depot ./traildepot]",
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === "--help" || sub === "-h") return -1;
+    if (!sub || !["list", "retry", "purge"].includes(sub)) throw new UsageError(sub ? `unknown jobs subcommand "${sub}"` : "jobs needs a subcommand (list, retry, purge)");
+    const { values, positionals } = parseFlags(
+      rest,
+      { ...depotFlag, ...helpFlag, state: { type: "string" }, limit: { type: "string" }, "all-dead": { type: "boolean" }, dead: { type: "boolean" } },
+      true,
+    );
+    if (values.help) return -1;
+    let action: () => Promise<number> | number;
+    const config = loadConfig({ depot: values.depot });
+    ensureDepot(config);
+    const db = new Db(depotPaths(config.depot).db, 1);
+    try {
+      migrate(db);
+      if (sub === "list") {
+        if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+        const state = values.state as ListState | undefined;
+        if (state !== undefined && !STATES.includes(state)) throw new UsageError(`--state must be one of ${STATES.join(", ")}`);
+        const limit = values.limit === undefined ? 100 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive integer");
+        action = () => {
+          for (const r of listRows(db, state, limit)) console.log(show(r));
+          return 0;
+        };
+      } else if (sub === "retry") {
+        if (!values["all-dead"] && positionals.length !== 1) throw new UsageError("retry needs one job id or key, or --all-dead");
+        if (values["all-dead"] && positionals.length) throw new UsageError("give either a job id or --all-dead, not both");
+        action = async () => {
+          const rows = retryRows(db, values["all-dead"] ? { allDead: true } : { idOrKey: positionals[0] }, Date.now());
+          if (config.redisUrl) {
+            // the failed BullMQ job keeps its id: remove it so the dispatcher can add the job afresh
+            const queues = new Map<string, Queue>();
+            try {
+              for (const r of rows) {
+                let q = queues.get(r.queue);
+                if (!q) queues.set(r.queue, (q = new Queue(r.queue, { connection: connectionOf(config.redisUrl), prefix: config.queuePrefix })));
+                await q.remove(jobIdOf(r.key)).catch(() => 0);
+              }
+            } finally {
+              await Promise.allSettled([...queues.values()].map((q) => q.close()));
+            }
+          }
+          if (!values["all-dead"] && rows.length === 0) {
+            console.error(`kreditku jobs retry: no dead or failed job "${positionals[0]}"`);
+            return 1;
+          }
+          console.log(JSON.stringify({ retried: rows.length, keys: rows.map((r) => r.key) }));
+          return 0;
+        };
+      } else {
+        if (!values.dead) throw new UsageError("purge needs --dead");
+        action = () => {
+          console.log(JSON.stringify({ purged: purgeDead(db) }));
+          return 0;
+        };
+      }
+      return await action();
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,49 @@
+// `kreditku worker`: stateless BullMQ workers for runsOn 'any' jobs. Never opens SQLite: results go back to the
+// owner (serve) through the results queue.
+import type { Command } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { loadConfig } from "../config.ts";
+import { createLogger } from "../observability/logger.ts";
+import { Metrics } from "../observability/metrics.ts";
+import { systemClock } from "../clock.ts";
+import { Registry } from "../runtime/registry.ts";
+import { EXTENSIONS } from "../../extensions/index.ts";
+import { JOBS } from "../../jobs/index.ts";
+import { extraExtensionList } from "../runtime/runtime.ts";
+import { JobExecutor } from "../queue/executor.ts";
+import { JobMetrics } from "../queue/metrics.ts";
+import { StatelessWorkers } from "../queue/bullmq.ts";
+
+export const workerCommand: Command = {
+  name: "worker",
+  summary: "Run stateless BullMQ workers for runsOn 'any' jobs (needs REDIS_URL)",
+  usage: "kreditku worker [--concurrency 4] [--queues a,b] [--depot ./traildepot]",
+  async run(argv) {
+    const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, concurrency: { type: "string", short: "c" }, queues: { type: "string", short: "q" } });
+    if (values.help) return -1;
+    const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new UsageError(`--concurrency must be an integer 1-1000, got "${values.concurrency}"`);
+    const config = loadConfig({ depot: values.depot });
+    if (!config.redisUrl) throw new UsageError("the worker needs Redis: set REDIS_URL");
+    const log = createLogger(config.logLevel, { service: "kreditku-worker" });
+    const reg = new Registry([...EXTENSIONS, ...extraExtensionList()], JOBS);
+    const all = reg.workerQueues();
+    const queues = values.queues ? values.queues.split(",").map((s) => s.trim()).filter(Boolean) : all;
+    const unknown = queues.filter((q) => !all.includes(q));
+    if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(", ")} (worker queues: ${all.join(", ") || "none"})`);
+    const exec = new JobExecutor(reg, { config, log, metrics: new Metrics(), clock: systemClock, ports: new Map() }, new JobMetrics(new Metrics({ defaultMetrics: false })));
+    const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, log, queues, concurrency });
+    await workers.start();
+    log.info("worker ready", { queues, concurrency, prefix: config.queuePrefix });
+    await new Promise<void>((resolve) => {
+      const stop = (sig: string) => {
+        log.info("worker shutting down", { reason: sig });
+        workers.close(config.shutdownTimeoutMs).finally(resolve);
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+    log.info("worker stopped");
+    return 0;
+  },
+};

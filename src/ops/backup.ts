@@ -1,0 +1,243 @@
+// `kreditku backup`: an online, consistent snapshot of the depot database (VACUUM INTO on a read-only
+// connection: a single read transaction, so concurrent writers keep going and the copy is transactionally
+// consistent), gzip-compressed, described by a manifest (schema version, sizes, SHA-256, row counts),
+// stored in a folder or on S3, followed by retention.
+import { Database } from "bun:sqlite";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync, renameSync, readdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import { depotPaths, type Config } from "../config.ts";
+import type { Logger } from "../observability/logger.ts";
+import { VERSION } from "../cli/version.ts";
+import { backupId, BackupInvalidError, dataName, manifestName, MANIFEST_FORMAT, parseManifest, type Manifest, ID_RE } from "./manifest.ts";
+import { planRetention } from "./retention.ts";
+import { FolderTarget, type BackupTarget } from "./targets.ts";
+
+export const LAST_BACKUP_FILE = "last-backup.json";
+
+/** Log progress of a long phase every 10 % when the total is at least `minBytes` (default 32 MiB). */
+export function progressReporter(log: Logger, phase: string, minBytes = progressMinBytes()) {
+  let next = 10;
+  const started = Date.now();
+  return (done: number, total: number) => {
+    if (total < minBytes || total <= 0) return;
+    const pct = Math.floor((done / total) * 100);
+    if (pct < next) return;
+    next = Math.floor(pct / 10) * 10 + 10;
+    log.info("progress", { phase, pct: Math.min(pct, 100), doneBytes: done, totalBytes: total, elapsedMs: Date.now() - started });
+  };
+}
+
+export function progressMinBytes(): number {
+  const v = Number(process.env.KREDITKU_PROGRESS_MIN_BYTES);
+  return Number.isFinite(v) && v >= 0 && process.env.KREDITKU_PROGRESS_MIN_BYTES !== undefined ? v : 32 * 1024 * 1024;
+}
+
+export function quoteIdent(name: string) {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Row counts of every user table, the applied migrations and the SQLite version of a database file. */
+export function describeDatabase(db: Database) {
+  const tables = db
+    .query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as { name: string }[];
+  const rowCounts: Record<string, number> = {};
+  for (const t of tables) rowCounts[t.name] = (db.query(`SELECT count(*) AS n FROM ${quoteIdent(t.name)}`).get() as { n: number }).n;
+  let migrations: string[] = [];
+  if (rowCounts._migrations !== undefined) migrations = (db.query("SELECT name FROM _migrations ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  const sqliteVersion = (db.query("SELECT sqlite_version() AS v").get() as { v: string }).v;
+  return { rowCounts, migrations, schemaVersion: migrations.at(-1) ?? null, sqliteVersion };
+}
+
+function hashingStream(hash: ReturnType<typeof createHash>, onBytes?: (n: number) => void) {
+  let n = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      n += chunk.length;
+      onBytes?.(n);
+      cb(null, chunk);
+    },
+  });
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash("sha256");
+  await pipeline(createReadStream(path), hashingStream(h), async function* (src) {
+    for await (const _ of src) {
+      /* drain */
+    }
+  });
+  return h.digest("hex");
+}
+
+export interface BackupOptions {
+  config: Config;
+  target: BackupTarget;
+  keepDaily: number;
+  keepWeekly: number;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface BackupResult {
+  manifest: Manifest;
+  location: string;
+  deleted: string[];
+}
+
+/** The default backup folder of a depot. */
+export const defaultTarget = (config: Config) => new FolderTarget(depotPaths(config.depot).backups);
+
+export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
+  const { config, target, log } = opts;
+  const now = opts.now ?? (() => new Date());
+  const paths = depotPaths(config.depot);
+  if (!existsSync(paths.db)) throw new Error(`no database at ${paths.db} (wrong --depot?)`);
+  const started = now();
+  let id = backupId(started);
+  const existing = new Set(await target.list());
+  for (let i = 1; existing.has(manifestName(id)) || existing.has(dataName(id)); i++) id = `${backupId(started)}-${i}`;
+  const work = join(paths.backups, `.work-${id}-${process.pid}`);
+  mkdirSync(work, { recursive: true, mode: 0o700 });
+  try {
+    const snap = join(work, "snapshot.db");
+    log.info("snapshot", { phase: "snapshot", id, db: paths.db, dbBytes: statSync(paths.db).size });
+    const src = new Database(paths.db, { readonly: true });
+    try {
+      src.exec("PRAGMA busy_timeout = 10000");
+      src.query("VACUUM INTO ?").run(snap);
+    } finally {
+      src.close();
+    }
+    const copy = new Database(snap, { readonly: true });
+    let info: ReturnType<typeof describeDatabase>;
+    try {
+      const quick = (copy.query("PRAGMA quick_check").get() as { quick_check: string }).quick_check;
+      if (quick !== "ok") throw new Error(`the snapshot failed PRAGMA quick_check: ${quick}`);
+      info = describeDatabase(copy);
+    } finally {
+      copy.close();
+    }
+    const dbBytes = statSync(snap).size;
+    const gz = join(work, dataName(id));
+    const rawHash = createHash("sha256");
+    const gzHash = createHash("sha256");
+    const progress = progressReporter(log, "compress");
+    await pipeline(
+      createReadStream(snap, { highWaterMark: 1024 * 1024 }),
+      hashingStream(rawHash, (n) => progress(n, dbBytes)),
+      createGzip({ level: 6 }),
+      hashingStream(gzHash),
+      createWriteStream(gz, { mode: 0o600 }),
+    );
+    const size = statSync(gz).size;
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      id,
+      createdAt: started.toISOString(),
+      file: dataName(id),
+      schemaVersion: info.schemaVersion,
+      migrations: info.migrations,
+      kreditkuVersion: VERSION,
+      sqliteVersion: info.sqliteVersion,
+      dbBytes,
+      dbSha256: rawHash.digest("hex"),
+      size,
+      sha256: gzHash.digest("hex"),
+      rowCounts: info.rowCounts,
+      source: { host: hostname(), depot: config.depot },
+      durationMs: 0,
+    };
+    log.info("upload", { phase: "upload", id, to: target.url, size });
+    await target.putFile(dataName(id), gz, progressReporter(log, "upload"));
+    manifest.durationMs = now().getTime() - started.getTime();
+    // The manifest goes last: its presence marks a complete backup.
+    await target.putText(manifestName(id), JSON.stringify(manifest, null, 2) + "\n");
+    recordLastBackup(config, manifest, target.url);
+    const deleted = await applyRetention(target, opts.keepDaily, opts.keepWeekly, log, id);
+    return { manifest, location: `${target.url}/${manifestName(id)}`, deleted };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** depot/backups/last-backup.json: what serve's kreditku_last_backup_timestamp_seconds reads for remote targets. */
+function recordLastBackup(config: Config, manifest: Manifest, location: string) {
+  const dir = depotPaths(config.depot).backups;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, LAST_BACKUP_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ id: manifest.id, createdAt: manifest.createdAt, size: manifest.size, location }) + "\n");
+  renameSync(tmp, file);
+}
+
+export interface ListedBackup {
+  manifest: Manifest | null;
+  id: string;
+  name: string;
+  error?: string;
+}
+
+/** Every backup at a target, newest first. Invalid manifests are listed with their error. */
+export async function listBackups(target: BackupTarget): Promise<ListedBackup[]> {
+  const names = (await target.list()).filter((n) => n.endsWith(".manifest.json") && ID_RE.test(n.slice(0, -".manifest.json".length)));
+  names.sort().reverse();
+  const out: ListedBackup[] = [];
+  for (const name of names) {
+    const id = name.slice(0, -".manifest.json".length);
+    try {
+      const text = await target.getText(name);
+      if (text === null) continue;
+      out.push({ manifest: parseManifest(text, `${target.url}/${name}`), id, name });
+    } catch (e) {
+      if (!(e instanceof BackupInvalidError)) throw e;
+      out.push({ manifest: null, id, name, error: e.message });
+    }
+  }
+  return out;
+}
+
+export async function applyRetention(target: BackupTarget, keepDaily: number, keepWeekly: number, log: Logger, protect?: string): Promise<string[]> {
+  const valid = (await listBackups(target)).filter((b) => b.manifest).map((b) => ({ id: b.id, createdAt: b.manifest!.createdAt }));
+  const { drop } = planRetention(valid, keepDaily, keepWeekly);
+  const deleted: string[] = [];
+  for (const b of drop) {
+    if (b.id === protect) continue;
+    await target.delete(manifestName(b.id));
+    await target.delete(dataName(b.id));
+    deleted.push(b.id);
+  }
+  if (deleted.length) log.info("retention", { phase: "retention", keepDaily, keepWeekly, deleted });
+  return deleted;
+}
+
+/** Newest backup time (seconds) known to this depot: manifests in depot/backups and last-backup.json. */
+export function lastBackupSeconds(depot: string): number | null {
+  const dir = depotPaths(depot).backups;
+  let best: number | null = null;
+  const consider = (iso: unknown) => {
+    const t = typeof iso === "string" ? Date.parse(iso) : NaN;
+    if (Number.isFinite(t) && (best === null || t / 1000 > best)) best = t / 1000;
+  };
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  const manifests = names.filter((n) => n.endsWith(".manifest.json") && ID_RE.test(n.slice(0, -".manifest.json".length))).sort();
+  for (const n of [...manifests.slice(-1), LAST_BACKUP_FILE]) {
+    try {
+      consider(JSON.parse(readFileSync(join(dir, n), "utf8")).createdAt);
+    } catch {
+      /* missing or unreadable */
+    }
+  }
+  return best;
+}

@@ -1,0 +1,321 @@
+// The BullMQ backend (REDIS_URL set). On the owner (serve): a dispatcher turns outbox rows into BullMQ jobs
+// (jobId = outbox key, so re-dispatch after a crash is a no-op), workers for the 'owner' and 'hooks' queues,
+// and the results queue whose entries are applied in one transaction, at most once per key (job_results_applied).
+// Stateless workers (`kreditku worker`) consume the queues of runsOn 'any' jobs and never open SQLite.
+import { Queue, Worker, type Job, type JobsOptions } from "bullmq";
+import Redis from "ioredis";
+import type { Db } from "../db/database.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Clock } from "../clock.ts";
+import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from "../runtime/registry.ts";
+import { markDead, markDispatched, pendingForDispatch, type OutboxRow } from "./outbox.ts";
+import { describeError, type JobExecutor } from "./executor.ts";
+
+export interface JobData {
+  /** Outbox key; null for jobs created by a job scheduler (the BullMQ job id is the key then). */
+  key: string | null;
+  kind: "job" | "hook";
+  name: string;
+  payload: unknown;
+}
+
+export interface ResultData extends JobData {
+  key: string;
+  state: "completed" | "dead";
+  result?: unknown;
+  error?: string;
+  attempts: number;
+}
+
+/** Outbox key → BullMQ job id (ids may not contain ':' nor be integers); injective. */
+export function jobIdOf(key: string): string {
+  const enc = key.replace(/%/g, "%25").replace(/:/g, "%3A");
+  return /^\d+$/.test(enc) ? `%d${enc}` : enc;
+}
+
+export interface BullOptions {
+  url: string;
+  prefix: string;
+  log: Logger;
+}
+
+const KEEP_COMPLETED = { age: 3600, count: 10_000 };
+const KEEP_FAILED = { age: 7 * 24 * 3600 };
+
+export function connectionOf(url: string) {
+  return { url, maxRetriesPerRequest: null } as any;
+}
+
+export function jobOptions(reg: Registry, kind: "job" | "hook", name: string, attempts: number, delay = 0): JobsOptions {
+  const p = policyOf(reg, kind, name);
+  return {
+    attempts: Math.max(1, attempts),
+    backoff: { type: p.backoff.type, delay: p.backoff.delayMs, jitter: 0.2 },
+    delay: Math.max(0, delay),
+    removeOnComplete: KEEP_COMPLETED,
+    removeOnFail: KEEP_FAILED,
+  };
+}
+
+/** Keys of a job as seen by a processor. */
+function keyOf(job: Job<JobData>): string {
+  return job.data.key ?? String(job.id);
+}
+
+/** Warn when Redis may evict BullMQ keys; returns the policy. */
+export async function checkRedis(url: string, log: Logger): Promise<string | null> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await r.connect();
+    const res = (await r.config("GET", "maxmemory-policy")) as string[];
+    const policy = res?.[1] ?? null;
+    if (policy !== "noeviction") log.warn("redis maxmemory-policy is not noeviction: queued jobs may be evicted", { policy });
+    return policy;
+  } catch (err) {
+    log.warn("could not read redis maxmemory-policy", { err: err as Error });
+    return null;
+  } finally {
+    r.disconnect();
+  }
+}
+
+class Queues {
+  private map = new Map<string, Queue>();
+  constructor(private opts: BullOptions) {}
+  get(name: string): Queue {
+    let q = this.map.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: connectionOf(this.opts.url), prefix: this.opts.prefix });
+      q.on("error", (err) => this.opts.log.warn("queue error", { queue: name, err }));
+      this.map.set(name, q);
+    }
+    return q;
+  }
+  all() {
+    return [...this.map.entries()];
+  }
+  async close() {
+    await Promise.allSettled([...this.map.values()].map((q) => q.close()));
+  }
+}
+
+async function closeWorkers(workers: Worker[], timeoutMs: number) {
+  const graceful = Promise.allSettled(workers.map((w) => w.close()));
+  const t = new Promise<"timeout">((res) => setTimeout(() => res("timeout"), timeoutMs).unref?.());
+  if ((await Promise.race([graceful, t])) === "timeout") await Promise.allSettled(workers.map((w) => w.close(true)));
+}
+
+/** The serve side of the BullMQ backend. */
+export class BullOwner {
+  readonly queues: Queues;
+  private workers: Worker[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private dispatching = false;
+  private again = false;
+  private stopped = false;
+  private redis: Redis;
+
+  constructor(
+    private db: Db,
+    private exec: JobExecutor,
+    private opts: BullOptions & { concurrency?: number; pollMs?: number },
+    private clock: Clock,
+  ) {
+    this.queues = new Queues(opts);
+    this.redis = new Redis(opts.url, { maxRetriesPerRequest: 1, lazyConnect: true, enableOfflineQueue: false });
+    this.redis.on("error", () => {});
+  }
+
+  private get log() {
+    return this.opts.log;
+  }
+
+  async start() {
+    await checkRedis(this.opts.url, this.log);
+    await this.redis.connect().catch(() => {});
+    const conc = this.opts.concurrency ?? 4;
+    for (const q of [OWNER_QUEUE, HOOKS_QUEUE]) {
+      const w = new Worker<JobData>(q, (job) => this.processOwner(job), { connection: connectionOf(this.opts.url), prefix: this.opts.prefix, concurrency: conc });
+      w.on("failed", (job, err) => job && this.onFailed(job, err));
+      w.on("error", (err) => this.log.warn("worker error", { queue: q, err }));
+      this.workers.push(w);
+    }
+    const results = new Worker<ResultData>(RESULTS_QUEUE, async (job) => this.applyResult(job.data), {
+      connection: connectionOf(this.opts.url),
+      prefix: this.opts.prefix,
+      concurrency: 16, // applying is synchronous (one SQLite transaction); concurrency only pipelines Redis round trips
+    });
+    results.on("error", (err) => this.log.warn("worker error", { queue: RESULTS_QUEUE, err }));
+    this.workers.push(results);
+    for (const def of this.exec.reg.scheduled()) {
+      const kind = "job" as const;
+      const opts = jobOptions(this.exec.reg, kind, def.name, def.attempts ?? 3);
+      await this.queues.get(this.exec.reg.queueOf(def)).upsertJobScheduler(
+        `schedule-${def.name}`,
+        { pattern: def.schedule!, tz: def.tz },
+        { name: def.name, data: { key: null, kind, name: def.name, payload: {} } satisfies JobData, opts: { attempts: opts.attempts, backoff: opts.backoff, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED } },
+      );
+    }
+    this.timer = setInterval(() => this.nudge(), this.opts.pollMs ?? 1000);
+    this.timer.unref?.();
+    this.nudge();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  /** Hand pending outbox rows to BullMQ (called after commits and on a slow poll). */
+  nudge = () => {
+    if (this.stopped) return;
+    if (this.dispatching) {
+      this.again = true;
+      return;
+    }
+    this.dispatching = true;
+    this.dispatch()
+      .catch((err) => this.log.warn("outbox dispatch failed; will retry", { err: err as Error }))
+      .finally(() => {
+        this.dispatching = false;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.nudge();
+        }
+      });
+  };
+
+  private async dispatch() {
+    for (;;) {
+      this.again = false;
+      const rows = pendingForDispatch(this.db, 500);
+      if (rows.length === 0) return;
+      const now = this.clock.now().getTime();
+      const byQueue = new Map<string, OutboxRow[]>();
+      for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
+      for (const [queue, list] of byQueue) {
+        await this.queues.get(queue).addBulk(
+          list.map((r) => ({
+            name: r.name,
+            data: { key: r.key, kind: r.kind, name: r.name, payload: JSON.parse(r.payload) } satisfies JobData,
+            opts: { ...jobOptions(this.exec.reg, r.kind, r.name, r.max_attempts, r.run_at - now), jobId: jobIdOf(r.key) },
+          })),
+        );
+      }
+      markDispatched(this.db, rows.map((r) => r.id), now);
+      if (rows.length < 500) return;
+    }
+  }
+
+  private async processOwner(job: Job<JobData>) {
+    const key = keyOf(job);
+    const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
+    const result = await this.exec.run(input);
+    this.exec.complete(this.db, { ...input, result });
+  }
+
+  private onFailed(job: Job<JobData>, err: Error) {
+    const queue = this.exec.queueOf(job.data.kind, job.data.name);
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) {
+      this.exec.metrics.retried.inc({ queue });
+      this.log.warn("job failed, will retry", { key: keyOf(job), name: job.data.name, queue, attempt: job.attemptsMade, error: describeError(err) });
+      return;
+    }
+    this.exec.metrics.failed.inc({ queue });
+    this.log.error("job dead", { key: keyOf(job), name: job.data.name, queue, attempts: job.attemptsMade, error: describeError(err) });
+    try {
+      this.db.tx((c) => markDead(c, keyOf(job), describeError(err), this.clock.now().getTime(), job.attemptsMade));
+    } catch (e) {
+      this.log.warn("could not mark job dead", { err: e as Error });
+    }
+  }
+
+  /** A result from a stateless worker: applied once, in one transaction with the completion mark. */
+  applyResult(r: ResultData) {
+    if (r.state === "dead") {
+      this.exec.metrics.failed.inc({ queue: this.exec.queueOf(r.kind, r.name) });
+      this.db.tx((c) => markDead(c, r.key, r.error ?? "failed", this.clock.now().getTime(), r.attempts));
+      this.log.error("job dead", { key: r.key, name: r.name, attempts: r.attempts, error: r.error });
+      return;
+    }
+    this.exec.complete(this.db, { ...r, result: r.result });
+    this.log.info("job completed", { key: r.key, name: r.name, queue: this.exec.queueOf(r.kind, r.name), attempts: r.attempts });
+  }
+
+  async depth(): Promise<{ queue: string; n: number }[]> {
+    const out: { queue: string; n: number }[] = [];
+    for (const [name, q] of this.queues.all()) {
+      if (name === RESULTS_QUEUE) continue;
+      const c = await q.getJobCounts("waiting", "active", "delayed", "prioritized");
+      out.push({ queue: name, n: Object.values(c).reduce((a, b) => a + b, 0) });
+    }
+    return out;
+  }
+
+  async stop(timeoutMs: number) {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await closeWorkers(this.workers, timeoutMs);
+    await this.queues.close();
+    this.redis.disconnect();
+  }
+}
+
+/** Stateless workers for runsOn 'any' jobs: no SQLite; results go to the results queue for the owner. */
+export class StatelessWorkers {
+  private workers: Worker[] = [];
+  private results: Queue;
+
+  constructor(
+    private exec: JobExecutor,
+    private opts: BullOptions & { queues: string[]; concurrency: number },
+  ) {
+    this.results = new Queue(RESULTS_QUEUE, { connection: connectionOf(opts.url), prefix: opts.prefix });
+  }
+
+  async start() {
+    await checkRedis(this.opts.url, this.opts.log);
+    for (const q of this.opts.queues) {
+      const w = new Worker<JobData>(q, (job) => this.process(job), { connection: connectionOf(this.opts.url), prefix: this.opts.prefix, concurrency: this.opts.concurrency });
+      w.on("failed", (job, err) => job && this.onFailed(job, err));
+      w.on("error", (err) => this.opts.log.warn("worker error", { queue: q, err }));
+      this.workers.push(w);
+    }
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
+  private async process(job: Job<JobData>) {
+    const key = keyOf(job);
+    const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
+    const result = await this.exec.run(input);
+    const data: ResultData = { ...job.data, key, state: "completed", result: result ?? null, attempts: job.attemptsMade + 1 };
+    await this.results.add("result", data, { jobId: `r-${jobIdOf(key)}-ok`, attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED });
+    this.exec.metrics.completed.inc({ queue: job.queueName });
+    this.opts.log.info("job completed", { key, name: job.data.name, queue: job.queueName, attempt: input.attempt });
+    return result ?? null;
+  }
+
+  private async onFailed(job: Job<JobData>, err: Error) {
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    const key = keyOf(job);
+    if (!final) {
+      this.exec.metrics.retried.inc({ queue: job.queueName });
+      this.opts.log.warn("job failed, will retry", { key, name: job.data.name, queue: job.queueName, attempt: job.attemptsMade, error: describeError(err) });
+      return;
+    }
+    this.exec.metrics.failed.inc({ queue: job.queueName });
+    const data: ResultData = { ...job.data, key, state: "dead", error: describeError(err), attempts: job.attemptsMade };
+    await this.results
+      .add("result", data, { jobId: `r-${jobIdOf(key)}-dead-${job.attemptsMade}`, attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED })
+      .catch((e) => this.opts.log.error("could not report a dead job", { key, err: e as Error }));
+  }
+
+  async close(timeoutMs: number) {
+    await closeWorkers(this.workers, timeoutMs);
+    await this.results.close();
+  }
+}

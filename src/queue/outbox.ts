@@ -1,0 +1,165 @@
+// The outbox table (traildepot/migrations/0003_outbox.sql): rows written inside the caller's transaction, then
+// claimed by the embedded runner or handed to BullMQ by the dispatcher. Times are epoch milliseconds.
+import type { Conn, Db } from "../db/database.ts";
+
+export type OutboxState = "pending" | "running" | "dispatched" | "completed" | "dead";
+
+export interface OutboxRow {
+  id: number;
+  key: string;
+  kind: "job" | "hook";
+  name: string;
+  queue: string;
+  payload: string;
+  state: OutboxState;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NewOutboxRow {
+  key: string;
+  kind: "job" | "hook";
+  name: string;
+  queue: string;
+  payload: unknown;
+  maxAttempts: number;
+  runAt: number;
+  now: number;
+}
+
+/** Insert a row; a row with the same key already present makes this a no-op. Returns true when inserted. */
+export function insertOutbox(c: Conn, r: NewOutboxRow): boolean {
+  const res = c.run(
+    `INSERT INTO outbox (key, kind, name, queue, payload, max_attempts, run_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+    r.key,
+    r.kind,
+    r.name,
+    r.queue,
+    JSON.stringify(r.payload ?? null),
+    r.maxAttempts,
+    r.runAt,
+    r.now,
+    r.now,
+  );
+  return res.changes > 0;
+}
+
+/** Claim up to `limit` due rows for the embedded runner: pending and due, or running with an expired lease. */
+export function claimDue(db: Db, now: number, limit: number, leaseMs: (row: OutboxRow) => number): OutboxRow[] {
+  if (limit <= 0) return [];
+  return db.tx((c) => {
+    // two index-friendly queries (an OR would scan the table): expired leases first, then due pending rows
+    const rows = c.all<OutboxRow>("SELECT * FROM outbox WHERE state = 'running' AND lease_until < ? LIMIT ?", now, limit);
+    if (rows.length < limit) {
+      rows.push(...c.all<OutboxRow>("SELECT * FROM outbox WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?", now, limit - rows.length));
+    }
+    for (const r of rows) {
+      r.attempts += 1;
+      r.state = "running";
+      r.lease_until = now + leaseMs(r);
+      c.run("UPDATE outbox SET state = 'running', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?", r.attempts, r.lease_until, now, r.id);
+    }
+    return rows;
+  });
+}
+
+/** Pending rows for the BullMQ dispatcher (any run_at: BullMQ delays future ones). */
+export function pendingForDispatch(db: Db, limit: number): OutboxRow[] {
+  return db.read.all<OutboxRow>("SELECT * FROM outbox WHERE state = 'pending' ORDER BY run_at, id LIMIT ?", limit);
+}
+
+export function markDispatched(db: Db, ids: number[], now: number) {
+  if (ids.length === 0) return;
+  db.tx((c) => {
+    for (const id of ids) c.run("UPDATE outbox SET state = 'dispatched', updated_at = ? WHERE id = ? AND state = 'pending'", now, id);
+  });
+}
+
+export function markCompleted(c: Conn, key: string, now: number) {
+  c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE key = ?", now, key);
+}
+
+export function markDead(c: Conn, key: string, error: string, now: number, attempts?: number) {
+  c.run(
+    "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ?, attempts = COALESCE(?, attempts), updated_at = ? WHERE key = ? AND state != 'completed'",
+    error.slice(0, 2000),
+    attempts ?? null,
+    now,
+    key,
+  );
+}
+
+export function markRetry(c: Conn, id: number, error: string, runAt: number, now: number) {
+  c.run("UPDATE outbox SET state = 'pending', lease_until = NULL, last_error = ?, run_at = ?, updated_at = ? WHERE id = ?", error.slice(0, 2000), runAt, now, id);
+}
+
+/** At start of the owner: rows left 'running' by a process that died are due again now. */
+export function releaseStaleLeases(db: Db, now: number): number {
+  return db.tx((c) => c.run("UPDATE outbox SET state = 'pending', lease_until = NULL, run_at = ?, updated_at = ? WHERE state = 'running'", now, now).changes);
+}
+
+/** Record that a job's result was applied; false when it already was (then the caller must not apply it). */
+export function recordApplied(c: Conn, key: string, now: number): boolean {
+  return c.run("INSERT INTO job_results_applied (key, applied_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, now).changes > 0;
+}
+
+/** Earliest run_at of a pending row (for the embedded runner's next wake-up). */
+export function nextDueAt(db: Db): number | null {
+  return db.read.get<{ t: number | null }>("SELECT min(run_at) AS t FROM outbox WHERE state = 'pending'")?.t ?? null;
+}
+
+/** Age in ms of the oldest pending row that is due (0 when none): the outbox lag. */
+export function outboxLagMs(db: Db, now: number): number {
+  const t = db.read.get<{ t: number | null }>("SELECT min(run_at) AS t FROM outbox WHERE state = 'pending' AND run_at <= ?", now)?.t;
+  return t == null ? 0 : Math.max(0, now - t);
+}
+
+export function depthByQueue(db: Db): { queue: string; n: number }[] {
+  return db.read.all<{ queue: string; n: number }>("SELECT queue, count(*) AS n FROM outbox WHERE state IN ('pending', 'running', 'dispatched') GROUP BY queue");
+}
+
+// ---- operations (CLI `kreditku jobs`) ----
+
+export type ListState = "pending" | "failed" | "dead" | "running" | "dispatched" | "completed";
+
+export function listRows(db: Db, state: ListState | undefined, limit: number): OutboxRow[] {
+  const where =
+    state === undefined ? "1 = 1" : state === "failed" ? "state = 'pending' AND last_error IS NOT NULL" : "state = ?";
+  const params = state && state !== "failed" ? [state] : [];
+  return db.read.all<OutboxRow>(`SELECT * FROM outbox WHERE ${where} ORDER BY id DESC LIMIT ?`, ...params, limit);
+}
+
+/** Retry a dead (or failed) row by id or key: due now with a fresh attempt count. Returns the retried rows. */
+export function retryRows(db: Db, which: { idOrKey: string } | { allDead: true }, now: number): OutboxRow[] {
+  return db.tx((c) => {
+    const rows =
+      "allDead" in which
+        ? c.all<OutboxRow>("SELECT * FROM outbox WHERE state = 'dead'")
+        : c.all<OutboxRow>(
+            "SELECT * FROM outbox WHERE (key = ? OR id = ?) AND state IN ('dead', 'pending')",
+            which.idOrKey,
+            /^\d+$/.test(which.idOrKey) ? Number(which.idOrKey) : -1,
+          );
+    for (const r of rows) {
+      c.run("UPDATE outbox SET state = 'pending', attempts = 0, run_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?", now, now, r.id);
+    }
+    return rows;
+  });
+}
+
+export function purgeDead(db: Db): number {
+  return db.tx((c) => c.run("DELETE FROM outbox WHERE state = 'dead'").changes);
+}
+
+/** Maintenance: forget completed rows older than `olderThanMs` (the applied-results records go with them). */
+export function purgeCompleted(c: Pick<Conn, "run">, before: number): number {
+  const n = c.run("DELETE FROM outbox WHERE state = 'completed' AND updated_at < ?", before).changes;
+  c.run("DELETE FROM job_results_applied WHERE applied_at < ?", before);
+  return n;
+}

@@ -1,0 +1,123 @@
+// /api/v1/records: list/get over the declared records (src/records/declarations.ts), with per-role access rules,
+// PII masking, filters, sorting, cursor pagination and optional counts. Declarations whose table or view does
+// not exist yet are skipped at start (debug log), so features land in any order.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App, AppModule } from "../http/app.ts";
+import type { Platform } from "../http/types.ts";
+import { requireAccess } from "../auth/guard.ts";
+import { HttpProblem } from "../http/problem.ts";
+import { parseListQuery, resolveRecords, type RecordApi, type RecordDecl } from "./engine.ts";
+import { RECORD_DECLARATIONS } from "./declarations.ts";
+import { overview } from "./overview.ts";
+
+const Problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() }).openapi("Problem");
+const problemContent = { "application/problem+json": { schema: Problem } };
+const Item = z.record(z.string(), z.unknown());
+const errors = {
+  400: { description: "Unknown filter/sort column, bad operator, value or cursor", content: problemContent },
+  401: { description: "Not signed in", content: problemContent },
+  403: { description: "The caller's role may not read this record", content: problemContent },
+  404: { description: "No such record (or its table does not exist in this deployment)", content: problemContent },
+};
+const NameParam = z.object({ name: z.string().regex(/^[a-z0-9_]{1,64}$/).openapi({ param: { name: "name", in: "path" }, example: "applications" }) });
+const IdParams = NameParam.extend({ id: z.string().min(1).max(200).openapi({ param: { name: "id", in: "path" } }) });
+const ListQuerySchema = z.object({
+  limit: z.string().optional().openapi({ description: "1-100, default 25" }),
+  cursor: z.string().optional().openapi({ description: "nextCursor of the previous page" }),
+  sort: z.string().optional().openapi({ description: "a sortable column, `-` prefix for descending" }),
+  count: z.string().optional().openapi({ description: "true: include `total`" }),
+  q: z.string().optional().openapi({ description: "text search over the searchable columns" }),
+});
+
+export function recordsModule(decls: RecordDecl[] = RECORD_DECLARATIONS): AppModule {
+  return {
+    register(app: App, platform: Platform) {
+      const records = resolveRecords(platform.db, decls, platform.log);
+      platform.log.debug("records: available", { records: [...records.keys()] });
+      const find = (name: string): RecordApi => {
+        const r = records.get(name);
+        if (!r) throw new HttpProblem(404, "record-not-found", "Record not found", `There is no record API named ${name} in this deployment`);
+        return r;
+      };
+      const guard = requireAccess("authenticated");
+
+      app.openapi(
+        createRoute({
+          method: "get",
+          path: "/api/v1/records",
+          tags: ["records"],
+          summary: "The record APIs the caller may read, with their filterable and sortable columns",
+          security: [{ bearerAuth: [] }],
+          middleware: [guard] as const,
+          responses: {
+            200: { description: "Record descriptions", content: { "application/json": { schema: z.object({ records: z.array(Item) }) } } },
+            401: errors[401],
+          },
+        }),
+        (c) => {
+          const role = c.get("user")!.role;
+          return c.json({ records: [...records.values()].filter((r) => r.roles.includes(role)).map((r) => r.describe(role)) }, 200);
+        },
+      );
+
+      app.openapi(
+        createRoute({
+          method: "get",
+          path: "/api/v1/records/{name}",
+          tags: ["records"],
+          summary: "List records",
+          description:
+            "Filters: `filter[col]=v` (eq), `filter[col][in]=a,b`, `filter[col][gte]=v`, `filter[col][lte]=v` on declared columns only. " +
+            "Cursor pagination with `limit` and `cursor`; `count=true` adds `total`. Personal data is masked for roles that do not need it.",
+          security: [{ bearerAuth: [] }],
+          middleware: [guard] as const,
+          request: { params: NameParam, query: ListQuerySchema },
+          responses: {
+            200: {
+              description: "A page of rows",
+              content: { "application/json": { schema: z.object({ items: z.array(Item), nextCursor: z.string().nullable(), total: z.number().int().optional() }) } },
+            },
+            ...errors,
+          },
+        }),
+        (c) => {
+          const api = find(c.req.param("name"));
+          const result = api.list(platform.db.read, c.get("user"), parseListQuery(new URL(c.req.url)));
+          return c.json(result, 200);
+        },
+      );
+
+      app.openapi(
+        createRoute({
+          method: "get",
+          path: "/api/v1/records/{name}/{id}",
+          tags: ["records"],
+          summary: "One record by id",
+          security: [{ bearerAuth: [] }],
+          middleware: [guard] as const,
+          request: { params: IdParams },
+          responses: { 200: { description: "The row", content: { "application/json": { schema: Item } } }, ...errors },
+        }),
+        (c) => {
+          const api = find(c.req.param("name"));
+          return c.json(api.get(platform.db.read, c.get("user"), c.req.param("id")), 200);
+        },
+      );
+
+      app.openapi(
+        createRoute({
+          method: "get",
+          path: "/api/v1/admin/overview",
+          tags: ["records"],
+          summary: "Dashboard summary: applications per day by outcome, approval rate, disbursed/outstanding, DPD buckets",
+          description: "Each part is null when the tables it reads do not exist in this deployment yet.",
+          security: [{ bearerAuth: [] }],
+          middleware: [requireAccess(["admin", "analyst", "finance"])] as const,
+          request: { query: z.object({ days: z.coerce.number().int().min(1).max(366).optional() }) },
+          responses: { 200: { description: "Summary", content: { "application/json": { schema: Item } } }, 401: errors[401], 403: errors[403] },
+        }),
+        (c) => c.json(overview(platform.db.read, platform.clock.now(), c.req.valid("query").days ?? 30), 200),
+      );
+    },
+  };
+}

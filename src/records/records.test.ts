@@ -1,0 +1,256 @@
+// Record APIs over an in-memory database with fixture tables: access rules, masking, filters, sorting,
+// cursor pagination, counts, and bad queries answering 400 problems.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { Db } from "../db/database.ts";
+import { newRouter } from "../http/app.ts";
+import { createApp } from "../http/app.ts";
+import type { AuthUser, Platform } from "../http/types.ts";
+import { createLogger } from "../observability/logger.ts";
+import { Metrics } from "../observability/metrics.ts";
+import { systemClock } from "../clock.ts";
+import { loadConfig } from "../config.ts";
+import { maskValue, resolveRecords, type RecordDecl } from "./engine.ts";
+import { recordsModule } from "./module.ts";
+import { overview } from "./overview.ts";
+import { RECORD_DECLARATIONS } from "./declarations.ts";
+import { migrate } from "../db/migrate.ts";
+
+void newRouter;
+
+const DECLS: RecordDecl[] = [
+  {
+    name: "apps",
+    source: "fx_apps",
+    columns: {
+      id: { type: "text", filter: ["eq", "in"], sortable: true },
+      user_id: { type: "text", filter: ["eq"] },
+      status: { type: "text", filter: ["eq", "in"], sortable: true },
+      amount: { type: "integer", filter: ["eq", "gte", "lte"], sortable: true },
+      nik: { type: "text", filter: ["eq"], search: true, pii: { visibleTo: ["admin", "borrower"], mask: "nik" } },
+      secret_note: { type: "text", pii: { visibleTo: ["admin"], mask: "hide" } },
+      name: { type: "text", search: true },
+      decided_at: { type: "text", sortable: true },
+      not_there: { type: "text" },
+    },
+    access: { admin: true, analyst: true, borrower: "r.user_id = $caller.id" },
+    defaultSort: { column: "amount", dir: "desc" },
+  },
+  { name: "ghost", source: "fx_missing", columns: { id: {} }, access: { admin: true } },
+  { name: "broken", source: "fx_apps", columns: { id: {} }, access: { admin: "r.nope = 1" } },
+];
+
+let db: Db;
+const admin: AuthUser = { id: "u-admin", role: "admin" };
+const analyst: AuthUser = { id: "u-an", role: "analyst" };
+const alice: AuthUser = { id: "u-alice", role: "borrower" };
+const finance: AuthUser = { id: "u-fin", role: "finance" };
+
+function platform(): Platform {
+  const config = loadConfig({ depot: "/tmp/kreditku-records-unit", env: {} });
+  return { config, db, log: createLogger("silent"), metrics: new Metrics(), clock: systemClock, readiness: [], ports: new Map(), onShutdown: [] };
+}
+
+function app() {
+  const users: Record<string, AuthUser> = { admin, analyst, alice, finance };
+  const auth = {
+    register(a: any) {
+      a.use("/api/*", async (c: any, next: any) => {
+        const u = users[c.req.header("x-test-user") ?? ""];
+        if (u) c.set("user", u);
+        await next();
+      });
+    },
+  };
+  return createApp(platform(), [auth, recordsModule(DECLS)]);
+}
+
+async function get(path: string, who?: string) {
+  const res = await app().request(path, { headers: who ? { "x-test-user": who } : {} });
+  return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as any };
+}
+
+beforeAll(() => {
+  db = new Db(":memory:");
+  db.writer.exec(`CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE fx_apps (id TEXT PRIMARY KEY, user_id TEXT, status TEXT, amount INTEGER, nik TEXT, secret_note TEXT, name TEXT, decided_at TEXT)`);
+  const ins = db.writer.raw.prepare("INSERT INTO fx_apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  for (let i = 1; i <= 30; i++) {
+    const user = i % 3 === 0 ? "u-alice" : "u-bob";
+    const status = ["approved", "rejected", "manual_review"][i % 3];
+    ins.run(`a${String(i).padStart(2, "0")}`, user, status, (i % 10) * 1000, `31740${String(i).padStart(7, "0")}0001`, "internal", `Borrower ${i}`, i % 4 === 0 ? null : `2026-01-${String(i).padStart(2, "0")}`);
+  }
+});
+
+describe("declarations", () => {
+  test("missing sources are skipped, missing columns dropped, broken rules refused", () => {
+    const records = resolveRecords(db, DECLS);
+    expect([...records.keys()]).toEqual(["apps"]);
+    expect(Object.keys(records.get("apps")!.columns)).not.toContain("not_there");
+  });
+
+  test("the shipped declarations resolve on an empty schema and reference only declared identifiers", () => {
+    const names = RECORD_DECLARATIONS.map((d) => d.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const d of RECORD_DECLARATIONS) {
+      for (const c of Object.keys(d.columns)) expect(c).toMatch(/^[a-z_][a-z0-9_]*$/);
+      expect(d.source).toMatch(/^[a-z_][a-z0-9_]*$/);
+    }
+    expect(resolveRecords(db, RECORD_DECLARATIONS).size).toBe(0);
+  });
+
+  test("on the real migrated schema every declaration whose table exists compiles, with no column dropped", () => {
+    const real = new Db(":memory:");
+    migrate(real);
+    const tables = new Set(real.writer.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table','view')").map((r) => r.name));
+    const notes: string[] = [];
+    const log = { debug: (m: string, f?: any) => notes.push(`${m} ${JSON.stringify(f)}`), warn: (m: string, f?: any) => notes.push(`WARN ${m} ${JSON.stringify(f)}`) };
+    const records = resolveRecords(real, RECORD_DECLARATIONS, log);
+    expect(notes.filter((n) => n.startsWith("WARN") || n.includes("columns missing"))).toEqual([]);
+    for (const d of RECORD_DECLARATIONS) expect(records.has(d.name), d.name).toBe(tables.has(d.source));
+    // every record answers a list query for each role it declares
+    for (const [name, api] of records) for (const role of api.roles) expect(api.list(real.read, { id: "x", role }, { filters: {}, count: "true" }).total, name).toBeGreaterThanOrEqual(0);
+    real.close();
+  });
+
+  test("masking", () => {
+    expect(maskValue("nik", "3174012345670001")).toBe("3174********0001");
+    expect(maskValue("phone", "+6281234567890")).toBe("+62812*****890");
+    expect(maskValue("email", "siti@example.id")).toBe("s***@example.id");
+    expect(maskValue("name", "Siti Aminah")).toBe("S*** A***");
+    expect(maskValue("hide", "x")).toBeUndefined();
+    expect(maskValue("nik", null)).toBeNull();
+  });
+});
+
+describe("GET /api/v1/records/{name}", () => {
+  test("needs a signed-in caller; roles not listed get 403; unknown record 404", async () => {
+    expect((await get("/api/v1/records/apps")).status).toBe(401);
+    const f = await get("/api/v1/records/apps", "finance");
+    expect(f.status).toBe(403);
+    expect(f.type).toContain("application/problem+json");
+    expect((await get("/api/v1/records/ghost", "admin")).status).toBe(404);
+    expect((await get("/api/v1/records/ghost", "admin")).body.type).toContain("record-not-found");
+  });
+
+  test("admin sees PII; analyst gets NIK masked and hidden columns removed", async () => {
+    const a = await get("/api/v1/records/apps/a01", "admin");
+    expect(a.body).toMatchObject({ id: "a01", nik: "3174000000010001", secret_note: "internal" });
+    const n = await get("/api/v1/records/apps/a01", "analyst");
+    expect(n.body.nik).toBe("3174********0001");
+    expect("secret_note" in n.body).toBe(false);
+    expect("not_there" in n.body).toBe(false);
+  });
+
+  test("borrowers see only their own rows", async () => {
+    const l = await get("/api/v1/records/apps?limit=100&count=true", "alice");
+    expect(l.body.total).toBe(10);
+    expect(l.body.items.every((r: any) => r.user_id === "u-alice")).toBe(true);
+    expect(l.body.items[0].nik).toMatch(/^\d{16}$/);
+    expect((await get("/api/v1/records/apps/a01", "alice")).status).toBe(404);
+    expect((await get("/api/v1/records/apps/a03", "alice")).status).toBe(200);
+  });
+
+  test("filters eq / in / gte / lte and search", async () => {
+    const eq = await get("/api/v1/records/apps?filter[status]=approved&count=true", "admin");
+    expect(eq.body.total).toBe(10);
+    const inn = await get("/api/v1/records/apps?filter[status][in]=approved,rejected&count=true", "admin");
+    expect(inn.body.total).toBe(20);
+    const range = await get("/api/v1/records/apps?filter[amount][gte]=3000&filter[amount][lte]=5000&limit=100", "admin");
+    expect(range.body.items.length).toBe(9);
+    expect(range.body.items.every((r: any) => r.amount >= 3000 && r.amount <= 5000)).toBe(true);
+    expect("total" in range.body).toBe(false);
+    const s = await get("/api/v1/records/apps?q=Borrower%2012", "admin");
+    expect(s.body.items.map((r: any) => r.id)).toEqual(["a12"]);
+    const like = await get("/api/v1/records/apps?q=%25", "admin");
+    expect(like.body.items).toEqual([]);
+  });
+
+  test("bad queries are 400 problems, never 500", async () => {
+    for (const q of [
+      "filter[nope]=1",
+      "filter[name]=x",
+      "filter[status][like]=a",
+      "filter[amount][gte]=abc",
+      "filter[status][gte]=a",
+      "filterx=1",
+      "sort=nope",
+      "sort=-name",
+      "limit=0",
+      "limit=101",
+      "limit=abc",
+      "cursor=garbage",
+      "count=maybe",
+      "filter[status][in]=",
+    ]) {
+      const r = await get(`/api/v1/records/apps?${q}`, "admin");
+      expect(r.status, q).toBe(400);
+      expect(r.type).toContain("application/problem+json");
+    }
+    const pii = await get("/api/v1/records/apps?filter[nik]=3174000000010001", "analyst");
+    expect(pii.status).toBe(400);
+    const first = await get("/api/v1/records/apps?limit=2", "admin");
+    expect((await get(`/api/v1/records/apps?limit=2&sort=status&cursor=${first.body.nextCursor}`, "admin")).status).toBe(400);
+  });
+
+  async function walk(query: string) {
+    const seen: any[] = [];
+    let cursor: string | null = "";
+    for (let i = 0; i < 50 && cursor !== null; i++) {
+      const r = await get(`/api/v1/records/apps?limit=7${query}${cursor ? `&cursor=${cursor}` : ""}`, "admin");
+      expect(r.status).toBe(200);
+      seen.push(...r.body.items);
+      cursor = r.body.nextCursor;
+    }
+    return seen;
+  }
+
+  test("cursor pagination visits every row once in sort order, including NULL sort values", async () => {
+    for (const sort of ["", "&sort=amount", "&sort=-amount", "&sort=decided_at", "&sort=-decided_at", "&sort=id", "&sort=-id"]) {
+      const rows = await walk(sort);
+      expect(rows.length, sort).toBe(30);
+      expect(new Set(rows.map((r) => r.id)).size, sort).toBe(30);
+      const col = sort ? sort.replace("&sort=", "").replace("-", "") : "amount";
+      const desc = sort ? sort.includes("-") : true;
+      const key = (r: any) => [r[col] === null ? (desc ? "\uffff" : "") : String(r[col]).padStart(12, "0"), r.id].join("|");
+      const keys = rows.map(key);
+      const sorted = [...keys].sort();
+      if (desc) sorted.reverse();
+      if (col !== "decided_at") expect(keys, sort).toEqual(sorted);
+    }
+    const filtered = await walk("&filter[status]=rejected&sort=-decided_at");
+    expect(filtered.length).toBe(10);
+  });
+
+  test("record list describes what the caller may use", async () => {
+    const r = await get("/api/v1/records", "analyst");
+    const apps = r.body.records.find((x: any) => x.name === "apps");
+    const nik = apps.columns.find((c: any) => c.name === "nik");
+    expect(nik).toMatchObject({ masked: true, filter: [], sortable: false });
+    expect(apps.columns.find((c: any) => c.name === "secret_note")).toBeUndefined();
+    expect((await get("/api/v1/records", "finance")).body.records).toEqual([]);
+  });
+});
+
+describe("overview", () => {
+  test("parts are null when the domain tables are missing", () => {
+    const o = overview(db.writer, new Date("2026-02-01T00:00:00Z"), 7);
+    expect(o).toMatchObject({ applications: null, loans: null, days: 7 });
+  });
+
+  test("per-day outcomes, approval rate, DPD buckets", () => {
+    const m = new Db(":memory:");
+    m.writer.exec(`CREATE TABLE applications (id TEXT, status TEXT, created_at TEXT);
+      CREATE TABLE loans (id TEXT, status TEXT, dpd INTEGER, disbursed_amount INTEGER, disbursed_at TEXT);
+      CREATE TABLE installments (loan_id TEXT, principal_due INT, principal_paid INT, interest_due INT, interest_paid INT, fee_due INT, fee_paid INT, late_fee_due INT, late_fee_paid INT);
+      INSERT INTO applications VALUES ('1','approved','2026-01-31T10:00:00Z'),('2','rejected','2026-01-31T11:00:00Z'),('3','active','2026-01-30T00:00:00Z'),('4','manual_review','2026-01-30T00:00:00Z');
+      INSERT INTO loans VALUES ('l1','active',0,1000,'2026-01-30'),('l2','delinquent',95,2000,'2026-01-01');
+      INSERT INTO installments VALUES ('l1',500,0,50,0,0,0,0,0),('l2',2000,0,200,0,0,0,10,0);`);
+    const o = overview(m.writer, new Date("2026-01-31T12:00:00Z"), 3);
+    expect(o.applications!.perDay.map((d) => d.day)).toEqual(["2026-01-29", "2026-01-30", "2026-01-31"]);
+    expect(o.applications!.perDay[2]).toMatchObject({ approved: 1, rejected: 1 });
+    expect(o.applications!.approvalRate).toBeCloseTo(2 / 3);
+    expect(o.loans).toMatchObject({ disbursedAmount: 3000, outstandingAmount: 2760, activeLoans: 2 });
+    expect(o.loans!.twp90).toBeCloseTo(2210 / 2760);
+    expect(o.loans!.buckets.find((b) => b.key === "macet")!.loans).toBe(1);
+  });
+});

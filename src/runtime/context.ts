@@ -1,0 +1,116 @@
+// The ExtensionContext handed to route handlers, hooks and jobs, built from the platform services.
+// tx wraps platform.db.tx into a TxContext whose enqueue/emit write outbox rows in the same transaction.
+import { randomUUID } from "node:crypto";
+import type { Conn, Db } from "../db/database.ts";
+import type { Config } from "../config.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Clock } from "../clock.ts";
+import type { AuthUser } from "../http/types.ts";
+import { insertOutbox } from "../queue/outbox.ts";
+import { HOOKS_QUEUE, HOOK_DEFAULTS, JOB_DEFAULTS, type Registry } from "./registry.ts";
+import type { BlobStore, EnqueueOptions, EventName, EventPayloads, ExtensionContext, JobContext, JobDefinition, Sql, TxContext } from "./types.ts";
+
+/** What a context is built from: the platform on the owner, or a db-less subset on a stateless worker. */
+export interface ContextBase {
+  config: Config;
+  db?: Db;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  ports: Map<string, unknown>;
+}
+
+export class StatelessError extends Error {}
+
+/** Write a job's outbox row on conn (inside the caller's transaction). Same key → no-op, same key returned. */
+export function enqueueOn(c: Conn, reg: Registry, now: number, job: JobDefinition<any, any> | string, payload: unknown, opts: EnqueueOptions = {}): string {
+  const def = reg.job(job);
+  const parsed = def.payload.safeParse(payload);
+  if (!parsed.success) throw new Error(`job "${def.name}": invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`);
+  const key = opts.key ?? randomUUID();
+  if (typeof key !== "string" || key.length < 1 || key.length > 255) throw new Error(`job "${def.name}": the key must be a string of 1-255 characters`);
+  insertOutbox(c, {
+    key,
+    kind: "job",
+    name: def.name,
+    queue: reg.queueOf(def),
+    payload: parsed.data,
+    maxAttempts: Math.max(1, def.attempts ?? JOB_DEFAULTS.attempts),
+    runAt: opts.runAt ? opts.runAt.getTime() : now,
+    now,
+  });
+  return key;
+}
+
+/** Write one outbox row per hook subscribed to the event. */
+export function emitOn(c: Conn, reg: Registry, now: number, event: string, payload: unknown) {
+  for (const h of reg.hooksByEvent.get(event) ?? []) {
+    insertOutbox(c, { key: randomUUID(), kind: "hook", name: h.id, queue: HOOKS_QUEUE, payload, maxAttempts: HOOK_DEFAULTS.attempts, runAt: now, now });
+  }
+}
+
+function sqlOf(conn: () => Conn): Sql {
+  return {
+    all: (sql, ...p) => conn().all(sql, ...p),
+    get: (sql, ...p) => conn().get(sql, ...p),
+    run: (sql, ...p) => conn().run(sql, ...p),
+  } as Sql;
+}
+
+export function txContextOf(c: Conn, reg: Registry, clock: Clock): TxContext {
+  const now = () => clock.now().getTime();
+  return {
+    all: (sql, ...p) => c.all(sql, ...p),
+    get: (sql, ...p) => c.get(sql, ...p),
+    run: (sql, ...p) => c.run(sql, ...p),
+    enqueue: (job, payload, opts) => enqueueOn(c, reg, now(), job as any, payload, opts),
+    emit: (event, payload) => emitOn(c, reg, now(), event, payload),
+  } as TxContext;
+}
+
+export interface ContextOptions {
+  user?: AuthUser;
+  log?: Logger;
+  /** Called after a write transaction that may have written outbox rows (the runner's post-commit nudge). */
+  afterCommit?: () => void;
+}
+
+export function makeContext(base: ContextBase, reg: Registry, opts: ContextOptions = {}): ExtensionContext {
+  const db = base.db;
+  const noDb = (what: string): never => {
+    throw new StatelessError(`${what} is not available here: this job runs on a stateless worker (runsOn 'any'); carry what it needs in the payload and change data in apply()`);
+  };
+  const tx = <T>(fn: (t: TxContext) => T): T => {
+    if (!db) return noDb("ctx.tx");
+    const out = db.tx((c) => fn(txContextOf(c, reg, base.clock)));
+    if (opts.afterCommit) queueMicrotask(opts.afterCommit);
+    return out;
+  };
+  return {
+    config: base.config,
+    db: db ? sqlOf(() => db.read) : (new Proxy({}, { get: () => () => noDb("ctx.db") }) as Sql),
+    tx,
+    enqueue: (job, payload, o) => tx((t) => t.enqueue(job as any, payload, o)),
+    emit: (event, payload) => tx((t) => t.emit(event, payload)),
+    get blobs(): BlobStore {
+      const b = base.ports.get("blobs") as BlobStore | undefined;
+      if (!b) throw new Error('port "blobs" is not registered');
+      return b;
+    },
+    user: opts.user,
+    log: opts.log ?? base.log,
+    metrics: base.metrics,
+    clock: base.clock,
+    port<T>(name: string): T {
+      if (!base.ports.has(name)) throw new Error(`port "${name}" is not registered (known: ${[...base.ports.keys()].join(", ") || "none"})`);
+      return base.ports.get(name) as T;
+    },
+  };
+}
+
+export function jobContextOf(ctx: ExtensionContext, jobId: string, attempt: number, signal: AbortSignal): JobContext {
+  return Object.assign(Object.create(ctx), { jobId, attempt, signal, log: ctx.log.child({ jobId, attempt }) }) as JobContext;
+}
+
+export type { EventName, EventPayloads };

@@ -1,0 +1,125 @@
+// The extension runtime of one serve process: registry of extensions and jobs, contexts, the job backend
+// (embedded runner, or BullMQ when REDIS_URL is set), schedules, metrics, readiness and shutdown wiring.
+import type { Platform } from "../http/types.ts";
+import { EXTENSIONS } from "../../extensions/index.ts";
+import { JOBS } from "../../jobs/index.ts";
+import { Registry } from "./registry.ts";
+import { enqueueOn, makeContext, type ContextOptions } from "./context.ts";
+import type { ExtensionContext, ExtensionDefinition, JobDefinition } from "./types.ts";
+import { JobExecutor } from "../queue/executor.ts";
+import { JobMetrics } from "../queue/metrics.ts";
+import { EmbeddedRunner, type EmbeddedOptions } from "../queue/embedded.ts";
+import { BullOwner } from "../queue/bullmq.ts";
+import { startEmbeddedSchedules } from "../queue/schedules.ts";
+import { depthByQueue, outboxLagMs } from "../queue/outbox.ts";
+
+export interface RuntimeOptions {
+  extensions?: ExtensionDefinition[];
+  jobs?: JobDefinition<any, any>[];
+  /** Concurrency of owner-side job execution (embedded runner, BullMQ owner/hooks workers). */
+  concurrency?: number;
+  embedded?: EmbeddedOptions;
+  /** Dispatcher slow poll (BullMQ). */
+  pollMs?: number;
+}
+
+/** Extensions added at run time (test entry points); the binary uses extensions/index.ts only. */
+const extraExtensions: ExtensionDefinition[] = [];
+export function registerExtensions(...exts: ExtensionDefinition[]) {
+  extraExtensions.push(...exts);
+}
+export function extraExtensionList(): ExtensionDefinition[] {
+  return [...extraExtensions];
+}
+
+export class Runtime {
+  readonly reg: Registry;
+  readonly exec: JobExecutor;
+  backend: EmbeddedRunner | BullOwner | null = null;
+  private stopSchedules: (() => void) | null = null;
+  private started = false;
+
+  constructor(
+    readonly platform: Platform,
+    readonly opts: RuntimeOptions = {},
+  ) {
+    this.reg = new Registry(opts.extensions ?? [...EXTENSIONS, ...extraExtensions], opts.jobs ?? JOBS);
+    this.exec = new JobExecutor(this.reg, platform, new JobMetrics(platform.metrics), this.nudge);
+  }
+
+  get mode(): "embedded" | "bullmq" {
+    return this.platform.config.redisUrl ? "bullmq" : "embedded";
+  }
+
+  /** Wake the runner/dispatcher (after a commit that may have written outbox rows). */
+  nudge = () => {
+    this.backend?.nudge();
+  };
+
+  context(opts: ContextOptions = {}): ExtensionContext {
+    return makeContext(this.platform, this.reg, { afterCommit: this.nudge, ...opts });
+  }
+
+  async start() {
+    if (this.started) return;
+    this.started = true;
+    const { platform } = this;
+    const log = platform.log.child({ component: "runtime" });
+    for (const ext of this.reg.extensions) {
+      if (ext.init) await ext.init(this.context({ log: platform.log.child({ extension: ext.name }) }));
+    }
+    const conc = this.opts.concurrency ?? 4;
+    if (this.mode === "bullmq") {
+      const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, log, concurrency: conc, pollMs: this.opts.pollMs }, platform.clock);
+      this.backend = owner;
+      platform.readiness.push({ name: "redis", check: () => owner.ping() });
+      await owner.start();
+    } else {
+      const runner = new EmbeddedRunner(platform.db, this.exec, log, platform.clock, { concurrency: conc, ...this.opts.embedded });
+      this.backend = runner;
+      runner.start();
+      this.stopSchedules = startEmbeddedSchedules(
+        this.reg.scheduled(),
+        (def, key) => {
+          platform.db.tx((c) => enqueueOn(c, this.reg, platform.clock.now().getTime(), def, {}, { key }));
+          this.nudge();
+        },
+        log,
+      );
+    }
+    JobMetrics.gauges(
+      platform.metrics,
+      () => outboxLagMs(platform.db, platform.clock.now().getTime()) / 1000,
+      async () => (this.backend instanceof BullOwner ? this.backend.depth() : depthByQueue(platform.db)),
+    );
+    log.info("job runtime started", { mode: this.mode, jobs: this.reg.jobs.size, hooks: this.reg.hooks.size, extensions: this.reg.extensions.length });
+  }
+
+  /** Let running jobs finish (bounded), then close workers and connections. */
+  async stop(timeoutMs = this.platform.config.shutdownTimeoutMs) {
+    this.stopSchedules?.();
+    const b = this.backend;
+    this.backend = null;
+    await b?.stop(Math.max(100, timeoutMs - 500));
+  }
+}
+
+const RUNTIMES = new WeakMap<Platform, Runtime>();
+
+/** The runtime of a platform (created on first use). */
+export function getRuntime(platform: Platform, opts?: RuntimeOptions): Runtime {
+  let r = RUNTIMES.get(platform);
+  if (!r) {
+    r = new Runtime(platform, opts);
+    RUNTIMES.set(platform, r);
+  }
+  return r;
+}
+
+/** serve: run extension inits, start the job backend, and stop it on shutdown (before the database closes). */
+export async function startRuntime(platform: Platform): Promise<Runtime> {
+  const r = getRuntime(platform);
+  await r.start();
+  platform.onShutdown.push(() => r.stop());
+  return r;
+}

@@ -1,0 +1,114 @@
+// The s3 BlobStore (S3 or MinIO through @aws-sdk/client-s3). Keys are used as given (after validation);
+// every upload carries the server-side-encryption header from config.s3.sse.
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type ServerSideEncryption,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { BlobStore } from "../runtime/types.ts";
+import type { Config } from "../config.ts";
+import { assertValidKey } from "./keys.ts";
+import { clampTtl } from "./fs.ts";
+
+export type S3Settings = NonNullable<Config["s3"]>;
+
+export function s3ClientFor(s3: Omit<S3Settings, "bucket"> & { bucket?: string }): S3Client {
+  return new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region ?? "us-east-1",
+    forcePathStyle: s3.forcePathStyle ?? true,
+    credentials: s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
+    // Only send/verify checksums when the operation needs them: MinIO/s3rver-compatible and cheaper.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+export function isNotFound(e: any): boolean {
+  return e?.name === "NoSuchKey" || e?.name === "NotFound" || e?.$metadata?.httpStatusCode === 404;
+}
+
+export class S3BlobStore implements BlobStore {
+  readonly kind = "s3" as const;
+  readonly client: S3Client;
+  readonly bucket: string;
+  private readonly sse?: string;
+
+  constructor(settings: S3Settings, client?: S3Client) {
+    this.client = client ?? s3ClientFor(settings);
+    this.bucket = settings.bucket;
+    this.sse = settings.sse || undefined;
+  }
+
+  async put(key: string, data: Uint8Array, opts: { contentType?: string } = {}): Promise<void> {
+    assertValidKey(key);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: data,
+        ContentLength: data.byteLength,
+        ContentType: opts.contentType ?? "application/octet-stream",
+        ServerSideEncryption: this.sse as ServerSideEncryption | undefined,
+      }),
+    );
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    assertValidKey(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    assertValidKey(key);
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    assertValidKey(key);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async signedUrl(key: string, opts: { expiresInSeconds?: number; contentType?: string; filename?: string } = {}): Promise<string> {
+    assertValidKey(key);
+    const cmd = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentType: opts.contentType,
+      ResponseContentDisposition: opts.filename ? contentDisposition(opts.filename) : undefined,
+    });
+    return getSignedUrl(this.client, cmd, { expiresIn: clampTtl(opts.expiresInSeconds) });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** `attachment; filename="…"; filename*=UTF-8''…` with the ASCII fallback stripped of quotes and controls. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}

@@ -1,0 +1,255 @@
+// The admin dashboard in Chromium against the built binary: sign-in, every page for each role, forbidden pages,
+// masked PII, filters and pagination, no console errors; screenshots of the main pages in test-results/admin-ui.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
+
+const SHOTS = resolve(import.meta.dir, "../test-results/admin-ui");
+const PASSWORD = "correct-horse-battery";
+const STAFF = { admin: "admin@kreditku.test", analyst: "analyst@kreditku.test", finance: "finance@kreditku.test" } as const;
+const NIK = "3174012345670001";
+
+let srv: Running;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+function seed(dbPath: string) {
+  const db = new Database(dbPath);
+  const now = Date.now();
+  const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+  const day = 86400_000;
+  db.exec("PRAGMA foreign_keys = ON");
+  const tx = db.transaction(() => {
+    for (let b = 1; b <= 3; b++) {
+      db.run("INSERT INTO users (id, role, phone, display_name, status, created_at, updated_at) VALUES (?, 'borrower', ?, ?, 'active', ?, ?)", [`bor-${b}`, `+62812000000${b}0`, `Borrower ${b}`, iso(10 * day), iso(10 * day)]);
+    }
+    db.run(
+      `INSERT INTO borrower_profiles (user_id, nik, full_name, birth_date, sex, address_line, city, province, postal_code, employment_status,
+        monthly_income_amount, bank_code, bank_account_number, bank_account_name, emergency_name, emergency_phone, emergency_relation, emergency_consent, created_at, updated_at)
+       VALUES ('bor-1', ?, 'Siti Aminah', '1990-01-01', 'F', 'Jl. Merdeka 1', 'Jakarta', 'DKI Jakarta', '10110', 'employed', 8000000, 'BCA', '1234567890', 'Siti Aminah', 'Budi', '+6281299999999', 'sibling', 1, ?, ?)`,
+      [NIK, iso(9 * day), iso(9 * day)],
+    );
+    const statuses = ["approved", "rejected", "manual_review", "active", "submitted"];
+    for (let i = 1; i <= 32; i++) {
+      const status = i === 1 ? "manual_review" : statuses[i % statuses.length];
+      db.run(
+        `INSERT INTO applications (id, user_id, product_id, status, principal_amount, tenor, tenor_unit, purpose, instalment_amount, submitted_at, created_at, updated_at)
+         VALUES (?, ?, 'prod_reference_weekly', ?, ?, 50, 'weeks', 'consumptive', 110000, ?, ?, ?)`,
+        [`app-${String(i).padStart(3, "0")}`, `bor-${(i % 3) + 1}`, status, 1_000_000 * ((i % 5) + 1), iso((i % 20) * day), iso((i % 20) * day), iso((i % 20) * day)],
+      );
+    }
+    db.run("INSERT INTO application_events (application_id, from_status, to_status, actor, reason, at) VALUES ('app-001', NULL, 'submitted', 'bor-2', '', ?), ('app-001', 'submitted', 'manual_review', 'system', 'score in review band', ?)", [iso(2 * day), iso(2 * day - 1000)]);
+    db.run("INSERT INTO fraud_hits (application_id, user_id, rule_id, severity, message, evidence_json, created_at) VALUES ('app-001', 'bor-2', 'velocity.device', 'review', 'Device used by 3 applicants in 24 h', '{}', ?)", [iso(2 * day)]);
+    for (const [id, dpd] of [["loan-1", 0], ["loan-2", 12], ["loan-3", 95]] as const) {
+      const app = id === "loan-1" ? "app-003" : id === "loan-2" ? "app-008" : "app-013";
+      db.run(
+        `INSERT INTO loans (id, application_id, user_id, product_id, status, principal_amount, interest_amount, fee_amount, upfront_fee_amount, disbursed_amount, tenor, tenor_unit,
+          interest_method, interest_rate_ppm, late_fee_ppm, grace_days, purpose, start_date, maturity_date, dpd, disbursed_at, created_at, updated_at)
+         VALUES (?, ?, 'bor-1', 'prod_reference_weekly', ?, 5000000, 500000, 0, 0, 5000000, 50, 'weeks', 'flat', 2000, 1000, 3, 'consumptive', '2026-01-01', '2026-12-17', ?, ?, ?, ?)`,
+        [id, app, dpd > 90 ? "delinquent" : "active", dpd, iso(40 * day), iso(40 * day), iso(40 * day)],
+      );
+      db.run("INSERT INTO installments (id, loan_id, seq, due_date, principal_due, interest_due, fee_due) VALUES (?, ?, 1, '2026-01-08', 100000, 10000, 0)", [`${id}-i1`, id]);
+    }
+    db.run(
+      `INSERT INTO webhook_events (provider, kind, event_id, verified, status, failure_reason, headers, body, received_at, updated_at)
+       VALUES ('standard', 'payment', 'evt-failed-1', 1, 'failed', 'database busy', '{}', '{}', ?, ?), ('standard', 'payment', 'evt-ok-1', 1, 'applied', NULL, '{}', '{}', ?, ?)`,
+      [iso(day), iso(day), iso(day), iso(day)],
+    );
+  });
+  tx();
+  db.close();
+}
+
+async function newPage(width = 1280, height = 800) {
+  const ctx = await browser.newContext({ viewport: { width, height } });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`${m.text()} @ ${m.location().url}`);
+  });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  return { page, errors };
+}
+
+async function signIn(page: Page, email: string) {
+  await page.goto(`${srv.url}/_/admin/`);
+  await page.waitForURL(/\/_\/admin\/login/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByTestId("who").waitFor();
+}
+
+async function settled(page: Page) {
+  await page.waitForFunction(() => !document.querySelector(".state.loading"), undefined, { timeout: 10_000 });
+}
+
+const navLabels = (page: Page) => page.locator("nav.sidebar a").allInnerTexts();
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const depot = tempDepot("kreditku-ui-");
+  for (const [role, email] of Object.entries(STAFF)) {
+    const r = await runCli(["admin", "create", "--depot", depot, "--email", email, "--password", PASSWORD, "--role", role]);
+    expect(r.code).toBe(0);
+  }
+  seed(join(depot, "data/main.db"));
+  srv = await startBinary({ depot });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  srv?.cleanup();
+});
+
+describe("admin dashboard", () => {
+  test("served from the binary: index no-cache, hashed assets immutable, deep links fall back to the app", async () => {
+    const index = await fetch(`${srv.url}/_/admin/applications/app-001`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    const html = await index.text();
+    const js = /src="(\/_\/admin\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(js).toBeTruthy();
+    const asset = await fetch(srv.url + js);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect((await fetch(`${srv.url}/_/admin/assets/missing-00000000.js`)).status).toBe(404);
+  });
+
+  test("wrong password is refused with a message; no session is kept", async () => {
+    const { page } = await newPage();
+    await page.goto(`${srv.url}/_/admin/login`);
+    await page.getByLabel("Email").fill(STAFF.admin);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page.getByRole("alert").innerText()).resolves.toContain("wrong");
+    await page.goto(`${srv.url}/_/admin/loans`);
+    await page.waitForURL(/\/login$/);
+  });
+
+  test("admin: every page renders without errors; screenshots", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.admin);
+    const labels = await navLabels(page);
+    expect(labels).toEqual(["Overview", "Applications", "Borrowers", "Loans", "Payments", "Webhook log", "Collections", "Ledger", "Products", "Blocklist", "Audit log", "Jobs", "Staff"]);
+    for (const label of labels) {
+      await page.locator("nav.sidebar a", { hasText: label }).first().click();
+      await page.getByRole("heading", { level: 1, name: label }).waitFor();
+      await settled(page);
+      expect(await page.locator(".state.error").count(), label).toBe(0);
+      await page.screenshot({ path: join(SHOTS, `admin-${label.toLowerCase().replace(/\s+/g, "-")}.png`), fullPage: true });
+    }
+    // overview shows the charts drawn from the seeded data
+    await page.locator("nav.sidebar a", { hasText: "Overview" }).click();
+    await settled(page);
+    await page.locator(".recharts-surface").first().waitFor();
+    expect(await page.getByTestId("kpi-approval").innerText()).toMatch(/%/);
+    // audit log lists this admin's sign-in
+    await page.locator("nav.sidebar a", { hasText: "Audit log" }).click();
+    await settled(page);
+    await page.getByRole("cell", { name: "login.success" }).first().waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  test("applications queue: filter, paginate, open an application with its timeline and fraud hits", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.analyst);
+    await page.locator("nav.sidebar a", { hasText: "Applications" }).click();
+    await settled(page);
+    // default filter is the manual-review queue
+    const queueRows = page.locator("section[data-record=applications] tbody tr");
+    expect(await queueRows.count()).toBeGreaterThan(0);
+    expect(await page.locator("section[data-record=applications] tbody tr td:nth-child(2)").allInnerTexts()).toEqual(expect.arrayContaining(["manual_review"]));
+    // all statuses: 32 rows over two pages
+    await page.locator("form.filters select[name=status]").selectOption("");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("32 total").waitFor();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByText("page 2").waitFor();
+    await settled(page);
+    expect(await queueRows.count()).toBe(7);
+    await page.getByRole("button", { name: "Previous" }).click();
+    await page.getByText("page 1").waitFor();
+    // search by id
+    await page.getByLabel("Search").fill("app-001");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("1 total").waitFor();
+    await page.getByRole("link", { name: "app-001" }).click();
+    await page.getByTestId("app-status").waitFor();
+    await settled(page);
+    expect(await page.getByTestId("app-status").innerText()).toBe("manual_review");
+    expect(await page.getByTestId("timeline").innerText()).toContain("score in review band");
+    await page.getByRole("cell", { name: "velocity.device" }).waitFor();
+    await page.screenshot({ path: join(SHOTS, "analyst-application.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test("analyst: admin-only pages are hidden and forbidden; NIK is masked", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.analyst);
+    const labels = await navLabels(page);
+    expect(labels).not.toContain("Audit log");
+    expect(labels).not.toContain("Jobs");
+    expect(labels).not.toContain("Webhook log");
+    for (const path of ["audit", "jobs", "staff", "webhooks", "ledger"]) {
+      await page.goto(`${srv.url}/_/admin/${path}`);
+      await page.getByTestId("forbidden").waitFor();
+    }
+    await page.goto(`${srv.url}/_/admin/borrowers/bor-1`);
+    await settled(page);
+    await page.getByText("3174********0001").waitFor();
+    expect(await page.content()).not.toContain(NIK);
+    await page.screenshot({ path: join(SHOTS, "analyst-borrower.png"), fullPage: true });
+    // the API itself refuses, whatever the UI shows
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const audit = await fetch(`${srv.url}/api/v1/records/audit_log`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(audit.status).toBe(403);
+    expect(errors).toEqual([]);
+  });
+
+  test("finance: sees money pages, not borrowers; sign out ends the session", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.finance);
+    const labels = await navLabels(page);
+    expect(labels).toEqual(expect.arrayContaining(["Payments", "Webhook log", "Ledger", "Collections"]));
+    expect(labels).not.toContain("Borrowers");
+    await page.locator("nav.sidebar a", { hasText: "Webhook log" }).click();
+    await settled(page);
+    await page.getByRole("cell", { name: "evt-failed-1" }).waitFor();
+    await page.locator("nav.sidebar a", { hasText: "Collections" }).click();
+    await settled(page);
+    await page.goto(`${srv.url}/_/admin/borrowers`);
+    await page.getByTestId("forbidden").waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login$/);
+    await page.goto(`${srv.url}/_/admin/payments`);
+    await page.waitForURL(/\/login$/);
+    expect(errors).toEqual([]);
+  });
+
+  test("tablet width: menu toggles, pages stay usable", async () => {
+    const { page, errors } = await newPage(820, 1180);
+    await signIn(page, STAFF.admin);
+    expect(await page.locator("nav.sidebar").isVisible()).toBe(false);
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.locator("nav.sidebar a", { hasText: "Loans" }).click();
+    await page.getByRole("heading", { level: 1, name: "Loans" }).waitFor();
+    await settled(page);
+    expect(await page.locator("nav.sidebar").isVisible()).toBe(false);
+    await page.screenshot({ path: join(SHOTS, "tablet-loans.png"), fullPage: true });
+    await page.goto(`${srv.url}/_/admin/`);
+    await settled(page);
+    await page.screenshot({ path: join(SHOTS, "tablet-overview.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,221 @@
+// Money movement end to end on the built binary: the gateway sandbox (scripts/simulate-gateway.ts) behind HTTP,
+// signed webhooks, the disburse / issue-virtual-account / reconcile-payments jobs, and `kreditku ledger check`.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { Webhook } from "standardwebhooks";
+import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
+import { startGatewaySimulator } from "../scripts/simulate-gateway.ts";
+import { seedLoan } from "./support/payments-fixture.ts";
+import { paymentPayload } from "../extensions/payments/sandbox.ts";
+
+const SECRET = "whsec_" + Buffer.from("e2e-secret-e2e-secret-e2e-secret").toString("base64");
+const OLD_SECRET = "whsec_" + Buffer.from("old-secret-old-secret-old-secret").toString("base64");
+
+let srv: Running;
+let sim: ReturnType<typeof startGatewaySimulator>;
+let db: Database;
+let admin: string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = fn();
+    if (v) return v;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+const q = <T = any>(sql: string, ...p: any[]) => db.query(sql).get(...p) as T;
+const outstanding = (loanId: string) => q<{ o: number }>("SELECT SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid) AS o FROM installments WHERE loan_id = ?", loanId).o;
+
+async function newActiveLoan() {
+  const loan = seedLoan(db, { enqueueDisburse: true });
+  await until("loan active", () => q<{ status: string }>("SELECT status FROM loans WHERE id = ?", loan.loanId)?.status === "active");
+  const va = await until("VA issued", () => q<{ va_number: string }>("SELECT va_number FROM virtual_accounts WHERE loan_id = ?", loan.loanId)?.va_number);
+  return { ...loan, va };
+}
+
+async function simPay(body: Record<string, unknown>) {
+  const r = await fetch(`${sim.url}/sim/pay`, { method: "POST", body: JSON.stringify(body) });
+  return (await r.json()) as { paymentId: string };
+}
+
+beforeAll(async () => {
+  sim = startGatewaySimulator({ secret: SECRET, disbursementDelayMs: 50 });
+  srv = await startBinary({
+    depot: join(tempDepot("kreditku-pay-"), "depot"),
+    env: {
+      KREDITKU_GATEWAY: "http",
+      KREDITKU_GATEWAY_URL: sim.url,
+      KREDITKU_WEBHOOK_SECRET_STANDARD: `${SECRET},${OLD_SECRET}`,
+      KREDITKU_WEBHOOK_SECRET_XENDIT: "xendit-token-1",
+      KREDITKU_DISBURSE_RETRY_MS: "100",
+      KREDITKU_LOG_LEVEL: "warn",
+    },
+  });
+  sim.gateway.callbackBase = srv.url;
+  db = new Database(join(srv.depot, "data/main.db"), { strict: false });
+  db.exec("PRAGMA busy_timeout = 10000");
+  const made = await runCli(["admin", "create", "--depot", srv.depot, "--email", "fin@kreditku.test", "--password", "finance-pass-123", "--role", "finance"]);
+  expect(made.code).toBe(0);
+  const login = await fetch(`${srv.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "fin@kreditku.test", password: "finance-pass-123" }) });
+  admin = ((await login.json()) as any).accessToken;
+}, 60_000);
+
+afterAll(async () => {
+  db?.close();
+  sim?.stop();
+  srv?.cleanup();
+});
+
+describe("money movement (binary + gateway sandbox)", () => {
+  test("disburse job → success webhook activates the loan, schedule dated from the disbursement, VA issued", async () => {
+    const loan = await newActiveLoan();
+    const l = q<any>("SELECT * FROM loans WHERE id = ?", loan.loanId);
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+    expect(l.start_date).toBe(today);
+    expect(q<any>("SELECT due_date FROM installments WHERE loan_id = ? AND seq = 1", loan.loanId).due_date > today).toBe(true);
+    expect(q<any>("SELECT status, attempts, net_amount FROM disbursements WHERE loan_id = ?", loan.loanId)).toEqual({ status: "succeeded", attempts: 1, net_amount: 5_000_000 });
+    expect(outstanding(loan.loanId)).toBe(5_500_000);
+  });
+
+  test("50 concurrent deliveries of one payment event → one payment; outstanding 5,390,000", async () => {
+    const loan = await newActiveLoan();
+    const started = performance.now();
+    await simPay({ vaNumber: loan.va, amount: 110_000, duplicates: 49, concurrent: true });
+    const ms = performance.now() - started;
+    const statuses = sim.gateway.deliveries.slice(-50).map((d) => d.status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(q<any>("SELECT COUNT(*) AS n FROM payments WHERE loan_id = ?", loan.loanId).n).toBe(1);
+    expect(outstanding(loan.loanId)).toBe(5_390_000);
+    const ev = q<any>("SELECT attempts, status FROM webhook_events WHERE kind = 'payment' ORDER BY id DESC LIMIT 1");
+    expect(ev).toEqual({ attempts: 50, status: "applied" });
+    console.log(`50 concurrent duplicate deliveries answered in ${ms.toFixed(0)} ms`);
+  });
+
+  test("duplicate answers 200 with the original result; forged, stale, malformed and unknown are refused and recorded", async () => {
+    const loan = await newActiveLoan();
+    const body = JSON.stringify(paymentPayload("standard", { paymentId: "pay-dup-check", vaNumber: loan.va, amount: 110_000, currency: "IDR", paidAt: new Date().toISOString() }));
+    const wh = new Webhook(OLD_SECRET); // signed with the previous secret: still accepted during rotation
+    const send = (id: string, b: string, at = new Date(), sig?: string) =>
+      fetch(`${srv.url}/webhooks/payments/standard`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": sig ?? wh.sign(id, at, b) },
+        body: b,
+      });
+    const first = await send("msg_dup_check", body);
+    expect(first.status).toBe(200);
+    const firstBody = await first.json();
+    const again = await send("msg_dup_check", body);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(firstBody);
+    const before = q<any>("SELECT COUNT(*) AS n FROM webhook_events WHERE status = 'rejected'").n;
+    const forged = await send("msg_forged", body.replace("110000", "999000"), new Date(), wh.sign("msg_forged", new Date(), body));
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await forged.json()) as any).reason).toBe("bad_signature");
+    const stale = await send("msg_stale", body, new Date(Date.now() - 10 * 60_000));
+    expect(stale.status).toBe(401);
+    const garbage = await send("msg_garbage", "{not json");
+    expect(garbage.status).toBe(400);
+    const unknown = await fetch(`${srv.url}/webhooks/payments/paypal`, { method: "POST", body: "{}" });
+    expect(unknown.status).toBe(400);
+    const xendit = await fetch(`${srv.url}/webhooks/payments/xendit`, { method: "POST", headers: { "x-callback-token": "wrong" }, body: "{}" });
+    expect(xendit.status).toBe(401);
+    expect(q<any>("SELECT COUNT(*) AS n FROM webhook_events WHERE status = 'rejected'").n).toBe(before + 5);
+    expect(q<any>("SELECT COUNT(*) AS n FROM payments WHERE loan_id = ?", loan.loanId).n).toBe(1);
+    const big = await send("msg_big", JSON.stringify({ pad: "x".repeat(70_000) }));
+    expect(big.status).toBe(413);
+  });
+
+  test("xendit payment to an unknown VA → needs_attention, nothing guessed", async () => {
+    const body = JSON.stringify(paymentPayload("xendit", { paymentId: "x-unknown-va", vaNumber: "8808999999999999", amount: 10_000, currency: "IDR", paidAt: new Date().toISOString() }));
+    const r = await fetch(`${srv.url}/webhooks/payments/xendit`, { method: "POST", headers: { "x-callback-token": "xendit-token-1", "content-type": "application/json" }, body });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as any).status).toBe("needs_attention");
+    expect(q<any>("SELECT status, reason FROM payments WHERE provider_payment_id = 'x-unknown-va'")).toEqual({ status: "needs_attention", reason: "unknown_virtual_account" });
+  });
+
+  test("a payment crossing several instalments, then overpayment and payoff close the loan", async () => {
+    const loan = await newActiveLoan();
+    await simPay({ vaNumber: loan.va, amount: 3 * 110_000 + 55_000 });
+    expect(q<any>("SELECT COUNT(*) AS n FROM installments WHERE loan_id = ? AND status = 'paid'", loan.loanId).n).toBe(3);
+    expect(q<any>("SELECT status, interest_paid, principal_paid FROM installments WHERE loan_id = ? AND seq = 4", loan.loanId)).toEqual({ status: "partial", interest_paid: 10_000, principal_paid: 45_000 });
+    const rest = outstanding(loan.loanId);
+    expect(rest).toBe(5_500_000 - 385_000);
+    await simPay({ vaNumber: loan.va, amount: rest + 40_000 });
+    expect(q<any>("SELECT status, credit_balance_amount FROM loans WHERE id = ?", loan.loanId)).toEqual({ status: "paid_off", credit_balance_amount: 40_000 });
+    // finance refunds the credit balance (ledger: Dr borrower credit / Cr cash)
+    const tooMuch = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify({ amount: 40_001 }) });
+    expect(tooMuch.status).toBe(422);
+    const refund = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json", "idempotency-key": `rf-${loan.loanId}` }, body: JSON.stringify({ amount: 40_000, reason: "overpayment" }) });
+    expect(refund.status).toBe(201);
+    expect(((await refund.json()) as any).creditBalanceAmount).toBe(0);
+  });
+
+  test("out of order: a payment before the disbursement webhook is held and applied at activation", async () => {
+    sim.gateway.disbursementDelayMs = 1500;
+    const loan = seedLoan(db, { enqueueDisburse: true });
+    const va = await until("VA issued", () => q<{ va_number: string }>("SELECT va_number FROM virtual_accounts WHERE loan_id = ?", loan.loanId)?.va_number);
+    expect(q<any>("SELECT status FROM loans WHERE id = ?", loan.loanId).status).toBe("disbursing");
+    await simPay({ vaNumber: va, amount: 110_000 });
+    expect(q<any>("SELECT status FROM payments WHERE loan_id = ?", loan.loanId).status).toBe("pending");
+    await until("loan active", () => q<{ status: string }>("SELECT status FROM loans WHERE id = ?", loan.loanId)?.status === "active");
+    sim.gateway.disbursementDelayMs = 50;
+    expect(q<any>("SELECT status FROM payments WHERE loan_id = ?", loan.loanId).status).toBe("applied");
+    expect(outstanding(loan.loanId)).toBe(5_390_000);
+  });
+
+  test("failed disbursement is retried (same row, attempt 2) and succeeds", async () => {
+    const loan = seedLoan(db);
+    sim.gateway.failNext.set(loan.loanId, 1);
+    db.query("INSERT INTO outbox (key, kind, name, queue, payload, max_attempts, run_at, created_at, updated_at) VALUES (?, 'job', 'disburse', 'owner', ?, 5, ?, ?, ?)").run(`disburse:${loan.loanId}`, JSON.stringify({ loanId: loan.loanId }), Date.now(), Date.now(), Date.now());
+    await until("loan active after retry", () => q<{ status: string }>("SELECT status FROM loans WHERE id = ?", loan.loanId)?.status === "active", 15_000);
+    expect(q<any>("SELECT status, attempts FROM disbursements WHERE loan_id = ?", loan.loanId)).toEqual({ status: "succeeded", attempts: 2 });
+    expect(q<any>("SELECT COUNT(*) AS n FROM disbursements WHERE loan_id = ?", loan.loanId).n).toBe(1);
+  });
+
+  test("reconciliation applies a payment whose webhook never arrived (and only once)", async () => {
+    const loan = await newActiveLoan();
+    const p = await simPay({ vaNumber: loan.va, amount: 110_000, drop: true });
+    expect(q<any>("SELECT COUNT(*) AS n FROM payments WHERE provider_payment_id = ?", p.paymentId).n).toBe(0);
+    for (const key of ["reconcile-e2e-1", "reconcile-e2e-2"]) {
+      db.query("INSERT INTO outbox (key, kind, name, queue, payload, max_attempts, run_at, created_at, updated_at) VALUES (?, 'job', 'reconcile-payments', 'owner', '{}', 3, ?, ?, ?)").run(key, Date.now(), Date.now(), Date.now());
+      await until("reconcile ran", () => q<any>("SELECT state FROM outbox WHERE key = ?", key)?.state === "completed");
+    }
+    expect(q<any>("SELECT status, source FROM payments WHERE provider_payment_id = ?", p.paymentId)).toEqual({ status: "applied", source: "reconcile" });
+    expect(outstanding(loan.loanId)).toBe(5_390_000);
+  });
+
+  test("staff: ledger pages, trial balance, payments and webhook log need staff roles", async () => {
+    expect((await fetch(`${srv.url}/api/v1/admin/ledger`)).status).toBe(401);
+    const auth = { headers: { authorization: `Bearer ${admin}` } };
+    const page1 = (await (await fetch(`${srv.url}/api/v1/admin/ledger?limit=3`, auth)).json()) as any;
+    expect(page1.items.length).toBe(3);
+    const page2 = (await (await fetch(`${srv.url}/api/v1/admin/ledger?limit=3&cursor=${page1.nextCursor}`, auth)).json()) as any;
+    expect(page2.items[0].id).toBeLessThan(page1.items[2].id);
+    const tb = (await (await fetch(`${srv.url}/api/v1/admin/ledger/trial-balance`, auth)).json()) as any;
+    expect(tb.balanced).toBe(true);
+    expect(tb.totalDebitAmount).toBeGreaterThan(0);
+    const pays = (await (await fetch(`${srv.url}/api/v1/admin/payments?limit=5`, auth)).json()) as any;
+    expect(pays.items.length).toBe(5);
+    // finance may not read the webhook log (admin only)
+    expect((await fetch(`${srv.url}/api/v1/admin/webhook-events`, auth)).status).toBe(403);
+  });
+
+  test("kreditku ledger check proves the book, and finds a tampered line", async () => {
+    const ok = await runCli(["ledger", "check", "--depot", srv.depot]);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("ledger ok");
+    console.log(ok.stdout.trim());
+    db.query("UPDATE ledger_lines SET credit = credit + 1 WHERE id = (SELECT MAX(id) FROM ledger_lines WHERE credit > 0)").run();
+    const bad = await runCli(["ledger", "check", "--depot", srv.depot]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("unbalanced");
+    db.query("UPDATE ledger_lines SET credit = credit - 1 WHERE id = (SELECT MAX(id) FROM ledger_lines WHERE credit > 0)").run();
+    expect((await runCli(["ledger", "check", "--depot", srv.depot])).code).toBe(0);
+  });
+});

@@ -74,7 +74,9 @@ export const delinquencySweepJob = defineJob<Record<string, never>, unknown>({
   backoff: { type: "exponential", delayMs: 60_000 },
   timeoutMs: 30 * 60_000,
   async handler(_p, ctx) {
-    return runSweep(ctx);
+    const r = await runSweep(ctx, { signal: ctx.signal });
+    if (r.status === "interrupted") throw new Error(`delinquency sweep interrupted at ${r.loans} loans; the retry resumes from the checkpoint`);
+    return r;
   },
 });
 

@@ -75,6 +75,9 @@ describe("delinquency sweep", () => {
     h = harness();
     seedBook(h, today, 10);
     h.at(today, 7);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await runSweep(h.ctx, { batchSize: 3, signal: aborted.signal })).toMatchObject({ status: "interrupted", loans: 0 });
     const part = await runSweep(h.ctx, { batchSize: 3, maxBatches: 2 });
     expect(part).toMatchObject({ status: "interrupted", loans: 6, batches: 2 });
     expect(h.db.read.get<{ c: string }>("SELECT checkpoint_loan_id AS c FROM sweep_runs")!.c).toBe("L0005");

@@ -33,6 +33,8 @@ export interface SweepOptions {
   maxBatches?: number;
   /** Yield to the event loop between batches (default true) so the server keeps answering. */
   yieldBetweenBatches?: boolean;
+  /** Stop between batches when aborted (job timeout / shutdown); the next run resumes from the checkpoint. */
+  signal?: AbortSignal;
 }
 
 export interface SweepResult {
@@ -300,7 +302,7 @@ export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Prom
   let batchesThisRun = 0;
   let state = run;
   for (;;) {
-    if (opts.maxBatches !== undefined && batchesThisRun >= opts.maxBatches) {
+    if ((opts.maxBatches !== undefined && batchesThisRun >= opts.maxBatches) || opts.signal?.aborted) {
       log.warn("delinquency sweep stopped before the end", { checkpoint, loans: state.loans_processed });
       return result("interrupted", state);
     }

@@ -117,8 +117,7 @@ const VELOCITY_SQL: Record<VelocityKey, string> = {
   nik: "SELECT COUNT(*) AS n FROM applications a JOIN borrower_profiles p ON p.user_id = a.user_id WHERE p.nik = ?",
   phone: "SELECT COUNT(*) AS n FROM applications a JOIN users u ON u.id = a.user_id WHERE u.phone = ?",
   device: `SELECT COUNT(*) AS n FROM applications a WHERE ${DEVICE_ID_SQL} = ?`,
-  bank_account:
-    "SELECT COUNT(*) AS n FROM applications a JOIN borrower_profiles p ON p.user_id = a.user_id WHERE (upper(p.bank_code) || ':' || p.bank_account_number) = ?",
+  bank_account: "SELECT COUNT(*) AS n FROM applications a JOIN borrower_profiles p ON p.user_id = a.user_id WHERE p.bank_code = ? AND p.bank_account_number = ?",
   ip: "SELECT COUNT(*) AS n FROM applications a WHERE a.ip = ?",
 };
 
@@ -137,9 +136,10 @@ export function buildFraudSnapshot(db: Sql, applicationId: string, rules: RuleCo
     const windows = new Set(rules.filter((r) => r.id === `velocity_${key}` && r.enabled && r.windowHours).map((r) => r.windowHours!));
     for (const w of windows) {
       const since = new Date(now.getTime() - w * 3_600_000).toISOString();
+      const args = key === "bank_account" ? [id.bankCode!, id.bankAccountNumber!] : [v];
       const row = db.get<{ n: number }>(
         `${VELOCITY_SQL[key]} AND a.status != 'draft' AND (COALESCE(a.submitted_at, a.created_at) >= ? OR a.id = ?)`,
-        v,
+        ...args,
         since,
         applicationId,
       );
@@ -155,8 +155,9 @@ export function buildFraudSnapshot(db: Sql, applicationId: string, rules: RuleCo
   );
   const bankOthers = bank
     ? (db.get<{ n: number }>(
-        "SELECT COUNT(DISTINCT user_id) AS n FROM borrower_profiles WHERE (upper(bank_code) || ':' || bank_account_number) = ? AND user_id != ?",
-        bank,
+        "SELECT COUNT(DISTINCT user_id) AS n FROM borrower_profiles WHERE bank_code = ? AND bank_account_number = ? AND user_id != ?",
+        id.bankCode!,
+        id.bankAccountNumber!,
         id.userId,
       )?.n ?? 0)
     : 0;

@@ -143,7 +143,7 @@ export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepan
       GROUP BY j.id HAVING d <> c OR d <> j.total OR n < 2 ORDER BY j.id LIMIT ?`,
     limit,
   );
-  for (const b of bad) out.push({ kind: "unbalanced_journal", journalId: b.id, detail: `journal ${b.id} (${b.kind}/${b.ref}) debits ${b.d} credits ${b.c} total ${b.total} lines ${b.n}` });
+  for (const b of bad) out.push({ kind: "unbalanced_journal", journalId: b.id, detail: `journal ${b.id} (${b.kind}/${b.ref}) is unbalanced: debits ${b.d} credits ${b.c} total ${b.total} lines ${b.n}` });
   const orphan = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_lines l LEFT JOIN ledger_journals j ON j.id = l.journal_id WHERE j.id IS NULL")!;
   if (orphan.n > 0) out.push({ kind: "unbalanced_journal", detail: `${orphan.n} ledger line(s) without a journal` });
   const tb = trialBalance(db);

@@ -222,7 +222,11 @@ describe("applications", () => {
     const queue = await tc.call(adminListApplications, { user: analyst, query: { status: "manual_review" } });
     expect(queue.body.items.map((a: any) => a.id)).toEqual([app.id]);
     expect((await tc.call(adminListApplications, { user, query: {} })).status).toBe(403);
+    tc.db.tx((w) =>
+      w.run("INSERT INTO application_checks (application_id, kind, rule_id, outcome, detail_json, created_at) VALUES (?, 'fraud', 'velocity_device', 'review', '{\"count\":3}', ?)", app.id, tc.clock.now().toISOString()),
+    );
     const detail = await tc.call(adminGetApplication, { user: analyst, params: { id: app.id } });
+    expect(detail.body.checks).toEqual([expect.objectContaining({ kind: "fraud", ruleId: "velocity_device", outcome: "review", detail: { count: 3 } })]);
     expect(detail.body.documents).toHaveLength(2);
     expect(detail.body.documents[0].downloadUrl).toStartWith("http://blobs.test/documents/");
     expect(detail.body.events.map((e: any) => e.to)).toEqual(["draft", "submitted", "checking", "manual_review"]);

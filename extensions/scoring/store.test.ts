@@ -56,6 +56,18 @@ describe("checks pipeline on the owner", () => {
     expect(env.outbox("decide-application").map((r) => r.key)).toEqual([`decide-application:${app}`]);
   });
 
+  test("an unknown model version fails the job; a malformed result is refused by apply and changes nothing", async () => {
+    const env = riskTestEnv();
+    const app = env.application(env.borrower());
+    startChecks(env.ctx, app);
+    const sp = scoreApplicationJob.payload.parse(env.outbox("score-application")[0].payload) as ScorePayload;
+    expect(() => scoreApplicationJob.handler({ ...sp, modelVersion: "v0" }, jobCtx(env))).toThrow(/unknown scorecard model v0/);
+    const good = (await scoreApplicationJob.handler(sp, jobCtx(env))) as any;
+    expect(() => env.tx((t) => scoreApplicationJob.apply!({ ...good, pd: 2 }, sp, t, env.ctx))).toThrow();
+    expect(() => env.tx((t) => scoreApplicationJob.apply!({ ...good, reasons: [...good.reasons, ...good.reasons] }, sp, t, env.ctx))).toThrow();
+    expect(env.db.read.get<any>("SELECT COUNT(*) AS n FROM score_decisions").n).toBe(0);
+  });
+
   test("the decision waits for both results", async () => {
     const env = riskTestEnv();
     const app = env.application(env.borrower());

@@ -55,6 +55,14 @@ describe("guards and owner checks", () => {
     expect(await (await t.get("/api/v1/test-public", { token: s.accessToken })).json()).toEqual({ user: s.user.id });
   });
 
+  test("signed-in auth routes are limited per subject (60/min per user), whatever the IP", async () => {
+    const a = await t.signInBorrower("081255550009");
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) statuses.push((await t.get("/api/v1/auth/me", { token: a.accessToken, ip: freshIp() })).status);
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    expect(statuses[60]).toBe(429);
+  });
+
   test("helper semantics", () => {
     const borrower = { id: "u1", role: "borrower" as const };
     const admin = { id: "s1", role: "admin" as const };

@@ -9,6 +9,9 @@ import { authServices, registerSmsPort } from "./services.ts";
 import { registerOtpRoutes } from "./routes/borrower-otp.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
 import { registerPasskeyRoutes } from "./routes/passkeys.ts";
+import { purgeAuthState } from "./purge.ts";
+
+const PURGE_EVERY_MS = 10 * 60_000;
 
 /** Rate limits shared through Redis when REDIS_URL is set (key prefix `<queuePrefix>:ratelimit:`). */
 export function installRedisRateLimits(p: Platform) {
@@ -33,7 +36,18 @@ export const authModule: AppModule = {
   register(app, platform) {
     registerSmsPort(platform);
     // Only a platform with a depot on disk gets keys (the `openapi` CLI builds the app without one).
-    if (platform.db.path !== ":memory:") authServices(platform);
+    if (platform.db.path !== ":memory:") {
+      authServices(platform);
+      const timer = setInterval(() => {
+        try {
+          purgeAuthState(platform.db, platform.clock.now());
+        } catch (err) {
+          platform.log.warn("auth purge failed", { err: err as Error });
+        }
+      }, PURGE_EVERY_MS);
+      timer.unref?.();
+      platform.onShutdown.push(() => clearInterval(timer));
+    }
     installRedisRateLimits(platform);
     app.use("*", authenticate());
     registerOtpRoutes(app);

@@ -152,3 +152,20 @@ describe("borrower OTP sign-in", () => {
     expect(JSON.parse(last).at).toBe(t.clock.now().toISOString());
   });
 });
+
+test("an SMS that cannot be sent is a 503 problem and does not start the cooldown", async () => {
+  const failing = { kind: "broken", send: async () => { throw new Error("provider down"); } };
+  const t = testAuth();
+  try {
+    // swap a broken adapter in for the log adapter the auth module registered
+    t.p.ports.set("sms", failing);
+    const { authServices } = await import("./services.ts");
+    authServices(t.p).sms = failing;
+    const r = await t.post("/api/v1/auth/otp/request", { phone: "081200000077" });
+    expect(r.status).toBe(503);
+    expect(r.headers.get("content-type")).toContain("application/problem+json");
+    expect(t.p.db.read.get<any>("SELECT count(*) AS n FROM otp_challenges").n).toBe(0);
+  } finally {
+    t.close();
+  }
+});

@@ -2,6 +2,7 @@
 // HMAC-SHA256 (key in depot/secrets), compared in constant time; 60 s resend cooldown per phone.
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import type { Platform } from "../http/types.ts";
+import { HttpProblem } from "../http/problem.ts";
 import { audit } from "./audit.ts";
 import { authServices } from "./services.ts";
 import { startSession, USER_COLUMNS, type Meta, type UserRow } from "./sessions.ts";
@@ -53,7 +54,16 @@ export async function requestOtp(p: Platform, phone: string, meta: Meta): Promis
     audit(w, { event: "otp.requested", ...meta, at: now, details: { phone, challengeId } });
     return { ok: true, challengeId, expiresAt };
   });
-  if (outcome.ok) await svc.sms.send({ to: phone, text: `Kode KreditKu Anda: ${code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun.` });
+  if (outcome.ok) {
+    try {
+      await svc.sms.send({ to: phone, text: `Kode KreditKu Anda: ${code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun.` });
+    } catch (err) {
+      // Not sent: forget the challenge so the cooldown does not block an immediate retry.
+      p.db.tx((w) => w.run("DELETE FROM otp_challenges WHERE id = ?", challengeId));
+      p.log.error("otp sms failed", { err: err as Error, to: phone });
+      throw new HttpProblem(503, "sms-unavailable", "SMS unavailable", "The code could not be sent; try again shortly", {}, { "Retry-After": "5" });
+    }
+  }
   return outcome;
 }
 

@@ -20,6 +20,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   422: "Validation failed",
   423: "Account locked (Retry-After)",
   429: "Rate limited (Retry-After)",
+  503: "A dependency (SMS) is unavailable; retry",
 };
 
 export function problemResponses(...codes: number[]) {

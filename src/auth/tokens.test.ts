@@ -133,3 +133,24 @@ describe("access tokens and refresh rotation", () => {
     expect(existsSync(join(keysDir(t.depot), `${oldKid}.json`))).toBe(false);
   });
 });
+
+describe("housekeeping", () => {
+  const t = testAuth();
+  afterAll(() => t.close());
+  test("purge drops expired challenges and tokens but keeps live ones (and rotated ones until they expire)", async () => {
+    const { purgeAuthState } = await import("./purge.ts");
+    const s = await t.signInBorrower("081233330001");
+    const r: any = await (await t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken })).json();
+    const count = (table: string) => t.p.db.read.get<any>(`SELECT count(*) AS n FROM ${table}`).n;
+    expect(purgeAuthState(t.p.db, t.clock.now())).toMatchObject({ refreshTokens: 0, sessions: 0 });
+    expect(count("refresh_tokens")).toBe(2);
+    t.clock.advance(2 * 24 * 3600_000);
+    expect(purgeAuthState(t.p.db, t.clock.now()).otpChallenges).toBe(1);
+    expect((await t.post("/api/v1/auth/refresh", { refreshToken: r.refreshToken })).status).toBe(200);
+    t.clock.advance(8 * 24 * 3600_000);
+    expect(purgeAuthState(t.p.db, t.clock.now()).refreshTokens).toBe(3);
+    t.clock.advance(31 * 24 * 3600_000);
+    expect(purgeAuthState(t.p.db, t.clock.now()).sessions).toBe(1);
+    expect(count("audit_log")).toBeGreaterThan(0);
+  });
+});

@@ -21,7 +21,9 @@ export const openapiCommand: Command = {
     migrate(db);
     const config = loadConfig({ depot: "/nonexistent-kreditku-depot", env: {} });
     const app = createApp({ config, db, log: createLogger("silent"), metrics: new Metrics({ defaultMetrics: false }), clock: systemClock, readiness: [], ports: new Map(), onShutdown: [] }, MODULES);
-    process.stdout.write(JSON.stringify(buildOpenApiDocument(app), null, 2) + "\n");
+    const text = JSON.stringify(buildOpenApiDocument(app), null, 2) + "\n";
+    // Wait for stdout to drain: main() exits right after, and a pipe takes 64 KiB at a time.
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
     db.close();
     return 0;
   },

@@ -147,6 +147,13 @@ export class BullOwner {
     });
     results.on("error", (err) => this.log.warn("worker error", { queue: RESULTS_QUEUE, err }));
     this.workers.push(results);
+    // drop schedulers of jobs that are no longer scheduled (or no longer exist) on the queues we own
+    const wanted = new Set(this.exec.reg.scheduled().map((d) => `schedule-${d.name}`));
+    for (const q of new Set([OWNER_QUEUE, ...this.exec.reg.workerQueues()])) {
+      for (const s of await this.queues.get(q).getJobSchedulers()) {
+        if (s.key.startsWith("schedule-") && !wanted.has(s.key)) await this.queues.get(q).removeJobScheduler(s.key);
+      }
+    }
     for (const def of this.exec.reg.scheduled()) {
       const kind = "job" as const;
       const opts = jobOptions(this.exec.reg, kind, def.name, def.attempts ?? 3);

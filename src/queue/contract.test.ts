@@ -59,6 +59,16 @@ function testExtension(calls: Map<string, number>) {
       bump(`slow-aborted:${p.id}`);
     },
   });
+  const sleepy = defineJob({
+    name: "t.sleepy",
+    payload: z.object({ id: z.string() }),
+    runsOn: "owner",
+    async handler(p) {
+      bump(`sleepy-start:${p.id}`);
+      await Bun.sleep(300);
+      bump(`sleepy-end:${p.id}`);
+    },
+  });
   const tick = defineJob({
     name: "t.tick",
     payload: z.object({}),
@@ -70,7 +80,7 @@ function testExtension(calls: Map<string, number>) {
   });
   return defineExtension({
     name: "contract",
-    jobs: [double, flaky, doomed, slow, tick],
+    jobs: [double, flaky, doomed, slow, sleepy, tick],
     hooks: [
       defineHook({
         event: "application.submitted",
@@ -216,6 +226,14 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
 
     test("cron schedules fire", async () => {
       await waitFor(() => (calls.get("tick") ?? 0) >= 1, 3500, "a scheduled tick");
+    });
+
+    test("shutdown lets a running job finish", async () => {
+      const key = rt.context().enqueue("t.sleepy", { id: "shutdown" });
+      await waitFor(() => calls.get("sleepy-start:shutdown") === 1, 5000, "sleepy started");
+      await running.stop();
+      expect(calls.get("sleepy-end:shutdown")).toBe(1);
+      expect(outboxState(p, key)?.state).toBe("completed");
     });
 
     test("metrics: counters, durations, outbox lag, queue depth", async () => {

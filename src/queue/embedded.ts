@@ -97,7 +97,9 @@ export class EmbeddedRunner {
 
   private launch(row: OutboxRow) {
     const abort = new AbortController();
-    const promise = this.runRow(row, abort.signal).finally(() => {
+    const promise = this.runRow(row, abort.signal)
+      .catch((err) => this.log.error("outbox: job bookkeeping failed", { key: row.key, err: err as Error }))
+      .finally(() => {
       this.running.delete(row.id);
       this.nudge();
     });

@@ -70,6 +70,7 @@ export const badRecordQuery = (detail: string, extra: Record<string, unknown> = 
 
 // ---------------------------------------------------------------- masking
 export function maskValue(kind: MaskKind, v: unknown): unknown {
+  if (kind === "hide") return undefined;
   if (v === null || v === undefined) return v;
   const s = String(v);
   switch (kind) {

@@ -6,7 +6,6 @@ import { buildSchedule } from "../../extensions/loans/schedule.ts";
 
 export interface SqlLike {
   run(sql: string, ...p: any[]): unknown;
-  get<T = any>(sql: string, ...p: any[]): T | undefined;
 }
 
 export interface SeededLoan {

@@ -103,3 +103,7 @@ CREATE TABLE risk_settings (
   value TEXT NOT NULL
 ) STRICT;
 INSERT INTO risk_settings (key, value) VALUES ('stuck_after_minutes', '30');
+
+-- Velocity look-ups of the fraud snapshot (per IP and per device id of applications).
+CREATE INDEX applications_ip ON applications (ip);
+CREATE INDEX applications_device_id ON applications (COALESCE(json_extract(device_json, '$.deviceId'), json_extract(device_json, '$.device_id'), json_extract(device_json, '$.id')));

@@ -92,12 +92,18 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
   if (!desc) return <NotAvailable detail={`no ${record} records`} />;
 
   const shown = (columns ?? desc.columns.map((c) => c.name)).map((n) => desc.columns.find((c) => c.name === n)).filter((c): c is ColumnInfo => !!c);
-  const filterable = desc.columns.filter((c) => c.filter.length > 0 && !(c.name in fixed) && (c.filter.includes("eq") || c.filter.includes("in") || /(_at|_date|^at$)$/.test(c.name)));
+  // The filter bar: enum-like columns (known options) first, then text ids and date ranges; amounts stay API-only.
+  const isTimeCol = (c: ColumnInfo) => /(_at|_date|^at$)$/.test(c.name) && c.filter.includes("gte");
+  const filterable = desc.columns
+    .filter((c) => c.filter.length > 0 && !(c.name in fixed))
+    .filter((c) => options[c.name] || isTimeCol(c) || (c.type === "text" && (c.filter.includes("eq") || c.filter.includes("in"))))
+    .sort((a, b) => Number(!options[a.name]) - Number(!options[b.name]));
   const searchable = desc.columns.some((c) => c.search);
   const reset = () => setCursors([""]);
   const apply = (e?: React.FormEvent) => {
     e?.preventDefault();
-    setFilters(Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== "")));
+    setFilters(Object.fromEntries(Object.entries(draft).filter(([k, v]) => v !== "" && k !== "__q")));
+    setSearch(draft.__q ?? "");
     reset();
   };
   const currentSort = sort || (desc.defaultSort.dir === "desc" ? "-" : "") + desc.defaultSort.column;
@@ -129,7 +135,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
             </label>
           )}
           {filterable.slice(0, 6).map((c) => {
-            const isTime = /(_at|_date|^at$)$/.test(c.name) && c.filter.includes("gte");
+            const isTime = isTimeCol(c);
             if (isTime)
               return (
                 <label key={c.name}>
@@ -157,14 +163,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
             );
           })}
           <div className="filter-buttons">
-            <button
-              type="submit"
-              onClick={() => {
-                setSearch(draft.__q ?? "");
-              }}
-            >
-              Apply
-            </button>
+            <button type="submit">Apply</button>
             <button
               type="button"
               className="secondary"

@@ -82,28 +82,64 @@ function Timeline({ applicationId }: { applicationId: string }) {
 
 function Score({ applicationId }: { applicationId: string }) {
   const caps = useCapabilities();
+  const hasExplanation = caps.has(T.explanation);
+  // The explanation (scoring feature) answers 200 with nulls when nothing is scored yet. Without it, fall back to
+  // the score_decisions record; the list form answers 200 with no items (a 404 would be logged by the browser).
   const expl = useOptional<Row>(["explanation", applicationId], EP.explanation(applicationId), T.explanation);
-  const rec = useOptional<Row>(["record", "score_decisions", applicationId], `/api/v1/records/score_decisions/${encodeURIComponent(applicationId)}`);
-  if (!caps.ready || (expl.isLoading && caps.has(T.explanation)) || rec.isLoading) return <Loading />;
-  const e = expl.data;
-  const r = rec.data;
+  const rec = useOptional<{ items: Row[] }>(
+    ["record", "score_decisions", applicationId],
+    caps.ready && !hasExplanation ? `/api/v1/records/score_decisions${qs({ "filter[application_id]": applicationId, limit: 1 })}` : null,
+  );
+  if (!caps.ready || expl.isLoading || rec.isLoading) return <Loading />;
+  const e = expl.data?.score as Row | null | undefined;
+  const r = rec.data?.items[0];
   if (!e && !r) return <p className="muted">No score for this application (yet).</p>;
   const score = e?.score ?? r?.score;
-  const reasons: any[] = e?.reasons ?? e?.reasonCodes ?? parseJson(r?.reasons_json) ?? [];
+  const pd = e?.pd ?? r?.pd;
+  const reasons: any[] = e?.reasons ?? parseJson(r?.reasons_json) ?? [];
+  const features: Row[] = e?.features ?? [];
+  const decision = expl.data?.decision as Row | null | undefined;
   return (
     <div className="score" data-testid="score">
       <div className="big">{score ?? "—"}</div>
       <div className="muted">
         model {e?.modelVersion ?? r?.model_version ?? "—"}
-        {r?.pd !== undefined ? ` · PD ${(r.pd * 100).toFixed(1)} %` : ""}
-        {r?.decision ? ` · policy: ${r.decision}` : ""}
+        {typeof pd === "number" ? ` · PD ${(pd * 100).toFixed(1)} %` : ""}
+        {decision?.outcome ?? r?.decision ? ` · policy: ${decision?.outcome ?? r?.decision}` : ""}
       </div>
       {Array.isArray(reasons) && reasons.length > 0 && (
-        <ol className="reasons">
-          {reasons.slice(0, 4).map((x, i) => (
-            <li key={i}>{typeof x === "string" ? x : [x.code, x.description ?? x.message ?? x.text ?? x.feature].filter(Boolean).join(" — ")}</li>
-          ))}
-        </ol>
+        <>
+          <h3>Top reasons</h3>
+          <ol className="reasons">
+            {reasons.slice(0, 4).map((x, i) => (
+              <li key={i}>{typeof x === "string" ? x : [x.code, x.en ?? x.description ?? x.message].filter(Boolean).join(" — ")}</li>
+            ))}
+          </ol>
+        </>
+      )}
+      {features.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>feature</th>
+                <th>bin</th>
+                <th>points</th>
+              </tr>
+            </thead>
+            <tbody>
+              {features.map((f) => (
+                <tr key={f.feature}>
+                  <td>{f.label ?? f.feature}</td>
+                  <td>{String(f.bin)}</td>
+                  <td>
+                    {f.points} / {f.maxPoints}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );
@@ -111,24 +147,29 @@ function Score({ applicationId }: { applicationId: string }) {
 
 function Documents({ app, detail }: { app: Row; detail: Row | null | undefined }) {
   const docs: Row[] | undefined = detail?.documents;
-  if (docs && docs.length) {
+  if (docs) {
+    if (docs.length === 0) return <p className="muted">No documents attached to this application.</p>;
     return (
-      <ul className="docs">
+      <ul className="docs" data-testid="documents">
         {docs.map((d) => (
           <li key={d.id}>
-            {d.url || d.signedUrl ? (
-              <a href={d.url ?? d.signedUrl} target="_blank" rel="noreferrer">
-                {d.kind} {d.filename ? `(${d.filename})` : ""}
+            {d.downloadUrl ? (
+              <a href={d.downloadUrl} target="_blank" rel="noreferrer">
+                {d.kind}
+                {d.filename ? ` (${d.filename})` : ""}
               </a>
             ) : (
-              <span>{d.kind}</span>
+              <span>{d.kind} (no download link)</span>
             )}{" "}
-            <span className="muted">{d.contentType ?? d.content_type}</span>
+            <span className="muted">
+              {d.contentType} · {Math.round((d.sizeBytes ?? 0) / 1024)} KiB
+            </span>
           </li>
         ))}
       </ul>
     );
   }
+  // Without the application-detail endpoint: the borrower's documents from the record API (no download links).
   return <RecordTable record="documents" compact fixed={{ user_id: String(app.user_id) }} columns={["kind", "content_type", "size_bytes", "filename", "created_at"]} limit={10} />;
 }
 
@@ -141,8 +182,8 @@ function Decision({ app }: { app: Row }) {
     mutationFn: () =>
       api(EP.decision(app.id), {
         method: "POST",
-        json: { decision: decision === "approve" ? "approved" : "rejected", note },
-        headers: { "Idempotency-Key": `decision-${app.id}-${decision}` },
+        json: { decision, note },
+        headers: { "Idempotency-Key": `decision-${app.id}-${Date.now()}` },
       }),
     onSuccess: () => {
       qc.invalidateQueries({ queryKey: ["record"] });
@@ -277,7 +318,8 @@ export function LoanDetail() {
 export function BorrowerDetail() {
   const { id } = useParams();
   const user = useRecord("borrowers", id);
-  const profile = useOptional<Row>(["record", "borrower_profiles", id], id ? `/api/v1/records/borrower_profiles/${encodeURIComponent(id)}` : null);
+  const profiles = useOptional<{ items: Row[] }>(["record", "borrower_profiles", id], id ? `/api/v1/records/borrower_profiles${qs({ "filter[user_id]": id, limit: 1 })}` : null);
+  const profile = { isLoading: profiles.isLoading, data: profiles.data?.items[0] };
   if (user.isLoading) return <Loading />;
   if (user.error) return <ErrorState error={user.error} retry={() => user.refetch()} />;
   const u = user.data!;

@@ -194,7 +194,7 @@ export function Products() {
       {editing && <Editor key={editing.id ?? "new"} initial={editing} onDone={() => setEditing(null)} />}
       <RecordTable
         record="products"
-        columns={["code", "name", "purpose", "min_amount", "max_amount", "min_tenor", "max_tenor", "tenor_unit", "interest_method", "interest_rate_ppm", "late_fee_ppm", "active"]}
+        columns={["code", "name", "purpose", "min_amount", "max_amount", "max_tenor", "tenor_unit", "interest_method", "interest_rate_ppm", "active"]}
         options={{ purpose: ["consumptive", "productive"], interest_method: ["flat", "annuity"], tenor_unit: ["days", "weeks", "months"] }}
         actions={
           admin

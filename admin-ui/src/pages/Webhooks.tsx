@@ -4,10 +4,13 @@ import { api, ApiError } from "../api.ts";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
+import { useAuth } from "../auth.tsx";
 
 export function Webhooks() {
   const qc = useQueryClient();
-  const canReplay = useCapabilities().has(T.webhookReplay, "post");
+  const { user } = useAuth();
+  // Replay is an admin action (the payments feature's route allows admin only).
+  const canReplay = useCapabilities().has(T.webhookReplay, "post") && user?.role === "admin";
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const replay = useMutation({
     mutationFn: (id: number) => api(EP.webhookReplay(id), { method: "POST", headers: { "Idempotency-Key": `replay-${id}-${Date.now()}` } }),
@@ -21,7 +24,7 @@ export function Webhooks() {
     <div className="page">
       <h1>Webhook log</h1>
       <p className="muted">Every gateway delivery as received. Failed verified events can be replayed; duplicates never apply twice.</p>
-      {!canReplay && <p className="muted" data-testid="replay-unavailable">Replay is not available in this deployment.</p>}
+      {!canReplay && <p className="muted" data-testid="replay-unavailable">Replay needs the admin role and the payments feature.</p>}
       {msg && (
         <p className={msg.ok ? "notice ok" : "notice bad"} role="status">
           {msg.text}

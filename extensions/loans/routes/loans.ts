@@ -133,11 +133,51 @@ export async function applicationDetail(ctx: ExtensionContext, row: ApplicationR
   const events = ctx.db
     .all<any>("SELECT id, from_status, to_status, actor, reason, at FROM application_events WHERE application_id = ? ORDER BY id", row.id)
     .map((e) => ({ id: e.id, from: e.from_status, to: e.to_status, actor: e.actor, reason: e.reason, at: e.at }));
-  const checks = ctx.db
-    .all<any>("SELECT id, kind, rule_id, outcome, detail_json, created_at FROM application_checks WHERE application_id = ? ORDER BY id", row.id)
-    .map((c) => ({ id: c.id, kind: c.kind, ruleId: c.rule_id, outcome: c.outcome, detail: JSON.parse(c.detail_json), createdAt: c.created_at }));
   const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", row.user_id);
-  return { ...applicationOut(ctx.db, row), documents, events, checks, profile: profile ? profileOut(profile) : null };
+  return { ...applicationOut(ctx.db, row), documents, events, checks: applicationChecks(ctx, row.id), profile: profile ? profileOut(profile) : null };
+}
+
+const hasTable = (ctx: ExtensionContext, name: string) => !!ctx.db.get("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name);
+const parse = (s: string | null) => {
+  try {
+    return s ? JSON.parse(s) : null;
+  } catch {
+    return s;
+  }
+};
+
+/**
+ * The automated checks of an application, for staff: rows in application_checks, plus (when the fraud and scoring
+ * extensions are installed) the fraud check outcome, every fraud rule hit, and the score with its reason codes.
+ */
+export function applicationChecks(ctx: ExtensionContext, applicationId: string) {
+  const out: { id: number; kind: string; ruleId: string; outcome: string; detail: unknown; createdAt: string }[] = [];
+  for (const c of ctx.db.all<any>("SELECT kind, rule_id, outcome, detail_json, created_at FROM application_checks WHERE application_id = ? ORDER BY id", applicationId)) {
+    out.push({ id: out.length + 1, kind: c.kind, ruleId: c.rule_id, outcome: c.outcome, detail: parse(c.detail_json), createdAt: c.created_at });
+  }
+  if (hasTable(ctx, "fraud_checks")) {
+    const f = ctx.db.get<any>("SELECT outcome, checked_at FROM fraud_checks WHERE application_id = ?", applicationId);
+    if (f) out.push({ id: out.length + 1, kind: "fraud", ruleId: "fraud_check", outcome: f.outcome, detail: null, createdAt: f.checked_at });
+  }
+  if (hasTable(ctx, "fraud_hits")) {
+    for (const h of ctx.db.all<any>("SELECT rule_id, severity, message, evidence_json, created_at FROM fraud_hits WHERE application_id = ? ORDER BY id", applicationId)) {
+      out.push({ id: out.length + 1, kind: "fraud_hit", ruleId: h.rule_id, outcome: h.severity, detail: { message: h.message, evidence: parse(h.evidence_json) }, createdAt: h.created_at });
+    }
+  }
+  if (hasTable(ctx, "score_decisions")) {
+    const d = ctx.db.get<any>("SELECT model_version, score, pd, reasons_json, decision, decision_note, scored_at FROM score_decisions WHERE application_id = ?", applicationId);
+    if (d) {
+      out.push({
+        id: out.length + 1,
+        kind: "score",
+        ruleId: d.model_version,
+        outcome: d.decision ?? "scored",
+        detail: { score: d.score, pd: d.pd, reasons: parse(d.reasons_json), note: d.decision_note },
+        createdAt: d.scored_at,
+      });
+    }
+  }
+  return out;
 }
 
 export const adminGetApplication = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({

@@ -20,7 +20,7 @@ export function registerOtpRoutes(app: App) {
       description: "Public. 3 requests/min per phone and 10/min per IP; one code per phone every 60 s. The code lives 5 minutes.",
       middleware: [requireAccess("public")],
       request: body(OtpRequestSchema),
-      responses: { 202: json(OtpChallengeSchema, "Code sent"), ...problemResponses(400, 422, 429) },
+      responses: { 202: json(OtpChallengeSchema, "Code sent"), ...problemResponses(400, 422, 429, 503) },
     }),
     async (c) => {
       const p = c.get("platform");

@@ -183,7 +183,7 @@ describe("admin dashboard", () => {
     await page.getByText("32 total").waitFor();
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByText("page 2").waitFor();
-    await settled(page);
+    await page.waitForFunction(() => document.querySelector("section[data-record=applications] .table-wrap")?.getAttribute("aria-busy") === "false");
     expect(await queueRows.count()).toBe(7);
     await page.getByRole("button", { name: "Previous" }).click();
     await page.getByText("page 1").waitFor();

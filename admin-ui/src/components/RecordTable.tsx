@@ -187,7 +187,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
         <Empty>No {desc.label.toLowerCase()} match.</Empty>
       ) : page.data ? (
         <>
-          <div className="table-wrap">
+          <div className={`table-wrap${page.isPlaceholderData ? " stale" : ""}`} aria-busy={page.isFetching}>
             <table>
               <thead>
                 <tr>

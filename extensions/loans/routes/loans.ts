@@ -92,6 +92,46 @@ export const getLoan = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
 });
 
 // ---------- staff ----------
+export const applicationExample = {
+  id: "0193a1b2-0000-7000-8000-0000000000a1",
+  userId: "0193a1b2-0000-7000-8000-000000000001",
+  productId: "prod_reference_weekly",
+  status: "manual_review",
+  principalAmount: 5_000_000,
+  tenor: 50,
+  tenorUnit: "weeks",
+  purpose: "Modal usaha warung",
+  instalmentAmount: 110_000,
+  documentIds: ["0193a1b2-0000-7000-8000-0000000000d1", "0193a1b2-0000-7000-8000-0000000000d2"],
+  offer: null,
+  loanId: null,
+  submittedAt: "2026-03-01T08:05:00.000Z",
+  decidedAt: "2026-03-01T08:05:02.000Z",
+  createdAt: "2026-03-01T08:05:00.000Z",
+  updatedAt: "2026-03-01T08:05:02.000Z",
+};
+const detailExample = {
+  ...applicationExample,
+  documents: [
+    {
+      id: "0193a1b2-0000-7000-8000-0000000000d1",
+      userId: "0193a1b2-0000-7000-8000-000000000001",
+      kind: "ktp",
+      contentType: "image/jpeg",
+      sizeBytes: 183_422,
+      sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      filename: "ktp.jpg",
+      createdAt: "2026-03-01T08:01:00.000Z",
+      downloadUrl: "https://files.kreditku.example/documents/…?expires=…&sig=…",
+    },
+  ],
+  events: [
+    { id: 1, from: null, to: "draft", actor: "0193a1b2-0000-7000-8000-000000000001", reason: "created", at: "2026-03-01T08:05:00.000Z" },
+    { id: 4, from: "checking", to: "manual_review", actor: "system:scoring", reason: "score in the review band", at: "2026-03-01T08:05:02.000Z" },
+  ],
+  checks: [{ id: 1, kind: "fraud_hit", ruleId: "shared_bank_account", outcome: "review", detail: { message: "bank account used by another borrower" }, createdAt: "2026-03-01T08:05:01.000Z" }],
+  profile: null,
+};
 const STAFF: ("analyst" | "admin")[] = ["analyst", "admin"];
 
 export const adminListApplications = defineRoute<unknown, z.infer<typeof AdminListQuery>, unknown>({
@@ -101,7 +141,7 @@ export const adminListApplications = defineRoute<unknown, z.infer<typeof AdminLi
   tags: ["Applications", "Admin"],
   access: STAFF,
   request: { query: AdminListQuery },
-  responses: { 200: { description: "A page of applications", schema: ApplicationList }, 403: problem("Not staff") },
+  responses: { 200: { description: "A page of applications", schema: ApplicationList, example: { items: [applicationExample], nextCursor: "MDE5M2ExYjItMDAwMC03MDAw" } }, 403: problem("Not staff") },
   handler: (req, ctx) => {
     const limit = req.query.limit ?? 20;
     const after = decodeCursor(req.query.cursor);
@@ -187,7 +227,7 @@ export const adminGetApplication = defineRoute<unknown, unknown, z.infer<typeof 
   tags: ["Applications", "Admin"],
   access: STAFF,
   request: { params: IdParams },
-  responses: { 200: { description: "The application", schema: ApplicationDetail }, 404: problem("No such application") },
+  responses: { 200: { description: "The application", schema: ApplicationDetail, example: detailExample }, 404: problem("No such application") },
   handler: async (req, ctx) => {
     const row = ctx.db.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", req.params.id);
     if (!row) throw problems.notFound("Application");
@@ -204,7 +244,7 @@ export const adminDecide = defineRoute<z.infer<typeof DecisionRequest>, unknown,
   idempotent: true,
   request: { params: IdParams, body: DecisionRequest },
   responses: {
-    200: { description: "Decided", schema: Application },
+    200: { description: "Decided", schema: Application, example: { ...applicationExample, status: "approved", offer: { principalAmount: 5_000_000, tenor: 50 }, decidedAt: "2026-03-01T09:00:00.000Z" } },
     404: problem("No such application"),
     409: problem("Not in manual review"),
     422: problem("Invalid decision or offer"),

@@ -3,7 +3,7 @@ import { defineRoute, HttpProblem, problems, type ExtensionContext, type Sql } f
 import { IdParams, Problem, Product, ProductInput, ProductList, Quote, QuoteRequest, CapViolation } from "../../../schemas/loans.ts";
 import { z } from "../../../src/runtime/index.ts";
 import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
-import { buildSchedule } from "../schedule.ts";
+import { buildSchedule, daysBetween } from "../schedule.ts";
 import { businessDate, checkRanges, getProduct, newId, productOut, productPricing, type ProductRow } from "../repo.ts";
 
 const problem = (description: string) => ({ description });
@@ -257,7 +257,11 @@ export const createQuote = defineRoute<z.infer<typeof QuoteRequest>, unknown, un
   handler: (req, ctx) => {
     const product = getProduct(ctx.db, req.body.productId);
     if (!product || product.active !== 1) throw problems.notFound("Product");
-    const startDate = req.body.startDate ?? businessDate(ctx.clock.now());
+    const today = businessDate(ctx.clock.now());
+    const startDate = req.body.startDate ?? today;
+    if (startDate < today || daysBetween(today, startDate) > 90) {
+      throw problems.validation([{ path: "startDate", message: `must be between ${today} and 90 days later` }]);
+    }
     const { schedule, dailyCostCapPpm } = priceLoan(ctx.db, product, req.body.principalAmount, req.body.tenor, startDate);
     return { status: 200, body: quoteBody(product, schedule, dailyCostCapPpm) };
   },

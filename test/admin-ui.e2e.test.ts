@@ -95,6 +95,11 @@ async function settled(page: Page) {
   await page.waitForFunction(() => !document.querySelector(".state.loading"), undefined, { timeout: 10_000 });
 }
 
+/** A record table has fetched its current page (no refetch or page change in flight). */
+async function tableIdle(page: Page, record: string) {
+  await page.waitForFunction((r) => document.querySelector(`section[data-record=${r}] .table-wrap`)?.getAttribute("aria-busy") === "false", record, { timeout: 10_000 });
+}
+
 const navLabels = (page: Page) => page.locator("nav.sidebar a").allInnerTexts();
 
 beforeAll(async () => {
@@ -183,7 +188,7 @@ describe("admin dashboard", () => {
     await page.getByText("32 total").waitFor();
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByText("page 2").waitFor();
-    await page.waitForFunction(() => document.querySelector("section[data-record=applications] .table-wrap")?.getAttribute("aria-busy") === "false");
+    await tableIdle(page, "applications");
     expect(await queueRows.count()).toBe(7);
     await page.getByRole("button", { name: "Previous" }).click();
     await page.getByText("page 1").waitFor();
@@ -265,6 +270,7 @@ describe("admin dashboard", () => {
     // the queue no longer lists it
     await page.getByRole("link", { name: "← Applications" }).click();
     await settled(page);
+    await tableIdle(page, "applications");
     expect(await page.getByRole("link", { name: "app-002" }).count()).toBe(0);
     expect(errors).toEqual([]);
   }, 30_000);

@@ -304,9 +304,9 @@ describe("the origination journey on the binary", () => {
     expect(detail.body.documents[0].downloadUrl).toBeString();
     expect(detail.body.events.map((e: any) => e.to)).toEqual(["draft", "submitted", "checking", "manual_review"]);
     expect(detail.body.profile.bankAccount.accountNumber).toBe("8123000999");
-    const kinds = detail.body.checks.map((c: any) => c.kind);
-    expect(kinds).toContain("fraud_hit");
-    expect(kinds).toContain("score");
+    expect(detail.body.checks.map((c: any) => c.kind).sort()).toEqual(["fraud", "score"]);
+    expect(detail.body.checks.find((c: any) => c.kind === "fraud")).toMatchObject({ outcome: "review" });
+    expect(detail.body.checks.find((c: any) => c.kind === "fraud").detail.hits.length).toBeGreaterThan(0);
     const staffDoc = await call("GET", `/api/v1/documents/${b2.documentIds[0]}`, undefined, { token: analyst });
     expect(staffDoc.body.downloadUrl).toBeString();
     const bad = await call("POST", `/api/v1/admin/applications/${app.body.id}/decision`, { decision: "maybe", note: "x" }, { token: analyst });

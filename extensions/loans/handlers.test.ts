@@ -103,6 +103,11 @@ describe("products and quotes", () => {
     expect(out.status).toBe(422);
     expect(out.body.errors.map((e: any) => e.path)).toEqual(["principalAmount", "tenor"]);
     expect((await tc.call(createQuote, { user: borrower, body: { productId: "nope", principalAmount: 5_000_000, tenor: 50 } })).status).toBe(404);
+    const past = await tc.call(createQuote, { user: borrower, body: { productId: "prod_reference_weekly", principalAmount: 5_000_000, tenor: 50, startDate: "2024-06-01" } });
+    expect(past.status).toBe(422);
+    expect(past.body.errors[0].path).toBe("startDate");
+    const later = await tc.call(createQuote, { user: borrower, body: { productId: "prod_reference_weekly", principalAmount: 5_000_000, tenor: 50, startDate: "2026-03-16" } });
+    expect(later.body.instalments[0].dueDate).toBe("2026-03-23");
   });
 });
 

@@ -1,13 +1,12 @@
 // `kreditku jobs list|retry|purge`: operate on the outbox (the owner's record of every job and hook run).
-import { Queue } from "bullmq";
 import type { Command } from "./types.ts";
 import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
 import { depotPaths, loadConfig } from "../config.ts";
 import { ensureDepot } from "../platform.ts";
 import { Db } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
-import { listRows, purgeDead, retryRows, type ListState, type OutboxRow } from "../queue/outbox.ts";
-import { connectionOf, jobIdOf } from "../queue/bullmq.ts";
+import { listRows, purgeDead, type ListState, type OutboxRow } from "../queue/outbox.ts";
+import { retryJobs } from "../queue/ops.ts";
 
 const STATES: ListState[] = ["pending", "failed", "dead", "running", "dispatched", "completed"];
 
@@ -61,20 +60,7 @@ export const jobsCommand: Command = {
         if (!values["all-dead"] && positionals.length !== 1) throw new UsageError("retry needs one job id or key, or --all-dead");
         if (values["all-dead"] && positionals.length) throw new UsageError("give either a job id or --all-dead, not both");
         action = async () => {
-          const rows = retryRows(db, values["all-dead"] ? { allDead: true } : { idOrKey: positionals[0] }, Date.now());
-          if (config.redisUrl) {
-            // the failed BullMQ job keeps its id: remove it so the dispatcher can add the job afresh
-            const queues = new Map<string, Queue>();
-            try {
-              for (const r of rows) {
-                let q = queues.get(r.queue);
-                if (!q) queues.set(r.queue, (q = new Queue(r.queue, { connection: connectionOf(config.redisUrl), prefix: config.queuePrefix })));
-                await q.remove(jobIdOf(r.key)).catch(() => 0);
-              }
-            } finally {
-              await Promise.allSettled([...queues.values()].map((q) => q.close()));
-            }
-          }
+          const rows = await retryJobs(db, config, values["all-dead"] ? { allDead: true } : { idOrKey: positionals[0] });
           if (!values["all-dead"] && rows.length === 0) {
             console.error(`kreditku jobs retry: no dead or failed job "${positionals[0]}"`);
             return 1;

@@ -57,6 +57,14 @@ export function jobOptions(reg: Registry, kind: "job" | "hook", name: string, at
   };
 }
 
+/**
+ * Id of the results-queue entry for one run of a job: a re-run of the same BullMQ job (stalled, worker crashed
+ * after reporting) reuses it, so the report is added once; a job added afresh (`jobs retry`) gets a new one.
+ */
+function resultJobId(job: Job<JobData>, outcome: "ok" | "dead"): string {
+  return `r-${jobIdOf(keyOf(job))}-${job.timestamp}-${outcome}`;
+}
+
 /** Keys of a job as seen by a processor. */
 function keyOf(job: Job<JobData>): string {
   return job.data.key ?? String(job.id);
@@ -300,7 +308,7 @@ export class StatelessWorkers {
     const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
     const result = await this.exec.run(input);
     const data: ResultData = { ...job.data, key, state: "completed", result: result ?? null, attempts: job.attemptsMade + 1 };
-    await this.results.add("result", data, { jobId: `r-${jobIdOf(key)}-ok`, attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED });
+    await this.results.add("result", data, { jobId: resultJobId(job, "ok"), attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED });
     this.exec.metrics.completed.inc({ queue: job.queueName });
     this.opts.log.info("job completed", { key, name: job.data.name, queue: job.queueName, attempt: input.attempt });
     return result ?? null;
@@ -317,7 +325,7 @@ export class StatelessWorkers {
     this.exec.metrics.failed.inc({ queue: job.queueName });
     const data: ResultData = { ...job.data, key, state: "dead", error: describeError(err), attempts: job.attemptsMade };
     await this.results
-      .add("result", data, { jobId: `r-${jobIdOf(key)}-dead-${job.attemptsMade}`, attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED })
+      .add("result", data, { jobId: resultJobId(job, "dead"), attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED })
       .catch((e) => this.opts.log.error("could not report a dead job", { key, err: e as Error }));
   }
 

@@ -43,7 +43,7 @@ export function testPlatform(mode: Mode, prefix = uniquePrefix(), logLevel: "sil
 
 /** Start the runtime plus, for BullMQ, in-process stateless workers for the 'any' queues (same code as `kreditku worker`). */
 export async function startTestRuntime(p: Platform, opts: RuntimeOptions & { workerConcurrency?: number } = {}) {
-  const rt = new Runtime(p, { pollMs: 200, embedded: { pollMs: 200 }, ...opts });
+  const rt = new Runtime(p, { pollMs: 5000, embedded: { pollMs: 5000 }, ...opts }); // slow poll: prompt runs must come from the post-commit nudge
   await rt.start();
   let workers: StatelessWorkers | null = null;
   if (p.config.redisUrl) {

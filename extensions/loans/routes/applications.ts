@@ -1,6 +1,6 @@
 // Borrower applications: create (= submit), list, read, cancel, accept the offer (creates the loan).
 import { defineRoute, HttpProblem, problems, z, type ExtensionContext, type TxContext } from "../../../src/runtime/index.ts";
-import { Application, ApplicationCreate, ApplicationList, CancelRequest, IdParams, ListQuery, Loan, Problem } from "../../../schemas/loans.ts";
+import { Application, ApplicationCreate, ApplicationList, CancelRequest, IdParams, ListQuery, Loan } from "../../../schemas/loans.ts";
 import { ageOn, loadCaps, strictest } from "../caps.ts";
 import { monthlyEquivalent, type Schedule } from "../schedule.ts";
 import {

@@ -1,6 +1,6 @@
 // Borrower profile and KYC documents.
 import { defineRoute, HttpProblem, problems, z } from "../../../src/runtime/index.ts";
-import { Document, DocumentKind, IdParams, Problem, Profile, ProfileInput } from "../../../schemas/loans.ts";
+import { Document, DocumentKind, IdParams, Profile, ProfileInput } from "../../../schemas/loans.ts";
 import { documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
 
 const problem = (description: string) => ({ description });

@@ -1,6 +1,6 @@
 // Loans (read side for borrowers and staff), staff review of applications, and the realtime status stream.
 import { defineRoute, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
-import { AdminListQuery, ApplicationDetail, ApplicationList, Application, DecisionRequest, IdParams, ListQuery, Loan, LoanList, Problem } from "../../../schemas/loans.ts";
+import { AdminListQuery, ApplicationDetail, ApplicationList, Application, DecisionRequest, IdParams, ListQuery, Loan, LoanList } from "../../../schemas/loans.ts";
 import {
   applicationOut,
   businessDate,
@@ -129,7 +129,7 @@ const detailExample = {
     { id: 1, from: null, to: "draft", actor: "0193a1b2-0000-7000-8000-000000000001", reason: "created", at: "2026-03-01T08:05:00.000Z" },
     { id: 4, from: "checking", to: "manual_review", actor: "system:scoring", reason: "score in the review band", at: "2026-03-01T08:05:02.000Z" },
   ],
-  checks: [{ id: 1, kind: "fraud_hit", ruleId: "shared_bank_account", outcome: "review", detail: { message: "bank account used by another borrower" }, createdAt: "2026-03-01T08:05:01.000Z" }],
+  checks: [{ id: 1, kind: "fraud", ruleId: "fraud-check", outcome: "review", detail: { hits: [{ ruleId: "shared_bank_account", severity: "review", message: "bank account used by another borrower" }] }, createdAt: "2026-03-01T08:05:01.000Z" }],
   profile: null,
 };
 const STAFF: ("analyst" | "admin")[] = ["analyst", "admin"];
@@ -177,7 +177,6 @@ export async function applicationDetail(ctx: ExtensionContext, row: ApplicationR
   return { ...applicationOut(ctx.db, row), documents, events, checks: applicationChecks(ctx, row.id), profile: profile ? profileOut(profile) : null };
 }
 
-const hasTable = (ctx: ExtensionContext, name: string) => !!ctx.db.get("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name);
 const parse = (s: string | null) => {
   try {
     return s ? JSON.parse(s) : null;
@@ -186,36 +185,11 @@ const parse = (s: string | null) => {
   }
 };
 
-/**
- * The automated checks of an application, for staff: rows in application_checks, plus (when the fraud and scoring
- * extensions are installed) the fraud check outcome, every fraud rule hit, and the score with its reason codes.
- */
+/** The automated checks of an application, for staff: the rows the fraud and scoring extensions write. */
 export function applicationChecks(ctx: ExtensionContext, applicationId: string) {
   const out: { id: number; kind: string; ruleId: string; outcome: string; detail: unknown; createdAt: string }[] = [];
-  for (const c of ctx.db.all<any>("SELECT kind, rule_id, outcome, detail_json, created_at FROM application_checks WHERE application_id = ? ORDER BY id", applicationId)) {
-    out.push({ id: out.length + 1, kind: c.kind, ruleId: c.rule_id, outcome: c.outcome, detail: parse(c.detail_json), createdAt: c.created_at });
-  }
-  if (hasTable(ctx, "fraud_checks")) {
-    const f = ctx.db.get<any>("SELECT outcome, checked_at FROM fraud_checks WHERE application_id = ?", applicationId);
-    if (f) out.push({ id: out.length + 1, kind: "fraud", ruleId: "fraud_check", outcome: f.outcome, detail: null, createdAt: f.checked_at });
-  }
-  if (hasTable(ctx, "fraud_hits")) {
-    for (const h of ctx.db.all<any>("SELECT rule_id, severity, message, evidence_json, created_at FROM fraud_hits WHERE application_id = ? ORDER BY id", applicationId)) {
-      out.push({ id: out.length + 1, kind: "fraud_hit", ruleId: h.rule_id, outcome: h.severity, detail: { message: h.message, evidence: parse(h.evidence_json) }, createdAt: h.created_at });
-    }
-  }
-  if (hasTable(ctx, "score_decisions")) {
-    const d = ctx.db.get<any>("SELECT model_version, score, pd, reasons_json, decision, decision_note, scored_at FROM score_decisions WHERE application_id = ?", applicationId);
-    if (d) {
-      out.push({
-        id: out.length + 1,
-        kind: "score",
-        ruleId: d.model_version,
-        outcome: d.decision ?? "scored",
-        detail: { score: d.score, pd: d.pd, reasons: parse(d.reasons_json), note: d.decision_note },
-        createdAt: d.scored_at,
-      });
-    }
+  for (const c of ctx.db.all<any>("SELECT id, kind, rule_id, outcome, detail_json, created_at FROM application_checks WHERE application_id = ? ORDER BY id", applicationId)) {
+    out.push({ id: c.id, kind: c.kind, ruleId: c.rule_id, outcome: c.outcome, detail: parse(c.detail_json), createdAt: c.created_at });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Products: admin CRUD, borrowers list the active ones, and quotes (a priced schedule, nothing saved).
 import { defineRoute, HttpProblem, problems, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
-import { IdParams, Problem, Product, ProductInput, ProductList, Quote, QuoteRequest, CapViolation } from "../../../schemas/loans.ts";
+import { IdParams, Product, ProductInput, ProductList, Quote, QuoteRequest, CapViolation } from "../../../schemas/loans.ts";
 import { z } from "../../../src/runtime/index.ts";
 import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
 import { buildSchedule, daysBetween } from "../schedule.ts";

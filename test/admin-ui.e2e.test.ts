@@ -9,7 +9,8 @@ import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
 
 const SHOTS = resolve(import.meta.dir, "../test-results/admin-ui");
 const PASSWORD = "correct-horse-battery";
-const STAFF = { admin: "admin@kreditku.test", analyst: "analyst@kreditku.test", finance: "finance@kreditku.test" } as const;
+// Sign-in is rate limited per IP and email (5/min), so the admin tests share two admin accounts.
+const STAFF = { admin: "admin@kreditku.test", analyst: "analyst@kreditku.test", finance: "finance@kreditku.test", admin2: "admin2@kreditku.test" } as const;
 const NIK = "3174012345670001";
 
 let srv: Running;
@@ -88,7 +89,15 @@ async function signIn(page: Page, email: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByTestId("who").waitFor({ state: "attached" });
+  // signed in, or fail fast with the reason the form shows (e.g. the sign-in rate limit)
+  const refused = page
+    .getByRole("alert")
+    .waitFor({ timeout: 15_000 })
+    .then(async () => `sign-in of ${email} refused: ${await page.getByRole("alert").innerText()}`)
+    .catch(() => null);
+  const ok = page.getByTestId("who").waitFor({ state: "attached", timeout: 15_000 }).then(() => null);
+  const outcome = await Promise.race([ok, refused.then((msg) => msg ?? ok)]);
+  if (outcome) throw new Error(outcome);
 }
 
 async function settled(page: Page) {
@@ -105,7 +114,8 @@ const navLabels = (page: Page) => page.locator("nav.sidebar a").allInnerTexts();
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const depot = tempDepot("kreditku-ui-");
-  for (const [role, email] of Object.entries(STAFF)) {
+  for (const [key, email] of Object.entries(STAFF)) {
+    const role = key.replace(/\d+$/, "");
     const r = await runCli(["admin", "create", "--depot", depot, "--email", email, "--password", PASSWORD, "--role", role]);
     expect(r.code).toBe(0);
   }
@@ -286,7 +296,7 @@ describe("admin dashboard", () => {
     await row.getByRole("button", { name: "Replay" }).click();
     await page.getByText(/Event \d+ replayed/).waitFor();
     await page.waitForFunction(
-      () => [...document.querySelectorAll("section[data-record=webhook_events] tbody tr")].some((tr) => tr.textContent?.includes("evt-failed-1") && tr.children[1]?.textContent === "needs_attention"),
+      () => Array.from(document.querySelectorAll("section[data-record=webhook_events] tbody tr")).some((tr) => tr.textContent?.includes("evt-failed-1") && tr.children[1]?.textContent === "needs_attention"),
       undefined,
       { timeout: 10_000 },
     );
@@ -320,9 +330,30 @@ describe("admin dashboard", () => {
     expect(errors.filter((e) => !(e.includes("status of 422") && e.includes("/api/v1/admin/products")))).toEqual([]);
   }, 30_000);
 
+  test("blocklist: admin blocks a NIK; analysts see it masked", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.admin2);
+    await page.locator("nav.sidebar a", { hasText: "Blocklist" }).click();
+    await settled(page);
+    const form = page.getByRole("form", { name: "Add to blocklist" });
+    await form.getByLabel("Value").fill("3174012345670002");
+    await form.getByLabel("Reason").fill("Confirmed identity fraud");
+    await form.getByRole("button", { name: "Block" }).click();
+    await page.locator("section[data-record=blocklist] tbody tr", { hasText: "Confirmed identity fraud" }).waitFor();
+    expect(await page.locator("section[data-record=blocklist] tbody").innerText()).toContain("3174012345670002");
+    const analyst = await newPage();
+    await signIn(analyst.page, STAFF.analyst);
+    await analyst.page.locator("nav.sidebar a", { hasText: "Blocklist" }).click();
+    await settled(analyst.page);
+    await analyst.page.getByRole("cell", { name: "3174********0002" }).waitFor();
+    expect(await analyst.page.getByRole("form", { name: "Add to blocklist" }).count()).toBe(0);
+    expect(await analyst.page.content()).not.toContain("3174012345670002");
+    expect([...errors, ...analyst.errors]).toEqual([]);
+  }, 30_000);
+
   test("tablet width: menu toggles, pages stay usable", async () => {
     const { page, errors } = await newPage(820, 1180);
-    await signIn(page, STAFF.admin);
+    await signIn(page, STAFF.admin2);
     expect(await page.locator("nav.sidebar").isVisible()).toBe(false);
     await page.getByRole("button", { name: "Menu" }).click();
     await page.locator("nav.sidebar a", { hasText: "Loans" }).click();

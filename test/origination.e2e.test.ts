@@ -284,6 +284,8 @@ describe("the origination journey on the binary", () => {
     expect(loans.body.items.map((l: any) => l.id)).toEqual([loanA.id]);
     const one = await call("GET", `/api/v1/loans/${loanA.id}`, undefined, { token: a.token });
     expect(one.body.installments).toHaveLength(50);
+    const metrics = await (await fetch(srv.url + "/metrics")).text();
+    expect(metrics).toMatch(/kreditku_applications\{status="(disbursing|active)"\} [1-9]/);
   });
 
   test("manual review by an analyst: shared bank account → manual_review → decision → accept", async () => {

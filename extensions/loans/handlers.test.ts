@@ -5,6 +5,7 @@ import { getDocument, getProfile, putProfile, uploadDocument } from "./routes/ky
 import { acceptOffer, cancelApplication, createApplication, getApplication, listApplications } from "./routes/applications.ts";
 import { adminDecide, adminGetApplication, adminListApplications, getLoan, listLoans, streamEvents } from "./routes/loans.ts";
 import { transitionApplication } from "./state.ts";
+import { registerGauges } from "./index.ts";
 
 export const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 1, 2, 3]);
 export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -268,6 +269,11 @@ describe("applications", () => {
     const trail = tc.db.read.all<any>("SELECT to_status, actor FROM application_events WHERE application_id = ? ORDER BY id", app.id);
     expect(trail.map((e) => e.to_status)).toEqual(["draft", "submitted", "checking", "manual_review", "approved", "accepted", "disbursing"]);
     expect(trail.find((e) => e.to_status === "approved").actor).toBe(analyst.id);
+    const ctx = tc.context();
+    registerGauges(ctx);
+    const metrics = await ctx.metrics.text();
+    expect(metrics).toContain('kreditku_applications{status="disbursing"} 1');
+    expect(metrics).toContain('kreditku_loans{status="active"} 1');
   });
 
   test("cancel, reject, expired offer, pagination", async () => {
@@ -337,28 +343,55 @@ describe("realtime", () => {
     const res = await tc.call(streamEvents, { user: me.user, signal: ac.signal });
     expect(res.status).toBe(200);
     expect(res.headers["Content-Type"]).toStartWith("text/event-stream");
-    const reader = res.stream!.getReader();
     const dec = new TextDecoder();
-    let text = "";
-    const readUntil = async (needle: string) => {
-      const deadline = Date.now() + 3000;
-      while (!text.includes(needle) && Date.now() < deadline) {
-        const chunk = await Promise.race([reader.read(), Bun.sleep(200).then(() => null)]);
-        if (chunk && !chunk.done) text += dec.decode(chunk.value);
-      }
-      return text.includes(needle);
+    /** Collect a stream's text in the background (no read is ever dropped). */
+    const collect = (stream: ReadableStream<Uint8Array>) => {
+      const state = { text: "", done: false };
+      const reader = stream.getReader();
+      (async () => {
+        for (;;) {
+          const r = await reader.read();
+          if (r.done) break;
+          state.text += dec.decode(r.value);
+        }
+        state.done = true;
+      })();
+      return state;
     };
+    const waitUntil = async (cond: () => boolean, ms = 3000) => {
+      const deadline = Date.now() + ms;
+      while (!cond() && Date.now() < deadline) await Bun.sleep(20);
+      return cond();
+    };
+    const first = collect(res.stream!);
+    const readUntil = async (needle: string) => waitUntil(() => first.text.includes(needle));
     expect(await readUntil(": connected")).toBe(true);
     await tc.call(createApplication, { user: other.user, body: apply({ documentIds: other.documentIds }) });
     const mine = (await tc.call(createApplication, { user: me.user, body: apply({ documentIds: me.documentIds }) })).body;
     expect(await readUntil('"to":"checking"')).toBe(true);
+    const text = first.text;
     expect(text).toContain(`"applicationId":"${mine.id}"`);
     expect(text).toContain("event: application.status_changed");
     expect(text).not.toContain(other.user.id);
     const otherApps = tc.db.read.all<any>("SELECT id FROM applications WHERE user_id = ?", other.user.id);
     expect(text).not.toContain(otherApps[0].id);
+    // the loan's creation reaches the stream too
+    tc.context().tx((t) => transitionApplication(t, { applicationId: mine.id, to: "approved", actor: "system:scoring", reason: "auto" }));
+    expect((await tc.call(acceptOffer, { user: me.user, params: { id: mine.id } })).status).toBe(201);
+    expect(await readUntil("event: loan.status_changed")).toBe(true);
+    expect(await readUntil('"to":"disbursing","reason":"loan created; disbursement queued"')).toBe(true);
     ac.abort();
-    const end = await Promise.race([reader.read(), Bun.sleep(1000).then(() => ({ done: "timeout" }))]);
-    expect(end.done).toBe(true);
+    expect(await waitUntil(() => first.done, 1000)).toBe(true);
+    // resume with Last-Event-ID: everything after it is replayed
+    const ac2 = new AbortController();
+    const again = await tc.call(streamEvents, { user: me.user, signal: ac2.signal, headers: { "Last-Event-ID": "0.0" } });
+    const second = collect(again.stream!);
+    await waitUntil(() => second.text.includes("loan.status_changed"));
+    ac2.abort();
+    const replay = second.text;
+    expect(replay).toContain('"to":"draft"');
+    expect(replay).toContain('"to":"accepted"');
+    expect(replay).toContain("event: loan.status_changed");
+    expect(replay).not.toContain(otherApps[0].id);
   });
 });

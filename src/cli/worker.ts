@@ -31,7 +31,8 @@ export const workerCommand: Command = {
     const queues = values.queues ? values.queues.split(",").map((s) => s.trim()).filter(Boolean) : all;
     const unknown = queues.filter((q) => !all.includes(q));
     if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(", ")} (worker queues: ${all.join(", ") || "none"})`);
-    const exec = new JobExecutor(reg, { config, log, metrics: new Metrics(), clock: systemClock, ports: new Map() }, new JobMetrics(new Metrics({ defaultMetrics: false })));
+    const metrics = new Metrics({ defaultMetrics: false });
+    const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports: new Map() }, new JobMetrics(metrics));
     const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, log, queues, concurrency });
     await workers.start();
     log.info("worker ready", { queues, concurrency, prefix: config.queuePrefix });

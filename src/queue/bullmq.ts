@@ -8,7 +8,7 @@ import type { Db } from "../db/database.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from "../runtime/registry.ts";
-import { markDead, markDispatched, pendingForDispatch, type OutboxRow } from "./outbox.ts";
+import { markDead, markDispatched, pendingForDispatch, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
 import { describeError, type JobExecutor } from "./executor.ts";
 
 export interface JobData {
@@ -72,7 +72,8 @@ function keyOf(job: Job<JobData>): string {
 
 /** Warn when Redis may evict BullMQ keys; returns the policy. */
 export async function checkRedis(url: string, log: Logger): Promise<string | null> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+  r.on("error", () => {});
   try {
     await r.connect();
     const res = (await r.config("GET", "maxmemory-policy")) as string[];
@@ -87,14 +88,28 @@ export async function checkRedis(url: string, log: Logger): Promise<string | nul
   }
 }
 
+/** Connection errors repeat while Redis is down: log each source at most every 30 s. */
+function throttled(log: Logger) {
+  const last = new Map<string, number>();
+  return (msg: string, source: string, err: unknown) => {
+    const now = Date.now();
+    if (now - (last.get(source) ?? 0) < 30_000) return;
+    last.set(source, now);
+    log.warn(msg, { source, err: err as Error });
+  };
+}
+
 class Queues {
   private map = new Map<string, Queue>();
-  constructor(private opts: BullOptions) {}
+  private warn;
+  constructor(private opts: BullOptions) {
+    this.warn = throttled(opts.log);
+  }
   get(name: string): Queue {
     let q = this.map.get(name);
     if (!q) {
       q = new Queue(name, { connection: connectionOf(this.opts.url), prefix: this.opts.prefix });
-      q.on("error", (err) => this.opts.log.warn("queue error", { queue: name, err }));
+      q.on("error", (err) => this.warn("queue error", `queue:${name}`, err));
       this.map.set(name, q);
     }
     return q;
@@ -122,6 +137,8 @@ export class BullOwner {
   private again = false;
   private stopped = false;
   private redis: Redis;
+  private warn;
+  private scheduleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private db: Db,
@@ -132,6 +149,7 @@ export class BullOwner {
     this.queues = new Queues(opts);
     this.redis = new Redis(opts.url, { maxRetriesPerRequest: 1, lazyConnect: true, enableOfflineQueue: false });
     this.redis.on("error", () => {});
+    this.warn = throttled(opts.log);
   }
 
   private get log() {
@@ -141,11 +159,13 @@ export class BullOwner {
   async start() {
     await checkRedis(this.opts.url, this.log);
     await this.redis.connect().catch(() => {});
+    // rows an embedded runner (before REDIS_URL was set) left running when it died: hand them to BullMQ
+    releaseStaleLeases(this.db, this.clock.now().getTime());
     const conc = this.opts.concurrency ?? 4;
     for (const q of [OWNER_QUEUE, HOOKS_QUEUE]) {
       const w = new Worker<JobData>(q, (job) => this.processOwner(job), { connection: connectionOf(this.opts.url), prefix: this.opts.prefix, concurrency: conc });
       w.on("failed", (job, err) => job && this.onFailed(job, err));
-      w.on("error", (err) => this.log.warn("worker error", { queue: q, err }));
+      w.on("error", (err) => this.warn("worker error", `worker:${q}`, err));
       this.workers.push(w);
     }
     const results = new Worker<ResultData>(RESULTS_QUEUE, async (job) => this.applyResult(job.data), {
@@ -153,27 +173,44 @@ export class BullOwner {
       prefix: this.opts.prefix,
       concurrency: 16, // applying is synchronous (one SQLite transaction); concurrency only pipelines Redis round trips
     });
-    results.on("error", (err) => this.log.warn("worker error", { queue: RESULTS_QUEUE, err }));
+    results.on("error", (err) => this.warn("worker error", `worker:${RESULTS_QUEUE}`, err));
     this.workers.push(results);
-    // drop schedulers of jobs that are no longer scheduled (or no longer exist) on the queues we own
-    const wanted = new Set(this.exec.reg.scheduled().map((d) => `schedule-${d.name}`));
-    for (const q of new Set([OWNER_QUEUE, ...this.exec.reg.workerQueues()])) {
-      for (const s of await this.queues.get(q).getJobSchedulers()) {
-        if (s.key.startsWith("schedule-") && !wanted.has(s.key)) await this.queues.get(q).removeJobScheduler(s.key);
-      }
-    }
-    for (const def of this.exec.reg.scheduled()) {
-      const kind = "job" as const;
-      const opts = jobOptions(this.exec.reg, kind, def.name, def.attempts ?? 3);
-      await this.queues.get(this.exec.reg.queueOf(def)).upsertJobScheduler(
-        `schedule-${def.name}`,
-        { pattern: def.schedule!, tz: def.tz },
-        { name: def.name, data: { key: null, kind, name: def.name, payload: {} } satisfies JobData, opts: { attempts: opts.attempts, backoff: opts.backoff, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED } },
-      );
-    }
+    this.installSchedules(); // in the background: start-up must not wait for Redis
     this.timer = setInterval(() => this.nudge(), this.opts.pollMs ?? 1000);
     this.timer.unref?.();
     this.nudge();
+  }
+
+  /** Job schedulers for scheduled jobs (retried every 5 s while Redis is unreachable). */
+  private installSchedules() {
+    const attempt = async () => {
+      // drop schedulers of jobs that are no longer scheduled (or no longer exist) on the queues we own
+      const wanted = new Set(this.exec.reg.scheduled().map((d) => `schedule-${d.name}`));
+      for (const q of new Set([OWNER_QUEUE, ...this.exec.reg.workerQueues()])) {
+        for (const s of await this.queues.get(q).getJobSchedulers()) {
+          if (s.key.startsWith("schedule-") && !wanted.has(s.key)) await this.queues.get(q).removeJobScheduler(s.key);
+        }
+      }
+      for (const def of this.exec.reg.scheduled()) {
+        const kind = "job" as const;
+        const opts = jobOptions(this.exec.reg, kind, def.name, def.attempts ?? 3);
+        await this.queues.get(this.exec.reg.queueOf(def)).upsertJobScheduler(
+          `schedule-${def.name}`,
+          { pattern: def.schedule!, tz: def.tz },
+          { name: def.name, data: { key: null, kind, name: def.name, payload: {} } satisfies JobData, opts: { attempts: opts.attempts, backoff: opts.backoff, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED } },
+        );
+      }
+    };
+    attempt().then(
+      () => this.log.debug("job schedulers installed"),
+      (err) => {
+        this.warn("could not install job schedulers; retrying", "schedules", err);
+        if (!this.stopped) {
+          this.scheduleTimer = setTimeout(() => this.installSchedules(), 5000);
+          this.scheduleTimer.unref?.();
+        }
+      },
+    );
   }
 
   async ping(): Promise<boolean> {
@@ -274,6 +311,7 @@ export class BullOwner {
   async stop(timeoutMs: number) {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     await closeWorkers(this.workers, timeoutMs);
     await this.queues.close();
     this.redis.disconnect();
@@ -294,10 +332,11 @@ export class StatelessWorkers {
 
   async start() {
     await checkRedis(this.opts.url, this.opts.log);
+    const warn = throttled(this.opts.log);
     for (const q of this.opts.queues) {
       const w = new Worker<JobData>(q, (job) => this.process(job), { connection: connectionOf(this.opts.url), prefix: this.opts.prefix, concurrency: this.opts.concurrency });
       w.on("failed", (job, err) => job && this.onFailed(job, err));
-      w.on("error", (err) => this.opts.log.warn("worker error", { queue: q, err }));
+      w.on("error", (err) => warn("worker error", `worker:${q}`, err));
       this.workers.push(w);
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));

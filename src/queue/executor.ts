@@ -65,7 +65,7 @@ export class JobExecutor {
     readonly reg: Registry,
     readonly base: ContextBase,
     readonly metrics: JobMetrics,
-    afterCommit?: () => void,
+    private afterCommit?: () => void,
   ) {
     this.ctx = makeContext(base, reg, { afterCommit, log: base.log.child({ component: "jobs" }) });
     this.statelessCtx = makeContext({ ...base, db: undefined }, reg, { log: base.log.child({ component: "jobs" }) });
@@ -113,6 +113,7 @@ export class JobExecutor {
       }
       markCompleted(c, input.key, now);
     });
+    if (def?.apply) this.afterCommit?.(); // apply may have enqueued or emitted
     this.metrics.completed.inc({ queue: this.queueOf(input.kind, input.name) });
   }
 }

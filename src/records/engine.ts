@@ -88,8 +88,6 @@ export function maskValue(kind: MaskKind, v: unknown): unknown {
         .filter(Boolean)
         .map((w) => w[0] + "***")
         .join(" ");
-    case "hide":
-      return undefined;
   }
 }
 

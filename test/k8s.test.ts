@@ -90,7 +90,7 @@ for (const overlay of ["dev", "prod"]) {
       for (const o of objs) {
         const spec = podSpecOf(o);
         if (!spec) continue;
-        for (const c of spec.containers) {
+        for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
           const where = `${o.kind}/${o.metadata.name}/${c.name}`;
           expect([where, c.securityContext?.readOnlyRootFilesystem]).toEqual([where, true]);
           expect([where, c.securityContext?.allowPrivilegeEscalation]).toEqual([where, false]);
@@ -141,6 +141,20 @@ for (const overlay of ["dev", "prod"]) {
         expect(cfg.S3_SSE).toBe("aws:kms");
         expect(secrets.has("kreditku-secrets")).toBe(false);
       }
+    });
+
+    test(overlay === "prod" ? "prod: Litestream sidecar replicates the depot and an init container restores an empty volume" : "dev: no Litestream sidecar", () => {
+      const spec = one("StatefulSet", "kreditku-api").spec.template.spec;
+      const side = spec.containers.find((c: any) => c.name === "litestream");
+      if (overlay !== "prod") return expect(side).toBeUndefined();
+      expect(side.args).toEqual(["replicate", "-config", "/etc/litestream/litestream.yml"]);
+      expect(side.volumeMounts).toContainEqual({ name: "depot", mountPath: "/depot" });
+      expect(spec.initContainers[0].args).toEqual(expect.arrayContaining(["restore", "-if-db-not-exists", "-if-replica-exists", "/depot/data/main.db"]));
+      const cmName = spec.volumes.find((v: any) => v.name === "litestream-config").configMap.name;
+      const cm = one("ConfigMap", cmName);
+      expect(cm.data["litestream.yml"]).toBe(readFileSync(resolve(K8S, "components/litestream/litestream.yml"), "utf8"));
+      const cfg = byKind("ConfigMap").find((c) => c.metadata.name.startsWith("kreditku-config")).data;
+      expect(cfg.LITESTREAM_REPLICA_BUCKET).toBeTruthy();
     });
 
     test("PDBs and NetworkPolicies select real workloads; ingress is denied by default", () => {

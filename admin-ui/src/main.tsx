@@ -9,11 +9,13 @@ import { Layout } from "./components/Layout.tsx";
 import { Forbidden } from "./components/States.tsx";
 import { Login } from "./pages/Login.tsx";
 import { Overview } from "./pages/Overview.tsx";
-import { Applications, AuditLog, Borrowers, Collections, Jobs, Ledger, Loans, Payments, Staff } from "./pages/Lists.tsx";
+import { Applications, AuditLog, Borrowers, Collections, Jobs, Loans, Payments, Staff } from "./pages/Lists.tsx";
+import { Ledger } from "./pages/Ledger.tsx";
 import { ApplicationDetail, BorrowerDetail, LoanDetail } from "./pages/Details.tsx";
 import { Webhooks } from "./pages/Webhooks.tsx";
 import { Products } from "./pages/Products.tsx";
 import { Blocklist } from "./pages/Blocklist.tsx";
+import { Account } from "./pages/Account.tsx";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -78,6 +80,7 @@ function App() {
         <Route path="audit" element={g("/audit", <AuditLog />)} />
         <Route path="jobs" element={g("/jobs", <Jobs />)} />
         <Route path="staff" element={g("/staff", <Staff />)} />
+        <Route path="account" element={<Account />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

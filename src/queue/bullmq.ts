@@ -122,10 +122,13 @@ class Queues {
   }
 }
 
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<"timeout">((res) => setTimeout(() => res("timeout"), ms).unref?.())]);
+
+/** Let active jobs finish within timeoutMs, then force; never wait long on an unreachable Redis. */
 async function closeWorkers(workers: Worker[], timeoutMs: number) {
-  const graceful = Promise.allSettled(workers.map((w) => w.close()));
-  const t = new Promise<"timeout">((res) => setTimeout(() => res("timeout"), timeoutMs).unref?.());
-  if ((await Promise.race([graceful, t])) === "timeout") await Promise.allSettled(workers.map((w) => w.close(true)));
+  if ((await within(Promise.allSettled(workers.map((w) => w.close())), timeoutMs)) === "timeout") {
+    await within(Promise.allSettled(workers.map((w) => w.close(true))), 1000);
+  }
 }
 
 /** The serve side of the BullMQ backend. */
@@ -312,8 +315,9 @@ export class BullOwner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
-    await closeWorkers(this.workers, timeoutMs);
-    await this.queues.close();
+    const up = await this.ping();
+    await closeWorkers(this.workers, up ? timeoutMs : 0);
+    await within(this.queues.close(), up ? 2000 : 100);
     this.redis.disconnect();
   }
 }
@@ -370,6 +374,6 @@ export class StatelessWorkers {
 
   async close(timeoutMs: number) {
     await closeWorkers(this.workers, timeoutMs);
-    await this.results.close();
+    await within(this.results.close(), 2000);
   }
 }

@@ -63,6 +63,24 @@ export async function startS3(buckets: string[]): Promise<TestS3> {
     const stored = sse.get(path);
     if ((ctx.method === "GET" || ctx.method === "HEAD") && stored && ctx.status < 300) ctx.set("x-amz-server-side-encryption", stored);
   });
+  // s3rver 3.7 does not descend below a delimiter when listing, so nested keys never show up as CommonPrefixes
+  // (Litestream lists generations that way). List recursively and fold the prefixes here, like S3 does.
+  const store = srv.store;
+  const listAll = store.listObjects.bind(store);
+  store.listObjects = async (bucket: string, options: { delimiter?: string; prefix?: string; maxKeys?: number; startAfter?: string }) => {
+    if (!options.delimiter) return listAll(bucket, options);
+    const all = await listAll(bucket, { ...options, delimiter: "", maxKeys: Infinity });
+    const prefix = options.prefix ?? "";
+    const commonPrefixes = new Set<string>();
+    const objects: any[] = [];
+    for (const o of all.objects) {
+      const i = o.key.slice(prefix.length).indexOf(options.delimiter);
+      if (i >= 0) commonPrefixes.add(o.key.slice(0, prefix.length + i + options.delimiter.length));
+      else objects.push(o);
+    }
+    const max = options.maxKeys ?? Infinity;
+    return { objects: objects.slice(0, max), commonPrefixes: [...commonPrefixes].sort(), isTruncated: objects.length > max };
+  };
   const info = await srv.run();
   const endpoint = `http://127.0.0.1:${info.port}`;
   return {

@@ -14,9 +14,9 @@ export function Layout() {
           ☰
         </button>
         <span className="brand">KreditKu</span>
-        <span className="who" data-testid="who">
+        <NavLink className="who" data-testid="who" to="/account" title="Account and passkeys">
           {user?.email ?? user?.id} · <span className={`role r-${user?.role}`}>{user?.role}</span>
-        </span>
+        </NavLink>
         <button type="button" className="secondary" onClick={() => signOut()}>
           Sign out
         </button>

@@ -74,17 +74,6 @@ export function Collections() {
   );
 }
 
-export function Ledger() {
-  return (
-    <div className="page">
-      <h1>Ledger</h1>
-      <RecordTable record="ledger_journals" title="Journals" columns={["id", "kind", "ref", "loan_id", "total", "memo", "posted_at"]} />
-      <RecordTable record="ledger_lines" title="Lines" columns={["id", "journal_id", "account", "loan_id", "debit", "credit"]} />
-      <RecordTable record="ledger_accounts" title="Accounts" compact />
-    </div>
-  );
-}
-
 export function AuditLog() {
   return (
     <div className="page">

@@ -2,7 +2,7 @@
 // masked PII, filters and pagination, no console errors; screenshots of the main pages in test-results/admin-ui.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
@@ -17,7 +17,12 @@ let srv: Running;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-function seed(dbPath: string) {
+const DOC = "%PDF-1.4 payslip of Borrower 2";
+
+function seed(depot: string) {
+  const dbPath = join(depot, "data/main.db");
+  mkdirSync(join(depot, "uploads/documents/bor-2"), { recursive: true });
+  writeFileSync(join(depot, "uploads/documents/bor-2/doc-1"), DOC);
   const db = new Database(dbPath);
   const now = Date.now();
   const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
@@ -43,6 +48,12 @@ function seed(dbPath: string) {
       );
     }
     db.run("INSERT INTO application_events (application_id, from_status, to_status, actor, reason, at) VALUES ('app-001', NULL, 'submitted', 'bor-2', '', ?), ('app-001', 'submitted', 'manual_review', 'system', 'score in review band', ?)", [iso(2 * day), iso(2 * day - 1000)]);
+    // a KYC document attached to app-001, its bytes in the depot's local blob store
+    db.run(
+      "INSERT INTO documents (id, user_id, kind, content_type, size_bytes, sha256, blob_key, filename, created_at) VALUES ('doc-1', 'bor-2', 'payslip', 'application/pdf', ?, ?, 'documents/bor-2/doc-1', 'payslip.pdf', ?)",
+      [DOC.length, new Bun.CryptoHasher("sha256").update(DOC).digest("hex"), iso(2 * day)],
+    );
+    db.run("INSERT INTO application_documents (application_id, document_id) VALUES ('app-001', 'doc-1')");
     db.run("INSERT INTO fraud_hits (application_id, user_id, rule_id, severity, message, evidence_json, created_at) VALUES ('app-001', 'bor-2', 'velocity.device', 'review', 'Device used by 3 applicants in 24 h', '{}', ?)", [iso(2 * day)]);
     for (const [id, dpd] of [["loan-1", 0], ["loan-2", 12], ["loan-3", 95]] as const) {
       const app = id === "loan-1" ? "app-003" : id === "loan-2" ? "app-008" : "app-013";
@@ -119,7 +130,7 @@ beforeAll(async () => {
     const r = await runCli(["admin", "create", "--depot", depot, "--email", email, "--password", PASSWORD, "--role", role]);
     expect(r.code).toBe(0);
   }
-  seed(join(depot, "data/main.db"));
+  seed(depot);
   // A known port, so the WebAuthn relying-party origin can be http://localhost:<port> (passkey test).
   const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = probe.port;
@@ -216,6 +227,13 @@ describe("admin dashboard", () => {
     expect(await page.getByTestId("app-status").innerText()).toBe("manual_review");
     expect(await page.getByTestId("timeline").innerText()).toContain("score in review band");
     await page.getByRole("cell", { name: "velocity.device" }).waitFor();
+    // documents open through short-lived signed URLs
+    const doc = page.getByTestId("documents").getByRole("link", { name: "payslip (payslip.pdf)" });
+    const href = await doc.getAttribute("href");
+    expect(href).toContain("/files/");
+    const file = await fetch(new URL(href!, srv.url));
+    expect(file.status).toBe(200);
+    expect(await file.text()).toBe(DOC);
     await page.screenshot({ path: join(SHOTS, "analyst-application.png"), fullPage: true });
     expect(errors).toEqual([]);
   }, 30_000);

@@ -13,6 +13,8 @@ import { extraExtensionList } from "../runtime/runtime.ts";
 import { JobExecutor } from "../queue/executor.ts";
 import { JobMetrics } from "../queue/metrics.ts";
 import { StatelessWorkers } from "../queue/bullmq.ts";
+import { LogSmsAdapter } from "../auth/sms.ts";
+import { depotPaths } from "../config.ts";
 
 export const workerCommand: Command = {
   name: "worker",
@@ -32,7 +34,9 @@ export const workerCommand: Command = {
     const unknown = queues.filter((q) => !all.includes(q));
     if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(", ")} (worker queues: ${all.join(", ") || "none"})`);
     const metrics = new Metrics({ defaultMetrics: false });
-    const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports: new Map() }, new JobMetrics(metrics));
+    // Ports a stateless job may use. The SMS `log` adapter writes to the worker's own depot folder (never SQLite).
+    const ports = new Map<string, unknown>([["sms", new LogSmsAdapter(depotPaths(config.depot).smsLog, systemClock, log)]]);
+    const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports }, new JobMetrics(metrics));
     const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, log, queues, concurrency });
     await workers.start();
     log.info("worker ready", { queues, concurrency, prefix: config.queuePrefix });

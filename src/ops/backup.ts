@@ -115,6 +115,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     } finally {
       src.close();
     }
+    log.info("snapshot done", { phase: "snapshot", id, dbBytes: statSync(snap).size, ms: now().getTime() - started.getTime() });
     const copy = new Database(snap, { readonly: true });
     let info: ReturnType<typeof describeDatabase>;
     try {

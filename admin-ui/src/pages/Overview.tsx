@@ -69,10 +69,10 @@ export function Overview() {
                 <YAxis allowDecimals={false} />
                 <Tooltip />
                 <Legend />
-                <Bar dataKey="approved" stackId="a" fill="#2e7d32" />
-                <Bar dataKey="manual_review" stackId="a" fill="#ef8f00" />
-                <Bar dataKey="rejected" stackId="a" fill="#c62828" />
-                <Bar dataKey="other" stackId="a" fill="#90a4ae" />
+                <Bar isAnimationActive={false} dataKey="approved" stackId="a" fill="#2e7d32" />
+                <Bar isAnimationActive={false} dataKey="manual_review" stackId="a" fill="#ef8f00" />
+                <Bar isAnimationActive={false} dataKey="rejected" stackId="a" fill="#c62828" />
+                <Bar isAnimationActive={false} dataKey="other" stackId="a" fill="#90a4ae" />
               </BarChart>
             </ResponsiveContainer>
           ) : (
@@ -88,7 +88,7 @@ export function Overview() {
                 <XAxis dataKey="label" />
                 <YAxis allowDecimals={false} />
                 <Tooltip />
-                <Bar dataKey="loans" fill="#1565c0" />
+                <Bar isAnimationActive={false} dataKey="loans" fill="#1565c0" />
               </BarChart>
             </ResponsiveContainer>
           ) : (

@@ -1,7 +1,7 @@
 // Fraud checks (DESIGN §4): NIK structure, velocity, document/bank-account reuse, blocklist. Rules are data
 // (fraud_rules); admins manage the blocklist and the rule thresholds through the API.
 import { defineExtension, defineRoute, problems, z, type Sql } from "../../src/runtime/index.ts";
-import { fraudCheckJob } from "./jobs.ts";
+import { fraudCheckJob, fraudHitCounter } from "./jobs.ts";
 import { BLOCKLIST_KINDS, RULE_IDS, SEVERITIES, type BlocklistKind } from "./rules.ts";
 import { isRuleId, loadRuleConfig, normaliseBlockValue } from "./store.ts";
 import { mask } from "./nik.ts";
@@ -183,4 +183,7 @@ export default defineExtension({
   name: "fraud",
   routes: [listBlocklist, addBlocklist, removeBlocklist, listRules, updateRule],
   jobs: [fraudCheckJob],
+  init(ctx) {
+    fraudHitCounter(ctx.metrics);
+  },
 });

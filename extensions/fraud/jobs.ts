@@ -1,5 +1,5 @@
 // fraud-check: runs anywhere (the payload carries the snapshot and the rule config); the owner applies the result.
-import { defineJob, z } from "../../src/runtime/index.ts";
+import { defineJob, z, type JobContext } from "../../src/runtime/index.ts";
 import { evaluateRules, FraudSnapshotSchema, RuleConfigSchema, RuleEvaluationSchema, type RuleEvaluation } from "./rules.ts";
 import { recordFraudResult } from "./store.ts";
 import { enqueueDecisionIfReady } from "../scoring/store.ts";
@@ -32,9 +32,12 @@ export const fraudCheckJob = defineJob<FraudCheckPayload, FraudCheckResult>({
     const recorded = recordFraudResult(t, p.snapshot, r.evaluations, ctx.clock.now());
     if (recorded) {
       const hits = r.evaluations.filter((e) => e.hit);
-      const counter = ctx.metrics.counter("kreditku_fraud_hits_total", "Fraud rule hits by rule and severity", ["rule", "severity"]);
+      const counter = fraudHitCounter(ctx.metrics);
       for (const h of hits) counter.inc({ rule: h.ruleId, severity: h.severity });
     }
     enqueueDecisionIfReady(t, p.applicationId);
   },
 });
+
+/** Registered at start (init) too, so the metric is exported before the first check runs. */
+export const fraudHitCounter = (m: JobContext["metrics"]) => m.counter("kreditku_fraud_hits_total", "Fraud rule hits by rule and severity", ["rule", "severity"]);

@@ -5,7 +5,7 @@ import { defineExtension, defineHook, defineRoute, problems, z, type ExtensionCo
 import { transitionApplication } from "../loans/state.ts";
 import { fraudCheckJob } from "../fraud/jobs.ts";
 import { buildFraudSnapshot, loadFraudCheck, loadRuleConfig } from "../fraud/store.ts";
-import { decideApplicationJob, scoreApplicationJob } from "./jobs.ts";
+import { decideApplicationJob, decisionCounter, scoreApplicationJob, scoreHistogram } from "./jobs.ts";
 import { CURRENT_MODEL, MODELS, scaling } from "./scorecard.ts";
 import { SYSTEM_ACTOR, buildScoreSnapshot, countStuck, loadDecision, stuckAfterMinutes, stuckApplications } from "./store.ts";
 
@@ -217,6 +217,8 @@ export default defineExtension({
   hooks: [onSubmitted],
   jobs: [scoreApplicationJob, decideApplicationJob],
   init(ctx) {
+    scoreHistogram(ctx.metrics);
+    decisionCounter(ctx.metrics);
     ctx.metrics.gauge("kreditku_applications_stuck", "Applications in 'checking' longer than risk_settings.stuck_after_minutes", [], function () {
       try {
         this.set(countStuck(ctx.db, ctx.clock.now()));

@@ -1,6 +1,6 @@
 // score-application (runs anywhere; snapshot in the payload, result applied by the owner) and
 // decide-application (owner: moves the application in one transaction once both checks are in).
-import { defineJob, z } from "../../src/runtime/index.ts";
+import { defineJob, z, type JobContext } from "../../src/runtime/index.ts";
 import { MODELS, ScoreSnapshotSchema, scoreSnapshot, type ScoreResult } from "./scorecard.ts";
 import { DECIDE_JOB, decideApplication, enqueueDecisionIfReady, recordScoreResult } from "./store.ts";
 
@@ -44,7 +44,7 @@ export const scoreApplicationJob = defineJob<ScorePayload, ScoreResult>({
   apply(result, p, t, ctx) {
     const r = ScoreResultSchema.parse(result) as ScoreResult;
     if (recordScoreResult(t, p.snapshot, r, ctx.clock.now())) {
-      ctx.metrics.histogram("kreditku_application_score", "Scores of applications", ["model"], [450, 500, 540, 560, 580, 600, 610, 620, 640, 660, 700]).observe({ model: r.modelVersion }, r.score);
+      scoreHistogram(ctx.metrics).observe({ model: r.modelVersion }, r.score);
     }
     enqueueDecisionIfReady(t, p.applicationId);
   },
@@ -62,8 +62,14 @@ export const decideApplicationJob = defineJob<DecidePayload, void>({
   handler(p, ctx) {
     const d = ctx.tx((t) => decideApplication(t, p.applicationId, ctx.clock.now()));
     if (d) {
-      ctx.metrics.counter("kreditku_application_decisions_total", "Automated decisions by outcome", ["outcome"]).inc({ outcome: d.decision });
+      decisionCounter(ctx.metrics).inc({ outcome: d.decision });
       ctx.log.info("application decided", { applicationId: p.applicationId, decision: d.decision, score: d.score });
     }
   },
 });
+
+type MetricsLike = JobContext["metrics"];
+/** The scoring metrics, registered at start (init) so they are exported before the first job runs. */
+export const scoreHistogram = (m: MetricsLike) =>
+  m.histogram("kreditku_application_score", "Scores of applications", ["model"], [450, 500, 540, 560, 580, 600, 610, 620, 640, 660, 700]);
+export const decisionCounter = (m: MetricsLike) => m.counter("kreditku_application_decisions_total", "Automated decisions by outcome", ["outcome"]);

@@ -97,8 +97,13 @@ describe("jobs end to end", () => {
     procs.push(s.proc);
     const ready: any = await (await fetch(`${s.url}/readyz`)).json();
     expect(ready.checks.redis).toBe(true);
-    const w = await spawnFixture(["worker", "--concurrency", "2", "--queues", "e2e.square"], env, "worker ready");
+    const w = await spawnFixture(["worker", "--concurrency", "2", "--queues", "e2e.square", "--port", "0"], env, "worker ready");
     procs.push(w.proc);
+    // the worker's probe port: alive, ready (workers running, Redis answering), metrics
+    expect(w.port).toBeGreaterThan(0);
+    expect((await fetch(`${w.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${w.url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${w.url}/metrics`)).text()).toContain("jobs_completed_total");
     expect((await post(`${s.url}/api/v1/e2e/squares`, { id: "bq", n: 9 })).status).toBe(202);
     await waitFor(async () => (await results(s.url, "bq")).count === 1, 8000, "result applied by the owner");
     const r = await results(s.url, "bq");

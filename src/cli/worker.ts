@@ -15,16 +15,20 @@ import { JobMetrics } from "../queue/metrics.ts";
 import { StatelessWorkers } from "../queue/bullmq.ts";
 import { LogSmsAdapter } from "../auth/sms.ts";
 import { depotPaths } from "../config.ts";
+import { createBlobStore } from "../storage/index.ts";
 
 export const workerCommand: Command = {
   name: "worker",
   summary: "Run stateless BullMQ workers for runsOn 'any' jobs (needs REDIS_URL)",
-  usage: "kreditku worker [--concurrency 4] [--queues a,b] [--depot ./traildepot]",
+  usage: "kreditku worker [--concurrency 4] [--queues a,b] [--port 0] [--depot ./traildepot]",
   async run(argv) {
-    const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, concurrency: { type: "string", short: "c" }, queues: { type: "string", short: "q" } });
+    const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, concurrency: { type: "string", short: "c" }, queues: { type: "string", short: "q" }, port: { type: "string", short: "p" } });
     if (values.help) return -1;
     const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new UsageError(`--concurrency must be an integer 1-1000, got "${values.concurrency}"`);
+    const portFlag = values.port ?? process.env.KREDITKU_WORKER_PORT;
+    const port = portFlag === undefined ? undefined : Number(portFlag);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be an integer 0-65535, got "${portFlag}"`);
     const config = loadConfig({ depot: values.depot });
     if (!config.redisUrl) throw new UsageError("the worker needs Redis: set REDIS_URL");
     const log = createLogger(config.logLevel, { service: "kreditku-worker" });
@@ -35,14 +39,35 @@ export const workerCommand: Command = {
     if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(", ")} (worker queues: ${all.join(", ") || "none"})`);
     const metrics = new Metrics({ defaultMetrics: false });
     // Ports a stateless job may use. The SMS `log` adapter writes to the worker's own depot folder (never SQLite).
-    const ports = new Map<string, unknown>([["sms", new LogSmsAdapter(depotPaths(config.depot).smsLog, systemClock, log)]]);
+    const ports = new Map<string, unknown>([
+      ["sms", new LogSmsAdapter(depotPaths(config.depot).smsLog, systemClock, log)],
+      ["blobs", createBlobStore(config, { clock: systemClock })],
+    ]);
     const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports }, new JobMetrics(metrics));
     const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, log, queues, concurrency });
     await workers.start();
-    log.info("worker ready", { queues, concurrency, prefix: config.queuePrefix });
+    // Probes and metrics for orchestrators: /healthz (alive), /readyz (workers running, Redis answering), /metrics.
+    const probe = port === undefined ? null : Bun.serve({
+      port,
+      hostname: config.host,
+      fetch: async (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/healthz") return Response.json({ status: "ok" });
+        if (path === "/readyz") {
+          const ok = await workers.ready();
+          return ok
+            ? Response.json({ status: "ready" })
+            : new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-ready", title: "Not ready", status: 503, detail: "workers not running or Redis not answering" }), { status: 503, headers: { "Content-Type": "application/problem+json" } });
+        }
+        if (path === "/metrics") return new Response(await metrics.text(), { headers: { "Content-Type": metrics.contentType } });
+        return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-found", title: "Not found", status: 404 }), { status: 404, headers: { "Content-Type": "application/problem+json" } });
+      },
+    });
+    log.info("worker ready", { queues, concurrency, prefix: config.queuePrefix, port: probe?.port ?? null });
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {
         log.info("worker shutting down", { reason: sig });
+        probe?.stop(true);
         workers.close(config.shutdownTimeoutMs).finally(resolve);
       };
       process.once("SIGTERM", () => stop("SIGTERM"));

@@ -372,6 +372,21 @@ export class StatelessWorkers {
       .catch((e) => this.opts.log.error("could not report a dead job", { key, err: e as Error }));
   }
 
+  /** Readiness of a stateless worker: every BullMQ worker running and Redis answering. */
+  async ready(): Promise<boolean> {
+    if (!this.workers.every((w) => w.isRunning())) return false;
+    const r = new Redis(this.opts.url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null, connectTimeout: 2000 });
+    r.on("error", () => {});
+    try {
+      await r.connect();
+      return (await r.ping()) === "PONG";
+    } catch {
+      return false;
+    } finally {
+      r.disconnect();
+    }
+  }
+
   async close(timeoutMs: number) {
     await closeWorkers(this.workers, timeoutMs);
     await within(this.results.close(), 2000);

@@ -8,6 +8,8 @@ const bun = process.execPath;
 if (existsSync("admin-ui/package.json") || existsSync("admin-ui/vite.config.ts")) {
   if (existsSync("scripts/build-admin.ts")) await $`${bun} run scripts/build-admin.ts`;
 }
+// bull-board's UI (the /_/admin/queues page) is embedded the same way (src/bull-board/generated/ui-manifest.ts).
+await $`${bun} run scripts/build-bull-board.ts`;
 const out = process.env.KREDITKU_BUILD_OUT ?? "dist/kreditku";
 await $`${bun} build --compile --minify --sourcemap=none src/main.ts --outfile ${out}`.quiet();
 const size = Bun.file(out).size;

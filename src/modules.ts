@@ -8,6 +8,8 @@ import { opsModule } from "./ops/module.ts";
 import { recordsModule } from "./records/module.ts";
 import { adminAssetsModule } from "./admin-assets/module.ts";
 import { runtimeModule } from "./runtime/module.ts";
+import { jobsAdminModule } from "./queue/admin-routes.ts";
 import { webhooksModule } from "./webhooks/index.ts";
+import { bullBoardModule } from "./bull-board/module.ts";
 
-export const MODULES: AppModule[] = [authModule, testClockModule, storageModule, opsModule, /* keep after the auth module (it sets the caller) */ recordsModule(), runtimeModule, webhooksModule, adminAssetsModule()];
+export const MODULES: AppModule[] = [authModule, testClockModule, storageModule, opsModule, /* keep after the auth module (it sets the caller) */ recordsModule(), runtimeModule, jobsAdminModule, webhooksModule, /* before adminAssetsModule (its /_/admin/* fallback) */ bullBoardModule(), adminAssetsModule()];

@@ -77,6 +77,12 @@ function seed(depot: string) {
         iso(day),
       ],
     );
+    // a job that ran out of attempts (a registered job, so a retry from the Jobs page runs it to completion)
+    db.run(
+      `INSERT INTO outbox (key, kind, name, queue, payload, state, attempts, max_attempts, run_at, last_error, created_at, updated_at)
+       VALUES ('ui-dead-purge', 'job', 'outbox.purge', 'owner', '{}', 'dead', 3, 3, ?, 'database is locked', ?, ?)`,
+      [now - day, now - day, now - day],
+    );
   });
   tx();
   db.close();
@@ -258,6 +264,10 @@ describe("admin dashboard", () => {
     const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
     const audit = await fetch(`${srv.url}/api/v1/records/audit_log`, { headers: { Authorization: `Bearer ${token}` } });
     expect(audit.status).toBe(403);
+    for (const [method, path] of [["GET", "/api/v1/admin/jobs"], ["GET", "/api/v1/admin/jobs/summary"], ["POST", "/api/v1/admin/jobs/1/retry"]]) {
+      expect((await fetch(srv.url + path, { method, headers: { Authorization: `Bearer ${token}` } })).status, path).toBe(403);
+      expect((await fetch(srv.url + path, { method })).status, path).toBe(401);
+    }
     expect(errors).toEqual([]);
   }, 30_000);
 
@@ -346,6 +356,60 @@ describe("admin dashboard", () => {
     );
     expect(await row.getByRole("button", { name: "Replay" }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "admin-webhook-replayed.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  test("admin sees the jobs summary and retries a dead job from the Jobs page", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.admin2);
+    await page.locator("nav.sidebar a", { hasText: "Jobs" }).click();
+    await page.getByRole("heading", { level: 1, name: "Jobs" }).waitFor();
+    await settled(page);
+    await tableIdle(page, "jobs");
+    const summary = page.getByTestId("jobs-summary");
+    const deadBefore = Number(await page.getByTestId("jobs-dead").innerText());
+    expect(deadBefore).toBeGreaterThanOrEqual(1);
+    await summary.getByRole("row", { name: /outbox\.purge/ }).waitFor();
+    expect(await page.getByTestId("jobs-lag").innerText()).toMatch(/\d/);
+    const row = page.locator("section[data-record=jobs] tbody tr", { hasText: "ui-dead-purge" });
+    expect(await row.locator("td:nth-child(5)").innerText()).toBe("dead");
+    expect(await row.innerText()).toContain("database is locked");
+    // only dead rows offer Retry
+    const rows = page.locator("section[data-record=jobs] tbody tr");
+    for (let i = 0; i < (await rows.count()); i++) {
+      const state = await rows.nth(i).locator("td:nth-child(5)").innerText();
+      expect(await rows.nth(i).getByRole("button", { name: "Retry" }).count()).toBe(state === "dead" ? 1 : 0);
+    }
+    await page.screenshot({ path: join(SHOTS, "admin-jobs-dead.png"), fullPage: true });
+    await row.getByRole("button", { name: "Retry" }).click();
+    await page.getByText(/Job \d+ \(outbox\.purge\) queued again\./).waitFor();
+    // the table and the summary refresh: the row is no longer dead
+    await page.waitForFunction(
+      () => Array.from(document.querySelectorAll("section[data-record=jobs] tbody tr")).some((tr) => tr.textContent?.includes("ui-dead-purge") && tr.children[4]?.textContent !== "dead"),
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await row.getByRole("button", { name: "Retry" }).count()).toBe(0);
+    // the embedded runner runs it to completion
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const auth = { headers: { Authorization: `Bearer ${token}` } };
+    let state = "";
+    for (let i = 0; i < 50 && state !== "completed"; i++) {
+      const list = (await (await fetch(`${srv.url}/api/v1/admin/jobs?limit=100`, auth)).json()) as any;
+      state = list.items.find((j: any) => j.key === "ui-dead-purge")?.state;
+      if (state !== "completed") await Bun.sleep(200);
+    }
+    expect(state).toBe("completed");
+    // a second retry of a completed job is refused (409), a job that does not exist is 404
+    const id = (await (await fetch(`${srv.url}/api/v1/records/jobs?filter[key]=ui-dead-purge`, auth)).json() as any).items[0].id;
+    const again = await fetch(`${srv.url}/api/v1/admin/jobs/${id}/retry`, { method: "POST", ...auth });
+    expect(again.status).toBe(409);
+    expect(again.headers.get("content-type")).toContain("application/problem+json");
+    expect((await fetch(`${srv.url}/api/v1/admin/jobs/99999999/retry`, { method: "POST", ...auth })).status).toBe(404);
+    await page.reload();
+    await settled(page);
+    await page.waitForFunction((n) => Number(document.querySelector("[data-testid=jobs-dead]")?.textContent) === n, deadBefore - 1, { timeout: 10_000 });
+    await page.screenshot({ path: join(SHOTS, "admin-jobs-retried.png"), fullPage: true });
     expect(errors).toEqual([]);
   }, 30_000);
 

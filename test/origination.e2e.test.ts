@@ -305,7 +305,13 @@ describe("the origination journey on the binary", () => {
     expect(detail.body.documents).toHaveLength(2);
     expect(detail.body.documents[0].downloadUrl).toBeString();
     expect(detail.body.events.map((e: any) => e.to)).toEqual(["draft", "submitted", "checking", "manual_review"]);
-    expect(detail.body.profile.bankAccount.accountNumber).toBe("8123000999");
+    // analysts see the borrower's identifiers masked; admins in full
+    expect(detail.body.profile.bankAccount.accountNumber).toBe("******0999");
+    expect(detail.body.profile.nik).toMatch(/^\d{4}\*{8}\d{4}$/);
+    expect(detail.body.profile.emergencyContact.phone).toMatch(/^\+62\d{3}\*+\d{3}$/);
+    const full = await call("GET", `/api/v1/admin/applications/${app.body.id}`, undefined, { token: admin });
+    expect(full.body.profile.bankAccount.accountNumber).toBe("8123000999");
+    expect(full.body.profile.nik).toMatch(/^\d{16}$/);
     expect(detail.body.checks.map((c: any) => c.kind).sort()).toEqual(["fraud", "score"]);
     expect(detail.body.checks.find((c: any) => c.kind === "fraud")).toMatchObject({ outcome: "review" });
     expect(detail.body.checks.find((c: any) => c.kind === "fraud").detail.hits.length).toBeGreaterThan(0);

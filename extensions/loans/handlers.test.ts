@@ -6,6 +6,7 @@ import { acceptOffer, cancelApplication, createApplication, getApplication, list
 import { adminDecide, adminGetApplication, adminListApplications, getLoan, listLoans, streamEvents } from "./routes/loans.ts";
 import { transitionApplication } from "./state.ts";
 import { registerGauges } from "./index.ts";
+import { profileForStaff, type ProfileRow } from "./repo.ts";
 
 export const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 1, 2, 3]);
 export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -236,7 +237,24 @@ describe("applications", () => {
     expect(detail.body.documents).toHaveLength(2);
     expect(detail.body.documents[0].downloadUrl).toStartWith("http://blobs.test/documents/");
     expect(detail.body.events.map((e: any) => e.to)).toEqual(["draft", "submitted", "checking", "manual_review"]);
-    expect(detail.body.profile.nik).toBe("3171015501900001");
+    // analysts get the borrower's identifiers masked; admins and finance see them in full
+    expect(detail.body.profile).toMatchObject({
+      nik: "3171********0001",
+      bankAccount: { bankCode: "BCA", accountNumber: "******7890", accountName: "SITI RAHAYU" },
+      emergencyContact: { name: "Budi Santoso", phone: "+62812*****890" },
+      fullName: "Siti Rahayu",
+    });
+    expect(JSON.stringify(detail.body)).not.toContain("3171015501900001");
+    expect(JSON.stringify(detail.body)).not.toContain("1234567890");
+    for (const role of ["admin", "finance"] as const) {
+      expect(profileForStaff(tc.db.read.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", user.id)!, { role })).toMatchObject({
+        nik: "3171015501900001",
+        bankAccount: { accountNumber: "1234567890" },
+        emergencyContact: { phone: "+6281234567890" },
+      });
+    }
+    const full = await tc.call(adminGetApplication, { user: tc.staff("admin"), params: { id: app.id } });
+    expect(full.body.profile).toMatchObject({ nik: "3171015501900001", bankAccount: { accountNumber: "1234567890" }, emergencyContact: { phone: "+6281234567890" } });
     const decided = await tc.call(adminDecide, { user: analyst, params: { id: app.id }, body: { decision: "approve", note: "payslip verified" } });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: "approved", offer: { principalAmount: 5_000_000, tenor: 50 } });

@@ -1,5 +1,5 @@
 // Row → API mappers and shared queries of the loans extension.
-import { problems, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import { maskString, problems, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
 import type { ProductPricing, Purpose } from "./caps.ts";
 import { daysBetween, type InterestMethod, type TenorUnit } from "./schedule.ts";
 
@@ -141,6 +141,24 @@ export function profileOut(r: ProfileRow) {
     emergencyContact: { name: r.emergency_name, phone: r.emergency_phone, relation: r.emergency_relation, consent: r.emergency_consent === 1 },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+/** Staff roles that see a borrower's identifiers in full; other callers (analysts) get them masked. */
+export const FULL_PII_ROLES: readonly Role[] = ["admin", "finance"];
+
+/**
+ * A profile for a staff view: NIK `3174********0001`, bank account number `******7890` and phone numbers
+ * `+62812*****890` (the record APIs' masks) unless the caller's role is in FULL_PII_ROLES.
+ */
+export function profileForStaff(r: ProfileRow, user: { role: Role } | undefined) {
+  const p = profileOut(r);
+  if (user && FULL_PII_ROLES.includes(user.role)) return p;
+  return {
+    ...p,
+    nik: maskString("nik", p.nik),
+    bankAccount: { ...p.bankAccount, accountNumber: maskString("account", p.bankAccount.accountNumber) },
+    emergencyContact: { ...p.emergencyContact, phone: maskString("phone", p.emergencyContact.phone) },
   };
 }
 

@@ -107,13 +107,14 @@ export class JobExecutor {
   complete(db: Db, input: { key: string; kind: "job" | "hook"; name: string; payload: unknown; result: unknown }) {
     const def: JobDefinition<any, any> | undefined = input.kind === "job" ? this.reg.jobs.get(input.name) : undefined;
     const now = this.base.clock.now().getTime();
+    const wrote = { outbox: false };
     db.tx((c) => {
       if (def?.apply && recordApplied(c, input.key, now)) {
-        def.apply(input.result, def.payload.parse(input.payload), txContextOf(c, this.reg, this.base.clock), this.ctx);
+        def.apply(input.result, def.payload.parse(input.payload), txContextOf(c, this.reg, this.base.clock, wrote), this.ctx);
       }
       markCompleted(c, input.key, now);
     });
-    if (def?.apply) this.afterCommit?.(); // apply may have enqueued or emitted
+    if (wrote.outbox) this.afterCommit?.(); // apply enqueued or emitted
     this.metrics.completed.inc({ queue: this.queueOf(input.kind, input.name) });
   }
 }

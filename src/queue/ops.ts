@@ -2,14 +2,14 @@
 import { Queue } from "bullmq";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/database.ts";
-import { retryRows, type OutboxRow } from "./outbox.ts";
+import { retryRows, type OutboxRow, type RetryWhich } from "./outbox.ts";
 import { connectionOf, jobIdOf } from "./bullmq.ts";
 
 /**
  * Make dead (or failed) rows due again with a fresh attempt count. With BullMQ the failed job keeps its id in Redis,
  * so it is removed first and the dispatcher of the running serve adds the job afresh.
  */
-export async function retryJobs(db: Db, config: Pick<Config, "redisUrl" | "queuePrefix">, which: { idOrKey: string } | { allDead: true }, now = Date.now()): Promise<OutboxRow[]> {
+export async function retryJobs(db: Db, config: Pick<Config, "redisUrl" | "queuePrefix">, which: RetryWhich, now = Date.now()): Promise<OutboxRow[]> {
   const rows = retryRows(db, which, now);
   if (config.redisUrl && rows.length) {
     const queues = new Map<string, Queue>();

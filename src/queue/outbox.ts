@@ -128,24 +128,37 @@ export function depthByQueue(db: Db): { queue: string; n: number }[] {
 
 export type ListState = "pending" | "failed" | "dead" | "running" | "dispatched" | "completed";
 
-export function listRows(db: Db, state: ListState | undefined, limit: number): OutboxRow[] {
+/** Newest first; `beforeId` continues a page (rows with a smaller id). */
+export function listRows(db: Db, state: ListState | undefined, limit: number, beforeId?: number): OutboxRow[] {
   const where =
     state === undefined ? "1 = 1" : state === "failed" ? "state = 'pending' AND last_error IS NOT NULL" : "state = ?";
-  const params = state && state !== "failed" ? [state] : [];
-  return db.read.all<OutboxRow>(`SELECT * FROM outbox WHERE ${where} ORDER BY id DESC LIMIT ?`, ...params, limit);
+  const params: (string | number)[] = state && state !== "failed" ? [state] : [];
+  const page = beforeId === undefined ? "" : " AND id < ?";
+  if (beforeId !== undefined) params.push(beforeId);
+  return db.read.all<OutboxRow>(`SELECT * FROM outbox WHERE ${where}${page} ORDER BY id DESC LIMIT ?`, ...params, limit);
 }
 
-/** Retry a dead (or failed) row by id or key: due now with a fresh attempt count. Returns the retried rows. */
-export function retryRows(db: Db, which: { idOrKey: string } | { allDead: true }, now: number): OutboxRow[] {
+/** What may be retried: dead rows, and failed ones (pending again after an error, waiting for their backoff). */
+export const RETRYABLE_SQL = "(state = 'dead' OR (state = 'pending' AND last_error IS NOT NULL))";
+
+export type RetryWhich = { idOrKey: string } | { allDead: true } | { id: number };
+
+/**
+ * Retry a dead (or failed) row by id or key: due now with a fresh attempt count. Returns the retried rows.
+ * `{ id }` retries exactly that row and only when it is dead or failed (admin API); nothing otherwise.
+ */
+export function retryRows(db: Db, which: RetryWhich, now: number): OutboxRow[] {
   return db.tx((c) => {
     const rows =
       "allDead" in which
         ? c.all<OutboxRow>("SELECT * FROM outbox WHERE state = 'dead'")
-        : c.all<OutboxRow>(
-            "SELECT * FROM outbox WHERE (key = ? OR id = ?) AND state IN ('dead', 'pending')",
-            which.idOrKey,
-            /^\d+$/.test(which.idOrKey) ? Number(which.idOrKey) : -1,
-          );
+        : "id" in which
+          ? c.all<OutboxRow>(`SELECT * FROM outbox WHERE id = ? AND ${RETRYABLE_SQL}`, which.id)
+          : c.all<OutboxRow>(
+              "SELECT * FROM outbox WHERE (key = ? OR id = ?) AND state IN ('dead', 'pending')",
+              which.idOrKey,
+              /^\d+$/.test(which.idOrKey) ? Number(which.idOrKey) : -1,
+            );
     for (const r of rows) {
       c.run("UPDATE outbox SET state = 'pending', attempts = 0, run_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?", now, now, r.id);
     }

@@ -65,7 +65,7 @@ export const RECORD_DECLARATIONS: RecordDecl[] = [
       employer_name: txt(),
       monthly_income_amount: money,
       bank_code: txt({ filter: ["eq"] }),
-      bank_account_number: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "nik" } }),
+      bank_account_number: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "account" } }),
       bank_account_name: txt({ pii: { visibleTo: ["admin", "analyst", "borrower"], mask: "name" } }),
       emergency_name: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "name" } }),
       emergency_phone: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "phone" } }),

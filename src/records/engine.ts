@@ -4,11 +4,12 @@ import type { Conn, Db } from "../db/database.ts";
 import type { AuthUser } from "../http/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { HttpProblem } from "../http/problem.ts";
+import { maskValue, type MaskKind } from "./mask.ts";
 
 export type Role = AuthUser["role"];
 export type ColumnType = "text" | "integer" | "real";
 export type FilterOp = "eq" | "in" | "gte" | "lte";
-export type MaskKind = "nik" | "phone" | "email" | "name" | "hide";
+export type { MaskKind };
 
 export interface ColumnDecl {
   type?: ColumnType;
@@ -68,28 +69,8 @@ const q = (ident: string) => {
 export const badRecordQuery = (detail: string, extra: Record<string, unknown> = {}) =>
   new HttpProblem(400, "bad-record-query", "Bad record query", detail, extra);
 
-// ---------------------------------------------------------------- masking
-export function maskValue(kind: MaskKind, v: unknown): unknown {
-  if (kind === "hide") return undefined;
-  if (v === null || v === undefined) return v;
-  const s = String(v);
-  switch (kind) {
-    case "nik": // 3174********0001
-      return s.length <= 8 ? "*".repeat(s.length) : s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4);
-    case "phone": // +62812*****890
-      return s.length <= 7 ? "*".repeat(s.length) : s.slice(0, 6) + "*".repeat(s.length - 9) + s.slice(-3);
-    case "email": {
-      const at = s.indexOf("@");
-      return at <= 0 ? "***" : s[0] + "***" + s.slice(at);
-    }
-    case "name":
-      return s
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((w) => w[0] + "***")
-        .join(" ");
-  }
-}
+// ---------------------------------------------------------------- masking (src/records/mask.ts)
+export { maskValue };
 
 // ---------------------------------------------------------------- cursor
 interface Cursor {

@@ -115,6 +115,8 @@ describe("declarations", () => {
   test("masking", () => {
     expect(maskValue("nik", "3174012345670001")).toBe("3174********0001");
     expect(maskValue("phone", "+6281234567890")).toBe("+62812*****890");
+    expect(maskValue("account", "1234567890")).toBe("******7890");
+    expect(maskValue("account", "123")).toBe("***");
     expect(maskValue("email", "siti@example.id")).toBe("s***@example.id");
     expect(maskValue("name", "Siti Aminah")).toBe("S*** A***");
     expect(maskValue("hide", "x")).toBeUndefined();

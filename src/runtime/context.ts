@@ -58,21 +58,28 @@ function sqlOf(conn: () => Conn): Sql {
   } as Sql;
 }
 
-export function txContextOf(c: Conn, reg: Registry, clock: Clock): TxContext {
+/** `wrote.outbox` turns true once enqueue/emit is called, so the caller nudges the runner only when it may have work. */
+export function txContextOf(c: Conn, reg: Registry, clock: Clock, wrote?: { outbox: boolean }): TxContext {
   const now = () => clock.now().getTime();
   return {
     all: (sql, ...p) => c.all(sql, ...p),
     get: (sql, ...p) => c.get(sql, ...p),
     run: (sql, ...p) => c.run(sql, ...p),
-    enqueue: (job, payload, opts) => enqueueOn(c, reg, now(), job as any, payload, opts),
-    emit: (event, payload) => emitOn(c, reg, now(), event, payload),
+    enqueue: (job, payload, opts) => {
+      if (wrote) wrote.outbox = true;
+      return enqueueOn(c, reg, now(), job as any, payload, opts);
+    },
+    emit: (event, payload) => {
+      if (wrote) wrote.outbox = true;
+      emitOn(c, reg, now(), event, payload);
+    },
   } as TxContext;
 }
 
 export interface ContextOptions {
   user?: AuthUser;
   log?: Logger;
-  /** Called after a write transaction that may have written outbox rows (the runner's post-commit nudge). */
+  /** Called after a write transaction that wrote outbox rows (enqueue/emit): the runner's post-commit nudge. */
   afterCommit?: () => void;
 }
 
@@ -83,8 +90,11 @@ export function makeContext(base: ContextBase, reg: Registry, opts: ContextOptio
   };
   const tx = <T>(fn: (t: TxContext) => T): T => {
     if (!db) return noDb("ctx.tx");
-    const out = db.tx((c) => fn(txContextOf(c, reg, base.clock)));
-    if (opts.afterCommit) queueMicrotask(opts.afterCommit);
+    // Nudge the runner only when this transaction wrote outbox rows: a nudge costs the runner a claim query, and
+    // most transactions (a webhook applying a payment, say) enqueue nothing. The runner's slow poll is the backstop.
+    const wrote = { outbox: false };
+    const out = db.tx((c) => fn(txContextOf(c, reg, base.clock, wrote)));
+    if (wrote.outbox && opts.afterCommit) queueMicrotask(opts.afterCommit);
     return out;
   };
   return {

@@ -1,6 +1,7 @@
 // What extensions import: the define* helpers, zod (with OpenAPI metadata), problems and the types.
 export { z } from "@hono/zod-openapi";
 export { HttpProblem, problems } from "../http/problem.ts";
+export { maskString, maskValue, type MaskKind } from "../records/mask.ts";
 export type * from "./types.ts";
 import type { ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName } from "./types.ts";
 

@@ -83,19 +83,7 @@ export function AuditLog() {
   );
 }
 
-export function Jobs() {
-  return (
-    <div className="page">
-      <h1>Jobs</h1>
-      <p className="muted">The outbox: every job and event, with its state and attempts.</p>
-      <RecordTable
-        record="jobs"
-        columns={["id", "name", "kind", "queue", "state", "attempts", "max_attempts", "last_error", "key"]}
-        options={{ state: ["pending", "running", "dispatched", "completed", "dead"], kind: ["job", "hook"] }}
-      />
-    </div>
-  );
-}
+// Jobs: pages/Jobs.tsx (summary and retry of dead jobs).
 
 export function Staff() {
   return (

@@ -1,0 +1,138 @@
+// Jobs (admin): the outbox summary (counts by state and by queue/job, queue depth, outbox lag) over
+// GET /api/v1/admin/jobs/summary, and the outbox rows with a Retry button on dead ones (POST …/jobs/{id}/retry).
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, ApiError } from "../api.ts";
+import { RecordTable } from "../components/RecordTable.tsx";
+import { ErrorState, Loading, NotAvailable } from "../components/States.tsx";
+import { EP, T } from "../endpoints.ts";
+import { useCapabilities } from "../capabilities.ts";
+
+const STATES = ["pending", "failed", "running", "dispatched", "completed", "dead"] as const;
+type State = (typeof STATES)[number];
+type Counts = Record<State, number>;
+interface Summary {
+  mode: "embedded" | "bullmq";
+  total: number;
+  byState: Counts;
+  byJob: ({ queue: string; name: string; kind: "job" | "hook"; total: number } & Counts)[];
+  queueDepth: { queue: string; depth: number }[];
+  outboxLagSeconds: number;
+  generatedAt: string;
+}
+
+const lag = (s: number) => (s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+
+function JobsSummary() {
+  const q = useQuery({ queryKey: ["jobs-summary"], queryFn: () => api<Summary>(EP.jobsSummary), refetchInterval: 10_000 });
+  if (q.isLoading) return <Loading what="Loading the summary" />;
+  if (q.error) return <ErrorState error={q.error} retry={() => q.refetch()} />;
+  const s = q.data!;
+  const depth = s.queueDepth.reduce((n, d) => n + d.depth, 0);
+  return (
+    <section aria-label="Jobs summary" data-testid="jobs-summary" style={{ marginBottom: 14 }}>
+      <div className="kpis">
+        <div className="card kpi">
+          <span>Dead</span>
+          <strong data-testid="jobs-dead">{s.byState.dead}</strong>
+          <small>out of attempts: retry below</small>
+        </div>
+        <div className="card kpi">
+          <span>Failed</span>
+          <strong data-testid="jobs-failed">{s.byState.failed}</strong>
+          <small>waiting for a retry</small>
+        </div>
+        <div className="card kpi">
+          <span>Queued</span>
+          <strong data-testid="jobs-depth">{depth}</strong>
+          <small>
+            {s.byState.pending} pending, {s.byState.running} running, {s.byState.dispatched} dispatched
+          </small>
+        </div>
+        <div className="card kpi">
+          <span>Outbox lag</span>
+          <strong data-testid="jobs-lag">{lag(s.outboxLagSeconds)}</strong>
+          <small>{s.mode === "bullmq" ? "BullMQ (Redis)" : "embedded runner"}</small>
+        </div>
+      </div>
+      <div className="table-wrap">
+        <table aria-label="Jobs by queue and name">
+          <thead>
+            <tr>
+              <th>queue</th>
+              <th>name</th>
+              <th>kind</th>
+              {STATES.map((st) => (
+                <th key={st}>{st}</th>
+              ))}
+              <th>total</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.byJob.length === 0 ? (
+              <tr>
+                <td colSpan={STATES.length + 4} className="muted">
+                  No jobs yet.
+                </td>
+              </tr>
+            ) : (
+              s.byJob.map((j) => (
+                <tr key={`${j.queue}|${j.name}|${j.kind}`}>
+                  <td>{j.queue}</td>
+                  <td>{j.name}</td>
+                  <td>{j.kind}</td>
+                  {STATES.map((st) => (
+                    <td key={st} className={st === "dead" && j.dead > 0 ? "bad" : undefined}>
+                      {j[st]}
+                    </td>
+                  ))}
+                  <td>{j.total}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function Jobs() {
+  const qc = useQueryClient();
+  const caps = useCapabilities();
+  const canRetry = caps.has(T.jobRetry, "post");
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const retry = useMutation({
+    mutationFn: (id: number) => api<{ id: number; name: string }>(EP.jobRetry(id), { method: "POST", headers: { "Idempotency-Key": `job-retry-${id}-${Date.now()}` } }),
+    onSuccess: (job, id) => {
+      setMsg({ ok: true, text: `Job ${id} (${job?.name ?? "job"}) queued again.` });
+      qc.invalidateQueries({ queryKey: ["record"] });
+      qc.invalidateQueries({ queryKey: ["jobs-summary"] });
+    },
+    onError: (e, id) => setMsg({ ok: false, text: `Retry of job ${id} failed: ${e instanceof ApiError ? e.message : String(e)}` }),
+  });
+  return (
+    <div className="page">
+      <h1>Jobs</h1>
+      <p className="muted">The outbox: every job and event, with its state and attempts. Dead jobs ran out of attempts; Retry runs one again with a fresh attempt count.</p>
+      {!caps.ready ? <Loading /> : caps.has(T.jobsSummary) ? <JobsSummary /> : <NotAvailable detail="no jobs summary" />}
+      {msg && (
+        <p className={msg.ok ? "notice ok" : "notice bad"} role="status">
+          {msg.text}
+        </p>
+      )}
+      <RecordTable
+        record="jobs"
+        columns={["id", "name", "kind", "queue", "state", "attempts", "max_attempts", "last_error", "key"]}
+        options={{ state: ["pending", "running", "dispatched", "completed", "dead"], kind: ["job", "hook"] }}
+        actions={(r) =>
+          canRetry && r.state === "dead" ? (
+            <button type="button" className="small" disabled={retry.isPending} onClick={() => retry.mutate(Number(r.id))}>
+              Retry
+            </button>
+          ) : null
+        }
+      />
+    </div>
+  );
+}

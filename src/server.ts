@@ -20,6 +20,11 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
   const { config, log } = platform;
   const app = createApp(platform, MODULES);
   await startRuntime(platform); // extension inits, job runner/dispatcher; stops on shutdown
+  // WAL checkpoints (copy + fsync) on a worker thread instead of inside the COMMIT of whichever request crosses the
+  // auto-checkpoint threshold on the event loop.
+  if (process.env.KREDITKU_BACKGROUND_CHECKPOINT !== "0") {
+    platform.db.startCheckpointer({ onError: (message) => log.warn("background checkpointer stopped; the writer checkpoints itself", { error: message }) });
+  }
   const server = Bun.serve({
     port: opts.port ?? config.port,
     hostname: opts.host ?? config.host,
@@ -60,6 +65,7 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
           log.error("shutdown hook failed", { err });
         }
       }
+      await platform.db.stopCheckpointer();
       try {
         platform.db.checkpoint("TRUNCATE");
       } catch (err) {

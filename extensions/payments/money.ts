@@ -87,6 +87,17 @@ function closeIfPaid(t: TxContext, loan: LoanRow, paidOff: boolean, at: Date) {
   return loan.status;
 }
 
+/** The instalments as writeAllocation leaves them. */
+function afterAllocation(inst: InstalmentState[], a: Allocation): InstalmentState[] {
+  const byId = new Map(a.lines.map((l) => [l.id, l]));
+  return inst.map((i) => {
+    const l = byId.get(i.id);
+    return l
+      ? { ...i, lateFeePaid: i.lateFeePaid + l.lateFee, feePaid: i.feePaid + l.fee, interestPaid: i.interestPaid + l.interest, principalPaid: i.principalPaid + l.principal }
+      : i;
+  });
+}
+
 function summary(t: Sql, loanId: string) {
   const loan = loadLoan(t, loanId)!;
   const q = payoffQuote(loadInstalments(t, loanId), loan.credit_balance_amount);
@@ -153,7 +164,8 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
     t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", notice.amount, at, loan.id);
     result = { ...base, status: "pending", reason: "loan_not_yet_active", allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 0, principalAmount: 0, creditAmount: notice.amount, instalments: [] } };
   } else {
-    const a = allocate(notice.amount, loadInstalments(t, loan.id));
+    const inst = loadInstalments(t, loan.id);
+    const a = allocate(notice.amount, inst);
     postJournal(t, {
       kind: "payment",
       ref: id,
@@ -164,14 +176,19 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
     });
     writeAllocation(t, a, at);
     if (a.toCredit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", a.toCredit, at, loan.id);
-    closeIfPaid(t, loan, a.paidOff, input.now);
+    const loanStatus = closeIfPaid(t, loan, a.paidOff, input.now);
     result = {
       ...base,
       status: "applied",
       allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, instalments: a.lines.map((l) => l.seq) },
     };
+    // The summary after the allocation, from the rows this transaction just read and wrote (no re-read: nothing
+    // else can write inside BEGIN IMMEDIATE, and writeAllocation adds exactly these amounts).
+    const credit = loan.credit_balance_amount + a.toCredit;
+    const q = payoffQuote(afterAllocation(inst, a), credit);
+    Object.assign(result, { loanStatus, outstandingAmount: q.outstanding, creditBalanceAmount: credit, payoffAmount: q.payoffAmount });
   }
-  if (loan) Object.assign(result, summary(t, loan.id));
+  if (loan && result.status !== "applied") Object.assign(result, summary(t, loan.id));
   t.run(
     `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, webhook_event_id, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

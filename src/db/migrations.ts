@@ -7,6 +7,7 @@ import m0004 from "../../traildepot/migrations/0004_loans.sql" with { type: "tex
 import m0005 from "../../traildepot/migrations/0005_ledger_payments.sql" with { type: "text" };
 import m0006 from "../../traildepot/migrations/0006_scoring_fraud.sql" with { type: "text" };
 import m0007 from "../../traildepot/migrations/0007_collections.sql" with { type: "text" };
+import m0010 from "../../traildepot/migrations/0010_perf_indexes.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const MIGRATIONS: Migration[] = [
   { name: "0005_ledger_payments.sql", sql: m0005 },
   { name: "0006_scoring_fraud.sql", sql: m0006 },
   { name: "0007_collections.sql", sql: m0007 },
+  { name: "0010_perf_indexes.sql", sql: m0010 },
 ];

@@ -23,6 +23,22 @@ interface Summary {
 
 const lag = (s: number) => (s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
+/** BullMQ mode: open bull-board through a one-time ticket (the board cannot see the dashboard's Bearer token). */
+function QueueDashboardButton() {
+  const open = useMutation({
+    mutationFn: () => api<{ url: string; expiresAt: string }>("/api/v1/admin/queues/session", { method: "POST", json: {} }),
+    onSuccess: (r) => window.open(r.url, "_blank", "noopener"),
+  });
+  return (
+    <div style={{ margin: "8px 0" }}>
+      <button type="button" data-testid="open-bull-board" onClick={() => open.mutate()} disabled={open.isPending}>
+        Open the queue dashboard (bull-board)
+      </button>
+      {open.error ? <span role="alert"> {(open.error as Error).message}</span> : null}
+    </div>
+  );
+}
+
 function JobsSummary() {
   const q = useQuery({ queryKey: ["jobs-summary"], queryFn: () => api<Summary>(EP.jobsSummary), refetchInterval: 10_000 });
   if (q.isLoading) return <Loading what="Loading the summary" />;
@@ -55,6 +71,7 @@ function JobsSummary() {
           <small>{s.mode === "bullmq" ? "BullMQ (Redis)" : "embedded runner"}</small>
         </div>
       </div>
+      {s.mode === "bullmq" ? <QueueDashboardButton /> : null}
       <div className="table-wrap">
         <table aria-label="Jobs by queue and name">
           <thead>

@@ -20,6 +20,8 @@ export const ConfigSchema = z.object({
   readerConnections: intish.min(1).max(16).default(2),
   shutdownTimeoutMs: intish.positive().default(15000),
   trustProxy: boolish.default(false),
+  /** With trustProxy: how many proxies append to X-Forwarded-For in front of us (the client IP is that many from the right). */
+  trustedProxyHops: intish.min(1).max(10).default(1),
   redisUrl: z.string().url().optional(),
   queuePrefix: z.string().min(1).default("kreditku"),
   s3: z
@@ -71,6 +73,7 @@ const ENV_MAP: Record<string, string> = {
   KREDITKU_READER_CONNECTIONS: "readerConnections",
   KREDITKU_SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
   KREDITKU_TRUST_PROXY: "trustProxy",
+  KREDITKU_TRUSTED_PROXY_HOPS: "trustedProxyHops",
   KREDITKU_QUEUE_PREFIX: "queuePrefix",
   KREDITKU_AUTH_ISSUER: "auth.issuer",
   KREDITKU_AUTH_AUDIENCE: "auth.audience",

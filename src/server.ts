@@ -3,7 +3,7 @@
 import { createApp } from "./http/app.ts";
 import { MODULES } from "./modules.ts";
 import { createPlatform, type PlatformOptions } from "./platform.ts";
-import { purgeExpiredIdempotencyKeys } from "./http/middleware.ts";
+import { purgeExpiredIdempotencyKeys, releaseAbandonedIdempotencyKeys } from "./http/middleware.ts";
 import type { Platform } from "./http/types.ts";
 import { removeServePid, writeServePid } from "./ops/pidfile.ts";
 import { startRuntime } from "./runtime/runtime.ts";
@@ -17,6 +17,8 @@ export interface RunningServer {
 
 export async function startServer(opts: PlatformOptions & { port?: number; host?: string }): Promise<RunningServer> {
   const platform = createPlatform(opts);
+  const released = releaseAbandonedIdempotencyKeys(platform.db);
+  if (released > 0) platform.log.warn("released Idempotency-Keys left running by a previous process", { released });
   const { config, log } = platform;
   const app = createApp(platform, MODULES);
   await startRuntime(platform); // extension inits, job runner/dispatcher; stops on shutdown

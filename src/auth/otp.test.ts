@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { normalizePhone } from "./phone.ts";
 import { generateOtpCode, hashOtpCode } from "./otp.ts";
 import { freshIp, testAuth } from "./test-support.ts";
+import { MemoryRateLimitStore, setRateLimitStore } from "../http/rate-limit.ts";
 
 describe("phone numbers", () => {
   test("08…, 628…, +628… normalise to E.164", () => {
@@ -168,4 +169,49 @@ test("an SMS that cannot be sent is a 503 problem and does not start the cooldow
   } finally {
     t.close();
   }
+});
+
+describe("OTP lockout per phone, across challenges", () => {
+  test("10 wrong codes in an hour lock the phone (423): new codes refused and a right code no longer signs in", async () => {
+    const t = testAuth();
+    setRateLimitStore(new MemoryRateLimitStore(() => t.clock.now().getTime()));
+    const phone = "081277776666";
+    const e164 = "+6281277776666";
+    let challengeId = "";
+    for (let round = 0; round < 2; round++) {
+      const ip = freshIp();
+      const r = await t.post("/api/v1/auth/otp/request", { phone }, { ip });
+      expect(r.status).toBe(202);
+      challengeId = ((await r.json()) as any).challengeId;
+      const real = t.lastCode(e164);
+      for (let k = 0; k < 5; k++) {
+        const guess = String((Number(real) + 1 + k) % 1_000_000).padStart(6, "0");
+        expect((await t.post("/api/v1/auth/otp/verify", { challengeId, code: guess }, { ip })).status).toBe(401);
+      }
+      t.clock.set(new Date(t.clock.now().getTime() + 61_000));
+    }
+    const locked = await t.post("/api/v1/auth/otp/request", { phone }, { ip: freshIp() });
+    expect(locked.status).toBe(423);
+    expect(locked.headers.get("retry-after")).toBe("3600");
+    // an hour later the window has passed: a code is sent and signs in
+    t.clock.set(new Date(t.clock.now().getTime() + 3600_000));
+    const ok = await t.post("/api/v1/auth/otp/request", { phone }, { ip: freshIp() });
+    expect(ok.status).toBe(202);
+    const id = ((await ok.json()) as any).challengeId;
+    expect((await t.post("/api/v1/auth/otp/verify", { challengeId: id, code: t.lastCode(e164) }, { ip: freshIp() })).status).toBe(200);
+    t.close();
+  });
+
+  test("at most 10 codes per phone per day (429)", async () => {
+    const t = testAuth();
+    setRateLimitStore(new MemoryRateLimitStore(() => t.clock.now().getTime()));
+    for (let i = 0; i < 10; i++) {
+      expect((await t.post("/api/v1/auth/otp/request", { phone: "081255554444" }, { ip: freshIp() })).status).toBe(202);
+      t.clock.set(new Date(t.clock.now().getTime() + 61_000));
+    }
+    const r = await t.post("/api/v1/auth/otp/request", { phone: "081255554444" }, { ip: freshIp() });
+    expect(r.status).toBe(429);
+    expect(((await r.json()) as any).type).toEndWith("/otp-daily-limit");
+    t.close();
+  });
 });

@@ -10,6 +10,21 @@ import { startSession, USER_COLUMNS, type Meta, type UserRow } from "./sessions.
 export const OTP_TTL_MS = 5 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
 export const OTP_COOLDOWN_MS = 60_000;
+/** Per phone, across challenges: this many wrong codes within OTP_LOCK_WINDOW_MS lock the phone for that window. */
+export const OTP_PHONE_MAX_FAILURES = 10;
+export const OTP_LOCK_WINDOW_MS = 60 * 60_000;
+/** At most this many codes sent to one phone per rolling day (SMS pumping, brute force). */
+export const OTP_MAX_CODES_PER_DAY = 10;
+
+/** Wrong codes for a phone since `sinceIso`, over all its challenges (a used challenge's last attempt was right). */
+function phoneFailures(w: { get<T>(sql: string, ...p: any[]): T | undefined }, phone: string, sinceIso: string): number {
+  const r = w.get<{ n: number | null }>(
+    "SELECT SUM(CASE WHEN status = 'used' THEN attempts - 1 ELSE attempts END) AS n FROM otp_challenges WHERE phone = ? AND created_at > ?",
+    phone,
+    sinceIso,
+  );
+  return r?.n ?? 0;
+}
 
 /** A uniformly random 6-digit code (crypto.randomInt rejects modulo bias). */
 export function generateOtpCode(): string {
@@ -26,7 +41,9 @@ export function codesMatch(key: Buffer, challengeId: string, code: string, store
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export type OtpRequestOutcome = { ok: true; challengeId: string; expiresAt: string } | { ok: false; retryAfterSeconds: number };
+export type OtpRequestOutcome =
+  | { ok: true; challengeId: string; expiresAt: string }
+  | { ok: false; reason: "cooldown" | "locked" | "daily-limit"; retryAfterSeconds: number };
 
 /** Create a challenge and send the code by SMS. A new code supersedes older pending codes for the phone. */
 export async function requestOtp(p: Platform, phone: string, meta: Meta): Promise<OtpRequestOutcome> {
@@ -39,7 +56,17 @@ export async function requestOtp(p: Platform, phone: string, meta: Meta): Promis
     const last = w.get<{ created_at: string }>("SELECT created_at FROM otp_challenges WHERE phone = ? ORDER BY created_at DESC LIMIT 1", phone);
     if (last) {
       const wait = Date.parse(last.created_at) + OTP_COOLDOWN_MS - now.getTime();
-      if (wait > 0) return { ok: false, retryAfterSeconds: Math.ceil(wait / 1000) };
+      if (wait > 0) return { ok: false, reason: "cooldown", retryAfterSeconds: Math.ceil(wait / 1000) };
+    }
+    if (phoneFailures(w, phone, new Date(now.getTime() - OTP_LOCK_WINDOW_MS).toISOString()) >= OTP_PHONE_MAX_FAILURES) {
+      audit(w, { event: "otp.locked", ...meta, at: now, details: { phone } });
+      return { ok: false, reason: "locked", retryAfterSeconds: OTP_LOCK_WINDOW_MS / 1000 };
+    }
+    const dayAgo = new Date(now.getTime() - 24 * 3600_000).toISOString();
+    const sentToday = w.get<{ n: number }>("SELECT COUNT(*) AS n FROM otp_challenges WHERE phone = ? AND created_at > ?", phone, dayAgo)!.n;
+    if (sentToday >= OTP_MAX_CODES_PER_DAY) {
+      const oldest = w.get<{ created_at: string }>("SELECT created_at FROM otp_challenges WHERE phone = ? AND created_at > ? ORDER BY created_at LIMIT 1", phone, dayAgo)!;
+      return { ok: false, reason: "daily-limit", retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(oldest.created_at) + 24 * 3600_000 - now.getTime()) / 1000)) };
     }
     w.run("UPDATE otp_challenges SET status = 'dead' WHERE phone = ? AND status = 'pending'", phone);
     w.run(
@@ -70,7 +97,8 @@ export async function requestOtp(p: Platform, phone: string, meta: Meta): Promis
 export type OtpVerifyOutcome =
   | { ok: true; user: UserRow; created: boolean; sessionId: string; refreshToken: string }
   | { ok: false; reason: "invalid"; attemptsRemaining: number }
-  | { ok: false; reason: "expired" | "not-borrower" | "disabled" };
+  | { ok: false; reason: "expired" | "not-borrower" | "disabled" }
+  | { ok: false; reason: "locked"; retryAfterSeconds: number };
 
 /** Check a code; on success create the borrower on first sign-in and start a session, all in one transaction. */
 export function verifyOtp(p: Platform, challengeId: string, code: string, meta: Meta): OtpVerifyOutcome {
@@ -85,6 +113,12 @@ export function verifyOtp(p: Platform, challengeId: string, code: string, meta: 
     if (!ch || ch.status !== "pending" || ch.expires_at <= nowIso) {
       audit(w, { event: "otp.failure", ...meta, at: now, details: { challengeId, reason: ch ? (ch.status === "pending" ? "expired" : ch.status) : "unknown" } });
       return { ok: false, reason: "expired" };
+    }
+    // Too many wrong codes for this phone across its challenges: the phone is locked, whatever this code is.
+    if (phoneFailures(w, ch.phone, new Date(now.getTime() - OTP_LOCK_WINDOW_MS).toISOString()) >= OTP_PHONE_MAX_FAILURES) {
+      w.run("UPDATE otp_challenges SET status = 'dead' WHERE id = ?", challengeId);
+      audit(w, { event: "otp.locked", ...meta, at: now, details: { challengeId, phone: ch.phone } });
+      return { ok: false, reason: "locked", retryAfterSeconds: OTP_LOCK_WINDOW_MS / 1000 };
     }
     if (!codesMatch(svc.otpKey, challengeId, code, ch.code_hash)) {
       const attempts = ch.attempts + 1;

@@ -98,7 +98,7 @@ export async function registrationOptions(p: Platform, user: AuthUser): Promise<
     userID: new TextEncoder().encode(row.id),
     attestationType: "none",
     excludeCredentials: existing.map((c) => ({ id: c.id, transports: JSON.parse(c.transports) })),
-    authenticatorSelection: { residentKey: "required", userVerification: "preferred" },
+    authenticatorSelection: { residentKey: "required", userVerification: "required" },
     timeout: WEBAUTHN_CHALLENGE_TTL_MS,
   });
   return { challengeId: storeChallenge(p, "register", user.id, options.challenge), options };
@@ -113,7 +113,7 @@ export async function verifyRegistration(p: Platform, user: AuthUser, challengeI
       expectedChallenge,
       expectedOrigin: p.config.auth.origins,
       expectedRPID: p.config.auth.rpId,
-      requireUserVerification: false,
+      requireUserVerification: true,
     });
   } catch (e) {
     throw new PasskeyError((e as Error).message);
@@ -142,7 +142,7 @@ export async function verifyRegistration(p: Platform, user: AuthUser, challengeI
 }
 
 export async function loginOptions(p: Platform): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-  const options = await generateAuthenticationOptions({ rpID: p.config.auth.rpId, userVerification: "preferred", timeout: WEBAUTHN_CHALLENGE_TTL_MS });
+  const options = await generateAuthenticationOptions({ rpID: p.config.auth.rpId, userVerification: "required", timeout: WEBAUTHN_CHALLENGE_TTL_MS });
   return { challengeId: storeChallenge(p, "login", null, options.challenge), options };
 }
 
@@ -173,7 +173,7 @@ export async function verifyLogin(p: Platform, challengeId: string, response: Au
       expectedOrigin: p.config.auth.origins,
       expectedRPID: p.config.auth.rpId,
       credential: { id: pk.id, publicKey: new Uint8Array(pk.public_key), counter: pk.counter, transports: JSON.parse(pk.transports) as AuthenticatorTransport[] },
-      requireUserVerification: false,
+      requireUserVerification: true,
     });
   } catch (e) {
     return fail((e as Error).message, pk.user_id);

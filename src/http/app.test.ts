@@ -157,3 +157,52 @@ describe("http app", () => {
     });
   });
 });
+
+describe("Idempotency-Key scope and recovery", () => {
+  const p = platform();
+  let runs = 0;
+  const mod = {
+    register(app: App) {
+      app.use("/api/v1/things/:id/touch", idempotency());
+      app.post("/api/v1/things/:id/touch", (c) => c.json({ id: c.req.param("id"), run: ++runs }));
+    },
+  };
+  const app = createApp(p, [mod]);
+  const touch = (id: string, key: string) => app.request(`/api/v1/things/${id}/touch`, { method: "POST", headers: { "Idempotency-Key": key } });
+
+  test("the same key on another resource is another request (422), never a replay of the first", async () => {
+    expect((await touch("A", "same")).status).toBe(200);
+    const b = await touch("B", "same");
+    expect(b.status).toBe(422);
+    expect(b.headers.get("idempotent-replayed")).toBeNull();
+    expect(runs).toBe(1);
+  });
+
+  test("a key left running by a dead process is released after the abandon window", async () => {
+    p.db.tx((w) =>
+      w.run(
+        "INSERT INTO idempotency_keys (scope, key, body_hash, state, created_at, expires_at) VALUES (?, 'stuck', 'x', 'running', ?, ?)",
+        "anon POST /api/v1/things/:id/touch",
+        new Date(p.clock.now().getTime() - 10 * 60 * 1000).toISOString(),
+        new Date(p.clock.now().getTime() + 3600 * 1000).toISOString(),
+      ),
+    );
+    const r = await touch("C", "stuck");
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as any).id).toBe("C");
+  });
+});
+
+describe("client IP behind trusted proxies", () => {
+  test("X-Forwarded-For is read from the right, so a client cannot choose its IP", async () => {
+    const { clientIp } = await import("./rate-limit.ts");
+    const p = platform({ trustProxy: true });
+    const seen: string[] = [];
+    const app = createApp(p, [{ register: (a: App) => a.get("/ip", (c) => { seen.push(clientIp(c as any)); return c.json({}); }) }]);
+    await app.request("/ip", { headers: { "X-Forwarded-For": "6.6.6.6, 203.0.113.9" } });
+    await app.request("/ip", { headers: { "X-Forwarded-For": "198.51.100.7" } });
+    const two = createApp(platform({ trustProxy: true, trustedProxyHops: 2 }), [{ register: (a: App) => a.get("/ip", (c) => { seen.push(clientIp(c as any)); return c.json({}); }) }]);
+    await two.request("/ip", { headers: { "X-Forwarded-For": "6.6.6.6, 203.0.113.9, 10.0.0.2" } });
+    expect(seen).toEqual(["203.0.113.9", "198.51.100.7", "203.0.113.9"]);
+  });
+});

@@ -39,6 +39,8 @@ export const accessLog = (): MiddlewareHandler<AppEnv> => async (c, next) => {
 };
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** No request runs this long (the server's idle timeout is 60 s): a 'running' key this old is abandoned. */
+const RUNNING_ABANDONED_MS = 2 * 60 * 1000;
 const REPLAY_HEADERS = ["content-type", "location"];
 
 /**
@@ -54,17 +56,22 @@ export const idempotency = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   }
   const p = c.get("platform");
   const body = await c.req.text();
-  const bodyHash = sha256Hex(body);
+  // The concrete target is part of the request: the same key on another resource (/loans/A vs /loans/B) or with
+  // another query is "another body" (422), never a replay of the first resource's response.
+  const url = new URL(c.req.url);
+  const bodyHash = sha256Hex(`${url.pathname}${url.search}\n${body}`);
   const scope = `${c.get("user")?.id ?? "anon"} ${c.req.method} ${c.req.routePath}`;
   const now = p.clock.now();
   const nowIso = now.toISOString();
   const existing = p.db.tx((w) => {
-    const row = w.get<{ body_hash: string; state: string; status: number; headers: string; body: string; expires_at: string }>(
-      "SELECT body_hash, state, status, headers, body, expires_at FROM idempotency_keys WHERE scope = ? AND key = ?",
+    const row = w.get<{ body_hash: string; state: string; status: number; headers: string; body: string; created_at: string; expires_at: string }>(
+      "SELECT body_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys WHERE scope = ? AND key = ?",
       scope,
       key,
     );
-    if (row && row.expires_at > nowIso) return row;
+    // A 'running' row older than the longest a request may take was left by a process that died mid-request.
+    const abandoned = row?.state === "running" && Date.parse(row.created_at) < now.getTime() - RUNNING_ABANDONED_MS;
+    if (row && row.expires_at > nowIso && !abandoned) return row;
     if (row) w.run("DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", scope, key);
     w.run(
       "INSERT INTO idempotency_keys (scope, key, body_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'running', ?, ?)",
@@ -117,4 +124,9 @@ export const idempotency = (): MiddlewareHandler<AppEnv> => async (c, next) => {
 
 export function purgeExpiredIdempotencyKeys(db: import("../db/database.ts").Db, now: Date) {
   return db.tx((w) => w.run("DELETE FROM idempotency_keys WHERE expires_at <= ?", now.toISOString()).changes);
+}
+
+/** At start the owner has no request in flight: every 'running' key was left by a process that died. */
+export function releaseAbandonedIdempotencyKeys(db: import("../db/database.ts").Db) {
+  return db.tx((w) => w.run("DELETE FROM idempotency_keys WHERE state = 'running'").changes);
 }

@@ -84,11 +84,20 @@ export function getRateLimitStore() {
   return defaultStore;
 }
 
+/**
+ * The caller's IP. Behind trusted proxies (trustProxy) it is read from X-Forwarded-For counting `trustedProxyHops`
+ * entries from the RIGHT: each proxy appends the address it saw, so the left part is whatever the client sent and
+ * must never be trusted.
+ */
 export function clientIp(c: Context<AppEnv>): string {
   const p = c.get("platform");
   if (p?.config.trustProxy) {
     const xff = c.req.header("x-forwarded-for");
-    if (xff) return xff.split(",")[0].trim();
+    if (xff) {
+      const hops = xff.split(",").map((s) => s.trim()).filter(Boolean);
+      const pick = hops[hops.length - Math.max(1, p.config.trustedProxyHops)] ?? hops[0];
+      if (pick) return pick;
+    }
   }
   const info = (c.env as any)?.ip as { address?: string } | undefined;
   return info?.address ?? "unknown";

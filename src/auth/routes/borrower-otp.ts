@@ -20,7 +20,7 @@ export function registerOtpRoutes(app: App) {
       description: "Public. 3 requests/min per phone and 10/min per IP; one code per phone every 60 s. The code lives 5 minutes.",
       middleware: [requireAccess("public")],
       request: body(OtpRequestSchema),
-      responses: { 202: json(OtpChallengeSchema, "Code sent"), ...problemResponses(400, 422, 429, 503) },
+      responses: { 202: json(OtpChallengeSchema, "Code sent"), ...problemResponses(400, 422, 423, 429, 503) },
     }),
     async (c) => {
       const p = c.get("platform");
@@ -29,6 +29,12 @@ export function registerOtpRoutes(app: App) {
       if (!phone) throw problems.validation([{ path: "phone", message: "not an Indonesian mobile number (08…, 628… or +628…)", code: "invalid_phone" }]);
       await enforceRateLimit({ name: "otp-request-phone", limit: 3, windowSeconds: 60 }, phone);
       const out = await requestOtp(p, phone, requestMeta(c));
+      if (!out.ok && out.reason === "locked") {
+        throw new HttpProblem(423, "otp-locked", "Phone locked", "Too many wrong codes for this phone; try again later", { retryAfter: out.retryAfterSeconds }, { "Retry-After": String(out.retryAfterSeconds) });
+      }
+      if (!out.ok && out.reason === "daily-limit") {
+        throw new HttpProblem(429, "otp-daily-limit", "Too many codes today", `This phone received the daily maximum of codes; retry in ${out.retryAfterSeconds} s`, { retryAfter: out.retryAfterSeconds }, { "Retry-After": String(out.retryAfterSeconds) });
+      }
       if (!out.ok) {
         throw new HttpProblem(429, "otp-cooldown", "Wait before asking for another code", `A code was sent less than 60 s ago; retry in ${out.retryAfterSeconds} s`, { retryAfter: out.retryAfterSeconds }, { "Retry-After": String(out.retryAfterSeconds) });
       }
@@ -45,7 +51,7 @@ export function registerOtpRoutes(app: App) {
       description: "Public. 5 wrong codes kill the challenge. 30 requests/min per IP.",
       middleware: [requireAccess("public")],
       request: body(OtpVerifySchema),
-      responses: { 200: json(TokenPairSchema, "Signed in"), ...problemResponses(401, 403, 422, 429) },
+      responses: { 200: json(TokenPairSchema, "Signed in"), ...problemResponses(401, 403, 422, 423, 429) },
     }),
     async (c) => {
       const p = c.get("platform");
@@ -55,6 +61,9 @@ export function registerOtpRoutes(app: App) {
       if (!out.ok) {
         if (out.reason === "invalid") {
           throw new HttpProblem(401, "otp-invalid", "Wrong code", out.attemptsRemaining > 0 ? "The code is not correct" : "The code is not correct; no attempts left, request a new code", { attemptsRemaining: out.attemptsRemaining });
+        }
+        if (out.reason === "locked") {
+          throw new HttpProblem(423, "otp-locked", "Phone locked", "Too many wrong codes for this phone; try again later", { retryAfter: out.retryAfterSeconds }, { "Retry-After": String(out.retryAfterSeconds) });
         }
         if (out.reason === "expired") throw new HttpProblem(401, "otp-expired", "Code expired", "The challenge is unknown, used, expired or out of attempts; request a new code");
         throw problems.forbidden(out.reason === "disabled" ? "This account is disabled" : "Staff sign in with email and password");

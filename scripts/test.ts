@@ -6,7 +6,9 @@ const bun = process.execPath;
 const args = process.argv.slice(2);
 if (!process.env.KREDITKU_SKIP_BUILD) await $`${bun} run scripts/build.ts`;
 
-const proc = Bun.spawn([bun, "test", ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, FORCE_COLOR: "0" } });
+// End-to-end suites start binaries, browsers and Redis-backed workers: give each test a minute on a loaded 2-core box.
+const hasTimeout = args.some((a) => a.startsWith("--timeout"));
+const proc = Bun.spawn([bun, "test", ...(hasTimeout ? [] : ["--timeout=60000"]), ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, FORCE_COLOR: "0" } });
 let all = "";
 async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
   const dec = new TextDecoder();

@@ -24,6 +24,8 @@ export const ConfigSchema = z.object({
   trustedProxyHops: intish.min(1).max(10).default(1),
   redisUrl: z.string().url().optional(),
   queuePrefix: z.string().min(1).default("kreditku"),
+  /** BullMQ job lock: a job held by a process that died is handed to another worker after about this long. */
+  jobLockMs: intish.min(1000).max(600_000).default(30_000),
   s3: z
     .object({
       endpoint: z.string().url().optional(),
@@ -75,6 +77,7 @@ const ENV_MAP: Record<string, string> = {
   KREDITKU_TRUST_PROXY: "trustProxy",
   KREDITKU_TRUSTED_PROXY_HOPS: "trustedProxyHops",
   KREDITKU_QUEUE_PREFIX: "queuePrefix",
+  KREDITKU_JOB_LOCK_MS: "jobLockMs",
   KREDITKU_AUTH_ISSUER: "auth.issuer",
   KREDITKU_AUTH_AUDIENCE: "auth.audience",
   KREDITKU_AUTH_ACCESS_TTL_SECONDS: "auth.accessTtlSeconds",

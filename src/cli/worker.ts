@@ -44,7 +44,7 @@ export const workerCommand: Command = {
       ["blobs", createBlobStore(config, { clock: systemClock })],
     ]);
     const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports }, new JobMetrics(metrics));
-    const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, log, queues, concurrency });
+    const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, lockMs: config.jobLockMs, log, queues, concurrency });
     await workers.start();
     // Probes and metrics for orchestrators: /healthz (alive), /readyz (workers running, Redis answering), /metrics.
     const probe = port === undefined ? null : Bun.serve({

@@ -37,6 +37,14 @@ export interface BullOptions {
   url: string;
   prefix: string;
   log: Logger;
+  /** Job lock (and stalled-job check interval): how soon a job held by a dead process runs elsewhere. */
+  lockMs?: number;
+}
+
+/** Worker options shared by every BullMQ worker: connection, prefix and the lock that bounds crash recovery. */
+function workerOptions(o: BullOptions, concurrency: number) {
+  const lock = o.lockMs ?? 30_000;
+  return { connection: connectionOf(o.url), prefix: o.prefix, concurrency, lockDuration: lock, stalledInterval: lock };
 }
 
 const KEEP_COMPLETED = { age: 3600, count: 10_000 };
@@ -166,16 +174,13 @@ export class BullOwner {
     releaseStaleLeases(this.db, this.clock.now().getTime());
     const conc = this.opts.concurrency ?? 4;
     for (const q of [OWNER_QUEUE, HOOKS_QUEUE]) {
-      const w = new Worker<JobData>(q, (job) => this.processOwner(job), { connection: connectionOf(this.opts.url), prefix: this.opts.prefix, concurrency: conc });
+      const w = new Worker<JobData>(q, (job) => this.processOwner(job), workerOptions(this.opts, conc));
       w.on("failed", (job, err) => job && this.onFailed(job, err));
       w.on("error", (err) => this.warn("worker error", `worker:${q}`, err));
       this.workers.push(w);
     }
-    const results = new Worker<ResultData>(RESULTS_QUEUE, async (job) => this.applyResult(job.data), {
-      connection: connectionOf(this.opts.url),
-      prefix: this.opts.prefix,
-      concurrency: 16, // applying is synchronous (one SQLite transaction); concurrency only pipelines Redis round trips
-    });
+    // applying is synchronous (one SQLite transaction); concurrency only pipelines Redis round trips
+    const results = new Worker<ResultData>(RESULTS_QUEUE, async (job) => this.applyResult(job.data), workerOptions(this.opts, 16));
     results.on("error", (err) => this.warn("worker error", `worker:${RESULTS_QUEUE}`, err));
     this.workers.push(results);
     this.installSchedules(); // in the background: start-up must not wait for Redis
@@ -338,7 +343,7 @@ export class StatelessWorkers {
     await checkRedis(this.opts.url, this.opts.log);
     const warn = throttled(this.opts.log);
     for (const q of this.opts.queues) {
-      const w = new Worker<JobData>(q, (job) => this.process(job), { connection: connectionOf(this.opts.url), prefix: this.opts.prefix, concurrency: this.opts.concurrency });
+      const w = new Worker<JobData>(q, (job) => this.process(job), workerOptions(this.opts, this.opts.concurrency));
       w.on("failed", (job, err) => job && this.onFailed(job, err));
       w.on("error", (err) => warn("worker error", `worker:${q}`, err));
       this.workers.push(w);

@@ -70,7 +70,7 @@ export class Runtime {
     }
     const conc = this.opts.concurrency ?? 4;
     if (this.mode === "bullmq") {
-      const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, log, concurrency: conc, pollMs: this.opts.pollMs }, platform.clock);
+      const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, lockMs: platform.config.jobLockMs, log, concurrency: conc, pollMs: this.opts.pollMs }, platform.clock);
       this.backend = owner;
       platform.readiness.push({ name: "redis", check: () => owner.ping() });
       await owner.start();

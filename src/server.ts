@@ -7,6 +7,7 @@ import { purgeExpiredIdempotencyKeys, releaseAbandonedIdempotencyKeys } from "./
 import type { Platform } from "./http/types.ts";
 import { removeServePid, writeServePid } from "./ops/pidfile.ts";
 import { startRuntime } from "./runtime/runtime.ts";
+import { batchLogWrites } from "./observability/logger.ts";
 
 export interface RunningServer {
   platform: Platform;
@@ -16,6 +17,7 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: PlatformOptions & { port?: number; host?: string }): Promise<RunningServer> {
+  batchLogWrites(); // one stdout write per event-loop turn, not per log line
   const platform = createPlatform(opts);
   const released = releaseAbandonedIdempotencyKeys(platform.db);
   if (released > 0) platform.log.warn("released Idempotency-Keys left running by a previous process", { released });

@@ -50,7 +50,7 @@ beforeAll(async () => {
       KREDITKU_GATEWAY: "http",
       KREDITKU_GATEWAY_URL: sim.url,
       KREDITKU_WEBHOOK_SECRET_STANDARD: `${SECRET},${OLD_SECRET}`,
-      KREDITKU_WEBHOOK_SECRET_XENDIT: "xendit-token-1",
+      KREDITKU_WEBHOOK_SECRET_XENDIT: "xendit-token-1-e2e-0123",
       KREDITKU_DISBURSE_RETRY_MS: "100",
     },
   });
@@ -131,7 +131,7 @@ describe("money movement (binary + gateway sandbox)", () => {
 
   test("xendit payment to an unknown VA → needs_attention, nothing guessed", async () => {
     const body = JSON.stringify(paymentPayload("xendit", { paymentId: "x-unknown-va", vaNumber: "8808999999999999", amount: 10_000, currency: "IDR", paidAt: new Date().toISOString() }));
-    const r = await fetch(`${srv.url}/webhooks/payments/xendit`, { method: "POST", headers: { "x-callback-token": "xendit-token-1", "content-type": "application/json" }, body });
+    const r = await fetch(`${srv.url}/webhooks/payments/xendit`, { method: "POST", headers: { "x-callback-token": "xendit-token-1-e2e-0123", "content-type": "application/json" }, body });
     expect(r.status).toBe(200);
     expect(((await r.json()) as any).status).toBe("needs_attention");
     expect(q<any>("SELECT status, reason FROM payments WHERE provider_payment_id = 'x-unknown-va'")).toEqual({ status: "needs_attention", reason: "unknown_virtual_account" });
@@ -147,9 +147,9 @@ describe("money movement (binary + gateway sandbox)", () => {
     await simPay({ vaNumber: loan.va, amount: rest + 40_000 });
     expect(q<any>("SELECT status, credit_balance_amount FROM loans WHERE id = ?", loan.loanId)).toEqual({ status: "paid_off", credit_balance_amount: 40_000 });
     // finance refunds the credit balance (ledger: Dr borrower credit / Cr cash)
-    const tooMuch = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify({ amount: 40_001 }) });
+    const tooMuch = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify({ amount: 40_001, transferReference: "BCA-TRF-0001" }) });
     expect(tooMuch.status).toBe(422);
-    const refund = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json", "idempotency-key": `rf-${loan.loanId}` }, body: JSON.stringify({ amount: 40_000, reason: "overpayment" }) });
+    const refund = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json", "idempotency-key": `rf-${loan.loanId}` }, body: JSON.stringify({ amount: 40_000, reason: "overpayment", transferReference: "BCA-TRF-0001" }) });
     expect(refund.status).toBe(201);
     expect(((await refund.json()) as any).creditBalanceAmount).toBe(0);
   });

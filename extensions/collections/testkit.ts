@@ -136,7 +136,7 @@ export function seedLoan(t: TxContext | ExtensionContext["db"], s: LoanSpec) {
       i.feeAmount,
     );
   }
-  if (s.vaNumber !== null) t.run("INSERT INTO virtual_accounts (va_number, loan_id, provider, bank_code, created_at) VALUES (?, ?, 'sandbox', 'BCA', ?)", s.vaNumber ?? `8808${String(Math.abs(hash(s.id))).padStart(10, "0")}`, s.id, now);
+  if (s.vaNumber !== null) t.run("INSERT INTO virtual_accounts (va_number, loan_id, provider, bank_code, created_at) VALUES (?, ?, 'standard', 'BCA', ?)", s.vaNumber ?? `8808${String(Math.abs(hash(s.id))).padStart(10, "0")}`, s.id, now);
   if (s.ledger !== false) {
     postJournal(t, {
       kind: "disbursement",

@@ -16,11 +16,15 @@ export const ACCOUNTS = [
   "late_fee_income",
   "write_off_expense",
   "funding",
+  /** Suspense: money received that is not (yet) applied to a loan (unknown VA, loan not payable). */
+  "unapplied_cash",
+  /** Money received on a written-off loan. */
+  "recovery_income",
 ] as const;
 export type Account = (typeof ACCOUNTS)[number];
 
 /** Accounts whose normal balance is a credit (liabilities, income, equity). */
-export const CREDIT_NORMAL: ReadonlySet<Account> = new Set(["borrower_credit", "interest_income", "fee_income", "late_fee_income", "funding"]);
+export const CREDIT_NORMAL: ReadonlySet<Account> = new Set(["borrower_credit", "interest_income", "fee_income", "late_fee_income", "funding", "unapplied_cash", "recovery_income"]);
 
 export type JournalLine = { account: Account; loanId?: string | null } & ({ debit: number; credit?: never } | { credit: number; debit?: never });
 
@@ -122,16 +126,17 @@ export function loanAccountBalance(db: Sql, loanId: string, account: Account): n
 }
 
 export interface Discrepancy {
-  kind: "unbalanced_journal" | "book_unbalanced" | "receivable_mismatch" | "credit_mismatch";
+  kind: "unbalanced_journal" | "book_unbalanced" | "receivable_mismatch" | "credit_mismatch" | "suspense_mismatch";
   detail: string;
   journalId?: number;
   loanId?: string;
 }
 
 /**
- * Prove the book: every journal balances, the book balances, and for every loan that has ledger entries the
- * receivables equal the schedule's unpaid amounts (principal, interest, fees) and the borrower-credit account
- * equals the loan's credit balance. Late fees are receivables once charged (collections accrues them).
+ * Prove the book: every journal balances, the book balances, and for every loan (with or without ledger entries)
+ * the receivables equal the schedule's unpaid amounts (principal, interest, fees; zero while disbursing, after
+ * cancellation and after write-off) and the borrower-credit account equals the loan's credit balance; the
+ * unapplied_cash suspense equals the payments held in it. Late fees are receivables once charged.
  * Returns the discrepancies, first one first (empty = the book is proven).
  */
 export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepancies: Discrepancy[]; journals: number; loans: number } {
@@ -153,13 +158,17 @@ export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepan
   const hasLoans = !!db.get("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'installments'");
   let loans = 0;
   if (hasLoans) {
+    // Driven from the loans (plus any loan id the ledger names that has no loan row), so a loan whose journals were
+    // never posted is checked too. Expected receivables: the schedule's unpaid amounts once the disbursement has
+    // settled (active, delinquent, paid_off); nothing while it is still disbursing or after it was cancelled (money
+    // that arrives early is held as borrower credit) and nothing once written off.
     const rows = db.all<{
       loan_id: string;
-      pr: number;
-      ir: number;
-      fr: number;
-      lr: number;
-      bc: number;
+      pr: number | null;
+      ir: number | null;
+      fr: number | null;
+      lr: number | null;
+      bc: number | null;
       p_unpaid: number | null;
       i_unpaid: number | null;
       f_unpaid: number | null;
@@ -173,35 +182,44 @@ export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepan
                 SUM(CASE WHEN account = 'interest_receivable' THEN debit - credit ELSE 0 END) AS ir,
                 SUM(CASE WHEN account = 'fee_receivable' THEN debit - credit ELSE 0 END) AS fr,
                 SUM(CASE WHEN account = 'late_fee_receivable' THEN debit - credit ELSE 0 END) AS lr,
-                SUM(CASE WHEN account = 'borrower_credit' THEN credit - debit ELSE 0 END) AS bc,
-                SUM(CASE WHEN account IN ('principal_receivable','interest_receivable','fee_receivable','late_fee_receivable') THEN 1 ELSE 0 END) AS recv_lines
-           FROM ledger_lines WHERE loan_id IS NOT NULL GROUP BY loan_id)
-       SELECT led.loan_id, led.pr, led.ir, led.fr, led.lr, led.bc, led.recv_lines,
-              (SELECT SUM(principal_due - principal_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS p_unpaid,
-              (SELECT SUM(interest_due - interest_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS i_unpaid,
-              (SELECT SUM(fee_due - fee_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS f_unpaid,
-              (SELECT SUM(late_fee_due - late_fee_paid) FROM installments i WHERE i.loan_id = led.loan_id) AS l_unpaid,
+                SUM(CASE WHEN account = 'borrower_credit' THEN credit - debit ELSE 0 END) AS bc
+           FROM ledger_lines WHERE loan_id IS NOT NULL GROUP BY loan_id),
+       sch AS (
+         SELECT loan_id, SUM(principal_due - principal_paid) AS p, SUM(interest_due - interest_paid) AS i,
+                SUM(fee_due - fee_paid) AS f, SUM(late_fee_due - late_fee_paid) AS l
+           FROM installments GROUP BY loan_id),
+       ids AS (SELECT id AS loan_id FROM loans UNION SELECT loan_id FROM led)
+       SELECT ids.loan_id, led.pr, led.ir, led.fr, led.lr, led.bc,
+              sch.p AS p_unpaid, sch.i AS i_unpaid, sch.f AS f_unpaid, sch.l AS l_unpaid,
               l.credit_balance_amount AS credit, l.status AS status
-         FROM led LEFT JOIN loans l ON l.id = led.loan_id
-        WHERE led.recv_lines > 0 OR led.bc <> 0
-        ORDER BY led.loan_id`,
+         FROM ids LEFT JOIN led ON led.loan_id = ids.loan_id LEFT JOIN sch ON sch.loan_id = ids.loan_id
+              LEFT JOIN loans l ON l.id = ids.loan_id
+        ORDER BY ids.loan_id`,
     );
+    const noReceivables = new Set(["disbursing", "cancelled", "written_off"]);
     for (const r of rows) {
       loans++;
       if (out.length >= limit) break;
-      const written = r.status === "written_off";
-      const want = written ? { p: 0, i: 0, f: 0, l: 0 } : { p: r.p_unpaid ?? 0, i: r.i_unpaid ?? 0, f: r.f_unpaid ?? 0, l: r.l_unpaid ?? 0 };
-      if (r.pr !== want.p || r.ir !== want.i || r.fr !== want.f || r.lr !== want.l) {
+      const led = { p: r.pr ?? 0, i: r.ir ?? 0, f: r.fr ?? 0, l: r.lr ?? 0, bc: r.bc ?? 0 };
+      const want = r.status !== null && noReceivables.has(r.status) ? { p: 0, i: 0, f: 0, l: 0 } : { p: r.p_unpaid ?? 0, i: r.i_unpaid ?? 0, f: r.f_unpaid ?? 0, l: r.l_unpaid ?? 0 };
+      if (led.p !== want.p || led.i !== want.i || led.f !== want.f || led.l !== want.l) {
         out.push({
           kind: "receivable_mismatch",
           loanId: r.loan_id,
-          detail: `loan ${r.loan_id}: ledger receivables principal ${r.pr} interest ${r.ir} fees ${r.fr} late fees ${r.lr} ≠ schedule unpaid principal ${want.p} interest ${want.i} fees ${want.f} late fees ${want.l}`,
+          detail: `loan ${r.loan_id} (${r.status ?? "no loan row"}): ledger receivables principal ${led.p} interest ${led.i} fees ${led.f} late fees ${led.l} ≠ expected principal ${want.p} interest ${want.i} fees ${want.f} late fees ${want.l}`,
         });
       }
-      if (r.credit !== null && r.bc !== r.credit) {
-        out.push({ kind: "credit_mismatch", loanId: r.loan_id, detail: `loan ${r.loan_id}: borrower credit in ledger ${r.bc} ≠ loan credit balance ${r.credit}` });
+      if (r.credit !== null && led.bc !== r.credit) {
+        out.push({ kind: "credit_mismatch", loanId: r.loan_id, detail: `loan ${r.loan_id}: borrower credit in ledger ${led.bc} ≠ loan credit balance ${r.credit}` });
       }
     }
+  }
+  // Suspense: the unapplied_cash account holds exactly the payments still waiting for finance.
+  const hasSuspense = !!db.get("SELECT 1 FROM pragma_table_info('payments') WHERE name = 'unapplied_amount'");
+  if (hasSuspense) {
+    const held = db.get<{ n: number }>("SELECT COALESCE(SUM(unapplied_amount), 0) AS n FROM payments")!.n;
+    const led = tb.accounts.find((a) => a.account === "unapplied_cash")?.balance ?? 0;
+    if (held !== led) out.push({ kind: "suspense_mismatch", detail: `unapplied_cash in the ledger ${led} ≠ payments held in suspense ${held}` });
   }
   return { discrepancies: out.slice(0, limit), journals, loans };
 }

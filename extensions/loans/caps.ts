@@ -63,9 +63,10 @@ export function capsInForce(caps: Cap[], rule: CapRule, date: string, purpose?: 
   );
 }
 
-/** The strictest cap in force (lowest value), or undefined. */
+/** The strictest cap in force (lowest value; for `min_age`, a floor, the highest), or undefined. */
 export function strictest(caps: Cap[], rule: CapRule, date: string, purpose?: Purpose, days?: number): Cap | undefined {
-  return capsInForce(caps, rule, date, purpose, days).sort((a, b) => a.value - b.value)[0];
+  const dir = rule === "min_age" ? -1 : 1;
+  return capsInForce(caps, rule, date, purpose, days).sort((a, b) => dir * (a.value - b.value))[0];
 }
 
 const pct = (ppm: number, perDay: boolean) => `${(ppm / 10_000).toFixed(4).replace(/0+$/, "").replace(/\.$/, "")} %${perDay ? "/day" : ""}`;

@@ -127,6 +127,18 @@ export interface ProfileRow {
   updated_at: string;
 }
 
+/** Where the loan's money goes: snapshotted from the profile when the application is submitted (the same data the
+ * fraud checks see), copied to the loan on acceptance, read by the disbursement. */
+export interface PayoutAccount {
+  bankCode: string;
+  accountNumber: string;
+  accountName: string;
+}
+
+export function payoutAccountOf(p: Pick<ProfileRow, "bank_code" | "bank_account_number" | "bank_account_name">): PayoutAccount {
+  return { bankCode: p.bank_code, accountNumber: p.bank_account_number, accountName: p.bank_account_name };
+}
+
 export function profileOut(r: ProfileRow) {
   return {
     userId: r.user_id,
@@ -205,6 +217,8 @@ export interface ApplicationRow {
   user_agent: string | null;
   offer_json: string | null;
   decision_note: string | null;
+  /** The payout account snapshotted at submission (JSON PayoutAccount); NULL on rows from before migration 0011. */
+  payout_account_json: string | null;
   loan_id: string | null;
   submitted_at: string | null;
   decided_at: string | null;

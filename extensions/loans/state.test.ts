@@ -60,8 +60,10 @@ describe("application state machine", () => {
     const id = seedApplication(tc, "checking");
     ctx.tx((t) => transitionApplication(t, { applicationId: id, to: "approved", actor: "system:scoring", reason: "score 640", offer: { principalAmount: 4_000_000 } }));
     const row = tc.db.read.get<any>("SELECT offer_json, decided_at FROM applications WHERE id = ?", id)!;
-    expect(JSON.parse(row.offer_json)).toEqual({ principalAmount: 4_000_000, tenor: 50 });
+    // every approval lapses: without an explicit expiresAt, 7 days after the decision (review finding #5)
+    expect(JSON.parse(row.offer_json)).toEqual({ principalAmount: 4_000_000, tenor: 50, expiresAt: expect.any(String) });
     expect(row.decided_at).toBeString();
+    expect(Date.parse(JSON.parse(row.offer_json).expiresAt) - Date.parse(row.decided_at)).toBe(7 * 86_400_000);
     const id2 = seedApplication(tc, "manual_review");
     expect(() => ctx.tx((t) => transitionApplication(t, { applicationId: id2, to: "approved", actor: "x", reason: "y", offer: { principalAmount: 9_000_000 } }))).toThrow(HttpProblem);
     expect(tc.db.read.get<any>("SELECT status FROM applications WHERE id = ?", id2).status).toBe("manual_review");

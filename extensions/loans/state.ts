@@ -55,6 +55,9 @@ export const LOAN_TRANSITIONS: Record<LoanStatus, readonly LoanStatus[]> = {
 /** The loan statuses that move the application along with them. */
 const LOAN_TO_APPLICATION: Partial<Record<LoanStatus, ApplicationStatus>> = { active: "active", paid_off: "paid_off", cancelled: "cancelled" };
 
+/** An approved offer without an explicit `expiresAt` lapses this many days after the approval. */
+export const OFFER_VALID_DAYS = 7;
+
 export interface Offer {
   /** Principal offered (≤ requested); defaults to the requested amount. */
   principalAmount?: number;
@@ -128,7 +131,9 @@ export function transitionApplication(t: TxContext, input: TransitionInput): Tra
   if (input.to === "approved") {
     const offer = input.offer ?? {};
     validateOffer(t, app, offer);
-    const full = { principalAmount: offer.principalAmount ?? app.principal_amount, tenor: offer.tenor ?? app.tenor, ...(offer.expiresAt ? { expiresAt: offer.expiresAt } : {}), ...(offer.note ? { note: offer.note } : {}) };
+    // Every offer lapses: without an explicit expiresAt it is valid OFFER_VALID_DAYS from the approval.
+    const expiresAt = offer.expiresAt ?? new Date(Date.parse(at) + OFFER_VALID_DAYS * 86_400_000).toISOString();
+    const full = { principalAmount: offer.principalAmount ?? app.principal_amount, tenor: offer.tenor ?? app.tenor, expiresAt, ...(offer.note ? { note: offer.note } : {}) };
     t.run("UPDATE applications SET offer_json = ? WHERE id = ?", JSON.stringify(full), app.id);
   }
   const decided = ["approved", "rejected", "manual_review"].includes(input.to);

@@ -75,7 +75,11 @@ export function allocate(amount: number, instalments: InstalmentState[]): Alloca
   let allSettled = true;
   for (const inst of oldestFirst(instalments)) {
     const u = unpaid(inst);
-    for (const [k, v] of Object.entries(u)) if (!Number.isSafeInteger(v) || v < 0) throw new AllocationError(`instalment ${inst.seq}: ${k} paid exceeds due`);
+    // (explicit per component: Object.entries here was a measurable share of a payment webhook's CPU)
+    if (!Number.isSafeInteger(u.lateFee) || u.lateFee < 0) throw new AllocationError(`instalment ${inst.seq}: lateFee paid exceeds due`);
+    if (!Number.isSafeInteger(u.fee) || u.fee < 0) throw new AllocationError(`instalment ${inst.seq}: fee paid exceeds due`);
+    if (!Number.isSafeInteger(u.interest) || u.interest < 0) throw new AllocationError(`instalment ${inst.seq}: interest paid exceeds due`);
+    if (!Number.isSafeInteger(u.principal) || u.principal < 0) throw new AllocationError(`instalment ${inst.seq}: principal paid exceeds due`);
     if (u.lateFee + u.fee + u.interest + u.principal === 0) continue;
     if (left === 0) {
       allSettled = false;

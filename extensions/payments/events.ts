@@ -87,7 +87,11 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
   return { eventRowId: rowId, status, result, duplicate: false, httpStatus: status === "rejected" ? 400 : 200 };
 }
 
-/** Record a delivery that failed verification (or whose effect crashed), outside the effect's transaction. */
+/**
+ * Record a delivery that failed verification (or whose effect crashed), outside the effect's transaction. A
+ * verified event keeps its whole body (≤ 64 KiB, the request limit) so an admin can replay it; an unverified one
+ * keeps only a short reason (no body, no headers): anyone can send those.
+ */
 export function recordFailedDelivery(
   t: Sql,
   input: { provider: string; kind: WebhookKind; eventId: string | null; verified: boolean; status: "rejected" | "failed"; reason: string; headers: Record<string, string>; rawBody: string; now: Date },
@@ -108,9 +112,9 @@ export function recordFailedDelivery(
     input.eventId?.slice(0, 200) ?? null,
     input.verified ? 1 : 0,
     input.status,
-    input.reason,
-    JSON.stringify(input.headers),
-    input.rawBody.slice(0, 4096),
+    input.verified ? input.reason : input.reason.slice(0, 200),
+    input.verified ? JSON.stringify(input.headers) : "{}",
+    input.verified ? input.rawBody.slice(0, MAX_STORED_BODY) : "",
     at,
     at,
   );

@@ -3,7 +3,9 @@
 // (src/webhooks) because they need the raw body; they call events.ts.
 import { defineExtension, defineJob, defineRoute, HttpProblem, problems, z, type PaymentGatewayLike } from "./deps.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
-import { applyPayment, loadInstalments, loadLoan, markDisbursementNeedsAttention, markDisbursementSent, prepareDisbursement, refundCredit } from "./money.ts";
+import { applyPayment, loadInstalments, loadLoan, markDisbursementNeedsAttention, markDisbursementSent, prepareDisbursement, recordUnusablePayment, refundCredit, resolvePayment } from "./money.ts";
+import { PayloadError, parsePaymentNotice, type PaymentNotice, type Provider } from "./verify.ts";
+import type { GatewayPayment } from "./gateway.ts";
 import { payoffQuote } from "./allocation.ts";
 import { replayEvent } from "./events.ts";
 
@@ -22,6 +24,7 @@ export const disburseJob = defineJob<{ loanId: string }, { status: string; reaso
       ctx.log.info("disburse: nothing to do", { loanId, reason: prep.reason });
       return { status: "skipped", reason: prep.reason };
     }
+    if (prep.payoutFallback) ctx.log.warn("disburse: loan has no payout account snapshot (created before migration 0011); paying to the profile's bank account", { loanId, attempt: prep.attempt });
     const gw = ctx.port<PaymentGatewayLike>(GATEWAY_PORT);
     try {
       const r = await gw.requestDisbursement(prep.request);
@@ -54,6 +57,17 @@ export const issueVirtualAccountJob = defineJob<{ loanId: string }, { vaNumber: 
   },
 });
 
+/** A reconciliation row, validated by the same parser as a webhook payload (throws PayloadError). */
+export function parseGatewayPayment(_provider: Provider, row: Partial<Record<keyof GatewayPayment, unknown>> | null): PaymentNotice {
+  if (typeof row !== "object" || row === null) throw new PayloadError("gateway row is not an object");
+  const currency = row.currency;
+  if (typeof currency !== "string" || !/^[A-Z]{3}$/.test(currency)) throw new PayloadError(`currency ${JSON.stringify(currency)} is not an ISO-4217 code`);
+  return parsePaymentNotice("standard", {
+    type: "payment.succeeded",
+    data: { payment_id: row.paymentId, va_number: row.vaNumber, amount: row.amount, currency, paid_at: row.paidAt },
+  });
+}
+
 /** Window of the scheduled reconciliation (default the last 48 h); KREDITKU_RECONCILE_WINDOW_HOURS overrides. */
 const windowHours = () => Number(process.env.KREDITKU_RECONCILE_WINDOW_HOURS ?? 48) || 48;
 
@@ -69,14 +83,30 @@ export const reconcileJob = defineJob<{ from?: string; to?: string }, { seen: nu
     const from = p.from ? new Date(p.from) : new Date(to.getTime() - windowHours() * 3600_000);
     const gw = ctx.port<PaymentGatewayLike>(GATEWAY_PORT);
     const list = await gw.listPayments({ from, to });
+    if (!Array.isArray(list)) throw new Error("gateway listPayments did not answer a list");
     let applied = 0;
     let needsAttention = 0;
-    for (const pm of list) {
-      const r = ctx.tx((t) => applyPayment(t, { provider: gw.provider, notice: pm, source: "reconcile", now: ctx.clock.now() }));
-      if (!r.duplicate) {
-        if (r.status === "needs_attention") needsAttention++;
-        else applied++;
-        ctx.log.warn("reconciliation applied a payment whose webhook never arrived", { paymentId: pm.paymentId, status: r.status });
+    for (const row of list as unknown[]) {
+      // Each row is validated like a webhook payload, and applied on its own: a bad row is recorded as
+      // needs_attention (once per payment id) and the batch goes on.
+      const pm = row as Partial<Record<keyof GatewayPayment, unknown>> | null;
+      try {
+        const notice = parseGatewayPayment(gw.provider, pm);
+        const r = ctx.tx((t) => applyPayment(t, { provider: gw.provider, notice, source: "reconcile", now: ctx.clock.now() }));
+        if (!r.duplicate) {
+          if (r.status === "needs_attention") needsAttention++;
+          else applied++;
+          ctx.log.warn("reconciliation applied a payment whose webhook never arrived", { paymentId: notice.paymentId, status: r.status });
+        }
+      } catch (err) {
+        needsAttention++;
+        const reason = `${err instanceof PayloadError ? "invalid_gateway_row" : "apply_failed"}: ${(err as Error).message}`.slice(0, 300);
+        ctx.log.error("reconciliation could not apply a gateway payment", { paymentId: typeof pm?.paymentId === "string" ? pm.paymentId.slice(0, 200) : null, reason });
+        try {
+          ctx.tx((t) => recordUnusablePayment(t, { provider: gw.provider, row: pm, reason, now: ctx.clock.now() }));
+        } catch (e2) {
+          ctx.log.error("reconciliation could not record the payment", { err: e2 as Error });
+        }
       }
     }
     return { seen: list.length, applied, needsAttention };
@@ -159,7 +189,7 @@ const listPayments = defineRoute<unknown, { limit: number; cursor?: string; stat
     if (status) (where.push("status = ?"), params.push(status));
     if (loanId) (where.push("loan_id = ?"), params.push(loanId));
     const rows = ctx.db.all<any>(
-      `SELECT id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, created_at FROM payments
+      `SELECT id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, unapplied_amount, resolution, resolved_by, resolved_at, created_at FROM payments
        ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
       ...params,
       limit + 1,
@@ -177,6 +207,10 @@ const listPayments = defineRoute<unknown, { limit: number; cursor?: string; stat
       reason: r.reason,
       source: r.source,
       allocation: JSON.parse(r.allocation).allocation ?? null,
+      unappliedAmount: r.unapplied_amount,
+      resolution: r.resolution,
+      resolvedBy: r.resolved_by,
+      resolvedAt: r.resolved_at,
       createdAt: r.created_at,
     }));
     const last = pageRows[pageRows.length - 1];
@@ -243,23 +277,61 @@ const replayRoute = defineRoute<unknown, unknown, { id: string }>({
   },
 });
 
-const RefundBody = z.object({ amount: z.number().int().positive().max(1_000_000_000_000), reason: z.string().max(500).optional() });
+// A refund records a transfer finance made from the bank (nothing is paid out through the gateway): the transfer's
+// reference is required so the cash account can be matched to the bank statement.
+const RefundBody = z.object({ amount: z.number().int().positive().max(1_000_000_000_000), reason: z.string().max(500).optional(), transferReference: z.string().trim().min(1).max(200) });
 const refundRoute = defineRoute<z.infer<typeof RefundBody>, unknown, { id: string }>({
   method: "post",
   path: "/api/v1/admin/loans/{id}/refunds",
-  summary: "Refund (part of) a borrower's credit balance",
+  summary: "Record the refund of (part of) a borrower's credit balance, paid by a bank transfer (transferReference)",
   tags: ["payments"],
   access: ["finance"],
   idempotent: true,
   request: { params: IdParam, body: RefundBody },
   responses: { 201: { description: "Refund recorded and posted to the ledger" }, 404: { description: "No such loan" }, 422: { description: "Amount exceeds the credit balance" } },
   handler(req, ctx) {
-    const out = ctx.tx((t) => refundCredit(t, { loanId: req.params.id, amount: req.body.amount, reason: req.body.reason, by: req.user!.id, now: ctx.clock.now() }));
+    const out = ctx.tx((t) => refundCredit(t, { loanId: req.params.id, amount: req.body.amount, reason: req.body.reason, transferReference: req.body.transferReference, by: req.user!.id, now: ctx.clock.now() }));
     if (!out.ok) {
       if (out.error === "not_found") throw problems.notFound("Loan");
       throw new HttpProblem(422, "refund-exceeds-credit", "Refund exceeds credit balance", `the credit balance is ${out.creditBalanceAmount}`, { creditBalanceAmount: out.creditBalanceAmount });
     }
     return { status: 201, body: { ...out.refund, creditBalanceAmount: out.creditBalanceAmount } };
+  },
+});
+
+const ResolveBody = z.union([
+  z.object({ loanId: z.string().min(1).max(100) }).strict(),
+  z.object({ refund: z.literal(true), transferReference: z.string().trim().min(1).max(200) }).strict(),
+]);
+const resolveRoute = defineRoute<z.infer<typeof ResolveBody>, unknown, { id: string }>({
+  method: "post",
+  path: "/api/v1/admin/payments/{id}/resolve",
+  summary: "Resolve a needs_attention payment: apply it to a loan ({loanId}) or record its refund ({refund: true, transferReference})",
+  tags: ["payments"],
+  access: ["finance"],
+  idempotent: true,
+  request: { params: IdParam, body: ResolveBody },
+  responses: {
+    200: { description: "The payment, resolved (applied; pending while the loan is still disbursing)" },
+    404: { description: "No such payment, or no such loan" },
+    409: { description: "The payment does not need attention, or the loan cannot take payments" },
+    422: { description: "A foreign-currency payment can only be refunded" },
+  },
+  handler(req, ctx) {
+    const b = req.body;
+    const by = req.user!.id;
+    const now = ctx.clock.now();
+    const out = ctx.tx((t) =>
+      "loanId" in b ? resolvePayment(t, { paymentId: req.params.id, loanId: b.loanId, by, now }) : resolvePayment(t, { paymentId: req.params.id, refund: true, transferReference: b.transferReference, by, now }),
+    );
+    if (!out.ok) {
+      if (out.error === "not_found") throw problems.notFound("Payment");
+      if (out.error === "loan_not_found") throw problems.notFound("Loan");
+      if (out.error === "foreign_currency") throw new HttpProblem(422, "payment-foreign-currency", "Foreign-currency payment", out.detail);
+      throw problems.conflict(out.detail);
+    }
+    ctx.log.info("payment resolved", { paymentId: req.params.id, resolution: out.payment.resolution, by });
+    return { status: 200, body: out.payment };
   },
 });
 
@@ -303,5 +375,5 @@ const listDisbursements = defineRoute<unknown, { status?: string; limit: number 
 export default defineExtension({
   name: "payments",
   jobs: [disburseJob, issueVirtualAccountJob, reconcileJob],
-  routes: [payoffRoute, listPayments, listEvents, replayRoute, refundRoute, listDisbursements],
+  routes: [payoffRoute, listPayments, listEvents, replayRoute, refundRoute, resolveRoute, listDisbursements],
 });

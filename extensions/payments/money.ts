@@ -127,71 +127,146 @@ export interface ApplyPaymentInput {
   now: Date;
 }
 
+/** Loan statuses a payment can be booked against (written_off: as a recovery). */
+const PAYABLE = ["disbursing", "active", "delinquent", "paid_off", "written_off"];
+
+/** needs_attention reasons that a later delivery of the same payment (redelivery, reconcile) may clear. */
+function retryable(reason: string | null): boolean {
+  return reason === "unknown_virtual_account" || !!reason?.startsWith("apply_failed") || !!reason?.startsWith("invalid_gateway_row");
+}
+
+type Settled = Pick<PaymentResult, "status" | "reason" | "allocation" | "loanStatus" | "outstandingAmount" | "creditBalanceAmount"> & { payoffAmount?: number };
+
 /**
- * Apply a verified payment. Unknown VA, foreign currency or a loan that cannot take payments → needs_attention
- * (recorded, nothing posted, nothing guessed). A loan still disbursing holds the money as credit (status pending)
- * until activation applies it. Otherwise the allocation updates the instalments and one journal records it.
+ * Book `amount` received for a payable loan, debiting `source` (cash for a fresh receipt, unapplied_cash when the
+ * money was held in suspense): disbursing → held as borrower credit (pending); written_off → recovery income (any
+ * excess over what was written off becomes credit); otherwise the allocation over the instalments.
+ */
+function settleToLoan(t: TxContext, loan: LoanRow, p: { ref: string; amount: number; source: "cash" | "unapplied_cash"; memo: string; now: Date }): Settled {
+  const at = p.now.toISOString();
+  const kind = p.source === "cash" ? "payment" : "payment.resolved";
+  const noAllocation = (credit: number) => ({ lateFeeAmount: 0, feeAmount: 0, interestAmount: 0, principalAmount: 0, creditAmount: credit, instalments: [] as number[] });
+  if (loan.status === "disbursing") {
+    // Out of order: the money arrived before the disbursement settled. Hold it as credit; activation applies it.
+    postJournal(t, { kind, ref: p.ref, loanId: loan.id, memo: `${p.memo} held until the loan is active`, postedAt: at, lines: [{ account: p.source, debit: p.amount }, { account: "borrower_credit", credit: p.amount }] });
+    t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", p.amount, at, loan.id);
+    return { status: "pending", reason: "loan_not_yet_active", allocation: noAllocation(p.amount), ...summary(t, loan.id) };
+  }
+  if (loan.status === "written_off") {
+    // The receivables were written off: the money is a recovery, up to what was written off; the rest is credit.
+    const wo = t.get<{ n: number }>("SELECT 1 AS n FROM sqlite_master WHERE type = 'table' AND name = 'write_offs'")
+      ? t.get<{ total_amount: number }>("SELECT total_amount FROM write_offs WHERE loan_id = ?", loan.id)
+      : undefined;
+    const recovered = loanAccountBalance(t, loan.id, "recovery_income");
+    const room = wo ? Math.max(0, wo.total_amount - recovered) : p.amount;
+    const recovery = Math.min(p.amount, room);
+    const credit = p.amount - recovery;
+    postJournal(t, {
+      kind,
+      ref: p.ref,
+      loanId: loan.id,
+      memo: `${p.memo}: recovery on a written-off loan`,
+      postedAt: at,
+      lines: [{ account: p.source, debit: p.amount }, { account: "recovery_income", credit: recovery }, { account: "borrower_credit", credit }],
+    });
+    if (credit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", credit, at, loan.id);
+    return { status: "applied", reason: "recovery_after_write_off", allocation: noAllocation(credit), ...summary(t, loan.id) };
+  }
+  const inst = loadInstalments(t, loan.id);
+  const a = allocate(p.amount, inst);
+  postJournal(t, {
+    kind,
+    ref: p.ref,
+    loanId: loan.id,
+    memo: p.memo,
+    postedAt: at,
+    lines: [{ account: p.source, debit: p.amount }, ...creditLines(a, loan.id), { account: "borrower_credit", credit: a.toCredit }],
+  });
+  writeAllocation(t, a, at);
+  if (a.toCredit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", a.toCredit, at, loan.id);
+  const loanStatus = closeIfPaid(t, loan, a.paidOff, p.now);
+  // The summary after the allocation, from the rows this transaction just read and wrote (no re-read: nothing
+  // else can write inside BEGIN IMMEDIATE, and writeAllocation adds exactly these amounts).
+  const credit = loan.credit_balance_amount + a.toCredit;
+  const q = payoffQuote(afterAllocation(inst, a), credit);
+  return {
+    status: "applied",
+    allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, instalments: a.lines.map((l) => l.seq) },
+    loanStatus,
+    outstandingAmount: q.outstanding,
+    creditBalanceAmount: credit,
+    payoffAmount: q.payoffAmount,
+  };
+}
+
+interface PaymentRow {
+  id: string;
+  provider: string;
+  provider_payment_id: string;
+  va_number: string;
+  loan_id: string | null;
+  amount: number;
+  status: string;
+  reason: string | null;
+  allocation: string;
+  unapplied_amount: number;
+}
+
+/**
+ * Apply a verified payment. Unknown VA or a loan that cannot take payments (cancelled…) → needs_attention with the
+ * money posted to suspense (Dr cash / Cr unapplied_cash) until finance resolves it; a foreign currency or a VA of
+ * another provider → needs_attention, nothing posted, nothing guessed. A loan still disbursing holds the money as
+ * credit (status pending) until activation applies it; a written-off loan books it as a recovery. Otherwise the
+ * allocation updates the instalments and one journal records it. A payment first recorded as needs_attention for
+ * a reason that can clear (unknown VA: the VA row was not written yet) is tried again when delivered again.
  */
 export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentResult & { duplicate: boolean } {
   const { notice, provider } = input;
-  const prior = t.get<{ allocation: string }>("SELECT allocation FROM payments WHERE provider = ? AND provider_payment_id = ?", provider, notice.paymentId);
-  if (prior) return { ...(JSON.parse(prior.allocation) as PaymentResult), duplicate: true };
+  const prior = t.get<PaymentRow>("SELECT * FROM payments WHERE provider = ? AND provider_payment_id = ?", provider, notice.paymentId);
+  if (prior) {
+    if (prior.status === "needs_attention" && retryable(prior.reason) && (notice.vaNumber === prior.va_number || prior.unapplied_amount === 0)) {
+      const again = retryPayment(t, prior, provider, notice, input.now);
+      if (again) return { ...again, duplicate: false };
+    }
+    return { ...(JSON.parse(prior.allocation) as PaymentResult), duplicate: true };
+  }
   const at = input.now.toISOString();
   const id = `pay_${randomUUID()}`;
-  const va = t.get<{ loan_id: string }>("SELECT loan_id FROM virtual_accounts WHERE va_number = ?", notice.vaNumber);
+  const va = t.get<{ loan_id: string; provider: string }>("SELECT loan_id, provider FROM virtual_accounts WHERE va_number = ?", notice.vaNumber);
   const loan = va ? loadLoan(t, va.loan_id) : undefined;
   const base = { paymentId: id, providerPaymentId: notice.paymentId, loanId: loan?.id ?? null, amount: notice.amount };
   let result: PaymentResult;
   let reason: string | undefined;
+  let unapplied = 0;
   if (!loan) reason = "unknown_virtual_account";
+  else if (va!.provider !== provider) reason = "provider_mismatch";
   else if (notice.currency !== "IDR") reason = "currency_mismatch";
-  else if (!["disbursing", "active", "delinquent", "paid_off"].includes(loan.status)) reason = `loan_${loan.status}`;
+  else if (!PAYABLE.includes(loan.status)) reason = `loan_${loan.status}`;
   if (reason || !loan) {
+    // Rupiah we received but cannot apply: into suspense, so cash matches the bank. A VA of another provider is
+    // not proof that money arrived (the same payment reported twice, or a weaker credential): nothing posted.
+    if (notice.currency === "IDR" && reason !== "provider_mismatch") {
+      unapplied = notice.amount;
+      postJournal(t, {
+        kind: "payment",
+        ref: id,
+        loanId: loan?.id ?? null,
+        memo: `payment ${provider}/${notice.paymentId} unapplied (${reason})`,
+        postedAt: at,
+        lines: [
+          { account: "cash", debit: notice.amount },
+          { account: "unapplied_cash", credit: notice.amount },
+        ],
+      });
+    }
     result = { ...base, status: "needs_attention", reason };
-  } else if (loan.status === "disbursing") {
-    // Out of order: the money arrived before the disbursement settled. Hold it as credit; activation applies it.
-    postJournal(t, {
-      kind: "payment",
-      ref: id,
-      loanId: loan.id,
-      memo: `payment ${provider}/${notice.paymentId} held until the loan is active`,
-      postedAt: at,
-      lines: [
-        { account: "cash", debit: notice.amount },
-        { account: "borrower_credit", credit: notice.amount },
-      ],
-    });
-    t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", notice.amount, at, loan.id);
-    result = { ...base, status: "pending", reason: "loan_not_yet_active", allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 0, principalAmount: 0, creditAmount: notice.amount, instalments: [] } };
+    if (loan) Object.assign(result, summary(t, loan.id));
   } else {
-    const inst = loadInstalments(t, loan.id);
-    const a = allocate(notice.amount, inst);
-    postJournal(t, {
-      kind: "payment",
-      ref: id,
-      loanId: loan.id,
-      memo: `payment ${provider}/${notice.paymentId}`,
-      postedAt: at,
-      lines: [{ account: "cash", debit: notice.amount }, ...creditLines(a, loan.id), { account: "borrower_credit", credit: a.toCredit }],
-    });
-    writeAllocation(t, a, at);
-    if (a.toCredit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", a.toCredit, at, loan.id);
-    const loanStatus = closeIfPaid(t, loan, a.paidOff, input.now);
-    result = {
-      ...base,
-      status: "applied",
-      allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, instalments: a.lines.map((l) => l.seq) },
-    };
-    // The summary after the allocation, from the rows this transaction just read and wrote (no re-read: nothing
-    // else can write inside BEGIN IMMEDIATE, and writeAllocation adds exactly these amounts).
-    const credit = loan.credit_balance_amount + a.toCredit;
-    const q = payoffQuote(afterAllocation(inst, a), credit);
-    Object.assign(result, { loanStatus, outstandingAmount: q.outstanding, creditBalanceAmount: credit, payoffAmount: q.payoffAmount });
+    result = { ...base, ...settleToLoan(t, loan, { ref: id, amount: notice.amount, source: "cash", memo: `payment ${provider}/${notice.paymentId}`, now: input.now }) };
   }
-  if (loan && result.status !== "applied") Object.assign(result, summary(t, loan.id));
   t.run(
-    `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, webhook_event_id, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, webhook_event_id, unapplied_amount, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     provider,
     notice.paymentId,
@@ -204,10 +279,124 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
     JSON.stringify(result),
     input.source,
     input.webhookEventId ?? null,
+    unapplied,
     at,
     at,
   );
   return { ...result, duplicate: false };
+}
+
+/**
+ * Record a payment the reconciliation could not use (an invalid gateway row, or an application that failed) as
+ * needs_attention, nothing posted, once per (provider, payment id); a valid later delivery of the same payment id
+ * applies it. Rows without a usable payment id are only logged by the caller.
+ */
+export function recordUnusablePayment(t: Sql, input: { provider: Provider; row: Record<string, unknown> | null; reason: string; now: Date }): boolean {
+  const pid = input.row?.paymentId;
+  if (typeof pid !== "string" || pid.length === 0 || pid.length > 200) return false;
+  const at = input.now.toISOString();
+  const va = typeof input.row?.vaNumber === "string" ? input.row.vaNumber.slice(0, 64) : "";
+  const amount = typeof input.row?.amount === "number" && Number.isSafeInteger(input.row.amount) ? input.row.amount : 0;
+  const paidAt = typeof input.row?.paidAt === "string" ? input.row.paidAt.slice(0, 40) : at;
+  const result: PaymentResult = { paymentId: `pay_${randomUUID()}`, providerPaymentId: pid, status: "needs_attention", loanId: null, amount, reason: input.reason };
+  const res = t.run(
+    `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, created_at, updated_at)
+     VALUES (?, ?, ?, ?, NULL, ?, ?, 'needs_attention', ?, ?, 'reconcile', ?, ?) ON CONFLICT (provider, provider_payment_id) DO NOTHING`,
+    result.paymentId,
+    input.provider,
+    pid,
+    va,
+    amount,
+    paidAt,
+    input.reason,
+    JSON.stringify(result),
+    at,
+    at,
+  );
+  return Number(res.changes) > 0;
+}
+
+/** A retryable needs_attention payment delivered again: apply it when its VA now names a payable loan. */
+function retryPayment(t: TxContext, prior: PaymentRow, provider: Provider, notice: PaymentNotice, now: Date): PaymentResult | null {
+  if (notice.currency !== "IDR") return null;
+  const va = t.get<{ loan_id: string; provider: string }>("SELECT loan_id, provider FROM virtual_accounts WHERE va_number = ?", notice.vaNumber);
+  if (!va || va.provider !== provider) return null;
+  if (prior.unapplied_amount > 0 && (notice.amount !== prior.amount || notice.vaNumber !== prior.va_number)) return null;
+  if (prior.unapplied_amount === 0) {
+    // Nothing was posted for it (a gateway row that could not be used, or an application that crashed): take the
+    // amounts of this (validated) delivery.
+    t.run("UPDATE payments SET amount = ?, va_number = ?, paid_at = ? WHERE id = ?", notice.amount, notice.vaNumber, notice.paidAt, prior.id);
+  }
+  const out = resolvePayment(t, { paymentId: prior.id, loanId: va.loan_id, by: ACTOR, now });
+  return out.ok ? out.payment : null;
+}
+
+export type ResolveInput = { paymentId: string; by: string; now: Date } & ({ loanId: string; refund?: undefined; transferReference?: undefined } | { refund: true; transferReference: string; loanId?: undefined });
+
+export type ResolveResult =
+  | { ok: true; payment: PaymentResult & { resolution: string; resolvedBy: string; resolvedAt: string } }
+  | { ok: false; error: "not_found" | "not_needs_attention" | "loan_not_found" | "loan_not_payable" | "foreign_currency"; detail: string };
+
+/**
+ * Finance resolves a needs_attention payment: apply it to a loan (out of suspense, Dr unapplied_cash; or Dr cash when
+ * it was never posted) or refund it (Dr unapplied_cash / Cr cash, with the reference of the transfer that paid it
+ * back). Either way the payment leaves needs_attention (applied; pending while the loan is still disbursing).
+ */
+export function resolvePayment(t: TxContext, input: ResolveInput): ResolveResult {
+  const p = t.get<PaymentRow>("SELECT * FROM payments WHERE id = ?", input.paymentId);
+  if (!p) return { ok: false, error: "not_found", detail: "no such payment" };
+  if (p.status !== "needs_attention") return { ok: false, error: "not_needs_attention", detail: `the payment is ${p.status}` };
+  const at = input.now.toISOString();
+  const prior = JSON.parse(p.allocation) as PaymentResult;
+  const base = { paymentId: p.id, providerPaymentId: p.provider_payment_id, amount: p.amount };
+  let result: PaymentResult;
+  let resolution: string;
+  if (input.refund) {
+    if (p.unapplied_amount > 0) {
+      postJournal(t, {
+        kind: "payment.refund",
+        ref: p.id,
+        loanId: p.loan_id,
+        memo: `unapplied payment ${p.provider}/${p.provider_payment_id} refunded (transfer ${input.transferReference})`,
+        postedAt: at,
+        lines: [
+          { account: "unapplied_cash", debit: p.unapplied_amount },
+          { account: "cash", credit: p.unapplied_amount },
+        ],
+      });
+    }
+    resolution = `refund:${input.transferReference}`;
+    result = { ...prior, ...base, loanId: p.loan_id, status: "applied", reason: "refunded" };
+  } else {
+    if (p.reason === "currency_mismatch") return { ok: false, error: "foreign_currency", detail: "a payment in a foreign currency can only be refunded" };
+    const loan = loadLoan(t, input.loanId);
+    if (!loan) return { ok: false, error: "loan_not_found", detail: "no such loan" };
+    if (!PAYABLE.includes(loan.status)) return { ok: false, error: "loan_not_payable", detail: `the loan is ${loan.status}` };
+    const r = settleToLoan(t, loan, {
+      ref: p.id,
+      amount: p.amount,
+      source: p.unapplied_amount > 0 ? "unapplied_cash" : "cash",
+      memo: `payment ${p.provider}/${p.provider_payment_id} resolved to loan ${loan.id}`,
+      now: input.now,
+    });
+    resolution = `${input.by === ACTOR ? "auto" : "loan"}:${loan.id}`;
+    result = { ...base, loanId: loan.id, ...r };
+  }
+  const payment = { ...result, resolution, resolvedBy: input.by, resolvedAt: at };
+  t.run(
+    `UPDATE payments SET status = ?, reason = ?, loan_id = ?, unapplied_amount = 0, allocation = ?, resolution = ?, resolved_by = ?, resolved_at = ?, updated_at = ?
+      WHERE id = ?`,
+    result.status,
+    result.reason ?? null,
+    result.loanId,
+    JSON.stringify(payment),
+    resolution,
+    input.by,
+    at,
+    at,
+    p.id,
+  );
+  return { ok: true, payment };
 }
 
 /** Apply the loan's credit balance to its unpaid instalments (after activation, or when new dues appear). */
@@ -228,8 +417,12 @@ export function applyCredit(t: TxContext, loanId: string, ref: string, now: Date
   return used;
 }
 
-/** Refund (part of) a borrower's credit balance. */
-export function refundCredit(t: TxContext, input: { loanId: string; amount: number; reason?: string; by: string; now: Date }) {
+/**
+ * Record the refund of (part of) a borrower's credit balance. The money goes out as a bank transfer made by finance
+ * (no gateway payout): `transferReference` is that transfer's reference, kept on the refund and in the journal memo
+ * so the cash account can be matched to the bank statement.
+ */
+export function refundCredit(t: TxContext, input: { loanId: string; amount: number; reason?: string; transferReference: string; by: string; now: Date }) {
   const loan = loadLoan(t, input.loanId);
   if (!loan) return { ok: false as const, error: "not_found" as const };
   if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > loan.credit_balance_amount) {
@@ -237,10 +430,24 @@ export function refundCredit(t: TxContext, input: { loanId: string; amount: numb
   }
   const id = `rfd_${randomUUID()}`;
   const at = input.now.toISOString();
-  postJournal(t, { kind: "refund", ref: id, loanId: loan.id, memo: input.reason, postedAt: at, lines: [{ account: "borrower_credit", debit: input.amount }, { account: "cash", credit: input.amount }] });
+  const memo = `transfer ${input.transferReference}${input.reason ? `: ${input.reason}` : ""}`;
+  postJournal(t, { kind: "refund", ref: id, loanId: loan.id, memo, postedAt: at, lines: [{ account: "borrower_credit", debit: input.amount }, { account: "cash", credit: input.amount }] });
   t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount - ?, updated_at = ? WHERE id = ?", input.amount, at, loan.id);
-  t.run("INSERT INTO refunds (id, loan_id, amount, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)", id, loan.id, input.amount, input.reason ?? null, input.by, at);
-  return { ok: true as const, refund: { id, loanId: loan.id, amount: input.amount, reason: input.reason ?? null, createdBy: input.by, createdAt: at }, creditBalanceAmount: loan.credit_balance_amount - input.amount };
+  t.run(
+    "INSERT INTO refunds (id, loan_id, amount, reason, transfer_reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    id,
+    loan.id,
+    input.amount,
+    input.reason ?? null,
+    input.transferReference,
+    input.by,
+    at,
+  );
+  return {
+    ok: true as const,
+    refund: { id, loanId: loan.id, amount: input.amount, reason: input.reason ?? null, transferReference: input.transferReference, createdBy: input.by, createdAt: at },
+    creditBalanceAmount: loan.credit_balance_amount - input.amount,
+  };
 }
 
 // ---- disbursement -------------------------------------------------------------------------------------------------
@@ -266,7 +473,9 @@ export function parseReference(ref: string): { id: string; attempt: number } | n
   return Number.isInteger(attempt) && attempt > 0 ? { id: ref.slice(0, i), attempt } : null;
 }
 
-export type PrepareResult = { action: "send"; request: DisbursementRequest; disbursementId: string; attempt: number } | { action: "skip"; reason: string };
+export type PrepareResult =
+  | { action: "send"; request: DisbursementRequest; disbursementId: string; attempt: number; /** no payout snapshot on the loan (pre-0011): paid to the profile's account */ payoutFallback?: boolean }
+  | { action: "skip"; reason: string };
 
 /**
  * Owner side of the `disburse` job, step 1 (one transaction): create the loan's one disbursement row (unique per
@@ -314,14 +523,21 @@ export function prepareDisbursement(t: TxContext, loanId: string, now: Date): Pr
     d = { ...d, status: "pending", attempts: attempt };
   }
   if (!t.get("SELECT 1 FROM virtual_accounts WHERE loan_id = ?", loanId)) t.enqueue("issue-virtual-account", { loanId }, { key: `issue-virtual-account:${loanId}` });
-  const bank = t.get<{ bank_code: string; bank_account_number: string; bank_account_name: string }>(
-    "SELECT bank_code, bank_account_number, bank_account_name FROM borrower_profiles WHERE user_id = ?",
-    loan.user_id,
-  );
+  // The payout account is the one snapshotted at submission (checked by fraud) and copied to the loan at acceptance,
+  // never the live profile. Loans created before migration 0011 have none: fall back to the profile (flagged, logged).
+  const snap = t.get<{ payout_account_json: string | null }>("SELECT payout_account_json FROM loans WHERE id = ?", loanId)?.payout_account_json;
+  const payout = snap ? (JSON.parse(snap) as { bankCode: string; accountNumber: string; accountName: string }) : null;
+  const bank = payout
+    ? { bank_code: payout.bankCode, bank_account_number: payout.accountNumber, bank_account_name: payout.accountName }
+    : t.get<{ bank_code: string; bank_account_number: string; bank_account_name: string }>(
+        "SELECT bank_code, bank_account_number, bank_account_name FROM borrower_profiles WHERE user_id = ?",
+        loan.user_id,
+      );
   return {
     action: "send",
     disbursementId: d.id,
     attempt: d.attempts,
+    ...(payout ? {} : { payoutFallback: true }),
     request: {
       reference: disbursementReference(d.id, d.attempts),
       loanId,

@@ -175,9 +175,9 @@ describe("money movement on the reference loan", () => {
     expect(loadLoan(env.db.read, loan.loanId)!.status).toBe("paid_off");
     expect(env.db.read.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", loan.applicationId)!.status).toBe("paid_off");
     expect(checkLedger(env.db.read).discrepancies).toEqual([]);
-    const bad = env.tx((t) => refundCredit(t, { loanId: loan.loanId, amount: 25_001, by: "u", now: new Date() }));
+    const bad = env.tx((t) => refundCredit(t, { loanId: loan.loanId, amount: 25_001, transferReference: "TRF-1", by: "u", now: new Date() }));
     expect(bad.ok).toBe(false);
-    const ok = env.tx((t) => refundCredit(t, { loanId: loan.loanId, amount: 25_000, by: "u", now: new Date() }));
+    const ok = env.tx((t) => refundCredit(t, { loanId: loan.loanId, amount: 25_000, transferReference: "TRF-1", by: "u", now: new Date() }));
     expect(ok).toMatchObject({ ok: true, creditBalanceAmount: 0 });
     expect(checkLedger(env.db.read).discrepancies).toEqual([]);
     // a payment after payoff is kept as credit, never lost
@@ -228,10 +228,17 @@ describe("money movement on the reference loan", () => {
     expect(loadLoan(env.db.read, loan2.loanId)!.status).toBe("disbursing");
   });
 
-  test("unknown VA and foreign currency → needs_attention, nothing posted", () => {
+  test("unknown VA → needs_attention, held in suspense (Dr cash / Cr unapplied_cash); foreign currency → nothing posted", () => {
     const env = setup();
     expect(pay(env, "0000", 5_000)).toMatchObject({ status: "needs_attention", reason: "unknown_virtual_account" });
-    expect(env.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n).toBe(0);
+    const tb = () => Object.fromEntries(trialBalance(env.db.read).accounts.map((a) => [a.account, a.balance]));
+    expect(tb()).toMatchObject({ cash: 5_000, unapplied_cash: 5_000 });
+    const loan = env.db.tx((c) => seedLoan(c));
+    const { va } = activate(env, loan.loanId);
+    const usd = env.tx((t) => applyPayment(t, { provider: "standard", notice: { paymentId: "usd-1", vaNumber: va, amount: 7, currency: "USD", paidAt: new Date().toISOString() }, source: "webhook", now: env.clock.now() }));
+    expect(usd).toMatchObject({ status: "needs_attention", reason: "currency_mismatch" });
+    expect(env.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals WHERE ref = ?", usd.paymentId)!.n).toBe(0);
+    expect(checkLedger(env.db.read).discrepancies).toEqual([]);
   });
 
   test("the same event processed 50 times has one effect", () => {

@@ -47,8 +47,37 @@ export function safeEqual(a: Uint8Array | string, b: Uint8Array | string): boole
 
 // ---- Standard Webhooks -------------------------------------------------------------------------------------------
 
+/** Minimum decoded length of a Standard Webhooks secret, and minimum lengths of the SNAP and Xendit secrets. */
+export const MIN_STANDARD_KEY_BYTES = 24;
+export const MIN_SHARED_SECRET_CHARS = 16;
+
+/**
+ * The HMAC key of a Standard Webhooks secret: `whsec_` + strict base64 (padding optional) of at least 24 bytes.
+ * Anything else is refused (null): Buffer.from(…, "base64") would silently drop characters and could give an empty
+ * or short key that anyone can forge signatures with.
+ */
+export function parseStandardSecret(secret: string): Buffer | null {
+  if (!secret.startsWith("whsec_")) return null;
+  const b64 = secret.slice(6);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return null;
+  const key = Buffer.from(b64, "base64");
+  if (key.toString("base64").replace(/=+$/, "") !== b64.replace(/=+$/, "")) return null;
+  return key.length >= MIN_STANDARD_KEY_BYTES ? key : null;
+}
+
+/** Why a configured webhook secret is refused (null = acceptable). Never echoes the secret. */
+export function webhookSecretProblem(provider: Provider, secret: string): string | null {
+  if (provider === "standard") {
+    return parseStandardSecret(secret) ? null : `must be "whsec_" followed by base64 of at least ${MIN_STANDARD_KEY_BYTES} random bytes`;
+  }
+  if (secret.length < MIN_SHARED_SECRET_CHARS) return `must be at least ${MIN_SHARED_SECRET_CHARS} characters`;
+  return null;
+}
+
 export function standardKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
+  const key = parseStandardSecret(secret);
+  if (!key) throw new Error(`invalid Standard Webhooks secret: ${webhookSecretProblem("standard", secret)}`);
+  return key;
 }
 
 export function signStandard(secret: string, id: string, timestampSeconds: number, body: string): string {
@@ -58,18 +87,37 @@ export function signStandard(secret: string, id: string, timestampSeconds: numbe
 
 // ---- SNAP BI ------------------------------------------------------------------------------------------------------
 
-/** Minify a JSON body for the SNAP string-to-sign (parse + stringify). Throws on invalid JSON. */
+/**
+ * Minify a JSON body for the SNAP string-to-sign: remove the whitespace outside strings and keep every token's text
+ * exactly as sent (escapes such as `\/` or `\u00e9`, numbers such as `110000.00`). Re-serialising would change them
+ * and break signatures computed over the sender's text. Throws on invalid JSON.
+ */
 export function minifyJson(raw: string): string {
-  return JSON.stringify(JSON.parse(raw));
+  JSON.parse(raw);
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw.charCodeAt(i);
+    if (ch === 0x22) {
+      // a string: copy through to its closing quote, skipping escaped characters
+      for (i++; i < raw.length && raw.charCodeAt(i) !== 0x22; i++) if (raw.charCodeAt(i) === 0x5c) i++;
+    } else if (ch === 0x20 || ch === 0x09 || ch === 0x0a || ch === 0x0d) {
+      out += raw.slice(from, i);
+      from = i + 1;
+    }
+  }
+  return out + raw.slice(from);
 }
 
-export function snapStringToSign(method: string, path: string, rawBody: string, timestamp: string): string {
-  const bodyHash = createHash("sha256").update(minifyJson(rawBody)).digest("hex").toLowerCase();
+/** The SNAP string-to-sign; `minify: false` hashes the body exactly as received. */
+export function snapStringToSign(method: string, path: string, rawBody: string, timestamp: string, opts: { minify?: boolean } = {}): string {
+  const body = opts.minify === false ? rawBody : minifyJson(rawBody);
+  const bodyHash = createHash("sha256").update(body).digest("hex").toLowerCase();
   return `${method.toUpperCase()}:${path}:${bodyHash}:${timestamp}`;
 }
 
-export function signSnap(secret: string, method: string, path: string, rawBody: string, timestamp: string): string {
-  return createHmac("sha512", secret).update(snapStringToSign(method, path, rawBody, timestamp)).digest("base64");
+export function signSnap(secret: string, method: string, path: string, rawBody: string, timestamp: string, opts: { minify?: boolean } = {}): string {
+  return createHmac("sha512", secret).update(snapStringToSign(method, path, rawBody, timestamp, opts)).digest("base64");
 }
 
 /** SNAP timestamps look like 2026-11-24T19:00:00+07:00 (ISO-8601 with offset). */
@@ -99,8 +147,10 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
 
 export function verifyWebhook(input: VerifyInput): VerifyResult {
   const { provider, headers: h, rawBody, now } = input;
-  const secrets = input.secrets.filter(Boolean);
-  if (secrets.length === 0) return { ok: false, reason: "no_secret", detail: `no secret configured for provider ${provider}` };
+  // A malformed Standard Webhooks secret is never used as a key (it could decode to an empty or short HMAC key that
+  // anyone can sign with). Minimum lengths of the other providers' secrets are enforced at start (src/webhooks).
+  const secrets = input.secrets.filter((s) => !!s && (provider !== "standard" || parseStandardSecret(s) !== null));
+  if (secrets.length === 0) return { ok: false, reason: "no_secret", detail: `no valid secret configured for provider ${provider}` };
 
   if (provider === "standard") {
     const id = header(h, "webhook-id");
@@ -134,7 +184,10 @@ export function verifyWebhook(input: VerifyInput): VerifyResult {
     const body = parseJson(rawBody);
     if (!body.ok) return { ok: false, reason: "malformed_body", detail: "body is not a JSON object" };
     let match = false;
-    for (const secret of secrets) if (safeEqual(signSnap(secret, input.method, input.path, rawBody, ts), sig)) match = true;
+    // Signed over the minified body (the SNAP rule), or over the body exactly as received (already minified by
+    // the sender); constant work per candidate.
+    const raws = minifyJson(rawBody) === rawBody ? [true] : [true, false];
+    for (const secret of secrets) for (const minify of raws) if (safeEqual(signSnap(secret, input.method, input.path, rawBody, ts, { minify }), sig)) match = true;
     if (!match) return { ok: false, reason: "bad_signature", detail: "X-SIGNATURE does not match" };
     // X-EXTERNAL-ID is unique per day: the event id is the (UTC+7) day of the timestamp plus the external id.
     return { ok: true, eventId: `${ts.slice(0, 10)}:${ext}`, timestamp: when, body: body.value };

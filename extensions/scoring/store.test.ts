@@ -90,6 +90,8 @@ describe("checks pipeline on the owner", () => {
     expect(status(env, app)).toBe("approved");
     const a = env.db.read.get<any>("SELECT offer_json, decided_at FROM applications WHERE id = ?", app);
     expect(JSON.parse(a.offer_json)).toMatchObject({ principalAmount: 5_000_000, tenor: 50 });
+    // auto-approved offers lapse too: 7 days after the decision (review finding #5)
+    expect(Date.parse(JSON.parse(a.offer_json).expiresAt) - Date.parse(a.decided_at)).toBe(7 * 86_400_000);
     const sd = env.db.read.get<any>("SELECT decision, offer_json, decision_reasons_json FROM score_decisions WHERE application_id = ?", app);
     expect(sd.decision).toBe("approved");
     expect(JSON.parse(sd.offer_json)).toMatchObject({ principalAmount: 5_000_000, lowered: false, incomeRatio: 0.3 });

@@ -3,7 +3,7 @@
 import type { Command } from "./types.ts";
 import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
 import { loadConfig } from "../config.ts";
-import { createLogger } from "../observability/logger.ts";
+import { batchLogWrites, createLogger } from "../observability/logger.ts";
 import { Metrics } from "../observability/metrics.ts";
 import { systemClock } from "../clock.ts";
 import { Registry } from "../runtime/registry.ts";
@@ -31,6 +31,7 @@ export const workerCommand: Command = {
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be an integer 0-65535, got "${portFlag}"`);
     const config = loadConfig({ depot: values.depot });
     if (!config.redisUrl) throw new UsageError("the worker needs Redis: set REDIS_URL");
+    batchLogWrites(); // one stdout write per event-loop turn, not per log line
     const log = createLogger(config.logLevel, { service: "kreditku-worker" });
     const reg = new Registry([...EXTENSIONS, ...extraExtensionList()], JOBS);
     const all = reg.workerQueues();

@@ -1,7 +1,7 @@
 // SQLite access: one writer connection (every write goes through BEGIN IMMEDIATE) and a small pool of
 // reader connections. Pragmas per DESIGN §3. bun:sqlite is synchronous, so a write transaction is a plain
 // synchronous function: no await can interleave inside it.
-import { Database, type SQLQueryBindings } from "bun:sqlite";
+import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -18,20 +18,48 @@ function applyPragmas(conn: Database, readonly: boolean) {
   conn.exec("PRAGMA temp_store = MEMORY");
 }
 
-/** Typed helpers over one connection. Statements are cached by bun:sqlite's `query()`. */
+/** Prepared statements kept per connection (distinct SQL texts; the app has a few hundred). */
+export const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Typed helpers over one connection, with its own prepared-statement cache. bun:sqlite's `query()` cache keeps
+ * only 20 statements per connection (Database.MAX_QUERY_CACHE_SIZE), far fewer than one request path uses (a
+ * payment webhook runs ~20 distinct statements on the writer, a credit decision more), so it thrashed and nearly
+ * every statement was compiled again on every use.
+ */
 export class Conn {
+  private stmts = new Map<string, Statement>();
   constructor(readonly raw: Database) {}
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (s === undefined) {
+      s = this.raw.prepare(sql);
+      if (this.stmts.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.stmts.keys().next().value as string;
+        this.stmts.get(oldest)?.finalize();
+        this.stmts.delete(oldest);
+      }
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
   all<T = Row>(sql: string, ...params: SQLQueryBindings[]): T[] {
-    return this.raw.query(sql).all(...(params as any)) as T[];
+    return this.stmt(sql).all(...(params as any)) as T[];
   }
   get<T = Row>(sql: string, ...params: SQLQueryBindings[]): T | undefined {
-    return (this.raw.query(sql).get(...(params as any)) ?? undefined) as T | undefined;
+    return (this.stmt(sql).get(...(params as any)) ?? undefined) as T | undefined;
   }
   run(sql: string, ...params: SQLQueryBindings[]): { changes: number; lastInsertRowid: number | bigint } {
-    return this.raw.query(sql).run(...(params as any));
+    return this.stmt(sql).run(...(params as any));
   }
   exec(sql: string) {
     this.raw.exec(sql);
+  }
+  /** Finalize the cached statements and close the connection. */
+  close() {
+    for (const s of this.stmts.values()) s.finalize();
+    this.stmts.clear();
+    this.raw.close();
   }
 }
 
@@ -242,7 +270,7 @@ export class Db {
       this.checkpointer.terminate();
       this.checkpointer = null;
     }
-    for (const r of this.readers) if (r !== this.writer) r.raw.close();
-    this.writer.raw.close();
+    for (const r of this.readers) if (r !== this.writer) r.close();
+    this.writer.close();
   }
 }

@@ -8,6 +8,8 @@ import m0005 from "../../traildepot/migrations/0005_ledger_payments.sql" with { 
 import m0006 from "../../traildepot/migrations/0006_scoring_fraud.sql" with { type: "text" };
 import m0007 from "../../traildepot/migrations/0007_collections.sql" with { type: "text" };
 import m0010 from "../../traildepot/migrations/0010_perf_indexes.sql" with { type: "text" };
+import m0011 from "../../traildepot/migrations/0011_offer_payout.sql" with { type: "text" };
+import m0012 from "../../traildepot/migrations/0012_payments_fixes.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -23,4 +25,6 @@ export const MIGRATIONS: Migration[] = [
   { name: "0006_scoring_fraud.sql", sql: m0006 },
   { name: "0007_collections.sql", sql: m0007 },
   { name: "0010_perf_indexes.sql", sql: m0010 },
+  { name: "0011_offer_payout.sql", sql: m0011 },
+  { name: "0012_payments_fixes.sql", sql: m0012 },
 ];

@@ -10,11 +10,12 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { AppModule, App } from "../http/app.ts";
 import type { Platform } from "../http/types.ts";
-import { HttpProblem, problemResponse } from "../http/problem.ts";
+import { HttpProblem, problemResponse, problems } from "../http/problem.ts";
 import { depotPaths } from "../config.ts";
 import { writeSecretFile } from "../auth/secrets.ts";
 import { getRuntime } from "../runtime/runtime.ts";
-import { PROVIDERS, verifyWebhook, type Provider, type WebhookKind } from "../../extensions/payments/verify.ts";
+import { PROVIDERS, verifyWebhook, webhookSecretProblem, type Provider, type WebhookKind } from "../../extensions/payments/verify.ts";
+import { clientIp, enforceRateLimit } from "../http/rate-limit.ts";
 import { processVerifiedEvent, recordFailedDelivery } from "../../extensions/payments/events.ts";
 import { GATEWAY_PORT, HttpGateway, type PaymentGateway } from "../../extensions/payments/gateway.ts";
 import { SandboxGateway } from "../../extensions/payments/sandbox.ts";
@@ -23,13 +24,14 @@ export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 const KEPT_HEADERS = ["content-type", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature", "x-timestamp", "x-signature", "x-external-id", "x-partner-id", "channel-id"];
 
 /**
- * The provider's secrets, newest first: KREDITKU_WEBHOOK_SECRET_<PROVIDER> (comma-separated for rotation), else
- * depot/secrets/webhook-<provider> (comma- or newline-separated). The standard provider gets a generated whsec_
- * secret on first start so the sandbox works out of the box.
+ * The provider's configured secrets, newest first, and where they came from: KREDITKU_WEBHOOK_SECRET_<PROVIDER>
+ * (comma-separated for rotation), else depot/secrets/webhook-<provider> (comma- or newline-separated). The standard
+ * provider gets a generated whsec_ secret on first start so the sandbox works out of the box.
  */
-export function webhookSecrets(platform: Platform, provider: Provider, env: Record<string, string | undefined> = process.env): string[] {
-  const fromEnv = env[`KREDITKU_WEBHOOK_SECRET_${provider.toUpperCase()}`];
-  if (fromEnv) return fromEnv.split(",").map((s) => s.trim()).filter(Boolean).slice(0, 2);
+function configuredSecrets(platform: Platform, provider: Provider, env: Record<string, string | undefined>): { source: string; secrets: string[] } {
+  const name = `KREDITKU_WEBHOOK_SECRET_${provider.toUpperCase()}`;
+  const fromEnv = env[name];
+  if (fromEnv) return { source: name, secrets: fromEnv.split(",").map((s) => s.trim()).filter(Boolean).slice(0, 2) };
   const file = join(depotPaths(platform.config.depot).secrets, `webhook-${provider}`);
   if (!existsSync(file) && provider === "standard") {
     try {
@@ -38,8 +40,36 @@ export function webhookSecrets(platform: Platform, provider: Provider, env: Reco
       /* read-only depot: no secret */
     }
   }
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split(/[,\n]/).map((s) => s.trim()).filter(Boolean).slice(0, 2);
+  if (!existsSync(file)) return { source: file, secrets: [] };
+  return { source: file, secrets: readFileSync(file, "utf8").split(/[,\n]/).map((s) => s.trim()).filter(Boolean).slice(0, 2) };
+}
+
+/**
+ * The provider's usable secrets, newest first. A weak or malformed secret (see webhookSecretProblem: standard needs
+ * `whsec_` + base64 of ≥ 24 bytes, snap/xendit ≥ 16 characters) is never used: the server refuses to start with
+ * one (webhookSecretProblems), and one that appears later is left out (deliveries then answer no_secret).
+ */
+export function webhookSecrets(platform: Platform, provider: Provider, env: Record<string, string | undefined> = process.env): string[] {
+  return configuredSecrets(platform, provider, env).secrets.filter((s) => webhookSecretProblem(provider, s) === null);
+}
+
+/** Every configured webhook secret that is refused, as messages naming its source (never the secret). */
+export function webhookSecretProblems(platform: Platform, env: Record<string, string | undefined> = process.env): string[] {
+  const out: string[] = [];
+  for (const provider of PROVIDERS) {
+    const { source, secrets } = configuredSecrets(platform, provider, env);
+    secrets.forEach((s, i) => {
+      const problem = webhookSecretProblem(provider, s);
+      if (problem) out.push(`${source}: ${provider} secret${secrets.length > 1 ? ` #${i + 1}` : ""} ${problem}`);
+    });
+  }
+  return out;
+}
+
+/** Deliveries that fail verification allowed per client IP and minute (KREDITKU_WEBHOOK_REJECT_LIMIT, default 600). */
+function rejectLimit(env: Record<string, string | undefined> = process.env): number {
+  const n = Number(env.KREDITKU_WEBHOOK_REJECT_LIMIT ?? 600);
+  return Number.isInteger(n) && n > 0 ? n : 600;
 }
 
 function keptHeaders(h: Headers): Record<string, string> {
@@ -90,6 +120,8 @@ export function createGateway(platform: Platform, app: App, env: Record<string, 
 export const webhooksModule: AppModule = {
   register(app, platform) {
     const log = platform.log.child({ component: "webhooks" });
+    const weak = webhookSecretProblems(platform);
+    if (weak.length > 0) throw new Error(`refusing to start: weak or malformed webhook secret(s): ${weak.join("; ")}`);
     if (!platform.ports.has(GATEWAY_PORT)) platform.ports.set(GATEWAY_PORT, createGateway(platform, app));
     const secretCache = new Map<Provider, { at: number; secrets: string[] }>();
     const secretsOf = (p: Provider) => {
@@ -101,14 +133,35 @@ export const webhooksModule: AppModule = {
     };
     const received = platform.metrics.counter("webhook_deliveries_total", "Webhook deliveries by provider, kind and outcome", ["provider", "kind", "outcome"]);
 
+    // Unverified deliveries (anyone can send them) are limited per client IP: over the limit they answer 429 before
+    // the body is read, and nothing is written. Verified deliveries (the gateway) are never limited.
+    const limitOpts = { name: "webhooks-unverified", limit: rejectLimit(), windowSeconds: 60 };
+    const blocked = new Map<string, number>();
+    const tooMany = (c: any, until: number) => problemResponse(c, problems.tooMany(Math.max(1, Math.ceil((until - Date.now()) / 1000)), `at most ${limitOpts.limit} unverified webhook deliveries per minute`));
+
     const handle = (kind: WebhookKind) => async (c: any) => {
       const providerParam = String(c.req.param("provider"));
+      const ip = clientIp(c);
+      const until = blocked.get(ip);
+      if (until !== undefined) {
+        if (until > Date.now()) return tooMany(c, until);
+        blocked.delete(ip);
+      }
       const now = platform.clock.now();
       const raw = await readRawBody(c.req.raw);
       const headers = keptHeaders(c.req.raw.headers);
-      const reject = (status: number, slug: string, title: string, reason: string, detail: string, eventId: string | null = null, verified = false) => {
-        log.warn("webhook rejected", { requestId: c.get("requestId"), provider: providerParam, kind, reason, detail });
+      const reject = async (status: number, slug: string, title: string, reason: string, detail: string, eventId: string | null = null, verified = false) => {
         received.inc({ provider: PROVIDERS.includes(providerParam as Provider) ? providerParam : "unknown", kind, outcome: "rejected" });
+        try {
+          await enforceRateLimit(limitOpts, ip);
+        } catch {
+          if (blocked.size > 10_000) for (const [k, t] of blocked) if (t <= Date.now()) blocked.delete(k);
+          const until = Date.now() + limitOpts.windowSeconds * 1000;
+          blocked.set(ip, until);
+          log.warn("webhook deliveries rate-limited", { ip, provider: providerParam, kind });
+          return tooMany(c, until);
+        }
+        log.warn("webhook rejected", { requestId: c.get("requestId"), ip, provider: providerParam, kind, reason, detail });
         try {
           platform.db.tx((t) => recordFailedDelivery(t, { provider: providerParam, kind, eventId, verified, status: "rejected", reason: `${reason}: ${detail}`, headers, rawBody: raw, now }));
         } catch (err) {

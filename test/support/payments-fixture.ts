@@ -66,6 +66,13 @@ export function seedLoan(db: SqlLike, opts: { principal?: number; tenor?: number
     now,
     now,
   );
+  // Accepting copies the payout account snapshotted at submission onto the loan (migration 0011); the disbursement
+  // pays to it. (A depot from before 0011 has no such column: the disbursement then falls back to the profile.)
+  const payout = JSON.stringify({ bankCode: "BCA", accountNumber: "1234567890", accountName: "BUDI SANTOSO" });
+  try {
+    db.run("UPDATE applications SET payout_account_json = ? WHERE id = ?", payout, applicationId);
+    db.run("UPDATE loans SET payout_account_json = ? WHERE id = ?", payout, loanId);
+  } catch {}
   for (const l of s.instalments) {
     db.run(
       "INSERT INTO installments (id, loan_id, seq, due_date, principal_due, interest_due, fee_due) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -191,6 +191,9 @@ function Decision({ app }: { app: Row }) {
     },
   });
   const caps = useCapabilities();
+  // What "approve" without an explicit offer approves: scoring's income-fitted offer (the requested amount without one).
+  const expl = useOptional<Row>(["explanation", app.id], EP.explanation(app.id), T.explanation);
+  const scoredOffer = (expl.data?.decision as Row | null | undefined)?.offer as Row | null | undefined;
   if (app.status !== "manual_review") return null;
   if (!user || !["admin", "analyst"].includes(user.role)) return <p className="muted">Waiting for an analyst's decision.</p>;
   if (caps.ready && !caps.has(T.decision, "post")) return <NotAvailable detail="decisions" />;
@@ -213,6 +216,14 @@ function Decision({ app }: { app: Row }) {
           <input type="radio" name="decision" value="reject" checked={decision === "reject"} onChange={() => setDecision("reject")} /> Reject
         </label>
       </div>
+      {decision === "approve" && (
+        <p className="muted" data-testid="approve-offer">
+          {scoredOffer?.principalAmount
+            ? `Approves scoring's offer: ${rupiah(scoredOffer.principalAmount)} over ${app.tenor} ${app.tenor_unit}${scoredOffer.lowered ? " (lowered to fit the income rule)" : ""}.`
+            : `Approves the requested ${rupiah(app.principal_amount)} over ${app.tenor} ${app.tenor_unit}.`}{" "}
+          The offer lapses after 7 days.
+        </p>
+      )}
       <label>
         Note (required)
         <textarea name="note" required minLength={3} value={note} onChange={(e) => setNote(e.target.value)} />

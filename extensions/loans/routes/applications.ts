@@ -17,6 +17,7 @@ import {
   type LoanRow,
   type ProductRow,
   type ProfileRow,
+  payoutAccountOf,
 } from "../repo.ts";
 import { CANCELLABLE_BY_BORROWER, OPEN_APPLICATION_STATUSES, illegalTransition, recordLoanEvent, transitionApplication, type Offer } from "../state.ts";
 import { priceLoan } from "./products.ts";
@@ -64,7 +65,20 @@ const fmt = (n: number) => n.toLocaleString("en-US");
 
 /** The borrower-level rules of DESIGN §4 (age, income ratio, documents). Pure over the inputs. */
 export function refusalReasons(ctx: { db: ExtensionContext["db"] }, input: { profile: ProfileRow | undefined; documents: DocumentRow[]; schedule: Schedule; product: ProductRow; today: string }): RefusalReason[] {
-  const { profile, documents, schedule, product, today } = input;
+  const reasons = borrowerReasons(ctx, input);
+  const kinds = new Set(input.documents.map((d) => d.kind));
+  const missing = REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k));
+  if (missing.length) reasons.push({ code: "documents_missing", message: `attach these documents: ${missing.join(", ")}`, missing });
+  return reasons;
+}
+
+/**
+ * The rules on the borrower and the priced schedule (profile present, age 18+, instalment-to-income ratio), with
+ * the dated caps in force on `today`. Run when applying, again when an analyst approves an offer and when the
+ * borrower accepts it (on the accept date, against the current profile).
+ */
+export function borrowerReasons(ctx: { db: ExtensionContext["db"] }, input: { profile: ProfileRow | undefined; schedule: Schedule; product: ProductRow; today: string }): RefusalReason[] {
+  const { profile, schedule, product, today } = input;
   const reasons: RefusalReason[] = [];
   if (!profile) {
     reasons.push({ code: "profile_missing", message: "complete your profile (PUT /api/v1/me/profile) before applying" });
@@ -90,11 +104,10 @@ export function refusalReasons(ctx: { db: ExtensionContext["db"] }, input: { pro
       });
     }
   }
-  const kinds = new Set(documents.map((d) => d.kind));
-  const missing = REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k));
-  if (missing.length) reasons.push({ code: "documents_missing", message: `attach these documents: ${missing.join(", ")}`, missing });
   return reasons;
 }
+
+export const refused = (reasons: RefusalReason[]) => new HttpProblem(422, "application-refused", "Application refused", reasons.map((r) => r.message).join("; "), { reasons });
 
 export const createApplication = defineRoute<z.infer<typeof ApplicationCreate>, unknown, unknown>({
   method: "post",
@@ -139,16 +152,21 @@ export const createApplication = defineRoute<z.infer<typeof ApplicationCreate>, 
     const { schedule } = priceLoan(ctx.db, product, b.principalAmount, b.tenor, today);
     const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId);
     const reasons = refusalReasons(ctx, { profile, documents, schedule, product, today });
-    if (reasons.length) {
-      throw new HttpProblem(422, "application-refused", "Application refused", reasons.map((r) => r.message).join("; "), { reasons });
-    }
+    if (reasons.length) throw refused(reasons);
     const id = newId();
     const at = now.toISOString();
     const row = ctx.tx((t) => {
       openCheck(t);
+      // The profile as of this transaction is what the checks (fraud snapshot, score) see and what gets paid out:
+      // re-checked if it changed since the read above, and its bank account snapshotted onto the application.
+      const current = t.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId);
+      if (!current || current.updated_at !== profile!.updated_at) {
+        const again = refusalReasons({ db: t }, { profile: current, documents, schedule, product, today });
+        if (again.length || !current) throw refused(again);
+      }
       t.run(
-        `INSERT INTO applications (id, user_id, product_id, status, principal_amount, tenor, tenor_unit, purpose, instalment_amount, device_json, ip, user_agent, created_at, updated_at)
-         VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO applications (id, user_id, product_id, status, principal_amount, tenor, tenor_unit, purpose, instalment_amount, device_json, ip, user_agent, payout_account_json, created_at, updated_at)
+         VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         id,
         userId,
         product.id,
@@ -160,6 +178,7 @@ export const createApplication = defineRoute<z.infer<typeof ApplicationCreate>, 
         JSON.stringify(b.device ?? {}),
         req.ip || null,
         req.userAgent || null,
+        JSON.stringify(payoutAccountOf(current!)),
         at,
         at,
       );
@@ -238,8 +257,8 @@ export function createLoan(t: TxContext, app: ApplicationRow, product: ProductRo
   const at = now.toISOString();
   t.run(
     `INSERT INTO loans (id, application_id, user_id, product_id, status, principal_amount, interest_amount, fee_amount, upfront_fee_amount, disbursed_amount,
-       tenor, tenor_unit, interest_method, interest_rate_ppm, late_fee_ppm, grace_days, purpose, start_date, maturity_date, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 'disbursing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       tenor, tenor_unit, interest_method, interest_rate_ppm, late_fee_ppm, grace_days, purpose, start_date, maturity_date, payout_account_json, created_at, updated_at)
+     VALUES (?, ?, ?, ?, 'disbursing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     loanId,
     app.id,
     app.user_id,
@@ -258,6 +277,9 @@ export function createLoan(t: TxContext, app: ApplicationRow, product: ProductRo
     product.purpose,
     s.startDate,
     s.maturityDate,
+    // the account checked at submission (NULL for applications from before migration 0011: the disbursement then
+    // falls back to the profile and logs it)
+    app.payout_account_json ?? null,
     at,
     at,
   );
@@ -319,8 +341,8 @@ export const acceptOffer = defineRoute<unknown, unknown, z.infer<typeof IdParams
       },
     },
     404: problem("No such application (or not yours)"),
-    409: problem("Not approved, or the offer expired"),
-    422: problem("The offer no longer fits the product or the caps in force"),
+    409: problem("Not approved, or the offer expired (offers lapse at `expiresAt`, by default 7 days after approval; the application becomes `expired`)"),
+    422: { ...problem("The offer no longer fits the product or the caps in force, or breaks the borrower rules on the accept date (`application-refused` with reasons[]: under_age, income_ratio_exceeded)"), example: refusalExample },
   },
   handler: (req, ctx) => {
     const app = ownApplication(ctx, req.params.id);
@@ -334,7 +356,13 @@ export const acceptOffer = defineRoute<unknown, unknown, z.infer<typeof IdParams
     }
     const product = getProduct(ctx.db, app.product_id);
     if (!product) throw problems.notFound("Product");
-    const { schedule } = priceLoan(ctx.db, product, offer.principalAmount ?? app.principal_amount, offer.tenor ?? app.tenor, businessDate(now));
+    const today = businessDate(now);
+    const { schedule } = priceLoan(ctx.db, product, offer.principalAmount ?? app.principal_amount, offer.tenor ?? app.tenor, today);
+    // The borrower rules again, on the accept date (the dated caps in force today) and the current profile: an offer
+    // made under the 40 % rule (or an older minimum-age rule) is not taken on stale terms.
+    const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId);
+    const reasons = borrowerReasons(ctx, { profile, schedule, product, today });
+    if (reasons.length) throw refused(reasons);
     const loanId = ctx.tx((t) => {
       transitionApplication(t, { applicationId: app.id, to: "accepted", actor: userId, reason: "the borrower accepted the offer", at: now });
       const id = createLoan(t, app, product, schedule, userId, now);

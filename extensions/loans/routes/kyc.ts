@@ -2,6 +2,7 @@
 import { defineRoute, HttpProblem, problems, z } from "../../../src/runtime/index.ts";
 import { Document, DocumentKind, IdParams, Profile, ProfileInput } from "../../../schemas/loans.ts";
 import { documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
+import { OPEN_APPLICATION_STATUSES } from "../state.ts";
 
 const problem = (description: string) => ({ description });
 
@@ -34,15 +35,59 @@ export const getProfile = defineRoute<unknown, unknown, unknown>({
   },
 });
 
+/** The profile fields the fraud checks, the score and the payout snapshot were taken from (DB column → API field). */
+export const LOCKED_PROFILE_FIELDS = {
+  nik: "nik",
+  birth_date: "birthDate",
+  sex: "sex",
+  monthly_income_amount: "monthlyIncomeAmount",
+  bank_code: "bankAccount.bankCode",
+  bank_account_number: "bankAccount.accountNumber",
+  bank_account_name: "bankAccount.accountName",
+} as const;
+
+/**
+ * Refuse (409 `profile-locked`) a change to a checked field while the borrower has an open application (the checks
+ * and the payout snapshot were taken from it) or a loan still in `disbursing`. Other fields may change any time.
+ */
+function lockedFieldsGuard(t: { get<T>(sql: string, ...p: any[]): T | undefined }, userId: string, next: Record<string, unknown>) {
+  const cur = t.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId);
+  if (!cur) return;
+  const changed = (Object.keys(LOCKED_PROFILE_FIELDS) as (keyof typeof LOCKED_PROFILE_FIELDS)[]).filter((k) => String(cur[k]) !== String(next[k]));
+  if (!changed.length) return;
+  const app = t.get<{ id: string; status: string }>(
+    `SELECT id, status FROM applications WHERE user_id = ? AND status IN (${OPEN_APPLICATION_STATUSES.map(() => "?").join(", ")}) ORDER BY id DESC LIMIT 1`,
+    userId,
+    ...OPEN_APPLICATION_STATUSES,
+  );
+  const loan = app ? undefined : t.get<{ id: string }>("SELECT id FROM loans WHERE user_id = ? AND status = 'disbursing' ORDER BY id DESC LIMIT 1", userId);
+  if (!app && !loan) return;
+  const fields = changed.map((k) => LOCKED_PROFILE_FIELDS[k]);
+  const why = app ? `application ${app.id} is ${app.status}` : `loan ${loan!.id} is being disbursed`;
+  throw new HttpProblem(
+    409,
+    "profile-locked",
+    "Profile locked",
+    `${fields.join(", ")} cannot change while ${why}: the checks ran on these details and the loan is paid out to that bank account. Cancel the application (or wait until the loan is disbursed) first.`,
+    { fields, ...(app ? { applicationId: app.id, applicationStatus: app.status } : { loanId: loan!.id }) },
+  );
+}
+
 export const putProfile = defineRoute<z.infer<typeof ProfileInput>, unknown, unknown>({
   method: "put",
   path: "/api/v1/me/profile",
   summary: "Create or replace my borrower profile (KYC data)",
-  description: "NIK (16 digits), name, birth date, sex, address, employment, monthly income, bank account and an emergency contact who consented.",
+  description:
+    "NIK (16 digits), name, birth date, sex, address, employment, monthly income, bank account and an emergency contact who consented. " +
+    "NIK, birth date, sex, monthly income and bank account cannot change (409 `profile-locked`) while an application is open or a loan is being disbursed: the checks ran on them and the loan pays out to that account.",
   tags: ["Profile"],
   access: ["borrower"],
   request: { body: ProfileInput },
-  responses: { 200: { description: "Saved", schema: Profile, example: profileExample }, 422: problem("Field errors in errors[]") },
+  responses: {
+    200: { description: "Saved", schema: Profile, example: profileExample },
+    409: problem("A checked field (NIK, birth date, sex, monthly income, bank account) would change while an application is open or a loan is disbursing"),
+    422: problem("Field errors in errors[]"),
+  },
   handler: (req, ctx) => {
     const p = req.body;
     const userId = ctx.user!.id;
@@ -69,6 +114,7 @@ export const putProfile = defineRoute<z.infer<typeof ProfileInput>, unknown, unk
         emergency_relation: p.emergencyContact.relation,
         emergency_consent: p.emergencyContact.consent ? 1 : 0,
       };
+      lockedFieldsGuard(t, userId, cols);
       const names = Object.keys(cols);
       t.run(
         `INSERT INTO borrower_profiles (user_id, ${names.join(", ")}, created_at, updated_at) VALUES (?, ${names.map(() => "?").join(", ")}, ?, ?)

@@ -1,11 +1,12 @@
 // Loans (read side for borrowers and staff), staff review of applications, and the realtime status stream.
-import { defineRoute, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
+import { defineRoute, HttpProblem, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
 import { AdminListQuery, ApplicationDetail, ApplicationList, Application, DecisionRequest, IdParams, ListQuery, Loan, LoanList } from "../../../schemas/loans.ts";
 import {
   applicationOut,
   businessDate,
   decodeCursor,
   documentOut,
+  getProduct,
   loanOut,
   page,
   profileForStaff,
@@ -14,7 +15,10 @@ import {
   type LoanRow,
   type ProfileRow,
 } from "../repo.ts";
-import { illegalTransition, transitionApplication } from "../state.ts";
+import { illegalTransition, transitionApplication, type Offer } from "../state.ts";
+import { borrowerReasons } from "./applications.ts";
+import { priceLoan } from "./products.ts";
+import { loadDecision } from "../../scoring/store.ts";
 
 const problem = (description: string) => ({ description });
 
@@ -215,6 +219,10 @@ export const adminDecide = defineRoute<z.infer<typeof DecisionRequest>, unknown,
   method: "post",
   path: "/api/v1/admin/applications/{id}/decision",
   summary: "Decide an application in manual review (approve with an optional offer, or reject)",
+  description:
+    "Approving without `offer.principalAmount` approves scoring's offer (the amount the policy fitted to the income rule; the requested amount when there is no score). " +
+    "The approved amount and tenor are checked against the borrower rules in force today (age, instalment-to-income ratio): 422 `offer-refused` with reasons[] when they break them. " +
+    "Without `offer.expiresAt` the offer lapses 7 days after the decision.",
   tags: ["Applications", "Admin"],
   access: STAFF,
   idempotent: true,
@@ -223,22 +231,54 @@ export const adminDecide = defineRoute<z.infer<typeof DecisionRequest>, unknown,
     200: { description: "Decided", schema: Application, example: { ...applicationExample, status: "approved", offer: { principalAmount: 5_000_000, tenor: 50 }, decidedAt: "2026-03-01T09:00:00.000Z" } },
     404: problem("No such application"),
     409: problem("Not in manual review"),
-    422: problem("Invalid decision or offer"),
+    422: problem("Invalid decision or offer; or the offer breaks the borrower rules (`offer-refused`, reasons[])"),
   },
   handler: (req, ctx) => {
     const b = req.body;
+    const now = ctx.clock.now();
     const row = ctx.tx((t) => {
       const app = t.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", req.params.id);
       if (!app) throw problems.notFound("Application");
       const to = b.decision === "approve" ? "approved" : "rejected";
       if (app.status !== "manual_review") throw illegalTransition("application", app.id, app.status, to, []);
-      transitionApplication(t, { applicationId: app.id, to, actor: ctx.user!.id, reason: b.note, offer: to === "approved" ? (b.offer ?? {}) : undefined, at: ctx.clock.now() });
+      let offer: Offer | undefined;
+      if (to === "approved") {
+        // Default to scoring's stored offer (lowered to fit the income rule), not the requested amount.
+        const scored = loadDecision(t, app.id)?.offer ?? null;
+        offer = { ...(b.offer ?? {}) };
+        if (offer.principalAmount === undefined && scored) {
+          offer.principalAmount = scored.principalAmount;
+          if (scored.lowered) offer.note = "amount lowered to fit the income rule";
+        }
+      }
+      transitionApplication(t, { applicationId: app.id, to, actor: ctx.user!.id, reason: b.note, offer, at: now });
+      if (to === "approved") assertOfferFits(t, app, now);
       t.run("UPDATE applications SET decision_note = ? WHERE id = ?", b.note, app.id);
       return t.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", app.id)!;
     });
     return { status: 200, body: applicationOut(ctx.db, row) };
   },
 });
+
+/** The approved offer (as stored) against the borrower rules in force today: 422 `offer-refused` when it breaks them. */
+function assertOfferFits(t: ExtensionContext["db"], app: ApplicationRow, now: Date) {
+  const stored = t.get<{ offer_json: string | null }>("SELECT offer_json FROM applications WHERE id = ?", app.id);
+  const offer: Offer = stored?.offer_json ? JSON.parse(stored.offer_json) : {};
+  const product = getProduct(t, app.product_id);
+  if (!product) throw problems.notFound("Product");
+  const today = businessDate(now);
+  const { schedule } = priceLoan(t, product, offer.principalAmount ?? app.principal_amount, offer.tenor ?? app.tenor, today);
+  const profile = t.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", app.user_id);
+  // The rules on the borrower (age, income ratio). Without a profile there is no declared income to hold the offer
+  // against (not reachable through the API: applying needs a profile); acceptance refuses it (profile_missing).
+  const reasons = borrowerReasons({ db: t }, { profile, schedule, product, today }).filter((r) => r.code !== "profile_missing");
+  if (reasons.length) {
+    throw new HttpProblem(422, "offer-refused", "Offer refused", `The offer breaks the borrower rules: ${reasons.map((r) => r.message).join("; ")}`, {
+      reasons,
+      offer: { principalAmount: schedule.principalAmount, tenor: offer.tenor ?? app.tenor },
+    });
+  }
+}
 
 // ---------- realtime ----------
 export const SSE_POLL_MS = 250;

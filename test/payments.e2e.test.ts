@@ -137,6 +137,19 @@ describe("money movement (binary + gateway sandbox)", () => {
     expect(q<any>("SELECT status, reason FROM payments WHERE provider_payment_id = 'x-unknown-va'")).toEqual({ status: "needs_attention", reason: "unknown_virtual_account" });
   });
 
+  test("finance resolves the unknown-VA payment (held in unapplied_cash) to a loan", async () => {
+    const loan = await newActiveLoan();
+    const p = q<{ id: string; unapplied_amount: number }>("SELECT id, unapplied_amount FROM payments WHERE provider_payment_id = 'x-unknown-va'");
+    expect(p.unapplied_amount).toBe(10_000);
+    const resolve = (body: unknown) =>
+      fetch(`${srv.url}/api/v1/admin/payments/${p.id}/resolve`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json", "idempotency-key": `res-${p.id}-${JSON.stringify(body)}` }, body: JSON.stringify(body) });
+    const r = await resolve({ loanId: loan.loanId });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ status: "applied", loanId: loan.loanId, outstandingAmount: 5_490_000, resolution: `loan:${loan.loanId}` });
+    expect(q<any>("SELECT status, unapplied_amount, loan_id FROM payments WHERE id = ?", p.id)).toEqual({ status: "applied", unapplied_amount: 0, loan_id: loan.loanId });
+    expect((await resolve({ refund: true, transferReference: "X" })).status).toBe(409);
+  });
+
   test("a payment crossing several instalments, then overpayment and payoff close the loan", async () => {
     const loan = await newActiveLoan();
     await simPay({ vaNumber: loan.va, amount: 3 * 110_000 + 55_000 });
@@ -149,6 +162,8 @@ describe("money movement (binary + gateway sandbox)", () => {
     // finance refunds the credit balance (ledger: Dr borrower credit / Cr cash)
     const tooMuch = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify({ amount: 40_001, transferReference: "BCA-TRF-0001" }) });
     expect(tooMuch.status).toBe(422);
+    const noReference = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify({ amount: 40_000 }) });
+    expect(noReference.status).toBe(422); // a refund records the bank transfer that paid it: its reference is required
     const refund = await fetch(`${srv.url}/api/v1/admin/loans/${loan.loanId}/refunds`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json", "idempotency-key": `rf-${loan.loanId}` }, body: JSON.stringify({ amount: 40_000, reason: "overpayment", transferReference: "BCA-TRF-0001" }) });
     expect(refund.status).toBe(201);
     expect(((await refund.json()) as any).creditBalanceAmount).toBe(0);

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { AppModule, App } from "../http/app.ts";
 import type { Platform } from "../http/types.ts";
 import { HttpProblem, problemResponse, problems } from "../http/problem.ts";
-import { depotPaths } from "../config.ts";
+import { ConfigError, depotPaths } from "../config.ts";
 import { writeSecretFile } from "../auth/secrets.ts";
 import { getRuntime } from "../runtime/runtime.ts";
 import { PROVIDERS, verifyWebhook, webhookSecretProblem, type Provider, type WebhookKind } from "../../extensions/payments/verify.ts";
@@ -121,7 +121,7 @@ export const webhooksModule: AppModule = {
   register(app, platform) {
     const log = platform.log.child({ component: "webhooks" });
     const weak = webhookSecretProblems(platform);
-    if (weak.length > 0) throw new Error(`refusing to start: weak or malformed webhook secret(s): ${weak.join("; ")}`);
+    if (weak.length > 0) throw new ConfigError(`refusing to start: weak or malformed webhook secret(s): ${weak.join("; ")}`);
     if (!platform.ports.has(GATEWAY_PORT)) platform.ports.set(GATEWAY_PORT, createGateway(platform, app));
     const secretCache = new Map<Provider, { at: number; secrets: string[] }>();
     const secretsOf = (p: Provider) => {

@@ -84,6 +84,11 @@ describe("the reference loan from sign-in to paid off", () => {
     const app = await j.call("GET", `/api/v1/applications/${appId}`, undefined, { token: b.token });
     expect(app.body.status).toBe("paid_off");
 
+    // business gauges on /metrics
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    expect(metrics).toContain('kreditku_disbursed_amount{status="succeeded"} 5000000');
+    expect(metrics).toMatch(/kreditku_loans\{[^}]*status="paid_off"[^}]*\} 1/);
+
     // every rupiah on the ledger: stop the server, then prove it offline
     expect(await srv.stop("SIGTERM")).toBe(0);
     const check = await runCli(["ledger", "check", "--depot", srv.depot, "--json"]);

@@ -376,4 +376,17 @@ export default defineExtension({
   name: "payments",
   jobs: [disburseJob, issueVirtualAccountJob, reconcileJob],
   routes: [payoffRoute, listPayments, listEvents, replayRoute, refundRoute, resolveRoute, listDisbursements],
+  init(ctx) {
+    // Business gauges (DESIGN §3): money sent to borrowers, by disbursement status, read at scrape time.
+    ctx.metrics.gauge("kreditku_disbursed_amount", "Principal of disbursements by status (rupiah)", ["status"], function () {
+      try {
+        this.reset();
+        for (const r of ctx.db.all<{ status: string; amount: number }>("SELECT status, COALESCE(SUM(principal), 0) AS amount FROM disbursements GROUP BY status")) {
+          this.set({ status: r.status }, r.amount);
+        }
+      } catch {
+        /* database closing */
+      }
+    });
+  },
 });

@@ -18,6 +18,12 @@ export const ConfigSchema = z.object({
   bodyLimitBytes: intish.positive().default(1024 * 1024),
   documentLimitBytes: intish.positive().default(10 * 1024 * 1024),
   readerConnections: intish.min(1).max(16).default(2),
+  /**
+   * Who checkpoints the WAL: `background` (a worker thread, off the request path), `inline` (SQLite's auto-checkpoint
+   * in the committing request), or `external` (a replicator such as Litestream owns checkpoints: the server never
+   * checkpoints, not even at shutdown).
+   */
+  checkpoints: z.enum(["background", "inline", "external"]).default("background"),
   shutdownTimeoutMs: intish.positive().default(15000),
   trustProxy: boolish.default(false),
   /** With trustProxy: how many proxies append to X-Forwarded-For in front of us (the client IP is that many from the right). */
@@ -73,6 +79,7 @@ const ENV_MAP: Record<string, string> = {
   KREDITKU_BODY_LIMIT_BYTES: "bodyLimitBytes",
   KREDITKU_DOCUMENT_LIMIT_BYTES: "documentLimitBytes",
   KREDITKU_READER_CONNECTIONS: "readerConnections",
+  KREDITKU_CHECKPOINTS: "checkpoints",
   KREDITKU_SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
   KREDITKU_TRUST_PROXY: "trustProxy",
   KREDITKU_TRUSTED_PROXY_HOPS: "trustedProxyHops",

@@ -26,8 +26,13 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
   await startRuntime(platform); // extension inits, job runner/dispatcher; stops on shutdown
   // WAL checkpoints (copy + fsync) on a worker thread instead of inside the COMMIT of whichever request crosses the
   // auto-checkpoint threshold on the event loop.
-  if (process.env.KREDITKU_BACKGROUND_CHECKPOINT !== "0") {
+  // KREDITKU_BACKGROUND_CHECKPOINT=0 is the older spelling of checkpoints=inline.
+  const checkpoints = process.env.KREDITKU_BACKGROUND_CHECKPOINT === "0" && config.checkpoints === "background" ? "inline" : config.checkpoints;
+  if (checkpoints === "background") {
     platform.db.startCheckpointer({ onError: (message) => log.warn("background checkpointer stopped; the writer checkpoints itself", { error: message }) });
+  } else if (checkpoints === "external") {
+    platform.db.writer.exec("PRAGMA wal_autocheckpoint = 0"); // the replicator (Litestream) checkpoints
+    log.info("WAL checkpoints left to an external replicator (checkpoints=external)");
   }
   const server = Bun.serve({
     port: opts.port ?? config.port,
@@ -70,10 +75,12 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
         }
       }
       await platform.db.stopCheckpointer();
-      try {
-        platform.db.checkpoint("TRUNCATE");
-      } catch (err) {
-        log.warn("checkpoint failed", { err });
+      if (checkpoints !== "external") {
+        try {
+          platform.db.checkpoint("TRUNCATE");
+        } catch (err) {
+          log.warn("checkpoint failed", { err });
+        }
       }
       platform.db.close();
       removeServePid(config.depot);

@@ -46,7 +46,7 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
   };
   try {
     expect((await runCli(["migrate", "--depot", depot])).code).toBe(0);
-    const srv = await startBinary({ depot });
+    const srv = await startBinary({ depot, env: { KREDITKU_CHECKPOINTS: "external" } });
     const db = join(depot, "data/main.db");
     const rep = Bun.spawn([LITESTREAM, "replicate", "-config", CONFIG], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
     const writer = Bun.spawn([process.execPath, resolve(import.meta.dir, "support/sqlite-writer.ts"), db, "2000"], { stdout: "pipe", stderr: "inherit" });

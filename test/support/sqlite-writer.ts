@@ -5,7 +5,8 @@ import { Database } from "bun:sqlite";
 
 const [file, prefillArg] = process.argv.slice(2);
 const db = new Database(file);
-db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL");
+// No auto-checkpoint: like the server under Litestream (checkpoints=external), the replicator owns checkpoints.
+db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0");
 db.exec("CREATE TABLE IF NOT EXISTS zz_a (id INTEGER PRIMARY KEY, pad BLOB NOT NULL)");
 db.exec("CREATE TABLE IF NOT EXISTS zz_b (id INTEGER PRIMARY KEY)");
 const insA = db.prepare("INSERT INTO zz_a (id, pad) VALUES (?, randomblob(?))");

@@ -40,7 +40,7 @@ export function Overview() {
         <div className="card kpi">
           <span>Approval rate (30 d)</span>
           <strong data-testid="kpi-approval">{pct(apps?.approvalRate)}</strong>
-          <small>{apps ? `${apps.decided} decided` : "applications not available"}</small>
+          <small data-testid="kpi-decided">{apps ? `${apps.decided} decided` : "applications not available"}</small>
         </div>
         <div className="card kpi">
           <span>Disbursed</span>

@@ -10,7 +10,8 @@ import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
 const SHOTS = resolve(import.meta.dir, "../test-results/admin-ui");
 const PASSWORD = "correct-horse-battery";
 // Sign-in is rate limited per IP and email (5/min), so the admin tests share two admin accounts.
-const STAFF = { admin: "admin@kreditku.test", analyst: "analyst@kreditku.test", finance: "finance@kreditku.test", admin2: "admin2@kreditku.test" } as const;
+// finance2 does the money-moving writes (its own account, so its sign-in does not count against finance's).
+const STAFF = { admin: "admin@kreditku.test", analyst: "analyst@kreditku.test", finance: "finance@kreditku.test", admin2: "admin2@kreditku.test", finance2: "finance2@kreditku.test" } as const;
 const NIK = "3174012345670001";
 
 let srv: Running;
@@ -18,6 +19,9 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 const DOC = "%PDF-1.4 payslip of Borrower 2";
+/** loan-4's credit balance (refunded in part through the dashboard) and the needs_attention payment's amount. */
+const REFUNDABLE = 75_000;
+const UNAPPLIED = 60_000;
 
 function seed(depot: string) {
   const dbPath = join(depot, "data/main.db");
@@ -55,16 +59,50 @@ function seed(depot: string) {
     );
     db.run("INSERT INTO application_documents (application_id, document_id) VALUES ('app-001', 'doc-1')");
     db.run("INSERT INTO fraud_hits (application_id, user_id, rule_id, severity, message, evidence_json, created_at) VALUES ('app-001', 'bor-2', 'velocity.device', 'review', 'Device used by 3 applicants in 24 h', '{}', ?)", [iso(2 * day)]);
-    for (const [id, dpd] of [["loan-1", 0], ["loan-2", 12], ["loan-3", 95]] as const) {
-      const app = id === "loan-1" ? "app-003" : id === "loan-2" ? "app-008" : "app-013";
+    // Loans, each with a ledger that matches its schedule (GET /api/v1/admin/ledger/check proves it): loan-4 is paid
+    // off with a credit balance (an overpayment) to refund, loan-5 is past the write-off threshold (180 DPD).
+    let journal = 0;
+    const post = (kind: string, ref: string, loanId: string | null, lines: [string, number, number][]) => {
+      const total = lines.reduce((t, [, d]) => t + d, 0);
+      journal = Number(db.run("INSERT INTO ledger_journals (kind, ref, loan_id, memo, total, posted_at) VALUES (?, ?, ?, 'seeded', ?, ?)", [kind, ref, loanId, total, iso(30 * day)]).lastInsertRowid);
+      for (const [account, debit, credit] of lines) db.run("INSERT INTO ledger_lines (journal_id, account, loan_id, debit, credit) VALUES (?, ?, ?, ?, ?)", [journal, account, loanId, debit, credit]);
+    };
+    const loans = [
+      ["loan-1", "app-003", 0, "active", 0],
+      ["loan-2", "app-008", 12, "active", 0],
+      ["loan-3", "app-013", 95, "delinquent", 0],
+      ["loan-4", "app-018", 0, "paid_off", REFUNDABLE],
+      ["loan-5", "app-023", 200, "delinquent", 0],
+    ] as const;
+    for (const [id, app, dpd, status, credit] of loans) {
       db.run(
         `INSERT INTO loans (id, application_id, user_id, product_id, status, principal_amount, interest_amount, fee_amount, upfront_fee_amount, disbursed_amount, tenor, tenor_unit,
-          interest_method, interest_rate_ppm, late_fee_ppm, grace_days, purpose, start_date, maturity_date, dpd, disbursed_at, created_at, updated_at)
-         VALUES (?, ?, 'bor-1', 'prod_reference_weekly', ?, 5000000, 500000, 0, 0, 5000000, 50, 'weeks', 'flat', 2000, 1000, 3, 'consumptive', '2026-01-01', '2026-12-17', ?, ?, ?, ?)`,
-        [id, app, dpd > 90 ? "delinquent" : "active", dpd, iso(40 * day), iso(40 * day), iso(40 * day)],
+          interest_method, interest_rate_ppm, late_fee_ppm, grace_days, purpose, start_date, maturity_date, dpd, credit_balance_amount, disbursed_at, created_at, updated_at)
+         VALUES (?, ?, 'bor-1', 'prod_reference_weekly', ?, 5000000, 500000, 0, 0, 5000000, 50, 'weeks', 'flat', 2000, 1000, 3, 'consumptive', '2026-01-01', '2026-12-17', ?, ?, ?, ?, ?)`,
+        [id, app, status, dpd, credit, iso(40 * day), iso(40 * day), iso(40 * day)],
       );
-      db.run("INSERT INTO installments (id, loan_id, seq, due_date, principal_due, interest_due, fee_due) VALUES (?, ?, 1, '2026-01-08', 100000, 10000, 0)", [`${id}-i1`, id]);
+      const paid = status === "paid_off";
+      db.run(
+        "INSERT INTO installments (id, loan_id, seq, due_date, principal_due, interest_due, fee_due, principal_paid, interest_paid, status, paid_at) VALUES (?, ?, 1, '2026-01-08', 100000, 10000, 0, ?, ?, ?, ?)",
+        [`${id}-i1`, id, paid ? 100000 : 0, paid ? 10000 : 0, paid ? "paid" : "pending", paid ? iso(20 * day) : null],
+      );
+      post("seed.settled", id, id, [["principal_receivable", 100000, 0], ["interest_receivable", 10000, 0], ["cash", 0, 100000], ["interest_income", 0, 10000]]);
+      if (paid) post("seed.payment", id, id, [["cash", 110000 + credit, 0], ["principal_receivable", 0, 100000], ["interest_receivable", 0, 10000], ["borrower_credit", 0, credit]]);
     }
+    // A payment to a VA nobody issued: held in suspense (Dr cash / Cr unapplied_cash) until finance resolves it.
+    db.run(
+      `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, unapplied_amount, created_at, updated_at)
+       VALUES ('pay-na-1', 'standard', 'gw-na-1', '8808000000007777', NULL, ?, ?, 'needs_attention', 'unknown_virtual_account', ?, 'webhook', ?, ?, ?)`,
+      [UNAPPLIED, iso(day), JSON.stringify({ paymentId: "pay-na-1", providerPaymentId: "gw-na-1", loanId: null, amount: UNAPPLIED, status: "needs_attention", reason: "unknown_virtual_account" }), UNAPPLIED, iso(day), iso(day)],
+    );
+    post("payment", "pay-na-1", null, [["cash", UNAPPLIED, 0], ["unapplied_cash", 0, UNAPPLIED]]);
+    // and one finance sends back to the payer (records the bank transfer that returned it)
+    db.run(
+      `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, unapplied_amount, created_at, updated_at)
+       VALUES ('pay-na-2', 'standard', 'gw-na-2', '8808000000008888', NULL, 25000, ?, 'needs_attention', 'unknown_virtual_account', ?, 'webhook', 25000, ?, ?)`,
+      [iso(day), JSON.stringify({ paymentId: "pay-na-2", providerPaymentId: "gw-na-2", loanId: null, amount: 25000, status: "needs_attention", reason: "unknown_virtual_account" }), iso(day), iso(day)],
+    );
+    post("payment", "pay-na-2", null, [["cash", 25000, 0], ["unapplied_cash", 0, 25000]]);
     db.run(
       `INSERT INTO webhook_events (provider, kind, event_id, verified, status, failure_reason, headers, body, received_at, updated_at)
        VALUES ('standard', 'payment', 'evt-failed-1', 1, 'failed', 'database busy', '{}', ?, ?, ?), ('standard', 'payment', 'evt-ok-1', 1, 'applied', NULL, '{}', '{}', ?, ?)`,
@@ -201,6 +239,18 @@ describe("admin dashboard", () => {
     await page.locator("nav.sidebar a", { hasText: "Audit log" }).click();
     await settled(page);
     await page.getByRole("cell", { name: "login.success" }).first().waitFor();
+    // write-offs are allowed to admins, refunds and payment resolution to finance only (the routes' access)
+    await page.goto(`${srv.url}/_/admin/loans/loan-5`);
+    await settled(page);
+    await page.getByRole("region", { name: "Finance actions" }).getByRole("button", { name: "Write off" }).waitFor();
+    await page.goto(`${srv.url}/_/admin/loans/loan-4`);
+    await settled(page);
+    await tableIdle(page, "installments");
+    expect(await page.getByRole("button", { name: "Refund credit balance" }).count()).toBe(0);
+    await page.goto(`${srv.url}/_/admin/payments`);
+    await settled(page);
+    await tableIdle(page, "payments");
+    expect(await page.getByRole("button", { name: "Resolve" }).count()).toBe(0);
     expect(errors).toEqual([]);
   }, 30_000);
 
@@ -260,6 +310,19 @@ describe("admin dashboard", () => {
     await page.getByText("3174********0001").waitFor();
     expect(await page.content()).not.toContain(NIK);
     await page.screenshot({ path: join(SHOTS, "analyst-borrower.png"), fullPage: true });
+    // no money-moving actions for an analyst: no Resolve on a needs_attention payment, no refund, no write-off
+    await page.goto(`${srv.url}/_/admin/payments`);
+    await settled(page);
+    await tableIdle(page, "payments");
+    await page.locator("section[data-record=payments] tbody tr", { hasText: "pay-na-1" }).getByText("needs_attention").waitFor();
+    expect(await page.getByRole("button", { name: "Resolve" }).count()).toBe(0);
+    for (const loan of ["loan-4", "loan-5"]) {
+      await page.goto(`${srv.url}/_/admin/loans/${loan}`);
+      await settled(page);
+      await tableIdle(page, "installments");
+      expect(await page.getByRole("button", { name: /Refund credit balance|Write off/ }).count(), loan).toBe(0);
+      expect(await page.getByRole("region", { name: "Finance actions" }).count(), loan).toBe(0);
+    }
     // the API itself refuses, whatever the UI shows
     const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
     const audit = await fetch(`${srv.url}/api/v1/records/audit_log`, { headers: { Authorization: `Bearer ${token}` } });
@@ -457,6 +520,142 @@ describe("admin dashboard", () => {
     expect(await analyst.page.getByRole("form", { name: "Add to blocklist" }).count()).toBe(0);
     expect(await analyst.page.content()).not.toContain("3174012345670002");
     expect([...errors, ...analyst.errors]).toEqual([]);
+  }, 30_000);
+
+  test("finance resolves a needs_attention payment, refunds a credit balance and writes a loan off; the ledger still proves", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.finance2);
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const auth = { headers: { Authorization: `Bearer ${token}` } };
+    const get = async (path: string) => {
+      const res = await fetch(srv.url + path, auth);
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as any;
+    };
+    const db = new Database(join(srv.depot, "data/main.db"), { readonly: true });
+    const keys = (prefix: string) => db.query<{ key: string; status: number }, [string]>("SELECT key, status FROM idempotency_keys WHERE key LIKE ? ORDER BY created_at").all(`${prefix}%`);
+    try {
+      expect(await get("/api/v1/admin/ledger/check")).toMatchObject({ ok: true, discrepancies: [] });
+
+      // 1. Payments: only needs_attention rows offer Resolve
+      await page.locator("nav.sidebar a", { hasText: "Payments" }).click();
+      await settled(page);
+      await tableIdle(page, "payments");
+      const rows = page.locator("section[data-record=payments] tbody tr");
+      for (let i = 0; i < (await rows.count()); i++) {
+        const status = await rows.nth(i).locator("td:nth-child(2)").innerText();
+        expect(await rows.nth(i).getByRole("button", { name: "Resolve" }).count()).toBe(status === "needs_attention" ? 1 : 0);
+      }
+      const row = rows.filter({ hasText: "pay-na-1" });
+      await row.getByRole("button", { name: "Resolve" }).click();
+      const resolve = page.getByRole("dialog", { name: "Resolve payment pay-na-1" });
+      const next = resolve.getByRole("button", { name: "Continue" });
+      expect(await next.isDisabled()).toBe(true); // the loan id is required
+      // a loan that does not exist: the problem's detail is shown, the dialog stays open
+      await resolve.getByLabel("Loan id (required)").fill("loan-nope");
+      await next.click();
+      await resolve.getByRole("button", { name: "Apply to loan" }).click();
+      await expect(resolve.getByRole("alert").innerText()).resolves.toBe("Loan not found");
+      await page.screenshot({ path: join(SHOTS, "finance-resolve-error.png") });
+      await resolve.getByRole("button", { name: "Back" }).click();
+      await resolve.getByLabel("Loan id (required)").fill("loan-1");
+      await page.screenshot({ path: join(SHOTS, "finance-resolve-dialog.png") });
+      await next.click();
+      expect(await resolve.getByTestId("confirm-step").innerText()).toContain("applied to loan loan-1");
+      await page.screenshot({ path: join(SHOTS, "finance-resolve-confirm.png") });
+      await resolve.getByRole("button", { name: "Apply to loan" }).click();
+      await resolve.waitFor({ state: "detached" });
+      expect(await page.getByTestId("action-notice").innerText()).toContain("Payment pay-na-1 applied to loan loan-1");
+      // the table refreshed: applied, no Resolve any more
+      await page.waitForFunction(
+        () => Array.from(document.querySelectorAll("section[data-record=payments] tbody tr")).some((tr) => tr.textContent?.includes("pay-na-1") && tr.children[1]?.textContent === "applied"),
+        undefined,
+        { timeout: 10_000 },
+      );
+      expect(await row.getByRole("button", { name: "Resolve" }).count()).toBe(0);
+      const paid = (await get("/api/v1/admin/payments?loanId=loan-1")).items.find((p: any) => p.id === "pay-na-1");
+      expect(paid).toMatchObject({ status: "applied", loanId: "loan-1", unappliedAmount: 0, resolution: "loan:loan-1" });
+      const inst = (await get("/api/v1/records/installments?filter[loan_id]=loan-1")).items[0];
+      expect([inst.interest_paid, inst.principal_paid, inst.status]).toEqual([10_000, UNAPPLIED - 10_000, "partial"]);
+      // one key per attempt, each naming the payment: the refused attempt's key was not reused for the corrected body
+      const resolveKeys = keys("resolve-pay-na-1-");
+      expect(resolveKeys.map((k) => k.status)).toEqual([404, 200]);
+      expect(new Set(resolveKeys.map((k) => k.key)).size).toBe(2);
+      // the other way out: record the refund of a payment nobody can claim
+      await rows.filter({ hasText: "pay-na-2" }).getByRole("button", { name: "Resolve" }).click();
+      const back = page.getByRole("dialog", { name: "Resolve payment pay-na-2" });
+      await back.getByLabel("Refund to the payer").check();
+      expect(await back.getByRole("button", { name: "Continue" }).isDisabled()).toBe(true); // the transfer reference is required
+      await back.getByLabel("Transfer reference (required)").fill("MANDIRI-RTN-7781");
+      await back.getByRole("button", { name: "Continue" }).click();
+      expect(await back.getByTestId("confirm-step").innerText()).toContain("MANDIRI-RTN-7781");
+      await page.screenshot({ path: join(SHOTS, "finance-resolve-refund-confirm.png") });
+      await back.getByRole("button", { name: "Record refund" }).click();
+      await back.waitFor({ state: "detached" });
+      expect(await page.getByTestId("action-notice").innerText()).toContain("Payment pay-na-2 recorded as refunded (transfer MANDIRI-RTN-7781)");
+      const returned = (await get("/api/v1/admin/payments?limit=200")).items.find((p: any) => p.id === "pay-na-2");
+      expect(returned).toMatchObject({ status: "applied", reason: "refunded", unappliedAmount: 0, resolution: "refund:MANDIRI-RTN-7781" });
+      expect(keys("resolve-pay-na-2-").map((k) => k.status)).toEqual([200]);
+
+      // 2. Loan page: refund part of loan-4's credit balance
+      await page.goto(`${srv.url}/_/admin/loans/loan-4`);
+      await settled(page);
+      await page.getByRole("button", { name: "Refund credit balance" }).click();
+      const refund = page.getByRole("dialog", { name: "Refund credit balance of loan loan-4" });
+      const amount = refund.getByLabel(/Amount in rupiah/);
+      expect(await amount.inputValue()).toBe(String(REFUNDABLE));
+      const cont = refund.getByRole("button", { name: "Continue" });
+      await refund.getByLabel("Transfer reference (required)").fill("BCA-TRF-20261124-001");
+      expect(await cont.isDisabled()).toBe(true); // the reason is required
+      await refund.getByLabel("Reason (required)").fill("Overpayment returned to the borrower");
+      expect(await cont.isDisabled()).toBe(false);
+      await amount.fill(String(REFUNDABLE + 1)); // more than the credit balance
+      expect(await cont.isDisabled()).toBe(true);
+      await amount.fill("30000");
+      await page.screenshot({ path: join(SHOTS, "finance-refund-dialog.png") });
+      await cont.click();
+      expect(await refund.getByTestId("confirm-step").innerText()).toContain("BCA-TRF-20261124-001");
+      await page.screenshot({ path: join(SHOTS, "finance-refund-confirm.png") });
+      await refund.getByRole("button", { name: "Record refund" }).click();
+      await refund.waitFor({ state: "detached" });
+      expect(await page.getByTestId("action-notice").innerText()).toContain("credit balance now Rp 45.000");
+      // the loan and its refunds refreshed
+      await page.locator(".fields div", { hasText: "credit_balance_amount" }).getByText("Rp 45.000").waitFor();
+      await page.locator("section[data-record=refunds] tbody tr", { hasText: "Overpayment returned to the borrower" }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "finance-refunded.png"), fullPage: true });
+      expect((await get("/api/v1/records/loans/loan-4")).credit_balance_amount).toBe(REFUNDABLE - 30_000);
+      expect(db.query("SELECT amount, transfer_reference, reason FROM refunds WHERE loan_id = 'loan-4'").all()).toEqual([
+        { amount: 30_000, transfer_reference: "BCA-TRF-20261124-001", reason: "Overpayment returned to the borrower" },
+      ]);
+      expect(keys("refund-loan-4-").map((k) => k.status)).toEqual([201]);
+
+      // 3. Loan page: write off loan-5 (200 DPD ≥ 180); loan-3 (95 DPD) offers no write-off
+      await page.goto(`${srv.url}/_/admin/loans/loan-3`);
+      await settled(page);
+      await tableIdle(page, "installments");
+      expect(await page.getByRole("button", { name: "Write off" }).count()).toBe(0);
+      await page.goto(`${srv.url}/_/admin/loans/loan-5`);
+      await settled(page);
+      await page.getByRole("region", { name: "Finance actions" }).getByRole("button", { name: "Write off" }).click();
+      const wo = page.getByRole("dialog", { name: "Write off loan loan-5" });
+      await wo.getByLabel("Reason (required)").fill("Uncollectable: borrower unreachable for 200 days");
+      await wo.getByRole("button", { name: "Continue" }).click();
+      await page.screenshot({ path: join(SHOTS, "finance-write-off-confirm.png") });
+      await wo.getByRole("button", { name: "Write off" }).click();
+      await wo.waitFor({ state: "detached" });
+      await page.waitForFunction(() => document.querySelector("[data-testid=loan-status]")?.textContent === "written_off", undefined, { timeout: 10_000 });
+      expect(await page.getByTestId("action-notice").innerText()).toContain("Loan loan-5 written off (Rp 110.000)");
+      expect(await page.getByRole("button", { name: "Write off" }).count()).toBe(0);
+      expect((await get("/api/v1/records/write_offs/loan-5")).total_amount).toBe(110_000);
+      expect(keys("write-off-loan-5-").map((k) => k.status)).toEqual([201]);
+
+      // the book still proves: suspense emptied, receivables match the schedules, credit balances match
+      expect(await get("/api/v1/admin/ledger/check")).toMatchObject({ ok: true, discrepancies: [] });
+    } finally {
+      db.close();
+    }
+    // the only console error is the refused resolve (404) the dialog showed
+    expect(errors.filter((e) => !(e.includes("status of 404") && e.includes("/resolve")))).toEqual([]);
   }, 30_000);
 
   test("passkey: add one on the account page, sign out, sign in with it", async () => {

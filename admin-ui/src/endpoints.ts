@@ -11,6 +11,10 @@ export const EP = {
   product: (id: string) => `/api/v1/admin/products/${encodeURIComponent(id)}`,
   blocklist: "/api/v1/admin/blocklist",
   blocklistEntry: (id: string) => `/api/v1/admin/blocklist/${encodeURIComponent(id)}`,
+  paymentResolve: (id: string) => `/api/v1/admin/payments/${encodeURIComponent(id)}/resolve`,
+  loanRefunds: (id: string) => `/api/v1/admin/loans/${encodeURIComponent(id)}/refunds`,
+  loanWriteOff: (id: string) => `/api/v1/admin/loans/${encodeURIComponent(id)}/write-off`,
+  collectionsSettings: "/api/v1/admin/collections/settings",
 };
 
 /** The OpenAPI path templates of those endpoints (for useCapabilities().has). */
@@ -25,4 +29,18 @@ export const T = {
   product: "/api/v1/admin/products/{id}",
   blocklist: "/api/v1/admin/blocklist",
   blocklistEntry: "/api/v1/admin/blocklist/{id}",
+  paymentResolve: "/api/v1/admin/payments/{id}/resolve",
+  loanRefunds: "/api/v1/admin/loans/{id}/refunds",
+  loanWriteOff: "/api/v1/admin/loans/{id}/write-off",
+  collectionsSettings: "/api/v1/admin/collections/settings",
 };
+
+/**
+ * Roles each write route allows (its `access` in the payments / collections extensions). The dashboard shows an
+ * action only to these roles; the API refuses everyone else regardless.
+ */
+export const WRITE_ROLES = {
+  paymentResolve: ["finance"],
+  loanRefunds: ["finance"],
+  loanWriteOff: ["finance", "admin"],
+} as const satisfies Record<string, readonly string[]>;

@@ -8,6 +8,7 @@ import { RecordTable, formatCell } from "../components/RecordTable.tsx";
 import { ErrorState, Loading, NotAvailable } from "../components/States.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
+import { NoticeLine, RefundCreditDialog, WriteOffDialog, useCanWrite, useWriteOffThreshold, type Notice } from "./FinanceActions.tsx";
 
 type Row = Record<string, any>;
 
@@ -293,32 +294,81 @@ export function ApplicationDetail() {
   );
 }
 
+/** Refund of a credit balance (finance) and write-off past the DPD threshold (finance, admin), for this loan. */
+function LoanActions({ loan, onNotice }: { loan: Row; onNotice: (n: Notice) => void }) {
+  const canRefund = useCanWrite("loanRefunds");
+  const canWriteOff = useCanWrite("loanWriteOff");
+  const threshold = useWriteOffThreshold(canWriteOff);
+  const [open, setOpen] = useState<"refund" | "write-off" | null>(null);
+  const credit = Number(loan.credit_balance_amount ?? 0);
+  const showRefund = canRefund && credit > 0;
+  const limit = threshold.data?.writeOffDpd;
+  const showWriteOff = canWriteOff && loan.status === "delinquent" && typeof limit === "number" && typeof loan.dpd === "number" && loan.dpd >= limit;
+  if (!showRefund && !showWriteOff) return null;
+  const done = (text: string) => {
+    setOpen(null);
+    onNotice({ ok: true, text });
+  };
+  return (
+    <section className="card" aria-label="Finance actions">
+      <h2>Finance actions</h2>
+      <div className="row">
+        {showRefund && (
+          <button type="button" onClick={() => (onNotice(null), setOpen("refund"))}>
+            Refund credit balance
+          </button>
+        )}
+        {showWriteOff && (
+          <button type="button" className="danger" onClick={() => (onNotice(null), setOpen("write-off"))}>
+            Write off
+          </button>
+        )}
+        <span className="muted">
+          {showRefund ? `Credit balance ${rupiah(credit)}.` : ""} {showWriteOff ? `${loan.dpd} days past due (write-off from ${limit}).` : ""}
+        </span>
+      </div>
+      {open === "refund" && <RefundCreditDialog loan={loan} onClose={() => setOpen(null)} onDone={done} />}
+      {open === "write-off" && limit !== undefined && <WriteOffDialog loan={loan} threshold={limit} onClose={() => setOpen(null)} onDone={done} />}
+    </section>
+  );
+}
+
 export function LoanDetail() {
   const { id } = useParams();
   const loan = useRecord("loans", id);
+  const { user } = useAuth();
+  const [notice, setNotice] = useState<Notice>(null);
   if (loan.isLoading) return <Loading />;
   if (loan.error) return <ErrorState error={loan.error} retry={() => loan.refetch()} />;
   const l = loan.data!;
+  const money = !!user && ["finance", "admin"].includes(user.role);
   return (
     <div className="page">
       <p>
         <Link to="/loans">← Loans</Link>
       </p>
       <h1>
-        Loan <code>{l.id}</code> <span className={`badge b-${l.status}`}>{l.status}</span>
+        Loan <code>{l.id}</code> <span className={`badge b-${l.status}`} data-testid="loan-status">{l.status}</span>
       </h1>
+      <NoticeLine notice={notice} />
       <section className="card">
         <Fields row={l} keys={["principal_amount", "interest_amount", "fee_amount", "disbursed_amount", "credit_balance_amount", "dpd", "tenor", "tenor_unit", "start_date", "maturity_date", "disbursed_at", "closed_at"]} />
         <p>
           <Link to={`/applications/${l.application_id}`}>Application →</Link> · <Link to={`/borrowers/${l.user_id}`}>Borrower →</Link>
         </p>
       </section>
+      <LoanActions loan={l} onNotice={setNotice} />
       <section className="card">
         <RecordTable record="installments" title="Schedule" compact fixed={{ loan_id: l.id }} limit={60} columns={["seq", "due_date", "status", "principal_due", "interest_due", "late_fee_due", "principal_paid", "interest_paid", "paid_at"]} />
       </section>
       <section className="card">
         <RecordTable record="payments" title="Payments" compact fixed={{ loan_id: l.id }} columns={["id", "status", "amount", "provider", "paid_at", "reason"]} />
       </section>
+      {money && (
+        <section className="card">
+          <RecordTable record="refunds" title="Refunds" compact fixed={{ loan_id: l.id }} columns={["id", "amount", "reason", "created_by", "created_at"]} />
+        </section>
+      )}
       <section className="card">
         <RecordTable record="loan_events" title="Events" compact fixed={{ loan_id: l.id }} columns={["at", "from_status", "to_status", "actor", "reason"]} />
       </section>

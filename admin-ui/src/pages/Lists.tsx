@@ -1,5 +1,7 @@
 // The list pages: each one a RecordTable over a record API, with page-specific columns, filters and links.
+import { useState } from "react";
 import { RecordTable } from "../components/RecordTable.tsx";
+import { NoticeLine, ResolvePaymentDialog, useCanWrite, type Notice } from "./FinanceActions.tsx";
 
 const APP_STATUSES = ["draft", "submitted", "checking", "approved", "rejected", "manual_review", "accepted", "disbursing", "active", "paid_off", "cancelled", "expired"];
 const LOAN_STATUSES = ["disbursing", "active", "delinquent", "paid_off", "written_off", "cancelled"];
@@ -45,15 +47,40 @@ export function Loans() {
 }
 
 export function Payments() {
+  // Finance resolves needs_attention payments (apply to a loan, or record the refund) through the payments route.
+  const canResolve = useCanWrite("paymentResolve");
+  const [resolving, setResolving] = useState<Record<string, unknown> | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
   return (
     <div className="page">
       <h1>Payments</h1>
+      <NoticeLine notice={notice} />
       <RecordTable
         record="payments"
         columns={["id", "status", "amount", "provider", "va_number", "loan_id", "paid_at", "source", "reason"]}
         options={{ status: ["applied", "pending", "needs_attention"], provider: ["standard", "snap", "xendit"] }}
         link={(r) => (r.loan_id ? `/loans/${r.loan_id}` : undefined)}
+        actions={
+          canResolve
+            ? (r) =>
+                r.status === "needs_attention" ? (
+                  <button type="button" className="small" onClick={() => (setNotice(null), setResolving(r))}>
+                    Resolve
+                  </button>
+                ) : null
+            : undefined
+        }
       />
+      {resolving && (
+        <ResolvePaymentDialog
+          payment={resolving}
+          onClose={() => setResolving(null)}
+          onDone={(text) => {
+            setResolving(null);
+            setNotice({ ok: true, text });
+          }}
+        />
+      )}
       <RecordTable record="disbursements" title="Disbursements" columns={["id", "status", "net_amount", "principal", "loan_id", "provider", "failure_reason", "completed_at"]} options={{ status: ["queued", "pending", "succeeded", "failed", "needs_attention"] }} />
     </div>
   );

@@ -75,8 +75,9 @@ describe("collections over HTTP", () => {
     const first = await t.post(path, { reason: "uncollectible" }, { token: tokens.finance, headers });
     expect(first.status).toBe(201);
     const wo: any = await first.json();
-    expect(wo).toMatchObject({ loanId: "H-bad", dpd: 200, principalAmount: 5_000_000, interestAmount: 500_000 });
-    expect(wo.totalAmount).toBe(5_500_000 + wo.lateFeeAmount);
+    // 29 instalments fell due by DPD 200: only their interest (recognised) is expensed; the rest is reversed
+    expect(wo).toMatchObject({ loanId: "H-bad", dpd: 200, principalAmount: 5_000_000, interestAmount: 290_000 });
+    expect(wo.totalAmount).toBe(5_290_000 + wo.lateFeeAmount);
     const replay = await t.post(path, { reason: "uncollectible" }, { token: tokens.finance, headers });
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");

@@ -1,6 +1,7 @@
 // Ledger postings of collections, through the ledger's postJournal in the caller's transaction:
 // late-fee accruals (Dr late_fee_receivable / Cr late_fee_income; payments later credit the receivable) and
-// write-offs (Dr write_off_expense / Cr every receivable the ledger still carries for the loan).
+// write-offs (Dr write_off_expense / Cr every receivable the ledger still carries for the loan, after writeOffLoan
+// reversed the interest and fees never recognised: ledger/income.ts).
 import type { Sql } from "../../src/runtime/index.ts";
 import { loanAccountBalance, postJournal, type JournalLine } from "../ledger/ledger.ts";
 

@@ -205,9 +205,12 @@ describe("write-off", () => {
     expect(lateFees).toBeGreaterThan(0);
     const res = (await call()) as any;
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ loanId: "W", dpd: 180, principalAmount: 5_000_000, interestAmount: 500_000, lateFeeAmount: lateFees, totalAmount: 5_500_000 + lateFees, actor: "staff-fin" });
-    for (const a of ["principal_receivable", "interest_receivable", "fee_receivable", "late_fee_receivable"] as const) expect(loanAccountBalance(h.ctx.db, "W", a)).toBe(0);
-    expect(loanAccountBalance(h.ctx.db, "W", "write_off_expense")).toBe(5_500_000 + lateFees);
+    // 26 instalments fell due by day 180 (2025-06-09 + 25 weeks): their interest (26 × 10,000) was recognised and is
+    // expensed; the other 24 instalments' interest was never earned and is reversed, not expensed.
+    expect(res.body).toMatchObject({ loanId: "W", dpd: 180, principalAmount: 5_000_000, interestAmount: 260_000, lateFeeAmount: lateFees, totalAmount: 5_260_000 + lateFees, actor: "staff-fin" });
+    for (const a of ["principal_receivable", "interest_receivable", "fee_receivable", "late_fee_receivable", "unearned_interest", "unearned_fee"] as const) expect(loanAccountBalance(h.ctx.db, "W", a)).toBe(0);
+    expect(loanAccountBalance(h.ctx.db, "W", "write_off_expense")).toBe(5_260_000 + lateFees);
+    expect(loanAccountBalance(h.ctx.db, "W", "interest_income")).toBe(260_000);
     expect(h.db.read.get<{ status: string }>("SELECT status FROM loans WHERE id = 'W'")!.status).toBe("written_off");
     expect(h.db.read.get<any>("SELECT to_status, actor, reason FROM loan_events WHERE loan_id = 'W' ORDER BY id DESC LIMIT 1")).toEqual({
       to_status: "written_off",

@@ -4,6 +4,7 @@ import { transitionLoan } from "../loans/state.ts";
 import { BUCKETS, bucketOf, computeDpd, jakartaDate, addDays, type Bucket } from "./dpd.ts";
 import { fromBuckets, rollRates, type PortfolioSummary, type RollRateRow, type Transition } from "./portfolio.ts";
 import { postWriteOff, receivables } from "./journal.ts";
+import { recogniseIncome, reverseUnrecognisedIncome } from "../ledger/income.ts";
 import { loadInstalments } from "./sweep.ts";
 
 const OPEN = "l.status IN ('active', 'delinquent')";
@@ -161,8 +162,9 @@ function writeOffRow(r: any): WriteOffResult {
 }
 
 /**
- * Write a loan off: it must be delinquent with DPD ≥ the configured threshold (default 180). Every receivable the
- * ledger still carries for the loan moves to write-off expense in the same transaction as the status change.
+ * Write a loan off: it must be delinquent with DPD ≥ the configured threshold (default 180). The interest and fees
+ * of instalments not yet due are reversed (never earned); every receivable the ledger still carries for the loan
+ * then moves to write-off expense, in the same transaction as the status change.
  * Writing off an already written-off loan returns the first result (created: false).
  */
 export function writeOffLoan(t: TxContext, input: { loanId: string; actor: string; reason: string; now: Date }): { created: boolean; writeOff: WriteOffResult } {
@@ -176,6 +178,10 @@ export function writeOffLoan(t: TxContext, input: { loanId: string; actor: strin
   if (dpd < threshold) throw problems.conflict(`Loan is ${dpd} days past due; write-off needs at least ${threshold}`, { dpd, writeOffDpd: threshold });
   if (loan.status !== "delinquent") throw problems.conflict(`Only a delinquent loan can be written off (status: ${loan.status})`, { status: loan.status });
   const at = input.now.toISOString();
+  // Instalments due by today are earned (as the sweep would have recognised them); the interest and fees of the
+  // rest were never earned: reverse them against the receivables instead of expensing them.
+  recogniseIncome(t, loan.id, today, at);
+  reverseUnrecognisedIncome(t, loan.id, at);
   const amounts = receivables(t, loan.id);
   const journalId = postWriteOff(t, loan.id, amounts, at);
   transitionLoan(t, { loanId: loan.id, to: "written_off", actor: input.actor, reason: input.reason, at: input.now });

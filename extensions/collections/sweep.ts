@@ -1,5 +1,6 @@
 // The daily delinquency sweep (owner job `delinquency-sweep`). For every open loan, in batches by loan id, one
-// write transaction per batch: charge late fees (ledger journal in the same transaction), update DPD / bucket /
+// write transaction per batch: recognise the income of instalments now due (ledger/income.ts), charge late fees
+// (ledger journal in the same transaction), update DPD / bucket /
 // status, queue the day's reminder, snapshot the DPD. Idempotent per Asia/Jakarta day (sweep_runs + each loan's
 // last_sweep_date), resumable (checkpoint_loan_id is committed with each batch), progress in the log.
 import type { ExtensionContext, TxContext, Sql } from "../../src/runtime/index.ts";
@@ -20,6 +21,7 @@ import {
 import { accrueLateFees } from "./latefee.ts";
 import { planReminder, reminderText, sendTimeFor } from "./reminders.ts";
 import { postLateFeeAccrual } from "./journal.ts";
+import { recogniseIncome } from "../ledger/income.ts";
 
 export const SWEEP_ACTOR = "system:collections";
 export const SEND_REMINDER_JOB = "send-reminder";
@@ -139,6 +141,10 @@ export interface LoanOutcome {
 export function sweepLoan(t: TxContext, loan: LoanRow, inst: InstalmentView[], caps: Cap[], now: Date, today: string): LoanOutcome {
   if (loan.last_sweep_date === today) return { skipped: true, lateFee: 0, reminder: false, statusChanged: false, dpd: loan.dpd };
   const at = now.toISOString();
+
+  // 0. Income recognition: the interest and schedule fees of every instalment due by today move from unearned to
+  //    income (one journal per instalment, idempotent on (loan, seq); ledger in this tx).
+  recogniseIncome(t, loan.id, today, at);
 
   // 1. Late fees for the days since the last charge, within the regulatory and 100 % caps; ledger in this tx.
   const c = loanCaps(caps, loan);

@@ -148,8 +148,8 @@ export function seedLoan(t: TxContext | ExtensionContext["db"], s: LoanSpec) {
         { account: "interest_receivable", debit: sched.interestAmount },
         ...(sched.feeAmount > 0 ? [{ account: "fee_receivable" as const, debit: sched.feeAmount }] : []),
         { account: "cash", credit: principal },
-        { account: "interest_income", credit: sched.interestAmount },
-        ...(sched.feeAmount > 0 ? [{ account: "fee_income" as const, credit: sched.feeAmount }] : []),
+        { account: "unearned_interest", credit: sched.interestAmount },
+        ...(sched.feeAmount > 0 ? [{ account: "unearned_fee" as const, credit: sched.feeAmount }] : []),
       ],
     });
   }

@@ -20,11 +20,15 @@ export const ACCOUNTS = [
   "unapplied_cash",
   /** Money received on a written-off loan. */
   "recovery_income",
+  /** Schedule interest not yet earned (credited at settlement, recognised per instalment as it falls due). */
+  "unearned_interest",
+  /** Schedule fees not yet earned (same recognition as interest; the upfront fee is earned at origination). */
+  "unearned_fee",
 ] as const;
 export type Account = (typeof ACCOUNTS)[number];
 
 /** Accounts whose normal balance is a credit (liabilities, income, equity). */
-export const CREDIT_NORMAL: ReadonlySet<Account> = new Set(["borrower_credit", "interest_income", "fee_income", "late_fee_income", "funding", "unapplied_cash", "recovery_income"]);
+export const CREDIT_NORMAL: ReadonlySet<Account> = new Set(["borrower_credit", "interest_income", "fee_income", "late_fee_income", "funding", "unapplied_cash", "recovery_income", "unearned_interest", "unearned_fee"]);
 
 export type JournalLine = { account: Account; loanId?: string | null } & ({ debit: number; credit?: never } | { credit: number; debit?: never });
 
@@ -126,7 +130,7 @@ export function loanAccountBalance(db: Sql, loanId: string, account: Account): n
 }
 
 export interface Discrepancy {
-  kind: "unbalanced_journal" | "book_unbalanced" | "receivable_mismatch" | "credit_mismatch" | "suspense_mismatch";
+  kind: "unbalanced_journal" | "book_unbalanced" | "receivable_mismatch" | "credit_mismatch" | "suspense_mismatch" | "unearned_mismatch";
   detail: string;
   journalId?: number;
   loanId?: string;
@@ -136,7 +140,11 @@ export interface Discrepancy {
  * Prove the book: every journal balances, the book balances, and for every loan (with or without ledger entries)
  * the receivables equal the schedule's unpaid amounts (principal, interest, fees; zero while disbursing, after
  * cancellation and after write-off) and the borrower-credit account equals the loan's credit balance; the
- * unapplied_cash suspense equals the payments held in it. Late fees are receivables once charged.
+ * unapplied_cash suspense equals the payments held in it. Late fees are receivables once charged. Unearned income:
+ * for an open loan (active, delinquent) booked with unearned income, unearned_interest / unearned_fee equal the
+ * interest / schedule fees of the instalments without an `income.recognised` journal (not yet due when the sweep
+ * last ran); zero for every other status. A loan settled before migration 0013 (its interest booked as income at
+ * settlement, no unearned lines) is expected to carry none.
  * Returns the discrepancies, first one first (empty = the book is proven).
  */
 export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepancies: Discrepancy[]; journals: number; loans: number } {
@@ -169,6 +177,11 @@ export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepan
       fr: number | null;
       lr: number | null;
       bc: number | null;
+      ui: number | null;
+      uf: number | null;
+      un_lines: number | null;
+      ui_unrec: number | null;
+      uf_unrec: number | null;
       p_unpaid: number | null;
       i_unpaid: number | null;
       f_unpaid: number | null;
@@ -182,15 +195,23 @@ export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepan
                 SUM(CASE WHEN account = 'interest_receivable' THEN debit - credit ELSE 0 END) AS ir,
                 SUM(CASE WHEN account = 'fee_receivable' THEN debit - credit ELSE 0 END) AS fr,
                 SUM(CASE WHEN account = 'late_fee_receivable' THEN debit - credit ELSE 0 END) AS lr,
-                SUM(CASE WHEN account = 'borrower_credit' THEN credit - debit ELSE 0 END) AS bc
+                SUM(CASE WHEN account = 'borrower_credit' THEN credit - debit ELSE 0 END) AS bc,
+                SUM(CASE WHEN account = 'unearned_interest' THEN credit - debit ELSE 0 END) AS ui,
+                SUM(CASE WHEN account = 'unearned_fee' THEN credit - debit ELSE 0 END) AS uf,
+                SUM(CASE WHEN account IN ('unearned_interest', 'unearned_fee') THEN 1 ELSE 0 END) AS un_lines
            FROM ledger_lines WHERE loan_id IS NOT NULL GROUP BY loan_id),
        sch AS (
-         SELECT loan_id, SUM(principal_due - principal_paid) AS p, SUM(interest_due - interest_paid) AS i,
-                SUM(fee_due - fee_paid) AS f, SUM(late_fee_due - late_fee_paid) AS l
-           FROM installments GROUP BY loan_id),
+         SELECT i.loan_id, SUM(i.principal_due - i.principal_paid) AS p, SUM(i.interest_due - i.interest_paid) AS i,
+                SUM(i.fee_due - i.fee_paid) AS f, SUM(i.late_fee_due - i.late_fee_paid) AS l,
+                SUM(CASE WHEN r.id IS NULL THEN i.interest_due ELSE 0 END) AS ui,
+                SUM(CASE WHEN r.id IS NULL THEN i.fee_due ELSE 0 END) AS uf
+           FROM installments i
+           LEFT JOIN ledger_journals r ON r.kind = 'income.recognised' AND r.ref = i.loan_id || ':' || i.seq
+          GROUP BY i.loan_id),
        ids AS (SELECT id AS loan_id FROM loans UNION SELECT loan_id FROM led)
-       SELECT ids.loan_id, led.pr, led.ir, led.fr, led.lr, led.bc,
+       SELECT ids.loan_id, led.pr, led.ir, led.fr, led.lr, led.bc, led.ui, led.uf, led.un_lines,
               sch.p AS p_unpaid, sch.i AS i_unpaid, sch.f AS f_unpaid, sch.l AS l_unpaid,
+              sch.ui AS ui_unrec, sch.uf AS uf_unrec,
               l.credit_balance_amount AS credit, l.status AS status
          FROM ids LEFT JOIN led ON led.loan_id = ids.loan_id LEFT JOIN sch ON sch.loan_id = ids.loan_id
               LEFT JOIN loans l ON l.id = ids.loan_id
@@ -207,6 +228,16 @@ export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepan
           kind: "receivable_mismatch",
           loanId: r.loan_id,
           detail: `loan ${r.loan_id} (${r.status ?? "no loan row"}): ledger receivables principal ${led.p} interest ${led.i} fees ${led.f} late fees ${led.l} ≠ expected principal ${want.p} interest ${want.i} fees ${want.f} late fees ${want.l}`,
+        });
+      }
+      // Unearned income: open accrual loans carry the unrecognised instalments' interest and fees; nothing else does.
+      const accrual = (r.un_lines ?? 0) > 0 && (r.status === "active" || r.status === "delinquent");
+      const wantU = accrual ? { i: r.ui_unrec ?? 0, f: r.uf_unrec ?? 0 } : { i: 0, f: 0 };
+      if ((r.ui ?? 0) !== wantU.i || (r.uf ?? 0) !== wantU.f) {
+        out.push({
+          kind: "unearned_mismatch",
+          loanId: r.loan_id,
+          detail: `loan ${r.loan_id} (${r.status ?? "no loan row"}): ledger unearned interest ${r.ui ?? 0} fees ${r.uf ?? 0} ≠ expected (unrecognised instalments) interest ${wantU.i} fees ${wantU.f}`,
         });
       }
       if (r.credit !== null && led.bc !== r.credit) {

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { postJournal, loanAccountBalance, type JournalLine } from "../ledger/ledger.ts";
+import { recogniseIncome } from "../ledger/income.ts";
 import { allocate, payoffQuote, totalOutstanding, type Allocation, type InstalmentState } from "./allocation.ts";
 import { transitionLoan } from "../loans/state.ts";
 import { dueDate, type TenorUnit } from "../loans/schedule.ts";
@@ -82,6 +83,8 @@ function creditLines(a: Allocation, loanId: string): JournalLine[] {
 function closeIfPaid(t: TxContext, loan: LoanRow, paidOff: boolean, at: Date) {
   if (paidOff && (loan.status === "active" || loan.status === "delinquent")) {
     transitionLoan(t, { loanId: loan.id, to: "paid_off", actor: ACTOR, reason: "all instalments paid", at });
+    // Paid off (early or on time): the remaining instalments' interest and fees were paid, so they are earned now.
+    recogniseIncome(t, loan.id, null, at.toISOString());
     return "paid_off";
   }
   return loan.status;
@@ -637,15 +640,18 @@ export function applyDisbursementOutcome(t: TxContext, notice: DisbursementNotic
     kind: "disbursement.settled",
     ref,
     loanId: loan.id,
-    memo: "loan disbursed: receivables booked",
+    memo: "loan disbursed: receivables booked, schedule interest and fees unearned",
     postedAt: at,
+    // Accrual: only the upfront fee is earned at origination; the schedule's interest and fees are unearned until
+    // each instalment falls due (collections sweep) or the loan is paid off (ledger/income.ts).
     lines: [
       { account: "principal_receivable", debit: d.principal },
       { account: "interest_receivable", debit: interest },
       { account: "fee_receivable", debit: fees },
       { account: "disbursement_clearing", credit: d.net_amount },
-      { account: "fee_income", credit: d.fee_amount + fees },
-      { account: "interest_income", credit: interest },
+      { account: "fee_income", credit: d.fee_amount },
+      { account: "unearned_fee", credit: fees },
+      { account: "unearned_interest", credit: interest },
     ],
   });
   t.run("UPDATE disbursements SET status = 'succeeded', completed_at = ?, failure_reason = NULL, updated_at = ? WHERE id = ?", notice.completedAt, at, d.id);

@@ -24,6 +24,7 @@ import { signedWebhook, paymentPayload } from "./sandbox.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
 import payments, { reconcileJob } from "./index.ts";
 import { checkLedger, postJournal, trialBalance } from "../ledger/ledger.ts";
+import { reverseUnrecognisedIncome } from "../ledger/income.ts";
 
 const SECRET = "whsec_" + Buffer.from("0123456789abcdef0123456789abcdef").toString("base64");
 
@@ -190,15 +191,17 @@ describe("#7 needs_attention payments: suspense, resolution, recoveries", () => 
     const env = setup();
     const loan = env.db.tx((c) => seedLoan(c));
     activate(env, loan.loanId, "8808300");
-    // write the loan off as collections does: every receivable to write_off_expense
+    // write the loan off as collections does: the unrecognised interest (none fell due) is reversed, every
+    // remaining receivable goes to write_off_expense
     env.tx((t) => {
-      postJournal(t, { kind: "write_off", ref: loan.loanId, loanId: loan.loanId, lines: [{ account: "write_off_expense", debit: 5_500_000 }, { account: "principal_receivable", credit: 5_000_000 }, { account: "interest_receivable", credit: 500_000 }] });
-      t.run("INSERT INTO write_offs (loan_id, dpd, principal_amount, interest_amount, fee_amount, late_fee_amount, total_amount, actor, reason, created_at) VALUES (?, 200, 5000000, 500000, 0, 0, 5500000, 'x', 'x', '')", loan.loanId);
+      expect(reverseUnrecognisedIncome(t, loan.loanId, env.clock.now().toISOString())).toEqual({ interest: 500_000, fee: 0 });
+      postJournal(t, { kind: "write_off", ref: loan.loanId, loanId: loan.loanId, lines: [{ account: "write_off_expense", debit: 5_000_000 }, { account: "principal_receivable", credit: 5_000_000 }] });
+      t.run("INSERT INTO write_offs (loan_id, dpd, principal_amount, interest_amount, fee_amount, late_fee_amount, total_amount, actor, reason, created_at) VALUES (?, 200, 5000000, 0, 0, 0, 5000000, 'x', 'x', '')", loan.loanId);
       t.run("UPDATE loans SET status = 'written_off' WHERE id = ?", loan.loanId);
     });
-    expect(pay(env, "8808300", 5_000_000)).toMatchObject({ status: "applied", reason: "recovery_after_write_off" });
-    expect(pay(env, "8808300", 600_000)).toMatchObject({ status: "applied", reason: "recovery_after_write_off", creditBalanceAmount: 100_000 });
-    expect(balances(env)).toMatchObject({ recovery_income: 5_500_000, borrower_credit: 100_000, unapplied_cash: 0 });
+    expect(pay(env, "8808300", 4_900_000)).toMatchObject({ status: "applied", reason: "recovery_after_write_off" });
+    expect(pay(env, "8808300", 200_000)).toMatchObject({ status: "applied", reason: "recovery_after_write_off", creditBalanceAmount: 100_000 });
+    expect(balances(env)).toMatchObject({ recovery_income: 5_000_000, borrower_credit: 100_000, unapplied_cash: 0, unearned_interest: 0, interest_income: 0 });
     expect(loadLoan(env.db.read, loan.loanId)!.credit_balance_amount).toBe(100_000);
     expect(checkLedger(env.db.read).discrepancies).toEqual([]);
   });

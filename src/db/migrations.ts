@@ -10,6 +10,7 @@ import m0007 from "../../traildepot/migrations/0007_collections.sql" with { type
 import m0010 from "../../traildepot/migrations/0010_perf_indexes.sql" with { type: "text" };
 import m0011 from "../../traildepot/migrations/0011_offer_payout.sql" with { type: "text" };
 import m0012 from "../../traildepot/migrations/0012_payments_fixes.sql" with { type: "text" };
+import m0013 from "../../traildepot/migrations/0013_unearned_interest.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -27,4 +28,5 @@ export const MIGRATIONS: Migration[] = [
   { name: "0010_perf_indexes.sql", sql: m0010 },
   { name: "0011_offer_payout.sql", sql: m0011 },
   { name: "0012_payments_fixes.sql", sql: m0012 },
+  { name: "0013_unearned_interest.sql", sql: m0013 },
 ];

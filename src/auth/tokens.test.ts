@@ -65,6 +65,33 @@ describe("access tokens and refresh rotation", () => {
     expect(((await expired.json()) as any).detail).toContain("expired");
   });
 
+  test("a token issued in the future, not yet valid, or living longer than the access TTL is refused", async () => {
+    const s = await t.signInBorrower("081211110009");
+    const kid = decodeProtectedHeader(s.accessToken).kid!;
+    const sid = JSON.parse(atob(s.accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid;
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    const key = new SigningKeys(t.depot, 900).load().signer().key;
+    const sign = (c: { iat: number; exp: number; nbf?: number }) => {
+      const j = new SignJWT({ role: "borrower", sid }).setProtectedHeader({ alg: "EdDSA", kid }).setSubject(s.user.id).setIssuer("kreditku").setAudience("kreditku-api").setIssuedAt(c.iat).setExpirationTime(c.exp);
+      if (c.nbf !== undefined) j.setNotBefore(c.nbf);
+      return j.sign(key);
+    };
+    const status = async (c: { iat: number; exp: number; nbf?: number }) => (await me(await sign(c))).status;
+    // within the allowed clock skew (60 s) a token from a server slightly ahead is fine
+    expect(await status({ iat: now + 60, exp: now + 60 + 900 })).toBe(200);
+    expect(await status({ iat: now - 100, exp: now + 800, nbf: now })).toBe(200);
+    // issued too far ahead: refused even though exp is in the future
+    expect(await status({ iat: now + 61, exp: now + 61 + 900 })).toBe(401);
+    expect(await status({ iat: now + 3600, exp: now + 3600 + 900 })).toBe(401);
+    // not valid before a future time
+    expect(await status({ iat: now, exp: now + 900, nbf: now + 1 })).toBe(401);
+    expect(await status({ iat: now, exp: now + 900, nbf: now + 3600 })).toBe(401);
+    // a lifetime longer than any access token this server issues (15 minutes)
+    expect(await status({ iat: now - 10, exp: now + 7 * 24 * 3600 })).toBe(401);
+    const r = await me(await sign({ iat: now + 3600, exp: now + 3600 + 900 }));
+    expect(r.headers.get("content-type")).toContain("application/problem+json");
+  });
+
   test("refresh rotates; reusing a rotated token revokes the whole family", async () => {
     const s = await t.signInBorrower("081211110003");
     const r1 = await t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken });

@@ -24,9 +24,17 @@ export async function signAccessToken(keys: SigningKeys, s: TokenSettings, user:
 
 const ROLES = new Set(["borrower", "analyst", "finance", "admin"]);
 
+/** How far ahead of this server's clock a token's `iat` may be (another instance's clock running slightly fast). */
+export const MAX_CLOCK_SKEW_SECONDS = 60;
+
 export type VerifyResult = { ok: true; user: Required<AuthUser>; exp: number } | { ok: false; reason: string };
 
-/** Verify signature (EdDSA only: alg none and others are refused), kid, iss, aud and exp against `now`. */
+/**
+ * Verify signature (EdDSA only: alg none and others are refused), kid, iss, aud and exp against `now`; refuse a token
+ * not valid yet (`nbf` after `now`), issued more than MAX_CLOCK_SKEW_SECONDS ahead of `now`, or whose lifetime
+ * (exp - iat) is longer than the access-token TTL this server issues: together these bound any accepted token to
+ * at most TTL + skew from now, whatever its claims say.
+ */
 export async function verifyAccessToken(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(
@@ -38,6 +46,10 @@ export async function verifyAccessToken(keys: SigningKeys, s: TokenSettings, tok
       },
       { algorithms: ["EdDSA"], issuer: s.issuer, audience: s.audience, currentDate: now, requiredClaims: ["sub", "exp", "iat", "sid"] },
     );
+    const iat = payload.iat!;
+    const nowSec = Math.floor(now.getTime() / 1000);
+    if (iat > nowSec + MAX_CLOCK_SKEW_SECONDS) return { ok: false, reason: "token issued in the future" };
+    if (payload.exp! - iat > s.accessTtlSeconds) return { ok: false, reason: "token lifetime too long" };
     const role = payload.role;
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof role !== "string" || !ROLES.has(role)) {
       return { ok: false, reason: "malformed claims" };
@@ -45,6 +57,8 @@ export async function verifyAccessToken(keys: SigningKeys, s: TokenSettings, tok
     return { ok: true, user: { id: payload.sub, role: role as AuthUser["role"], sessionId: payload.sid }, exp: payload.exp! };
   } catch (e) {
     const code = (e as { code?: string }).code;
-    return { ok: false, reason: code === "ERR_JWT_EXPIRED" ? "token expired" : "invalid token" };
+    if (code === "ERR_JWT_EXPIRED") return { ok: false, reason: "token expired" };
+    if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && (e as { claim?: string }).claim === "nbf") return { ok: false, reason: "token not valid yet" };
+    return { ok: false, reason: "invalid token" };
   }
 }

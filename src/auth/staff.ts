@@ -1,5 +1,5 @@
 // Staff users (email + Argon2id password). The auth module builds login on top of this.
-import type { Db } from "../db/database.ts";
+import type { Conn, Db } from "../db/database.ts";
 
 export const STAFF_ROLES = ["admin", "analyst", "finance"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -35,4 +35,13 @@ export async function createStaffUser(db: Db, input: { email: string; password: 
     );
   });
   return { id, email, role: input.role };
+}
+
+/**
+ * Would an active admin remain if `userId` stopped being one (demoted, disabled or removed)? Call it inside the write
+ * transaction that makes the change: writes are serialised (BEGIN IMMEDIATE), so two admins demoting each other at
+ * once cannot both see the other as the remaining admin.
+ */
+export function anotherActiveAdminRemains(w: Pick<Conn, "get">, userId: string): boolean {
+  return !!w.get("SELECT 1 FROM users WHERE role = 'admin' AND status = 'active' AND id != ? LIMIT 1", userId);
 }

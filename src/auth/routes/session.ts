@@ -6,7 +6,7 @@ import { clientIp, enforceRateLimit } from "../../http/rate-limit.ts";
 import { perUserLimit, requireAccess } from "../guard.ts";
 import { audit, requestMeta } from "../audit.ts";
 import { passwordLogin } from "../password-login.ts";
-import { normalizeEmail } from "../staff.ts";
+import { anotherActiveAdminRemains, normalizeEmail } from "../staff.ts";
 import { authServices } from "../services.ts";
 import { issueTokens, publicUser, revokeSession, revokeUserSessions, rotateRefreshToken, USER_COLUMNS, type UserRow } from "../sessions.ts";
 import { body, json, JwksSchema, LoginSchema, problemResponses, RefreshSchema, RoleChangeSchema, TokenPairSchema, UserSchema } from "../schemas.ts";
@@ -125,10 +125,11 @@ export function registerSessionRoutes(app: App) {
       path: "/api/v1/auth/users/{id}/role",
       tags: ["auth"],
       summary: "Change a staff user's role (admin); the user's sessions are revoked",
+      description: "409 `last-admin` when the change would leave no active admin (the last one may not demote itself).",
       security: bearer,
       middleware: [requireAccess(["admin"]), perUserLimit("auth-admin", 30)],
       request: { params: z.object({ id: z.string().min(1).max(64) }), ...body(RoleChangeSchema) },
-      responses: { 200: json(UserSchema, "The updated user"), ...problemResponses(401, 403, 404, 422) },
+      responses: { 200: json(UserSchema, "The updated user"), ...problemResponses(401, 403, 404, 409, 422) },
     }),
     (c) => {
       const p = c.get("platform");
@@ -140,6 +141,9 @@ export function registerSessionRoutes(app: App) {
         const u = w.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ? AND role != 'borrower'`, id);
         if (!u) throw problems.notFound("Staff user");
         if (u.role === role) return u;
+        if (u.role === "admin" && u.status === "active" && !anotherActiveAdminRemains(w, id)) {
+          throw new HttpProblem(409, "last-admin", "Last admin", "This is the only active admin; make another user admin first");
+        }
         w.run("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, now.toISOString(), id);
         const revoked = revokeUserSessions(w, id, "role changed", now);
         audit(w, { event: "role.changed", userId: id, actorId: actor.id, ...requestMeta(c), at: now, details: { from: u.role, to: role, sessionsRevoked: revoked } });

@@ -5,11 +5,12 @@ import type { AuthUser } from "../http/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { HttpProblem } from "../http/problem.ts";
 import { maskValue, type MaskKind } from "./mask.ts";
+import { badRecordQuery, shownName, type FilterOp, type ListQuery } from "./query.ts";
 
 export type Role = AuthUser["role"];
 export type ColumnType = "text" | "integer" | "real";
-export type FilterOp = "eq" | "in" | "gte" | "lte";
 export type { MaskKind };
+export { badRecordQuery, parseListQuery, type FilterOp, type Filters, type ListQuery } from "./query.ts";
 
 export interface ColumnDecl {
   type?: ColumnType;
@@ -41,16 +42,6 @@ export interface RecordDecl {
   defaultSort?: { column: string; dir: "asc" | "desc" };
 }
 
-export interface ListQuery {
-  limit?: string;
-  cursor?: string;
-  sort?: string;
-  count?: string;
-  q?: string;
-  /** Raw filter params: column → op → value. */
-  filters: Record<string, Partial<Record<FilterOp, string>>>;
-}
-
 export interface ListResult {
   items: Record<string, unknown>[];
   nextCursor: string | null;
@@ -66,9 +57,6 @@ const q = (ident: string) => {
   return `"${ident}"`;
 };
 
-export const badRecordQuery = (detail: string, extra: Record<string, unknown> = {}) =>
-  new HttpProblem(400, "bad-record-query", "Bad record query", detail, extra);
-
 // ---------------------------------------------------------------- masking (src/records/mask.ts)
 export { maskValue };
 
@@ -79,15 +67,27 @@ interface Cursor {
   v: unknown;
   id: unknown;
 }
+const MAX_CURSOR_LENGTH = 2048;
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+const scalar = (v: unknown) => v === null || typeof v === "string" || typeof v === "number";
 function decodeCursor(raw: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-    if (c && typeof c.s === "string" && (c.d === "asc" || c.d === "desc") && "v" in c && "id" in c) return c;
-  } catch {
-    /* fall through */
+  if (raw.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(raw)) {
+    try {
+      const c: unknown = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+      // own properties only: a cursor is client input, and "v" in {} is true once anything touched Object.prototype
+      if (typeof c === "object" && c !== null && !Array.isArray(c)) {
+        const own = (k: string) => (Object.hasOwn(c, k) ? (c as Record<string, unknown>)[k] : undefined);
+        const s = own("s");
+        const d = own("d");
+        const v = own("v");
+        const id = own("id");
+        if (typeof s === "string" && (d === "asc" || d === "desc") && Object.hasOwn(c, "v") && Object.hasOwn(c, "id") && scalar(v) && scalar(id)) return { s, d, v, id };
+      }
+    } catch {
+      /* fall through */
+    }
   }
-  throw badRecordQuery("cursor is not valid; use the nextCursor of a previous page");
+  throw badRecordQuery("cursor is not valid; use the nextCursor of a previous page", { errors: [{ path: "cursor", message: "not a cursor of this API" }] });
 }
 const bindable = (v: unknown) => (v === null || typeof v === "string" || typeof v === "number" ? v : String(v));
 
@@ -107,15 +107,18 @@ function compileRule(expr: string): Rule {
 
 export class RecordApi {
   readonly idColumn: string;
-  readonly columns: Record<string, ColumnDecl>;
+  /** Declared columns the source has; a null-prototype object, read only through column(). */
+  readonly columns: Readonly<Record<string, ColumnDecl>>;
   readonly defaultSort: { column: string; dir: "asc" | "desc" };
   private rules = new Map<Role, Rule | true>();
 
   constructor(readonly decl: RecordDecl, available: Set<string>) {
     this.idColumn = decl.idColumn ?? "id";
-    this.columns = Object.fromEntries(Object.entries(decl.columns).filter(([c]) => available.has(c)));
+    const columns: Record<string, ColumnDecl> = Object.create(null);
+    for (const [c, d] of Object.entries(decl.columns)) if (available.has(c)) columns[c] = d;
+    this.columns = columns;
     const ds = decl.defaultSort;
-    this.defaultSort = ds && (ds.column === this.idColumn || this.columns[ds.column]) ? ds : { column: this.idColumn, dir: "desc" };
+    this.defaultSort = ds && (ds.column === this.idColumn || this.column(ds.column)) ? ds : { column: this.idColumn, dir: "desc" };
     for (const [role, rule] of Object.entries(decl.access) as [Role, true | string][]) {
       this.rules.set(role, rule === true ? true : compileRule(rule));
     }
@@ -125,8 +128,13 @@ export class RecordApi {
     return [...this.rules.keys()];
   }
 
+  /** The declaration of a column by a (possibly client-supplied) name: own properties only. */
+  column(name: string): ColumnDecl | undefined {
+    return Object.hasOwn(this.columns, name) ? this.columns[name] : undefined;
+  }
+
   private visible(col: string, role: Role) {
-    const pii = this.columns[col]?.pii;
+    const pii = this.column(col)?.pii;
     return !pii || pii.visibleTo.includes(role);
   }
 
@@ -138,7 +146,7 @@ export class RecordApi {
       idColumn: this.idColumn,
       defaultSort: this.defaultSort,
       columns: Object.entries(this.columns)
-        .filter(([c]) => this.visible(c, role) || this.columns[c].pii?.mask !== "hide")
+        .filter(([c, d]) => this.visible(c, role) || d.pii?.mask !== "hide")
         .map(([name, c]) => {
           const open = this.visible(name, role);
           return {
@@ -176,7 +184,7 @@ export class RecordApi {
   private shape(row: Record<string, unknown>, role: Role) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(row)) {
-      const pii = this.columns[k]?.pii;
+      const pii = this.column(k)?.pii;
       if (pii && !pii.visibleTo.includes(role)) {
         const m = maskValue(pii.mask, v);
         if (m !== undefined) out[k] = m;
@@ -186,7 +194,7 @@ export class RecordApi {
   }
 
   private coerce(col: string, raw: string): string | number {
-    const t = this.columns[col]?.type ?? "text";
+    const t = this.column(col)?.type ?? "text";
     if (t === "text") return raw;
     const n = Number(raw);
     if (raw.trim() === "" || !Number.isFinite(n) || (t === "integer" && !Number.isInteger(n))) {
@@ -204,16 +212,18 @@ export class RecordApi {
     // limit
     let limit = DEFAULT_LIMIT;
     if (query.limit !== undefined) {
-      limit = Number(query.limit);
+      limit = /^[0-9]{1,3}$/.test(query.limit) ? Number(query.limit) : NaN;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRecordQuery(`limit must be an integer from 1 to ${MAX_LIMIT}`);
     }
 
     // filters
-    for (const [col, ops] of Object.entries(query.filters)) {
-      const decl = this.columns[col];
-      if (!decl || !decl.filter?.length) throw badRecordQuery(`${col} is not a filterable column of ${this.decl.name}`, { errors: [{ path: `filter[${col}]`, message: "unknown filter column" }] });
+    for (const [col, ops] of query.filters ?? []) {
+      const decl = this.column(col);
+      if (!decl || !decl.filter?.length) {
+        throw badRecordQuery(`${shownName(col)} is not a filterable column of ${this.decl.name}`, { errors: [{ path: `filter[${shownName(col)}]`, message: "unknown filter column" }] });
+      }
       if (!this.visible(col, role)) throw badRecordQuery(`${col} may not be filtered on by the ${role} role`);
-      for (const [op, raw] of Object.entries(ops) as [FilterOp, string][]) {
+      for (const [op, raw] of ops as ReadonlyMap<FilterOp, string>) {
         if (!decl.filter.includes(op)) throw badRecordQuery(`operator ${op} is not allowed on ${col} (allowed: ${decl.filter.join(", ")})`, { errors: [{ path: `filter[${col}][${op}]`, message: "operator not allowed" }] });
         if (op === "in") {
           const vals = raw.split(",").filter((s) => s !== "");
@@ -243,8 +253,8 @@ export class RecordApi {
     if (query.sort !== undefined && query.sort !== "") {
       dir = query.sort.startsWith("-") ? "desc" : "asc";
       sortCol = query.sort.replace(/^[-+]/, "");
-      const decl = this.columns[sortCol];
-      if (sortCol !== this.idColumn && (!decl || !decl.sortable)) throw badRecordQuery(`${sortCol} is not a sortable column of ${this.decl.name}`, { errors: [{ path: "sort", message: "unknown sort column" }] });
+      const decl = this.column(sortCol);
+      if (sortCol !== this.idColumn && (!decl || !decl.sortable)) throw badRecordQuery(`${shownName(sortCol)} is not a sortable column of ${this.decl.name}`, { errors: [{ path: "sort", message: "unknown sort column" }] });
       if (!this.visible(sortCol, role)) throw badRecordQuery(`${sortCol} may not be sorted on by the ${role} role`);
     }
 
@@ -293,7 +303,7 @@ export class RecordApi {
   get(conn: Conn, user: AuthUser | undefined, idValue: string): Record<string, unknown> {
     const acc = this.access(user);
     const where = [...(acc.sql ? [acc.sql] : []), `r.${q(this.idColumn)} = ?`];
-    const idParam = this.columns[this.idColumn]?.type === "integer" && /^-?\d+$/.test(idValue) ? Number(idValue) : idValue;
+    const idParam = this.column(this.idColumn)?.type === "integer" && /^-?\d+$/.test(idValue) ? Number(idValue) : idValue;
     const row = conn.get<Record<string, unknown>>(`SELECT ${this.selectList()} FROM ${q(this.decl.source)} AS r WHERE ${where.join(" AND ")}`, ...(acc.params as any[]), idParam);
     if (!row) throw new HttpProblem(404, "not-found", "Not found", `${this.decl.name} ${idValue} not found`);
     return this.shape(row, user!.role);
@@ -308,22 +318,6 @@ export class RecordApi {
       void role;
     }
   }
-}
-
-/** Parse `filter[col]=v` (eq) and `filter[col][op]=v` from a URL's search params. */
-export function parseListQuery(url: URL): ListQuery {
-  const filters: ListQuery["filters"] = {};
-  const sp = url.searchParams;
-  for (const [key, value] of sp) {
-    if (!key.startsWith("filter")) continue;
-    const m = /^filter\[([^\]]+)\](?:\[([^\]]+)\])?$/.exec(key);
-    if (!m) throw badRecordQuery(`bad filter parameter ${key}; use filter[column]=value or filter[column][op]=value`);
-    const op = (m[2] ?? "eq") as FilterOp;
-    if (!["eq", "in", "gte", "lte"].includes(op)) throw badRecordQuery(`unknown filter operator ${op} (eq, in, gte, lte)`, { errors: [{ path: key, message: "unknown operator" }] });
-    (filters[m[1]] ??= {})[op] = value;
-  }
-  const one = (k: string) => sp.get(k) ?? undefined;
-  return { limit: one("limit"), cursor: one("cursor"), sort: one("sort"), count: one("count"), q: one("q"), filters };
 }
 
 /** Resolve declarations against the database: skip records whose source does not exist (yet), drop missing columns. */

@@ -108,7 +108,7 @@ describe("declarations", () => {
     expect(notes.filter((n) => n.startsWith("WARN") || n.includes("columns missing"))).toEqual([]);
     for (const d of RECORD_DECLARATIONS) expect(records.has(d.name), d.name).toBe(tables.has(d.source));
     // every record answers a list query for each role it declares
-    for (const [name, api] of records) for (const role of api.roles) expect(api.list(real.read, { id: "x", role }, { filters: {}, count: "true" }).total, name).toBeGreaterThanOrEqual(0);
+    for (const [name, api] of records) for (const role of api.roles) expect(api.list(real.read, { id: "x", role }, { count: "true" }).total, name).toBeGreaterThanOrEqual(0);
     real.close();
   });
 
@@ -192,6 +192,57 @@ describe("GET /api/v1/records/{name}", () => {
     expect(pii.status).toBe(400);
     const first = await get("/api/v1/records/apps?limit=2", "admin");
     expect((await get(`/api/v1/records/apps?limit=2&sort=status&cursor=${first.body.nextCursor}`, "admin")).status).toBe(400);
+  });
+
+  test("prototype member names are unknown columns (400 naming them), never keys of Object.prototype", async () => {
+    const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "prototype", "valueOf", "__defineGetter__"];
+    const named = names.flatMap((n) => [`filter[${n}]=x`, `filter[${n}][eq]=x`, `filter[${n}][in]=a,b`, `sort=${n}`, `sort=-${n}`].map((q) => [q, n]));
+    const other = ["filter[constructor][prototype]=x", "filter[status][__proto__]=x", "filter[status][constructor]=x"].map((q) => [q, ""]);
+    for (const [q, col] of [...named, ...other]) {
+      const r = await get(`/api/v1/records/apps?${q}`, "alice");
+      expect(r.status, q).toBe(400);
+      expect(r.type, q).toContain("application/problem+json");
+      expect(r.body.type, q).toBe("https://kreditku.dev/problems/bad-record-query");
+      if (col) expect(r.body.detail, q).toStartWith(`${col} is not a`);
+    }
+    // query keys outside filter[...] are not the record's business and change nothing
+    expect((await get("/api/v1/records/apps?__proto__[eq]=x&constructor[prototype][eq]=x", "alice")).status).toBe(200);
+    // nothing reached the shared prototype, and every other route still answers
+    expect(({} as any).eq).toBeUndefined();
+    expect(({} as any).in).toBeUndefined();
+    for (const k of ["eq", "in", "gte", "lte"]) expect(Object.hasOwn(Object.prototype, k), k).toBe(false);
+    const a = app();
+    expect((await a.request("/healthz")).status).toBe(200);
+    const metrics = await a.request("/metrics");
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("http_request_duration_seconds");
+    const ok = await get("/api/v1/records/apps?filter[status]=approved&count=true", "admin");
+    expect(ok.status).toBe(200);
+    expect(ok.body.total).toBe(10);
+  });
+
+  test("repeated parameters and forged cursors are 400 problems", async () => {
+    for (const q of [
+      "filter[status]=approved&filter[status]=rejected",
+      "filter[amount][gte]=1&filter[amount][gte]=2",
+      "sort=amount&sort=-amount",
+      "limit=1&limit=2",
+      `cursor=${Buffer.from(JSON.stringify({ s: "amount", d: "desc", id: "a01" })).toString("base64url")}`,
+      `cursor=${Buffer.from(JSON.stringify({ s: "amount", d: "desc", v: { x: 1 }, id: "a01" })).toString("base64url")}`,
+      `cursor=${Buffer.from(JSON.stringify([1, 2])).toString("base64url")}`,
+      `cursor=${Buffer.from('{"__proto__":{"v":1,"id":"a01"},"s":"amount","d":"desc"}').toString("base64url")}`,
+      `cursor=${"A".repeat(5000)}`,
+      "cursor=%00%01",
+      "limit=1e1",
+      "limit=0x10",
+      "limit=-1",
+      "limit=2.5",
+    ]) {
+      const r = await get(`/api/v1/records/apps?${q}`, "admin");
+      expect(r.status, q).toBeGreaterThanOrEqual(400);
+      expect(r.status, q).toBeLessThan(500);
+      expect(r.type, q).toContain("application/problem+json");
+    }
   });
 
   async function walk(query: string) {

@@ -66,6 +66,19 @@ describe("admin assets", () => {
     expect((await app.request("/_/admin/%E0%A4%A")).status).toBe(400);
   });
 
+  test("paths naming Object.prototype members are client-side routes or 404s, never files", async () => {
+    const assets = { "index.html": join(dir, "index.html") };
+    const app = createApp(platform(), [adminAssetsModule({ assets })]);
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      const route = await app.request(`/_/admin/${name}`);
+      expect(route.status, name).toBe(200);
+      expect(await route.text()).toContain("id=root");
+      const asset = await app.request(`/_/admin/assets/${name}`);
+      expect(asset.status, name).toBe(404);
+      expect(asset.headers.get("content-type")).toContain("application/problem+json");
+    }
+  });
+
   test("hashed asset names", () => {
     expect(isHashedAsset("assets/index-B1x2y3z4.js")).toBe(true);
     expect(isHashedAsset("index.html")).toBe(false);

@@ -41,7 +41,7 @@ const TYPES: Record<string, string> = {
 
 export function contentTypeOf(path: string) {
   const ext = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
-  return TYPES[ext] ?? "application/octet-stream";
+  return Object.hasOwn(TYPES, ext) ? TYPES[ext] : "application/octet-stream";
 }
 
 /** Vite puts content-hashed files under assets/; those never change, everything else must be revalidated. */
@@ -72,7 +72,8 @@ export function adminAssetsModule(opts: { assets?: AdminAssets | null } = {}): A
         } catch {
           throw new HttpProblem(400, "bad-request", "Bad request", "Malformed path");
         }
-        const file = rel && rel !== "index.html" ? files[rel] : undefined;
+        // the path is client input: only the map's own entries are files (never "constructor", "__proto__", …)
+        const file = rel && rel !== "index.html" && Object.hasOwn(files, rel) ? files[rel] : undefined;
         if (file) {
           const headers: Record<string, string> = {
             "Content-Type": contentTypeOf(rel),

@@ -38,7 +38,7 @@ export class EmbeddedHonoAdapter extends HonoAdapter {
   private async file(rel: string): Promise<string> {
     const files = await this.files();
     if (!files) throw uiNotBuilt();
-    const f = files[rel];
+    const f = Object.hasOwn(files, rel) ? files[rel] : undefined; // rel is client input: own entries only
     if (!f) throw new HttpProblem(404, "not-found", "Not found", `No queue dashboard file ${rel}`);
     return f;
   }

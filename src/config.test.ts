@@ -33,6 +33,16 @@ describe("config", () => {
     expect(() => loadConfig({ depot: dir, env: {} })).toThrow(/secret/);
   });
 
+  test("a __proto__ key in config.json sets nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    writeFileSync(join(dir, "config.json"), '{"__proto__": {"port": 1234, "trustProxy": true}, "logLevel": "warn"}');
+    const c = loadConfig({ depot: dir, env: {} });
+    expect(c.port).toBe(4000);
+    expect(c.trustProxy).toBe(false);
+    expect(c.logLevel).toBe("warn");
+    expect(({} as any).trustProxy).toBeUndefined();
+  });
+
   test("malformed config.json is one clear error", () => {
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     writeFileSync(join(dir, "config.json"), "{ nope");

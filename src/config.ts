@@ -128,7 +128,8 @@ export interface LoadOptions {
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const depot = resolve(opts.depot ?? env.KREDITKU_DEPOT ?? "./traildepot");
-  const raw: Record<string, any> = {};
+  // null prototype: a "__proto__" key in config.json stays an (unknown, stripped) own key, never the object's prototype
+  const raw: Record<string, any> = Object.create(null);
   const file = join(depot, "config.json");
   if (existsSync(file)) {
     let parsed: unknown;
@@ -145,7 +146,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         throw new ConfigError(`config: ${p} is a secret; set it by environment variable, not in config.json`);
       }
     }
-    Object.assign(raw, parsed);
+    for (const [k, v] of Object.entries(parsed)) raw[k] = v;
   }
   for (const [k, path] of Object.entries(ENV_MAP)) {
     const v = env[k];

@@ -42,6 +42,49 @@ describe("staff password sign-in", () => {
     expect(events).toEqual(["login.failure", "login.failure", "login.failure", "login.failure", "login.failure", "account.lockout", "login.locked", "login.locked", "login.success"]);
   });
 
+  test("an unknown email answers exactly like a known one: 401s, then locked (423 + Retry-After), then 401 again", async () => {
+    await createStaffUser(t.p.db, { email: "known@kreditku.id", password: "correct horse battery", role: "analyst" });
+    const ms: Record<string, number[]> = {};
+    const run = async (email: string) => {
+      const out: { status: number; retryAfter: string | null; type: string; detail: string }[] = [];
+      for (let i = 0; i < 7; i++) {
+        const t0 = performance.now();
+        const r = await login(email, `wrong-${i}`);
+        if (i < 4) (ms[email] ??= []).push(performance.now() - t0);
+        const b: any = await r.json();
+        out.push({ status: r.status, retryAfter: r.headers.get("retry-after"), type: b.type, detail: b.detail });
+      }
+      return out;
+    };
+    // the counter is per normalised email: case and spaces do not give an attacker fresh tries
+    const unknown = await run(" Nobody@KreditKu.id");
+    const known = await run("KNOWN@kreditku.id ");
+    expect(unknown).toEqual(known);
+    // and a wrong password for an unknown email costs an Argon2id verify like a known one (medians, loosely)
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    expect(median(ms[" Nobody@KreditKu.id"])).toBeGreaterThan(median(ms["KNOWN@kreditku.id "]) * 0.3);
+    expect(unknown.map((o) => o.status)).toEqual([401, 401, 401, 401, 423, 423, 423]);
+    expect(unknown[4].retryAfter).toBe("900");
+    t.clock.advance(15 * 60_000 + 1000);
+    expect((await login("nobody@kreditku.id", "again")).status).toBe(401);
+    expect((await login("known@kreditku.id", "correct horse battery")).status).toBe(200);
+    // unknown emails are audited without a user id
+    const lockouts = t.p.db.read.all<any>("SELECT user_id, details FROM audit_log WHERE event = 'account.lockout' AND details LIKE '%nobody@kreditku.id%'");
+    expect(lockouts).toHaveLength(1);
+    expect(lockouts[0].user_id).toBeNull();
+  });
+
+  test("failure and lockout rows for unknown emails are pruned once they no longer matter", async () => {
+    const { purgeAuthState } = await import("./purge.ts");
+    for (let i = 0; i < 5; i++) await login("spray-locked@kreditku.id", "x");
+    for (let i = 0; i < 30; i++) await login(`spray-${i}@kreditku.id`, "x");
+    const count = () => t.p.db.read.get<any>("SELECT (SELECT count(*) FROM login_failures) + (SELECT count(*) FROM login_lockouts) AS n").n;
+    expect(count()).toBeGreaterThanOrEqual(31);
+    t.clock.advance(15 * 60_000 + 1000);
+    purgeAuthState(t.p.db, t.clock.now());
+    expect(count()).toBe(0);
+  });
+
   test("failures spread over more than 15 minutes do not lock", async () => {
     await createStaffUser(t.p.db, { email: "slow@kreditku.id", password: "correct horse battery", role: "analyst" });
     for (let i = 0; i < 8; i++) {

@@ -8,6 +8,8 @@ import type { Platform } from "./http/types.ts";
 import { removeServePid, writeServePid } from "./ops/pidfile.ts";
 import { startRuntime } from "./runtime/runtime.ts";
 import { batchLogWrites } from "./observability/logger.ts";
+import { HEADER_PARSER_LIMIT_BYTES } from "./http/header-limit.ts";
+import http from "node:http";
 
 export interface RunningServer {
   platform: Platform;
@@ -34,6 +36,9 @@ export async function startServer(opts: PlatformOptions & { port?: number; host?
     platform.db.writer.exec("PRAGMA wal_autocheckpoint = 0"); // the replicator (Litestream) checkpoints
     log.info("WAL checkpoints left to an external replicator (checkpoints=external)");
   }
+  // Bun's parser answers an oversized request head with a bare 431 before any handler; let it read more, so the
+  // header-limit middleware answers the API's limit with a problem+json body (src/http/header-limit.ts).
+  if (http.maxHeaderSize < HEADER_PARSER_LIMIT_BYTES) (http as { maxHeaderSize: number }).maxHeaderSize = HEADER_PARSER_LIMIT_BYTES;
   const server = Bun.serve({
     port: opts.port ?? config.port,
     hostname: opts.host ?? config.host,

@@ -109,6 +109,16 @@ describe("http app", () => {
     expect(res.headers.get("content-type")).toContain("problem+json");
   });
 
+  test("an oversized request head is a 431 problem with a stable type", async () => {
+    const big = await req("/healthz", { headers: { Authorization: `Bearer ${"a".repeat(20_000)}` } });
+    expect(big.status).toBe(431);
+    expect(big.headers.get("content-type")).toContain("application/problem+json");
+    expect(await big.json()).toMatchObject({ type: "https://kreditku.dev/problems/request-header-too-large", status: 431, limit: 16384 });
+    const longUrl = await req(`/api/v1/echo?q=${"x".repeat(17_000)}`);
+    expect(longUrl.status).toBe(431);
+    expect((await req("/healthz", { headers: { "X-Note": "n".repeat(15_000) } })).status).toBe(200);
+  });
+
   test("one JSON access-log line per request, and the duration histogram by route", async () => {
     const before = (p.log as any).lines.length;
     await req("/healthz");

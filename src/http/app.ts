@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import type { AppEnv, Platform } from "./types.ts";
 import { HttpProblem, problemResponse, problems, zodFieldErrors } from "./problem.ts";
 import { accessLog, requestId } from "./middleware.ts";
+import { headerLimit } from "./header-limit.ts";
 import { openApiDocument, renderDocsPage } from "./openapi.ts";
 import { pendingMigrations } from "../db/migrate.ts";
 
@@ -61,6 +62,7 @@ export function createApp(platform: Platform, modules: AppModule[] = []): App {
   });
   app.use("*", requestId());
   app.use("*", accessLog());
+  app.use("*", headerLimit());
   app.use(
     "*",
     secureHeaders({

@@ -10,6 +10,7 @@ import { idempotency } from "../http/middleware.ts";
 import { clientIp, rateLimit } from "../http/rate-limit.ts";
 import type { RouteDefinition, RouteRequest, RouteResult } from "./types.ts";
 import type { Runtime } from "./runtime.ts";
+import { limitStreams } from "./streams.ts";
 
 const PROBLEM = z
   .object({
@@ -99,7 +100,7 @@ export function mountRoute(app: App, runtime: Runtime, extension: string, route:
   app.openapi(def as any, async (c: any) => {
     const ctx = runtime.context({ user: c.get("user"), log: runtime.platform.log.child({ requestId: c.get("requestId"), extension }) });
     const res = await route.handler(requestOf(c, route), ctx);
-    return toResponse(c, res) as any;
+    return toResponse(c, limitStreams(runtime.platform, c, res)) as any;
   });
 }
 

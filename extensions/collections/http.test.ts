@@ -84,4 +84,23 @@ describe("collections over HTTP", () => {
     expect(((await replay.json()) as any).journalId).toBe(wo.journalId);
     expect(t.p.db.read.get<any>("SELECT status FROM loans WHERE id = 'H-bad'").status).toBe("written_off");
   });
+
+  test("a second manual sweep the same day runs, and re-evaluates a loan whose standing changed since the first", async () => {
+    // a loan the day's sweep saw current, left delinquent by a change after it (its standing is current again)
+    t.p.db.tx((c) => {
+      c.run("UPDATE loans SET status = 'delinquent' WHERE id = 'H-ok'");
+      c.run("UPDATE collection_state SET status = 'delinquent' WHERE loan_id = 'H-ok'");
+    });
+    const r = await t.post("/api/v1/admin/collections/sweep", {}, { token: tokens.admin });
+    expect(r.status).toBe(202);
+    const { jobKey } = (await r.json()) as { jobKey: string };
+    await waitFor(() => t.p.db.read.get("SELECT 1 AS ok FROM outbox WHERE key = ? AND state = 'completed'", jobKey), 5000, "second sweep ran");
+    expect(t.p.db.read.get<any>("SELECT status, dpd FROM loans WHERE id = 'H-ok'")).toEqual({ status: "active", dpd: 0 });
+    expect(t.p.db.read.get<any>("SELECT status FROM collection_state WHERE loan_id = 'H-ok'").status).toBe("active");
+    expect(t.p.db.read.get<any>("SELECT from_status, to_status, actor FROM loan_events WHERE loan_id = 'H-ok' ORDER BY id DESC LIMIT 1")).toEqual({
+      from_status: "delinquent",
+      to_status: "active",
+      actor: "system:collections",
+    });
+  });
 });

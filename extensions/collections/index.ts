@@ -1,4 +1,5 @@
 // Collections (issue 8): DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics.
+import { randomUUID } from "node:crypto";
 import { defineExtension, defineJob, defineRoute, z, type ExtensionContext } from "../../src/runtime/index.ts";
 import { BUCKETS, jakartaDate } from "./dpd.ts";
 import { withinSendingWindow } from "./reminders.ts";
@@ -182,13 +183,15 @@ const putSettingsRoute = defineRoute<z.infer<typeof CollectionsSettings>>({
 const runSweepRoute = defineRoute({
   method: "post",
   path: "/api/v1/admin/collections/sweep",
-  summary: "Queue today's delinquency sweep now (idempotent per Asia/Jakarta day)",
+  summary: "Queue today's delinquency sweep now (idempotent per Asia/Jakarta day; a rerun re-evaluates the loans that were behind)",
   tags: ["collections"],
   access: ["admin"],
   responses: { 202: { description: "Queued", schema: SweepAccepted }, 401: problem("Not signed in"), 403: problem("Not admin") },
   handler(_req, ctx) {
     const runDate = jakartaDate(ctx.clock.now());
-    const jobKey = ctx.enqueue(delinquencySweepJob, {}, { key: `delinquency-sweep:manual:${runDate}` });
+    // One job per request: a second manual run the same day is not swallowed by the first one's key; the sweep
+    // itself is idempotent per day and re-evaluates the standing of loans that changed since.
+    const jobKey = ctx.enqueue(delinquencySweepJob, {}, { key: `delinquency-sweep:manual:${runDate}:${randomUUID()}` });
     return { status: 202, body: { jobKey, runDate } };
   },
 });

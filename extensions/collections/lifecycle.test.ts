@@ -95,10 +95,11 @@ describe("reference loan life", () => {
     const ev = events(h, "L-skip2");
     expect(ev.map((e) => [e.from_status, e.to_status, e.at.slice(0, 10)])).toEqual([
       ["active", "delinquent", "2026-01-16"], // 07:00 WIB = 00:00 UTC: DPD 4 > grace 3
-      ["delinquent", "active", "2026-01-27"], // the sweep after the catch-up
+      ["delinquent", "active", "2026-01-26"], // the catch-up payment itself (10:00 WIB = 03:00 UTC)
       ["active", "paid_off", due(50)],
     ]);
     expect(ev[0].actor).toBe("system:collections");
+    expect(ev[1].actor).toBe("system:payments");
     // DPD history from the snapshots
     const dpd = (d: string) => h.db.read.get<{ dpd: number; bucket: string }>("SELECT dpd, bucket FROM dpd_snapshots WHERE loan_id = 'L-skip2' AND snapshot_date = ?", d);
     expect(dpd("2026-01-12")).toEqual({ dpd: 0, bucket: "lancar" });
@@ -132,7 +133,7 @@ describe("reference loan life", () => {
     await runSweep(h.ctx, { yieldBetweenBatches: false });
     expect(events(h, "L-seed").map((e) => [e.to_status, e.at.slice(0, 10)])).toEqual([
       ["delinquent", "2026-01-20"], // DPD 8 ≤ 14, but the two latest due instalments are unpaid
-      ["active", "2026-01-27"],
+      ["active", "2026-01-26"], // cured by the catch-up payment
     ]);
     expect(lateFees(h, "L-seed")).toBe(0); // still inside the 14 grace days when caught up (DPD 14)
   });

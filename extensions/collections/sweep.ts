@@ -2,26 +2,19 @@
 // write transaction per batch: recognise the income of instalments now due (ledger/income.ts), charge late fees
 // (ledger journal in the same transaction), update DPD / bucket /
 // status, queue the day's reminder, snapshot the DPD. Idempotent per Asia/Jakarta day (sweep_runs + each loan's
-// last_sweep_date), resumable (checkpoint_loan_id is committed with each batch), progress in the log.
+// last_sweep_date), resumable (checkpoint_loan_id is committed with each batch), progress in the log. A loan already
+// swept today is not skipped blindly: its standing is re-evaluated (a payment may have cured it since), and a rerun
+// on a day whose sweep is done re-evaluates the loans that were behind.
 import type { ExtensionContext, TxContext, Sql } from "../../src/runtime/index.ts";
 import { loadCaps, strictest, type Cap } from "../loans/caps.ts";
 import { termDays } from "../loans/schedule.ts";
 import { transitionLoan } from "../loans/state.ts";
-import {
-  bucketOf,
-  computeDpd,
-  delinquencyStatus,
-  jakartaDate,
-  outstandingOf,
-  scheduledRemaining,
-  type InstalmentView,
-  type OpenStatus,
-  type TenorUnit,
-} from "./dpd.ts";
+import { jakartaDate, type InstalmentView, type OpenStatus, type TenorUnit } from "./dpd.ts";
 import { accrueLateFees } from "./latefee.ts";
 import { planReminder, reminderText, sendTimeFor } from "./reminders.ts";
 import { postLateFeeAccrual } from "./journal.ts";
 import { recogniseIncome } from "../ledger/income.ts";
+import { standingOf, updateCollectionState } from "./standing.ts";
 
 export const SWEEP_ACTOR = "system:collections";
 export const SEND_REMINDER_JOB = "send-reminder";
@@ -69,6 +62,10 @@ export interface LoanRow {
   va_number: string | null;
   late_fee_through: string | null;
   last_sweep_date: string | null;
+  /** The collections view as last written (null before the loan's first sweep). */
+  state_dpd: number | null;
+  state_status: string | null;
+  state_overdue: number | null;
 }
 
 interface InstRow {
@@ -100,7 +97,8 @@ const toView = (r: InstRow): InstalmentView => ({
 
 export const LOAN_SELECT = `SELECT l.id, l.user_id, l.status, l.principal_amount, l.interest_amount, l.fee_amount, l.upfront_fee_amount,
        l.tenor, l.tenor_unit, l.late_fee_ppm, l.grace_days, l.purpose, l.start_date, l.dpd,
-       u.phone AS phone, va.va_number AS va_number, s.late_fee_through AS late_fee_through, s.last_sweep_date AS last_sweep_date
+       u.phone AS phone, va.va_number AS va_number, s.late_fee_through AS late_fee_through, s.last_sweep_date AS last_sweep_date,
+       s.dpd AS state_dpd, s.status AS state_status, s.overdue_amount AS state_overdue
   FROM loans l
   LEFT JOIN users u ON u.id = l.user_id
   LEFT JOIN virtual_accounts va ON va.loan_id = l.id
@@ -137,9 +135,28 @@ export interface LoanOutcome {
   dpd: number;
 }
 
+/**
+ * A loan already swept today: its late fees, reminder and income for the day are done, but its standing may have
+ * changed since (a payment cured it). Re-evaluate DPD and status; write only what differs (idempotent).
+ */
+export function resweepLoan(t: TxContext, loan: LoanRow, inst: InstalmentView[], now: Date, today: string): LoanOutcome {
+  const s = standingOf(loan, inst, today);
+  const unchanged = s.status === loan.status && s.dpd === loan.dpd && s.dpd === loan.state_dpd && loan.status === loan.state_status && s.overdue === loan.state_overdue;
+  if (unchanged) return { skipped: true, lateFee: 0, reminder: false, statusChanged: false, dpd: loan.dpd };
+  let statusChanged = false;
+  if (s.status !== loan.status) {
+    transitionLoan(t, { loanId: loan.id, to: s.status, actor: SWEEP_ACTOR, reason: `DPD ${s.dpd} (grace ${loan.grace_days} days), re-evaluated the same day`, at: now });
+    statusChanged = true;
+  }
+  if (s.dpd !== loan.dpd) t.run("UPDATE loans SET dpd = ? WHERE id = ?", s.dpd, loan.id);
+  t.run("UPDATE dpd_snapshots SET dpd = ?, bucket = ?, status = ?, outstanding_amount = ? WHERE snapshot_date = ? AND loan_id = ?", s.dpd, s.bucket, s.status, s.outstanding.amount, today, loan.id);
+  updateCollectionState(t, loan.id, s, s.status, now.toISOString());
+  return { skipped: true, lateFee: 0, reminder: false, statusChanged, dpd: s.dpd };
+}
+
 /** One loan, inside the batch transaction. */
 export function sweepLoan(t: TxContext, loan: LoanRow, inst: InstalmentView[], caps: Cap[], now: Date, today: string): LoanOutcome {
-  if (loan.last_sweep_date === today) return { skipped: true, lateFee: 0, reminder: false, statusChanged: false, dpd: loan.dpd };
+  if (loan.last_sweep_date === today) return resweepLoan(t, loan, inst, now, today);
   const at = now.toISOString();
 
   // 0. Income recognition: the interest and schedule fees of every instalment due by today move from unearned to
@@ -185,9 +202,8 @@ export function sweepLoan(t: TxContext, loan: LoanRow, inst: InstalmentView[], c
   }
 
   // 2. DPD, bucket and status (active ↔ delinquent through the loans state machine).
-  const dpd = computeDpd(inst, today);
-  const bucket = bucketOf(dpd);
-  const target = delinquencyStatus({ dpd, graceDays: loan.grace_days, tenorUnit: loan.tenor_unit, instalments: inst, today });
+  const standing = standingOf(loan, inst, today);
+  const { dpd, bucket, status: target } = standing;
   let status: string = loan.status;
   let statusChanged = false;
   if (target !== loan.status) {
@@ -226,9 +242,8 @@ export function sweepLoan(t: TxContext, loan: LoanRow, inst: InstalmentView[], c
   }
 
   // 4. Snapshot + state.
-  const out = outstandingOf(inst);
-  let overdue = 0;
-  for (const i of inst) if (i.dueDate < today) overdue += scheduledRemaining(i);
+  const out = standing.outstanding;
+  const overdue = standing.overdue;
   t.run(
     `INSERT INTO dpd_snapshots (snapshot_date, loan_id, dpd, bucket, status, outstanding_amount) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (snapshot_date, loan_id) DO UPDATE SET dpd = excluded.dpd, bucket = excluded.bucket, status = excluded.status, outstanding_amount = excluded.outstanding_amount`,
@@ -274,6 +289,40 @@ interface RunRow {
   batches: number;
 }
 
+/**
+ * A rerun on a day whose sweep is done: the loans swept today that were behind (delinquent, or DPD > 0) are
+ * re-evaluated, so one cured since the morning is not skipped. Nothing else is redone. Returns the status changes
+ * (also added to the day's run record).
+ */
+async function resweep(ctx: SweepContext, today: string, batchSize: number, opts: SweepOptions): Promise<number> {
+  let after = "";
+  let total = 0;
+  for (;;) {
+    if (opts.signal?.aborted) break;
+    const batch = ctx.tx((t) => {
+      const loans = t.all<LoanRow>(
+        `${LOAN_SELECT} WHERE l.status IN ('active', 'delinquent') AND (l.status = 'delinquent' OR l.dpd > 0 OR s.dpd > 0 OR s.status = 'delinquent')
+            AND s.last_sweep_date = ? AND l.id > ? ORDER BY l.id LIMIT ?`,
+        today,
+        after,
+        batchSize,
+      );
+      if (loans.length === 0) return null;
+      const inst = loadInstalments(t, loans.map((l) => l.id));
+      const now = ctx.clock.now();
+      let changes = 0;
+      for (const loan of loans) if (resweepLoan(t, loan, inst.get(loan.id) ?? [], now, today).statusChanged) changes++;
+      if (changes > 0) t.run("UPDATE sweep_runs SET status_changes = status_changes + ?, updated_at = ? WHERE run_date = ?", changes, now.toISOString(), today);
+      return { last: loans[loans.length - 1].id, changes };
+    });
+    if (!batch) break;
+    after = batch.last;
+    total += batch.changes;
+    if (opts.yieldBetweenBatches !== false) await tick();
+  }
+  return total;
+}
+
 /** Run (or resume) today's sweep. */
 export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Promise<SweepResult> {
   const t0 = performance.now();
@@ -298,8 +347,9 @@ export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Prom
     ms: Math.round(performance.now() - t0),
   });
   if (run.status === "done") {
-    log.info("delinquency sweep already done today", { loans: run.loans_processed });
-    return result("already_done", run);
+    const changes = await resweep(ctx, today, batchSize, opts);
+    log.info("delinquency sweep already done today; standings re-evaluated", { loans: run.loans_processed, statusChanges: changes });
+    return result("already_done", changes > 0 ? (ctx.db.get<RunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today) ?? run) : run);
   }
   if (run.checkpoint_loan_id) log.info("delinquency sweep resuming", { checkpoint: run.checkpoint_loan_id, loans: run.loans_processed });
   else log.info("delinquency sweep started", {});
@@ -325,11 +375,11 @@ export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Prom
       let processed = 0;
       for (const loan of loans) {
         const o = sweepLoan(t, loan, inst.get(loan.id) ?? [], caps, now, today);
+        if (o.statusChanged) changes++;
         if (o.skipped) continue;
         processed++;
         lateFee += o.lateFee;
         if (o.reminder) reminders++;
-        if (o.statusChanged) changes++;
       }
       const last = loans[loans.length - 1].id;
       t.run(

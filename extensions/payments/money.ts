@@ -8,6 +8,7 @@ import { postJournal, loanAccountBalance, type JournalLine } from "../ledger/led
 import { recogniseIncome } from "../ledger/income.ts";
 import { allocate, payoffQuote, totalOutstanding, type Allocation, type InstalmentState } from "./allocation.ts";
 import { transitionLoan } from "../loans/state.ts";
+import { asViews, reassessAfterPayment } from "../collections/standing.ts";
 import { dueDate, type TenorUnit } from "../loans/schedule.ts";
 import type { DisbursementNotice, PaymentNotice, Provider } from "./verify.ts";
 import type { DisbursementRequest } from "./gateway.ts";
@@ -80,14 +81,24 @@ function creditLines(a: Allocation, loanId: string): JournalLine[] {
   ];
 }
 
-function closeIfPaid(t: TxContext, loan: LoanRow, paidOff: boolean, at: Date) {
+/** Close a loan whose instalments are all paid; "paid_off", or null when it stays open. */
+function closeIfPaid(t: TxContext, loan: LoanRow, paidOff: boolean, at: Date): "paid_off" | null {
   if (paidOff && (loan.status === "active" || loan.status === "delinquent")) {
     transitionLoan(t, { loanId: loan.id, to: "paid_off", actor: ACTOR, reason: "all instalments paid", at });
     // Paid off (early or on time): the remaining instalments' interest and fees were paid, so they are earned now.
     recogniseIncome(t, loan.id, null, at.toISOString());
     return "paid_off";
   }
-  return loan.status;
+  return null;
+}
+
+/**
+ * The loan's standing once money reached its instalments, in the same transaction: DPD recomputed, and a delinquent
+ * loan whose arrears are now paid cured back to active (recorded and emitted like every loan transition), so
+ * neither the borrower's app nor collections staff see it delinquent until the next sweep. Returns the status.
+ */
+function reassess(t: TxContext, loanId: string, after: InstalmentState[], now: Date, reason: string): string {
+  return reassessAfterPayment(t, { loanId, instalments: asViews(after), now, actor: ACTOR, reason }) ?? "missing";
 }
 
 /** The instalments as writeAllocation leaves them. */
@@ -187,11 +198,12 @@ function settleToLoan(t: TxContext, loan: LoanRow, p: { ref: string; amount: num
   });
   writeAllocation(t, a, at);
   if (a.toCredit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", a.toCredit, at, loan.id);
-  const loanStatus = closeIfPaid(t, loan, a.paidOff, p.now);
-  // The summary after the allocation, from the rows this transaction just read and wrote (no re-read: nothing
+  // The instalments after the allocation, from the rows this transaction just read and wrote (no re-read: nothing
   // else can write inside BEGIN IMMEDIATE, and writeAllocation adds exactly these amounts).
+  const after = afterAllocation(inst, a);
+  const loanStatus = closeIfPaid(t, loan, a.paidOff, p.now) ?? reassess(t, loan.id, after, p.now, `arrears paid by payment ${p.ref}`);
   const credit = loan.credit_balance_amount + a.toCredit;
-  const q = payoffQuote(afterAllocation(inst, a), credit);
+  const q = payoffQuote(after, credit);
   return {
     status: "applied",
     allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, instalments: a.lines.map((l) => l.seq) },
@@ -416,7 +428,7 @@ export function applyCredit(t: TxContext, loanId: string, ref: string, now: Date
   if (!created) return 0;
   writeAllocation(t, a, at);
   t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount - ?, updated_at = ? WHERE id = ?", used, at, loanId);
-  closeIfPaid(t, loan, a.paidOff, now);
+  if (!closeIfPaid(t, loan, a.paidOff, now)) reassess(t, loanId, afterAllocation(inst, a), now, "arrears paid from the credit balance");
   return used;
 }
 

@@ -8,9 +8,11 @@ import { transitionApplication } from "./state.ts";
 import { registerGauges } from "./index.ts";
 import { profileForStaff, type ProfileRow } from "./repo.ts";
 
-export const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 1, 2, 3]);
-export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-export const PDF = new TextEncoder().encode("%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n");
+import { jpegImage, pdfDocument, pngImage } from "../../test/support/images.ts";
+
+export const JPEG = jpegImage();
+export const PNG = pngImage();
+export const PDF = pdfDocument();
 
 export const profileBody = (over: Record<string, unknown> = {}) => ({
   nik: "3171015501900001",
@@ -138,10 +140,10 @@ describe("profile and documents", () => {
     expect(consent.body.errors).toEqual([expect.objectContaining({ path: "emergencyContact.consent" })]);
   });
 
-  test("documents: type by magic bytes, SHA-256, stored under documents/{user}/{id}; owner only; staff get a URL", async () => {
+  test("documents: type by structure, SHA-256, stored under documents/{user}/{id}; owner only; staff get a URL", async () => {
     const up = await tc.call(uploadDocument, { user: a, form: form("ktp", JPEG, "ktp.png") });
     expect(up.status).toBe(201);
-    expect(up.body).toMatchObject({ kind: "ktp", contentType: "image/jpeg", sizeBytes: JPEG.length, filename: "ktp.png" });
+    expect(up.body).toMatchObject({ kind: "ktp", contentType: "image/jpeg", sizeBytes: JPEG.length, filename: "ktp.jpg" });
     expect(up.body.sha256).toBe(new Bun.CryptoHasher("sha256").update(JPEG).digest("hex"));
     expect(tc.blobs.data.get(`documents/${a.id}/${up.body.id}`)).toEqual(JPEG);
     expect((await tc.call(uploadDocument, { user: a, form: form("payslip", PDF) })).body.contentType).toBe("application/pdf");
@@ -159,6 +161,55 @@ describe("profile and documents", () => {
     expect((await tc.call(getDocument, { user: b, params: { id: up.body.id } })).status).toBe(404);
     const staff = await tc.call(getDocument, { user: analyst, params: { id: up.body.id } });
     expect(staff.body.downloadUrl).toContain(`documents/${a.id}/${up.body.id}`);
+  });
+
+  test("documents: a bare or broken JPEG/PNG/PDF signature is refused with 422 saying why; nothing is stored", async () => {
+    const stored = tc.blobs.data.size;
+    const cases: [string, Uint8Array, RegExp][] = [
+      ["ktp", new Uint8Array([0xff, 0xd8, 0xff]), /truncated/],
+      ["ktp", JPEG.subarray(0, JPEG.length - 2), /end-of-image/],
+      ["selfie", jpegImage("", { width: 40, height: 40 }), /40×40 pixels; at least 100×100/],
+      ["selfie", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]), /IHDR/],
+      ["payslip", new TextEncoder().encode("%PDF-1.7 not really"), /%%EOF/],
+    ];
+    for (const [kind, bytes, why] of cases) {
+      const r = await tc.call(uploadDocument, { user: a, form: form(kind, bytes) });
+      expect(r.status).toBe(422);
+      expect(r.body.type).toEndWith("/invalid-document");
+      expect(r.body.detail).toMatch(why);
+      expect(r.body.errors).toEqual([{ path: "file", message: expect.stringMatching(why) }]);
+    }
+    expect(tc.blobs.data.size).toBe(stored);
+  });
+
+  test("documents: the stored and served name takes its extension from the detected type, never the client's", async () => {
+    const polyglot = new Uint8Array([...JPEG, ...new TextEncoder().encode("<html><script>alert(document.cookie)</script></html>")]);
+    const names: [string, Uint8Array, string][] = [
+      ["selfie.html", polyglot, "selfie.jpg"],
+      ["../../etc/passwd", PNG, "passwd.png"],
+      ["C:\\Users\\budi\\slip \"gaji\".pdf.exe", PDF, "slip _gaji_.pdf"],
+      ["ktp\u202Egpj.html", JPEG, "ktpgpj.jpg"],
+      ["...", JPEG, "ktp.jpg"],
+      ["x".repeat(500) + ".png", PNG, "x".repeat(100) + ".png"],
+    ];
+    for (const [client, bytes, stored] of names) {
+      const kind = client.includes("slip") ? "payslip" : "ktp";
+      const up = await tc.call(uploadDocument, { user: a, form: form(kind, bytes, client) });
+      expect(up.status).toBe(201);
+      expect(up.body.filename).toBe(stored);
+      const row = tc.db.read.get<{ filename: string }>("SELECT filename FROM documents WHERE id = ?", up.body.id)!;
+      expect(row.filename).toBe(up.body.filename);
+    }
+    // A row stored before names were cleaned is shown and served under the cleaned name.
+    const old = await tc.call(uploadDocument, { user: a, form: form("selfie", polyglot, "selfie.jpg") });
+    tc.db.writer.run("UPDATE documents SET filename = 'selfie.html' WHERE id = ?", old.body.id);
+    const signed: any[] = [];
+    const signedUrl = tc.blobs.signedUrl;
+    tc.blobs.signedUrl = async (key, opts) => (signed.push(opts), signedUrl(key, opts));
+    const staff = await tc.call(getDocument, { user: analyst, params: { id: old.body.id } });
+    tc.blobs.signedUrl = signedUrl;
+    expect(staff.body.filename).toBe("selfie.jpg");
+    expect(signed).toEqual([{ expiresInSeconds: 300, contentType: "image/jpeg", filename: "selfie.jpg" }]);
   });
 });
 
@@ -321,7 +372,7 @@ describe("applications", () => {
     // expired offer
     const e = (await tc.call(createApplication, { user, body: apply({ documentIds }) })).body;
     tc.context().tx((t) =>
-      transitionApplication(t, { applicationId: e.id, to: "approved", actor: "system:scoring", reason: "auto", offer: { principalAmount: 3_000_000, expiresAt: "2026-03-03T00:00:00Z" } }),
+      transitionApplication(t, { applicationId: e.id, to: "approved", actor: "system:scoring", reason: "auto", offer: { principalAmount: 3_000_000, expiresAt: "2026-03-03T00:00:00Z" }, at: tc.clock.now() }),
     );
     tc.clock.set("2026-03-04T00:00:00Z");
     const exp = await tc.call(acceptOffer, { user, params: { id: e.id } });

@@ -8,9 +8,10 @@ import { acceptOffer, cancelApplication, createApplication } from "./routes/appl
 import { transitionApplication } from "./state.ts";
 import { prepareDisbursement } from "../payments/money.ts";
 import { seedLoan } from "../../test/support/payments-fixture.ts";
+import { jpegImage, pngImage } from "../../test/support/images.ts";
 
-const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 1, 2, 3]);
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+const JPEG = jpegImage();
+const PNG = pngImage();
 
 const profileBody = (over: Record<string, unknown> = {}) => ({
   nik: "3171015501900001",

@@ -1,5 +1,5 @@
 // Row → API mappers and shared queries of the loans extension.
-import { maskString, problems, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import { documentFilename, EXTENSION_OF, maskString, problems, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
 import type { ProductPricing, Purpose } from "./caps.ts";
 import { daysBetween, type InterestMethod, type TenorUnit } from "./schedule.ts";
 
@@ -187,6 +187,14 @@ export interface DocumentRow {
   created_at: string;
 }
 
+/**
+ * The name a document is shown and downloaded under: the stored name cleaned again with the extension of its
+ * detected type (rows stored before names were cleaned may still hold the client's raw name), or `{kind}.{ext}`.
+ */
+export function documentDownloadName(r: Pick<DocumentRow, "filename" | "kind" | "content_type">): string {
+  return documentFilename(r.filename, EXTENSION_OF[r.content_type], r.kind);
+}
+
 export function documentOut(r: DocumentRow, downloadUrl?: string) {
   return {
     id: r.id,
@@ -195,7 +203,7 @@ export function documentOut(r: DocumentRow, downloadUrl?: string) {
     contentType: r.content_type,
     sizeBytes: r.size_bytes,
     sha256: r.sha256,
-    filename: r.filename,
+    filename: r.filename === null ? null : documentDownloadName(r),
     createdAt: r.created_at,
     ...(downloadUrl ? { downloadUrl } : {}),
   };

@@ -12,8 +12,8 @@ import { memoryBlobs } from "../loans/test-context.ts";
 import fraud from "../fraud/index.ts";
 import scoring from "./index.ts";
 import { makeNik, type Sex } from "../fraud/nik.ts";
+import { pngImage } from "../../test/support/images.ts";
 
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 describe("submitted → checked → decided through the runtime", () => {
   let t: TestAuth;
@@ -43,7 +43,7 @@ describe("submitted → checked → decided through the runtime", () => {
   async function upload(token: string, kind: string, content: string) {
     const form = new FormData();
     form.set("kind", kind);
-    form.set("file", new File([new Uint8Array([...PNG, ...new TextEncoder().encode(content)])], `${kind}.png`, { type: "image/png" }));
+    form.set("file", new File([pngImage(content) as BlobPart], `${kind}.png`, { type: "image/png" }));
     const r = await t.app.request("/api/v1/documents", { method: "POST", headers: { Authorization: `Bearer ${token}`, "X-Forwarded-For": freshIp() }, body: form });
     expect(r.status).toBe(201);
     return ((await r.json()) as any).id as string;

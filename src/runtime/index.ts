@@ -2,6 +2,9 @@
 export { z } from "@hono/zod-openapi";
 export { HttpProblem, problems } from "../http/problem.ts";
 export { maskString, maskValue, type MaskKind } from "../records/mask.ts";
+export { safeText, unsafeTextIssue, type SafeTextOptions } from "../text/safe-text.ts";
+export { probeDocument, EXTENSION_OF, type DocumentContentType, type ProbeResult } from "../storage/document-probe.ts";
+export { documentFilename } from "../storage/filename.ts";
 export type * from "./types.ts";
 import type { ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName } from "./types.ts";
 

@@ -8,7 +8,9 @@ import { loadOrCreateUrlKey } from "./keys.ts";
 import { S3BlobStore } from "./s3.ts";
 
 export { FsBlobStore } from "./fs.ts";
-export { S3BlobStore, s3ClientFor, contentDisposition } from "./s3.ts";
+export { S3BlobStore, s3ClientFor } from "./s3.ts";
+export { contentDisposition, documentFilename } from "./filename.ts";
+export { probeDocument, EXTENSION_OF, type DocumentContentType, type ProbeResult } from "./document-probe.ts";
 export { assertValidKey, BlobKeyError } from "./keys.ts";
 
 export function createBlobStore(config: Config, opts: { clock?: Clock } = {}): BlobStore {

@@ -1,13 +1,14 @@
 // GET/HEAD /files/{key}?exp=&sig=: serves a document from the fs BlobStore to whoever holds an unexpired,
 // untampered signed URL (made by BlobStore.signedUrl for staff). The signature is checked in constant time
-// before anything touches the disk. With S3 configured, downloads go to presigned S3 URLs and this route 404s.
+// before anything touches the disk. Always an attachment, never sniffed (nosniff). With S3 configured, downloads go
+// to presigned S3 URLs and this route 404s.
 import type { AppModule } from "../http/app.ts";
 import { HttpProblem, problems } from "../http/problem.ts";
 import type { BlobStore } from "../runtime/types.ts";
 import { FsBlobStore } from "./fs.ts";
 import { assertValidKey } from "./keys.ts";
 import { FILES_PREFIX } from "./signing.ts";
-import { contentDisposition } from "./s3.ts";
+import { contentDisposition } from "./filename.ts";
 
 export const storageModule: AppModule = {
   register(app, platform) {
@@ -34,6 +35,7 @@ export const storageModule: AppModule = {
         "Content-Length": String(file.size),
         "Cache-Control": "private, no-store",
         "Content-Disposition": v.params.filename ? contentDisposition(v.params.filename) : "attachment",
+        "X-Content-Type-Options": "nosniff",
       };
       return new Response(c.req.method === "HEAD" ? null : file, { status: 200, headers });
     };

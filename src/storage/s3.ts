@@ -1,5 +1,6 @@
 // The s3 BlobStore (S3 or MinIO through @aws-sdk/client-s3). Keys are used as given (after validation);
-// every upload carries the server-side-encryption header from config.s3.sse.
+// every upload carries the server-side-encryption header from config.s3.sse and is stored as an attachment (a plain
+// GET of the object downloads it; presigned URLs add the file name and the detected content type).
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -14,6 +15,9 @@ import type { BlobStore } from "../runtime/types.ts";
 import type { Config } from "../config.ts";
 import { assertValidKey } from "./keys.ts";
 import { clampTtl } from "./fs.ts";
+import { contentDisposition } from "./filename.ts";
+
+export { contentDisposition } from "./filename.ts";
 
 export type S3Settings = NonNullable<Config["s3"]>;
 
@@ -54,6 +58,7 @@ export class S3BlobStore implements BlobStore {
         Body: data,
         ContentLength: data.byteLength,
         ContentType: opts.contentType ?? "application/octet-stream",
+        ContentDisposition: "attachment",
         ServerSideEncryption: this.sse as ServerSideEncryption | undefined,
       }),
     );
@@ -92,7 +97,7 @@ export class S3BlobStore implements BlobStore {
       Bucket: this.bucket,
       Key: key,
       ResponseContentType: opts.contentType,
-      ResponseContentDisposition: opts.filename ? contentDisposition(opts.filename) : undefined,
+      ResponseContentDisposition: opts.filename ? contentDisposition(opts.filename) : "attachment",
     });
     return getSignedUrl(this.client, cmd, { expiresIn: clampTtl(opts.expiresInSeconds) });
   }
@@ -105,10 +110,4 @@ export class S3BlobStore implements BlobStore {
       return false;
     }
   }
-}
-
-/** `attachment; filename="…"; filename*=UTF-8''…` with the ASCII fallback stripped of quotes and controls. */
-export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }

@@ -82,6 +82,18 @@ describe("signed local URLs through the /files route", () => {
     expect(res.headers.get("cache-control")).toBe("private, no-store");
   });
 
+  test("served as a never-sniffed attachment whose name cannot carry quotes, line breaks or bidi characters", async () => {
+    const url = await store.signedUrl("documents/u7/ktp-1", { contentType: "image/jpeg", filename: 'selfie\u202Egpj.html"\r\nX-Injected: 1' });
+    const res = await app.request(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-injected")).toBeNull();
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="selfiegpj.html_X-Injected_ 1"; filename*=UTF-8''selfiegpj.html_X-Injected_%201`);
+    const unnamed = await app.request(await store.signedUrl("documents/u7/ktp-1"));
+    expect(unnamed.headers.get("content-disposition")).toBe("attachment");
+    expect(unnamed.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
   test("expired, tampered, unsigned or traversing requests are refused with problem+json", async () => {
     const url = await store.signedUrl("documents/u7/ktp-1", { expiresInSeconds: 60 });
     clock.advance(61_000);
@@ -151,6 +163,18 @@ describe("s3 BlobStore against s3rver", () => {
     await expect(store.put("../escape", body)).rejects.toBeInstanceOf(BlobKeyError);
     const raw = await store.client.send(new GetObjectCommand({ Bucket: "kreditku-docs", Key: "documents/u1/doc-9" }));
     expect(await raw.Body!.transformToString()).toBe("slip gaji");
+    expect(head.ContentDisposition).toBe("attachment");
+  });
+
+  test("presigned URLs always download as an attachment with a cleaned name", async () => {
+    await store.put("documents/u1/doc-10", new TextEncoder().encode("<html>"), { contentType: "image/jpeg" });
+    const named = await fetch(await store.signedUrl("documents/u1/doc-10", { contentType: "image/jpeg", filename: 'selfie\u202Egpj.html"; x=".jpg' }));
+    expect(named.status).toBe(200);
+    expect(named.headers.get("content-type")).toBe("image/jpeg");
+    expect(named.headers.get("content-disposition")).toBe(`attachment; filename="selfiegpj.html__ x=_.jpg"; filename*=UTF-8''selfiegpj.html__%20x%3D_.jpg`);
+    const unnamed = await fetch(await store.signedUrl("documents/u1/doc-10"));
+    expect(unnamed.headers.get("content-disposition")).toBe("attachment");
+    await store.delete("documents/u1/doc-10");
   });
 
   test("presigned URL downloads with plain fetch, with content type and file name; a tampered one fails", async () => {

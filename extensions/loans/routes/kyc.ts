@@ -1,7 +1,7 @@
 // Borrower profile and KYC documents.
-import { defineRoute, HttpProblem, problems, z } from "../../../src/runtime/index.ts";
+import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, z } from "../../../src/runtime/index.ts";
 import { Document, DocumentKind, IdParams, Profile, ProfileInput } from "../../../schemas/loans.ts";
-import { documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
+import { documentDownloadName, documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
 import { OPEN_APPLICATION_STATUSES } from "../state.ts";
 
 const problem = (description: string) => ({ description });
@@ -127,14 +127,6 @@ export const putProfile = defineRoute<z.infer<typeof ProfileInput>, unknown, unk
   },
 });
 
-/** The content type decided by the file's first bytes (never by the client's claim). */
-export function sniffContentType(b: Uint8Array): DocumentRow["content_type"] | null {
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
-  if (b.length >= 8 && [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)) return "image/png";
-  if (b.length >= 5 && b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46 && b[4] === 0x2d) return "application/pdf";
-  return null;
-}
-
 const documentExample = {
   id: "0193a1b2-0000-7000-8000-0000000000d1",
   userId: "0193a1b2-0000-7000-8000-000000000001",
@@ -150,7 +142,10 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
   method: "post",
   path: "/api/v1/documents",
   summary: "Upload a KYC document (KTP, selfie or payslip)",
-  description: "multipart/form-data with `kind` and `file`. At most 10 MiB; JPEG, PNG or PDF decided by the file's magic bytes; SHA-256 recorded.",
+  description:
+    "multipart/form-data with `kind` and `file`. At most 10 MiB. The type is decided by the file's structure, never by its name or Content-Type: " +
+    "a JPEG or PNG must parse to a complete image of 100×100 to 20000×20000 pixels, a PDF must have a `%PDF-1.x` header and a `startxref`/`%%EOF` trailer. " +
+    "The stored file name is the client's base name, cleaned, with the extension of the detected type. SHA-256 recorded.",
   tags: ["Documents"],
   access: ["borrower"],
   request: { multipart: true },
@@ -158,7 +153,7 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
     201: { description: "Stored", schema: Document, example: documentExample },
     413: problem("Larger than the limit"),
     415: problem("Not a JPEG, PNG or PDF"),
-    422: problem("Missing kind or file"),
+    422: problem("Missing kind or file, or a file that starts like a JPEG, PNG or PDF but is not a valid one (type `invalid-document`, the reason in `detail`)"),
   },
   handler: async (req, ctx) => {
     let form: FormData;
@@ -178,14 +173,20 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
     const limit = ctx.config.documentLimitBytes;
     if (blob.size > limit) throw new HttpProblem(413, "payload-too-large", "Payload too large", `Documents are at most ${limit} bytes`);
     const bytes = new Uint8Array(await blob.arrayBuffer());
-    const contentType = sniffContentType(bytes);
-    if (!contentType) throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Documents must be JPEG, PNG or PDF (decided by the file's content)");
+    const probe = probeDocument(bytes);
+    if (!probe.ok && !probe.contentType) throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Documents must be JPEG, PNG or PDF (decided by the file's content)");
+    if (!probe.ok) {
+      throw new HttpProblem(422, "invalid-document", "Invalid document", `The file is not a usable ${probe.contentType}: ${probe.reason}`, {
+        errors: [{ path: "file", message: probe.reason }],
+      });
+    }
+    const contentType = probe.contentType;
     const sha256 = Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex");
     const userId = ctx.user!.id;
     const id = newId();
     const key = `documents/${userId}/${id}`;
     await ctx.blobs.put(key, bytes, { contentType });
-    const filename = blob.name ? blob.name.slice(0, 200) : null;
+    const filename = blob.name ? documentFilename(blob.name, probe.extension, kind.data!) : null;
     const row: DocumentRow = { id, user_id: userId, kind: kind.data!, content_type: contentType, size_bytes: bytes.length, sha256, blob_key: key, filename, created_at: ctx.clock.now().toISOString() };
     try {
       ctx.tx((t) =>
@@ -222,7 +223,7 @@ export const getDocument = defineRoute<unknown, unknown, z.infer<typeof IdParams
     const row = ctx.db.get<DocumentRow>("SELECT * FROM documents WHERE id = ?", req.params.id);
     const staff = isStaffReader(ctx);
     if (!row || (!staff && row.user_id !== ctx.user?.id)) throw problems.notFound("Document");
-    const url = staff ? await ctx.blobs.signedUrl(row.blob_key, { expiresInSeconds: 300, contentType: row.content_type, filename: row.filename ?? `${row.kind}` }) : undefined;
+    const url = staff ? await ctx.blobs.signedUrl(row.blob_key, { expiresInSeconds: 300, contentType: row.content_type, filename: documentDownloadName(row) }) : undefined;
     return { status: 200, body: documentOut(row, url) };
   },
 });

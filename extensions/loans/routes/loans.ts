@@ -5,6 +5,7 @@ import {
   applicationOut,
   businessDate,
   decodeCursor,
+  documentDownloadName,
   documentOut,
   getProduct,
   loanOut,
@@ -168,7 +169,7 @@ export async function applicationDetail(ctx: ExtensionContext, row: ApplicationR
   for (const d of docs) {
     let url: string | undefined;
     try {
-      url = await ctx.blobs.signedUrl(d.blob_key, { expiresInSeconds: 300, contentType: d.content_type, filename: d.filename ?? d.kind });
+      url = await ctx.blobs.signedUrl(d.blob_key, { expiresInSeconds: 300, contentType: d.content_type, filename: documentDownloadName(d) });
     } catch (err) {
       ctx.log.warn("signed url failed", { documentId: d.id, err: (err as Error).message });
     }

@@ -8,6 +8,7 @@ import { Metrics } from "./observability/metrics.ts";
 import { OffsetClock, systemClock, type Clock } from "./clock.ts";
 import type { Platform } from "./http/types.ts";
 import { createBlobStore } from "./storage/index.ts";
+import { tightenDepot } from "./private-files.ts";
 
 export interface PlatformOptions extends LoadOptions {
   config?: Config;
@@ -18,7 +19,8 @@ export interface PlatformOptions extends LoadOptions {
 
 export function ensureDepot(config: Config) {
   const p = depotPaths(config.depot);
-  for (const dir of [p.root, p.data, p.uploads, p.backups]) mkdirSync(dir, { recursive: true });
+  mkdirSync(p.root, { recursive: true });
+  tightenDepot(p);
   mkdirSync(p.secrets, { recursive: true, mode: 0o700 });
   return p;
 }

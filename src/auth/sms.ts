@@ -1,6 +1,7 @@
 // The SMS port. Features look it up as platform.ports.get("sms") (ExtensionContext.port("sms")).
 // The default `log` adapter appends {to, text, at} JSON lines to depot/data/sms.jsonl.
 import { appendFile, mkdir } from "node:fs/promises";
+import { privateFile } from "../private-files.ts";
 import { dirname } from "node:path";
 import type { Clock } from "../clock.ts";
 
@@ -16,6 +17,7 @@ export interface SmsPort {
 
 export class LogSmsAdapter implements SmsPort {
   readonly kind = "log";
+  private checkedMode = false;
   constructor(
     private path: string,
     private clock: Clock,
@@ -24,7 +26,12 @@ export class LogSmsAdapter implements SmsPort {
   async send(msg: SmsMessage) {
     await mkdir(dirname(this.path), { recursive: true });
     const line = JSON.stringify({ to: msg.to, text: msg.text, at: this.clock.now().toISOString() });
+    // Phone numbers and one-time codes: 0600 (the mode only applies when the file is created; an older log is tightened).
     await appendFile(this.path, line + "\n", { mode: 0o600 });
+    if (!this.checkedMode) {
+      privateFile(this.path);
+      this.checkedMode = true;
+    }
     this.log?.info("sms sent", { adapter: "log", to: msg.to });
   }
 }

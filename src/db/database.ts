@@ -2,8 +2,8 @@
 // reader connections. Pragmas per DESIGN §3. bun:sqlite is synchronous, so a write transaction is a plain
 // synchronous function: no await can interleave inside it.
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { privateDatabase, privateDir } from "../private-files.ts";
 
 export type Params = SQLQueryBindings[] | Record<string, SQLQueryBindings>;
 export type Row = Record<string, unknown>;
@@ -120,9 +120,15 @@ export class Db {
 
   constructor(path: string, readerCount = 2) {
     this.path = path;
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    // The database holds personal data: 0600 (created so before SQLite opens it; its -wal/-shm take the same mode),
+    // in a 0700 folder; files of an older depot are tightened here.
+    if (path !== ":memory:") {
+      privateDir(dirname(path));
+      privateDatabase(path);
+    }
     const w = new Database(path, { create: true, strict: true });
     applyPragmas(w, false);
+    if (path !== ":memory:") privateDatabase(path);
     this.writer = new Conn(w);
     if (path === ":memory:") {
       this.readers = [this.writer];

@@ -4,7 +4,7 @@
 // stored in a folder or on S3, followed by retention.
 import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync, renameSync, readdirSync, readFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, rmSync, statSync, writeFileSync, renameSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Transform } from "node:stream";
@@ -15,6 +15,7 @@ import type { Logger } from "../observability/logger.ts";
 import { VERSION } from "../cli/version.ts";
 import { backupId, BackupInvalidError, dataName, manifestName, MANIFEST_FORMAT, parseManifest, type Manifest, ID_RE } from "./manifest.ts";
 import { planRetention } from "./retention.ts";
+import { PRIVATE_FILE_MODE, privateDir, privateFile } from "../private-files.ts";
 import { FolderTarget, type BackupTarget } from "./targets.ts";
 
 export const LAST_BACKUP_FILE = "last-backup.json";
@@ -103,8 +104,9 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   let id = backupId(started);
   const existing = new Set(await target.list());
   for (let i = 1; existing.has(manifestName(id)) || existing.has(dataName(id)); i++) id = `${backupId(started)}-${i}`;
+  privateDir(paths.backups);
   const work = join(paths.backups, `.work-${id}-${process.pid}`);
-  mkdirSync(work, { recursive: true, mode: 0o700 });
+  privateDir(work);
   try {
     const snap = join(work, "snapshot.db");
     log.info("snapshot", { phase: "snapshot", id, db: paths.db, dbBytes: statSync(paths.db).size });
@@ -115,6 +117,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     } finally {
       src.close();
     }
+    privateFile(snap);
     log.info("snapshot done", { phase: "snapshot", id, dbBytes: statSync(snap).size, ms: now().getTime() - started.getTime() });
     const copy = new Database(snap, { readonly: true });
     let info: ReturnType<typeof describeDatabase>;
@@ -171,10 +174,11 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
 /** depot/backups/last-backup.json: what serve's kreditku_last_backup_timestamp_seconds reads for remote targets. */
 function recordLastBackup(config: Config, manifest: Manifest, location: string) {
   const dir = depotPaths(config.depot).backups;
-  mkdirSync(dir, { recursive: true });
+  privateDir(dir);
   const file = join(dir, LAST_BACKUP_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ id: manifest.id, createdAt: manifest.createdAt, size: manifest.size, location }) + "\n");
+  writeFileSync(tmp, JSON.stringify({ id: manifest.id, createdAt: manifest.createdAt, size: manifest.size, location }) + "\n", { mode: PRIVATE_FILE_MODE });
+  privateFile(tmp);
   renameSync(tmp, file);
 }
 

@@ -17,6 +17,7 @@ import { parseTarget, type BackupTarget } from "./targets.ts";
 import { runningServer, pidFileOf } from "./pidfile.ts";
 import { checkLedgerTables, type LedgerCheckResult } from "./ledger-check.ts";
 import { Conn } from "../db/database.ts";
+import { privateDatabase, privateDir, privateFile } from "../private-files.ts";
 import { checkLedger as ledgerProof } from "../../extensions/ledger/ledger.ts";
 
 /** Restore refused (server running: exit 3; would overwrite without --force: exit 5). */
@@ -197,7 +198,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     );
   }
   const src = await resolveSource(opts.from, config);
-  mkdirSync(paths.data, { recursive: true });
+  privateDir(paths.data);
   // The work folder sits beside main.db so the final rename stays on one file system (atomic).
   const work = join(paths.data, `.restore-${src.id}-${process.pid}`);
   try {
@@ -213,7 +214,9 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
       }
       // The old WAL belongs to the old database: move it with it, or SQLite would replay it into the new one.
       for (const sfx of ["-wal", "-shm"]) if (existsSync(paths.db + sfx)) renameSync(paths.db + sfx, previous + sfx);
+      privateDatabase(previous);
     }
+    privateFile(dbFile);
     renameSync(dbFile, paths.db);
     fsyncDir(dirname(paths.db));
     log.info("restored", { phase: "swap", id: src.id, db: paths.db, previous: previous ? basename(previous) : null });

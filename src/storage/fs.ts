@@ -1,6 +1,7 @@
 // The fs BlobStore: documents under depot/uploads/<key>, written atomically (temp file + rename), 0600.
 import { mkdir, readFile, rename, rm, stat, writeFile, access } from "node:fs/promises";
 import { constants } from "node:fs";
+import { privateDir } from "../private-files.ts";
 import { dirname, resolve, sep } from "node:path";
 import type { BlobStore } from "../runtime/types.ts";
 import type { Clock } from "../clock.ts";
@@ -36,6 +37,8 @@ export class FsBlobStore implements BlobStore {
     this.urlKey = opts.urlKey;
     this.publicUrl = (opts.publicUrl ?? "").replace(/\/+$/, "");
     this.clock = opts.clock ?? { now: () => new Date() };
+    // Documents (KTP, selfies, payslips): the root folder is 0700, so nothing below it is reachable by other users.
+    privateDir(this.root);
   }
 
   /** The file of a key; refuses anything that would leave the root (belt and braces over assertValidKey). */
@@ -94,7 +97,7 @@ export class FsBlobStore implements BlobStore {
 
   async ping(): Promise<boolean> {
     try {
-      await mkdir(this.root, { recursive: true });
+      await mkdir(this.root, { recursive: true, mode: 0o700 });
       await access(this.root, constants.W_OK);
       return true;
     } catch {

@@ -1,6 +1,8 @@
 // Zod schemas of loan origination (products, quotes, profiles, documents, applications, loans), shared by the API,
 // the OpenAPI document and the admin UI. Money: integer rupiah in fields ending `Amount`; rates: integer ppm.
+// Person-facing text goes through safeText: no control, bidirectional or zero-width characters; NFC, trimmed.
 import { z } from "@hono/zod-openapi";
+import { safeText } from "../src/runtime/index.ts";
 
 const money = (desc: string, example?: number) =>
   z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ description: `${desc} (integer rupiah)`, ...(example !== undefined ? { example } : {}) });
@@ -28,8 +30,8 @@ export const Problem = z
 // ---------- products ----------
 const productFields = {
   code: z.string().regex(/^[A-Z0-9-]{2,32}$/, "2-32 of A-Z, 0-9, -").openapi({ example: "KK-WEEKLY-50" }),
-  name: z.string().min(1).max(120).openapi({ example: "Pinjaman Mingguan" }),
-  description: z.string().max(2000).default(""),
+  name: safeText({ min: 1, max: 120 }).openapi({ example: "Pinjaman Mingguan" }),
+  description: safeText({ max: 2000, multiline: true }).default(""),
   purpose: Purpose,
   minAmount: money("Smallest principal", 1_000_000).refine((v) => v > 0, "must be positive"),
   maxAmount: money("Largest principal", 10_000_000),
@@ -165,30 +167,30 @@ export const Quote = z
 export const ProfileInput = z
   .object({
     nik: z.string().regex(/^\d{16}$/, "NIK must be 16 digits").openapi({ example: "3171015501900001" }),
-    fullName: z.string().trim().min(2).max(120).openapi({ example: "Siti Rahayu" }),
+    fullName: safeText({ min: 2, max: 120 }).openapi({ example: "Siti Rahayu" }),
     birthDate: isoDate.openapi({ example: "1990-01-15" }),
     sex: z.enum(["M", "F"]),
     address: z.object({
-      line: z.string().trim().min(3).max(300).openapi({ example: "Jl. Merdeka No. 1" }),
-      city: z.string().trim().min(2).max(100).openapi({ example: "Jakarta Pusat" }),
-      province: z.string().trim().min(2).max(100).openapi({ example: "DKI Jakarta" }),
+      line: safeText({ min: 3, max: 300 }).openapi({ example: "Jl. Merdeka No. 1" }),
+      city: safeText({ min: 2, max: 100 }).openapi({ example: "Jakarta Pusat" }),
+      province: safeText({ min: 2, max: 100 }).openapi({ example: "DKI Jakarta" }),
       postalCode: z.string().regex(/^\d{5}$/, "postal code must be 5 digits").openapi({ example: "10110" }),
     }),
     employment: z.object({
       status: z.enum(["employed", "self_employed", "business_owner", "student", "unemployed", "retired"]),
-      employerName: z.string().trim().max(200).optional(),
-      jobTitle: z.string().trim().max(200).optional(),
+      employerName: safeText({ max: 200 }).optional(),
+      jobTitle: safeText({ max: 200 }).optional(),
     }),
     monthlyIncomeAmount: money("Declared monthly income", 8_000_000),
     bankAccount: z.object({
       bankCode: z.string().regex(/^[A-Z0-9]{2,10}$/, "bank code must be 2-10 of A-Z, 0-9").openapi({ example: "BCA" }),
       accountNumber: z.string().regex(/^\d{6,20}$/, "account number must be 6-20 digits").openapi({ example: "1234567890" }),
-      accountName: z.string().trim().min(2).max(120).openapi({ example: "SITI RAHAYU" }),
+      accountName: safeText({ min: 2, max: 120 }).openapi({ example: "SITI RAHAYU" }),
     }),
     emergencyContact: z.object({
-      name: z.string().trim().min(2).max(120).openapi({ example: "Budi Santoso" }),
+      name: safeText({ min: 2, max: 120 }).openapi({ example: "Budi Santoso" }),
       phone: z.string().regex(/^(\+62|62|0)8\d{7,12}$/, "phone must be an Indonesian mobile number").openapi({ example: "+6281234567890" }),
-      relation: z.string().trim().min(2).max(50).openapi({ example: "sibling" }),
+      relation: safeText({ min: 2, max: 50 }).openapi({ example: "sibling" }),
       consent: z.boolean().openapi({ description: "The contact agreed to be listed" }),
     }),
   })
@@ -273,14 +275,14 @@ export const ApplicationCreate = z
     productId: id,
     principalAmount: money("Principal requested", 5_000_000).refine((v) => v > 0, "must be positive"),
     tenor: z.number().int().min(1).max(3650).openapi({ example: 50 }),
-    purpose: z.string().trim().min(3).max(500).openapi({ example: "Modal usaha warung" }),
+    purpose: safeText({ min: 3, max: 500, multiline: true }).openapi({ example: "Modal usaha warung" }),
     documentIds: z.array(id).max(10).default([]),
     device: z
       .object({
-        id: z.string().min(1).max(200).openapi({ example: "android-5f2c9a" }),
-        platform: z.string().max(50).optional().openapi({ example: "android" }),
-        model: z.string().max(100).optional(),
-        appVersion: z.string().max(50).optional(),
+        id: safeText({ min: 1, max: 200 }).openapi({ example: "android-5f2c9a" }),
+        platform: safeText({ max: 50 }).optional().openapi({ example: "android" }),
+        model: safeText({ max: 100 }).optional(),
+        appVersion: safeText({ max: 50 }).optional(),
       })
       .openapi({ description: "Device the application was made from (fraud velocity checks)" }),
   })
@@ -346,12 +348,12 @@ export const AdminListQuery = ListQuery.extend({
 
 export const IdParams = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "0193a1b2-…" }) });
 
-export const CancelRequest = z.object({ reason: z.string().trim().max(500).optional() }).openapi("CancelRequest", { example: { reason: "changed my mind" } });
+export const CancelRequest = z.object({ reason: safeText({ max: 500, multiline: true }).optional() }).openapi("CancelRequest", { example: { reason: "changed my mind" } });
 
 export const DecisionRequest = z
   .object({
     decision: z.enum(["approve", "reject"]),
-    note: z.string().trim().min(3).max(2000),
+    note: safeText({ min: 3, max: 2000, multiline: true }),
     offer: z
       .object({ principalAmount: z.number().int().positive().optional(), tenor: z.number().int().positive().optional(), expiresAt: z.string().optional() })
       .optional(),

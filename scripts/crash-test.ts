@@ -37,10 +37,9 @@ import { makeNik } from "../extensions/fraud/nik.ts";
 import { paymentPayload, signedWebhook } from "../extensions/payments/sandbox.ts";
 import { runCli, startBinary, tempDepot, type Running } from "../test/harness.ts";
 import { seedLoan } from "../test/support/payments-fixture.ts";
+import { documentFor } from "../test/support/images.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const JPEG = [0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1];
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
 const OPEN_APP = new Set(["draft", "submitted", "checking"]);
 
 export interface CrashTestOptions {
@@ -398,11 +397,12 @@ export async function runCrashTest(input: Partial<CrashTestOptions> = {}): Promi
       const p = await call("PUT", "/api/v1/me/profile", profile, { token, deadline });
       if (p.status !== 200) return void bStats.failed.push(`borrower ${i}: profile ${p.status}`);
       const docs: string[] = [];
-      for (const [kind, magic] of [["ktp", JPEG], ["selfie", PNG]] as const) {
+      for (const kind of ["ktp", "selfie"]) {
+        const doc = documentFor(kind, `crash-${tag}-${i}-${kind}`);
         const form = () => {
           const f = new FormData();
           f.set("kind", kind);
-          f.set("file", new File([new Uint8Array([...magic, ...new TextEncoder().encode(`crash-${tag}-${i}-${kind}`)])], `${kind}.bin`));
+          f.set("file", new File([doc.bytes as BlobPart], doc.name, { type: doc.type }));
           return f;
         };
         const d = await call("POST", "/api/v1/documents", undefined, { token, form, deadline });

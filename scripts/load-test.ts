@@ -31,10 +31,9 @@ import { makeNik } from "../extensions/fraud/nik.ts";
 import { paymentPayload, signedWebhook } from "../extensions/payments/sandbox.ts";
 import { startBinary, tempDepot, type Running } from "../test/harness.ts";
 import { seedLoan } from "../test/support/payments-fixture.ts";
+import { documentFor } from "../test/support/images.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const JPEG = [0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1];
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
 const DECIDED = new Set(["approved", "rejected", "manual_review", "cancelled", "expired"]);
 
 export interface LoadTestOptions {
@@ -239,10 +238,12 @@ export async function runLoadTest(input: Partial<LoadTestOptions> = {}): Promise
     return null;
   }
 
-  const upload = (token: string, kind: string, magic: number[], salt: string) => {
+  const upload = (token: string, kind: string, salt: string) => {
+    // A real image, padded (in its comment) to about the size the load test has always sent.
+    const doc = documentFor(kind, `${salt}-${kind}-${Math.random()}`.padEnd(2048, "."));
     const form = new FormData();
     form.set("kind", kind);
-    form.set("file", new File([new Uint8Array([...magic, ...new TextEncoder().encode(`${salt}-${kind}-${Math.random()}`), ...new Uint8Array(2048)])], `${kind}.bin`));
+    form.set("file", new File([doc.bytes as BlobPart], doc.name, { type: doc.type }));
     return call(`upload_${kind}`, "POST", "/api/v1/documents", undefined, { token, form, expect: [201] });
   };
 
@@ -287,9 +288,9 @@ export async function runLoadTest(input: Partial<LoadTestOptions> = {}): Promise
     };
     const p = await call("profile", "PUT", "/api/v1/me/profile", profile, { token });
     if (p.status !== 200) return fail("profile", p);
-    const ktp = await upload(token, "ktp", JPEG, userId);
+    const ktp = await upload(token, "ktp", userId);
     if (ktp.status !== 201) return fail("upload_ktp", ktp);
-    const selfie = await upload(token, "selfie", PNG, userId);
+    const selfie = await upload(token, "selfie", userId);
     if (selfie.status !== 201) return fail("upload_selfie", selfie);
     const q = await call("quote", "POST", "/api/v1/quotes", { productId: "prod_reference_weekly", principalAmount: 5_000_000, tenor: 50 }, { token });
     if (q.status !== 200) return fail("quote", q);

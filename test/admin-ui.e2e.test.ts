@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
+import { pdfDocument } from "./support/images.ts";
 
 const SHOTS = resolve(import.meta.dir, "../test-results/admin-ui");
 const PASSWORD = "correct-horse-battery";
@@ -18,7 +19,7 @@ let srv: Running;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-const DOC = "%PDF-1.4 payslip of Borrower 2";
+const DOC = new TextDecoder().decode(pdfDocument("payslip of Borrower 2"));
 /** loan-4's credit balance (refunded in part through the dashboard) and the needs_attention payment's amount. */
 const REFUNDABLE = 75_000;
 const UNAPPLIED = 60_000;

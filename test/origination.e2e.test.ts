@@ -9,9 +9,8 @@ import openapiTS, { astToString } from "openapi-typescript";
 import createClient from "openapi-fetch";
 import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
 import { makeNik } from "../extensions/fraud/nik.ts";
+import { jpegImage, pdfDocument, pngImage } from "./support/images.ts";
 
-const JPEG = [0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1];
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
 const PASSWORD = "correct horse battery";
 
 let srv: Running;
@@ -89,10 +88,10 @@ function profile(o: { birthDate?: string; sex?: "M" | "F"; income?: number; bank
   };
 }
 
-async function upload(token: string, kind: string, magic: number[], tag: string, name = `${kind}.bin`) {
+async function upload(token: string, kind: string, bytes: Uint8Array, name = `${kind}.bin`) {
   const form = new FormData();
   form.set("kind", kind);
-  form.set("file", new File([new Uint8Array([...magic, ...new TextEncoder().encode(`${tag}-${Math.random()}`)])], name));
+  form.set("file", new File([bytes as BlobPart], name));
   return call("POST", "/api/v1/documents", undefined, { token, form });
 }
 
@@ -101,8 +100,8 @@ async function readyBorrower(o: Parameters<typeof profile>[0] = {}) {
   const b = await signIn();
   const p = await call("PUT", "/api/v1/me/profile", profile(o), { token: b.token });
   expect(p.status).toBe(200);
-  const ktp = await upload(b.token, "ktp", JPEG, b.userId);
-  const selfie = await upload(b.token, "selfie", PNG, b.userId);
+  const ktp = await upload(b.token, "ktp", jpegImage(`${b.userId}-${Math.random()}`));
+  const selfie = await upload(b.token, "selfie", pngImage(`${b.userId}-${Math.random()}`));
   expect([ktp.status, selfie.status]).toEqual([201, 201]);
   return { ...b, documentIds: [ktp.body.id, selfie.body.id] as string[] };
 }
@@ -204,9 +203,9 @@ describe("the origination journey on the binary", () => {
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: any) => e.path).sort()).toEqual(["emergencyContact.consent", "nik"]);
     expect((await call("GET", "/api/v1/me/profile", undefined, { token: a.token })).body.fullName).toStartWith("Peminjam E2E");
-    const gif = await upload(a.token, "payslip", [0x47, 0x49, 0x46, 0x38], "gif", "payslip.pdf");
+    const gif = await upload(a.token, "payslip", new TextEncoder().encode(`GIF8-gif-${Math.random()}`), "payslip.pdf");
     expect(gif.status).toBe(415);
-    const pdf = await upload(a.token, "payslip", [0x25, 0x50, 0x44, 0x46, 0x2d], "pdf");
+    const pdf = await upload(a.token, "payslip", pdfDocument(`pdf-${Math.random()}`));
     expect(pdf.body).toMatchObject({ kind: "payslip", contentType: "application/pdf" });
     expect(pdf.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     const tooBig = new FormData();

@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { startBinary, type Running } from "./harness.ts";
 import { signPath } from "../src/storage/signing.ts";
 import { startS3 } from "./support/s3rver.ts";
+import { pdfDocument } from "./support/images.ts";
+
+const SLIP = new TextDecoder().decode(pdfDocument("slip gaji"));
 
 const running: Running[] = [];
 afterAll(() => running.forEach((r) => r.cleanup()));
@@ -16,13 +19,13 @@ test("fs: signed /files URL accepted; expired and tampered refused; key generate
   expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   const secret = Buffer.from(readFileSync(keyFile, "utf8").trim(), "hex");
   mkdirSync(join(srv.depot, "uploads/documents/u1"), { recursive: true });
-  writeFileSync(join(srv.depot, "uploads/documents/u1/doc-1"), "%PDF-1.7 slip gaji");
+  writeFileSync(join(srv.depot, "uploads/documents/u1/doc-1"), SLIP);
   const now = Math.floor(Date.now() / 1000);
   const good = signPath(secret, { key: "documents/u1/doc-1", exp: now + 60, contentType: "application/pdf", filename: "slip.pdf" });
   const ok = await fetch(srv.url + good);
   expect(ok.status).toBe(200);
   expect(ok.headers.get("content-type")).toBe("application/pdf");
-  expect(await ok.text()).toBe("%PDF-1.7 slip gaji");
+  expect(await ok.text()).toBe(SLIP);
   const expired = await fetch(srv.url + signPath(secret, { key: "documents/u1/doc-1", exp: now - 1 }));
   expect(expired.status).toBe(403);
   expect(((await expired.json()) as any).type).toBe("https://kreditku.dev/problems/signed-url-expired");

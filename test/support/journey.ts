@@ -3,9 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeNik } from "../../extensions/fraud/nik.ts";
-
-export const JPEG = [0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1];
-export const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
+import { documentFor } from "./images.ts";
 
 export interface Res {
   status: number;
@@ -83,10 +81,11 @@ export class Journey {
     };
   }
 
-  async upload(token: string, kind: string, magic: number[], salt: string) {
+  async upload(token: string, kind: string, salt: string) {
+    const doc = documentFor(kind, `${salt}-${Math.random()}`);
     const form = new FormData();
     form.set("kind", kind);
-    form.set("file", new File([new Uint8Array([...magic, ...new TextEncoder().encode(`${salt}-${Math.random()}`)])], `${kind}.bin`));
+    form.set("file", new File([doc.bytes as BlobPart], doc.name, { type: doc.type }));
     return this.call("POST", "/api/v1/documents", undefined, { token, form });
   }
 
@@ -95,8 +94,8 @@ export class Journey {
     const b = await this.signIn();
     const p = await this.call("PUT", "/api/v1/me/profile", this.profile(this.seq, income), { token: b.token });
     if (p.status !== 200) throw new Error(`profile ${p.status}: ${JSON.stringify(p.body)}`);
-    const ktp = await this.upload(b.token, "ktp", JPEG, b.userId);
-    const selfie = await this.upload(b.token, "selfie", PNG, b.userId);
+    const ktp = await this.upload(b.token, "ktp", b.userId);
+    const selfie = await this.upload(b.token, "selfie", b.userId);
     if (ktp.status !== 201 || selfie.status !== 201) throw new Error(`documents ${ktp.status}/${selfie.status}`);
     return { ...b, documentIds: [ktp.body.id, selfie.body.id] as string[] };
   }

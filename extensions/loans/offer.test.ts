@@ -134,6 +134,48 @@ describe("analyst decision (finding #5)", () => {
   });
 });
 
+describe("offer expiry set by staff", () => {
+  test("an expiresAt already past (or now) is refused with 422 naming offer.expiresAt; nothing is approved", async () => {
+    const tc = makeTestContext();
+    const analyst = tc.staff("analyst");
+    const { appId } = manualReview(tc, 3_150_000);
+    const now = tc.clock.now().getTime();
+    for (const expiresAt of [new Date(now - 86_400_000).toISOString(), "2020-01-01T00:00:00Z", new Date(now).toISOString()]) {
+      const res = await tc.call(adminDecide, { user: analyst, params: { id: appId }, body: { decision: "approve", note: "payslip ok", offer: { expiresAt } } });
+      expect(res.status).toBe(422);
+      expect(res.body.type).toBe("https://kreditku.dev/problems/validation-error");
+      expect(res.body.errors).toEqual([{ path: "offer.expiresAt", message: expect.stringContaining("after the decision") }]);
+      expect(statusOf(tc, appId)).toBe("manual_review");
+      expect(offerOf(tc, appId)).toBeNull();
+    }
+    // the borrower never gets to accept it: the application is still waiting for a decision
+    expect(tc.db.read.get<any>("SELECT COUNT(*) AS n FROM application_events WHERE application_id = ? AND to_status = 'approved'", appId).n).toBe(0);
+  });
+
+  test("an expiresAt beyond the 7-day offer validity, or not an ISO-8601 instant, is refused; within it is kept", async () => {
+    const tc = makeTestContext();
+    const analyst = tc.staff("analyst");
+    const { appId } = manualReview(tc, 3_150_000);
+    const now = tc.clock.now().getTime();
+    const decide = (expiresAt: string) => tc.call(adminDecide, { user: analyst, params: { id: appId }, body: { decision: "approve", note: "payslip ok", offer: { expiresAt } } });
+    const tooLate = await decide(new Date(now + 7 * 86_400_000 + 1000).toISOString());
+    expect(tooLate.status).toBe(422);
+    expect(tooLate.body.errors).toEqual([{ path: "offer.expiresAt", message: expect.stringContaining("at most 7 days") }]);
+    const farFuture = await decide("2099-12-31T00:00:00Z");
+    expect(farFuture.status).toBe(422);
+    for (const notIso of ["March 5, 2026", "2026-03-05", "1772668800000"]) {
+      const r = await decide(notIso);
+      expect(r.status).toBe(422);
+      expect(r.body.errors).toEqual([{ path: "offer.expiresAt", message: expect.stringContaining("ISO-8601") }]);
+    }
+    expect(statusOf(tc, appId)).toBe("manual_review");
+    const lastDay = new Date(now + 7 * 86_400_000).toISOString();
+    const ok = await decide(lastDay);
+    expect(ok.status).toBe(200);
+    expect(ok.body.offer).toMatchObject({ principalAmount: 3_150_000, expiresAt: lastDay });
+  });
+});
+
 describe("accept re-checks the offer (finding #5)", () => {
   test("an offer approved under the 40 % rule on 2025-12-31 is refused on 2026-01-02 under the 30 % rule (422, nothing created)", async () => {
     const tc = makeTestContext({ now: "2025-12-31T03:00:00Z" });

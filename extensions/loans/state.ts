@@ -63,7 +63,7 @@ export interface Offer {
   principalAmount?: number;
   /** Tenor offered (within the product range); defaults to the requested tenor. */
   tenor?: number;
-  /** The offer lapses after this instant (ISO-8601); accept after it answers 409. */
+  /** The offer lapses after this instant (ISO-8601): after the approval and at most OFFER_VALID_DAYS later; accept after it answers 409. */
   expiresAt?: string;
   note?: string;
 }
@@ -99,7 +99,7 @@ export function illegalTransition(kind: string, id: string, from: string, to: st
   });
 }
 
-function validateOffer(t: Sql, app: { principal_amount: number; tenor: number; product_id: string }, offer: Offer) {
+function validateOffer(t: Sql, app: { principal_amount: number; tenor: number; product_id: string }, offer: Offer, at: string) {
   const errors: { path: string; message: string }[] = [];
   if (offer.principalAmount !== undefined && (!Number.isSafeInteger(offer.principalAmount) || offer.principalAmount <= 0 || offer.principalAmount > app.principal_amount)) {
     errors.push({ path: "offer.principalAmount", message: `must be an integer between 1 and the requested ${app.principal_amount}` });
@@ -111,8 +111,28 @@ function validateOffer(t: Sql, app: { principal_amount: number; tenor: number; p
   if (offer.tenor !== undefined && (!Number.isSafeInteger(offer.tenor) || (product && (offer.tenor < product.min_tenor || offer.tenor > product.max_tenor)))) {
     errors.push({ path: "offer.tenor", message: `must be within the product tenor range` });
   }
-  if (offer.expiresAt !== undefined && Number.isNaN(Date.parse(offer.expiresAt))) errors.push({ path: "offer.expiresAt", message: "must be an ISO-8601 instant" });
+  if (offer.expiresAt !== undefined) {
+    const problem = expiryProblem(offer.expiresAt, at);
+    if (problem) errors.push({ path: "offer.expiresAt", message: problem });
+  }
   if (errors.length) throw problems.validation(errors, "The offer is not valid");
+}
+
+/** An ISO-8601 instant with a time and a zone (Z or ±hh:mm); Date.parse alone also takes "March 5, 2026". */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Why an explicit offer expiry is not acceptable for a decision made at `at`, or null: it must be an ISO-8601
+ * instant after the decision (an offer that has already lapsed cannot be approved) and at most OFFER_VALID_DAYS
+ * after it (every offer lapses within the validity the borrower rules were checked for).
+ */
+export function expiryProblem(expiresAt: string, at: string): string | null {
+  const t = ISO_INSTANT.test(expiresAt) ? Date.parse(expiresAt) : Number.NaN;
+  if (Number.isNaN(t)) return "must be an ISO-8601 instant with a time and a zone, e.g. 2026-03-09T03:00:00Z";
+  const decided = Date.parse(at);
+  if (t <= decided) return `must be after the decision (${at}); this offer would already have lapsed`;
+  if (t > decided + OFFER_VALID_DAYS * 86_400_000) return `must be at most ${OFFER_VALID_DAYS} days after the decision (${new Date(decided + OFFER_VALID_DAYS * 86_400_000).toISOString()})`;
+  return null;
 }
 
 /**
@@ -130,7 +150,7 @@ export function transitionApplication(t: TxContext, input: TransitionInput): Tra
   const at = (input.at ?? new Date()).toISOString();
   if (input.to === "approved") {
     const offer = input.offer ?? {};
-    validateOffer(t, app, offer);
+    validateOffer(t, app, offer, at);
     // Every offer lapses: without an explicit expiresAt it is valid OFFER_VALID_DAYS from the approval.
     const expiresAt = offer.expiresAt ?? new Date(Date.parse(at) + OFFER_VALID_DAYS * 86_400_000).toISOString();
     const full = { principalAmount: offer.principalAmount ?? app.principal_amount, tenor: offer.tenor ?? app.tenor, expiresAt, ...(offer.note ? { note: offer.note } : {}) };

@@ -1,5 +1,5 @@
 // Row → API mappers and shared queries of the loans extension.
-import { documentFilename, EXTENSION_OF, maskString, problems, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import { documentFilename, EXTENSION_OF, PII, problems, type PiiField, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
 import type { ProductPricing, Purpose } from "./caps.ts";
 import { daysBetween, type InterestMethod, type TenorUnit } from "./schedule.ts";
 
@@ -156,22 +156,24 @@ export function profileOut(r: ProfileRow) {
   };
 }
 
-/** Staff roles that see a borrower's identifiers in full; other callers (analysts) get them masked. */
-export const FULL_PII_ROLES: readonly Role[] = ["admin", "finance"];
+/** Where the personal data sits in a profile view, by the personal-data policy's fields (the record APIs' columns). */
+export const PROFILE_PII = {
+  nik: "borrower.nik",
+  birthDate: "borrower.birthDate",
+  "address.line": "borrower.addressLine",
+  "bankAccount.accountNumber": "borrower.bankAccountNumber",
+  "bankAccount.accountName": "borrower.bankAccountName",
+  "emergencyContact.name": "borrower.emergencyName",
+  "emergencyContact.phone": "borrower.emergencyPhone",
+} as const satisfies Record<string, PiiField>;
 
 /**
- * A profile for a staff view: NIK `3174********0001`, bank account number `******7890` and phone numbers
- * `+62812*****890` (the record APIs' masks) unless the caller's role is in FULL_PII_ROLES.
+ * A profile for a staff view, masked by the personal-data policy exactly as the record APIs mask the same columns
+ * for the caller's role (e.g. analysts: NIK `3174********0001`, account number `******7890`, phones
+ * `+62812*****890`, emergency contact name `B*** S***`, no street address).
  */
 export function profileForStaff(r: ProfileRow, user: { role: Role } | undefined) {
-  const p = profileOut(r);
-  if (user && FULL_PII_ROLES.includes(user.role)) return p;
-  return {
-    ...p,
-    nik: maskString("nik", p.nik),
-    bankAccount: { ...p.bankAccount, accountNumber: maskString("account", p.bankAccount.accountNumber) },
-    emergencyContact: { ...p.emergencyContact, phone: maskString("phone", p.emergencyContact.phone) },
-  };
+  return PII.view(profileOut(r), user?.role, PROFILE_PII);
 }
 
 // ---------- documents ----------

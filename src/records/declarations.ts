@@ -4,8 +4,10 @@
 //
 // Access rules: `true` = every row; a string is an SQL expression over the row (alias r) and the caller
 // ($caller.id / $caller.role, bound). A role that is not listed gets 403. PII columns are masked (or removed) for
-// roles outside `visibleTo`, and those roles may not filter, sort or search on them.
+// roles outside `visibleTo`, and those roles may not filter, sort or search on them: who sees which personal data is
+// decided once, in the personal-data policy (src/records/personal-data.ts), which the extensions' views use too.
 import type { ColumnDecl, RecordDecl, Role } from "./engine.ts";
+import { PII } from "./personal-data.ts";
 
 const STAFF: Role[] = ["admin", "analyst", "finance"];
 const all = (roles: Role[]) => Object.fromEntries(roles.map((r) => [r, true])) as Partial<Record<Role, true>>;
@@ -39,7 +41,7 @@ export const RECORD_DECLARATIONS: RecordDecl[] = [
     where: "r.role = 'borrower'",
     columns: {
       id,
-      phone: txt({ filter: ["eq"], search: true, pii: { visibleTo: ["admin", "borrower"], mask: "phone" } }),
+      phone: txt({ filter: ["eq"], search: true, pii: PII.column("borrower.phone") }),
       display_name: txt({ search: true }),
       status,
       created_at: time,
@@ -54,21 +56,21 @@ export const RECORD_DECLARATIONS: RecordDecl[] = [
     idColumn: "user_id",
     columns: {
       user_id: id,
-      nik: txt({ filter: ["eq"], search: true, pii: { visibleTo: ["admin", "borrower"], mask: "nik" } }),
+      nik: txt({ filter: ["eq"], search: true, pii: PII.column("borrower.nik") }),
       full_name: txt({ search: true, sortable: true }),
-      birth_date: txt({ pii: { visibleTo: ["admin", "analyst", "borrower"], mask: "hide" } }),
+      birth_date: txt({ pii: PII.column("borrower.birthDate") }),
       sex: txt({ filter: ["eq"] }),
-      address_line: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "hide" } }),
+      address_line: txt({ pii: PII.column("borrower.addressLine") }),
       city: txt({ filter: ["eq"], search: true }),
       province: txt({ filter: ["eq"] }),
       employment_status: status,
       employer_name: txt(),
       monthly_income_amount: money,
       bank_code: txt({ filter: ["eq"] }),
-      bank_account_number: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "account" } }),
-      bank_account_name: txt({ pii: { visibleTo: ["admin", "analyst", "borrower"], mask: "name" } }),
-      emergency_name: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "name" } }),
-      emergency_phone: txt({ pii: { visibleTo: ["admin", "borrower"], mask: "phone" } }),
+      bank_account_number: txt({ pii: PII.column("borrower.bankAccountNumber") }),
+      bank_account_name: txt({ pii: PII.column("borrower.bankAccountName") }),
+      emergency_name: txt({ pii: PII.column("borrower.emergencyName") }),
+      emergency_phone: txt({ pii: PII.column("borrower.emergencyPhone") }),
       emergency_relation: txt(),
       created_at: time,
     },
@@ -91,7 +93,7 @@ export const RECORD_DECLARATIONS: RecordDecl[] = [
       instalment_amount: money,
       decision_note: txt(),
       loan_id: ref,
-      ip: txt({ pii: { visibleTo: ["admin"], mask: "hide" } }),
+      ip: txt({ pii: PII.column("request.ip") }),
       submitted_at: time,
       decided_at: time,
       created_at: time,
@@ -209,7 +211,7 @@ export const RECORD_DECLARATIONS: RecordDecl[] = [
       kind: status,
       installment_seq: int,
       amount: money,
-      phone: txt({ pii: { visibleTo: ["admin"], mask: "phone" } }),
+      phone: txt({ pii: PII.column("borrower.phone") }),
       status,
       scheduled_for: time,
       sent_at: time,
@@ -366,7 +368,7 @@ export const RECORD_DECLARATIONS: RecordDecl[] = [
     columns: {
       id,
       kind: status,
-      value: txt({ filter: ["eq"], search: true, pii: { visibleTo: ["admin"], mask: "nik" } }),
+      value: txt({ filter: ["eq"], search: true, pii: PII.column("blocklist.value") }),
       reason: txt({ search: true }),
       created_by: ref,
       created_at: time,
@@ -387,7 +389,7 @@ export const RECORD_DECLARATIONS: RecordDecl[] = [
       rule_id: status,
       severity: status,
       message: txt({ search: true }),
-      evidence_json: txt({ pii: { visibleTo: ["admin", "analyst"], mask: "hide" } }),
+      evidence_json: txt({ pii: PII.column("fraud.evidence") }),
       created_at: time,
     },
     access: { admin: true, analyst: true },

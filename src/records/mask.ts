@@ -29,3 +29,63 @@ export function maskValue(kind: MaskKind, v: unknown): unknown {
 export function maskString<T extends string | null | undefined>(kind: Exclude<MaskKind, "hide">, v: T): T {
   return maskValue(kind, v) as T;
 }
+
+// ---------------------------------------------------------------- policy
+// One rule per kind of personal data: which roles see it in clear, and how it is masked for everyone else. The
+// record APIs (column `pii`), the feature routes' staff views and exports all take their masking from one policy,
+// so a field cannot be masked in one place and clear in another.
+
+/** The caller's role (a user with no role, or no user, sees every field masked). */
+export type PiiRole = "borrower" | "analyst" | "finance" | "admin";
+
+export interface PiiRule {
+  /** Roles that see the value in clear. */
+  clearFor: readonly PiiRole[];
+  /** How everyone else sees it (`hide`: the field is left out). */
+  mask: MaskKind;
+}
+
+export interface PiiPolicy<F extends string> {
+  readonly rules: Readonly<Record<F, PiiRule>>;
+  /** Does `role` see `field` in clear? */
+  isClear(field: F, role: PiiRole | undefined): boolean;
+  /** The value as `role` may see it: unchanged, masked, or undefined when hidden. */
+  show(field: F, role: PiiRole | undefined, value: unknown): unknown;
+  /** The record-API column option for `field` (ColumnDecl.pii). */
+  column(field: F): { visibleTo: PiiRole[]; mask: MaskKind };
+  /**
+   * A copy of a view object with every listed path (`"a.b"` → field) shown as `role` may see it; hidden fields are
+   * left out. Paths that are absent from the object are skipped.
+   */
+  view<T>(obj: T, role: PiiRole | undefined, paths: Readonly<Record<string, F>>): T;
+}
+
+export function definePiiPolicy<F extends string>(rules: Record<F, PiiRule>): PiiPolicy<F> {
+  const frozen = Object.freeze(Object.fromEntries(Object.entries<PiiRule>(rules).map(([k, r]) => [k, Object.freeze({ clearFor: Object.freeze([...r.clearFor]), mask: r.mask })]))) as Readonly<Record<F, PiiRule>>;
+  const rule = (field: F): PiiRule => {
+    if (!Object.hasOwn(frozen, field)) throw new Error(`no PII rule for ${field}`);
+    return frozen[field];
+  };
+  const isClear = (field: F, role: PiiRole | undefined) => !!role && rule(field).clearFor.includes(role);
+  const show = (field: F, role: PiiRole | undefined, value: unknown) => (isClear(field, role) ? value : maskValue(rule(field).mask, value));
+  return {
+    rules: frozen,
+    isClear,
+    show,
+    column: (field) => ({ visibleTo: [...rule(field).clearFor], mask: rule(field).mask }),
+    view(obj, role, paths) {
+      const copy = structuredClone(obj);
+      for (const [path, field] of Object.entries(paths) as [string, F][]) {
+        const keys = path.split(".");
+        let parent: any = copy;
+        for (const k of keys.slice(0, -1)) parent = parent != null && typeof parent === "object" && Object.hasOwn(parent, k) ? parent[k] : undefined;
+        const last = keys[keys.length - 1];
+        if (parent == null || typeof parent !== "object" || !Object.hasOwn(parent, last)) continue;
+        const shown = show(field, role, parent[last]);
+        if (shown === undefined) delete parent[last];
+        else parent[last] = shown;
+      }
+      return copy;
+    },
+  };
+}

@@ -1,7 +1,9 @@
 // What extensions import: the define* helpers, zod (with OpenAPI metadata), problems and the types.
 export { z } from "@hono/zod-openapi";
 export { HttpProblem, problems } from "../http/problem.ts";
-export { maskString, maskValue, type MaskKind } from "../records/mask.ts";
+export { definePiiPolicy, maskString, maskValue, type MaskKind, type PiiPolicy, type PiiRole, type PiiRule } from "../records/mask.ts";
+/** Who sees which personal data in clear, and the mask for everyone else: staff views and exports use it like the record APIs. */
+export { PII, type PiiField } from "../records/personal-data.ts";
 export { safeText, unsafeTextIssue, type SafeTextOptions } from "../text/safe-text.ts";
 export { probeDocument, EXTENSION_OF, type DocumentContentType, type ProbeResult } from "../storage/document-probe.ts";
 export { documentFilename } from "../storage/filename.ts";

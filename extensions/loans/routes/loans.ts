@@ -179,7 +179,7 @@ export async function applicationDetail(ctx: ExtensionContext, row: ApplicationR
     .all<any>("SELECT id, from_status, to_status, actor, reason, at FROM application_events WHERE application_id = ? ORDER BY id", row.id)
     .map((e) => ({ id: e.id, from: e.from_status, to: e.to_status, actor: e.actor, reason: e.reason, at: e.at }));
   const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", row.user_id);
-  // analysts get NIK, bank account number and phone masked (admin and finance see them in full)
+  // personal data masked by the personal-data policy for the caller's role, exactly as the record APIs mask it
   return { ...applicationOut(ctx.db, row), documents, events, checks: applicationChecks(ctx, row.id), profile: profile ? profileForStaff(profile, ctx.user) : null };
 }
 
@@ -204,7 +204,8 @@ export const adminGetApplication = defineRoute<unknown, unknown, z.infer<typeof 
   method: "get",
   path: "/api/v1/admin/applications/{id}",
   summary: "Read an application with the borrower's profile, documents (download URLs), events and checks",
-  description: "For analysts the profile's NIK (`3174********0001`), bank account number (last 4 digits) and phone numbers are masked; admins see them in full.",
+  description:
+    "The profile's personal data is masked by role exactly as in the record APIs (one policy): for analysts the NIK (`3174********0001`), bank account number (last 4 digits), phone numbers and the emergency contact's name are masked and the street address is left out; admins see them in full.",
   tags: ["Applications", "Admin"],
   access: STAFF,
   request: { params: IdParams },

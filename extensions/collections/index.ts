@@ -1,6 +1,6 @@
 // Collections (issue 8): DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics.
 import { randomUUID } from "node:crypto";
-import { defineExtension, defineJob, defineRoute, z, type ExtensionContext } from "../../src/runtime/index.ts";
+import { defineExtension, defineJob, defineRoute, PII, z, type ExtensionContext } from "../../src/runtime/index.ts";
 import { BUCKETS, jakartaDate } from "./dpd.ts";
 import { withinSendingWindow } from "./reminders.ts";
 import { runSweep, SEND_REMINDER_JOB } from "./sweep.ts";
@@ -125,7 +125,9 @@ const listRoute = defineRoute<unknown, z.infer<typeof CollectionsQuery>>({
   request: { query: CollectionsQuery },
   responses: { 200: { description: "Collections list, highest DPD first", schema: CollectionList }, 401: problem("Not signed in"), 403: problem("Not staff"), 422: problem("Invalid filter") },
   handler(req, ctx) {
-    return { status: 200, body: listCollections(ctx.db, req.query) };
+    const page = listCollections(ctx.db, req.query);
+    // the borrower's phone as the personal-data policy shows it to the caller's role (as the record APIs do)
+    return { status: 200, body: { ...page, items: page.items.map((i) => PII.view(i, ctx.user?.role, { phone: "borrower.phone" })) } };
   },
 });
 

@@ -169,6 +169,36 @@ describe("auth on the binary", () => {
     expect((await c.call("GET", "/api/v1/auth/me", undefined, { token: staff.accessToken })).status).toBe(401);
   });
 
+  test("hardening on the binary: private depot files, unknown emails lock like known ones, future tokens, the last admin", async () => {
+    // the database, its WAL and SHM and the SMS log are readable by the service user only
+    for (const f of ["data/main.db", "data/main.db-wal", "data/main.db-shm", "data/sms.jsonl"]) expect({ f, mode: (statSync(join(srv.depot, f)).mode & 0o777).toString(8) }).toEqual({ f, mode: "600" });
+    for (const d of ["data", "uploads", "backups", "secrets"]) expect({ d, mode: (statSync(join(srv.depot, d)).mode & 0o777).toString(8) }).toEqual({ d, mode: "700" });
+
+    // an email nobody has answers like a known one: 401 ×4, then 423 with Retry-After
+    const statuses: (number | string | null)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await c.call("POST", "/api/v1/auth/login", { email: "nobody-here@kreditku.id", password: "wrong password" }, { ip: freshIp() });
+      statuses.push(r.status, r.headers.get("retry-after"));
+    }
+    expect(statuses).toEqual([401, null, 401, null, 401, null, 401, null, 423, "900"]);
+
+    // a correctly signed token issued an hour ahead of the server's clock is refused
+    const s = await c.signIn("081234000009");
+    const kid = decodeProtectedHeader(s.accessToken).kid!;
+    const key = createPrivateKey({ key: JSON.parse(readFileSync(join(srv.depot, "secrets/jwt", `${kid}.json`), "utf8")).privateJwk, format: "jwk" });
+    const iat = decodeJwt(s.accessToken).iat! + 3600;
+    const ahead = await new SignJWT({ role: "borrower", sid: (decodeJwt(s.accessToken) as any).sid }).setProtectedHeader({ alg: "EdDSA", kid }).setSubject(s.user.id).setIssuer("kreditku").setAudience("kreditku-api").setIssuedAt(iat).setExpirationTime(iat + 900).sign(key);
+    expect((await c.call("GET", "/api/v1/auth/me", undefined, { token: ahead })).status).toBe(401);
+    expect((await c.call("GET", "/api/v1/auth/me", undefined, { token: s.accessToken })).status).toBe(200);
+
+    // the only admin cannot demote itself
+    expect((await runCli(["admin", "create", "--email", "boss@kreditku.id", "--password", "correct horse battery", "--role", "admin", "--depot", srv.depot])).code).toBe(0);
+    const boss: any = await (await c.call("POST", "/api/v1/auth/login", { email: "boss@kreditku.id", password: "correct horse battery" }, { ip: freshIp() })).json();
+    const demote = await fetch(`${srv.url}/api/v1/auth/users/${boss.user.id}/role`, { method: "PUT", headers: { Authorization: `Bearer ${boss.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify({ role: "analyst" }) });
+    expect(demote.status).toBe(409);
+    expect(demote.headers.get("content-type")).toBe("application/problem+json");
+  });
+
   test("every auth event is in the audit log with IP and user agent", async () => {
     const db = new Database(join(srv.depot, "data/main.db"), { readonly: true });
     const events = new Set(db.query("SELECT DISTINCT event FROM audit_log").all().map((r: any) => r.event));

@@ -1,5 +1,5 @@
 // zod schemas of the collections API (OpenAPI is generated from them).
-import { z } from "../../src/runtime/index.ts";
+import { safeText, z } from "../../src/runtime/index.ts";
 import { BUCKETS } from "./dpd.ts";
 
 export const BucketEnum = z.enum(BUCKETS).openapi({ description: "DPD bucket: lancar (0), dpd_1_30, dpd_31_60, dpd_61_90, macet (> 90)" });
@@ -64,7 +64,7 @@ export const CollectionsQuery = z.object({
 
 export const LoanIdParams = z.object({ id: z.string().min(1).max(100) });
 
-export const WriteOffRequest = z.object({ reason: z.string().min(3).max(500) });
+export const WriteOffRequest = z.object({ reason: safeText({ min: 3, max: 500, multiline: true }) });
 
 export const WriteOff = z
   .object({

@@ -1,6 +1,6 @@
 // Fraud checks (DESIGN §4): NIK structure, velocity, document/bank-account reuse, blocklist. Rules are data
 // (fraud_rules); admins manage the blocklist and the rule thresholds through the API.
-import { defineExtension, defineRoute, problems, z, type Sql } from "../../src/runtime/index.ts";
+import { defineExtension, defineRoute, problems, safeText, z, type Sql } from "../../src/runtime/index.ts";
 import { fraudCheckJob, fraudHitCounter } from "./jobs.ts";
 import { BLOCKLIST_KINDS, RULE_IDS, SEVERITIES, type BlocklistKind } from "./rules.ts";
 import { isRuleId, loadRuleConfig, normaliseBlockValue } from "./store.ts";
@@ -72,8 +72,8 @@ const addBlocklist = defineRoute<{ kind: BlocklistKind; value: string; reason: s
   request: {
     body: z.object({
       kind: z.enum(BLOCKLIST_KINDS),
-      value: z.string().min(1).max(200),
-      reason: z.string().trim().min(3).max(500),
+      value: safeText({ min: 1, max: 200 }),
+      reason: safeText({ min: 3, max: 500, multiline: true }),
     }),
   },
   responses: {

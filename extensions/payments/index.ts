@@ -1,7 +1,7 @@
 // Payments extension: disbursement and VA jobs, reconciliation, payoff quote, staff views (payments, webhook event
 // log with replay, disbursements) and refunds of credit balances. The webhook HTTP endpoints are platform code
 // (src/webhooks) because they need the raw body; they call events.ts.
-import { defineExtension, defineJob, defineRoute, HttpProblem, problems, z, type PaymentGatewayLike } from "./deps.ts";
+import { defineExtension, defineJob, defineRoute, HttpProblem, problems, safeText, z, type PaymentGatewayLike } from "./deps.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
 import { applyPayment, loadInstalments, loadLoan, markDisbursementNeedsAttention, markDisbursementSent, prepareDisbursement, recordUnusablePayment, refundCredit, resolvePayment } from "./money.ts";
 import { PayloadError, parsePaymentNotice, type PaymentNotice, type Provider } from "./verify.ts";
@@ -279,7 +279,11 @@ const replayRoute = defineRoute<unknown, unknown, { id: string }>({
 
 // A refund records a transfer finance made from the bank (nothing is paid out through the gateway): the transfer's
 // reference is required so the cash account can be matched to the bank statement.
-const RefundBody = z.object({ amount: z.number().int().positive().max(1_000_000_000_000), reason: z.string().max(500).optional(), transferReference: z.string().trim().min(1).max(200) });
+const RefundBody = z.object({
+  amount: z.number().int().positive().max(1_000_000_000_000),
+  reason: safeText({ max: 500, multiline: true }).optional(),
+  transferReference: safeText({ min: 1, max: 200 }),
+});
 const refundRoute = defineRoute<z.infer<typeof RefundBody>, unknown, { id: string }>({
   method: "post",
   path: "/api/v1/admin/loans/{id}/refunds",
@@ -301,7 +305,7 @@ const refundRoute = defineRoute<z.infer<typeof RefundBody>, unknown, { id: strin
 
 const ResolveBody = z.union([
   z.object({ loanId: z.string().min(1).max(100) }).strict(),
-  z.object({ refund: z.literal(true), transferReference: z.string().trim().min(1).max(200) }).strict(),
+  z.object({ refund: z.literal(true), transferReference: safeText({ min: 1, max: 200 }) }).strict(),
 ]);
 const resolveRoute = defineRoute<z.infer<typeof ResolveBody>, unknown, { id: string }>({
   method: "post",

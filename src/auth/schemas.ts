@@ -1,5 +1,6 @@
 // zod schemas of the auth API (request/response bodies, with OpenAPI examples).
 import { z } from "@hono/zod-openapi";
+import { safeText } from "../text/safe-text.ts";
 
 export const ProblemSchema = z
   .object({
@@ -121,7 +122,7 @@ const CredentialJson = z
   .openapi({ description: "PublicKeyCredential.toJSON() of the browser" });
 
 export const RegisterVerifySchema = z
-  .object({ challengeId: z.string().min(1).max(64), response: CredentialJson, deviceName: z.string().trim().min(1).max(100).optional().openapi({ example: "Pixel 8" }) })
+  .object({ challengeId: z.string().min(1).max(64), response: CredentialJson, deviceName: safeText({ min: 1, max: 100 }).optional().openapi({ example: "Pixel 8" }) })
   .openapi("PasskeyRegisterVerify");
 
 export const LoginVerifySchema = z.object({ challengeId: z.string().min(1).max(64), response: CredentialJson }).openapi("PasskeyLoginVerify");

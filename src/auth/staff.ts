@@ -1,5 +1,6 @@
 // Staff users (email + Argon2id password). The auth module builds login on top of this.
 import type { Conn, Db } from "../db/database.ts";
+import { normaliseText, unsafeTextIssue } from "../text/safe-text.ts";
 
 export const STAFF_ROLES = ["admin", "analyst", "finance"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -14,10 +15,21 @@ export async function hashPassword(password: string) {
   return Bun.password.hash(password, { algorithm: "argon2id" });
 }
 
+/** A staff member's display name (shown on the dashboard and in audit trails): safe text, at most 120 characters. */
+function staffName(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const name = normaliseText(raw);
+  const issue = unsafeTextIssue(name);
+  if (issue) throw new StaffUserError(`name ${issue}`);
+  if (name.length > 120) throw new StaffUserError("name must be at most 120 characters");
+  return name || null;
+}
+
 export async function createStaffUser(db: Db, input: { email: string; password: string; role: StaffRole; name?: string }) {
   const email = normalizeEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new StaffUserError(`"${input.email}" is not an email address`);
   if (input.password.length < 10) throw new StaffUserError("password must be at least 10 characters");
+  const name = staffName(input.name);
   const hash = await hashPassword(input.password);
   const id = Bun.randomUUIDv7();
   const now = new Date().toISOString();
@@ -29,7 +41,7 @@ export async function createStaffUser(db: Db, input: { email: string; password: 
       input.role,
       email,
       hash,
-      input.name ?? null,
+      name,
       now,
       now,
     );

@@ -27,7 +27,7 @@ function staffName(raw: string | undefined): string | null {
 
 export async function createStaffUser(db: Db, input: { email: string; password: string; role: StaffRole; name?: string }) {
   const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new StaffUserError(`"${input.email}" is not an email address`);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || unsafeTextIssue(email)) throw new StaffUserError(`${JSON.stringify(input.email)} is not an email address`);
   if (input.password.length < 10) throw new StaffUserError("password must be at least 10 characters");
   const name = staffName(input.name);
   const hash = await hashPassword(input.password);

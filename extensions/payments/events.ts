@@ -2,7 +2,7 @@
 // in src/webhooks; this is the domain part, run in ONE write transaction: look up (provider, event id) → if seen,
 // answer the original result → else record the event and apply the payment/disbursement effect.
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
-import { PayloadError, parseDisbursementNotice, parsePaymentNotice, type Provider, type WebhookKind } from "./verify.ts";
+import { PayloadError, parseDisbursementNotice, parsePaymentNotice, type PaymentNotice, type Provider, type WebhookKind } from "./verify.ts";
 import { applyDisbursementOutcome, applyPayment } from "./money.ts";
 
 export type EventStatus = "applied" | "needs_attention" | "ignored" | "rejected" | "failed";
@@ -38,6 +38,10 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
   );
   if (prior && prior.status !== "failed") {
     t.run("UPDATE webhook_events SET attempts = attempts + 1, updated_at = ? WHERE id = ?", at, prior.id);
+    if (ev.kind === "payment" && (prior.status === "applied" || prior.status === "needs_attention")) {
+      const contradicting = resentWithOtherFacts(t, prior.id, ev);
+      if (contradicting) return contradicting;
+    }
     const result = prior.result ? JSON.parse(prior.result) : {};
     return { eventRowId: prior.id, status: prior.status, result, duplicate: true, httpStatus: prior.status === "rejected" ? 400 : 200 };
   }
@@ -85,6 +89,33 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
   }
   t.run("UPDATE webhook_events SET status = ?, failure_reason = ?, result = ?, updated_at = ? WHERE id = ?", status, reason, JSON.stringify(result), at, rowId);
   return { eventRowId: rowId, status, result, duplicate: false, httpStatus: status === "rejected" ? 400 : 200 };
+}
+
+/** The money facts of a payment notice (paid_at aside: a retry may restamp it). */
+const sameFacts = (a: PaymentNotice, b: PaymentNotice) => a.paymentId === b.paymentId && a.amount === b.amount && a.vaNumber === b.vaNumber && a.currency === b.currency;
+
+/**
+ * A payment event id seen before, delivered again with a body that reports other facts (xendit's event id is the
+ * payment id itself, so a contradicting re-send always arrives this way; standard and snap when a message id is
+ * reused). It is not a duplicate: the report goes to applyPayment, which records it as a contradiction of the
+ * payment the event first reported (needs_attention, nothing moved). Null when the facts are the same (a true
+ * duplicate) or the new body is unusable (the first outcome stands).
+ */
+function resentWithOtherFacts(t: TxContext, eventRowId: number, ev: VerifiedEvent): EventOutcome | null {
+  let notice: PaymentNotice;
+  let first: PaymentNotice;
+  try {
+    notice = parsePaymentNotice(ev.provider, ev.body);
+    const stored = t.get<{ body: string }>("SELECT body FROM webhook_events WHERE id = ?", eventRowId);
+    first = parsePaymentNotice(ev.provider, JSON.parse(stored?.body ?? ""));
+  } catch {
+    return null;
+  }
+  if (sameFacts(first, notice)) return null;
+  const r = applyPayment(t, { provider: ev.provider, notice, source: "webhook", webhookEventId: eventRowId, now: ev.now, eventPaymentId: first.paymentId });
+  if (r.status !== "needs_attention") return null;
+  const { duplicate, ...result } = r;
+  return { eventRowId, status: "needs_attention", result, duplicate, httpStatus: 200 };
 }
 
 /**

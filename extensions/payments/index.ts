@@ -3,7 +3,7 @@
 // (src/webhooks) because they need the raw body; they call events.ts.
 import { defineExtension, defineJob, defineRoute, HttpProblem, problems, safeText, z, type PaymentGatewayLike } from "./deps.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
-import { applyPayment, loadInstalments, loadLoan, markDisbursementNeedsAttention, markDisbursementSent, prepareDisbursement, recordUnusablePayment, refundCredit, resolvePayment } from "./money.ts";
+import { applyPayment, CONFLICTING_RESEND, loadInstalments, loadLoan, markDisbursementNeedsAttention, markDisbursementSent, prepareDisbursement, recordUnusablePayment, refundCredit, resolvePayment } from "./money.ts";
 import { PayloadError, parsePaymentNotice, type PaymentNotice, type Provider } from "./verify.ts";
 import type { GatewayPayment } from "./gateway.ts";
 import { payoffQuote } from "./allocation.ts";
@@ -96,7 +96,8 @@ export const reconcileJob = defineJob<{ from?: string; to?: string }, { seen: nu
         if (!r.duplicate) {
           if (r.status === "needs_attention") needsAttention++;
           else applied++;
-          ctx.log.warn("reconciliation applied a payment whose webhook never arrived", { paymentId: notice.paymentId, status: r.status });
+          if (r.reason === CONFLICTING_RESEND) ctx.log.warn("reconciliation: the gateway reports a payment with other facts than first reported", { paymentId: notice.paymentId, conflict: r.conflict });
+          else ctx.log.warn("reconciliation applied a payment whose webhook never arrived", { paymentId: notice.paymentId, status: r.status });
         }
       } catch (err) {
         needsAttention++;
@@ -189,30 +190,37 @@ const listPayments = defineRoute<unknown, { limit: number; cursor?: string; stat
     if (status) (where.push("status = ?"), params.push(status));
     if (loanId) (where.push("loan_id = ?"), params.push(loanId));
     const rows = ctx.db.all<any>(
-      `SELECT id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, unapplied_amount, resolution, resolved_by, resolved_at, created_at FROM payments
+      `SELECT id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, unapplied_amount, resolution, resolved_by, resolved_at, conflict_of, created_at FROM payments
        ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
       ...params,
       limit + 1,
     );
     const pageRows = rows.slice(0, limit);
-    const items = pageRows.map((r) => ({
-      id: r.id,
-      provider: r.provider,
-      providerPaymentId: r.provider_payment_id,
-      vaNumber: r.va_number,
-      loanId: r.loan_id,
-      amount: r.amount,
-      paidAt: r.paid_at,
-      status: r.status,
-      reason: r.reason,
-      source: r.source,
-      allocation: JSON.parse(r.allocation).allocation ?? null,
-      unappliedAmount: r.unapplied_amount,
-      resolution: r.resolution,
-      resolvedBy: r.resolved_by,
-      resolvedAt: r.resolved_at,
-      createdAt: r.created_at,
-    }));
+    const items = pageRows.map((r) => {
+      const result = JSON.parse(r.allocation);
+      return {
+        id: r.id,
+        provider: r.provider,
+        providerPaymentId: r.provider_payment_id,
+        vaNumber: r.va_number,
+        loanId: r.loan_id,
+        amount: r.amount,
+        paidAt: r.paid_at,
+        status: r.status,
+        reason: r.reason,
+        source: r.source,
+        allocation: result.allocation ?? null,
+        unappliedAmount: r.unapplied_amount,
+        resolution: r.resolution,
+        resolvedBy: r.resolved_by,
+        resolvedAt: r.resolved_at,
+        // A report contradicting an earlier payment (reason conflicting_resend): that payment's id, and its
+        // recorded facts (amount, VA, status) beside this report's.
+        conflictOf: r.conflict_of ?? null,
+        conflict: result.conflict ?? null,
+        createdAt: r.created_at,
+      };
+    });
     const last = pageRows[pageRows.length - 1];
     return { status: 200, body: { items, nextCursor: rows.length > limit ? encodeCursor(`${last.created_at}|${last.id}`) : null } };
   },

@@ -131,6 +131,24 @@ export interface PaymentResult {
   loanStatus?: string;
   outstandingAmount?: number;
   creditBalanceAmount?: number;
+  /** A report that contradicts the payment first reported under the same provider payment id (reason conflicting_resend). */
+  conflict?: PaymentConflict;
+}
+
+/** Why a payment needs attention when the gateway reports it again with other facts. */
+export const CONFLICTING_RESEND = "conflicting_resend";
+
+export interface PaymentConflict {
+  /** The payment as first reported (and booked, or held): our id, its provider id, amount, VA and status. */
+  paymentId: string;
+  providerPaymentId: string;
+  amount: number;
+  vaNumber: string;
+  status: string;
+  /** Which facts the new report contradicts. */
+  differs: ("paymentId" | "amount" | "vaNumber" | "currency")[];
+  /** What the new report says. */
+  reported: { amount: number; vaNumber: string; currency: string; paidAt: string };
 }
 
 export interface ApplyPaymentInput {
@@ -139,6 +157,11 @@ export interface ApplyPaymentInput {
   source: "webhook" | "reconcile";
   webhookEventId?: number | null;
   now: Date;
+  /**
+   * The provider payment id that the delivery's event id first reported, when the event id was seen before: a
+   * delivery that names another payment under it contradicts that one.
+   */
+  eventPaymentId?: string;
 }
 
 /** Loan statuses a payment can be booked against (written_off: as a recovery). */
@@ -225,6 +248,7 @@ interface PaymentRow {
   reason: string | null;
   allocation: string;
   unapplied_amount: number;
+  conflict_of: string | null;
 }
 
 /**
@@ -237,12 +261,21 @@ interface PaymentRow {
  */
 export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentResult & { duplicate: boolean } {
   const { notice, provider } = input;
-  const prior = t.get<PaymentRow>("SELECT * FROM payments WHERE provider = ? AND provider_payment_id = ?", provider, notice.paymentId);
+  if (input.eventPaymentId !== undefined && input.eventPaymentId !== notice.paymentId) {
+    const first = originalPayment(t, provider, input.eventPaymentId);
+    if (first) return recordConflict(t, first, input, ["paymentId", ...contradictions(first, notice)]);
+  }
+  const prior = originalPayment(t, provider, notice.paymentId);
   if (prior) {
     if (prior.status === "needs_attention" && retryable(prior.reason) && (notice.vaNumber === prior.va_number || prior.unapplied_amount === 0)) {
       const again = retryPayment(t, prior, provider, notice, input.now);
       if (again) return { ...again, duplicate: false };
     }
+    // A row recorded from an unusable gateway row holds no reported facts to contradict (the next usable report
+    // supplies them, above); any other payment reported again with other facts needs a person.
+    const unusable = prior.status === "needs_attention" && retryable(prior.reason) && prior.unapplied_amount === 0;
+    const differs = unusable ? [] : contradictions(prior, notice);
+    if (differs.length > 0) return recordConflict(t, prior, input, differs);
     return { ...(JSON.parse(prior.allocation) as PaymentResult), duplicate: true };
   }
   const at = input.now.toISOString();
@@ -301,6 +334,79 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
   return { ...result, duplicate: false };
 }
 
+/** The payment first recorded under a provider payment id (not a contradicting report of it). */
+function originalPayment(t: Sql, provider: Provider, providerPaymentId: string): PaymentRow | undefined {
+  return t.get<PaymentRow>("SELECT * FROM payments WHERE provider = ? AND provider_payment_id = ? AND conflict_of IS NULL", provider, providerPaymentId);
+}
+
+/** The currency a recorded payment was reported in, where the record shows it. */
+function recordedCurrency(p: PaymentRow): "IDR" | "foreign" | null {
+  if (p.reason === "currency_mismatch") return "foreign";
+  if (p.reason === "refunded") return null;
+  return p.status === "applied" || p.status === "pending" || p.unapplied_amount > 0 ? "IDR" : null;
+}
+
+/** The facts of a new report of a payment that differ from the payment as recorded. */
+function contradictions(p: PaymentRow, notice: PaymentNotice): PaymentConflict["differs"] {
+  const out: PaymentConflict["differs"] = [];
+  if (notice.amount !== p.amount) out.push("amount");
+  if (notice.vaNumber !== p.va_number) out.push("vaNumber");
+  const currency = recordedCurrency(p);
+  if (currency !== null && (currency === "IDR") !== (notice.currency === "IDR")) out.push("currency");
+  return out;
+}
+
+/**
+ * A report that contradicts a payment already recorded: kept as its own needs_attention payment pointing at the
+ * original (conflict_of), both amounts in its result, nothing posted and nothing allocated — only a person (finance,
+ * through the resolve flow) can tell which report is true. The same contradicting report (amount, VA) delivered
+ * again answers the same record.
+ */
+function recordConflict(t: Sql, original: PaymentRow, input: ApplyPaymentInput, differs: PaymentConflict["differs"]): PaymentResult & { duplicate: boolean } {
+  const { notice } = input;
+  const seen = t.get<PaymentRow>("SELECT * FROM payments WHERE conflict_of = ? AND amount = ? AND va_number = ?", original.id, notice.amount, notice.vaNumber);
+  if (seen) return { ...(JSON.parse(seen.allocation) as PaymentResult), duplicate: true };
+  const id = `pay_${randomUUID()}`;
+  const at = input.now.toISOString();
+  const loanId = original.loan_id ?? t.get<{ loan_id: string }>("SELECT loan_id FROM virtual_accounts WHERE va_number = ?", notice.vaNumber)?.loan_id ?? null;
+  const result: PaymentResult = {
+    paymentId: id,
+    providerPaymentId: notice.paymentId,
+    status: "needs_attention",
+    loanId,
+    amount: notice.amount,
+    reason: CONFLICTING_RESEND,
+    conflict: {
+      paymentId: original.id,
+      providerPaymentId: original.provider_payment_id,
+      amount: original.amount,
+      vaNumber: original.va_number,
+      status: original.status,
+      differs,
+      reported: { amount: notice.amount, vaNumber: notice.vaNumber, currency: notice.currency, paidAt: notice.paidAt },
+    },
+  };
+  t.run(
+    `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, webhook_event_id, unapplied_amount, conflict_of, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'needs_attention', ?, ?, ?, ?, 0, ?, ?, ?)`,
+    id,
+    input.provider,
+    notice.paymentId,
+    notice.vaNumber,
+    loanId,
+    notice.amount,
+    notice.paidAt,
+    CONFLICTING_RESEND,
+    JSON.stringify(result),
+    input.source,
+    input.webhookEventId ?? null,
+    original.id,
+    at,
+    at,
+  );
+  return { ...result, duplicate: false };
+}
+
 /**
  * Record a payment the reconciliation could not use (an invalid gateway row, or an application that failed) as
  * needs_attention, nothing posted, once per (provider, payment id); a valid later delivery of the same payment id
@@ -316,7 +422,7 @@ export function recordUnusablePayment(t: Sql, input: { provider: Provider; row: 
   const result: PaymentResult = { paymentId: `pay_${randomUUID()}`, providerPaymentId: pid, status: "needs_attention", loanId: null, amount, reason: input.reason };
   const res = t.run(
     `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, created_at, updated_at)
-     VALUES (?, ?, ?, ?, NULL, ?, ?, 'needs_attention', ?, ?, 'reconcile', ?, ?) ON CONFLICT (provider, provider_payment_id) DO NOTHING`,
+     VALUES (?, ?, ?, ?, NULL, ?, ?, 'needs_attention', ?, ?, 'reconcile', ?, ?) ON CONFLICT (provider, provider_payment_id) WHERE conflict_of IS NULL DO NOTHING`,
     result.paymentId,
     input.provider,
     pid,
@@ -383,7 +489,8 @@ export function resolvePayment(t: TxContext, input: ResolveInput): ResolveResult
     resolution = `refund:${input.transferReference}`;
     result = { ...prior, ...base, loanId: p.loan_id, status: "applied", reason: "refunded" };
   } else {
-    if (p.reason === "currency_mismatch") return { ok: false, error: "foreign_currency", detail: "a payment in a foreign currency can only be refunded" };
+    const foreign = p.reason === "currency_mismatch" || (prior.conflict !== undefined && prior.conflict.reported.currency !== "IDR");
+    if (foreign) return { ok: false, error: "foreign_currency", detail: "a payment in a foreign currency can only be refunded" };
     const loan = loadLoan(t, input.loanId);
     if (!loan) return { ok: false, error: "loan_not_found", detail: "no such loan" };
     if (!PAYABLE.includes(loan.status)) return { ok: false, error: "loan_not_payable", detail: `the loan is ${loan.status}` };

@@ -12,6 +12,7 @@ import m0011 from "../../traildepot/migrations/0011_offer_payout.sql" with { typ
 import m0012 from "../../traildepot/migrations/0012_payments_fixes.sql" with { type: "text" };
 import m0013 from "../../traildepot/migrations/0013_unearned_interest.sql" with { type: "text" };
 import m0014 from "../../traildepot/migrations/0014_login_lockout_by_email.sql" with { type: "text" };
+import m0015 from "../../traildepot/migrations/0015_payment_conflicts.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -31,4 +32,5 @@ export const MIGRATIONS: Migration[] = [
   { name: "0012_payments_fixes.sql", sql: m0012 },
   { name: "0013_unearned_interest.sql", sql: m0013 },
   { name: "0014_login_lockout_by_email.sql", sql: m0014 },
+  { name: "0015_payment_conflicts.sql", sql: m0015 },
 ];

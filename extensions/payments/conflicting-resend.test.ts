@@ -1,0 +1,174 @@
+// A gateway that reports a payment it already reported (same provider payment id) with other facts — another
+// amount, VA or currency — is contradicting itself: that report becomes its own needs_attention payment pointing at
+// the original (both amounts recorded, visible in the finance list and resolvable there), and moves no money. An
+// identical re-send stays a duplicate answering the first result. Every provider: standard and snap dedupe deliveries
+// on their message id, xendit on the payment id itself (so its contradicting re-send arrives under the same event id).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Registry } from "../../src/runtime/registry.ts";
+import { txContextOf } from "../../src/runtime/context.ts";
+import { getRuntime, type Runtime } from "../../src/runtime/runtime.ts";
+import { mountExtensions } from "../../src/runtime/routes.ts";
+import { EXTENSIONS } from "../index.ts";
+import { JOBS } from "../../jobs/index.ts";
+import type { TxContext } from "../../src/runtime/index.ts";
+import { testAuth, freshIp, type TestAuth } from "../../src/auth/test-support.ts";
+import { createStaffUser } from "../../src/auth/staff.ts";
+import { webhooksModule, webhookSecrets } from "../../src/webhooks/index.ts";
+import { seedLoan } from "../../test/support/payments-fixture.ts";
+import { applyDisbursementOutcome, applyPayment, prepareDisbursement, resolvePayment } from "./money.ts";
+import { signedWebhook, paymentPayload } from "./sandbox.ts";
+import type { Provider } from "./verify.ts";
+import { checkLedger } from "../ledger/ledger.ts";
+
+const SNAP_SECRET = "snap-secret-conflict-0123456789";
+const XENDIT_TOKEN = "xendit-token-conflict-0123456789";
+
+let t: TestAuth;
+let rt: Runtime;
+let finance = "";
+let tx: <T>(fn: (x: TxContext) => T) => T;
+
+beforeAll(async () => {
+  process.env.KREDITKU_WEBHOOK_SECRET_SNAP = SNAP_SECRET;
+  process.env.KREDITKU_WEBHOOK_SECRET_XENDIT = XENDIT_TOKEN;
+  t = testAuth([webhooksModule]);
+  rt = getRuntime(t.p, { extensions: EXTENSIONS, jobs: [], embedded: { pollMs: 50 } });
+  mountExtensions(t.app, rt);
+  const reg = new Registry(EXTENSIONS, JOBS);
+  tx = (fn) => t.p.db.tx((c) => fn(txContextOf(c, reg, t.clock)));
+  await createStaffUser(t.p.db, { email: "finance@kreditku.id", password: "correct horse battery", role: "finance" });
+  const r = await t.post("/api/v1/auth/login", { email: "finance@kreditku.id", password: "correct horse battery" }, { ip: freshIp() });
+  finance = ((await r.json()) as any).accessToken;
+});
+afterAll(() => {
+  delete process.env.KREDITKU_WEBHOOK_SECRET_SNAP;
+  delete process.env.KREDITKU_WEBHOOK_SECRET_XENDIT;
+  t.close();
+});
+
+/** An active reference loan (5,500,000 to repay) with a VA of the provider. */
+function activeLoan(provider: Provider, va: string) {
+  const loan = t.p.db.tx((c) => seedLoan(c));
+  const prep = tx((x) => prepareDisbursement(x, loan.loanId, t.clock.now()));
+  if (prep.action !== "send") throw new Error(prep.reason);
+  t.p.db.tx((c) => c.run("INSERT INTO virtual_accounts (va_number, loan_id, provider, bank_code, created_at) VALUES (?, ?, ?, 'BNI', '')", va, loan.loanId, provider));
+  tx((x) => applyDisbursementOutcome(x, { reference: prep.request.reference, status: "succeeded", amount: prep.request.amount, completedAt: t.clock.now().toISOString() }, t.clock.now()));
+  return loan.loanId;
+}
+
+const secretOf = (p: Provider) => (p === "standard" ? webhookSecrets(t.p, "standard")[0] : p === "snap" ? SNAP_SECRET : XENDIT_TOKEN);
+
+async function deliver(provider: Provider, eventId: string, n: { paymentId: string; vaNumber: string; amount: number; currency?: string }) {
+  const payload = paymentPayload(provider, { currency: "IDR", paidAt: t.clock.now().toISOString(), ...n });
+  const w = signedWebhook(provider, secretOf(provider), "payment", payload, { eventId, now: t.clock.now() });
+  const r = await t.app.request(w.path, { method: "POST", headers: { ...w.headers, "X-Forwarded-For": freshIp() }, body: w.body });
+  return { status: r.status, body: (await r.json()) as any };
+}
+
+const outstanding = (loanId: string) =>
+  t.p.db.read.get<{ o: number }>("SELECT SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid) AS o FROM installments WHERE loan_id = ?", loanId)!.o;
+const rowsOf = (pid: string) =>
+  t.p.db.read.all<any>("SELECT id, amount, va_number, status, reason, conflict_of, unapplied_amount FROM payments WHERE provider_payment_id = ? ORDER BY created_at, conflict_of IS NOT NULL, id", pid);
+const journals = () => t.p.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n;
+
+describe("a payment re-sent with other facts", () => {
+  for (const [i, provider] of (["standard", "snap", "xendit"] as const).entries()) {
+    test(`${provider}: a different amount (330,000 instead of 110,000) becomes needs_attention with both amounts, no money moved; an identical re-send stays a duplicate`, async () => {
+      const va = `880870000${i}`;
+      const pid = `${provider}-resent-1`;
+      const loanId = activeLoan(provider, va);
+      const first = await deliver(provider, `${provider}-ev-1`, { paymentId: pid, vaNumber: va, amount: 110_000 });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ status: "applied", result: { status: "applied", amount: 110_000, loanStatus: "active", outstandingAmount: 5_390_000 } });
+      const original = first.body.result.paymentId;
+      const books = journals();
+
+      // identical re-send (a new delivery id where the provider has one): the first result, nothing new
+      const same = await deliver(provider, `${provider}-ev-2`, { paymentId: pid, vaNumber: va, amount: 110_000 });
+      expect(same.status).toBe(200);
+      expect(same.body.status).toBe("applied");
+      expect(same.body.result).toEqual(first.body.result);
+
+      // contradicting re-send
+      const other = await deliver(provider, `${provider}-ev-3`, { paymentId: pid, vaNumber: va, amount: 330_000 });
+      expect(other.status).toBe(200);
+      expect(other.body.status).toBe("needs_attention");
+      expect(other.body.result).toMatchObject({
+        status: "needs_attention",
+        reason: "conflicting_resend",
+        providerPaymentId: pid,
+        amount: 330_000,
+        loanId,
+        conflict: { paymentId: original, amount: 110_000, vaNumber: va, status: "applied", differs: ["amount"], reported: { amount: 330_000, vaNumber: va, currency: "IDR" } },
+      });
+      expect(other.body.result.paymentId).not.toBe(original);
+      expect(outstanding(loanId)).toBe(5_390_000);
+      expect(journals()).toBe(books);
+      expect(rowsOf(pid)).toEqual([
+        { id: original, amount: 110_000, va_number: va, status: "applied", reason: null, conflict_of: null, unapplied_amount: 0 },
+        { id: other.body.result.paymentId, amount: 330_000, va_number: va, status: "needs_attention", reason: "conflicting_resend", conflict_of: original, unapplied_amount: 0 },
+      ]);
+
+      // the same contradiction again: recorded once, same answer
+      const again = await deliver(provider, `${provider}-ev-4`, { paymentId: pid, vaNumber: va, amount: 330_000 });
+      expect(again.body.status).toBe("needs_attention");
+      expect(again.body.result.paymentId).toBe(other.body.result.paymentId);
+      expect(rowsOf(pid).length).toBe(2);
+      // and the identical report still answers the first result
+      expect((await deliver(provider, `${provider}-ev-5`, { paymentId: pid, vaNumber: va, amount: 110_000 })).body.result).toEqual(first.body.result);
+      expect(outstanding(loanId)).toBe(5_390_000);
+      expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+    });
+  }
+
+  test("finance sees the contradicting report with both amounts among the needs_attention payments, and resolves it", async () => {
+    const va = "8808700009";
+    const loanId = activeLoan("standard", va);
+    await deliver("standard", "fin-ev-1", { paymentId: "fin-resent", vaNumber: va, amount: 110_000 });
+    const c = await deliver("standard", "fin-ev-2", { paymentId: "fin-resent", vaNumber: va, amount: 330_000 });
+    const conflictId = c.body.result.paymentId;
+    const list = await t.get(`/api/v1/admin/payments?status=needs_attention&loanId=${loanId}`, { token: finance });
+    expect(list.status).toBe(200);
+    const items = ((await list.json()) as any).items;
+    expect(items).toEqual([
+      expect.objectContaining({
+        id: conflictId,
+        providerPaymentId: "fin-resent",
+        amount: 330_000,
+        status: "needs_attention",
+        reason: "conflicting_resend",
+        unappliedAmount: 0,
+        conflictOf: c.body.result.conflict.paymentId,
+        conflict: expect.objectContaining({ amount: 110_000, differs: ["amount"] }),
+      }),
+    ]);
+    // the gateway confirms only 110,000 arrived: finance closes it with nothing to pay back (nothing was posted)
+    const books = journals();
+    const r = await t.post(`/api/v1/admin/payments/${conflictId}/resolve`, { refund: true, transferReference: "NONE-RECEIVED" }, { token: finance, headers: { "Idempotency-Key": crypto.randomUUID() } });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ paymentId: conflictId, status: "applied", reason: "refunded", resolution: "refund:NONE-RECEIVED" });
+    expect(journals()).toBe(books);
+    expect(outstanding(loanId)).toBe(5_390_000);
+    expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+  });
+
+  test("reconciliation and other facts: another VA, or a foreign currency, is a contradiction too; a foreign one can only be refunded", () => {
+    const va = "8808700010";
+    const elsewhere = "8808700011";
+    const loanId = activeLoan("standard", va);
+    activeLoan("standard", elsewhere);
+    const notice = (over: Record<string, unknown> = {}) => ({ paymentId: "rec-resent", vaNumber: va, amount: 110_000, currency: "IDR", paidAt: t.clock.now().toISOString(), ...over });
+    const apply = (over: Record<string, unknown> = {}, source: "webhook" | "reconcile" = "reconcile") =>
+      tx((x) => applyPayment(x, { provider: "standard", notice: notice(over), source, now: t.clock.now() }));
+    const first = apply({}, "webhook");
+    expect(first).toMatchObject({ status: "applied", duplicate: false });
+    expect(apply()).toMatchObject({ status: "applied", paymentId: first.paymentId, duplicate: true });
+    const moved = apply({ vaNumber: elsewhere });
+    expect(moved).toMatchObject({ status: "needs_attention", reason: "conflicting_resend", duplicate: false, conflict: { paymentId: first.paymentId, differs: ["vaNumber"], vaNumber: va } });
+    const usd = apply({ currency: "USD" });
+    expect(usd).toMatchObject({ status: "needs_attention", reason: "conflicting_resend", conflict: { differs: ["currency"], reported: { currency: "USD" } } });
+    expect(tx((x) => resolvePayment(x, { paymentId: usd.paymentId, loanId, by: "finance-user", now: t.clock.now() }))).toMatchObject({ ok: false, error: "foreign_currency" });
+    expect(outstanding(loanId)).toBe(5_390_000);
+    expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+  });
+});

@@ -4,6 +4,9 @@
 // identical re-send stays a duplicate answering the first result. Every provider: standard and snap dedupe deliveries
 // on their message id, xendit on the payment id itself (so its contradicting re-send arrives under the same event id).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Db } from "../../src/db/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { MIGRATIONS } from "../../src/db/migrations.ts";
 import { Registry } from "../../src/runtime/registry.ts";
 import { txContextOf } from "../../src/runtime/context.ts";
 import { getRuntime, type Runtime } from "../../src/runtime/runtime.ts";
@@ -121,6 +124,20 @@ describe("a payment re-sent with other facts", () => {
     });
   }
 
+  test("a message id reused for another payment is a contradiction of the first, not a duplicate and not a new receipt", async () => {
+    const va = "8808700012";
+    const loanId = activeLoan("standard", va);
+    const first = await deliver("standard", "reused-ev", { paymentId: "reuse-a", vaNumber: va, amount: 110_000 });
+    expect(first.body.status).toBe("applied");
+    const other = await deliver("standard", "reused-ev", { paymentId: "reuse-b", vaNumber: va, amount: 110_000 });
+    expect(other.body).toMatchObject({ status: "needs_attention", result: { reason: "conflicting_resend", providerPaymentId: "reuse-b", conflict: { paymentId: first.body.result.paymentId, differs: ["paymentId"] } } });
+    expect(outstanding(loanId)).toBe(5_390_000);
+    // the same body again under that id: the same record; the real delivery of reuse-b under its own id is applied
+    expect((await deliver("standard", "reused-ev", { paymentId: "reuse-b", vaNumber: va, amount: 110_000 })).body.result.paymentId).toBe(other.body.result.paymentId);
+    expect((await deliver("standard", "reuse-b-ev", { paymentId: "reuse-b", vaNumber: va, amount: 110_000 })).body).toMatchObject({ status: "applied", result: { outstandingAmount: 5_280_000 } });
+    expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+  });
+
   test("finance sees the contradicting report with both amounts among the needs_attention payments, and resolves it", async () => {
     const va = "8808700009";
     const loanId = activeLoan("standard", va);
@@ -170,5 +187,33 @@ describe("a payment re-sent with other facts", () => {
     expect(tx((x) => resolvePayment(x, { paymentId: usd.paymentId, loanId, by: "finance-user", now: t.clock.now() }))).toMatchObject({ ok: false, error: "foreign_currency" });
     expect(outstanding(loanId)).toBe(5_390_000);
     expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+  });
+});
+
+describe("migration 0015 on a depot with payments", () => {
+  test("keeps every payment as it was; the provider payment id stays unique among payments, not among contradicting reports", () => {
+    const db = new Db(":memory:", 1);
+    const upTo = MIGRATIONS.findIndex((m) => m.name === "0015_payment_conflicts.sql");
+    expect(upTo).toBeGreaterThan(0);
+    migrate(db, MIGRATIONS.slice(0, upTo));
+    const at = "2026-03-02T03:00:00.000Z";
+    const insert = (c: { run: (sql: string, ...p: any[]) => unknown }, id: string, pid: string, extra = "") =>
+      c.run(
+        `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, unapplied_amount, resolution, created_at, updated_at${extra ? ", conflict_of" : ""})
+         VALUES (?, 'standard', ?, '8808', 'L1', 110000, ?, 'applied', NULL, '{}', 'webhook', 0, 'r', ?, ?${extra ? ", ?" : ""})`,
+        ...[id, pid, at, at, at, ...(extra ? [extra] : [])],
+      );
+    db.tx((c) => {
+      insert(c, "pay_1", "p-1");
+      insert(c, "pay_2", "p-2");
+    });
+    const before = db.read.all("SELECT * FROM payments ORDER BY id");
+    migrate(db);
+    expect(db.read.all("SELECT id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, webhook_event_id, created_at, updated_at, unapplied_amount, resolution, resolved_by, resolved_at FROM payments ORDER BY id")).toEqual(before);
+    expect(() => db.tx((c) => insert(c, "pay_3", "p-1"))).toThrow(/UNIQUE/);
+    db.tx((c) => insert(c, "pay_4", "p-1", "pay_1"));
+    expect(db.read.get<any>("SELECT COUNT(*) AS n FROM payments WHERE provider_payment_id = 'p-1'").n).toBe(2);
+    expect(() => db.tx((c) => insert(c, "pay_5", "p-1", "pay_1"))).toThrow(/UNIQUE/); // the same contradiction twice
+    db.close();
   });
 });

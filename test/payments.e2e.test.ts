@@ -150,6 +150,38 @@ describe("money movement (binary + gateway sandbox)", () => {
     expect((await resolve({ refund: true, transferReference: "X" })).status).toBe(409);
   });
 
+  test("a payment re-sent under a new message id with another amount is recorded as needing attention, moves nothing; an identical re-send is a duplicate", async () => {
+    const loan = await newActiveLoan();
+    const wh = new Webhook(SECRET);
+    const send = (id: string, amount: number) => {
+      const body = JSON.stringify(paymentPayload("standard", { paymentId: "pay-resent-e2e", vaNumber: loan.va, amount, currency: "IDR", paidAt: new Date().toISOString() }));
+      const at = new Date();
+      return fetch(`${srv.url}/webhooks/payments/standard`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": wh.sign(id, at, body) },
+        body,
+      });
+    };
+    const first = (await (await send("msg_resent_1", 110_000)).json()) as any;
+    expect(first).toMatchObject({ status: "applied", result: { amount: 110_000, outstandingAmount: 5_390_000 } });
+    const same = await send("msg_resent_2", 110_000);
+    expect(same.status).toBe(200);
+    expect(((await same.json()) as any).result).toEqual(first.result);
+    const other = await send("msg_resent_3", 330_000);
+    expect(other.status).toBe(200);
+    const body = (await other.json()) as any;
+    expect(body).toMatchObject({
+      status: "needs_attention",
+      result: { status: "needs_attention", reason: "conflicting_resend", amount: 330_000, conflict: { paymentId: first.result.paymentId, amount: 110_000, differs: ["amount"] } },
+    });
+    expect(outstanding(loan.loanId)).toBe(5_390_000);
+    expect(q<any>("SELECT COUNT(*) AS n FROM ledger_journals WHERE loan_id = ? AND kind = 'payment'", loan.loanId).n).toBe(1);
+    const list = (await (await fetch(`${srv.url}/api/v1/admin/payments?status=needs_attention&loanId=${loan.loanId}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as any;
+    expect(list.items).toEqual([expect.objectContaining({ id: body.result.paymentId, amount: 330_000, reason: "conflicting_resend", conflictOf: first.result.paymentId, conflict: expect.objectContaining({ amount: 110_000 }) })]);
+    const ev = q<any>("SELECT status FROM webhook_events WHERE provider = 'standard' AND event_id = 'msg_resent_3'");
+    expect(ev.status).toBe("needs_attention");
+  });
+
   test("a payment crossing several instalments, then overpayment and payoff close the loan", async () => {
     const loan = await newActiveLoan();
     await simPay({ vaNumber: loan.va, amount: 3 * 110_000 + 55_000 });
@@ -232,6 +264,67 @@ describe("money movement (binary + gateway sandbox)", () => {
     db.query("UPDATE ledger_lines SET credit = credit - 1 WHERE id = (SELECT MAX(id) FROM ledger_lines WHERE credit > 0)").run();
     expect((await runCli(["ledger", "check", "--depot", srv.depot])).code).toBe(0);
   });
+});
+
+describe("a delinquent loan whose arrears are paid (moved clock)", () => {
+  test("the webhook result, the loan and the collections list say active with DPD 0 at once; a same-day sweep rerun changes nothing; the ledger proves it", async () => {
+    const depot = join(tempDepot("kreditku-cure-"), "depot");
+    const s = await startBinary({ depot, env: { KREDITKU_TEST_CLOCK: "1", KREDITKU_WEBHOOK_SECRET_STANDARD: SECRET } });
+    const cdb = new Database(join(depot, "data/main.db"));
+    cdb.exec("PRAGMA busy_timeout = 10000");
+    const get = <T = any>(sql: string, ...p: any[]) => cdb.query(sql).get(...p) as T;
+    try {
+      expect((await runCli(["admin", "create", "--depot", depot, "--email", "ops@kreditku.test", "--password", "admin-pass-12345", "--role", "admin"])).code).toBe(0);
+      // the reference loan, disbursed by the in-process sandbox today
+      const loan = seedLoan(cdb, { enqueueDisburse: true });
+      const va = await until("loan active with a VA", () => get<any>("SELECT v.va_number AS va FROM virtual_accounts v JOIN loans l ON l.id = v.loan_id WHERE l.id = ? AND l.status = 'active'", loan.loanId)?.va, 15_000);
+      // 15 days later: instalment 1 is 8 days past due (grace 3), instalment 2 one day; the sweep makes it delinquent
+      const moved = (await (await fetch(`${s.url}/_/test/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advanceMs: 15 * 86_400_000 }) })).json()) as { now: string };
+      const now = new Date(moved.now);
+      const today = new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+      const login = await fetch(`${s.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "ops@kreditku.test", password: "admin-pass-12345" }) });
+      const staff = { authorization: `Bearer ${((await login.json()) as any).accessToken}`, "content-type": "application/json" };
+      const sweep = async () => {
+        const r = await fetch(`${s.url}/api/v1/admin/collections/sweep`, { method: "POST", headers: staff, body: "{}" });
+        expect(r.status).toBe(202);
+        const { jobKey } = (await r.json()) as { jobKey: string };
+        await until("sweep ran", () => get<any>("SELECT state FROM outbox WHERE key = ?", jobKey)?.state === "completed", 15_000);
+      };
+      await sweep();
+      expect(get<any>("SELECT status, dpd FROM loans WHERE id = ?", loan.loanId)).toEqual({ status: "delinquent", dpd: 8 });
+      const arrears = get<{ n: number }>(
+        "SELECT SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid) AS n FROM installments WHERE loan_id = ? AND due_date < ?",
+        loan.loanId,
+        today,
+      ).n;
+      expect(arrears).toBe(220_550);
+
+      const body = JSON.stringify(paymentPayload("standard", { paymentId: "pay-arrears-e2e", vaNumber: va, amount: arrears, currency: "IDR", paidAt: now.toISOString() }));
+      const r = await fetch(`${s.url}/webhooks/payments/standard`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "webhook-id": "msg_arrears_e2e", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": new Webhook(SECRET).sign("msg_arrears_e2e", now, body) },
+        body,
+      });
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as any).result).toMatchObject({ status: "applied", loanStatus: "active", outstandingAmount: 5_280_000 });
+      expect(get<any>("SELECT status, dpd FROM loans WHERE id = ?", loan.loanId)).toEqual({ status: "active", dpd: 0 });
+      expect(get<any>("SELECT from_status, to_status, actor FROM loan_events WHERE loan_id = ? ORDER BY id DESC LIMIT 1", loan.loanId)).toEqual({ from_status: "delinquent", to_status: "active", actor: "system:payments" });
+      const delinquent = (await (await fetch(`${s.url}/api/v1/admin/collections?status=delinquent`, { headers: staff })).json()) as any;
+      expect(delinquent.items).toEqual([]);
+      const listed = (await (await fetch(`${s.url}/api/v1/admin/collections`, { headers: staff })).json()) as any;
+      expect(listed.items.find((i: any) => i.loanId === loan.loanId)).toMatchObject({ status: "active", dpd: 0, bucket: "lancar", overdueAmount: 0 });
+
+      const events = get<{ n: number }>("SELECT COUNT(*) AS n FROM loan_events WHERE loan_id = ?", loan.loanId).n;
+      await sweep();
+      expect(get<any>("SELECT status, dpd FROM loans WHERE id = ?", loan.loanId)).toEqual({ status: "active", dpd: 0 });
+      expect(get<{ n: number }>("SELECT COUNT(*) AS n FROM loan_events WHERE loan_id = ?", loan.loanId).n).toBe(events);
+      const check = await runCli(["ledger", "check", "--depot", depot]);
+      expect(check.code).toBe(0);
+    } finally {
+      cdb.close();
+      s.cleanup();
+    }
+  }, 60_000);
 });
 
 describe("crash safety", () => {

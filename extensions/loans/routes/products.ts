@@ -3,7 +3,7 @@ import { defineRoute, HttpProblem, problems, type ExtensionContext, type Sql } f
 import { IdParams, Product, ProductInput, ProductList, Quote, QuoteRequest, CapViolation } from "../../../schemas/loans.ts";
 import { z } from "../../../src/runtime/index.ts";
 import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
-import { buildSchedule, daysBetween } from "../schedule.ts";
+import { buildSchedule, daysBetween, ScheduleError } from "../schedule.ts";
 import { businessDate, checkRanges, getProduct, newId, productOut, productPricing, type ProductRow } from "../repo.ts";
 
 const problem = (description: string) => ({ description });
@@ -44,8 +44,18 @@ function toRow(input: z.infer<typeof ProductInput>, id: string, createdAt: strin
   };
 }
 
+/** Terms the schedule arithmetic refuses (amounts past the safe integer range): the caller's 422, not a 500. */
+function pricing<T>(price: () => T): T {
+  try {
+    return price();
+  } catch (err) {
+    if (err instanceof ScheduleError) throw problems.unprocessable("unpriceable-terms", "Terms cannot be priced", err.message);
+    throw err;
+  }
+}
+
 function assertWithinCaps(db: Sql, row: ProductRow, date: string) {
-  const violations = checkProduct(loadCaps(db), productPricing(row), date);
+  const violations = pricing(() => checkProduct(loadCaps(db), productPricing(row), date));
   if (violations.length) throw capProblem(violations, `product ${row.code} breaks a regulatory cap in force on ${date}`);
 }
 
@@ -201,17 +211,19 @@ export const adminDeleteProduct = defineRoute<unknown, unknown, z.infer<typeof I
 /** Price a loan on a product (quote, application, acceptance): ranges, schedule and the caps in force. */
 export function priceLoan(db: Sql, product: ProductRow, principal: number, tenor: number, startDate: string) {
   checkRanges(product, principal, tenor);
-  const schedule = buildSchedule(
-    {
-      principal,
-      tenor,
-      tenorUnit: product.tenor_unit,
-      method: product.interest_method,
-      ratePpm: product.interest_rate_ppm,
-      upfrontFeePpm: product.upfront_fee_ppm,
-      adminFeeAmount: product.admin_fee_amount,
-    },
-    startDate,
+  const schedule = pricing(() =>
+    buildSchedule(
+      {
+        principal,
+        tenor,
+        tenorUnit: product.tenor_unit,
+        method: product.interest_method,
+        ratePpm: product.interest_rate_ppm,
+        upfrontFeePpm: product.upfront_fee_ppm,
+        adminFeeAmount: product.admin_fee_amount,
+      },
+      startDate,
+    ),
   );
   const caps = loadCaps(db);
   const violations = checkSchedule(caps, schedule, product.purpose, startDate);

@@ -14,9 +14,9 @@
 import { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, runCli, startBinary, tempDepot } from "../test/harness.ts";
+import { BINARY, runCli, spawnUntilLog, startBinary, tempDepot } from "../test/kit/binary.ts";
 import { makeNik } from "../extensions/fraud/nik.ts";
-import { deleteRedisPrefix, uniquePrefix } from "../src/queue/testkit.ts";
+import { deleteRedisPrefix, uniquePrefix } from "../test/kit/queue.ts";
 
 const SUBMITTED_HOOK = "scoring:application.submitted:0"; // the hook id the registry gives scoring's onSubmitted
 const FINAL = ["approved", "rejected", "manual_review"] as const;
@@ -89,41 +89,9 @@ function submit(db: Database, apps: { id: string; userId: string }[]) {
   })();
 }
 
+/** Start `kreditku worker` and wait for its "worker ready" line. */
 function spawnWorker(env: Record<string, string>, depot: string, concurrency: number) {
-  const proc = Bun.spawn([BINARY, "worker", "--concurrency", String(concurrency), "--depot", depot], {
-    stdout: "pipe",
-    stderr: "pipe",
-    stdin: "ignore",
-    env: { ...process.env, KREDITKU_LOG_LEVEL: "info", ...env },
-  });
-  const logs: string[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${logs.slice(-20).join("\n")}`)), 20_000);
-    const read = async (s: ReadableStream<Uint8Array>) => {
-      const dec = new TextDecoder();
-      let buf = "";
-      for await (const chunk of s) {
-        buf += dec.decode(chunk, { stream: true });
-        let i;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (logs.length < 200) logs.push(line);
-          if (line.includes('"msg":"worker ready"')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        }
-      }
-    };
-    read(proc.stdout);
-    read(proc.stderr);
-    proc.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${logs.slice(-20).join("\n")}`));
-    });
-  });
-  return { proc, ready };
+  return spawnUntilLog([BINARY, "worker", "--concurrency", String(concurrency), "--depot", depot], { env, until: '"msg":"worker ready"', keepLines: 200 });
 }
 
 async function one(backend: "embedded" | "bullmq", n: number, budgetMs: number, opts: { workers: number; workerConcurrency: number }): Promise<DecisioningResult> {
@@ -131,7 +99,7 @@ async function one(backend: "embedded" | "bullmq", n: number, budgetMs: number, 
   const depot = join(root, "depot");
   const prefix = uniquePrefix("bench-decisioning");
   const env: Record<string, string> = backend === "bullmq" ? { REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", KREDITKU_QUEUE_PREFIX: prefix } : { REDIS_URL: "" };
-  const workers: ReturnType<typeof spawnWorker>[] = [];
+  const workers: Awaited<ReturnType<typeof spawnWorker>>[] = [];
   let srv: Awaited<ReturnType<typeof startBinary>> | null = null;
   let db: Database | null = null;
   try {
@@ -142,8 +110,10 @@ async function one(backend: "embedded" | "bullmq", n: number, budgetMs: number, 
     const apps = seed(db, n, new Date().toISOString());
     srv = await startBinary({ depot, env });
     if (backend === "bullmq") {
-      for (let i = 0; i < opts.workers; i++) workers.push(spawnWorker(env, join(root, `worker-${i}`), opts.workerConcurrency));
-      await Promise.all(workers.map((w) => w.ready));
+      const started = await Promise.allSettled(Array.from({ length: opts.workers }, (_, i) => spawnWorker(env, join(root, `worker-${i}`), opts.workerConcurrency)));
+      for (const s of started) if (s.status === "fulfilled") workers.push(s.value);
+      const failed = started.find((s) => s.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
     }
     const count = db.query("SELECT COUNT(*) AS n FROM applications WHERE status = 'checking'");
     const decidedQ = db.query(`SELECT COUNT(*) AS n FROM applications WHERE status IN (${FINAL.map((s) => `'${s}'`).join(", ")})`);

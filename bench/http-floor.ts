@@ -1,6 +1,6 @@
 // bench/http-floor: /healthz through kreditku's full middleware stack (the built binary) against a bare
 // Bun.serve returning the same JSON, measured in one run with the same load generator. Prints the ratio.
-import { startBinary } from "../test/harness.ts";
+import { startBinary } from "../test/kit/binary.ts";
 import { fmt, load, type LoadResult } from "./load.ts";
 
 export async function startFloor() {

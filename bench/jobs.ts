@@ -3,7 +3,7 @@
 // handler. Floor: single-row write transactions per second on the same database, measured in the same run; each
 // figure is also printed as a ratio to it. Bounded to ~20 s. Run: bun run bench/jobs.ts
 import { defineExtension, defineJob, z } from "../src/runtime/index.ts";
-import { deleteRedisPrefix, startTestRuntime, testPlatform, uniquePrefix, type Mode } from "../src/queue/testkit.ts";
+import { deleteRedisPrefix, queuePlatform, startTestRuntime, uniquePrefix, type Mode } from "../test/kit/queue.ts";
 
 export interface JobsBenchResult {
   backend: Mode;
@@ -39,7 +39,7 @@ const ext = defineExtension({
 
 async function one(mode: Mode, handler: "noop" | "1ms", budgetMs: number): Promise<JobsBenchResult> {
   const prefix = uniquePrefix("bench-jobs");
-  const p = testPlatform(mode, prefix);
+  const p = queuePlatform(mode, prefix);
   try {
     // floor: one-row write transactions on this database
     p.db.writer.exec("CREATE TABLE bench_floor (i INTEGER NOT NULL) STRICT");

@@ -4,11 +4,11 @@
 // Bounded: ~4 s per side plus setup.
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { startBinary, tempDepot } from "../test/harness.ts";
+import { startBinary, tempDepot } from "../test/kit/binary.ts";
 import { fmt, load, type LoadResult } from "./load.ts";
 import { startFloor } from "./http-floor.ts";
 import { startGatewaySimulator } from "../scripts/simulate-gateway.ts";
-import { seedLoan } from "../test/support/payments-fixture.ts";
+import { seedLoan } from "../test/kit/accepted-loan.ts";
 import { paymentPayload, signedWebhook } from "../extensions/payments/sandbox.ts";
 
 const SECRET = "whsec_" + Buffer.from("bench-secret-bench-secret-bench!").toString("base64");

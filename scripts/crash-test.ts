@@ -9,7 +9,7 @@
 // `kreditku worker` on a temporary depot with a private queue prefix (crash-<random>; its Redis keys are deleted at
 // the end). --embedded: serve alone, jobs from the SQLite outbox in-process, no Redis.
 //
-// 1. Setup: `--loans` loans are seeded the way the payments suite does (test/support/payments-fixture.ts, with their
+// 1. Setup: `--loans` loans are seeded the way the payments suite does (test/kit/accepted-loan.ts, with their
 //    `disburse` job) and the test waits until the in-process sandbox gateway has disbursed them and issued their VAs.
 // 2. Chaos: `--webhooks` distinct signed Standard Webhooks payment events (amounts 1,000–5,000, seeded) go out in
 //    `--kills`+1 waves at `--concurrency`, while `--borrowers` borrowers sign in by OTP and apply (each application
@@ -35,9 +35,12 @@ import type { Subprocess } from "bun";
 import Redis from "ioredis";
 import { makeNik } from "../extensions/fraud/nik.ts";
 import { paymentPayload, signedWebhook } from "../extensions/payments/sandbox.ts";
-import { runCli, startBinary, tempDepot, type Running } from "../test/harness.ts";
-import { seedLoan } from "../test/support/payments-fixture.ts";
-import { documentFor } from "../test/support/images.ts";
+import { runCli, spawnUntilLog, startBinary, tempDepot, type Running } from "../test/kit/binary.ts";
+import { seedLoan } from "../test/kit/accepted-loan.ts";
+import { documentFor } from "../test/kit/images.ts";
+import { freshIp } from "../test/kit/ip.ts";
+import { otpReader } from "../test/kit/otp.ts";
+import { deleteRedisPrefix } from "../test/kit/queue.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const OPEN_APP = new Set(["draft", "submitted", "checking"]);
@@ -114,53 +117,8 @@ interface Proc {
 
 /** Spawn the binary's worker and wait for its "worker ready" line. */
 async function startWorker(binary: string, env: Record<string, string>, depot: string, timeoutMs = 20_000): Promise<Proc> {
-  const proc = Bun.spawn([binary, "worker", "--concurrency", "4", "--depot", depot], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
-  const logs: string[] = [];
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`worker not ready in time:\n${logs.slice(-20).join("\n")}`)), timeoutMs);
-    const read = async (s: ReadableStream<Uint8Array>) => {
-      const dec = new TextDecoder();
-      let buf = "";
-      for await (const chunk of s) {
-        buf += dec.decode(chunk, { stream: true });
-        let i;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (logs.length > 2000) logs.splice(0, 1000);
-          logs.push(line);
-          if (line.includes('"msg":"worker ready"')) {
-            clearTimeout(timer);
-            res();
-          }
-        }
-      }
-    };
-    read(proc.stdout as ReadableStream<Uint8Array>);
-    read(proc.stderr as ReadableStream<Uint8Array>);
-    proc.exited.then((code) => {
-      clearTimeout(timer);
-      rej(new Error(`worker exited with ${code}:\n${logs.slice(-20).join("\n")}`));
-    });
-  });
+  const { proc, logs } = await spawnUntilLog([binary, "worker", "--concurrency", "4", "--depot", depot], { env, until: '"msg":"worker ready"', timeoutMs, keepLines: 2000 });
   return { proc, logs };
-}
-
-async function deletePrefix(url: string, prefix: string) {
-  const r = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
-  r.on("error", () => {});
-  try {
-    await r.connect();
-    let cursor = "0";
-    let rounds = 0;
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== "0" && ++rounds < 10_000);
-  } finally {
-    r.disconnect();
-  }
 }
 
 /** BullMQ jobs in the failed set of every queue under the prefix. */
@@ -310,8 +268,6 @@ export async function runCrashTest(input: Partial<CrashTestOptions> = {}): Promi
     // ---- borrowers: job traffic that survives restarts like a mobile client (same Idempotency-Key on retry) ----
     const bStats = { started: 0, applied: 0, clientRetries: 0, stuckIdempotencyKeys: 0, failed: [] as string[] };
     const appIds: { id: string; token: string }[] = [];
-    let ipSeq = 0;
-    const freshIp = () => `10.66.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
     const phoneBase = 20_000_000 + Math.floor(rand() * 70_000_000);
     let phoneSeq = 0;
     const chaosDeadline = () => Date.now() + 60_000;
@@ -342,20 +298,8 @@ export async function runCrashTest(input: Partial<CrashTestOptions> = {}): Promi
         await Bun.sleep(100 + Math.floor(rand() * 150));
       }
     }
-    const smsCode = (phone: string) => {
-      const f = join(depot, "data/sms.jsonl");
-      if (!existsSync(f)) return null;
-      const lines = readFileSync(f, "utf8").trim().split("\n");
-      for (let i = lines.length - 1; i >= 0; i--) {
-        try {
-          const l = JSON.parse(lines[i]);
-          if (l.to === phone) return /(\d{6})/.exec(l.text)?.[1] ?? null;
-        } catch {
-          /* a line cut by kill -9 */
-        }
-      }
-      return null;
-    };
+    const otp = otpReader(depot); // tolerates a line cut by kill -9
+    const smsCode = (phone: string) => otp.code(phone);
     async function borrower(i: number) {
       bStats.started++;
       const deadline = chaosDeadline();
@@ -591,7 +535,7 @@ export async function runCrashTest(input: Partial<CrashTestOptions> = {}): Promi
     }
     for (const p of everything) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
     await Promise.all(everything.map((p) => Promise.race([p.exited, Bun.sleep(5000)])));
-    if (!o.embedded) await deletePrefix(o.redisUrl, prefix).catch((e) => log(`crash-test: could not delete Redis keys ${prefix}:*: ${(e as Error).message}`));
+    if (!o.embedded) await deleteRedisPrefix(prefix, o.redisUrl).catch((e) => log(`crash-test: could not delete Redis keys ${prefix}:*: ${(e as Error).message}`));
     if (!o.keep) rmSync(root, { recursive: true, force: true });
   }
 }

@@ -13,7 +13,7 @@
 // Webhooks payment events (distinct event + payment ids, 1,000 rupiah) to the VAs of the active loans; a share
 // `--duplicates` are redeliveries of an event already sent (must answer 200, no second payment). When the script
 // started the binary and fewer than `--loans` loans became active, it seeds the rest the way the payments suite
-// does (test/support/payments-fixture.ts) and waits for their disbursement.
+// does (test/kit/accepted-loan.ts) and waits for their disbursement.
 //
 // Without --url it starts the binary (--binary, $KREDITKU_BINARY or dist/kreditku) on a temporary depot with
 // KREDITKU_TRUST_PROXY=true and a known webhook secret, and removes it afterwards. With --url the server must trust
@@ -29,9 +29,11 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { makeNik } from "../extensions/fraud/nik.ts";
 import { paymentPayload, signedWebhook } from "../extensions/payments/sandbox.ts";
-import { startBinary, tempDepot, type Running } from "../test/harness.ts";
-import { seedLoan } from "../test/support/payments-fixture.ts";
-import { documentFor } from "../test/support/images.ts";
+import { startBinary, tempDepot, type Running } from "../test/kit/binary.ts";
+import { seedLoan } from "../test/kit/accepted-loan.ts";
+import { documentFor } from "../test/kit/images.ts";
+import { freshIp } from "../test/kit/ip.ts";
+import { otpReader } from "../test/kit/otp.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const DECIDED = new Set(["approved", "rejected", "manual_review", "cancelled", "expired"]);
@@ -191,11 +193,6 @@ export async function runLoadTest(input: Partial<LoadTestOptions> = {}): Promise
   if (!depot) throw new Error("--url needs --depot (the server's depot: OTP codes are read from <depot>/data/sms.jsonl)");
   if (!secret && existsSync(join(depot, "secrets/webhook-standard"))) secret = readFileSync(join(depot, "secrets/webhook-standard"), "utf8").trim().split(/[\s,]+/)[0];
   const rec = new Recorder();
-  let ipSeq = Math.floor(rand() * 60_000);
-  const freshIp = () => {
-    ipSeq = (ipSeq + 1) % 65_000;
-    return `10.${90 + (ipSeq >> 16)}.${(ipSeq >> 8) & 255}.${ipSeq & 255}`;
-  };
 
   async function call(step: string | null, method: string, path: string, body?: unknown, opts: { token?: string; headers?: Record<string, string>; form?: FormData; expect?: number[] } = {}): Promise<Res> {
     const t0 = performance.now();
@@ -223,20 +220,8 @@ export async function runLoadTest(input: Partial<LoadTestOptions> = {}): Promise
     return { status, body: parsed, ms };
   }
 
-  let smsCache = { size: -1, lines: [] as { to: string; text: string }[] };
-  function codeFor(phone: string): string | null {
-    const file = join(depot!, "data/sms.jsonl");
-    if (!existsSync(file)) return null;
-    const text = readFileSync(file, "utf8");
-    if (text.length !== smsCache.size) {
-      smsCache = { size: text.length, lines: text.trim().split("\n").flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }) };
-    }
-    for (let i = smsCache.lines.length - 1; i >= 0; i--) {
-      const l = smsCache.lines[i];
-      if (l.to === phone) return /(\d{6})/.exec(l.text)?.[1] ?? null;
-    }
-    return null;
-  }
+  const otp = otpReader(depot);
+  const codeFor = (phone: string) => otp.code(phone);
 
   const upload = (token: string, kind: string, salt: string) => {
     // A real image, padded (in its comment) to about the size the load test has always sent.

@@ -5,8 +5,8 @@ import { Database } from "bun:sqlite";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
-import { pdfDocument } from "./support/images.ts";
+import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
+import { pdfDocument } from "./kit/images.ts";
 
 const SHOTS = resolve(import.meta.dir, "../test-results/admin-ui");
 const PASSWORD = "correct-horse-battery";

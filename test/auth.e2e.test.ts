@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import Redis from "ioredis";
 import { createRemoteJWKSet, decodeProtectedHeader, decodeJwt, jwtVerify, SignJWT, UnsecuredJWT } from "jose";
-import { runCli, startBinary, type Running } from "./harness.ts";
+import { runCli, startBinary, type Running } from "./kit/binary.ts";
 
 const REDIS_URL = process.env.KREDITKU_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 let ipSeq = 0;

@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
 import { gzipSync } from "node:zlib";
-import { runCli, startBinary, tempDepot } from "./harness.ts";
-import { startS3, type TestS3 } from "./support/s3rver.ts";
+import { runCli, startBinary, tempDepot } from "./kit/binary.ts";
+import { startS3, type TestS3 } from "./kit/s3.ts";
 import { ManifestSchema, type Manifest } from "../src/ops/manifest.ts";
 import { MIGRATIONS } from "../src/db/migrations.ts";
 
@@ -58,7 +58,7 @@ describe("backup and restore", () => {
   test("round trip is consistent while another process keeps writing", async () => {
     src = await migrated("src");
     const db = join(src, "data/main.db");
-    const writer = Bun.spawn([process.execPath, resolve(import.meta.dir, "support/sqlite-writer.ts"), db, "30000"], { stdout: "pipe", stderr: "inherit" });
+    const writer = Bun.spawn([process.execPath, resolve(import.meta.dir, "kit/sqlite-writer.ts"), db, "30000"], { stdout: "pipe", stderr: "inherit" });
     const reader = writer.stdout.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toContain("ready");

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
-import { deleteRedisPrefix, REDIS_URL, uniquePrefix } from "../src/queue/testkit.ts";
+import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
+import { deleteRedisPrefix, REDIS_URL, uniquePrefix } from "./kit/queue.ts";
 
 const SHOT = resolve(import.meta.dir, "../test-results/bull-board.png");
 const PASSWORD = "correct-horse-battery";

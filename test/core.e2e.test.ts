@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
+import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 
 describe("kreditku binary", () => {
   const depot = tempDepot();

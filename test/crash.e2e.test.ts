@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BINARY } from "./harness.ts";
+import { BINARY } from "./kit/binary.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const out = mkdtempSync(join(tmpdir(), "kreditku-crash-e2e-"));

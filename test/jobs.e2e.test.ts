@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { runCli, startBinary, tempDepot } from "./harness.ts";
-import { deleteRedisPrefix, REDIS_URL, uniquePrefix, waitFor } from "../src/queue/testkit.ts";
+import { runCli, spawnUntilLog, startBinary, tempDepot } from "./kit/binary.ts";
+import { deleteRedisPrefix, REDIS_URL, uniquePrefix, waitFor } from "./kit/queue.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const FIXTURE = join(ROOT, "test/jobs-fixture.ts");
+const FIXTURE = join(ROOT, "test/kit/square-job-cli.ts");
 const BUN = process.execPath;
 
 interface Proc {
@@ -23,33 +23,8 @@ interface Proc {
 
 /** Run the fixture CLI from source until a log line with `msg` appears. */
 async function spawnFixture(args: string[], env: Record<string, string>, msg: string): Promise<Proc> {
-  const proc = Bun.spawn([BUN, "run", FIXTURE, ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, KREDITKU_LOG_LEVEL: "info", ...env } });
-  const logs: string[] = [];
-  let port = 0;
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`no "${msg}" line:\n${logs.join("\n")}`)), 20_000);
-    const read = async (s: ReadableStream<Uint8Array>) => {
-      let buf = "";
-      const dec = new TextDecoder();
-      for await (const chunk of s) {
-        buf += dec.decode(chunk, { stream: true });
-        let i;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          logs.push(line);
-          if (line.includes(`"msg":"${msg}"`)) {
-            port = JSON.parse(line).port ?? 0;
-            clearTimeout(timer);
-            res();
-          }
-        }
-      }
-    };
-    read(proc.stdout);
-    read(proc.stderr);
-    proc.exited.then((code) => rej(new Error(`exited ${code}:\n${logs.join("\n")}`)));
-  });
+  const { proc, logs, line } = await spawnUntilLog([BUN, "run", FIXTURE, ...args], { cwd: ROOT, env, until: `"msg":"${msg}"` });
+  const port = JSON.parse(line).port ?? 0;
   return { proc, logs, port, url: `http://127.0.0.1:${port}` };
 }
 

@@ -4,8 +4,8 @@
 // every rupiah. This is the reference loan of DESIGN §4: 5,000,000 at 10 % flat over 50 weeks = 50 × 110,000.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Webhook } from "standardwebhooks";
-import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
-import { Journey } from "./support/journey.ts";
+import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
+import { Journey } from "./kit/journey.ts";
 
 const SECRET = "whsec_" + Buffer.from("lifecycle-secret-lifecycle-secret").toString("base64");
 let srv: Running;

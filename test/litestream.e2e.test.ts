@@ -5,8 +5,8 @@ import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { runCli, startBinary, tempDepot } from "./harness.ts";
-import { startS3 } from "./support/s3rver.ts";
+import { runCli, startBinary, tempDepot } from "./kit/binary.ts";
+import { startS3 } from "./kit/s3.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const LITESTREAM = join(ROOT, "node_modules/@flydotio/litestream-linux-x64/litestream");
@@ -49,7 +49,7 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
     const srv = await startBinary({ depot, env: { KREDITKU_CHECKPOINTS: "external" } });
     const db = join(depot, "data/main.db");
     const rep = Bun.spawn([LITESTREAM, "replicate", "-config", CONFIG], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-    const writer = Bun.spawn([process.execPath, resolve(import.meta.dir, "support/sqlite-writer.ts"), db, "2000"], { stdout: "pipe", stderr: "inherit" });
+    const writer = Bun.spawn([process.execPath, resolve(import.meta.dir, "kit/sqlite-writer.ts"), db, "2000"], { stdout: "pipe", stderr: "inherit" });
     expect(new TextDecoder().decode((await writer.stdout.getReader().read()).value)).toContain("ready");
     await Bun.sleep(1500);
     writer.kill("SIGTERM");

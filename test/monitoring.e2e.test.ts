@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parse as parseYaml } from "yaml";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
+import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 
 const MON = resolve(import.meta.dir, "../k8s/monitoring");
 const ROOT = resolve(import.meta.dir, "..");

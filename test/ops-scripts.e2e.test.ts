@@ -3,7 +3,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BINARY, runCli, tempDepot } from "./harness.ts";
+import { BINARY, runCli, tempDepot } from "./kit/binary.ts";
 
 const root = tempDepot("kreditku-scripts-e2e-");
 afterAll(() => rmSync(root, { recursive: true, force: true }));

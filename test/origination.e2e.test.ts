@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import createClient from "openapi-fetch";
-import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
+import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 import { makeNik } from "../extensions/fraud/nik.ts";
-import { jpegImage, pdfDocument, pngImage } from "./support/images.ts";
+import { jpegImage, pdfDocument, pngImage } from "./kit/images.ts";
 
 const PASSWORD = "correct horse battery";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { startBinary, type Running } from "./harness.ts";
+import { startBinary, type Running } from "./kit/binary.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
-import { runCli, startBinary, tempDepot, type Running } from "./harness.ts";
+import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 import { startGatewaySimulator } from "../scripts/simulate-gateway.ts";
-import { seedLoan } from "./support/payments-fixture.ts";
+import { seedLoan } from "./kit/accepted-loan.ts";
 import { paymentPayload } from "../extensions/payments/sandbox.ts";
 
 const SECRET = "whsec_" + Buffer.from("e2e-secret-e2e-secret-e2e-secret").toString("base64");

@@ -2,10 +2,10 @@
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startBinary, type Running } from "./harness.ts";
+import { startBinary, type Running } from "./kit/binary.ts";
 import { signPath } from "../src/storage/signing.ts";
-import { startS3 } from "./support/s3rver.ts";
-import { pdfDocument } from "./support/images.ts";
+import { startS3 } from "./kit/s3.ts";
+import { pdfDocument } from "./kit/images.ts";
 
 const SLIP = new TextDecoder().decode(pdfDocument("slip gaji"));
 

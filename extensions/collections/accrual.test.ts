@@ -7,7 +7,7 @@ import { checkLedger, loanAccountBalance, postJournal, type Account } from "../l
 import { RECOGNISED_KIND, recogniseIncome } from "../ledger/income.ts";
 import { applyDisbursementOutcome, loadInstalments, loadLoan, prepareDisbursement } from "../payments/money.ts";
 import { payoffQuote } from "../payments/allocation.ts";
-import { seedLoan as seedDisbursing } from "../../test/support/payments-fixture.ts";
+import { seedLoan as seedDisbursing } from "../../test/kit/accepted-loan.ts";
 import { addDays } from "./dpd.ts";
 import { writeOffLoan } from "./service.ts";
 import { runSweep } from "./sweep.ts";

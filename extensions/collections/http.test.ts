@@ -7,7 +7,7 @@ import { mountExtensions } from "../../src/runtime/routes.ts";
 import { testAuth, freshIp, type TestAuth } from "../../src/auth/test-support.ts";
 import { createStaffUser } from "../../src/auth/staff.ts";
 import { depotPaths } from "../../src/config.ts";
-import { waitFor } from "../../src/queue/testkit.ts";
+import { waitFor } from "../../test/kit/wait.ts";
 import collections from "./index.ts";
 import { addDays, jakartaDate } from "./dpd.ts";
 import { seedLoan } from "./testkit.ts";

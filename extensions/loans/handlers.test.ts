@@ -8,7 +8,7 @@ import { transitionApplication } from "./state.ts";
 import { registerGauges } from "./index.ts";
 import { profileForStaff, type ProfileRow } from "./repo.ts";
 
-import { jpegImage, pdfDocument, pngImage } from "../../test/support/images.ts";
+import { jpegImage, pdfDocument, pngImage } from "../../test/kit/images.ts";
 
 export const JPEG = jpegImage();
 export const PNG = pngImage();

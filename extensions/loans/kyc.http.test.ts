@@ -10,7 +10,7 @@ import { getRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { mountExtensions } from "../../src/runtime/routes.ts";
 import { FsBlobStore } from "../../src/storage/fs.ts";
 import { storageModule } from "../../src/storage/module.ts";
-import { jpegImage } from "../../test/support/images.ts";
+import { jpegImage } from "../../test/kit/images.ts";
 import loans from "./index.ts";
 
 const profile = (over: Record<string, unknown> = {}) => ({

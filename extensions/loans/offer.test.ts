@@ -8,7 +8,7 @@ import { acceptOffer, createApplication, getApplication } from "./routes/applica
 import { adminDecide } from "./routes/loans.ts";
 import { transitionApplication } from "./state.ts";
 import { buildSchedule, monthlyEquivalent } from "./schedule.ts";
-import { jpegImage, pngImage } from "../../test/support/images.ts";
+import { jpegImage, pngImage } from "../../test/kit/images.ts";
 
 const JPEG = jpegImage();
 const PNG = pngImage();

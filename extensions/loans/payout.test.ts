@@ -7,8 +7,8 @@ import { putProfile, uploadDocument } from "./routes/kyc.ts";
 import { acceptOffer, cancelApplication, createApplication } from "./routes/applications.ts";
 import { transitionApplication } from "./state.ts";
 import { prepareDisbursement } from "../payments/money.ts";
-import { seedLoan } from "../../test/support/payments-fixture.ts";
-import { jpegImage, pngImage } from "../../test/support/images.ts";
+import { seedLoan } from "../../test/kit/accepted-loan.ts";
+import { jpegImage, pngImage } from "../../test/kit/images.ts";
 
 const JPEG = jpegImage();
 const PNG = pngImage();

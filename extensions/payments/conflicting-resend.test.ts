@@ -17,7 +17,7 @@ import type { TxContext } from "../../src/runtime/index.ts";
 import { testAuth, freshIp, type TestAuth } from "../../src/auth/test-support.ts";
 import { createStaffUser } from "../../src/auth/staff.ts";
 import { webhooksModule, webhookSecrets } from "../../src/webhooks/index.ts";
-import { seedLoan } from "../../test/support/payments-fixture.ts";
+import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { applyDisbursementOutcome, applyPayment, prepareDisbursement, resolvePayment } from "./money.ts";
 import { signedWebhook, paymentPayload } from "./sandbox.ts";
 import type { Provider } from "./verify.ts";

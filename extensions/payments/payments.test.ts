@@ -10,7 +10,7 @@ import { ManualClock } from "../../src/clock.ts";
 import { EXTENSIONS } from "../index.ts";
 import { JOBS } from "../../jobs/index.ts";
 import type { TxContext } from "../../src/runtime/index.ts";
-import { seedLoan } from "../../test/support/payments-fixture.ts";
+import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { allocate, payoffQuote, totalOutstanding, type InstalmentState } from "./allocation.ts";
 import { signSnap, snapTimestamp, verifyWebhook, parsePaymentNotice } from "./verify.ts";
 import { signedWebhook, paymentPayload } from "./sandbox.ts";

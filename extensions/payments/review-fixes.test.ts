@@ -15,7 +15,7 @@ import type { TxContext } from "../../src/runtime/index.ts";
 import { testAuth, freshIp, type TestAuth } from "../../src/auth/test-support.ts";
 import { createStaffUser } from "../../src/auth/staff.ts";
 import { webhooksModule, webhookSecretProblems, webhookSecrets } from "../../src/webhooks/index.ts";
-import { seedLoan } from "../../test/support/payments-fixture.ts";
+import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { minifyJson, parseStandardSecret, signStandard, verifyWebhook, webhookSecretProblem } from "./verify.ts";
 import { applyDisbursementOutcome, applyPayment, loadInstalments, loadLoan, prepareDisbursement, resolvePayment } from "./money.ts";
 import { totalOutstanding } from "./allocation.ts";

@@ -6,13 +6,13 @@ import { testAuth, freshIp, type TestAuth } from "../../src/auth/test-support.ts
 import { createStaffUser } from "../../src/auth/staff.ts";
 import { getRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { mountExtensions } from "../../src/runtime/routes.ts";
-import { waitFor } from "../../src/queue/testkit.ts";
+import { waitFor } from "../../test/kit/wait.ts";
 import loans from "../loans/index.ts";
 import { memoryBlobs } from "../loans/test-context.ts";
 import fraud from "../fraud/index.ts";
 import scoring from "./index.ts";
 import { makeNik, type Sex } from "../fraud/nik.ts";
-import { pngImage } from "../../test/support/images.ts";
+import { pngImage } from "../../test/kit/images.ts";
 
 
 describe("submitted → checked → decided through the runtime", () => {

@@ -1,20 +1,16 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { getRateLimitStore, setRateLimitStore } from "../http/rate-limit.ts";
-import { createStaffUser } from "./staff.ts";
-import { freshIp, testAuth } from "./test-support.ts";
+import { appPerTest, freshIp } from "../../test/kit/app.ts";
 
 describe("role changes never leave the deployment without an active admin", () => {
-  const t = testAuth();
-  afterAll(() => t.close());
+  const t = appPerTest();
   const signIn = async (email: string, role: "admin" | "analyst" | "finance") => {
-    const u = await createStaffUser(t.p.db, { email, password: "correct horse battery", role });
-    const r = await t.post("/api/v1/auth/login", { email, password: "correct horse battery" }, { ip: freshIp() });
-    if (r.status !== 200) throw new Error(`login ${r.status}`);
-    return { id: u.id, token: ((await r.json()) as any).accessToken as string };
+    const u = await t.createStaff(role, { email });
+    return { id: u.id, token: (await t.login(email)).accessToken as string };
   };
   const setRole = (token: string, id: string, role: string) =>
     t.app.request(`/api/v1/auth/users/${id}/role`, { method: "PUT", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "X-Forwarded-For": freshIp() }, body: JSON.stringify({ role }) });
-  const activeAdmins = () => t.p.db.read.get<{ n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin' AND status = 'active'")!.n;
+  const activeAdmins = () => t.db.read.get<{ n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin' AND status = 'active'")!.n;
 
   test("the only admin cannot demote itself (409 problem+json); nothing changes", async () => {
     const boss = await signIn("only-admin@kreditku.id", "admin");
@@ -24,7 +20,7 @@ describe("role changes never leave the deployment without an active admin", () =
       expect(r.headers.get("content-type")).toContain("application/problem+json");
       expect(((await r.json()) as any).type).toEndWith("/last-admin");
     }
-    expect(t.p.db.read.get<any>("SELECT role FROM users WHERE id = ?", boss.id).role).toBe("admin");
+    expect(t.db.read.get<any>("SELECT role FROM users WHERE id = ?", boss.id).role).toBe("admin");
     // the session survived the refused change
     expect((await t.get("/api/v1/auth/me", { token: boss.token })).status).toBe(200);
     // with a second admin, demoting the first works; the new last admin is then protected in turn
@@ -32,16 +28,16 @@ describe("role changes never leave the deployment without an active admin", () =
     expect((await setRole(boss.token, boss.id, "analyst")).status).toBe(200);
     expect((await setRole(second.token, second.id, "finance")).status).toBe(409);
     expect(activeAdmins()).toBe(1);
-    t.p.db.tx((w) => w.run("UPDATE users SET role = 'analyst' WHERE id = ?", second.id));
+    t.db.tx((w) => w.run("UPDATE users SET role = 'analyst' WHERE id = ?", second.id));
   });
 
   test("a disabled admin does not count: the last active admin stays protected", async () => {
     const active = await signIn("active-admin@kreditku.id", "admin");
-    const disabled = await createStaffUser(t.p.db, { email: "disabled-admin@kreditku.id", password: "correct horse battery", role: "admin" });
-    t.p.db.tx((w) => w.run("UPDATE users SET status = 'disabled' WHERE id = ?", disabled.id));
+    const disabled = await t.createStaff("admin", { email: "disabled-admin@kreditku.id" });
+    t.db.tx((w) => w.run("UPDATE users SET status = 'disabled' WHERE id = ?", disabled.id));
     expect((await setRole(active.token, active.id, "analyst")).status).toBe(409);
     expect(activeAdmins()).toBe(1);
-    t.p.db.tx((w) => w.run("UPDATE users SET role = 'analyst' WHERE id IN (?, ?)", active.id, disabled.id));
+    t.db.tx((w) => w.run("UPDATE users SET role = 'analyst' WHERE id IN (?, ?)", active.id, disabled.id));
   });
 
   test("two admins demoting each other at the same moment: one wins, one admin remains", async () => {
@@ -73,7 +69,7 @@ describe("role changes never leave the deployment without an active admin", () =
         const loser = ra.status === 200 ? rb : ra;
         expect(loser.headers.get("content-type")).toContain("application/problem+json");
         expect(activeAdmins()).toBe(1);
-        t.p.db.tx((w) => w.run("UPDATE users SET role = 'analyst' WHERE id IN (?, ?)", a.id, b.id));
+        t.db.tx((w) => w.run("UPDATE users SET role = 'analyst' WHERE id IN (?, ?)", a.id, b.id));
       }
     } finally {
       setRateLimitStore(inner);

@@ -1,15 +1,14 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createStaffUser } from "./staff.ts";
-import { freshIp, testAuth } from "./test-support.ts";
+import { appPerTest, freshIp } from "../../test/kit/app.ts";
 
 describe("staff password sign-in", () => {
-  const t = testAuth();
-  afterAll(() => t.close());
+  const t = appPerTest();
   const login = (email: string, password: string, ip = freshIp()) => t.post("/api/v1/auth/login", { email, password }, { ip });
 
   test("email + Argon2id password; wrong password or unknown email is 401 without telling which", async () => {
-    const u = await createStaffUser(t.p.db, { email: "Analyst@KreditKu.id", password: "correct horse battery", role: "analyst" });
-    expect(t.p.db.read.get<any>("SELECT password_hash FROM users WHERE id = ?", u.id).password_hash).toStartWith("$argon2id$");
+    const u = await createStaffUser(t.db, { email: "Analyst@KreditKu.id", password: "correct horse battery", role: "analyst" });
+    expect(t.db.read.get<any>("SELECT password_hash FROM users WHERE id = ?", u.id).password_hash).toStartWith("$argon2id$");
     const ok = await login("analyst@kreditku.id", "correct horse battery");
     expect(ok.status).toBe(200);
     const body: any = await ok.json();
@@ -24,7 +23,7 @@ describe("staff password sign-in", () => {
   });
 
   test("5 failures in 15 minutes lock the account for 15 minutes (423 + Retry-After), all audited", async () => {
-    const u = await createStaffUser(t.p.db, { email: "finance@kreditku.id", password: "correct horse battery", role: "finance" });
+    const u = await createStaffUser(t.db, { email: "finance@kreditku.id", password: "correct horse battery", role: "finance" });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await login("finance@kreditku.id", `wrong-${i}`)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 423]);
@@ -38,12 +37,12 @@ describe("staff password sign-in", () => {
     expect(still.headers.get("retry-after")).toBe("300");
     t.clock.advance(5 * 60_000 + 1000);
     expect((await login("finance@kreditku.id", "correct horse battery")).status).toBe(200);
-    const events = t.p.db.read.all<any>("SELECT event FROM audit_log WHERE user_id = ? ORDER BY id", u.id).map((e) => e.event);
+    const events = t.db.read.all<any>("SELECT event FROM audit_log WHERE user_id = ? ORDER BY id", u.id).map((e) => e.event);
     expect(events).toEqual(["login.failure", "login.failure", "login.failure", "login.failure", "login.failure", "account.lockout", "login.locked", "login.locked", "login.success"]);
   });
 
   test("an unknown email answers exactly like a known one: 401s, then locked (423 + Retry-After), then 401 again", async () => {
-    await createStaffUser(t.p.db, { email: "known@kreditku.id", password: "correct horse battery", role: "analyst" });
+    await createStaffUser(t.db, { email: "known@kreditku.id", password: "correct horse battery", role: "analyst" });
     const ms: Record<string, number[]> = {};
     const run = async (email: string) => {
       const out: { status: number; retryAfter: string | null; type: string; detail: string }[] = [];
@@ -69,7 +68,7 @@ describe("staff password sign-in", () => {
     expect((await login("nobody@kreditku.id", "again")).status).toBe(401);
     expect((await login("known@kreditku.id", "correct horse battery")).status).toBe(200);
     // unknown emails are audited without a user id
-    const lockouts = t.p.db.read.all<any>("SELECT user_id, details FROM audit_log WHERE event = 'account.lockout' AND details LIKE '%nobody@kreditku.id%'");
+    const lockouts = t.db.read.all<any>("SELECT user_id, details FROM audit_log WHERE event = 'account.lockout' AND details LIKE '%nobody@kreditku.id%'");
     expect(lockouts).toHaveLength(1);
     expect(lockouts[0].user_id).toBeNull();
   });
@@ -78,15 +77,15 @@ describe("staff password sign-in", () => {
     const { purgeAuthState } = await import("./purge.ts");
     for (let i = 0; i < 5; i++) await login("spray-locked@kreditku.id", "x");
     for (let i = 0; i < 30; i++) await login(`spray-${i}@kreditku.id`, "x");
-    const count = () => t.p.db.read.get<any>("SELECT (SELECT count(*) FROM login_failures) + (SELECT count(*) FROM login_lockouts) AS n").n;
+    const count = () => t.db.read.get<any>("SELECT (SELECT count(*) FROM login_failures) + (SELECT count(*) FROM login_lockouts) AS n").n;
     expect(count()).toBeGreaterThanOrEqual(31);
     t.clock.advance(15 * 60_000 + 1000);
-    purgeAuthState(t.p.db, t.clock.now());
+    purgeAuthState(t.db, t.clock.now());
     expect(count()).toBe(0);
   });
 
   test("failures spread over more than 15 minutes do not lock", async () => {
-    await createStaffUser(t.p.db, { email: "slow@kreditku.id", password: "correct horse battery", role: "analyst" });
+    await createStaffUser(t.db, { email: "slow@kreditku.id", password: "correct horse battery", role: "analyst" });
     for (let i = 0; i < 8; i++) {
       expect((await login("slow@kreditku.id", "wrong")).status).toBe(401);
       t.clock.advance(4 * 60_000);
@@ -95,7 +94,7 @@ describe("staff password sign-in", () => {
   });
 
   test("at most 5 sign-ins per minute per IP + email (429 with Retry-After)", async () => {
-    await createStaffUser(t.p.db, { email: "busy@kreditku.id", password: "correct horse battery", role: "admin" });
+    await createStaffUser(t.db, { email: "busy@kreditku.id", password: "correct horse battery", role: "admin" });
     const ip = freshIp();
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await login("busy@kreditku.id", "correct horse battery", ip)).status);

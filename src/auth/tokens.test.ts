@@ -1,14 +1,13 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT, decodeProtectedHeader, createLocalJWKSet, jwtVerify, UnsecuredJWT } from "jose";
 import { keysDir, rotateSigningKey, SigningKeys } from "./signing-keys.ts";
-import { testAuth } from "./test-support.ts";
+import { appPerTest } from "../../test/kit/app.ts";
 
 describe("access tokens and refresh rotation", () => {
-  const t = testAuth();
-  afterAll(() => t.close());
+  const t = appPerTest();
   const me = (token: string) => t.get("/api/v1/auth/me", { token });
 
   test("claims, header and the JWKS; the signing key is a 0600 file", async () => {
@@ -109,12 +108,12 @@ describe("access tokens and refresh rotation", () => {
     // the family is gone: the newest refresh token and the session's access tokens too
     expect((await t.post("/api/v1/auth/refresh", { refreshToken: p2.refreshToken })).status).toBe(401);
     expect((await me(p2.accessToken)).status).toBe(401);
-    const ev = t.p.db.read.get<any>("SELECT * FROM audit_log WHERE event = 'token.reuse' AND user_id = ?", s.user.id);
+    const ev = t.db.read.get<any>("SELECT * FROM audit_log WHERE event = 'token.reuse' AND user_id = ?", s.user.id);
     expect(ev).toBeDefined();
     expect(JSON.parse(ev.details).familyRevoked).toBe(true);
     expect((await t.post("/api/v1/auth/refresh", { refreshToken: "never-issued" })).status).toBe(401);
     // stored hashed
-    expect(t.p.db.read.get("SELECT 1 FROM refresh_tokens WHERE token_hash = ?", p2.refreshToken)).toBeUndefined();
+    expect(t.db.read.get("SELECT 1 FROM refresh_tokens WHERE token_hash = ?", p2.refreshToken)).toBeUndefined();
   });
 
   test("concurrent refresh of one token: exactly one wins", async () => {
@@ -122,7 +121,7 @@ describe("access tokens and refresh rotation", () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 401)).toHaveLength(7);
-    expect(t.p.db.read.get<any>("SELECT count(*) AS n FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE s.user_id = ?", s.user.id).n).toBe(2);
+    expect(t.db.read.get<any>("SELECT count(*) AS n FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE s.user_id = ?", s.user.id).n).toBe(2);
   });
 
   test("refresh tokens expire after 7 days", async () => {
@@ -162,22 +161,21 @@ describe("access tokens and refresh rotation", () => {
 });
 
 describe("housekeeping", () => {
-  const t = testAuth();
-  afterAll(() => t.close());
+  const t = appPerTest();
   test("purge drops expired challenges and tokens but keeps live ones (and rotated ones until they expire)", async () => {
     const { purgeAuthState } = await import("./purge.ts");
     const s = await t.signInBorrower("081233330001");
     const r: any = await (await t.post("/api/v1/auth/refresh", { refreshToken: s.refreshToken })).json();
-    const count = (table: string) => t.p.db.read.get<any>(`SELECT count(*) AS n FROM ${table}`).n;
-    expect(purgeAuthState(t.p.db, t.clock.now())).toMatchObject({ refreshTokens: 0, sessions: 0 });
+    const count = (table: string) => t.db.read.get<any>(`SELECT count(*) AS n FROM ${table}`).n;
+    expect(purgeAuthState(t.db, t.clock.now())).toMatchObject({ refreshTokens: 0, sessions: 0 });
     expect(count("refresh_tokens")).toBe(2);
     t.clock.advance(2 * 24 * 3600_000);
-    expect(purgeAuthState(t.p.db, t.clock.now()).otpChallenges).toBe(1);
+    expect(purgeAuthState(t.db, t.clock.now()).otpChallenges).toBe(1);
     expect((await t.post("/api/v1/auth/refresh", { refreshToken: r.refreshToken })).status).toBe(200);
     t.clock.advance(8 * 24 * 3600_000);
-    expect(purgeAuthState(t.p.db, t.clock.now()).refreshTokens).toBe(3);
+    expect(purgeAuthState(t.db, t.clock.now()).refreshTokens).toBe(3);
     t.clock.advance(31 * 24 * 3600_000);
-    expect(purgeAuthState(t.p.db, t.clock.now()).sessions).toBe(1);
+    expect(purgeAuthState(t.db, t.clock.now()).sessions).toBe(1);
     expect(count("audit_log")).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { defineExtension, defineHook, defineJob, z } from "../runtime/index.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { retryJobs } from "./ops.ts";
-import { deleteRedisPrefix, startTestRuntime, testPlatform, uniquePrefix, waitFor, type Mode } from "./testkit.ts";
+import { deleteRedisPrefix, queuePlatform, startTestRuntime, uniquePrefix, waitFor, type Mode } from "../../test/kit/queue.ts";
 import type { Platform } from "../http/types.ts";
 
 function testExtension(calls: Map<string, number>) {
@@ -108,13 +108,13 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
     const prefix = uniquePrefix("test-contract");
     const calls = new Map<string, number>();
     const ext = testExtension(calls);
-    let p: ReturnType<typeof testPlatform>;
+    let p: ReturnType<typeof queuePlatform>;
     let running: Awaited<ReturnType<typeof startTestRuntime>>;
     let rt: Runtime;
     let preKey = "";
 
     beforeAll(async () => {
-      p = testPlatform(mode, prefix);
+      p = queuePlatform(mode, prefix);
       // crash between commit and dispatch: rows committed while no runner/dispatcher is alive
       const before = new Runtime(p, { extensions: [ext], jobs: [] });
       const ctx = before.context();

@@ -5,8 +5,8 @@ import { defineExtension, defineHook, defineJob, defineRoute, problems, z } from
 import { getRuntime, type Runtime } from "./runtime.ts";
 import { mountExtensions } from "./routes.ts";
 import { buildOpenApiDocument } from "../http/app.ts";
-import { testAuth, type TestAuth } from "../auth/test-support.ts";
-import { waitFor } from "../queue/testkit.ts";
+import { testAuth, type TestAuth } from "../../test/kit/app.ts";
+import { waitFor } from "../../test/kit/wait.ts";
 
 const ran: string[] = [];
 const noteJob = defineJob({

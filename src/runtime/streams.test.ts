@@ -5,7 +5,7 @@ import { defineExtension, defineRoute } from "./index.ts";
 import { getRuntime, type Runtime } from "./runtime.ts";
 import { mountExtensions } from "./routes.ts";
 import { MAX_STREAMS_PER_CALLER, streamLimiter, StreamLimiter } from "./streams.ts";
-import { testAuth, type TestAuth } from "../auth/test-support.ts";
+import { testAuth, type TestAuth } from "../../test/kit/app.ts";
 
 let producersCancelled = 0;
 const ticker = defineRoute({

@@ -2,7 +2,7 @@
 // junk, truncations, zero or implausible dimensions, broken CRCs and missing trailers are refused with a reason.
 import { describe, expect, test } from "bun:test";
 import { crc32, probeDocument } from "./document-probe.ts";
-import { IMAGE_HEIGHT, IMAGE_WIDTH, jpegImage, pdfDocument, pngChunk, pngImage } from "../../test/support/images.ts";
+import { IMAGE_HEIGHT, IMAGE_WIDTH, jpegImage, pdfDocument, pngChunk, pngImage } from "../../test/kit/images.ts";
 
 const bytes = (...parts: (ArrayLike<number> | string)[]) => {
   const arrays = parts.map((p) => (typeof p === "string" ? new TextEncoder().encode(p) : Uint8Array.from(p as ArrayLike<number>)));

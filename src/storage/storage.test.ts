@@ -11,7 +11,7 @@ import { createApp } from "../http/app.ts";
 import { createLogger } from "../observability/logger.ts";
 import { createBlobStore, FsBlobStore, S3BlobStore, BlobKeyError } from "./index.ts";
 import { storageModule } from "./module.ts";
-import { startS3, type TestS3 } from "../../test/support/s3rver.ts";
+import { startS3, type TestS3 } from "../../test/kit/s3.ts";
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -1,6 +1,6 @@
-// Seeds a loan exactly as "accept the offer" leaves it (DESIGN §4): user + profile + application (disbursing),
+// A loan exactly as "accept the offer" leaves it (DESIGN §4): user + profile + application (disbursing),
 // loan (disbursing) with its schedule built by extensions/loans/schedule.ts, and the "disburse" outbox job.
-// Used by the payments unit tests, the e2e suite (against the binary's depot) and bench/webhooks.ts.
+// Used by the payments unit tests, the e2e suites (against the binary's depot), the load and crash tests and bench/webhooks.ts.
 import { randomUUID } from "node:crypto";
 import { buildSchedule } from "../../extensions/loans/schedule.ts";
 

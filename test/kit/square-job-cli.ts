@@ -1,9 +1,9 @@
-// Entry point for test/jobs.e2e.test.ts: the real CLI (serve, worker, jobs) plus one test extension, run from
-// source with `bun run test/jobs-fixture.ts <command> …`. The binary never contains this extension.
+// Entry point for test/jobs.e2e.test.ts: the real CLI (serve, worker, jobs) plus one test extension with an `e2e.square` job, run from
+// source with `bun run test/kit/square-job-cli.ts <command> …`. The binary never contains this extension.
 import { existsSync, writeFileSync } from "node:fs";
-import { defineExtension, defineJob, defineRoute, z } from "../src/runtime/index.ts";
-import { registerExtensions } from "../src/runtime/runtime.ts";
-import { main } from "../src/main.ts";
+import { defineExtension, defineJob, defineRoute, z } from "../../src/runtime/index.ts";
+import { registerExtensions } from "../../src/runtime/runtime.ts";
+import { main } from "../../src/main.ts";
 
 const square = defineJob({
   name: "e2e.square",

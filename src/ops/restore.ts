@@ -10,7 +10,7 @@ import { Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { depotPaths, type Config } from "../config.ts";
 import type { Logger } from "../observability/logger.ts";
-import { MIGRATIONS } from "../db/migrations.ts";
+import { knownMigrationNames } from "../db/migrations.ts";
 import { describeDatabase, progressReporter, sha256File, listBackups } from "./backup.ts";
 import { BackupInvalidError, dataName, manifestName, parseManifest, type Manifest } from "./manifest.ts";
 import { parseTarget, type BackupTarget } from "./targets.ts";
@@ -114,7 +114,7 @@ export async function verifyInto(src: Source, work: string, log: Logger): Promis
     }
     if (integrity.length !== 1 || integrity[0] !== "ok") fail(`PRAGMA integrity_check: ${integrity.slice(0, 3).join("; ")}`);
     const info = describeDatabase(db);
-    const known = new Set(MIGRATIONS.map((m) => m.name));
+    const known = knownMigrationNames();
     const unknown = info.migrations.filter((m) => !known.has(m));
     if (unknown.length) fail(`it has migrations this binary does not know (${unknown.join(", ")}): restore it with a newer kreditku`);
     if (info.schemaVersion !== manifest.schemaVersion) fail(`schema version ${info.schemaVersion} differs from the manifest's ${manifest.schemaVersion}`);

@@ -1,4 +1,4 @@
--- Built-in auth (issue 3): OTP challenges, sessions + refresh-token families, staff lockout, passkeys,
+-- Built-in auth: OTP challenges, sessions + refresh-token families, staff lockout, passkeys,
 -- WebAuthn challenges and the audit log. Append-only: never edit once applied.
 ALTER TABLE users ADD COLUMN locked_until TEXT;
 

@@ -1,4 +1,4 @@
--- Loan origination (issue 5): products, dated regulatory caps, borrower profiles, KYC documents,
+-- Loan origination: products, dated regulatory caps, borrower profiles, KYC documents,
 -- applications with their event trail, loans and instalments. Append-only: add a new file to change this.
 
 -- Regulatory caps are dated data (DESIGN §4). A cap applies to a loan priced on a date D when

@@ -1,4 +1,4 @@
--- Money movement (issue 7): double-entry ledger, virtual accounts, disbursements, payments, webhook events,
+-- Money movement: double-entry ledger, virtual accounts, disbursements, payments, webhook events,
 -- refunds. Loans/instalments live in 0004; loan_id columns here are plain TEXT so this file stays independent.
 
 -- Chart of accounts. `normal` is the side that increases the account.

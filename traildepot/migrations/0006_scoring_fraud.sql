@@ -1,4 +1,4 @@
--- Credit scoring and fraud checks (issue 6). Append-only: add a new file to change this.
+-- Credit scoring and fraud checks. Append-only: add a new file to change this.
 
 -- Fraud rule configuration (data-driven thresholds). threshold: the most allowed (velocity: applications in the
 -- window, this one included); window_hours: the velocity window. Admins change rows; the job gets them in its payload.

@@ -1,4 +1,4 @@
--- Collections (issue 8): delinquency state per loan, daily DPD snapshots (roll-rate history), late-fee accruals,
+-- Collections: delinquency state per loan, daily DPD snapshots (roll-rate history), late-fee accruals,
 -- reminders, sweep runs and write-offs. loan_id columns are plain TEXT (loans live in 0004). Money is integer rupiah.
 -- Late fees are accrued when charged (Dr late_fee_receivable / Cr late_fee_income, accounts of 0005); payments settle them.
 

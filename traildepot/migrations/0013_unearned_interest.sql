@@ -1,4 +1,4 @@
--- Review fix #14 (accrual-style income recognition):
+-- Accrual-style income recognition:
 -- * unearned_interest: the schedule's interest is credited here when a disbursement settles (not to interest_income);
 --   each instalment's interest moves to interest_income when it falls due (collections sweep, journal kind
 --   `income.recognised`, ref `<loanId>:<seq>`), all remaining instalments' interest at payoff; a write-off reverses

@@ -1,4 +1,4 @@
--- Review fixes in money movement (#7, #12):
+-- Suspense and recoveries in money movement:
 -- * unapplied_cash: suspense for money received that cannot be applied to a loan yet (unknown VA, loan cancelled…).
 --   The receipt is posted Dr cash / Cr unapplied_cash; finance resolves it (apply to a loan or refund) through
 --   POST /api/v1/admin/payments/{id}/resolve, which moves it out of suspense.

@@ -1,25 +1,14 @@
 // One personal-data policy: for every role, the admin application view masks a borrower's profile exactly as the
 // record API masks the same columns (same fields masked, same masks, same fields left out).
 import { describe, expect, test } from "bun:test";
-import { makeTestContext } from "./test-context.ts";
-import { putProfile } from "./routes/kyc.ts";
-import { adminGetApplication } from "./routes/loans.ts";
+import { appPerTest, type TestApp } from "../../test/kit/app.ts";
 import { PROFILE_PII } from "./repo.ts";
 import { resolveRecords } from "../../src/records/engine.ts";
 import { RECORD_DECLARATIONS } from "../../src/records/declarations.ts";
 import { PII } from "../../src/runtime/index.ts";
+import { profileBody as siti } from "./fixtures/applicant.ts";
 
-const profileBody = () => ({
-  nik: "3171015501900001",
-  fullName: "Siti Rahayu",
-  birthDate: "1990-01-15",
-  sex: "F",
-  address: { line: "Jl. Merdeka No. 1", city: "Jakarta Pusat", province: "DKI Jakarta", postalCode: "10110" },
-  employment: { status: "employed", employerName: "PT Maju", jobTitle: "Staff" },
-  monthlyIncomeAmount: 8_000_000,
-  bankAccount: { bankCode: "BCA", accountNumber: "1234567890", accountName: "SITI RAHAYU" },
-  emergencyContact: { name: "Budi Santoso", phone: "+6281234567890", relation: "sibling", consent: true },
-});
+const profileBody = () => siti();
 
 /** borrower_profiles record column → where the same value sits in the profile view. */
 const SAME_FIELD: Record<string, string> = {
@@ -46,18 +35,18 @@ const has = (obj: any, path: string) => {
 };
 
 describe("personal data: record API and staff views use one policy", () => {
-  const tc = makeTestContext();
-  const borrower = tc.borrower();
-  const records = resolveRecords(tc.db, RECORD_DECLARATIONS);
-  const profiles = records.get("borrower_profiles")!;
+  const t = appPerTest();
+  const profilesOf = (t: TestApp) => resolveRecords(t.db, RECORD_DECLARATIONS).get("borrower_profiles")!;
 
-  const setup = (async () => {
-    const r = await tc.call(putProfile, { user: borrower, body: profileBody() });
+  /** A borrower with Siti's profile and an application in manual review (from 203.0.113.7). */
+  const setup = async () => {
+    const borrower = t.borrower();
+    const r = await t.call("PUT", "/api/v1/me/profile", { as: borrower, body: profileBody() });
     if (r.status !== 200 && r.status !== 201) throw new Error(`profile ${r.status} ${JSON.stringify(r.body)}`);
-    const product = tc.db.read.get<{ id: string }>("SELECT id FROM products LIMIT 1")!;
+    const product = t.db.read.get<{ id: string }>("SELECT id FROM products LIMIT 1")!;
     const id = Bun.randomUUIDv7();
-    const now = tc.clock.now().toISOString();
-    tc.db.tx((w) =>
+    const now = t.clock.now().toISOString();
+    t.db.tx((w) =>
       w.run(
         "INSERT INTO applications (id, user_id, product_id, status, principal_amount, tenor, tenor_unit, purpose, instalment_amount, ip, created_at, updated_at) VALUES (?, ?, ?, 'manual_review', 5000000, 50, 'weeks', 'modal', 110000, '203.0.113.7', ?, ?)",
         id,
@@ -67,10 +56,11 @@ describe("personal data: record API and staff views use one policy", () => {
         now,
       ),
     );
-    return id;
-  })();
+    return { appId: id, borrower, profiles: profilesOf(t) };
+  };
 
   test("every personal-data column of the profile record has its place in the view, and the other way round", () => {
+    const profiles = profilesOf(t);
     const piiColumns = Object.entries(profiles.columns).filter(([, c]) => c.pii).map(([name]) => name);
     for (const col of piiColumns) expect({ col, path: SAME_FIELD[col] }).toEqual({ col, path: expect.any(String) });
     const mapped = new Set(piiColumns.map((c) => SAME_FIELD[c]));
@@ -81,12 +71,12 @@ describe("personal data: record API and staff views use one policy", () => {
 
   for (const role of ["admin", "analyst"] as const) {
     test(`${role}: GET /admin/applications/{id} masks the profile exactly like the borrower_profiles record`, async () => {
-      const appId = await setup;
-      const user = tc.staff(role);
-      const view = await tc.call(adminGetApplication, { user, params: { id: appId } });
+      const { appId, borrower, profiles } = await setup();
+      const user = t.staff(role);
+      const view = await t.call("GET", `/api/v1/admin/applications/${appId}`, { as: user });
       expect(view.status).toBe(200);
       const profile = view.body.profile;
-      const record = profiles.get(tc.db.read, user, borrower.id);
+      const record = profiles.get(t.db.read, user, borrower.id);
       for (const [col, path] of Object.entries(SAME_FIELD)) {
         expect({ col, present: has(profile, path) }).toEqual({ col, present: Object.hasOwn(record, col) });
         expect({ col, value: at(profile, path) }).toEqual({ col, value: record[col] });
@@ -103,15 +93,15 @@ describe("personal data: record API and staff views use one policy", () => {
   }
 
   test("finance: neither the profile record nor the admin application view is open to it", async () => {
-    const appId = await setup;
-    const user = tc.staff("finance");
-    expect((await tc.call(adminGetApplication, { user, params: { id: appId } })).status).toBe(403);
-    expect(() => profiles.get(tc.db.read, user, borrower.id)).toThrow();
+    const { appId, borrower, profiles } = await setup();
+    const user = t.staff("finance");
+    expect((await t.call("GET", `/api/v1/admin/applications/${appId}`, { as: user })).status).toBe(403);
+    expect(() => profiles.get(t.db.read, user, borrower.id)).toThrow();
   });
 
   test("borrower: their own profile record is in clear, as the policy says for every profile field", async () => {
-    await setup;
-    const record = profiles.get(tc.db.read, borrower, borrower.id);
+    const { borrower, profiles } = await setup();
+    const record = profiles.get(t.db.read, borrower, borrower.id);
     for (const field of Object.values(PROFILE_PII)) expect(PII.isClear(field, "borrower")).toBe(true);
     expect(record).toMatchObject({ nik: "3171015501900001", address_line: "Jl. Merdeka No. 1", emergency_name: "Budi Santoso" });
   });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { addMonths, buildSchedule, monthlyEquivalent, splitRemainder, type PricingTerms } from "./schedule.ts";
 import { checkProduct, checkSchedule, type Cap } from "./caps.ts";
-import { makeTestContext } from "./test-context.ts";
+import { testApp } from "../../test/kit/app.ts";
 import { loadCaps } from "./caps.ts";
 
 const reference: PricingTerms = { principal: 5_000_000, tenor: 50, tenorUnit: "weeks", method: "flat", ratePpm: 2000 };
@@ -127,9 +127,9 @@ describe("schedule: properties", () => {
 });
 
 describe("caps respected (property)", () => {
-  const tc = makeTestContext();
-  const caps: Cap[] = loadCaps(tc.db.read);
-  test("a product that passes checkProduct prices every amount × tenor in its range within the caps", () => {
+  test("a product that passes checkProduct prices every amount × tenor in its range within the caps", async () => {
+    await using t = testApp();
+    const caps: Cap[] = loadCaps(t.db.read);
     const productArb = fc
       .record({
         purpose: fc.constantFrom("consumptive" as const, "productive" as const),

@@ -1,50 +1,34 @@
 // The whole path through the real app and the runtime's embedded job backend: a borrower applies (loans routes) →
 // application.submitted → fraud-check + score-application (stateless context, results applied by the owner) →
 // decide-application → approved | rejected | manual_review; admin blocklist and the explanation over HTTP.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { testAuth, freshIp, type TestAuth } from "../../src/auth/test-support.ts";
-import { createStaffUser } from "../../src/auth/staff.ts";
-import { getRuntime, type Runtime } from "../../src/runtime/runtime.ts";
-import { mountExtensions } from "../../src/runtime/routes.ts";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { waitFor } from "../../test/kit/wait.ts";
-import loans from "../loans/index.ts";
-import { memoryBlobs } from "../loans/test-context.ts";
-import fraud from "../fraud/index.ts";
-import scoring from "./index.ts";
+import { appPerTest, freshIp, type TestUser } from "../../test/kit/app.ts";
 import { makeNik, type Sex } from "../fraud/nik.ts";
 import { pngImage } from "../../test/kit/images.ts";
 
-
 describe("submitted → checked → decided through the runtime", () => {
-  let t: TestAuth;
-  let rt: Runtime;
-  let admin: string;
-  let analyst: string;
+  // every test: a fresh depot with the job runner started (checks and decisions run as in `serve`)
+  const t = appPerTest({ blobs: "memory" });
+  let admin: TestUser;
+  let analyst: TestUser;
   let seq = 0;
+  beforeEach(async () => {
+    await t.start();
+    admin = t.staff("admin");
+    analyst = t.staff("analyst");
+  });
 
-  const req = async (method: string, path: string, token: string, body?: unknown) => {
-    const r = await t.app.request(path, {
-      method,
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}`, "X-Forwarded-For": freshIp() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
+  const req = async (method: string, path: string, as: string | TestUser, body?: unknown) => {
+    const r = await t.call(method, path, { ...(typeof as === "string" ? { token: as } : { as }), body, ip: freshIp() });
+    return { status: r.status, body: r.body };
   };
-
-  async function staffToken(role: "admin" | "analyst") {
-    const email = `${role}@risk.test`;
-    await createStaffUser(t.p.db, { email, password: "correct horse battery", role });
-    const r = await t.post("/api/v1/auth/login", { email, password: "correct horse battery" }, { ip: freshIp() });
-    expect(r.status).toBe(200);
-    return ((await r.json()) as any).accessToken as string;
-  }
 
   async function upload(token: string, kind: string, content: string) {
     const form = new FormData();
     form.set("kind", kind);
     form.set("file", new File([pngImage(content) as BlobPart], `${kind}.png`, { type: "image/png" }));
-    const r = await t.app.request("/api/v1/documents", { method: "POST", headers: { Authorization: `Bearer ${token}`, "X-Forwarded-For": freshIp() }, body: form });
+    const r = await t.request("/api/v1/documents", { method: "POST", headers: { Authorization: `Bearer ${token}`, "X-Forwarded-For": freshIp() }, body: form });
     expect(r.status).toBe(201);
     return ((await r.json()) as any).id as string;
   }
@@ -83,23 +67,9 @@ describe("submitted → checked → decided through the runtime", () => {
 
   const decided = (id: string) =>
     waitFor(() => {
-      const s = t.p.db.read.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", id)?.status;
+      const s = t.db.read.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", id)?.status;
       return s && s !== "checking" && s !== "submitted" ? s : null;
     }, 8000, `decision of ${id}`);
-
-  beforeAll(async () => {
-    t = testAuth();
-    t.p.ports.set("blobs", memoryBlobs());
-    rt = getRuntime(t.p, { extensions: [loans, fraud, scoring], jobs: [], embedded: { pollMs: 50 } });
-    mountExtensions(t.app, rt);
-    await rt.start();
-    admin = await staffToken("admin");
-    analyst = await staffToken("analyst");
-  });
-  afterAll(async () => {
-    await rt.stop(2000);
-    t.close();
-  });
 
   test("a clean applicant is approved automatically; the borrower sees status, offer and reasons", async () => {
     const { id, token } = await apply();
@@ -109,7 +79,7 @@ describe("submitted → checked → decided through the runtime", () => {
     expect(d.body).toMatchObject({ applicationId: id, status: "approved", offer: { principalAmount: 5_000_000, tenor: 50, monthlyInstalmentAmount: 471_429, lowered: false } });
     expect(d.body.reasons.map((r: any) => r.code)).toEqual(["R03", "R06", "R01", "R09"]);
     expect(d.body.reasons[0]).toMatchObject({ id: expect.stringContaining("Masa kerja"), en: expect.stringContaining("short time") });
-    const trail = t.p.db.read.all<any>("SELECT from_status, to_status, actor FROM application_events WHERE application_id = ? ORDER BY id", id);
+    const trail = t.db.read.all<any>("SELECT from_status, to_status, actor FROM application_events WHERE application_id = ? ORDER BY id", id);
     expect(trail.map((e) => `${e.from_status}→${e.to_status}`)).toEqual(["null→draft", "draft→submitted", "submitted→checking", "checking→approved"]);
     expect(trail.at(-1).actor).toBe("system:scoring");
     // another borrower cannot read it
@@ -167,7 +137,7 @@ describe("submitted → checked → decided through the runtime", () => {
 
     const { id } = await apply({ phone: "081270009999" });
     expect(await decided(id)).toBe("rejected");
-    const hits = t.p.db.read.all<any>("SELECT rule_id, evidence_json FROM fraud_hits WHERE application_id = ?", id);
+    const hits = t.db.read.all<any>("SELECT rule_id, evidence_json FROM fraud_hits WHERE application_id = ?", id);
     expect(hits.map((h) => h.rule_id)).toEqual(["blocklist_phone"]);
     expect(JSON.parse(hits[0].evidence_json)).toEqual({ entries: [{ id: add.body.id, reason: "mule account" }] });
 
@@ -198,7 +168,7 @@ describe("submitted → checked → decided through the runtime", () => {
     expect(p.body).toMatchObject({ id: "velocity_device", threshold: 0, severity: "block", windowHours: 168 });
     const { id } = await apply();
     expect(await decided(id)).toBe("rejected");
-    expect(t.p.db.read.all<any>("SELECT rule_id FROM fraud_hits WHERE application_id = ?", id).map((h) => h.rule_id)).toEqual(["velocity_device"]);
+    expect(t.db.read.all<any>("SELECT rule_id FROM fraud_hits WHERE application_id = ?", id).map((h) => h.rule_id)).toEqual(["velocity_device"]);
     await req("PATCH", "/api/v1/admin/fraud-rules/velocity_device", admin, { threshold: 3, severity: "review" });
   });
 
@@ -206,6 +176,6 @@ describe("submitted → checked → decided through the runtime", () => {
     const r = await req("GET", "/api/v1/admin/risk/stuck-applications", analyst);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ stuckAfterMinutes: 30, items: [] });
-    expect(await t.p.metrics.text()).toContain("kreditku_applications_stuck 0");
+    expect(await t.platform.metrics.text()).toContain("kreditku_applications_stuck 0");
   });
 });

@@ -1,6 +1,7 @@
 // Owner-side pieces on a real (in-memory) database: snapshots, apply idempotency, the decision, stuck applications.
 import { describe, expect, test } from "bun:test";
-import { riskTestEnv, type RiskTestEnv } from "./test-fixtures.ts";
+import { testApp } from "../../test/kit/app.ts";
+import { applicants, type Applicants } from "./fixtures/applicants.ts";
 import { startChecks } from "./index.ts";
 import scoring from "./index.ts";
 import { fraudCheckJob, type FraudCheckPayload } from "../fraud/jobs.ts";
@@ -9,10 +10,10 @@ import { buildFraudSnapshot, loadRuleConfig } from "../fraud/store.ts";
 import { countStuck, decideApplication, stuckApplications } from "./store.ts";
 import type { JobContext } from "../../src/runtime/index.ts";
 
-const jobCtx = (env: RiskTestEnv) => Object.assign(Object.create(env.ctx), { jobId: "j", attempt: 1, signal: new AbortController().signal }) as JobContext;
+const jobCtx = (env: Applicants) => Object.assign(Object.create(env.ctx), { jobId: "j", attempt: 1, signal: new AbortController().signal }) as JobContext;
 
 /** Run both check jobs the way the runtime does: handler (pure) then apply on the owner. */
-async function runChecks(env: RiskTestEnv, applicationId: string, times = 1) {
+async function runChecks(env: Applicants, applicationId: string, times = 1) {
   const f = env.outbox("fraud-check").find((r) => r.payload.applicationId === applicationId)!;
   const s = env.outbox("score-application").find((r) => r.payload.applicationId === applicationId)!;
   const fp = fraudCheckJob.payload.parse(f.payload) as FraudCheckPayload;
@@ -26,11 +27,12 @@ async function runChecks(env: RiskTestEnv, applicationId: string, times = 1) {
   return { fr, sr };
 }
 
-const status = (env: RiskTestEnv, id: string) => env.db.read.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", id)!.status;
+const status = (env: Applicants, id: string) => env.db.read.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", id)!.status;
 
 describe("checks pipeline on the owner", () => {
-  test("submitted → checking with both jobs queued (keyed, once) in one transaction", () => {
-    const env = riskTestEnv();
+  test("submitted → checking with both jobs queued (keyed, once) in one transaction", async () => {
+    await using t = testApp();
+    const env = applicants(t);
     const app = env.application(env.borrower());
     expect(startChecks(env.ctx, app)).toBe(true);
     expect(status(env, app)).toBe("checking");
@@ -44,7 +46,8 @@ describe("checks pipeline on the owner", () => {
   });
 
   test("results applied twice change nothing the second time; the decision is queued once", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const app = env.application(env.borrower());
     startChecks(env.ctx, app);
     await runChecks(env, app, 3);
@@ -57,7 +60,8 @@ describe("checks pipeline on the owner", () => {
   });
 
   test("an unknown model version fails the job; a malformed result is refused by apply and changes nothing", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const app = env.application(env.borrower());
     startChecks(env.ctx, app);
     const sp = scoreApplicationJob.payload.parse(env.outbox("score-application")[0].payload) as ScorePayload;
@@ -69,7 +73,8 @@ describe("checks pipeline on the owner", () => {
   });
 
   test("the decision waits for both results", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const app = env.application(env.borrower());
     startChecks(env.ctx, app);
     const f = env.outbox("fraud-check")[0];
@@ -81,7 +86,8 @@ describe("checks pipeline on the owner", () => {
   });
 
   test("a clean, affordable applicant is approved with an offer; deciding again is a no-op", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const app = env.application(env.borrower());
     startChecks(env.ctx, app);
     const { sr } = await runChecks(env, app);
@@ -90,7 +96,7 @@ describe("checks pipeline on the owner", () => {
     expect(status(env, app)).toBe("approved");
     const a = env.db.read.get<any>("SELECT offer_json, decided_at FROM applications WHERE id = ?", app);
     expect(JSON.parse(a.offer_json)).toMatchObject({ principalAmount: 5_000_000, tenor: 50 });
-    // auto-approved offers lapse too: 7 days after the decision (review finding #5)
+    // auto-approved offers lapse too: 7 days after the decision 
     expect(Date.parse(JSON.parse(a.offer_json).expiresAt) - Date.parse(a.decided_at)).toBe(7 * 86_400_000);
     const sd = env.db.read.get<any>("SELECT decision, offer_json, decision_reasons_json FROM score_decisions WHERE application_id = ?", app);
     expect(sd.decision).toBe("approved");
@@ -101,7 +107,8 @@ describe("checks pipeline on the owner", () => {
   });
 
   test("a low income lowers the offer to fit 30 % (grey score → manual review with the lowered offer)", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const app = env.application(env.borrower({ income: 1_500_000 }));
     startChecks(env.ctx, app);
     const { sr } = await runChecks(env, app);
@@ -114,7 +121,8 @@ describe("checks pipeline on the owner", () => {
   });
 
   test("before 2026 the 40 % rule applies (regulatory_caps)", async () => {
-    const env = riskTestEnv("2025-06-02T03:00:00Z");
+    await using t = testApp({ now: "2025-06-02T03:00:00Z" });
+    const env = applicants(t);
     const app = env.application(env.borrower({ income: 1_500_000 }));
     startChecks(env.ctx, app);
     await runChecks(env, app);
@@ -124,8 +132,9 @@ describe("checks pipeline on the owner", () => {
 });
 
 describe("fraud snapshot from the database", () => {
-  test("velocity per NIK (same NIK on several accounts) counts applications in the window", () => {
-    const env = riskTestEnv();
+  test("velocity per NIK (same NIK on several accounts) counts applications in the window", async () => {
+    await using t = testApp();
+    const env = applicants(t);
     const nik = "3273015505900001";
     const old = new Date(env.clock.now().getTime() - 40 * 86_400_000).toISOString();
     env.application(env.borrower({ nik }), { status: "rejected", at: old }); // outside the 30-day window
@@ -140,8 +149,9 @@ describe("fraud snapshot from the database", () => {
     expect(s2.velocity.find((v) => v.key === "nik")!.count).toBe(4);
   });
 
-  test("device, IP, phone and bank-account velocity; document and bank-account reuse; blocklist", () => {
-    const env = riskTestEnv();
+  test("device, IP, phone and bank-account velocity; document and bank-account reuse; blocklist", async () => {
+    await using t = testApp();
+    const env = applicants(t);
     const other = env.borrower({ bankCode: "BRI", bankAccount: "5550001", docs: [{ kind: "ktp", sha256: "f".repeat(64) }] });
     env.application(other, { device: { id: "dev-X" }, ip: "198.51.100.9", status: "rejected" });
     const me = env.borrower({ bankCode: "BRI", bankAccount: "5550001", phone: "+6281311112222", docs: [{ kind: "ktp", sha256: "f".repeat(64) }, { kind: "selfie" }] });
@@ -159,7 +169,8 @@ describe("fraud snapshot from the database", () => {
   });
 
   test("a block hit rejects; every hit is stored with its evidence", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const sha = "e".repeat(64);
     env.borrower({ docs: [{ kind: "ktp", sha256: sha }] });
     const app = env.application(env.borrower({ docs: [{ kind: "ktp", sha256: sha }, { kind: "selfie" }] }));
@@ -175,7 +186,8 @@ describe("fraud snapshot from the database", () => {
   });
 
   test("a NIK that disagrees with the declared birth date is blocked", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const app = env.application(env.borrower({ birthDate: "1990-05-15", sex: "F", nik: "3273015605900001" }));
     startChecks(env.ctx, app);
     await runChecks(env, app);
@@ -186,7 +198,8 @@ describe("fraud snapshot from the database", () => {
 
 describe("stuck applications", () => {
   test("in checking longer than risk_settings.stuck_after_minutes: gauge and list", async () => {
-    const env = riskTestEnv();
+    await using t = testApp();
+    const env = applicants(t);
     const now = env.clock.now().getTime();
     const oldApp = env.application(env.borrower(), { status: "checking", at: new Date(now - 31 * 60_000).toISOString() });
     env.application(env.borrower(), { status: "checking", at: new Date(now - 29 * 60_000).toISOString() });

@@ -204,6 +204,8 @@ export interface TestApp {
   user(role: Role, o?: { phone?: string; email?: string }): TestUser;
   borrower(o?: { phone?: string }): TestUser;
   staff(role: StaffRole, o?: { email?: string }): TestUser;
+  /** A signed-in session for a user already in the database (one a fixture inserted). */
+  sessionFor(userId: string): TestUser;
   /** A valid access token for the user, signed at the clock's current time by the depot's key. */
   token(user: TestUser): Promise<string>;
   /** Staff with a password (Argon2id), for tests of password sign-in; login() signs in like the dashboard. */
@@ -318,6 +320,12 @@ export function testApp(opts: TestAppOptions = {}): TestApp {
         return startSession(w, platform, id, role === "borrower" ? "otp" : "password", { ip, userAgent: KIT_USER_AGENT }).sessionId;
       });
       return { id, role, phone, email, sessionId };
+    },
+    sessionFor(userId) {
+      const u = platform.db.read.get<{ role: Role; phone: string | null; email: string | null }>("SELECT role, phone, email FROM users WHERE id = ?", userId);
+      if (!u) throw new Error(`no user ${userId}`);
+      const sessionId = platform.db.tx((w) => startSession(w, platform, userId, u.role === "borrower" ? "otp" : "password", { ip, userAgent: KIT_USER_AGENT }).sessionId);
+      return { id: userId, ...u, sessionId };
     },
     borrower: (o) => t.user("borrower", o),
     staff: (role, o) => t.user(role, o),

@@ -1,12 +1,11 @@
 // Delinquency sweep on 1,000,000 instalments (20,000 loans × 50 weekly) in a temporary SQLite file (WAL), against
 // a floor measured in the same run: reading the same loans and instalments in the same batches without doing
 // anything. Sizes: BENCH_SWEEP_LOANS (default 20000). Bounded: one seed, one floor pass, three sweeps.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { depotPaths } from "../src/config.ts";
 import { addDays } from "../extensions/collections/dpd.ts";
 import { LOAN_SELECT, loadInstalments, runSweep } from "../extensions/collections/sweep.ts";
-import { harness, seedLoan } from "../extensions/collections/testkit.ts";
+import { at, seedLoan } from "../extensions/collections/fixtures/reference-loan.ts";
+import { testApp } from "../test/kit/app.ts";
 
 export interface SweepBenchResult {
   bench: "sweep";
@@ -27,8 +26,7 @@ export interface SweepBenchResult {
 
 export async function run(opts: { loans?: number } = {}): Promise<SweepBenchResult> {
   const loans = opts.loans ?? Number(process.env.BENCH_SWEEP_LOANS ?? 20_000);
-  const dir = mkdtempSync(join(tmpdir(), "kreditku-sweep-"));
-  const h = harness({ path: join(dir, "main.db") });
+  const h = testApp({ now: "2026-01-01T00:00:00Z", recordEvents: false, prefix: "kreditku-sweep-", config: { readerConnections: 1 } });
   const today = "2026-09-01";
   try {
     // Seed: start dates spread over the last 300 days; 70 % of the loans paid everything due so far.
@@ -68,7 +66,7 @@ export async function run(opts: { loans?: number } = {}): Promise<SweepBenchResu
     const floorSeconds = (performance.now() - t0) / 1000;
     if (seen !== instalments) throw new Error(`floor read ${seen} of ${instalments} instalments`);
 
-    h.at(today, 7);
+    at(h, today, 7);
     t0 = performance.now();
     const first = await runSweep(h.ctx, { batchSize: 500 });
     const firstSweepSeconds = (performance.now() - t0) / 1000;
@@ -78,13 +76,13 @@ export async function run(opts: { loans?: number } = {}): Promise<SweepBenchResu
     const rerunSameDaySeconds = (performance.now() - t0) / 1000;
     if (again.status !== "already_done") throw new Error("second run was not a no-op");
 
-    h.at(addDays(today, 1), 7);
+    at(h, addDays(today, 1), 7);
     t0 = performance.now();
     await runSweep(h.ctx, { batchSize: 500 });
     const nextDaySweepSeconds = (performance.now() - t0) / 1000;
 
     const delinquentLoans = h.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM loans WHERE status = 'delinquent'")!.n;
-    const dbBytes = Bun.file(join(dir, "main.db")).size;
+    const dbBytes = Bun.file(depotPaths(h.depot).db).size;
     const r3 = (x: number) => Math.round(x * 1000) / 1000;
     const result: SweepBenchResult = {
       bench: "sweep",
@@ -108,8 +106,7 @@ export async function run(opts: { loans?: number } = {}): Promise<SweepBenchResu
     );
     return result;
   } finally {
-    h.close();
-    rmSync(dir, { recursive: true, force: true });
+    await h.close();
   }
 }
 

@@ -11,9 +11,10 @@ import { seedLoan as seedDisbursing } from "../../test/kit/accepted-loan.ts";
 import { addDays } from "./dpd.ts";
 import { writeOffLoan } from "./service.ts";
 import { runSweep } from "./sweep.ts";
-import { harness, pay, seedLoan, type Harness } from "./testkit.ts";
+import { at, pay, seedLoan } from "./fixtures/reference-loan.ts";
+import { testApp, type TestApp } from "../../test/kit/app.ts";
 
-let h: Harness;
+let h: TestApp;
 afterEach(() => h?.close());
 
 const bal = (loanId: string, a: Account) => loanAccountBalance(h.ctx.db, loanId, a);
@@ -22,7 +23,7 @@ const recognitions = (loanId: string) => h.db.read.get<{ n: number }>("SELECT CO
 
 /** The reference loan through the real disbursement path (prepare → settled), on `date` (Asia/Jakarta, 10:00). */
 function settle(date: string): string {
-  h.at(date, 10);
+  at(h, date, 10);
   const loan = h.ctx.tx((t) => seedDisbursing(t, { startDate: date }));
   h.ctx.tx((t) => t.run("INSERT INTO virtual_accounts (va_number, loan_id, provider, bank_code, created_at) VALUES ('8808140001', ?, 'standard', 'BCA', '')", loan.loanId));
   const prep = h.ctx.tx((t) => prepareDisbursement(t, loan.loanId, h.clock.now()));
@@ -34,7 +35,7 @@ function settle(date: string): string {
 
 describe("accrual income recognition (#14)", () => {
   test("settlement books unearned interest; the sweep recognises it as instalments fall due; payoff recognises the rest", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     const id = settle("2026-03-02");
     // after settlement: receivables booked, no interest income yet
     expect(bal(id, "interest_receivable")).toBe(500_000);
@@ -46,19 +47,19 @@ describe("accrual income recognition (#14)", () => {
     // the day before the first due date: nothing is earned yet
     const firstDue = loadInstalments(h.ctx.db, id)[0].dueDate.slice(0, 10);
     expect(firstDue).toBe("2026-03-09");
-    h.at(addDays(firstDue, -1), 7);
+    at(h, addDays(firstDue, -1), 7);
     await runSweep(h.ctx);
     expect(bal(id, "interest_income")).toBe(0);
     proven();
 
     // the sweep on the first due date recognises instalment 1's interest (500,000 / 50 = 10,000), once
-    h.at(firstDue, 7);
+    at(h, firstDue, 7);
     await runSweep(h.ctx);
     expect(bal(id, "interest_income")).toBe(10_000);
     expect(bal(id, "unearned_interest")).toBe(490_000);
     expect(recognitions(id)).toBe(1);
     proven();
-    h.at(firstDue, 15);
+    at(h, firstDue, 15);
     expect((await runSweep(h.ctx)).status).toBe("already_done");
     expect(h.ctx.tx((t) => recogniseIncome(t, id, firstDue, h.clock.now().toISOString()))).toBe(0);
     expect(bal(id, "interest_income")).toBe(10_000);
@@ -72,7 +73,7 @@ describe("accrual income recognition (#14)", () => {
     proven();
 
     // early payoff: the payoff amount includes all remaining interest, so all of it is earned at payoff
-    h.at(addDays(firstDue, 3), 11);
+    at(h, addDays(firstDue, 3), 11);
     const quote = payoffQuote(loadInstalments(h.ctx.db, id), loadLoan(h.ctx.db, id)!.credit_balance_amount).payoffAmount;
     expect(quote).toBe(50 * 110_000 - 220_000);
     expect(h.ctx.tx((t) => pay(t, id, quote, h.clock.now()))).toMatchObject({ loanStatus: "paid_off" });
@@ -82,21 +83,21 @@ describe("accrual income recognition (#14)", () => {
     expect(recognitions(id)).toBe(50);
     proven();
     // the paid-off loan leaves the sweep; nothing is recognised twice
-    h.at(addDays(firstDue, 7), 7);
+    at(h, addDays(firstDue, 7), 7);
     await runSweep(h.ctx);
     expect(bal(id, "interest_income")).toBe(500_000);
     proven();
   });
 
   test("a write-off reverses the interest never recognised; write_off_expense carries principal + recognised interest + late fees", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     const start = "2025-06-02"; // first due 2025-06-09
     h.ctx.tx((t) => seedLoan(t, { id: "WO", startDate: start }));
     expect(bal("WO", "unearned_interest")).toBe(500_000);
     expect(bal("WO", "interest_income")).toBe(0);
     proven();
     const day179 = addDays("2025-06-09", 179);
-    h.at(day179, 7);
+    at(h, day179, 7);
     await runSweep(h.ctx);
     // 26 instalments fell due (2025-06-09 + 25 weeks ≤ day 179)
     expect(bal("WO", "interest_income")).toBe(260_000);
@@ -104,7 +105,7 @@ describe("accrual income recognition (#14)", () => {
     expect(recognitions("WO")).toBe(26);
     proven();
 
-    h.at(addDays(day179, 1), 9);
+    at(h, addDays(day179, 1), 9);
     const lateFees = bal("WO", "late_fee_receivable");
     expect(lateFees).toBeGreaterThan(0);
     const r = h.ctx.tx((t) => writeOffLoan(t, { loanId: "WO", actor: "staff-fin", reason: "uncollectible", now: h.clock.now() }));
@@ -117,7 +118,7 @@ describe("accrual income recognition (#14)", () => {
   });
 
   test("the ledger check catches unearned interest that does not match the unrecognised instalments", () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: "X", startDate: "2026-03-02" }));
     proven();
     // recognising an instalment's interest without its (loan, seq) journal leaves unearned out of step

@@ -8,7 +8,8 @@ import { applyPayment } from "../payments/money.ts";
 import { addDays } from "./dpd.ts";
 import { listCollections } from "./service.ts";
 import { runSweep } from "./sweep.ts";
-import { harness, seedLoan, type Harness } from "./testkit.ts";
+import { at, seedLoan } from "./fixtures/reference-loan.ts";
+import { testApp, type TestApp } from "../../test/kit/app.ts";
 import type { TxContext } from "../../src/runtime/index.ts";
 
 const START = "2026-01-05";
@@ -17,18 +18,18 @@ const VA = "880800000011";
 /** Instalment 1 fell due 2026-01-12, instalment 2 on 2026-01-19: on 2026-01-20 the loan is 8 days past due. */
 const DAY = "2026-01-20";
 
-let h: Harness;
+let h: TestApp;
 afterEach(() => h?.close());
 
-async function sweepThrough(h: Harness, until: string) {
+async function sweepThrough(h: TestApp, until: string) {
   for (let d = START; d <= until; d = addDays(d, 1)) {
-    h.at(d, 7);
+    at(h, d, 7);
     await runSweep(h.ctx, { yieldBetweenBatches: false });
   }
 }
 
 /** Arrears: everything past due, late fees included. */
-function arrears(h: Harness, today: string): number {
+function arrears(h: TestApp, today: string): number {
   return h.db.read.get<{ n: number }>(
     `SELECT COALESCE(SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid), 0) AS n
        FROM installments WHERE loan_id = ? AND due_date < ?`,
@@ -38,7 +39,7 @@ function arrears(h: Harness, today: string): number {
 }
 
 /** A repayment as the webhook applies it, recording the events the transaction emits. */
-function payByWebhook(h: Harness, amount: number, paymentId: string) {
+function payByWebhook(h: TestApp, amount: number, paymentId: string) {
   const emitted: { event: string; payload: any }[] = [];
   const r = h.ctx.tx((t) => {
     const spy: TxContext = {
@@ -58,13 +59,13 @@ function payByWebhook(h: Harness, amount: number, paymentId: string) {
   return { r, emitted };
 }
 
-const loan = (h: Harness) => h.db.read.get<{ status: string; dpd: number }>("SELECT status, dpd FROM loans WHERE id = ?", ID)!;
-const state = (h: Harness) =>
+const loan = (h: TestApp) => h.db.read.get<{ status: string; dpd: number }>("SELECT status, dpd FROM loans WHERE id = ?", ID)!;
+const state = (h: TestApp) =>
   h.db.read.get<{ status: string; dpd: number; bucket: string; overdue_amount: number; late_fee_outstanding: number }>(
     "SELECT status, dpd, bucket, overdue_amount, late_fee_outstanding FROM collection_state WHERE loan_id = ?",
     ID,
   )!;
-const events = (h: Harness) =>
+const events = (h: TestApp) =>
   h.db.read.all<{ from_status: string; to_status: string; actor: string; reason: string; at: string }>(
     "SELECT from_status, to_status, actor, reason, at FROM loan_events WHERE loan_id = ? ORDER BY id",
     ID,
@@ -72,14 +73,14 @@ const events = (h: Harness) =>
 
 describe("paying the arrears cures a delinquent loan", () => {
   test("full arrears (220,550 on day 15): active with DPD 0 in the payment's own transaction, recorded and emitted", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: ID, startDate: START, vaNumber: VA }));
     await sweepThrough(h, DAY);
     expect(loan(h)).toEqual({ status: "delinquent", dpd: 8 });
     const owed = arrears(h, DAY);
     expect(owed).toBe(220_550); // two instalments + 5 days × 110 of late fees on the first
 
-    h.at(DAY, 10);
+    at(h, DAY, 10);
     const { r, emitted } = payByWebhook(h, owed, "pay-arrears-1");
     expect(r).toMatchObject({ status: "applied", loanStatus: "active", outstandingAmount: 5_280_000 });
     expect(loan(h)).toEqual({ status: "active", dpd: 0 });
@@ -94,9 +95,9 @@ describe("paying the arrears cures a delinquent loan", () => {
 
     // the same-day rerun and the next days change nothing more
     const n = events(h).length;
-    h.at(DAY, 15);
+    at(h, DAY, 15);
     await runSweep(h.ctx, { yieldBetweenBatches: false });
-    h.at(addDays(DAY, 1), 7);
+    at(h, addDays(DAY, 1), 7);
     await runSweep(h.ctx, { yieldBetweenBatches: false });
     expect(events(h).length).toBe(n);
     expect(loan(h)).toEqual({ status: "active", dpd: 0 });
@@ -104,11 +105,11 @@ describe("paying the arrears cures a delinquent loan", () => {
   });
 
   test("a part payment that leaves an instalment past due beyond the grace keeps it delinquent, DPD recomputed", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: ID, startDate: START, vaNumber: VA }));
     await sweepThrough(h, "2026-01-27");
     expect(loan(h)).toEqual({ status: "delinquent", dpd: 15 });
-    h.at("2026-01-27", 10);
+    at(h, "2026-01-27", 10);
     // instalment 1 in full (110,000 + 1,320 late fees): instalment 2 (due 2026-01-19) is now the oldest, 8 days past due
     const { r } = payByWebhook(h, 111_320, "pay-part-1");
     expect(r.loanStatus).toBe("delinquent");
@@ -121,10 +122,10 @@ describe("paying the arrears cures a delinquent loan", () => {
 
 describe("a same-day rerun of the sweep re-evaluates loans whose standing changed", () => {
   test("a loan left delinquent after its arrears were paid is cured by the rerun, not skipped", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: ID, startDate: START, vaNumber: VA }));
     await sweepThrough(h, DAY);
-    h.at(DAY, 10);
+    at(h, DAY, 10);
     payByWebhook(h, arrears(h, DAY), "pay-arrears-2");
     // the state a payment left behind before payments re-evaluated the standing: still delinquent, DPD 8
     h.ctx.tx((t) => {
@@ -132,7 +133,7 @@ describe("a same-day rerun of the sweep re-evaluates loans whose standing change
       t.run("UPDATE collection_state SET status = 'delinquent', dpd = 8, bucket = 'dpd_1_30', overdue_amount = 220000 WHERE loan_id = ?", ID);
     });
     const before = events(h).length;
-    h.at(DAY, 15);
+    at(h, DAY, 15);
     const rerun = await runSweep(h.ctx, { yieldBetweenBatches: false });
     expect(rerun.status).toBe("already_done");
     expect(rerun.statusChanges).toBe(1); // the cure (the loan became delinquent on an earlier day)

@@ -6,16 +6,18 @@ import { checkLedger, loanAccountBalance } from "../ledger/ledger.ts";
 import { addDays } from "./dpd.ts";
 import { LATE_FEE_RECEIVABLE } from "./journal.ts";
 import { runSweep } from "./sweep.ts";
-import { deliverReminders, harness, pay, seedLoan, type Harness } from "./testkit.ts";
+import { deliverReminders } from "./fixtures/reminders.ts";
+import { at, pay, seedLoan } from "./fixtures/reference-loan.ts";
+import { testApp, type TestApp } from "../../test/kit/app.ts";
 
 const START = "2026-01-05";
 const due = (seq: number) => addDays(START, 7 * seq);
 
-let h: Harness;
+let h: TestApp;
 afterEach(() => h?.close());
 
 /** Amount due now: every instalment due on or before today, late fees included. */
-function dueNow(h: Harness, loanId: string, today: string): number {
+function dueNow(h: TestApp, loanId: string, today: string): number {
   return h.db.read.get<{ n: number }>(
     `SELECT COALESCE(SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid), 0) AS n
        FROM installments WHERE loan_id = ? AND due_date <= ?`,
@@ -24,28 +26,28 @@ function dueNow(h: Harness, loanId: string, today: string): number {
   )!.n;
 }
 
-async function live(h: Harness, loanId: string, until: string, payments: (day: string) => number | null) {
+async function live(h: TestApp, loanId: string, until: string, payments: (day: string) => number | null) {
   for (let d = START; d <= until; d = addDays(d, 1)) {
-    h.at(d, 7);
+    at(h, d, 7);
     await runSweep(h.ctx, { yieldBetweenBatches: false });
-    h.at(d, 9);
+    at(h, d, 9);
     await deliverReminders(h);
     const amount = payments(d);
     if (amount) {
-      h.at(d, 10);
+      at(h, d, 10);
       h.ctx.tx((t) => pay(t, loanId, amount, h.clock.now()));
     }
   }
 }
 
-const status = (h: Harness, id: string) => h.db.read.get<{ status: string; dpd: number }>("SELECT status, dpd FROM loans WHERE id = ?", id)!;
-const events = (h: Harness, id: string) =>
+const status = (h: TestApp, id: string) => h.db.read.get<{ status: string; dpd: number }>("SELECT status, dpd FROM loans WHERE id = ?", id)!;
+const events = (h: TestApp, id: string) =>
   h.db.read.all<{ from_status: string; to_status: string; at: string; actor: string }>("SELECT from_status, to_status, at, actor FROM loan_events WHERE loan_id = ? ORDER BY id", id);
-const lateFees = (h: Harness, id: string) => h.db.read.get<{ n: number }>("SELECT COALESCE(SUM(late_fee_due), 0) AS n FROM installments WHERE loan_id = ?", id)!.n;
+const lateFees = (h: TestApp, id: string) => h.db.read.get<{ n: number }>("SELECT COALESCE(SUM(late_fee_due), 0) AS n FROM installments WHERE loan_id = ?", id)!.n;
 
 describe("reference loan life", () => {
   test("ontime: never late, reminders H-3 / H-1 / due for every instalment, paid off", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: "L-ontime", startDate: START, vaNumber: "880800000001" }));
     const dueDates = new Map(Array.from({ length: 50 }, (_, k) => [due(k + 1), k + 1]));
     await live(h, "L-ontime", addDays(due(50), 5), (d) => (dueDates.has(d) ? 110_000 : null));
@@ -59,8 +61,8 @@ describe("reference loan life", () => {
       { kind: "h-1", n: 50 },
       { kind: "h-3", n: 50 },
     ]);
-    expect(h.sms.length).toBe(150);
-    for (const m of h.sms) {
+    expect(h.sms().length).toBe(150);
+    for (const m of h.sms()) {
       expect(m.text).toContain("880800000001");
       expect(m.text).toContain("Rp110.000");
       const hour = (new Date(m.at).getUTCHours() + 7) % 24;
@@ -76,7 +78,7 @@ describe("reference loan life", () => {
   });
 
   test("skip2: delinquent after the grace days, late fees within caps, cured by the catch-up, paid off", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: "L-skip2", startDate: START, vaNumber: "880800000002" }));
     const paidDue = new Set(Array.from({ length: 48 }, (_, k) => due(k + 3)));
     const caught: number[] = [];
@@ -122,14 +124,14 @@ describe("reference loan life", () => {
     expect(overdue.length).toBe(14); // 01-13 .. 01-26
     expect(overdue[0]).toEqual({ reminder_date: "2026-01-13", amount: 110_000 });
     expect(overdue[overdue.length - 1]).toEqual({ reminder_date: "2026-01-26", amount: 331_650 });
-    expect(h.sms.find((m) => m.text.includes("Rp331.650"))?.text).toContain("880800000002");
+    expect(h.sms().find((m) => m.text.includes("Rp331.650"))?.text).toContain("880800000002");
   });
 
   test("skip2 with 14 grace days: the weekly seed rule makes it delinquent when the second instalment is missed", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: "L-seed", startDate: START, graceDays: 14 }));
     await live(h, "L-seed", due(3), (d) => (d === due(3) ? dueNow(h, "L-seed", d) : null));
-    h.at(addDays(due(3), 1), 7);
+    at(h, addDays(due(3), 1), 7);
     await runSweep(h.ctx, { yieldBetweenBatches: false });
     expect(events(h, "L-seed").map((e) => [e.to_status, e.at.slice(0, 10)])).toEqual([
       ["delinquent", "2026-01-20"], // DPD 8 ≤ 14, but the two latest due instalments are unpaid
@@ -139,7 +141,7 @@ describe("reference loan life", () => {
   });
 
   test("fullpay: first instalment, then the 5,390,000 outstanding; nothing after", async () => {
-    h = harness();
+    h = testApp({ now: "2026-01-01T00:00:00Z" });
     h.ctx.tx((t) => seedLoan(t, { id: "L-full", startDate: START }));
     const seen: number[] = [];
     await live(h, "L-full", addDays(due(3), 0), (d) => {

@@ -218,6 +218,8 @@ export interface TestApp {
 
   /** An ExtensionContext as handlers get it (real tx/enqueue/emit on the outbox). */
   context(user?: AuthUser): ExtensionContext;
+  /** The context without a user: what jobs, hooks and sweeps get. */
+  ctx: ExtensionContext;
   tx<T>(fn: (t: TxContext) => T): T;
   /** Outbox rows, oldest first (optionally one job/hook name, or only rows after an id). */
   outbox(o?: { name?: string; kind?: "job" | "hook"; after?: number }): OutboxRow[];
@@ -258,6 +260,7 @@ export function testApp(opts: TestAppOptions = {}): TestApp {
   let n = 0;
   let started = false;
   let closed: Promise<void> | null = null;
+  let ctx: ExtensionContext | undefined;
 
   const headersOf = async (o: CallOptions = {}) => {
     const h: Record<string, string> = { "User-Agent": KIT_USER_AGENT, "X-Forwarded-For": o.ip ?? ip };
@@ -356,6 +359,9 @@ export function testApp(opts: TestAppOptions = {}): TestApp {
     sms: () => readSmsLog(platform.depot),
 
     context: (user) => rt().context({ user }),
+    get ctx() {
+      return (ctx ??= rt().context());
+    },
     tx: (fn) => rt().context().tx(fn),
     outbox: outboxRows,
     outboxMark: () => platform.db.read.get<{ id: number | null }>("SELECT MAX(id) AS id FROM outbox")?.id ?? 0,

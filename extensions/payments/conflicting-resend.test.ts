@@ -3,20 +3,12 @@
 // the original (both amounts recorded, visible in the finance list and resolvable there), and moves no money. An
 // identical re-send stays a duplicate answering the first result. Every provider: standard and snap dedupe deliveries
 // on their message id, xendit on the payment id itself (so its contradicting re-send arrives under the same event id).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { Db } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { MIGRATIONS } from "../../src/db/migrations.ts";
-import { Registry } from "../../src/runtime/registry.ts";
-import { txContextOf } from "../../src/runtime/context.ts";
-import { getRuntime, type Runtime } from "../../src/runtime/runtime.ts";
-import { mountExtensions } from "../../src/runtime/routes.ts";
-import { EXTENSIONS } from "../index.ts";
-import { JOBS } from "../../jobs/index.ts";
-import type { TxContext } from "../../src/runtime/index.ts";
-import { testAuth, freshIp, type TestAuth } from "../../src/auth/test-support.ts";
-import { createStaffUser } from "../../src/auth/staff.ts";
-import { webhooksModule, webhookSecrets } from "../../src/webhooks/index.ts";
+import { appPerTest, freshIp, type TestUser } from "../../test/kit/app.ts";
+import { webhookSecrets } from "../../src/webhooks/index.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { applyDisbursementOutcome, applyPayment, prepareDisbursement, resolvePayment } from "./money.ts";
 import { signedWebhook, paymentPayload } from "./sandbox.ts";
@@ -26,53 +18,46 @@ import { checkLedger } from "../ledger/ledger.ts";
 const SNAP_SECRET = "snap-secret-conflict-0123456789";
 const XENDIT_TOKEN = "xendit-token-conflict-0123456789";
 
-let t: TestAuth;
-let rt: Runtime;
-let finance = "";
-let tx: <T>(fn: (x: TxContext) => T) => T;
-
-beforeAll(async () => {
+beforeAll(() => {
   process.env.KREDITKU_WEBHOOK_SECRET_SNAP = SNAP_SECRET;
   process.env.KREDITKU_WEBHOOK_SECRET_XENDIT = XENDIT_TOKEN;
-  t = testAuth([webhooksModule]);
-  rt = getRuntime(t.p, { extensions: EXTENSIONS, jobs: [], embedded: { pollMs: 50 } });
-  mountExtensions(t.app, rt);
-  const reg = new Registry(EXTENSIONS, JOBS);
-  tx = (fn) => t.p.db.tx((c) => fn(txContextOf(c, reg, t.clock)));
-  await createStaffUser(t.p.db, { email: "finance@kreditku.id", password: "correct horse battery", role: "finance" });
-  const r = await t.post("/api/v1/auth/login", { email: "finance@kreditku.id", password: "correct horse battery" }, { ip: freshIp() });
-  finance = ((await r.json()) as any).accessToken;
 });
 afterAll(() => {
   delete process.env.KREDITKU_WEBHOOK_SECRET_SNAP;
   delete process.env.KREDITKU_WEBHOOK_SECRET_XENDIT;
-  t.close();
+});
+// every test on its own depot, with a finance user
+const t = appPerTest();
+const tx: typeof t.tx = (fn) => t.tx(fn);
+let finance: TestUser;
+beforeEach(() => {
+  finance = t.staff("finance");
 });
 
 /** An active reference loan (5,500,000 to repay) with a VA of the provider. */
 function activeLoan(provider: Provider, va: string) {
-  const loan = t.p.db.tx((c) => seedLoan(c));
+  const loan = t.db.tx((c) => seedLoan(c));
   const prep = tx((x) => prepareDisbursement(x, loan.loanId, t.clock.now()));
   if (prep.action !== "send") throw new Error(prep.reason);
-  t.p.db.tx((c) => c.run("INSERT INTO virtual_accounts (va_number, loan_id, provider, bank_code, created_at) VALUES (?, ?, ?, 'BNI', '')", va, loan.loanId, provider));
+  t.db.tx((c) => c.run("INSERT INTO virtual_accounts (va_number, loan_id, provider, bank_code, created_at) VALUES (?, ?, ?, 'BNI', '')", va, loan.loanId, provider));
   tx((x) => applyDisbursementOutcome(x, { reference: prep.request.reference, status: "succeeded", amount: prep.request.amount, completedAt: t.clock.now().toISOString() }, t.clock.now()));
   return loan.loanId;
 }
 
-const secretOf = (p: Provider) => (p === "standard" ? webhookSecrets(t.p, "standard")[0] : p === "snap" ? SNAP_SECRET : XENDIT_TOKEN);
+const secretOf = (p: Provider) => (p === "standard" ? webhookSecrets(t.platform, "standard")[0] : p === "snap" ? SNAP_SECRET : XENDIT_TOKEN);
 
 async function deliver(provider: Provider, eventId: string, n: { paymentId: string; vaNumber: string; amount: number; currency?: string }) {
   const payload = paymentPayload(provider, { currency: "IDR", paidAt: t.clock.now().toISOString(), ...n });
   const w = signedWebhook(provider, secretOf(provider), "payment", payload, { eventId, now: t.clock.now() });
-  const r = await t.app.request(w.path, { method: "POST", headers: { ...w.headers, "X-Forwarded-For": freshIp() }, body: w.body });
+  const r = await t.request(w.path, { method: "POST", headers: { ...w.headers, "X-Forwarded-For": freshIp() }, body: w.body });
   return { status: r.status, body: (await r.json()) as any };
 }
 
 const outstanding = (loanId: string) =>
-  t.p.db.read.get<{ o: number }>("SELECT SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid) AS o FROM installments WHERE loan_id = ?", loanId)!.o;
+  t.db.read.get<{ o: number }>("SELECT SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid) AS o FROM installments WHERE loan_id = ?", loanId)!.o;
 const rowsOf = (pid: string) =>
-  t.p.db.read.all<any>("SELECT id, amount, va_number, status, reason, conflict_of, unapplied_amount FROM payments WHERE provider_payment_id = ? ORDER BY created_at, conflict_of IS NOT NULL, id", pid);
-const journals = () => t.p.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n;
+  t.db.read.all<any>("SELECT id, amount, va_number, status, reason, conflict_of, unapplied_amount FROM payments WHERE provider_payment_id = ? ORDER BY created_at, conflict_of IS NOT NULL, id", pid);
+const journals = () => t.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n;
 
 describe("a payment re-sent with other facts", () => {
   for (const [i, provider] of (["standard", "snap", "xendit"] as const).entries()) {
@@ -120,7 +105,7 @@ describe("a payment re-sent with other facts", () => {
       // and the identical report still answers the first result
       expect((await deliver(provider, `${provider}-ev-5`, { paymentId: pid, vaNumber: va, amount: 110_000 })).body.result).toEqual(first.body.result);
       expect(outstanding(loanId)).toBe(5_390_000);
-      expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+      expect(checkLedger(t.db.read).discrepancies).toEqual([]);
     });
   }
 
@@ -135,7 +120,7 @@ describe("a payment re-sent with other facts", () => {
     // the same body again under that id: the same record; the real delivery of reuse-b under its own id is applied
     expect((await deliver("standard", "reused-ev", { paymentId: "reuse-b", vaNumber: va, amount: 110_000 })).body.result.paymentId).toBe(other.body.result.paymentId);
     expect((await deliver("standard", "reuse-b-ev", { paymentId: "reuse-b", vaNumber: va, amount: 110_000 })).body).toMatchObject({ status: "applied", result: { outstandingAmount: 5_280_000 } });
-    expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+    expect(checkLedger(t.db.read).discrepancies).toEqual([]);
   });
 
   test("finance sees the contradicting report with both amounts among the needs_attention payments, and resolves it", async () => {
@@ -144,7 +129,7 @@ describe("a payment re-sent with other facts", () => {
     await deliver("standard", "fin-ev-1", { paymentId: "fin-resent", vaNumber: va, amount: 110_000 });
     const c = await deliver("standard", "fin-ev-2", { paymentId: "fin-resent", vaNumber: va, amount: 330_000 });
     const conflictId = c.body.result.paymentId;
-    const list = await t.get(`/api/v1/admin/payments?status=needs_attention&loanId=${loanId}`, { token: finance });
+    const list = await t.get(`/api/v1/admin/payments?status=needs_attention&loanId=${loanId}`, { as: finance });
     expect(list.status).toBe(200);
     const items = ((await list.json()) as any).items;
     expect(items).toEqual([
@@ -161,12 +146,12 @@ describe("a payment re-sent with other facts", () => {
     ]);
     // the gateway confirms only 110,000 arrived: finance closes it with nothing to pay back (nothing was posted)
     const books = journals();
-    const r = await t.post(`/api/v1/admin/payments/${conflictId}/resolve`, { refund: true, transferReference: "NONE-RECEIVED" }, { token: finance, headers: { "Idempotency-Key": crypto.randomUUID() } });
+    const r = await t.post(`/api/v1/admin/payments/${conflictId}/resolve`, { refund: true, transferReference: "NONE-RECEIVED" }, { as: finance, headers: { "Idempotency-Key": crypto.randomUUID() } });
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ paymentId: conflictId, status: "applied", reason: "refunded", resolution: "refund:NONE-RECEIVED" });
     expect(journals()).toBe(books);
     expect(outstanding(loanId)).toBe(5_390_000);
-    expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+    expect(checkLedger(t.db.read).discrepancies).toEqual([]);
   });
 
   test("reconciliation and other facts: another VA, or a foreign currency, is a contradiction too; a foreign one can only be refunded", () => {
@@ -186,7 +171,7 @@ describe("a payment re-sent with other facts", () => {
     expect(usd).toMatchObject({ status: "needs_attention", reason: "conflicting_resend", conflict: { differs: ["currency"], reported: { currency: "USD" } } });
     expect(tx((x) => resolvePayment(x, { paymentId: usd.paymentId, loanId, by: "finance-user", now: t.clock.now() }))).toMatchObject({ ok: false, error: "foreign_currency" });
     expect(outstanding(loanId)).toBe(5_390_000);
-    expect(checkLedger(t.p.db.read).discrepancies).toEqual([]);
+    expect(checkLedger(t.db.read).discrepancies).toEqual([]);
   });
 });
 

@@ -1,15 +1,8 @@
-// Payments + ledger on a real (in-memory) database with every migration and the real runtime tx context.
+// Payments + ledger on a fresh depot with every migration and the real runtime tx context (test/kit).
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
-import { Db } from "../../src/db/database.ts";
-import { migrate } from "../../src/db/migrate.ts";
-import { Registry } from "../../src/runtime/registry.ts";
-import { txContextOf } from "../../src/runtime/context.ts";
-import { ManualClock } from "../../src/clock.ts";
-import { EXTENSIONS } from "../index.ts";
-import { JOBS } from "../../jobs/index.ts";
-import type { TxContext } from "../../src/runtime/index.ts";
+import { testApp, type TestApp } from "../../test/kit/app.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { allocate, payoffQuote, totalOutstanding, type InstalmentState } from "./allocation.ts";
 import { signSnap, snapTimestamp, verifyWebhook, parsePaymentNotice } from "./verify.ts";
@@ -20,16 +13,9 @@ import { checkLedger, postJournal, trialBalance, LedgerError } from "../ledger/l
 
 const SECRET = "whsec_" + Buffer.from("0123456789abcdef0123456789abcdef").toString("base64");
 
-function setup() {
-  const db = new Db(":memory:");
-  migrate(db);
-  const reg = new Registry(EXTENSIONS, JOBS);
-  const clock = new ManualClock("2026-03-02T03:00:00Z");
-  const tx = <T>(fn: (t: TxContext) => T) => db.tx((c) => fn(txContextOf(c, reg, clock)));
-  return { db, tx, clock };
-}
+type Env = TestApp;
 
-function activate(env: ReturnType<typeof setup>, loanId: string, at = "2026-03-02T03:00:00Z") {
+function activate(env: Env, loanId: string, at = "2026-03-02T03:00:00Z") {
   const prep = env.tx((t) => prepareDisbursement(t, loanId, new Date(at)));
   if (prep.action !== "send") throw new Error(prep.reason);
   env.db.tx((c) => c.run("INSERT INTO virtual_accounts (va_number, loan_id, provider, bank_code, created_at) VALUES (?, ?, 'standard', 'BNI', ?)", `8808${loanId.slice(0, 8)}`, loanId, at));
@@ -37,7 +23,7 @@ function activate(env: ReturnType<typeof setup>, loanId: string, at = "2026-03-0
   return { prep, r, va: `8808${loanId.slice(0, 8)}` };
 }
 
-const pay = (env: ReturnType<typeof setup>, va: string, amount: number, id = crypto.randomUUID()) =>
+const pay = (env: Env, va: string, amount: number, id = crypto.randomUUID()) =>
   env.tx((t) => applyPayment(t, { provider: "standard", notice: { paymentId: id, vaNumber: va, amount, currency: "IDR", paidAt: new Date().toISOString() }, source: "webhook", now: env.clock.now() }));
 
 describe("webhook verification", () => {
@@ -127,8 +113,8 @@ describe("allocation", () => {
 });
 
 describe("ledger", () => {
-  test("postJournal refuses unbalanced and non-integer entries; idempotent on (kind, ref)", () => {
-    const env = setup();
+  test("postJournal refuses unbalanced and non-integer entries; idempotent on (kind, ref)", async () => {
+    await using env = testApp();
     expect(() => env.tx((t) => postJournal(t, { kind: "x", ref: "1", lines: [{ account: "cash", debit: 100 }, { account: "funding", credit: 99 }] }))).toThrow(LedgerError);
     expect(() => env.tx((t) => postJournal(t, { kind: "x", ref: "1", lines: [{ account: "cash", debit: 100.5 }, { account: "funding", credit: 100.5 }] }))).toThrow(LedgerError);
     expect(() => env.tx((t) => postJournal(t, { kind: "x", ref: "1", lines: [{ account: "nope" as any, debit: 1 }, { account: "funding", credit: 1 }] }))).toThrow(LedgerError);
@@ -143,8 +129,8 @@ describe("ledger", () => {
 });
 
 describe("money movement on the reference loan", () => {
-  test("disburse → activate (dates from disbursement) → pay one → outstanding 5,390,000", () => {
-    const env = setup();
+  test("disburse → activate (dates from disbursement) → pay one → outstanding 5,390,000", async () => {
+    await using env = testApp();
     const loan = env.db.tx((c) => seedLoan(c, { startDate: "2026-01-01" }));
     const { r, prep, va } = activate(env, loan.loanId, "2026-03-02T03:00:00Z");
     expect(prep.request.amount).toBe(5_000_000);
@@ -160,8 +146,8 @@ describe("money movement on the reference loan", () => {
     expect(() => env.db.tx((c) => c.run("INSERT INTO disbursements (id, loan_id, principal, fee_amount, net_amount, status, created_at, updated_at) VALUES ('d2', ?, 1, 0, 1, 'queued', '', '')", loan.loanId))).toThrow();
   });
 
-  test("one payment crossing several instalments, partial kept, overpayment → credit → refund, payoff closes", () => {
-    const env = setup();
+  test("one payment crossing several instalments, partial kept, overpayment → credit → refund, payoff closes", async () => {
+    await using env = testApp();
     const loan = env.db.tx((c) => seedLoan(c));
     const { va } = activate(env, loan.loanId);
     const p1 = pay(env, va, 3 * 110_000 + 55_000);
@@ -185,8 +171,8 @@ describe("money movement on the reference loan", () => {
     expect(checkLedger(env.db.read).discrepancies).toEqual([]);
   });
 
-  test("out of order: payment before the disbursement settles is held, then applied at activation", () => {
-    const env = setup();
+  test("out of order: payment before the disbursement settles is held, then applied at activation", async () => {
+    await using env = testApp();
     const loan = env.db.tx((c) => seedLoan(c));
     const prep = env.tx((t) => prepareDisbursement(t, loan.loanId, new Date()));
     if (prep.action !== "send") throw new Error("no send");
@@ -204,8 +190,8 @@ describe("money movement on the reference loan", () => {
     expect(checkLedger(env.db.read).discrepancies).toEqual([]);
   });
 
-  test("disbursement failure retries (new attempt, journal reversed) then needs_attention; amount mismatch is not guessed", () => {
-    const env = setup();
+  test("disbursement failure retries (new attempt, journal reversed) then needs_attention; amount mismatch is not guessed", async () => {
+    await using env = testApp();
     const loan = env.db.tx((c) => seedLoan(c));
     for (let attempt = 1; attempt <= 3; attempt++) {
       const prep = env.tx((t) => prepareDisbursement(t, loan.loanId, new Date()));
@@ -228,8 +214,8 @@ describe("money movement on the reference loan", () => {
     expect(loadLoan(env.db.read, loan2.loanId)!.status).toBe("disbursing");
   });
 
-  test("unknown VA → needs_attention, held in suspense (Dr cash / Cr unapplied_cash); foreign currency → nothing posted", () => {
-    const env = setup();
+  test("unknown VA → needs_attention, held in suspense (Dr cash / Cr unapplied_cash); foreign currency → nothing posted", async () => {
+    await using env = testApp();
     expect(pay(env, "0000", 5_000)).toMatchObject({ status: "needs_attention", reason: "unknown_virtual_account" });
     const tb = () => Object.fromEntries(trialBalance(env.db.read).accounts.map((a) => [a.account, a.balance]));
     expect(tb()).toMatchObject({ cash: 5_000, unapplied_cash: 5_000 });
@@ -241,8 +227,8 @@ describe("money movement on the reference loan", () => {
     expect(checkLedger(env.db.read).discrepancies).toEqual([]);
   });
 
-  test("the same event processed 50 times has one effect", () => {
-    const env = setup();
+  test("the same event processed 50 times has one effect", async () => {
+    await using env = testApp();
     const loan = env.db.tx((c) => seedLoan(c));
     const { va } = activate(env, loan.loanId);
     const body = paymentPayload("standard", { paymentId: "dup-1", vaNumber: va, amount: 110_000, currency: "IDR", paidAt: new Date().toISOString() });

@@ -23,6 +23,7 @@ import { Metrics } from "../../src/observability/metrics.ts";
 import type { AuthUser, Platform } from "../../src/http/types.ts";
 import { MemoryRateLimitStore, setRateLimitStore } from "../../src/http/rate-limit.ts";
 import { getRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime/runtime.ts";
+import { Registry } from "../../src/runtime/registry.ts";
 import { defineExtension, type EventName, type ExtensionContext, type ExtensionDefinition, type JobDefinition, type TxContext } from "../../src/runtime/index.ts";
 import { EXTENSIONS } from "../../extensions/index.ts";
 import { JOBS } from "../../jobs/index.ts";
@@ -111,14 +112,15 @@ export function testPlatform(opts: PlatformOptions = {}): TestPlatform {
 }
 
 // Events leave a trace in the outbox only through their hooks, so the kit subscribes to every event with a hook
-// that does nothing: t.events() lists what was emitted, with its payload, in order. (The record forces this list
-// to name every event the runtime knows.)
-const EVENTS: Record<EventName, true> = { "application.submitted": true, "application.status_changed": true, "loan.status_changed": true };
+// that does nothing: t.events() lists what was emitted, with its payload, in order.
 export const EVENT_RECORDER = "kit-events";
-const eventRecorder = defineExtension({
-  name: EVENT_RECORDER,
-  hooks: (Object.keys(EVENTS) as EventName[]).map((event) => ({ event, handler() {} })),
-});
+const KNOWN_EVENTS = ["application.submitted", "application.status_changed", "loan.status_changed"];
+function eventRecorder(extensions: ExtensionDefinition[], jobs: JobDefinition<any, any>[]): ExtensionDefinition {
+  // the events the extensions declare, where the registry knows them
+  const declared = (new Registry(extensions, jobs) as unknown as { events?: Map<string, unknown> }).events;
+  const names = declared ? [...declared.keys()] : KNOWN_EVENTS;
+  return defineExtension({ name: EVENT_RECORDER, hooks: names.map((event) => ({ event: event as EventName, handler() {} })) });
+}
 
 export interface TestAppOptions extends PlatformOptions {
   /** The app's modules (default: every module of the binary). */
@@ -240,13 +242,14 @@ export interface TestApp {
 export function testApp(opts: TestAppOptions = {}): TestApp {
   const platform = testPlatform(opts);
   setRateLimitStore(new MemoryRateLimitStore());
-  const record = opts.recordEvents !== false;
+  const extensions = opts.extensions ?? EXTENSIONS;
+  const jobs = opts.jobs ?? JOBS;
   const runtime =
     opts.extensionRuntime === false
       ? null
       : getRuntime(platform, {
-          extensions: [...(opts.extensions ?? EXTENSIONS), ...(record ? [eventRecorder] : [])],
-          jobs: opts.jobs ?? JOBS,
+          extensions: [...extensions, ...(opts.recordEvents !== false ? [eventRecorder(extensions, jobs)] : [])],
+          jobs,
           embedded: { pollMs: 50 },
           ...opts.runtime,
         });

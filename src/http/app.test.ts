@@ -1,32 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
-import { createApp, type App } from "./app.ts";
+import type { App, AppModule } from "./app.ts";
 import { idempotency } from "./middleware.ts";
-import { Db } from "../db/database.ts";
-import { migrate } from "../db/migrate.ts";
-import { loadConfig } from "../config.ts";
-import { createLogger } from "../observability/logger.ts";
-import { Metrics } from "../observability/metrics.ts";
-import { ManualClock } from "../clock.ts";
-import type { Platform } from "./types.ts";
+import { appPerTest, testApp, type TestAppOptions } from "../../test/kit/app.ts";
 
-function platform(overrides: Record<string, unknown> = {}): Platform {
-  const db = new Db(":memory:");
-  migrate(db);
-  const lines: string[] = [];
-  const log = createLogger("info", {}, (l) => lines.push(l));
-  (log as any).lines = lines;
-  return {
-    config: loadConfig({ depot: "/tmp/none", env: {}, overrides }),
-    db,
-    log,
-    metrics: new Metrics({ defaultMetrics: false }),
-    clock: new ManualClock("2026-01-01T00:00:00Z"),
-    readiness: [],
-    ports: new Map(),
-    onShutdown: [],
-  };
-}
+/** The HTTP app with only the given modules (no auth, no extensions) on a fresh depot. */
+const bare = (modules: AppModule[], config: Record<string, unknown> = {}): TestAppOptions => ({ modules, config: { trustProxy: false, ...config }, extensionRuntime: false, now: "2026-01-01T00:00:00Z" });
 
 let counter = 0;
 const echo = {
@@ -54,9 +33,8 @@ const echo = {
 };
 
 describe("http app", () => {
-  const p = platform();
-  const app = createApp(p, [echo]);
-  const req = (path: string, init?: RequestInit) => app.request(path, init);
+  const t = appPerTest(bare([echo]));
+  const req = (path: string, init?: RequestInit) => t.request(path, init);
 
   test("healthz and request id echo", async () => {
     const res = await req("/healthz", { headers: { "X-Request-Id": "abc-123" } });
@@ -103,7 +81,7 @@ describe("http app", () => {
   });
 
   test("body limit answers 413", async () => {
-    const small = createApp(platform({ bodyLimitBytes: 100 }), [echo]);
+    await using small = testApp(bare([echo], { bodyLimitBytes: 100 }));
     const res = await small.request("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "x".repeat(500), loan_amount: 1 }) });
     expect(res.status).toBe(413);
     expect(res.headers.get("content-type")).toContain("problem+json");
@@ -120,11 +98,11 @@ describe("http app", () => {
   });
 
   test("one JSON access-log line per request, and the duration histogram by route", async () => {
-    const before = (p.log as any).lines.length;
+    const before = t.logLines.length;
     await req("/healthz");
-    const line = JSON.parse((p.log as any).lines[before]);
+    const line = JSON.parse(t.logLines[before]);
     expect(line).toMatchObject({ msg: "request", method: "GET", route: "/healthz", status: 200 });
-    expect(await p.metrics.text()).toContain('http_request_duration_seconds_count{method="GET",route="/healthz",status="200"}');
+    expect(await t.platform.metrics.text()).toContain('http_request_duration_seconds_count{method="GET",route="/healthz",status="200"}');
   });
 
   test("openapi document is generated from the routes", async () => {
@@ -161,7 +139,7 @@ describe("http app", () => {
 
     test("expires after 24 h", async () => {
       const first: any = await (await post("/api/v1/idem", "k4", { a: 1 })).json();
-      (p.clock as ManualClock).advance(24 * 3600 * 1000 + 1);
+      t.clock.advance(24 * 3600 * 1000 + 1);
       const again: any = await (await post("/api/v1/idem", "k4", { a: 1 })).json();
       expect(again.n).not.toBe(first.n);
     });
@@ -169,7 +147,6 @@ describe("http app", () => {
 });
 
 describe("Idempotency-Key scope and recovery", () => {
-  const p = platform();
   let runs = 0;
   const mod = {
     register(app: App) {
@@ -177,10 +154,11 @@ describe("Idempotency-Key scope and recovery", () => {
       app.post("/api/v1/things/:id/touch", (c) => c.json({ id: c.req.param("id"), run: ++runs }));
     },
   };
-  const app = createApp(p, [mod]);
-  const touch = (id: string, key: string) => app.request(`/api/v1/things/${id}/touch`, { method: "POST", headers: { "Idempotency-Key": key } });
+  const t = appPerTest(bare([mod]));
+  const touch = (id: string, key: string) => t.request(`/api/v1/things/${id}/touch`, { method: "POST", headers: { "Idempotency-Key": key } });
 
   test("the same key on another resource is another request (422), never a replay of the first", async () => {
+    runs = 0;
     expect((await touch("A", "same")).status).toBe(200);
     const b = await touch("B", "same");
     expect(b.status).toBe(422);
@@ -189,12 +167,12 @@ describe("Idempotency-Key scope and recovery", () => {
   });
 
   test("a key left running by a dead process is released after the abandon window", async () => {
-    p.db.tx((w) =>
+    t.db.tx((w) =>
       w.run(
         "INSERT INTO idempotency_keys (scope, key, body_hash, state, created_at, expires_at) VALUES (?, 'stuck', 'x', 'running', ?, ?)",
         "anon POST /api/v1/things/:id/touch",
-        new Date(p.clock.now().getTime() - 10 * 60 * 1000).toISOString(),
-        new Date(p.clock.now().getTime() + 3600 * 1000).toISOString(),
+        new Date(t.clock.now().getTime() - 10 * 60 * 1000).toISOString(),
+        new Date(t.clock.now().getTime() + 3600 * 1000).toISOString(),
       ),
     );
     const r = await touch("C", "stuck");
@@ -206,12 +184,12 @@ describe("Idempotency-Key scope and recovery", () => {
 describe("client IP behind trusted proxies", () => {
   test("X-Forwarded-For is read from the right, so a client cannot choose its IP", async () => {
     const { clientIp } = await import("./rate-limit.ts");
-    const p = platform({ trustProxy: true });
     const seen: string[] = [];
-    const app = createApp(p, [{ register: (a: App) => a.get("/ip", (c) => { seen.push(clientIp(c as any)); return c.json({}); }) }]);
+    const ipModule = { register: (a: App) => a.get("/ip", (c) => { seen.push(clientIp(c as any)); return c.json({}); }) };
+    await using app = testApp(bare([ipModule], { trustProxy: true }));
     await app.request("/ip", { headers: { "X-Forwarded-For": "6.6.6.6, 203.0.113.9" } });
     await app.request("/ip", { headers: { "X-Forwarded-For": "198.51.100.7" } });
-    const two = createApp(platform({ trustProxy: true, trustedProxyHops: 2 }), [{ register: (a: App) => a.get("/ip", (c) => { seen.push(clientIp(c as any)); return c.json({}); }) }]);
+    await using two = testApp(bare([ipModule], { trustProxy: true, trustedProxyHops: 2 }));
     await two.request("/ip", { headers: { "X-Forwarded-For": "6.6.6.6, 203.0.113.9, 10.0.0.2" } });
     expect(seen).toEqual(["203.0.113.9", "198.51.100.7", "203.0.113.9"]);
   });

@@ -1,7 +1,7 @@
 // Built-in auth against the built binary: OTP sign-in (codes read from depot/data/sms.jsonl), tokens checked by
 // an independent verifier (jose createRemoteJWKSet on the binary's JWKS URL), refresh rotation and reuse,
 // concurrent refresh, staff lockout, rate limits (memory and Redis), bad tokens, `keys rotate` on a live server.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -9,10 +9,11 @@ import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import Redis from "ioredis";
 import { createRemoteJWKSet, decodeProtectedHeader, decodeJwt, jwtVerify, SignJWT, UnsecuredJWT } from "jose";
 import { runCli, startBinary, type Running } from "./kit/binary.ts";
+import { freshIp } from "./kit/ip.ts";
+import { lastOtp } from "./kit/otp.ts";
+import { REDIS_URL } from "./kit/queue.ts";
 
-const REDIS_URL = process.env.KREDITKU_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-let ipSeq = 0;
-const freshIp = () => `10.77.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
+const UA = "auth-e2e/1.0";
 
 function client(srv: Running) {
   const call = (method: string, path: string, body?: unknown, opts: { token?: string; ip?: string } = {}) =>
@@ -20,23 +21,18 @@ function client(srv: Running) {
       method,
       headers: {
         "Content-Type": "application/json",
-        "User-Agent": "auth-e2e/1.0",
+        "User-Agent": UA,
         "X-Forwarded-For": opts.ip ?? "10.77.0.1",
         ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  const lastCode = (phone: string) => {
-    const lines = readFileSync(join(srv.depot, "data/sms.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    return /(\d{6})/.exec(lines.filter((l) => l.to === phone).at(-1)!.text)![1];
-  };
+  const lastCode = (phone: string) => lastOtp(srv.depot, phone);
   const signIn = async (phone: string, ip = freshIp()) => {
     const r = await call("POST", "/api/v1/auth/otp/request", { phone }, { ip });
     expect(r.status).toBe(202);
     const { challengeId } = (await r.json()) as any;
-    const digits = phone.replace(/\D/g, "");
-    const e164 = "+62" + digits.replace(/^(62|0)/, "");
-    const v = await call("POST", "/api/v1/auth/otp/verify", { challengeId, code: lastCode(e164) }, { ip });
+    const v = await call("POST", "/api/v1/auth/otp/verify", { challengeId, code: lastCode(phone) }, { ip });
     expect(v.status).toBe(200);
     return (await v.json()) as any;
   };
@@ -55,6 +51,10 @@ describe("auth on the binary", () => {
     jwks = createRemoteJWKSet(new URL(`${srv.url}/.well-known/jwks.json`));
   });
   afterAll(() => srv?.cleanup());
+  // every test starts at wall-clock time: what one test does to the server's clock never reaches the next
+  beforeEach(async () => {
+    expect((await c.call("POST", "/_/test/clock", { set: new Date().toISOString() })).status).toBe(200);
+  });
 
   test("borrower OTP sign-in; the access token verifies with an independent JWKS client", async () => {
     const s = await c.signIn("0812 3400 0001");
@@ -170,6 +170,7 @@ describe("auth on the binary", () => {
   });
 
   test("hardening on the binary: private depot files, unknown emails lock like known ones, future tokens, the last admin", async () => {
+    const s = await c.signIn("081234000009"); // (an OTP writes the SMS log)
     // the database, its WAL and SHM and the SMS log are readable by the service user only
     for (const f of ["data/main.db", "data/main.db-wal", "data/main.db-shm", "data/sms.jsonl"]) expect({ f, mode: (statSync(join(srv.depot, f)).mode & 0o777).toString(8) }).toEqual({ f, mode: "600" });
     for (const d of ["data", "uploads", "backups", "secrets"]) expect({ d, mode: (statSync(join(srv.depot, d)).mode & 0o777).toString(8) }).toEqual({ d, mode: "700" });
@@ -183,7 +184,6 @@ describe("auth on the binary", () => {
     expect(statuses).toEqual([401, null, 401, null, 401, null, 401, null, 423, "900"]);
 
     // a correctly signed token issued an hour ahead of the server's clock is refused
-    const s = await c.signIn("081234000009");
     const kid = decodeProtectedHeader(s.accessToken).kid!;
     const key = createPrivateKey({ key: JSON.parse(readFileSync(join(srv.depot, "secrets/jwt", `${kid}.json`), "utf8")).privateJwk, format: "jwk" });
     const iat = decodeJwt(s.accessToken).iat! + 3600;
@@ -200,18 +200,30 @@ describe("auth on the binary", () => {
   });
 
   test("every auth event is in the audit log with IP and user agent", async () => {
+    // the events of this test: a new borrower signs in, reuses a rotated refresh token and logs out; a staff member
+    // locks their account with wrong passwords
+    const s = await c.signIn("081234000010");
+    const rotated = await c.call("POST", "/api/v1/auth/refresh", { refreshToken: s.refreshToken });
+    expect(rotated.status).toBe(200);
+    expect((await c.call("POST", "/api/v1/auth/refresh", { refreshToken: s.refreshToken })).status).toBe(401);
+    const again = await c.signIn("081234000011");
+    expect((await c.call("POST", "/api/v1/auth/logout", undefined, { token: again.accessToken })).status).toBe(204);
+    expect((await runCli(["admin", "create", "--email", "audit@kreditku.id", "--password", "correct horse battery", "--role", "analyst", "--depot", srv.depot])).code).toBe(0);
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) await c.call("POST", "/api/v1/auth/login", { email: "audit@kreditku.id", password: "wrong password" }, { ip });
+    expect((await c.call("POST", "/api/v1/auth/login", { email: "audit@kreditku.id", password: "correct horse battery" }, { ip: freshIp() })).status).toBe(423);
+    expect((await c.call("POST", "/api/v1/auth/login", { email: "audit@kreditku.id", password: "wrong password" }, { ip: freshIp() })).status).toBe(423);
     const db = new Database(join(srv.depot, "data/main.db"), { readonly: true });
     const events = new Set(db.query("SELECT DISTINCT event FROM audit_log").all().map((r: any) => r.event));
     for (const e of ["login.success", "login.failure", "account.lockout", "login.locked", "token.reuse", "logout", "user.created", "otp.requested"]) expect(events.has(e)).toBe(true);
-    const row: any = db.query("SELECT ip, user_agent FROM audit_log WHERE event = 'account.lockout'").get();
-    expect(row.ip).toMatch(/^10\.77\./);
-    expect(row.user_agent).toBe("auth-e2e/1.0");
+    const row: any = db.query("SELECT ip, user_agent FROM audit_log WHERE event = 'account.lockout' ORDER BY id DESC LIMIT 1").get(); // this test's
+    expect(row.ip).toBe(ip);
+    expect(row.user_agent).toBe(UA);
     db.close();
   });
 
   test("`kreditku keys rotate` on the live depot: new key signs, old tokens keep verifying", async () => {
-    // back to wall-clock time: the CLI dates the new key by the real clock
-    expect((await c.call("POST", "/_/test/clock", { set: new Date().toISOString() })).status).toBe(200);
+    // (at wall-clock time, like every test here: the CLI dates the new key by the real clock)
     const before = await c.signIn("081234000007");
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
     const rot = await runCli(["keys", "rotate", "--depot", srv.depot]);

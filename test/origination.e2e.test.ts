@@ -3,89 +3,27 @@
 // stream; products admin with the regulatory cap refusal; and a client generated from the served OpenAPI document
 // (openapi-typescript → typed openapi-fetch calls, type-checked with tsc and run).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import createClient from "openapi-fetch";
 import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
-import { makeNik } from "../extensions/fraud/nik.ts";
-import { jpegImage, pdfDocument, pngImage } from "./kit/images.ts";
+import { pdfDocument } from "./kit/images.ts";
+import { freshIp } from "./kit/ip.ts";
+import { Journey, type Res } from "./kit/journey.ts";
 
 const PASSWORD = "correct horse battery";
 
 let srv: Running;
-let ipSeq = 0;
-const freshIp = () => `10.55.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
+let j: Journey;
 
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, body?: unknown, opts: { token?: string; headers?: Record<string, string>; form?: FormData } = {}): Promise<Res> {
-  const r = await fetch(srv.url + path, {
-    method,
-    headers: {
-      ...(opts.form ? {} : { "Content-Type": "application/json" }),
-      "X-Forwarded-For": freshIp(),
-      "User-Agent": "origination-e2e/1.0",
-      ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
-      ...opts.headers,
-    },
-    body: opts.form ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await r.text();
-  let parsed: any = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: r.status, body: parsed, headers: r.headers };
-}
-
-function lastCode(phone: string) {
-  const lines = readFileSync(join(srv.depot, "data/sms.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  return /(\d{6})/.exec(lines.filter((l) => l.to === phone).at(-1)!.text)![1];
-}
-
-let phoneSeq = 0;
-async function signIn(): Promise<{ token: string; userId: string }> {
-  const local = `0813${String(55_000_000 + ++phoneSeq)}`;
-  const e164 = "+62" + local.slice(1);
-  const ip = freshIp();
-  const r = await fetch(srv.url + "/api/v1/auth/otp/request", { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-For": ip }, body: JSON.stringify({ phone: local }) });
-  expect(r.status).toBe(202);
-  const { challengeId } = (await r.json()) as any;
-  const v = await fetch(srv.url + "/api/v1/auth/otp/verify", { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-For": ip }, body: JSON.stringify({ challengeId, code: lastCode(e164) }) });
-  expect(v.status).toBe(200);
-  const out = (await v.json()) as any;
-  return { token: out.accessToken, userId: out.user.id };
-}
+const call = (method: string, path: string, body?: unknown, opts: { token?: string; headers?: Record<string, string>; form?: FormData } = {}): Promise<Res> => j.call(method, path, body, opts);
+const signIn = () => j.signIn();
 
 async function staffLogin(email: string) {
   const r = await call("POST", "/api/v1/auth/login", { email, password: PASSWORD });
   expect(r.status).toBe(200);
   return r.body.accessToken as string;
-}
-
-let profileSeq = 0;
-function profile(o: { birthDate?: string; sex?: "M" | "F"; income?: number; bank?: string } = {}) {
-  const n = ++profileSeq;
-  const birthDate = o.birthDate ?? "1990-05-15";
-  const sex = o.sex ?? "F";
-  return {
-    nik: makeNik({ birthDate, sex, province: "31", regency: "71", district: "01", sequence: String(5000 + n) }),
-    fullName: `Peminjam E2E ${n}`,
-    birthDate,
-    sex,
-    address: { line: "Jl. Merdeka No. 1", city: "Jakarta Pusat", province: "DKI Jakarta", postalCode: "10110" },
-    employment: { status: "employed", employerName: "PT Maju", jobTitle: "Staff" },
-    monthlyIncomeAmount: o.income ?? 8_000_000,
-    bankAccount: { bankCode: "BCA", accountNumber: o.bank ?? String(5_500_000_000 + n), accountName: `PEMINJAM ${n}` },
-    emergencyContact: { name: "Budi Santoso", phone: "+6281234567890", relation: "sibling", consent: true },
-  };
 }
 
 async function upload(token: string, kind: string, bytes: Uint8Array, name = `${kind}.bin`) {
@@ -96,36 +34,21 @@ async function upload(token: string, kind: string, bytes: Uint8Array, name = `${
 }
 
 /** A signed-in borrower with a profile and KTP + selfie uploaded. */
-async function readyBorrower(o: Parameters<typeof profile>[0] = {}) {
-  const b = await signIn();
-  const p = await call("PUT", "/api/v1/me/profile", profile(o), { token: b.token });
-  expect(p.status).toBe(200);
-  const ktp = await upload(b.token, "ktp", jpegImage(`${b.userId}-${Math.random()}`));
-  const selfie = await upload(b.token, "selfie", pngImage(`${b.userId}-${Math.random()}`));
-  expect([ktp.status, selfie.status]).toEqual([201, 201]);
-  return { ...b, documentIds: [ktp.body.id, selfie.body.id] as string[] };
-}
-
-let deviceSeq = 0;
-const applyBody = (documentIds: string[], over: Record<string, unknown> = {}) => ({
-  productId: "prod_reference_weekly",
-  principalAmount: 5_000_000,
-  tenor: 50,
-  purpose: "Modal usaha warung",
-  documentIds,
-  device: { id: `e2e-device-${++deviceSeq}`, platform: "android" },
-  ...over,
-});
+const readyBorrower = (o: { birthDate?: string; income?: number; bank?: string } = {}) => j.readyBorrower(o.income, { birthDate: o.birthDate, bank: o.bank });
+const applyBody = (documentIds: string[], over: Record<string, unknown> = {}) => j.applyBody(documentIds, over);
 
 async function settled(token: string, id: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await call("GET", `/api/v1/applications/${id}`, undefined, { token });
-    expect(r.status).toBe(200);
-    if (!["draft", "submitted", "checking"].includes(r.body.status)) return r.body.status;
-    if (Date.now() > deadline) throw new Error(`application ${id} still ${r.body.status} after ${timeoutMs} ms`);
-    await Bun.sleep(100);
+  return (await j.decided(token, id, timeoutMs)).status;
+}
+
+/** Apply and get the offer approved (by the checks, or by the analyst when they ask for review). */
+async function approvedApplication(b: { token: string; documentIds: string[] }) {
+  const created = await call("POST", "/api/v1/applications", applyBody(b.documentIds), { token: b.token });
+  expect(created.status).toBe(201);
+  if ((await settled(b.token, created.body.id)) === "manual_review") {
+    expect((await call("POST", `/api/v1/admin/applications/${created.body.id}/decision`, { decision: "approve", note: "verified by phone" }, { token: analyst })).status).toBe(200);
   }
+  return (await call("GET", `/api/v1/applications/${created.body.id}`, undefined, { token: b.token })).body;
 }
 
 let admin: string;
@@ -141,6 +64,7 @@ beforeAll(async () => {
     expect(r.code).toBe(0);
   }
   srv = await startBinary({ depot, env: { KREDITKU_TRUST_PROXY: "true" } });
+  j = new Journey(srv.url, srv.depot, "55");
   admin = await staffLogin("admin@origination.test");
   analyst = await staffLogin("analyst@origination.test");
 });
@@ -191,18 +115,13 @@ describe("products on the binary", () => {
   });
 });
 
-describe("the origination journey on the binary", () => {
-  let a: Awaited<ReturnType<typeof readyBorrower>>;
-  let b: Awaited<ReturnType<typeof readyBorrower>>;
-  let appA: any;
-  let loanA: any;
-
+describe("the origination journey on the binary (each test with its own borrowers)", () => {
   test("sign in, profile with field errors, documents by magic bytes, quote", async () => {
-    a = await readyBorrower();
-    const bad = await call("PUT", "/api/v1/me/profile", { ...profile(), nik: "123", emergencyContact: { name: "Budi", phone: "+6281234567890", relation: "sibling", consent: false } }, { token: a.token });
+    const a = await readyBorrower();
+    const bad = await call("PUT", "/api/v1/me/profile", { ...j.profile(9999), nik: "123", emergencyContact: { name: "Budi", phone: "+6281234567890", relation: "sibling", consent: false } }, { token: a.token });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: any) => e.path).sort()).toEqual(["emergencyContact.consent", "nik"]);
-    expect((await call("GET", "/api/v1/me/profile", undefined, { token: a.token })).body.fullName).toStartWith("Peminjam E2E");
+    expect((await call("GET", "/api/v1/me/profile", undefined, { token: a.token })).body.fullName).toStartWith("Peminjam ");
     const gif = await upload(a.token, "payslip", new TextEncoder().encode(`GIF8-gif-${Math.random()}`), "payslip.pdf");
     expect(gif.status).toBe(415);
     const pdf = await upload(a.token, "payslip", pdfDocument(`pdf-${Math.random()}`));
@@ -226,6 +145,7 @@ describe("the origination journey on the binary", () => {
   });
 
   test("apply: the same Idempotency-Key twice concurrently and once more gives one application", async () => {
+    const a = await readyBorrower();
     const events = await openStream(a.token);
     try {
       const body = applyBody(a.documentIds);
@@ -236,7 +156,7 @@ describe("the origination journey on the binary", () => {
       expect(statuses[0]).toBe(201);
       expect([201, 409]).toContain(statuses[1]);
       const won = r1.status === 201 ? r1 : r2;
-      appA = won.body;
+      const appA = won.body;
       expect(appA).toMatchObject({ status: "checking", principalAmount: 5_000_000, instalmentAmount: 110_000 });
       const replay = await call("POST", "/api/v1/applications", body, { token: a.token, headers });
       expect(replay.status).toBe(201);
@@ -268,9 +188,12 @@ describe("the origination journey on the binary", () => {
   });
 
   test("accept the offer: the loan is created with its schedule; accepting again is 409", async () => {
+    const a = await readyBorrower();
+    const appA = await approvedApplication(a);
+    expect(appA.status).toBe("approved");
     const acc = await call("POST", `/api/v1/applications/${appA.id}/accept`, undefined, { token: a.token, headers: { "Idempotency-Key": `accept-${appA.id}` } });
     expect(acc.status).toBe(201);
-    loanA = acc.body.loan;
+    const loanA = acc.body.loan;
     expect(["disbursing", "active"]).toContain(loanA.status);
     expect(loanA).toMatchObject({ principalAmount: 5_000_000, interestAmount: 500_000, outstandingAmount: 5_500_000, nextDueAmount: 110_000, dpd: 0 });
     expect(loanA.installments).toHaveLength(50);
@@ -288,7 +211,7 @@ describe("the origination journey on the binary", () => {
   });
 
   test("manual review by an analyst: shared bank account → manual_review → decision → accept", async () => {
-    b = await readyBorrower({ bank: "8123000999" });
+    const b = await readyBorrower({ bank: "8123000999" });
     const b2 = await readyBorrower({ bank: "8123000999" });
     const first = await call("POST", "/api/v1/applications", applyBody(b.documentIds), { token: b.token });
     expect(first.status).toBe(201);
@@ -330,7 +253,12 @@ describe("the origination journey on the binary", () => {
   });
 
   test("IDOR: another borrower gets 404 for my application, loan and documents", async () => {
-    const mallory = b;
+    const a = await readyBorrower();
+    const appA = await approvedApplication(a);
+    const accepted = await call("POST", `/api/v1/applications/${appA.id}/accept`, undefined, { token: a.token });
+    expect(accepted.status).toBe(201);
+    const loanA = accepted.body.loan;
+    const mallory = await readyBorrower();
     for (const path of [`/api/v1/applications/${appA.id}`, `/api/v1/loans/${loanA.id}`, `/api/v1/documents/${a.documentIds[0]}`]) {
       const r = await call("GET", path, undefined, { token: mallory.token });
       expect(r.status).toBe(404);

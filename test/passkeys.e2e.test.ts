@@ -3,13 +3,14 @@
 // (http://localhost:<port>, rpId "localhost"). No hand-made attestation: the browser and the authenticator
 // produce it, the binary verifies it with @simplewebauthn/server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { startBinary, type Running } from "./kit/binary.ts";
+import { lastOtp } from "./kit/otp.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -37,8 +38,7 @@ describe("passkeys in Chromium with a virtual authenticator", () => {
 
   async function signIn(phone: string) {
     const { challengeId } = (await (await api("POST", "/api/v1/auth/otp/request", { phone })).json()) as any;
-    const lines = readFileSync(join(srv.depot, "data/sms.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    const code = /(\d{6})/.exec(lines.filter((l) => l.to === phone).at(-1)!.text)![1];
+    const code = lastOtp(srv.depot, phone);
     const r = await api("POST", "/api/v1/auth/otp/verify", { challengeId, code });
     expect(r.status).toBe(200);
     return (await r.json()) as any;

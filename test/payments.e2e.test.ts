@@ -7,6 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 import { startGatewaySimulator } from "../scripts/simulate-gateway.ts";
 import { seedLoan } from "./kit/accepted-loan.ts";
+import { waitFor } from "./kit/wait.ts";
 import { paymentPayload } from "../extensions/payments/sandbox.ts";
 
 const SECRET = "whsec_" + Buffer.from("e2e-secret-e2e-secret-e2e-secret").toString("base64");
@@ -18,15 +19,8 @@ let db: Database;
 let admin: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = fn();
-    if (v) return v;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Poll fn until it returns something truthy (10 s unless told). */
+const until = <T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000) => waitFor(fn, timeoutMs, what, 50) as Promise<T>;
 const q = <T = any>(sql: string, ...p: any[]) => db.query(sql).get(...p) as T;
 const outstanding = (loanId: string) => q<{ o: number }>("SELECT SUM(principal_due - principal_paid + interest_due - interest_paid + fee_due - fee_paid + late_fee_due - late_fee_paid) AS o FROM installments WHERE loan_id = ?", loanId).o;
 
@@ -35,6 +29,12 @@ async function newActiveLoan() {
   await until("loan active", () => q<{ status: string }>("SELECT status FROM loans WHERE id = ?", loan.loanId)?.status === "active");
   const va = await until("VA issued", () => q<{ va_number: string }>("SELECT va_number FROM virtual_accounts WHERE loan_id = ?", loan.loanId)?.va_number);
   return { ...loan, va };
+}
+
+/** A xendit payment of 10,000 to a VA nobody has. */
+function xenditToUnknownVa(paymentId: string) {
+  const body = JSON.stringify(paymentPayload("xendit", { paymentId, vaNumber: "8808999999999999", amount: 10_000, currency: "IDR", paidAt: new Date().toISOString() }));
+  return fetch(`${srv.url}/webhooks/payments/xendit`, { method: "POST", headers: { "x-callback-token": "xendit-token-1-e2e-0123", "content-type": "application/json" }, body });
 }
 
 async function simPay(body: Record<string, unknown>) {
@@ -130,16 +130,16 @@ describe("money movement (binary + gateway sandbox)", () => {
   });
 
   test("xendit payment to an unknown VA → needs_attention, nothing guessed", async () => {
-    const body = JSON.stringify(paymentPayload("xendit", { paymentId: "x-unknown-va", vaNumber: "8808999999999999", amount: 10_000, currency: "IDR", paidAt: new Date().toISOString() }));
-    const r = await fetch(`${srv.url}/webhooks/payments/xendit`, { method: "POST", headers: { "x-callback-token": "xendit-token-1-e2e-0123", "content-type": "application/json" }, body });
+    const r = await xenditToUnknownVa("x-unknown-va");
     expect(r.status).toBe(200);
     expect(((await r.json()) as any).status).toBe("needs_attention");
     expect(q<any>("SELECT status, reason FROM payments WHERE provider_payment_id = 'x-unknown-va'")).toEqual({ status: "needs_attention", reason: "unknown_virtual_account" });
   });
 
-  test("finance resolves the unknown-VA payment (held in unapplied_cash) to a loan", async () => {
+  test("finance resolves an unknown-VA payment (held in unapplied_cash) to a loan", async () => {
     const loan = await newActiveLoan();
-    const p = q<{ id: string; unapplied_amount: number }>("SELECT id, unapplied_amount FROM payments WHERE provider_payment_id = 'x-unknown-va'");
+    expect((await xenditToUnknownVa("x-unknown-va-resolved")).status).toBe(200);
+    const p = q<{ id: string; unapplied_amount: number }>("SELECT id, unapplied_amount FROM payments WHERE provider_payment_id = 'x-unknown-va-resolved'");
     expect(p.unapplied_amount).toBe(10_000);
     const resolve = (body: unknown) =>
       fetch(`${srv.url}/api/v1/admin/payments/${p.id}/resolve`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json", "idempotency-key": `res-${p.id}-${JSON.stringify(body)}` }, body: JSON.stringify(body) });
@@ -203,15 +203,18 @@ describe("money movement (binary + gateway sandbox)", () => {
 
   test("out of order: a payment before the disbursement webhook is held and applied at activation", async () => {
     sim.gateway.disbursementDelayMs = 1500;
-    const loan = seedLoan(db, { enqueueDisburse: true });
-    const va = await until("VA issued", () => q<{ va_number: string }>("SELECT va_number FROM virtual_accounts WHERE loan_id = ?", loan.loanId)?.va_number);
-    expect(q<any>("SELECT status FROM loans WHERE id = ?", loan.loanId).status).toBe("disbursing");
-    await simPay({ vaNumber: va, amount: 110_000 });
-    expect(q<any>("SELECT status FROM payments WHERE loan_id = ?", loan.loanId).status).toBe("pending");
-    await until("loan active", () => q<{ status: string }>("SELECT status FROM loans WHERE id = ?", loan.loanId)?.status === "active");
-    sim.gateway.disbursementDelayMs = 50;
-    expect(q<any>("SELECT status FROM payments WHERE loan_id = ?", loan.loanId).status).toBe("applied");
-    expect(outstanding(loan.loanId)).toBe(5_390_000);
+    try {
+      const loan = seedLoan(db, { enqueueDisburse: true });
+      const va = await until("VA issued", () => q<{ va_number: string }>("SELECT va_number FROM virtual_accounts WHERE loan_id = ?", loan.loanId)?.va_number);
+      expect(q<any>("SELECT status FROM loans WHERE id = ?", loan.loanId).status).toBe("disbursing");
+      await simPay({ vaNumber: va, amount: 110_000 });
+      expect(q<any>("SELECT status FROM payments WHERE loan_id = ?", loan.loanId).status).toBe("pending");
+      await until("loan active", () => q<{ status: string }>("SELECT status FROM loans WHERE id = ?", loan.loanId)?.status === "active");
+      expect(q<any>("SELECT status FROM payments WHERE loan_id = ?", loan.loanId).status).toBe("applied");
+      expect(outstanding(loan.loanId)).toBe(5_390_000);
+    } finally {
+      sim.gateway.disbursementDelayMs = 50;
+    }
   });
 
   test("failed disbursement is retried (same row, attempt 2) and succeeds", async () => {
@@ -236,6 +239,9 @@ describe("money movement (binary + gateway sandbox)", () => {
   });
 
   test("staff: ledger pages, trial balance, payments and webhook log need staff roles", async () => {
+    // a loan of its own with five repayments: a disbursement journal and five payment journals
+    const loan = await newActiveLoan();
+    for (let i = 0; i < 5; i++) await simPay({ vaNumber: loan.va, amount: 10_000 });
     expect((await fetch(`${srv.url}/api/v1/admin/ledger`)).status).toBe(401);
     const auth = { headers: { authorization: `Bearer ${admin}` } };
     const page1 = (await (await fetch(`${srv.url}/api/v1/admin/ledger?limit=3`, auth)).json()) as any;
@@ -252,6 +258,8 @@ describe("money movement (binary + gateway sandbox)", () => {
   });
 
   test("kreditku ledger check proves the book, and finds a tampered line", async () => {
+    const loan = await newActiveLoan(); // a book with journals of its own
+    await simPay({ vaNumber: loan.va, amount: 110_000 });
     const ok = await runCli(["ledger", "check", "--depot", srv.depot]);
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);

@@ -63,6 +63,10 @@ export const ConfigSchema = z.object({
       origins: ["http://localhost:4000"],
     }),
   sms: z.object({ adapter: z.enum(["log"]).default("log") }).default({ adapter: "log" }),
+  /** Webhook deliveries that fail verification allowed per client IP and minute (a bad value keeps the default). */
+  webhookRejectLimit: intish.positive().catch(600).default(600),
+  /** Each extension's own settings, by extension name (validated by the schema the extension declares). */
+  extensions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -85,6 +89,7 @@ const ENV_MAP: Record<string, string> = {
   KREDITKU_TRUSTED_PROXY_HOPS: "trustedProxyHops",
   KREDITKU_QUEUE_PREFIX: "queuePrefix",
   KREDITKU_JOB_LOCK_MS: "jobLockMs",
+  KREDITKU_WEBHOOK_REJECT_LIMIT: "webhookRejectLimit",
   KREDITKU_AUTH_ISSUER: "auth.issuer",
   KREDITKU_AUTH_AUDIENCE: "auth.audience",
   KREDITKU_AUTH_ACCESS_TTL_SECONDS: "auth.accessTtlSeconds",

@@ -1,5 +1,5 @@
-// The modules mounted on the HTTP app, listed statically so `bun build --compile` bundles them.
-// Each feature adds one line here.
+// The platform's modules mounted on the HTTP app, listed statically so `bun build --compile` bundles them. The
+// extensions' routes, webhooks and records come from the platform's extension runtime (runtimeModule, recordsModule).
 import type { AppModule } from "./http/app.ts";
 import { authModule } from "./auth/module.ts";
 import { testClockModule } from "./http/test-clock.ts";
@@ -9,7 +9,6 @@ import { recordsModule } from "./records/module.ts";
 import { adminAssetsModule } from "./admin-assets/module.ts";
 import { runtimeModule } from "./runtime/module.ts";
 import { jobsAdminModule } from "./queue/admin-routes.ts";
-import { webhooksModule } from "./webhooks/index.ts";
 import { bullBoardModule } from "./bull-board/module.ts";
 
-export const MODULES: AppModule[] = [authModule, testClockModule, storageModule, opsModule, /* keep after the auth module (it sets the caller) */ recordsModule(), runtimeModule, jobsAdminModule, webhooksModule, /* before adminAssetsModule (its /_/admin/* fallback) */ bullBoardModule(), adminAssetsModule()];
+export const MODULES: AppModule[] = [authModule, testClockModule, storageModule, opsModule, /* keep after the auth module (it sets the caller) */ recordsModule(), /* extension routes and webhooks */ runtimeModule, jobsAdminModule, /* before adminAssetsModule (its /_/admin/* fallback) */ bullBoardModule(), adminAssetsModule()];

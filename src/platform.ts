@@ -33,7 +33,7 @@ export function createPlatform(opts: PlatformOptions = {}): Platform {
   if (opts.migrate !== false) migrate(db, undefined, (m) => log.info(m));
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? (env.KREDITKU_TEST_CLOCK === "1" ? new OffsetClock() : systemClock);
-  const platform: Platform = { config, db, log, metrics: new Metrics(), clock, readiness: [], ports: new Map(), onShutdown: [] };
+  const platform: Platform = { config, db, log, metrics: new Metrics(), clock, readiness: [], ports: new Map(), onShutdown: [], env };
   // Documents (DESIGN §1): fs under depot/uploads, or S3/MinIO when S3_* is set (then /readyz checks the bucket).
   const blobs = createBlobStore(config, { clock });
   platform.ports.set("blobs", blobs);

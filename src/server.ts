@@ -6,7 +6,8 @@ import { createPlatform, type PlatformOptions } from "./platform.ts";
 import { purgeExpiredIdempotencyKeys, releaseAbandonedIdempotencyKeys } from "./http/middleware.ts";
 import type { Platform } from "./http/types.ts";
 import { removeServePid, writeServePid } from "./ops/pidfile.ts";
-import { startRuntime } from "./runtime/runtime.ts";
+import { getRuntime, startRuntime } from "./runtime/runtime.ts";
+import type { Installed } from "./cli/types.ts";
 import { batchLogWrites } from "./observability/logger.ts";
 import { HEADER_PARSER_LIMIT_BYTES } from "./http/header-limit.ts";
 import http from "node:http";
@@ -18,14 +19,15 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
 }
 
-export async function startServer(opts: PlatformOptions & { port?: number; host?: string }): Promise<RunningServer> {
+export async function startServer(opts: PlatformOptions & Installed & { port?: number; host?: string }): Promise<RunningServer> {
   batchLogWrites(); // one stdout write per event-loop turn, not per log line
   const platform = createPlatform(opts);
   const released = releaseAbandonedIdempotencyKeys(platform.db);
   if (released > 0) platform.log.warn("released Idempotency-Keys left running by a previous process", { released });
   const { config, log } = platform;
+  getRuntime(platform, { extensions: opts.extensions, jobs: opts.jobs }); // the extensions' settings are checked here
   const app = createApp(platform, MODULES);
-  await startRuntime(platform); // extension inits, job runner/dispatcher; stops on shutdown
+  await startRuntime(platform); // start-up refusals, extension inits, job runner/dispatcher; stops on shutdown
   // WAL checkpoints (copy + fsync) on a worker thread instead of inside the COMMIT of whichever request crosses the
   // auto-checkpoint threshold on the event loop.
   // KREDITKU_BACKGROUND_CHECKPOINT=0 is the older spelling of checkpoints=inline.

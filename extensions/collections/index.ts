@@ -1,6 +1,10 @@
-// Collections (issue 8): DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics.
+// Collections: DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics; the record APIs
+// over its tables and the overview's loans (portfolio) part.
 import { randomUUID } from "node:crypto";
-import { defineExtension, defineJob, defineRoute, PII, z, type ExtensionContext } from "../../src/runtime/index.ts";
+import { defineExtension, defineJob, defineRoute, z, type ExtensionContext } from "../../src/runtime/index.ts";
+import { PII } from "../loans/personal-data.ts";
+import { RECORDS } from "./records.ts";
+import { portfolioOverview } from "./overview.ts";
 import { BUCKETS, jakartaDate } from "./dpd.ts";
 import { withinSendingWindow } from "./reminders.ts";
 import { runSweep, SEND_REMINDER_JOB } from "./sweep.ts";
@@ -213,6 +217,8 @@ export default defineExtension({
   name: "collections",
   routes: [summaryRoute, rollRatesRoute, listRoute, writeOffRoute, getSettingsRoute, putSettingsRoute, runSweepRoute],
   jobs: [sendReminderJob, delinquencySweepJob],
+  records: RECORDS,
+  overview: [portfolioOverview],
   init(ctx) {
     registerGauges(ctx);
   },

@@ -1,8 +1,8 @@
 // The collections list shows a borrower's phone number by the personal-data policy, exactly as the record APIs do.
 import { expect } from "bun:test";
 import { resolveRecords } from "../../src/records/engine.ts";
-import { RECORD_DECLARATIONS } from "../../src/records/declarations.ts";
-import { PII } from "../../src/runtime/index.ts";
+import { RECORDS as RECORD_DECLARATIONS } from "../loans/records.ts";
+import { PII } from "../loans/personal-data.ts";
 import type { TestApp } from "../../test/kit/app.ts";
 import { scenarios } from "../../test/kit/scenario.ts";
 import { addDays, jakartaDate } from "./dpd.ts";

@@ -1,7 +1,9 @@
 // Fraud checks (DESIGN §4): NIK structure, velocity, document/bank-account reuse, blocklist. Rules are data
 // (fraud_rules); admins manage the blocklist and the rule thresholds through the API.
 import { defineExtension, defineRoute, problems, safeText, z, type Sql } from "../../src/runtime/index.ts";
-import { fraudCheckJob, fraudHitCounter } from "./jobs.ts";
+import { fraudHitCounter } from "./metrics.ts";
+import { PII } from "./personal-data.ts";
+import { RECORDS } from "./records.ts";
 import { BLOCKLIST_KINDS, RULE_IDS, SEVERITIES, type BlocklistKind } from "./rules.ts";
 import { isRuleId, loadRuleConfig, normaliseBlockValue } from "./store.ts";
 import { mask } from "./nik.ts";
@@ -182,7 +184,8 @@ const updateRule = defineRoute<{ enabled?: boolean; severity?: "block" | "review
 export default defineExtension({
   name: "fraud",
   routes: [listBlocklist, addBlocklist, removeBlocklist, listRules, updateRule],
-  jobs: [fraudCheckJob],
+  personalData: PII,
+  records: RECORDS,
   init(ctx) {
     fraudHitCounter(ctx.metrics);
   },

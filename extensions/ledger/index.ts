@@ -1,6 +1,9 @@
-// Ledger extension: staff views of the double-entry book (journals with cursor pagination, trial balance).
+// Ledger extension: staff views of the double-entry book (journals with cursor pagination, trial balance, the
+// proof), the `ledger` check (CLI and backup verification) and the record APIs over the book.
 import { defineExtension, defineRoute, z } from "../../src/runtime/index.ts";
 import { checkLedger, trialBalance } from "./ledger.ts";
+import { ledgerCheck } from "./check.ts";
+import { RECORDS } from "./records.ts";
 
 const Line = z.object({ account: z.string(), loanId: z.string().nullable(), debitAmount: z.number().int(), creditAmount: z.number().int() });
 const Journal = z
@@ -95,5 +98,4 @@ const getCheck = defineRoute({
   },
 });
 
-
-export default defineExtension({ name: "ledger", routes: [listJournals, getTrialBalance, getCheck] });
+export default defineExtension({ name: "ledger", routes: [listJournals, getTrialBalance, getCheck], records: RECORDS, checks: [ledgerCheck] });

@@ -1,11 +1,17 @@
-// Loan origination (issue 5): products and quotes, borrower profile + KYC documents, applications and their state
-// machine, loans with their schedules, staff review, and the realtime status stream. DESIGN §4 is the contract.
+// Loan origination: products and quotes, borrower profile + KYC documents, applications and their state machine,
+// loans with their schedules, staff review, and the realtime status stream. DESIGN §4 is the contract. Declares the
+// application/loan events, the borrower's personal-data rules, the record APIs over its tables and the overview's
+// applications part.
 import { defineExtension, type ExtensionContext } from "../../src/runtime/index.ts";
 import { productRoutes } from "./routes/products.ts";
 import { kycRoutes } from "./routes/kyc.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { loanRoutes } from "./routes/loans.ts";
 import { APPLICATION_STATUSES, LOAN_STATUSES } from "./state.ts";
+import { LOAN_EVENTS } from "./events.ts";
+import { PII } from "./personal-data.ts";
+import { RECORDS } from "./records.ts";
+import { applicationsOverview } from "./overview.ts";
 
 export { transitionApplication, transitionLoan, APPLICATION_TRANSITIONS, LOAN_TRANSITIONS } from "./state.ts";
 
@@ -27,5 +33,9 @@ export function registerGauges(ctx: ExtensionContext) {
 export default defineExtension({
   name: "loans",
   routes: [...productRoutes, ...kycRoutes, ...applicationRoutes, ...loanRoutes],
+  events: LOAN_EVENTS,
+  personalData: PII,
+  records: RECORDS,
+  overview: [applicationsOverview],
   init: registerGauges,
 });

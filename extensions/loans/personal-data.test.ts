@@ -4,8 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { appPerTest, type TestApp } from "../../test/kit/app.ts";
 import { PROFILE_PII } from "./repo.ts";
 import { resolveRecords } from "../../src/records/engine.ts";
-import { RECORD_DECLARATIONS } from "../../src/records/declarations.ts";
-import { PII } from "../../src/runtime/index.ts";
+import { RECORDS as RECORD_DECLARATIONS } from "./records.ts";
+import { PII } from "./personal-data.ts";
 import { profileBody as siti } from "./fixtures/applicant.ts";
 
 const profileBody = () => siti();

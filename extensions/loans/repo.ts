@@ -1,5 +1,6 @@
 // Row → API mappers and shared queries of the loans extension.
-import { documentFilename, EXTENSION_OF, PII, problems, type PiiField, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import { documentFilename, EXTENSION_OF, problems, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import { PII, type PiiField } from "./personal-data.ts";
 import type { ProductPricing, Purpose } from "./caps.ts";
 import { daysBetween, type InterestMethod, type TenorUnit } from "./schedule.ts";
 

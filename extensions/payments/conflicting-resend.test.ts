@@ -8,7 +8,7 @@ import { Db } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { MIGRATIONS } from "../../src/db/migrations.ts";
 import { appPerTest, freshIp, type TestUser } from "../../test/kit/app.ts";
-import { webhookSecrets } from "../../src/webhooks/index.ts";
+import { webhookSecrets } from "./webhooks.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { applyDisbursementOutcome, applyPayment, prepareDisbursement, resolvePayment } from "./money.ts";
 import { signedWebhook, paymentPayload } from "./sandbox.ts";

@@ -1,5 +1,5 @@
-// Recording webhook events and applying their effect exactly once. The HTTP part (raw body, verification) lives
-// in src/webhooks; this is the domain part, run in ONE write transaction: look up (provider, event id) → if seen,
+// Recording webhook events and applying their effect exactly once. The HTTP part (raw body, verification) is
+// ./webhooks.ts; this is the domain part, run in ONE write transaction: look up (provider, event id) → if seen,
 // answer the original result → else record the event and apply the payment/disbursement effect.
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { PayloadError, parseDisbursementNotice, parsePaymentNotice, type PaymentNotice, type Provider, type WebhookKind } from "./verify.ts";
@@ -26,6 +26,8 @@ export interface VerifiedEvent {
   rawBody: string;
   headers: Record<string, string>;
   now: Date;
+  /** Base delay of a failed disbursement's retry (payments settings disburseRetryMs; default 60 s). */
+  disburseRetryMs?: number;
 }
 
 /** Apply a verified event once. Must run inside a write transaction (t). */
@@ -76,7 +78,7 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
       reason = r.reason ?? null;
     } else {
       const notice = parseDisbursementNotice(ev.provider, ev.body);
-      const r = applyDisbursementOutcome(t, notice, ev.now);
+      const r = applyDisbursementOutcome(t, notice, ev.now, { retryBaseMs: ev.disburseRetryMs });
       result = { ...r };
       status = r.status;
       reason = r.reason ?? null;
@@ -153,7 +155,7 @@ export function recordFailedDelivery(
 }
 
 /** Admin replay of a failed (verified) event: apply its stored body again through the same path. */
-export function replayEvent(t: TxContext, eventRowId: number, now: Date): EventOutcome | { error: "not_found" | "not_replayable"; status?: string } {
+export function replayEvent(t: TxContext, eventRowId: number, now: Date, opts: { disburseRetryMs?: number } = {}): EventOutcome | { error: "not_found" | "not_replayable"; status?: string } {
   const row = t.get<{ provider: Provider; kind: WebhookKind; event_id: string | null; verified: number; status: string; body: string; headers: string }>(
     "SELECT provider, kind, event_id, verified, status, body, headers FROM webhook_events WHERE id = ?",
     eventRowId,
@@ -166,5 +168,5 @@ export function replayEvent(t: TxContext, eventRowId: number, now: Date): EventO
   } catch {
     return { error: "not_replayable", status: row.status };
   }
-  return processVerifiedEvent(t, { provider: row.provider, kind: row.kind, eventId: row.event_id, body, rawBody: row.body, headers: JSON.parse(row.headers), now });
+  return processVerifiedEvent(t, { provider: row.provider, kind: row.kind, eventId: row.event_id, body, rawBody: row.body, headers: JSON.parse(row.headers), now, disburseRetryMs: opts.disburseRetryMs });
 }

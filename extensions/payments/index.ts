@@ -1,6 +1,6 @@
 // Payments extension: disbursement and VA jobs, reconciliation, payoff quote, staff views (payments, webhook event
-// log with replay, disbursements) and refunds of credit balances. The webhook HTTP endpoints are platform code
-// (src/webhooks) because they need the raw body; they call events.ts.
+// log with replay, disbursements) and refunds of credit balances; the gateways' webhooks (./webhooks.ts, mounted by
+// the platform as raw-body endpoints), the payment-gateway port, its settings and its record APIs.
 import { defineExtension, defineJob, defineRoute, HttpProblem, problems, safeText, z, type PaymentGatewayLike } from "./deps.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
 import { applyPayment, CONFLICTING_RESEND, loadInstalments, loadLoan, markDisbursementNeedsAttention, markDisbursementSent, prepareDisbursement, recordUnusablePayment, refundCredit, resolvePayment } from "./money.ts";
@@ -8,6 +8,9 @@ import { PayloadError, parsePaymentNotice, type PaymentNotice, type Provider } f
 import type { GatewayPayment } from "./gateway.ts";
 import { payoffQuote } from "./allocation.ts";
 import { replayEvent } from "./events.ts";
+import { paymentSettings } from "./settings.ts";
+import { createGateway, WEBHOOKS, webhookDeliveriesCounter, weakSecretsPreflight } from "./webhooks.ts";
+import { RECORDS } from "./records.ts";
 
 const LoanPayload = z.object({ loanId: z.string().min(1).max(100) });
 
@@ -68,9 +71,6 @@ export function parseGatewayPayment(_provider: Provider, row: Partial<Record<key
   });
 }
 
-/** Window of the scheduled reconciliation (default the last 48 h); KREDITKU_RECONCILE_WINDOW_HOURS overrides. */
-const windowHours = () => Number(process.env.KREDITKU_RECONCILE_WINDOW_HOURS ?? 48) || 48;
-
 export const reconcileJob = defineJob<{ from?: string; to?: string }, { seen: number; applied: number; needsAttention: number }>({
   name: "reconcile-payments",
   payload: z.object({ from: z.string().datetime().optional(), to: z.string().datetime().optional() }),
@@ -80,7 +80,8 @@ export const reconcileJob = defineJob<{ from?: string; to?: string }, { seen: nu
   async handler(p, ctx) {
     const now = ctx.clock.now();
     const to = p.to ? new Date(p.to) : now;
-    const from = p.from ? new Date(p.from) : new Date(to.getTime() - windowHours() * 3600_000);
+    // Window of the scheduled run: the last reconcileWindowHours (default 48) of the payments settings.
+    const from = p.from ? new Date(p.from) : new Date(to.getTime() - ctx.settings(paymentSettings).reconcileWindowHours * 3600_000);
     const gw = ctx.port<PaymentGatewayLike>(GATEWAY_PORT);
     const list = await gw.listPayments({ from, to });
     if (!Array.isArray(list)) throw new Error("gateway listPayments did not answer a list");
@@ -275,7 +276,8 @@ const replayRoute = defineRoute<unknown, unknown, { id: string }>({
   request: { params: z.object({ id: z.string().regex(/^\d{1,15}$/) }) },
   responses: { 200: { description: "The event's outcome" }, 404: { description: "No such event" }, 409: { description: "The event is not replayable" } },
   handler(req, ctx) {
-    const out = ctx.tx((t) => replayEvent(t, Number(req.params.id), ctx.clock.now()));
+    const disburseRetryMs = ctx.settings(paymentSettings).disburseRetryMs;
+    const out = ctx.tx((t) => replayEvent(t, Number(req.params.id), ctx.clock.now(), { disburseRetryMs }));
     if ("error" in out) {
       if (out.error === "not_found") throw problems.notFound("Webhook event");
       throw problems.conflict(`only failed, verified events can be replayed (this one is ${out.status})`);
@@ -388,7 +390,13 @@ export default defineExtension({
   name: "payments",
   jobs: [disburseJob, issueVirtualAccountJob, reconcileJob],
   routes: [payoffRoute, listPayments, listEvents, replayRoute, refundRoute, resolveRoute, listDisbursements],
+  webhooks: WEBHOOKS,
+  records: RECORDS,
+  settings: paymentSettings,
+  ports: { [GATEWAY_PORT]: createGateway },
+  preflight: weakSecretsPreflight,
   init(ctx) {
+    webhookDeliveriesCounter(ctx);
     // Business gauges (DESIGN §3): money sent to borrowers, by disbursement status, read at scrape time.
     ctx.metrics.gauge("kreditku_disbursed_amount", "Principal of disbursements by status (rupiah)", ["status"], function () {
       try {

@@ -690,10 +690,12 @@ export interface DisbursementResult {
   retryScheduled?: boolean;
 }
 
-/** Base retry delay for failed disbursements (doubles per attempt); KREDITKU_DISBURSE_RETRY_MS overrides. */
-export function retryDelayMs(attempt: number): number {
-  const base = Number(process.env.KREDITKU_DISBURSE_RETRY_MS ?? 60_000);
-  return (Number.isFinite(base) && base >= 0 ? base : 60_000) * 2 ** Math.max(0, attempt - 1);
+/** Base retry delay of a failed disbursement, unless the payments settings say otherwise (disburseRetryMs). */
+export const DEFAULT_DISBURSE_RETRY_MS = 60_000;
+
+/** Retry delay of a failed disbursement: the base delay, doubling per attempt. */
+export function retryDelayMs(attempt: number, baseMs = DEFAULT_DISBURSE_RETRY_MS): number {
+  return baseMs * 2 ** Math.max(0, attempt - 1);
 }
 
 /**
@@ -702,7 +704,7 @@ export function retryDelayMs(attempt: number): number {
  * and applies any money that arrived early. Failure reverses the attempt's journal and retries, then needs_attention.
  * Outcomes that contradict what we know (amount, stale attempt, success after failure) → needs_attention.
  */
-export function applyDisbursementOutcome(t: TxContext, notice: DisbursementNotice, now: Date): DisbursementResult {
+export function applyDisbursementOutcome(t: TxContext, notice: DisbursementNotice, now: Date, opts: { retryBaseMs?: number } = {}): DisbursementResult {
   const parsed = parseReference(notice.reference);
   const d = parsed ? t.get<DisbursementRow>("SELECT * FROM disbursements WHERE id = ?", parsed.id) : undefined;
   const base = { disbursementId: d?.id ?? null, loanId: d?.loan_id ?? null, outcome: notice.status };
@@ -735,7 +737,7 @@ export function applyDisbursementOutcome(t: TxContext, notice: DisbursementNotic
     });
     if (d.attempts < MAX_DISBURSEMENT_ATTEMPTS) {
       t.run("UPDATE disbursements SET status = 'queued', failure_reason = ?, updated_at = ? WHERE id = ?", notice.failureCode ?? "failed", at, d.id);
-      t.enqueue("disburse", { loanId: d.loan_id }, { key: `disburse:${d.loan_id}:retry${d.attempts}`, runAt: new Date(now.getTime() + retryDelayMs(d.attempts)) });
+      t.enqueue("disburse", { loanId: d.loan_id }, { key: `disburse:${d.loan_id}:retry${d.attempts}`, runAt: new Date(now.getTime() + retryDelayMs(d.attempts, opts.retryBaseMs)) });
       return { ...base, status: "applied", disbursementStatus: "queued", retryScheduled: true };
     }
     t.run("UPDATE disbursements SET status = 'needs_attention', failure_reason = ?, updated_at = ? WHERE id = ?", `failed ${d.attempts} times: ${notice.failureCode ?? "failed"}`, at, d.id);

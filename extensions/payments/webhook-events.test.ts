@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { appPerTest, freshIp } from "../../test/kit/app.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
-import { webhookSecrets } from "../../src/webhooks/index.ts";
+import { webhookSecrets } from "./webhooks.ts";
 import { applyPayment } from "./money.ts";
 import { recordFailedDelivery, replayEvent } from "./events.ts";
 import { signedWebhook, paymentPayload } from "./sandbox.ts";

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { testApp } from "../../test/kit/app.ts";
-import { webhookSecretProblems, webhookSecrets } from "../../src/webhooks/index.ts";
+import { webhookSecretProblems, webhookSecrets } from "./webhooks.ts";
 import { minifyJson, parseStandardSecret, signStandard, verifyWebhook, webhookSecretProblem } from "./verify.ts";
 
 const SECRET = "whsec_" + Buffer.from("0123456789abcdef0123456789abcdef").toString("base64");

@@ -3,11 +3,21 @@
 // decide-application moves the application (approved | rejected | manual_review) in one transaction.
 import { defineExtension, defineHook, defineRoute, problems, z, type ExtensionContext } from "../../src/runtime/index.ts";
 import { transitionApplication } from "../loans/state.ts";
-import { fraudCheckJob } from "../fraud/jobs.ts";
+import { SUGGESTED_OFFERS_PORT, type SuggestedOffers } from "../loans/ports.ts";
+import { fraudCheckJob } from "./fraud-check.ts";
 import { buildFraudSnapshot, loadFraudCheck, loadRuleConfig } from "../fraud/store.ts";
 import { decideApplicationJob, decisionCounter, scoreApplicationJob, scoreHistogram } from "./jobs.ts";
 import { CURRENT_MODEL, MODELS, scaling } from "./scorecard.ts";
 import { SYSTEM_ACTOR, buildScoreSnapshot, countStuck, loadDecision, stuckAfterMinutes, stuckApplications } from "./store.ts";
+import { RECORDS } from "./records.ts";
+
+/** An analyst's approval defaults to the offer scoring stored (lowered to fit the income rule). */
+const suggestedOffers: SuggestedOffers = {
+  suggestedOffer(db, applicationId) {
+    const offer = loadDecision(db, applicationId)?.offer;
+    return offer ? { principalAmount: offer.principalAmount, lowered: offer.lowered } : null;
+  },
+};
 
 /**
  * Start the checks of a submitted application: move it to `checking` and queue both jobs with their snapshots,
@@ -215,7 +225,9 @@ export default defineExtension({
   name: "scoring",
   routes: [explanation, borrowerDecision, stuckList],
   hooks: [onSubmitted],
-  jobs: [scoreApplicationJob, decideApplicationJob],
+  jobs: [fraudCheckJob, scoreApplicationJob, decideApplicationJob],
+  records: RECORDS,
+  ports: { [SUGGESTED_OFFERS_PORT]: () => suggestedOffers },
   init(ctx) {
     scoreHistogram(ctx.metrics);
     decisionCounter(ctx.metrics);

@@ -4,7 +4,7 @@ import { testApp } from "../../test/kit/app.ts";
 import { applicants, type Applicants } from "./fixtures/applicants.ts";
 import { startChecks } from "./index.ts";
 import scoring from "./index.ts";
-import { fraudCheckJob, type FraudCheckPayload } from "../fraud/jobs.ts";
+import { fraudCheckJob, type FraudCheckPayload } from "./fraud-check.ts";
 import { decideApplicationJob, scoreApplicationJob, type ScorePayload } from "./jobs.ts";
 import { buildFraudSnapshot, loadRuleConfig } from "../fraud/store.ts";
 import { countStuck, decideApplication, stuckApplications } from "./store.ts";

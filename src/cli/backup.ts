@@ -1,16 +1,25 @@
-// `kreditku backup [list|verify]` and `kreditku restore` (issue 10). Logs are JSON lines on stdout; a failure
+// `kreditku backup [list|verify]` and `kreditku restore`. Logs are JSON lines on stdout; a failure
 // prints one line on stderr. Exit codes: 0 ok, 1 error (I/O, S3, config), 2 usage, 3 refused: serve is running
-// on the depot, 4 the backup is invalid (checksum, truncation, integrity, ledger, schema), 5 refused: the depot
+// on the depot, 4 the backup is invalid (checksum, truncation, integrity, a registered check, schema), 5 refused: the depot
 // has a database and --force was not given, 6 verify: the newest backup is older than --max-age-hours.
-import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import type { Command, Installed } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { ensureDepot } from "../platform.ts";
 import { createLogger } from "../observability/logger.ts";
 import { createBackup, defaultTarget, listBackups } from "../ops/backup.ts";
 import { parseTarget, TargetError, type BackupTarget } from "../ops/targets.ts";
 import { BackupInvalidError } from "../ops/manifest.ts";
-import { restoreBackup, RestoreRefusedError, verifyBackup } from "../ops/restore.ts";
+import { restoreBackup, RestoreRefusedError, verifyBackup, type CheckOutcome } from "../ops/restore.ts";
+import { Registry } from "../runtime/registry.ts";
+
+/** The checks every backup must pass: those of the installed extensions. */
+const checksOf = (installed: Installed | undefined) => {
+  const { extensions, jobs } = requireInstalled(installed);
+  return [...new Registry(extensions, jobs).checks.values()].map((c) => c.def);
+};
+/** Each check's verdict as a log field named after the check (e.g. `ledger`). */
+const checkFields = (checks: Record<string, CheckOutcome>) => Object.fromEntries(Object.entries(checks).map(([name, o]) => [name, o.detail]));
 
 export const EXIT = { ok: 0, error: 1, usage: 2, serving: 3, invalid: 4, exists: 5, stale: 6 } as const;
 
@@ -61,10 +70,10 @@ export const backupCommand: Command = {
   name: "backup",
   summary: "Online consistent backup of the depot database (folder or S3), list and verify backups",
   usage: BACKUP_USAGE,
-  async run(argv) {
+  async run(argv, installed) {
     const [sub] = argv;
     if (sub === "list") return listCmd(argv.slice(1));
-    if (sub === "verify") return verifyCmd(argv.slice(1));
+    if (sub === "verify") return verifyCmd(argv.slice(1), installed);
     if (sub && !sub.startsWith("-")) throw new UsageError(`unknown backup subcommand "${sub}" (list, verify)`);
     const { values } = parseFlags(argv, {
       ...depotFlag,
@@ -124,7 +133,7 @@ async function listCmd(argv: string[]): Promise<number> {
   });
 }
 
-async function verifyCmd(argv: string[]): Promise<number> {
+async function verifyCmd(argv: string[], installed: Installed | undefined): Promise<number> {
   const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, from: { type: "string" }, "max-age-hours": { type: "string" } });
   if (values.help) return -1;
   let maxAge: number | undefined;
@@ -137,9 +146,9 @@ async function verifyCmd(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel === "silent" ? "silent" : "info", { service: "kreditku", command: "backup verify" });
   return guarded("backup verify", async () => {
     ensureDepot(config);
-    const r = await verifyBackup({ config, from, log });
+    const r = await verifyBackup({ config, from, log, checks: checksOf(installed) });
     const stale = maxAge !== undefined && r.ageSeconds > maxAge * 3600;
-    const fields = { id: r.id, from: r.from, createdAt: r.manifest.createdAt, ageSeconds: r.ageSeconds, schemaVersion: r.schemaVersion, integrity: r.integrity, ledger: r.ledger.detail, rowCounts: r.rowCounts };
+    const fields = { id: r.id, from: r.from, createdAt: r.manifest.createdAt, ageSeconds: r.ageSeconds, schemaVersion: r.schemaVersion, integrity: r.integrity, ...checkFields(r.checks), rowCounts: r.rowCounts };
     if (stale) {
       log.error("backup too old", { ...fields, maxAgeHours: maxAge });
       console.error(`kreditku backup verify: newest backup ${r.id} is ${(r.ageSeconds / 3600).toFixed(1)} h old (limit ${maxAge} h)`);
@@ -154,7 +163,7 @@ export const restoreCommand: Command = {
   name: "restore",
   summary: "Restore the depot database from a verified backup (refuses while serve runs)",
   usage: "kreditku restore --from <manifest | .db.gz | folder | s3://bucket/prefix[/…]> [--force] [--depot D]",
-  async run(argv) {
+  async run(argv, installed) {
     const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, from: { type: "string" }, force: { type: "boolean" } });
     if (values.help) return -1;
     if (!values.from) throw new UsageError("--from is required (a manifest, a .db.gz, a folder or an s3:// prefix)");
@@ -162,8 +171,8 @@ export const restoreCommand: Command = {
     const log = createLogger(config.logLevel === "silent" ? "silent" : "info", { service: "kreditku", command: "restore" });
     return guarded("restore", async () => {
       ensureDepot(config);
-      const r = await restoreBackup({ config, from: values.from!, force: !!values.force, log });
-      log.info("restore complete", { id: r.id, from: r.from, restoredTo: r.restoredTo, previous: r.previous, schemaVersion: r.schemaVersion, ledger: r.ledger.detail, rowCounts: r.rowCounts });
+      const r = await restoreBackup({ config, from: values.from!, force: !!values.force, log, checks: checksOf(installed) });
+      log.info("restore complete", { id: r.id, from: r.from, restoredTo: r.restoredTo, previous: r.previous, schemaVersion: r.schemaVersion, ...checkFields(r.checks), rowCounts: r.rowCounts });
       return EXIT.ok;
     });
   },

@@ -1,12 +1,12 @@
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
 import { startServer } from "../server.ts";
 
 export const serveCommand: Command = {
   name: "serve",
   summary: "Run the API server on the depot (creates it on first start)",
   usage: "kreditku serve [--port 4000] [--host 0.0.0.0] [--depot ./traildepot]",
-  async run(argv) {
+  async run(argv, installed) {
     const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, port: { type: "string", short: "p" }, host: { type: "string" } });
     if (values.help) return -1;
     let port: number | undefined;
@@ -14,7 +14,7 @@ export const serveCommand: Command = {
       port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
     }
-    const srv = await startServer({ depot: values.depot, overrides: { port, host: values.host } });
+    const srv = await startServer({ depot: values.depot, overrides: { port, host: values.host }, ...requireInstalled(installed) });
     await new Promise<void>((resolve) => {
       const onSignal = (sig: string) => {
         srv.stop(sig).then(resolve, (err) => {

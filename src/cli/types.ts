@@ -1,10 +1,24 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ExtensionDefinition, JobDefinition } from "../runtime/types.ts";
+
+/** What the composition root (src/main.ts) installs: the extensions and the jobs that belong to none. */
+export interface Installed {
+  extensions: ExtensionDefinition[];
+  jobs: JobDefinition<any, any>[];
+}
 
 export interface Command {
   name: string;
   summary: string;
   usage: string;
-  run(argv: string[]): Promise<number>;
+  /** `installed` is what main() composes; commands that run extensions refuse to run without it. */
+  run(argv: string[], installed?: Installed): Promise<number>;
+}
+
+/** The installed extensions and jobs, which a command that runs them cannot do without. */
+export function requireInstalled(installed: Installed | undefined): Installed {
+  if (!installed) throw new Error("this command runs the installed extensions: call it through main() (src/main.ts)");
+  return installed;
 }
 
 /** A usage error: printed with the command's usage, exit code 2. */

@@ -1,15 +1,13 @@
 // `kreditku worker`: stateless BullMQ workers for runsOn 'any' jobs. Never opens SQLite: results go back to the
 // owner (serve) through the results queue.
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
 import { loadConfig } from "../config.ts";
 import { batchLogWrites, createLogger } from "../observability/logger.ts";
 import { Metrics } from "../observability/metrics.ts";
 import { systemClock } from "../clock.ts";
 import { Registry } from "../runtime/registry.ts";
-import { EXTENSIONS } from "../../extensions/index.ts";
-import { JOBS } from "../../jobs/index.ts";
-import { extraExtensionList } from "../runtime/runtime.ts";
+import { validateSettings } from "../runtime/settings.ts";
 import { JobExecutor } from "../queue/executor.ts";
 import { JobMetrics } from "../queue/metrics.ts";
 import { StatelessWorkers } from "../queue/bullmq.ts";
@@ -21,7 +19,7 @@ export const workerCommand: Command = {
   name: "worker",
   summary: "Run stateless BullMQ workers for runsOn 'any' jobs (needs REDIS_URL)",
   usage: "kreditku worker [--concurrency 4] [--queues a,b] [--port 0] [--depot ./traildepot]",
-  async run(argv) {
+  async run(argv, installed) {
     const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, concurrency: { type: "string", short: "c" }, queues: { type: "string", short: "q" }, port: { type: "string", short: "p" } });
     if (values.help) return -1;
     const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
@@ -33,7 +31,8 @@ export const workerCommand: Command = {
     if (!config.redisUrl) throw new UsageError("the worker needs Redis: set REDIS_URL");
     batchLogWrites(); // one stdout write per event-loop turn, not per log line
     const log = createLogger(config.logLevel, { service: "kreditku-worker" });
-    const reg = new Registry([...EXTENSIONS, ...extraExtensionList()], JOBS);
+    const reg = new Registry(requireInstalled(installed).extensions, requireInstalled(installed).jobs);
+    validateSettings(reg, config, process.env);
     const all = reg.workerQueues();
     const queues = values.queues ? values.queues.split(",").map((s) => s.trim()).filter(Boolean) : all;
     const unknown = queues.filter((q) => !all.includes(q));
@@ -44,7 +43,7 @@ export const workerCommand: Command = {
       ["sms", new LogSmsAdapter(depotPaths(config.depot).smsLog, systemClock, log)],
       ["blobs", createBlobStore(config, { clock: systemClock })],
     ]);
-    const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports }, new JobMetrics(metrics));
+    const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports, env: process.env }, new JobMetrics(metrics));
     const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, lockMs: config.jobLockMs, log, queues, concurrency });
     await workers.start();
     // Probes and metrics for orchestrators: /healthz (alive), /readyz (workers running, Redis answering), /metrics.

@@ -14,8 +14,19 @@ import { pendingMigrations } from "../db/migrate.ts";
 
 export type App = OpenAPIHono<AppEnv>;
 
-/** Paths that take larger bodies than the default limit (document uploads). */
-export const LARGE_BODY_PATHS = ["/api/v1/documents"];
+/** Per app: paths (and their sub-paths) that take bodies up to documentLimitBytes, e.g. multipart uploads. */
+const LARGE_BODY_PATHS = new WeakMap<App, RegExp[]>();
+
+/** Let `path` (OpenAPI-style, `{param}` segments) and its sub-paths take bodies up to the document limit. */
+export function allowLargeBodies(app: App, path: string) {
+  const src = path
+    .split("/")
+    .map((seg) => (/^\{[^/]+\}$/.test(seg) ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("/");
+  const list = LARGE_BODY_PATHS.get(app) ?? [];
+  list.push(new RegExp(`^${src}(?:/.*)?$`));
+  LARGE_BODY_PATHS.set(app, list);
+}
 
 export function newRouter(): App {
   return new OpenAPIHono<AppEnv>({
@@ -55,6 +66,7 @@ function pathMatcher(template: string): RegExp {
 export function createApp(platform: Platform, modules: AppModule[] = []): App {
   const app = newRouter();
   const { config } = platform;
+  platform.loopback ??= (request) => Promise.resolve(app.fetch(request));
 
   app.use("*", async (c, next) => {
     c.set("platform", platform);
@@ -84,7 +96,7 @@ export function createApp(platform: Platform, modules: AppModule[] = []): App {
   const largeLimit = bodyLimit({ maxSize: config.documentLimitBytes + 64 * 1024, onError: () => { throw new HTTPException(413); } });
   app.use("*", async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const large = LARGE_BODY_PATHS.some((p) => c.req.path === p || c.req.path.startsWith(p + "/"));
+    const large = (LARGE_BODY_PATHS.get(app) ?? []).some((p) => p.test(c.req.path));
     return (large ? largeLimit : limit)(c, next);
   });
 

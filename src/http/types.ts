@@ -28,6 +28,10 @@ export interface Platform {
   ports: Map<string, unknown>;
   /** Hooks run on shutdown, in reverse order of registration. */
   onShutdown: Array<() => Promise<void> | void>;
+  /** The environment the configuration was read from (extension settings read it too); process.env when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** In-process requests to the platform's HTTP app (set by createApp): sandboxes that call the server back. */
+  loopback?: (request: Request) => Promise<Response>;
 }
 
 export type AppEnv = {

@@ -1,16 +1,14 @@
-// Unit tests of the operations helpers: retention plan, ISO weeks, the generic ledger check, the serve pid file.
+// Unit tests of the operations helpers: retention plan, ISO weeks, the registered checks on a backup, the serve pid file.
 import { describe, expect, test, afterAll } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { isoWeek, planRetention } from "./retention.ts";
-import { checkLedgerTables } from "./ledger-check.ts";
-import { checkLedger } from "./restore.ts";
+import { runChecks } from "./restore.ts";
+import type { CheckDefinition } from "../runtime/types.ts";
 import { removeServePid, runningServer, writeServePid, pidFileOf } from "./pidfile.ts";
 import { backupId, ID_RE } from "./manifest.ts";
-import { Db } from "../db/database.ts";
-import { migrate } from "../db/migrate.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kreditku-ops-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,27 +46,27 @@ describe("retention", () => {
   });
 });
 
-describe("ledger checks", () => {
-  test("generic check finds unbalanced journals; ledger extension check is used when its tables exist", () => {
+describe("registered checks on a backup", () => {
+  const balanced: CheckDefinition = {
+    name: "balance",
+    description: "prove the postings balance",
+    run(db, opts) {
+      const bad = db.all<{ journal_id: number }>("SELECT journal_id FROM postings GROUP BY journal_id HAVING sum(debit) <> sum(credit) LIMIT ?", opts.limit ?? 50);
+      return { ok: bad.length === 0, summary: "every journal balances", discrepancies: bad.map((b) => ({ detail: `journal ${b.journal_id} is unbalanced` })) };
+    },
+  };
+
+  test("each check runs read-only on the copy: its summary when it holds, its discrepancies (at most 10) when not", () => {
     const db = new Database(":memory:", { strict: true });
-    db.exec("CREATE TABLE gl_postings (id INTEGER PRIMARY KEY, journal_id INTEGER, amount INTEGER, side TEXT)");
-    expect(checkLedgerTables(db).checked).toBe(true);
-    db.exec("INSERT INTO gl_postings (journal_id, amount, side) VALUES (1, 100, 'debit'), (1, 100, 'credit'), (2, 50, 'debit'), (2, 40, 'credit')");
-    const r = checkLedgerTables(db);
-    expect(r.ok).toBe(false);
-    expect(r.unbalanced?.[0]).toMatchObject({ journal: 2, debit: 50, credit: 40 });
-    const none = new Database(":memory:");
-    expect(checkLedgerTables(none)).toMatchObject({ checked: false, ok: true });
-    const mdb = new Db(":memory:");
-    migrate(mdb);
-    const led = mdb.writer.raw;
-    led.exec(`INSERT INTO ledger_journals (id, kind, ref, total, posted_at) VALUES (1, 'funding', 'f1', 1000, '2026-01-01T00:00:00Z');
-      INSERT INTO ledger_lines (journal_id, account, debit, credit) VALUES (1, 'cash', 1000, 0), (1, 'funding', 0, 1000);`);
-    expect(checkLedger(led)).toMatchObject({ checked: true, ok: true, journals: 1 });
-    led.exec("UPDATE ledger_lines SET credit = 900 WHERE account = 'funding'");
-    const bad = checkLedger(led);
-    expect(bad.ok).toBe(false);
-    expect(bad.detail).toContain("journal 1");
+    db.exec("CREATE TABLE postings (journal_id INTEGER, debit INTEGER, credit INTEGER)");
+    db.exec("INSERT INTO postings VALUES (1, 100, 0), (1, 0, 100)");
+    const limits: (number | undefined)[] = [];
+    const spy: CheckDefinition = { name: "spy", description: "x", run: (_db, o) => (limits.push(o.limit), { ok: true, summary: "seen", discrepancies: [] }) };
+    expect(runChecks(db, [balanced, spy])).toEqual({ balance: { ok: true, detail: "every journal balances" }, spy: { ok: true, detail: "seen" } });
+    expect(limits).toEqual([10]);
+    db.exec("INSERT INTO postings VALUES (2, 50, 0), (2, 0, 40), (3, 1, 0)");
+    expect(runChecks(db, [balanced])).toEqual({ balance: { ok: false, detail: "journal 2 is unbalanced; journal 3 is unbalanced" } });
+    expect(runChecks(db, [])).toEqual({});
   });
 });
 

@@ -1,6 +1,7 @@
 // `kreditku restore` and `kreditku backup verify`: fetch a backup, prove it (size + SHA-256 of the compressed
-// file, SHA-256 of the database, PRAGMA integrity_check, migrations known to this binary, row counts, ledger
-// balance) on a private copy, and only then swap it in with an atomic rename. Refuses while serve runs.
+// file, SHA-256 of the database, PRAGMA integrity_check, migrations known to this binary, row counts, and every
+// check the installed extensions register, e.g. the ledger's balance) on a private copy, and only then swap it in
+// with an atomic rename. Refuses while serve runs.
 import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, fsyncSync, linkSync, copyFileSync, mkdirSync, openSync, closeSync, renameSync, rmSync, statSync } from "node:fs";
@@ -15,10 +16,9 @@ import { describeDatabase, progressReporter, sha256File, listBackups } from "./b
 import { BackupInvalidError, dataName, manifestName, parseManifest, type Manifest } from "./manifest.ts";
 import { parseTarget, type BackupTarget } from "./targets.ts";
 import { runningServer, pidFileOf } from "./pidfile.ts";
-import { checkLedgerTables, type LedgerCheckResult } from "./ledger-check.ts";
 import { Conn } from "../db/database.ts";
 import { privateDatabase, privateDir, privateFile } from "../private-files.ts";
-import { checkLedger as ledgerProof } from "../../extensions/ledger/ledger.ts";
+import type { CheckDefinition } from "../runtime/types.ts";
 
 /** Restore refused (server running: exit 3; would overwrite without --force: exit 5). */
 export class RestoreRefusedError extends Error {
@@ -55,12 +55,19 @@ export async function resolveSource(from: string, config: Config): Promise<Sourc
   return { target, id: newest.id, manifest: newest.manifest! };
 }
 
+/** A registered check's verdict on a backup: its summary, or its discrepancies. */
+export interface CheckOutcome {
+  ok: boolean;
+  detail: string;
+}
+
 export interface VerifyReport {
   id: string;
   from: string;
   schemaVersion: string | null;
   rowCounts: Record<string, number>;
-  ledger: LedgerCheckResult;
+  /** Check name → outcome (every one passed: a failing check refuses the backup). */
+  checks: Record<string, CheckOutcome>;
   integrity: "ok";
 }
 
@@ -76,7 +83,7 @@ function counting(onBytes: (n: number) => void, hash?: ReturnType<typeof createH
 }
 
 /** Download and prove a backup into `work`; returns the verified database file. Throws BackupInvalidError. */
-export async function verifyInto(src: Source, work: string, log: Logger): Promise<{ dbFile: string; report: VerifyReport }> {
+export async function verifyInto(src: Source, work: string, log: Logger, checks: readonly CheckDefinition[] = []): Promise<{ dbFile: string; report: VerifyReport }> {
   const { target, manifest, id } = src;
   const fail = (why: string): never => {
     throw new BackupInvalidError(`backup ${id} at ${target.url} refused: ${why}`);
@@ -121,33 +128,23 @@ export async function verifyInto(src: Source, work: string, log: Logger): Promis
     for (const [t, n] of Object.entries(manifest.rowCounts)) {
       if (info.rowCounts[t] !== n) fail(`table ${t} has ${info.rowCounts[t] ?? "no"} rows, the manifest says ${n}`);
     }
-    const ledger = checkLedger(db);
-    if (!ledger.ok) fail(`ledger check failed: ${ledger.detail}`);
-    return { dbFile, report: { id, from: target.url, schemaVersion: info.schemaVersion, rowCounts: info.rowCounts, ledger, integrity: "ok" } };
+    const outcomes = runChecks(db, checks);
+    for (const [name, o] of Object.entries(outcomes)) if (!o.ok) fail(`${name} check failed: ${o.detail}`);
+    return { dbFile, report: { id, from: target.url, schemaVersion: info.schemaVersion, rowCounts: info.rowCounts, checks: outcomes, integrity: "ok" } };
   } finally {
     db.close();
   }
 }
 
-/**
- * The ledger proof on the restored copy: the ledger extension's own check (`kreditku ledger check` logic: every
- * journal and the book balance, receivables match the schedules) when its tables exist, else the generic
- * introspecting check of ledger-check.ts.
- */
-export function checkLedger(db: Database): LedgerCheckResult {
-  const has = (t: string) => !!db.query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(t);
-  if (!has("ledger_journals") || !has("ledger_lines")) return checkLedgerTables(db);
-  const r = ledgerProof(new Conn(db), { limit: 10 });
-  const ok = r.discrepancies.length === 0;
-  return {
-    checked: true,
-    ok,
-    table: "ledger_journals",
-    journals: r.journals,
-    detail: ok
-      ? `${r.journals} journal(s) balance, the book balances, receivables of ${r.loans} loan(s) match their schedules`
-      : r.discrepancies.map((d) => d.detail).join("; "),
-  };
+/** Every registered check on the (read-only) restored copy: its summary when it passes, its first 10 discrepancies when not. */
+export function runChecks(db: Database, checks: readonly CheckDefinition[]): Record<string, CheckOutcome> {
+  const out: Record<string, CheckOutcome> = {};
+  const conn = new Conn(db);
+  for (const check of checks) {
+    const r = check.run(conn, { limit: 10 });
+    out[check.name] = { ok: r.ok, detail: r.ok ? r.summary : r.discrepancies.map((d) => d.detail).join("; ") };
+  }
+  return out;
 }
 
 export interface RestoreOptions {
@@ -155,6 +152,8 @@ export interface RestoreOptions {
   from: string;
   force: boolean;
   log: Logger;
+  /** The checks every backup must pass (the installed extensions'). */
+  checks?: readonly CheckDefinition[];
 }
 
 export interface RestoreResult extends VerifyReport {
@@ -202,7 +201,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   // The work folder sits beside main.db so the final rename stays on one file system (atomic).
   const work = join(paths.data, `.restore-${src.id}-${process.pid}`);
   try {
-    const { dbFile, report } = await verifyInto(src, work, log);
+    const { dbFile, report } = await verifyInto(src, work, log, opts.checks);
     assertNotServing(config.depot); // it may have started while we downloaded
     let previous: string | null = null;
     if (existsSync(paths.db)) {
@@ -227,12 +226,12 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
 }
 
 /** `kreditku backup verify`: the same proof as restore, into a temporary folder, without touching the depot db. */
-export async function verifyBackup(opts: { config: Config; from: string; log: Logger }): Promise<VerifyReport & { manifest: Manifest; ageSeconds: number }> {
+export async function verifyBackup(opts: { config: Config; from: string; log: Logger; checks?: readonly CheckDefinition[] }): Promise<VerifyReport & { manifest: Manifest; ageSeconds: number }> {
   const src = await resolveSource(opts.from, opts.config);
   const paths = depotPaths(opts.config.depot);
   const work = join(paths.backups, `.verify-${src.id}-${process.pid}`);
   try {
-    const { report } = await verifyInto(src, work, opts.log);
+    const { report } = await verifyInto(src, work, opts.log, opts.checks);
     return { ...report, manifest: src.manifest, ageSeconds: Math.round((Date.now() - Date.parse(src.manifest.createdAt)) / 1000) };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -82,6 +82,7 @@ function testExtension(calls: Map<string, number>) {
   return defineExtension({
     name: "contract",
     jobs: [double, flaky, doomed, slow, sleepy, tick],
+    events: { "application.submitted": z.object({ applicationId: z.string(), userId: z.string() }) },
     hooks: [
       defineHook({
         event: "application.submitted",

@@ -19,8 +19,11 @@ export interface ColumnDecl {
   sortable?: boolean;
   /** Included in the `?q=` text search (LIKE). */
   search?: boolean;
-  /** Personal data: roles outside `visibleTo` get the value masked (or removed for `hide`), and may not filter/sort/search on it. */
-  pii?: { visibleTo: Role[]; mask: MaskKind };
+  /**
+   * Personal data: roles outside `visibleTo` get the value masked (or removed for `hide`), and may not filter/sort/search
+   * on it. `field` names the personal-data rule it comes from (PiiPolicy.column), which an installed extension must register.
+   */
+  pii?: { visibleTo: Role[]; mask: MaskKind; field?: string };
 }
 
 export interface RecordDecl {

@@ -51,8 +51,8 @@ export interface PiiPolicy<F extends string> {
   isClear(field: F, role: PiiRole | undefined): boolean;
   /** The value as `role` may see it: unchanged, masked, or undefined when hidden. */
   show(field: F, role: PiiRole | undefined, value: unknown): unknown;
-  /** The record-API column option for `field` (ColumnDecl.pii). */
-  column(field: F): { visibleTo: PiiRole[]; mask: MaskKind };
+  /** The record-API column option for `field` (ColumnDecl.pii); it names the field, which the policy's extension registers. */
+  column(field: F): { visibleTo: PiiRole[]; mask: MaskKind; field: F };
   /**
    * A copy of a view object with every listed path (`"a.b"` → field) shown as `role` may see it; hidden fields are
    * left out. Paths that are absent from the object are skipped.
@@ -72,7 +72,7 @@ export function definePiiPolicy<F extends string>(rules: Record<F, PiiRule>): Pi
     rules: frozen,
     isClear,
     show,
-    column: (field) => ({ visibleTo: [...rule(field).clearFor], mask: rule(field).mask }),
+    column: (field) => ({ visibleTo: [...rule(field).clearFor], mask: rule(field).mask, field }),
     view(obj, role, paths) {
       const copy = structuredClone(obj);
       for (const [path, field] of Object.entries(paths) as [string, F][]) {

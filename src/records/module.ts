@@ -1,14 +1,18 @@
-// /api/v1/records: list/get over the declared records (src/records/declarations.ts), with per-role access rules,
-// PII masking, filters, sorting, cursor pagination and optional counts. Declarations whose table or view does
-// not exist yet are skipped at start (debug log), so features land in any order.
+// /api/v1/records: list/get over the declared records — the platform's own (./declarations.ts) and those the
+// installed extensions declare — with per-role access rules, PII masking, filters, sorting, cursor pagination and
+// optional counts. Declarations whose table or view does not exist yet are skipped at start (debug log), so
+// features land in any order. Also the dashboard overview, assembled from the parts the extensions contribute.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, AppModule } from "../http/app.ts";
 import type { Platform } from "../http/types.ts";
 import { requireAccess } from "../auth/guard.ts";
 import { HttpProblem } from "../http/problem.ts";
 import { parseListQuery, resolveRecords, type RecordApi, type RecordDecl } from "./engine.ts";
-import { RECORD_DECLARATIONS } from "./declarations.ts";
+import { PLATFORM_RECORDS } from "./declarations.ts";
 import { overview } from "./overview.ts";
+import { findRuntime } from "../runtime/runtime.ts";
+import type { Registry } from "../runtime/registry.ts";
+import type { OverviewPart } from "../runtime/types.ts";
 
 const Problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() }).openapi("Problem");
 const problemContent = { "application/problem+json": { schema: Problem } };
@@ -29,10 +33,39 @@ const ListQuerySchema = z.object({
   q: z.string().optional().openapi({ description: "text search over the searchable columns" }),
 });
 
-export function recordsModule(decls: RecordDecl[] = RECORD_DECLARATIONS): AppModule {
+/**
+ * The platform's records and the records of the extensions in `reg`. A name declared twice, or a personal-data column
+ * naming a field no installed extension registers (or with another rule than the registered one), is refused.
+ */
+export function installedRecords(reg: Registry | undefined): RecordDecl[] {
+  const all = [...PLATFORM_RECORDS, ...(reg?.records ?? []).map((r) => r.def)];
+  const seen = new Set<string>();
+  for (const d of all) {
+    if (seen.has(d.name)) throw new Error(`record "${d.name}" is declared twice`);
+    seen.add(d.name);
+    for (const [col, c] of Object.entries(d.columns)) {
+      const field = c.pii?.field;
+      if (field === undefined) continue;
+      const rule = reg?.personalData.get(field)?.def;
+      if (!rule) throw new Error(`record "${d.name}" column ${col}: personal-data field "${field}" is registered by no installed extension`);
+      if (rule.mask !== c.pii!.mask || rule.clearFor.length !== c.pii!.visibleTo.length || !rule.clearFor.every((r) => c.pii!.visibleTo.includes(r))) {
+        throw new Error(`record "${d.name}" column ${col}: masking differs from the registered rule for "${field}"`);
+      }
+    }
+  }
+  return all;
+}
+
+/**
+ * Records and the overview. Without arguments: the platform's records plus, when the platform has an extension
+ * runtime, the extensions' records and overview parts.
+ */
+export function recordsModule(decls?: RecordDecl[], parts?: readonly OverviewPart[]): AppModule {
   return {
     register(app: App, platform: Platform) {
-      const records = resolveRecords(platform.db, decls, platform.log);
+      const reg = findRuntime(platform)?.reg;
+      const overviewParts = parts ?? (reg?.overview ?? []).map((p) => p.def);
+      const records = resolveRecords(platform.db, decls ?? installedRecords(reg), platform.log);
       platform.log.debug("records: available", { records: [...records.keys()] });
       const find = (name: string): RecordApi => {
         const r = records.get(name);
@@ -116,7 +149,7 @@ export function recordsModule(decls: RecordDecl[] = RECORD_DECLARATIONS): AppMod
           request: { query: z.object({ days: z.coerce.number().int().min(1).max(366).optional() }) },
           responses: { 200: { description: "Summary", content: { "application/json": { schema: Item } } }, 401: errors[401], 403: errors[403] },
         }),
-        (c) => c.json(overview(platform.db.read, platform.clock.now(), c.req.valid("query").days ?? 30), 200),
+        (c) => c.json(overview(platform.db.read, overviewParts, platform.clock.now(), c.req.valid("query").days ?? 30), 200),
       );
     },
   };

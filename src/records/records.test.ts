@@ -10,10 +10,12 @@ import { Metrics } from "../observability/metrics.ts";
 import { systemClock } from "../clock.ts";
 import { loadConfig } from "../config.ts";
 import { maskValue, resolveRecords, type RecordDecl } from "./engine.ts";
-import { recordsModule } from "./module.ts";
+import { installedRecords, recordsModule } from "./module.ts";
 import { overview } from "./overview.ts";
-import { RECORD_DECLARATIONS } from "./declarations.ts";
+import { PLATFORM_RECORDS } from "./declarations.ts";
+import { definePiiPolicy } from "./mask.ts";
 import { migrate } from "../db/migrate.ts";
+import { Registry } from "../runtime/registry.ts";
 
 void newRouter;
 
@@ -88,26 +90,24 @@ describe("declarations", () => {
     expect(Object.keys(records.get("apps")!.columns)).not.toContain("not_there");
   });
 
-  test("the shipped declarations resolve on an empty schema and reference only declared identifiers", () => {
-    const names = RECORD_DECLARATIONS.map((d) => d.name);
+  test("the platform's declarations resolve on an empty schema and reference only declared identifiers", () => {
+    const names = PLATFORM_RECORDS.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const d of RECORD_DECLARATIONS) {
+    for (const d of PLATFORM_RECORDS) {
       for (const c of Object.keys(d.columns)) expect(c).toMatch(/^[a-z_][a-z0-9_]*$/);
       expect(d.source).toMatch(/^[a-z_][a-z0-9_]*$/);
     }
-    expect(resolveRecords(db, RECORD_DECLARATIONS).size).toBe(0);
+    expect(resolveRecords(db, PLATFORM_RECORDS).size).toBe(0);
   });
 
-  test("on the real migrated schema every declaration whose table exists compiles, with no column dropped", () => {
+  test("on the real migrated schema every platform declaration compiles, with no column dropped", () => {
     const real = new Db(":memory:");
     migrate(real);
-    const tables = new Set(real.writer.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table','view')").map((r) => r.name));
     const notes: string[] = [];
     const log = { debug: (m: string, f?: any) => notes.push(`${m} ${JSON.stringify(f)}`), warn: (m: string, f?: any) => notes.push(`WARN ${m} ${JSON.stringify(f)}`) };
-    const records = resolveRecords(real, RECORD_DECLARATIONS, log);
+    const records = resolveRecords(real, PLATFORM_RECORDS, log);
     expect(notes.filter((n) => n.startsWith("WARN") || n.includes("columns missing"))).toEqual([]);
-    for (const d of RECORD_DECLARATIONS) expect(records.has(d.name), d.name).toBe(tables.has(d.source));
-    // every record answers a list query for each role it declares
+    expect([...records.keys()]).toEqual(PLATFORM_RECORDS.map((d) => d.name));
     for (const [name, api] of records) for (const role of api.roles) expect(api.list(real.read, { id: "x", role }, { count: "true" }).total, name).toBeGreaterThanOrEqual(0);
     real.close();
   });
@@ -284,26 +284,69 @@ describe("GET /api/v1/records/{name}", () => {
   });
 });
 
-describe("overview", () => {
-  test("parts are null when the domain tables are missing", () => {
-    const o = overview(db.writer, new Date("2026-02-01T00:00:00Z"), 7);
-    expect(o).toMatchObject({ applications: null, loans: null, days: 7 });
+describe("records of the installed extensions", () => {
+  const policy = definePiiPolicy({ "fx.nik": { clearFor: ["admin", "borrower"], mask: "nik" } });
+  const fxRecord = (name: string, pii?: RecordDecl["columns"][string]["pii"]): RecordDecl => ({ name, source: "fx_apps", columns: { id: { type: "text" }, nik: { type: "text", pii } }, access: { admin: true } });
+
+  test("come after the platform's, each with its personal-data column naming a registered rule", () => {
+    const reg = new Registry([{ name: "fx", records: [fxRecord("fx_apps", policy.column("fx.nik"))], personalData: policy }]);
+    expect(installedRecords(reg).map((d) => d.name)).toEqual([...PLATFORM_RECORDS.map((d) => d.name), "fx_apps"]);
+    expect(installedRecords(undefined).map((d) => d.name)).toEqual(PLATFORM_RECORDS.map((d) => d.name));
   });
 
-  test("per-day outcomes, approval rate, DPD buckets", () => {
-    const m = new Db(":memory:");
-    m.writer.exec(`CREATE TABLE applications (id TEXT, status TEXT, created_at TEXT);
-      CREATE TABLE loans (id TEXT, status TEXT, dpd INTEGER, disbursed_amount INTEGER, disbursed_at TEXT);
-      CREATE TABLE installments (loan_id TEXT, principal_due INT, principal_paid INT, interest_due INT, interest_paid INT, fee_due INT, fee_paid INT, late_fee_due INT, late_fee_paid INT);
-      INSERT INTO applications VALUES ('1','approved','2026-01-31T10:00:00Z'),('2','rejected','2026-01-31T11:00:00Z'),('3','active','2026-01-30T00:00:00Z'),('4','manual_review','2026-01-30T00:00:00Z');
-      INSERT INTO loans VALUES ('l1','active',0,1000,'2026-01-30'),('l2','delinquent',95,2000,'2026-01-01');
-      INSERT INTO installments VALUES ('l1',500,0,50,0,0,0,0,0),('l2',2000,0,200,0,0,0,10,0);`);
-    const o = overview(m.writer, new Date("2026-01-31T12:00:00Z"), 3);
-    expect(o.applications!.perDay.map((d) => d.day)).toEqual(["2026-01-29", "2026-01-30", "2026-01-31"]);
-    expect(o.applications!.perDay[2]).toMatchObject({ approved: 1, rejected: 1 });
-    expect(o.applications!.approvalRate).toBeCloseTo(2 / 3);
-    expect(o.loans).toMatchObject({ disbursedAmount: 3000, outstandingAmount: 2760, activeLoans: 2 });
-    expect(o.loans!.twp90).toBeCloseTo(2210 / 2760);
-    expect(o.loans!.buckets.find((b) => b.key === "macet")!.loans).toBe(1);
+  test("a record name taken twice, or taken from the platform, is refused", () => {
+    expect(() => new Registry([{ name: "a", records: [fxRecord("x")] }, { name: "b", records: [fxRecord("x")] }])).toThrow('record "x" of extension "b" is already declared by "a"');
+    expect(() => installedRecords(new Registry([{ name: "a", records: [fxRecord("staff")] }]))).toThrow('record "staff" is declared twice');
+  });
+
+  test("a personal-data column naming a field no installed extension registers, or masking it otherwise, is refused", () => {
+    expect(() => installedRecords(new Registry([{ name: "fx", records: [fxRecord("fx_apps", policy.column("fx.nik"))] }]))).toThrow('personal-data field "fx.nik" is registered by no installed extension');
+    const widened = { ...policy.column("fx.nik"), visibleTo: ["admin", "borrower", "analyst"] as const };
+    expect(() => installedRecords(new Registry([{ name: "fx", records: [fxRecord("fx_apps", { ...widened, visibleTo: [...widened.visibleTo] })], personalData: policy }]))).toThrow("masking differs");
+    expect(() => new Registry([{ name: "a", personalData: policy }, { name: "b", personalData: policy }])).toThrow('personal-data field "fx.nik" of extension "b" is already declared by "a"');
+  });
+
+  test("an extension's records are served by the records module of an app on its runtime", async () => {
+    const reg = new Registry([{ name: "fx", records: [fxRecord("fx_apps", policy.column("fx.nik"))], personalData: policy }]);
+    const users: Record<string, AuthUser> = { admin, analyst };
+    const auth = { register: (a: any) => a.use("/api/*", async (c: any, next: any) => (c.set("user", users[c.req.header("x-test-user") ?? ""]), next())) };
+    const a = createApp(platform(), [auth, recordsModule(installedRecords(reg))]);
+    const r = await a.request("/api/v1/records/fx_apps/a03", { headers: { "x-test-user": "admin" } });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as any).nik).toBe("3174000000030001");
+    expect((await a.request("/api/v1/records/fx_apps/a03", { headers: { "x-test-user": "analyst" } })).status).toBe(403);
+  });
+});
+
+describe("overview", () => {
+  const part = (name: string, compute: () => unknown) => ({ name, compute });
+
+  test("the parts the extensions contribute, in order, after the window; a part that throws is null", () => {
+    const seen: unknown[] = [];
+    const o = overview(
+      db.read,
+      [
+        part("first", () => ({ n: 1 })),
+        { name: "window", compute: (_db: unknown, w: unknown) => (seen.push(w), "ok") },
+        part("missing", () => {
+          throw new Error("no such table: nope");
+        }),
+      ],
+      new Date("2026-02-01T12:00:00Z"),
+      7,
+    );
+    expect(o).toEqual({ since: "2026-01-26", days: 7, first: { n: 1 }, window: "ok", missing: null });
+    expect(Object.keys(o)).toEqual(["since", "days", "first", "window", "missing"]);
+    expect(seen).toEqual([{ now: new Date("2026-02-01T12:00:00Z"), days: 7, since: "2026-01-26" }]);
+  });
+
+  test("GET /api/v1/admin/overview answers the parts (staff only)", async () => {
+    const users: Record<string, AuthUser> = { admin, alice };
+    const auth = { register: (a: any) => a.use("/api/*", async (c: any, next: any) => (c.set("user", users[c.req.header("x-test-user") ?? ""]), next())) };
+    const a = createApp(platform(), [auth, recordsModule([], [part("answer", () => 42)])]);
+    const r = await a.request("/api/v1/admin/overview?days=3", { headers: { "x-test-user": "admin" } });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ days: 3, answer: 42 });
+    expect((await a.request("/api/v1/admin/overview", { headers: { "x-test-user": "alice" } })).status).toBe(403);
   });
 });

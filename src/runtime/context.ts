@@ -9,6 +9,7 @@ import type { Clock } from "../clock.ts";
 import type { AuthUser } from "../http/types.ts";
 import { insertOutbox } from "../queue/outbox.ts";
 import { HOOKS_QUEUE, HOOK_DEFAULTS, JOB_DEFAULTS, type Registry } from "./registry.ts";
+import { settingsOf, type Env } from "./settings.ts";
 import type { BlobStore, EnqueueOptions, EventName, EventPayloads, ExtensionContext, JobContext, JobDefinition, Sql, TxContext } from "./types.ts";
 
 /** What a context is built from: the platform on the owner, or a db-less subset on a stateless worker. */
@@ -19,6 +20,10 @@ export interface ContextBase {
   metrics: Metrics;
   clock: Clock;
   ports: Map<string, unknown>;
+  /** The environment the configuration was read from (extension settings); process.env when absent. */
+  env?: Env;
+  /** The server's own HTTP app (set when an app is made on this platform). */
+  loopback?: (request: Request) => Promise<Response>;
 }
 
 export class StatelessError extends Error {}
@@ -43,8 +48,10 @@ export function enqueueOn(c: Conn, reg: Registry, now: number, job: JobDefinitio
   return key;
 }
 
-/** Write one outbox row per hook subscribed to the event. */
+/** Write one outbox row per hook subscribed to the event. The event must be declared, the payload valid. */
 export function emitOn(c: Conn, reg: Registry, now: number, event: string, payload: unknown) {
+  const parsed = reg.event(event).safeParse(payload);
+  if (!parsed.success) throw new Error(`event "${event}": invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`);
   for (const h of reg.hooksByEvent.get(event) ?? []) {
     insertOutbox(c, { key: randomUUID(), kind: "hook", name: h.id, queue: HOOKS_QUEUE, payload, maxAttempts: HOOK_DEFAULTS.attempts, runAt: now, now });
   }
@@ -97,7 +104,7 @@ export function makeContext(base: ContextBase, reg: Registry, opts: ContextOptio
     if (wrote.outbox && opts.afterCommit) queueMicrotask(opts.afterCommit);
     return out;
   };
-  return {
+  const ctx: ExtensionContext = {
     config: base.config,
     db: db ? sqlOf(() => db.read) : (new Proxy({}, { get: () => () => noDb("ctx.db") }) as Sql),
     tx,
@@ -113,10 +120,20 @@ export function makeContext(base: ContextBase, reg: Registry, opts: ContextOptio
     metrics: base.metrics,
     clock: base.clock,
     port<T>(name: string): T {
-      if (!base.ports.has(name)) throw new Error(`port "${name}" is not registered (known: ${[...base.ports.keys()].join(", ") || "none"})`);
-      return base.ports.get(name) as T;
+      if (base.ports.has(name)) return base.ports.get(name) as T;
+      const provided = reg.ports.get(name);
+      if (!provided) throw new Error(`port "${name}" is not registered (known: ${[...new Set([...base.ports.keys(), ...reg.ports.keys()])].join(", ") || "none"})`);
+      const made = provided.def(ctx);
+      base.ports.set(name, made);
+      return made as T;
+    },
+    settings: (def) => settingsOf(reg, base.config, base.env ?? process.env, def),
+    loopback(request) {
+      if (!base.loopback) throw new Error("no HTTP app runs in this process");
+      return base.loopback(request);
     },
   };
+  return ctx;
 }
 
 export function jobContextOf(ctx: ExtensionContext, jobId: string, attempt: number, signal: AbortSignal): JobContext {

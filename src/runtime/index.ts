@@ -1,16 +1,23 @@
-// What extensions import: the define* helpers, zod (with OpenAPI metadata), problems and the types.
+// What extensions import: the define* helpers, zod (with OpenAPI metadata), problems, secrets, record columns,
+// the personal-data policy mechanism, text and document checks, and the types.
 export { z } from "@hono/zod-openapi";
 export { HttpProblem, problems } from "../http/problem.ts";
 export { definePiiPolicy, maskString, maskValue, type MaskKind, type PiiPolicy, type PiiRole, type PiiRule } from "../records/mask.ts";
-/** Who sees which personal data in clear, and the mask for everyone else: staff views and exports use it like the record APIs. */
-export { PII, type PiiField } from "../records/personal-data.ts";
+export * as recordColumns from "../records/columns.ts";
+export { readSecret, type SecretSpec } from "./secrets.ts";
 export { safeText, unsafeTextIssue, type SafeTextOptions } from "../text/safe-text.ts";
 export { probeDocument, EXTENSION_OF, type DocumentContentType, type ProbeResult } from "../storage/document-probe.ts";
 export { documentFilename } from "../storage/filename.ts";
 export type * from "./types.ts";
-import type { ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName } from "./types.ts";
+import type { z } from "@hono/zod-openapi";
+import type { CheckDefinition, ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName, SettingsDefinition, WebhookDefinition } from "./types.ts";
 
 export const defineExtension = (e: ExtensionDefinition): ExtensionDefinition => e;
 export const defineRoute = <B = any, Q = any, P = any>(r: RouteDefinition<B, Q, P>): RouteDefinition => r as RouteDefinition;
 export const defineJob = <P, R = void>(j: JobDefinition<P, R>): JobDefinition<P, R> => j;
 export const defineHook = <E extends EventName>(h: HookDefinition<E>): HookDefinition<NoInfer<E>> => h;
+export const defineWebhook = (w: WebhookDefinition): WebhookDefinition => w;
+export const defineCheck = (c: CheckDefinition): CheckDefinition => c;
+/** An extension's events: name → payload schema (add their types with EventPayloadsOf, see EventPayloads). */
+export const defineEvents = <T extends Record<string, z.ZodType>>(events: T): T => events;
+export const defineSettings = <T>(s: SettingsDefinition<T>): SettingsDefinition<T> => s;

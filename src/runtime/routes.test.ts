@@ -1,7 +1,7 @@
 // Extension routes mounted on the real app with the real auth module: validation (422), access (401/403),
 // Idempotency-Key, rate limits, SSE, multipart, OpenAPI; ctx.tx with emit/enqueue → hook and job after commit.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { defineExtension, defineHook, defineJob, defineRoute, problems, z } from "./index.ts";
+import { defineEvents, defineExtension, defineHook, defineJob, defineRoute, problems, z, type EventPayloadsOf } from "./index.ts";
 import { getRuntime, type Runtime } from "./runtime.ts";
 import { mountExtensions } from "./routes.ts";
 import { buildOpenApiDocument } from "../http/app.ts";
@@ -19,6 +19,12 @@ const noteJob = defineJob({
   },
 });
 
+// The test extension's own event, declared like an extension declares its events.
+const ITEM_EVENTS = defineEvents({ "routes-test.item_created": z.object({ itemId: z.string(), userId: z.string() }) });
+declare module "./types.ts" {
+  interface EventPayloads extends EventPayloadsOf<typeof ITEM_EVENTS> {}
+}
+
 const Item = z.object({ id: z.string(), name: z.string(), amount: z.number().int() }).openapi("TestItem");
 
 const ext = defineExtension({
@@ -28,11 +34,12 @@ const ext = defineExtension({
     ran.push("init");
   },
   jobs: [noteJob],
+  events: ITEM_EVENTS,
   hooks: [
     defineHook({
-      event: "application.submitted",
+      event: "routes-test.item_created",
       handler(p, ctx) {
-        ctx.tx((t) => t.run("UPDATE r_items SET hooked = hooked + 1 WHERE id = ?", p.applicationId));
+        ctx.tx((t) => t.run("UPDATE r_items SET hooked = hooked + 1 WHERE id = ?", p.itemId));
       },
     }),
   ],
@@ -49,7 +56,7 @@ const ext = defineExtension({
         const id = `i${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
         ctx.tx((t) => {
           t.run("INSERT INTO r_items (id, owner, name, amount) VALUES (?, ?, ?, ?)", id, req.user!.id, req.body.name, req.body.amount_amount);
-          t.emit("application.submitted", { applicationId: id, userId: req.user!.id });
+          t.emit("routes-test.item_created", { itemId: id, userId: req.user!.id });
           t.enqueue(noteJob, { itemId: id });
         });
         return { status: 201, body: { id, name: req.body.name, amount: req.body.amount_amount } };

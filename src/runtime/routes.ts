@@ -11,6 +11,9 @@ import { clientIp, rateLimit } from "../http/rate-limit.ts";
 import type { RouteDefinition, RouteRequest, RouteResult } from "./types.ts";
 import type { Runtime } from "./runtime.ts";
 import { limitStreams } from "./streams.ts";
+import { toResponse } from "./response.ts";
+import { mountWebhooks } from "./webhooks.ts";
+import { allowLargeBodies } from "../http/app.ts";
 
 const PROBLEM = z
   .object({
@@ -36,18 +39,6 @@ function requestOf(c: Context<AppEnv>, route: RouteDefinition): RouteRequest<any
     formData: () => c.req.formData(),
     signal: c.req.raw.signal,
   };
-}
-
-export function toResponse(c: Context<AppEnv>, res: RouteResult): Response {
-  const headers = new Headers(res.headers ?? {});
-  if ("stream" in res) {
-    if (!headers.has("content-type")) headers.set("Content-Type", "text/event-stream");
-    if (!headers.has("cache-control")) headers.set("Cache-Control", "no-cache");
-    return new Response(res.stream, { status: res.status, headers });
-  }
-  if (res.body === undefined || res.status === 204 || res.status === 304) return new Response(null, { status: res.status, headers });
-  if (!headers.has("content-type")) headers.set("Content-Type", "application/json");
-  return new Response(JSON.stringify(res.body), { status: res.status, headers });
 }
 
 function rateLimitOf(route: RouteDefinition): MiddlewareHandler<AppEnv> {
@@ -100,10 +91,17 @@ export function mountRoute(app: App, runtime: Runtime, extension: string, route:
   app.openapi(def as any, async (c: any) => {
     const ctx = runtime.context({ user: c.get("user"), log: runtime.platform.log.child({ requestId: c.get("requestId"), extension }) });
     const res = await route.handler(requestOf(c, route), ctx);
-    return toResponse(c, limitStreams(runtime.platform, c, res)) as any;
+    return toResponse(limitStreams(runtime.platform, c, res)) as any;
   });
 }
 
+/** Mount every extension's routes (multipart ones take the document body limit) and webhooks. */
 export function mountExtensions(app: App, runtime: Runtime) {
-  for (const ext of runtime.reg.extensions) for (const r of ext.routes ?? []) mountRoute(app, runtime, ext.name, r);
+  for (const ext of runtime.reg.extensions) {
+    for (const r of ext.routes ?? []) {
+      if (r.request?.multipart) allowLargeBodies(app, r.path);
+      mountRoute(app, runtime, ext.name, r);
+    }
+  }
+  mountWebhooks(app, runtime);
 }

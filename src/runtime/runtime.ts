@@ -1,9 +1,10 @@
 // The extension runtime of one serve process: registry of extensions and jobs, contexts, the job backend
-// (embedded runner, or BullMQ when REDIS_URL is set), schedules, metrics, readiness and shutdown wiring.
+// (embedded runner, or BullMQ when REDIS_URL is set), schedules, metrics, readiness and shutdown wiring. The
+// extensions and jobs are handed in by the composition root (src/main.ts); the platform names none of them.
 import type { Platform } from "../http/types.ts";
-import { EXTENSIONS } from "../../extensions/index.ts";
-import { JOBS } from "../../jobs/index.ts";
+import { ConfigError } from "../config.ts";
 import { Registry } from "./registry.ts";
+import { validateSettings } from "./settings.ts";
 import { enqueueOn, makeContext, type ContextOptions } from "./context.ts";
 import type { ExtensionContext, ExtensionDefinition, JobDefinition } from "./types.ts";
 import { JobExecutor } from "../queue/executor.ts";
@@ -14,7 +15,9 @@ import { startEmbeddedSchedules } from "../queue/schedules.ts";
 import { depthByQueue, outboxLagMs } from "../queue/outbox.ts";
 
 export interface RuntimeOptions {
+  /** The extensions to run (none when absent). */
   extensions?: ExtensionDefinition[];
+  /** Jobs that belong to no extension (jobs/index.ts). */
   jobs?: JobDefinition<any, any>[];
   /** Concurrency of owner-side job execution (embedded runner, BullMQ owner/hooks workers). */
   concurrency?: number;
@@ -23,7 +26,7 @@ export interface RuntimeOptions {
   pollMs?: number;
 }
 
-/** Extensions added at run time (test entry points); the binary uses extensions/index.ts only. */
+/** Extensions added at run time by test entry points, before they call main(); the binary registers none. */
 const extraExtensions: ExtensionDefinition[] = [];
 export function registerExtensions(...exts: ExtensionDefinition[]) {
   extraExtensions.push(...exts);
@@ -43,7 +46,8 @@ export class Runtime {
     readonly platform: Platform,
     readonly opts: RuntimeOptions = {},
   ) {
-    this.reg = new Registry(opts.extensions ?? [...EXTENSIONS, ...extraExtensions], opts.jobs ?? JOBS);
+    this.reg = new Registry(opts.extensions ?? [], opts.jobs ?? []);
+    validateSettings(this.reg, platform.config, platform.env ?? process.env);
     this.exec = new JobExecutor(this.reg, platform, new JobMetrics(platform.metrics), this.nudge);
   }
 
@@ -65,6 +69,7 @@ export class Runtime {
     this.started = true;
     const { platform } = this;
     const log = platform.log.child({ component: "runtime" });
+    this.preflight();
     for (const ext of this.reg.extensions) {
       if (ext.init) await ext.init(this.context({ log: platform.log.child({ extension: ext.name }) }));
     }
@@ -95,6 +100,15 @@ export class Runtime {
     log.info("job runtime started", { mode: this.mode, jobs: this.reg.jobs.size, hooks: this.reg.hooks.size, extensions: this.reg.extensions.length });
   }
 
+  /** The extensions' start-up refusals (weak secrets, …): throws one ConfigError naming every problem. */
+  preflight() {
+    const problems: string[] = [];
+    for (const ext of this.reg.extensions) {
+      if (ext.preflight) problems.push(...ext.preflight(this.context({ log: this.platform.log.child({ extension: ext.name }) })));
+    }
+    if (problems.length > 0) throw new ConfigError(`refusing to start: ${problems.join("; ")}`);
+  }
+
   /** Let running jobs finish (bounded), then close workers and connections. */
   async stop(timeoutMs = this.platform.config.shutdownTimeoutMs) {
     this.stopSchedules?.();
@@ -106,17 +120,26 @@ export class Runtime {
 
 const RUNTIMES = new WeakMap<Platform, Runtime>();
 
-/** The runtime of a platform (created on first use). */
+/**
+ * The runtime of a platform: made on first use with `opts` (the extensions and jobs to run), the same one after.
+ * Without `opts` it must exist already.
+ */
 export function getRuntime(platform: Platform, opts?: RuntimeOptions): Runtime {
   let r = RUNTIMES.get(platform);
   if (!r) {
+    if (!opts) throw new Error("this platform has no extension runtime: make it with getRuntime(platform, { extensions, jobs }) first");
     r = new Runtime(platform, opts);
     RUNTIMES.set(platform, r);
   }
   return r;
 }
 
-/** serve: run extension inits, start the job backend, and stop it on shutdown (before the database closes). */
+/** The platform's runtime, if one was made (apps without extensions have none). */
+export function findRuntime(platform: Platform): Runtime | undefined {
+  return RUNTIMES.get(platform);
+}
+
+/** serve: refuse weak settings, run extension inits, start the job backend, and stop it on shutdown (before the database closes). */
 export async function startRuntime(platform: Platform): Promise<Runtime> {
   const r = getRuntime(platform);
   await r.start();

@@ -7,6 +7,8 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Clock } from "../clock.ts";
 import type { AuthUser } from "../http/types.ts";
 import type { Config } from "../config.ts";
+import type { RecordDecl } from "../records/engine.ts";
+import type { PiiPolicy } from "../records/mask.ts";
 
 export type Role = AuthUser["role"];
 
@@ -54,20 +56,27 @@ export interface ExtensionContext {
   log: Logger;
   metrics: Metrics;
   clock: Clock;
-  /** Ports (sms, payment gateway, …) registered by the platform; extensions look them up by name. */
+  /**
+   * Ports by name: registered by the platform (sms, blobs) or provided by an extension (`ports` in defineExtension,
+   * built on first lookup).
+   */
   port<T>(name: string): T;
+  /** An extension's typed settings (config.json `extensions.<name>` and its environment variables), validated at start. */
+  settings<T>(def: SettingsDefinition<T>): T;
+  /** Send a request through this server's own HTTP app, in process (sandboxes that call the server back). */
+  loopback(request: Request): Promise<Response>;
 }
 
 /**
- * Events: extensions declare their payloads by augmenting this interface
- * (`declare module "../../src/runtime/types.ts" { interface EventPayloads { "loan.activated": {...} } }`).
+ * Event payloads by event name. The platform names no event: each extension lists the events it emits with their
+ * zod schemas (`events` in defineExtension) and adds their types here from its own module:
+ * `declare module "../../src/runtime/types.ts" { interface EventPayloads extends EventPayloadsOf<typeof EVENTS> {} }`.
+ * Emitting an event no installed extension declares, or with a payload its schema refuses, throws.
  */
-export interface EventPayloads {
-  "application.submitted": { applicationId: string; userId: string };
-  "application.status_changed": { applicationId: string; userId: string; from: string; to: string };
-  "loan.status_changed": { loanId: string; userId: string; from: string | null; to: string };
-}
+export interface EventPayloads {}
 export type EventName = keyof EventPayloads;
+/** The payload types of an `events` declaration. */
+export type EventPayloadsOf<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
 
 export interface HookDefinition<E extends EventName = EventName> {
   event: E;
@@ -141,11 +150,112 @@ export interface RouteDefinition<B = any, Q = any, P = any> {
   handler(req: RouteRequest<B, Q, P>, ctx: ExtensionContext): Promise<RouteResult> | RouteResult;
 }
 
+/** What a webhook handler gets: the raw body (verification needs the exact bytes), never a parsed one. */
+export interface WebhookRequest<P = Record<string, string>> {
+  method: string;
+  /** The concrete request path (what a signature may cover). */
+  path: string;
+  params: P;
+  headers: Headers;
+  /** The body exactly as received, decoded as UTF-8 (not UTF-8: the platform answers 400). */
+  rawBody: string;
+  ip: string;
+  requestId: string;
+  /**
+   * Count this delivery against the caller's limit of unverified deliveries (platform setting webhookRejectLimit per
+   * client IP and minute). Over the limit it throws a 429 problem, and the caller's next deliveries answer 429
+   * before their body is read. `logFields` go into the log line of the block.
+   */
+  rejected(logFields?: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * A raw-body POST endpoint outside the OpenAPI document (signed callbacks such as payment-gateway webhooks). The
+ * platform reads the size-limited body and enforces the reject limit; the handler verifies and handles it, and
+ * answers a result or throws an HttpProblem.
+ */
+export interface WebhookDefinition {
+  /** OpenAPI-style path: /webhooks/payments/{provider} */
+  path: string;
+  /** Largest body accepted (413 beyond it). Default 64 KiB. */
+  bodyLimitBytes?: number;
+  handler(req: WebhookRequest, ctx: ExtensionContext): Promise<RouteResult> | RouteResult;
+}
+
+/** A record API over one of the extension's tables or views (GET /api/v1/records/{name}). */
+export type RecordDeclaration = RecordDecl;
+
+/** What an operator check proves, and where it failed. */
+export interface CheckResult {
+  ok: boolean;
+  /** One line naming what was proven (printed as "<name> ok: <summary> (<ms> ms)"). */
+  summary: string;
+  /** What does not hold, first one first (each may carry more fields: kind, ids…, printed by --json). */
+  discrepancies: ReadonlyArray<{ detail: string }>;
+  /** Figures of the check, in order, for `--json` (counts, totals). */
+  figures?: Record<string, unknown>;
+}
+
+/**
+ * An operator check over the database: `kreditku <name> check` runs it (exit 1 on a discrepancy), and every
+ * backup is proven by every registered check before restore swaps it in. It must tolerate a database at an older
+ * schema (a backup) and read only.
+ */
+export interface CheckDefinition {
+  name: string;
+  /** What it proves, for the CLI help: "prove every journal and per-loan receivable". */
+  description: string;
+  run(db: Sql, opts: { limit?: number }): CheckResult;
+}
+
+/** The period the dashboard overview covers: `days` calendar days (UTC) ending today, from `since`. */
+export interface OverviewWindow {
+  now: Date;
+  days: number;
+  since: string;
+}
+
+/** One part of GET /api/v1/admin/overview: `{ [name]: compute(...) }`, null when it throws (its tables missing). */
+export interface OverviewPart {
+  name: string;
+  compute(db: Sql, window: OverviewWindow): unknown;
+}
+
+/**
+ * Typed extension settings: read from config.json `extensions.<extension name>` and from the environment variables
+ * listed in `env` (variable → key; they override config.json), validated with `schema` when the runtime is made
+ * (an invalid value stops start-up, naming the setting). Handlers read them with `ctx.settings(def)`.
+ */
+export interface SettingsDefinition<T> {
+  schema: z.ZodType<T>;
+  env?: Record<string, string>;
+}
+
 export interface ExtensionDefinition {
   name: string;
   routes?: RouteDefinition[];
+  /** Raw-body POST endpoints (signed callbacks), outside the OpenAPI document. */
+  webhooks?: WebhookDefinition[];
+  /** Record APIs over the extension's tables. */
+  records?: RecordDeclaration[];
+  /** The personal-data rules of the fields the extension holds; record columns marked `pii` must name one of them. */
+  personalData?: PiiPolicy<string>;
+  /** The events the extension emits, with their payload schemas. */
+  events?: Record<string, z.ZodType>;
   hooks?: HookDefinition<any>[];
   jobs?: JobDefinition<any, any>[];
-  /** Called once at start on the owner (register ports, metrics gauges, …). */
+  /** Operator checks (`kreditku <name> check`, backup verification). */
+  checks?: CheckDefinition[];
+  /** Parts of the admin dashboard's overview. */
+  overview?: OverviewPart[];
+  settings?: SettingsDefinition<any>;
+  /** Services the extension offers by port name (to itself and other extensions), built on first lookup. */
+  ports?: Record<string, (ctx: ExtensionContext) => unknown>;
+  /**
+   * Problems that must stop the server from starting (weak secrets, …), checked before any init: each string is one
+   * problem, named without revealing a secret.
+   */
+  preflight?(ctx: ExtensionContext): string[];
+  /** Called once at start on the owner (metrics gauges, …). */
   init?(ctx: ExtensionContext): void | Promise<void>;
 }

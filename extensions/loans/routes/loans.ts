@@ -19,7 +19,7 @@ import {
 import { illegalTransition, transitionApplication, type Offer } from "../state.ts";
 import { borrowerReasons } from "./applications.ts";
 import { priceLoan } from "./products.ts";
-import { loadDecision } from "../../scoring/store.ts";
+import { SUGGESTED_OFFERS_PORT, type SuggestedOffers } from "../ports.ts";
 
 const problem = (description: string) => ({ description });
 
@@ -246,7 +246,7 @@ export const adminDecide = defineRoute<z.infer<typeof DecisionRequest>, unknown,
       let offer: Offer | undefined;
       if (to === "approved") {
         // Default to scoring's stored offer (lowered to fit the income rule), not the requested amount.
-        const scored = loadDecision(t, app.id)?.offer ?? null;
+        const scored = ctx.port<SuggestedOffers>(SUGGESTED_OFFERS_PORT).suggestedOffer(t, app.id);
         offer = { ...(b.offer ?? {}) };
         if (offer.principalAmount === undefined && scored) {
           offer.principalAmount = scored.principalAmount;

@@ -1,8 +1,10 @@
-// The deployment's personal-data policy: for each kind of personal data, the roles that see it in clear and the mask
-// everyone else gets. The record declarations (src/records/declarations.ts) and the extensions' staff views
-// (through src/runtime: PII.view / PII.show) both read it, and exports must too. A borrower sees their own data in
-// clear (their rows only, by the access rules). To widen or narrow who sees a field, change its line here.
-import { definePiiPolicy } from "./mask.ts";
+// Who sees the borrower's personal data held by the loans extension: for each field, the roles that see it in clear
+// and the mask everyone else gets. The record APIs (./records.ts, and other extensions' records that show these
+// fields) and the staff views (PII.view / PII.show) read it, and exports must too; the extension registers it with
+// the platform (defineExtension personalData), which refuses a record column naming a field nobody registered. A
+// borrower sees their own data in clear (their rows only, by the access rules). To widen or narrow who sees a
+// field, change its line here.
+import { definePiiPolicy } from "../../src/runtime/index.ts";
 
 export const PII = definePiiPolicy({
   /** A borrower's phone number (sign-in, reminders). */
@@ -21,10 +23,6 @@ export const PII = definePiiPolicy({
   "borrower.emergencyPhone": { clearFor: ["admin", "borrower"], mask: "phone" },
   /** The IP address a request came from. */
   "request.ip": { clearFor: ["admin"], mask: "hide" },
-  /** A blocklisted NIK, phone number, bank account or device id. */
-  "blocklist.value": { clearFor: ["admin"], mask: "nik" },
-  /** The identifiers a fraud rule matched on. */
-  "fraud.evidence": { clearFor: ["admin", "analyst"], mask: "hide" },
 });
 
 export type PiiField = keyof typeof PII.rules;

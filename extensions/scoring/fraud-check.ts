@@ -1,8 +1,11 @@
-// fraud-check: runs anywhere (the payload carries the snapshot and the rule config); the owner applies the result.
-import { defineJob, z, type JobContext } from "../../src/runtime/index.ts";
-import { evaluateRules, FraudSnapshotSchema, RuleConfigSchema, RuleEvaluationSchema, type RuleEvaluation } from "./rules.ts";
-import { recordFraudResult } from "./store.ts";
-import { enqueueDecisionIfReady } from "../scoring/store.ts";
+// fraud-check, the decision pipeline's fraud step: runs anywhere (the payload carries the snapshot and the rule
+// config, evaluated by the fraud extension's rules); the owner records the result and, once the score is in too,
+// queues the decision.
+import { defineJob, z } from "../../src/runtime/index.ts";
+import { evaluateRules, FraudSnapshotSchema, RuleConfigSchema, RuleEvaluationSchema, type RuleEvaluation } from "../fraud/rules.ts";
+import { recordFraudResult } from "../fraud/store.ts";
+import { fraudHitCounter } from "../fraud/metrics.ts";
+import { enqueueDecisionIfReady } from "./store.ts";
 
 export const FraudCheckPayload = z.object({
   applicationId: z.string(),
@@ -38,6 +41,3 @@ export const fraudCheckJob = defineJob<FraudCheckPayload, FraudCheckResult>({
     enqueueDecisionIfReady(t, p.applicationId);
   },
 });
-
-/** Registered at start (init) too, so the metric is exported before the first check runs. */
-export const fraudHitCounter = (m: JobContext["metrics"]) => m.counter("kreditku_fraud_hits_total", "Fraud rule hits by rule and severity", ["rule", "severity"]);

@@ -1,8 +1,7 @@
 // Zod schemas of loan origination (products, quotes, profiles, documents, applications, loans), shared by the API,
 // the OpenAPI document and the admin UI. Money: integer rupiah in fields ending `Amount`; rates: integer ppm.
 // Person-facing text goes through safeText: no control, bidirectional or zero-width characters; NFC, trimmed.
-import { z } from "@hono/zod-openapi";
-import { safeText } from "../src/runtime/index.ts";
+import { safeText, z } from "../src/runtime/index.ts";
 
 const money = (desc: string, example?: number) =>
   z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ description: `${desc} (integer rupiah)`, ...(example !== undefined ? { example } : {}) });

@@ -1,5 +1,5 @@
-// The payment-gateway port (DESIGN §4 "Money movement"). The platform registers one adapter under the port name
-// "payments.gateway"; the `sandbox` adapter (sandbox.ts) behaves like a real gateway so the whole flow runs locally.
+// The payment-gateway port (DESIGN §4 "Money movement"). The payments extension provides one adapter under the port
+// name "payments.gateway" (built on first use from its settings, ./webhooks.ts createGateway); the `sandbox` adapter (sandbox.ts) behaves like a real gateway so the whole flow runs locally.
 // Real provider adapters implement the same interface and share the webhook verification code in verify.ts.
 import type { Provider } from "./verify.ts";
 

@@ -1,6 +1,6 @@
 // Webhook verification for the payment-gateway providers (DESIGN §4 "Money movement"). Pure: given the raw body,
 // the headers, the request path and the provider's secrets (two during rotation), answer verified + event id or a
-// failure reason. Constant-time comparisons throughout. Shared by the HTTP webhook module, the sandbox gateway
+// failure reason. Constant-time comparisons throughout. Shared by the webhook handlers (./webhooks.ts), the sandbox gateway
 // (which signs with the same code) and real provider adapters.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
@@ -148,7 +148,7 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
 export function verifyWebhook(input: VerifyInput): VerifyResult {
   const { provider, headers: h, rawBody, now } = input;
   // A malformed Standard Webhooks secret is never used as a key (it could decode to an empty or short HMAC key that
-  // anyone can sign with). Minimum lengths of the other providers' secrets are enforced at start (src/webhooks).
+  // anyone can sign with). Minimum lengths of the other providers' secrets are enforced at start (./webhooks.ts).
   const secrets = input.secrets.filter((s) => !!s && (provider !== "standard" || parseStandardSecret(s) !== null));
   if (secrets.length === 0) return { ok: false, reason: "no_secret", detail: `no valid secret configured for provider ${provider}` };
 

@@ -41,7 +41,7 @@ export function canAccessOwned(user: AuthUser | undefined, ownerId: string | nul
 /**
  * Owner check for borrower rows: returns the row, or throws 404 when it is missing OR belongs to another
  * borrower (the same answer, so ids do not leak existence). Staff pass.
- *   const loan = requireOwned(user, db.get("SELECT * FROM loans WHERE id = ?", id), "Loan");
+ *   const item = requireOwned(user, db.get("SELECT * FROM items WHERE id = ?", id), "Item");
  */
 export function requireOwned<T extends object>(
   user: AuthUser | undefined,

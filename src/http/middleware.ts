@@ -56,7 +56,7 @@ export const idempotency = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   }
   const p = c.get("platform");
   const body = await c.req.text();
-  // The concrete target is part of the request: the same key on another resource (/loans/A vs /loans/B) or with
+  // The concrete target is part of the request: the same key on another resource (/items/A vs /items/B) or with
   // another query is "another body" (422), never a replay of the first resource's response.
   const url = new URL(c.req.url);
   const bodyHash = sha256Hex(`${url.pathname}${url.search}\n${body}`);

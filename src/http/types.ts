@@ -24,7 +24,7 @@ export interface Platform {
   metrics: Metrics;
   clock: Clock;
   readiness: ReadinessCheck[];
-  /** Named ports (sms, payment gateway, blob store, …) registered at start; see ExtensionContext.port. */
+  /** Named ports (sms, blob store, and those extensions provide) registered at start or on first use; see ExtensionContext.port. */
   ports: Map<string, unknown>;
   /** Hooks run on shutdown, in reverse order of registration. */
   onShutdown: Array<() => Promise<void> | void>;

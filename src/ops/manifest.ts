@@ -49,5 +49,5 @@ export function parseManifest(text: string, where: string): Manifest {
   return res.data;
 }
 
-/** A backup that fails verification (checksum, truncation, integrity, ledger, schema): exit code 4. */
+/** A backup that fails verification (checksum, truncation, integrity, a registered check, schema): exit code 4. */
 export class BackupInvalidError extends Error {}

@@ -134,7 +134,7 @@ export type RouteResult =
 
 export interface RouteDefinition<B = any, Q = any, P = any> {
   method: HttpMethod;
-  /** OpenAPI-style path: /api/v1/loans/{id} */
+  /** OpenAPI-style path: /api/v1/items/{id} */
   path: string;
   summary: string;
   description?: string;
@@ -203,7 +203,7 @@ export interface CheckResult {
  */
 export interface CheckDefinition {
   name: string;
-  /** What it proves, for the CLI help: "prove every journal and per-loan receivable". */
+  /** What it proves, one line for the CLI help. */
   description: string;
   run(db: Sql, opts: { limit?: number }): CheckResult;
 }

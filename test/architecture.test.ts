@@ -7,6 +7,7 @@
 //                index.ts: that is its definition, which only extensions/index.ts lists), without cycles between
 //                extensions; nothing in extensions/ or schemas/ imports Hono, bun:sqlite, BullMQ, ioredis or the AWS SDK;
 //   schemas    → src/runtime/index.ts only;
+//   extensions, schemas and jobs read no environment variable (extension settings and secrets come from the runtime);
 //   and no import cycle between the modules the binary is built from.
 // The binary's modules are the ones reachable from src/main.ts; test files (*.test.ts) and test support (fixtures,
 // kits: modules only tests reach) may import what they need, but no module of the binary imports them.
@@ -134,6 +135,11 @@ describe("architecture: dependency direction", () => {
       for (const p of graph.get(f)!.packages) if (FORBIDDEN_PACKAGES.test(p)) bad.push(`${f} → ${p}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  test("extensions read no environment variable: settings and secrets come through the context and the runtime", () => {
+    const code = (f: string) => readFileSync(join(ROOT, f), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    expect([...binary].filter((f) => /^(extensions|schemas|jobs)\//.test(f) && /\bprocess\.env\b/.test(code(f)))).toEqual([]);
   });
 
   test("no module of the binary imports a test file or test support", () => {

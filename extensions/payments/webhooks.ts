@@ -26,7 +26,8 @@ type Config = ExtensionContext["config"];
  * (comma-separated for rotation), else depot/secrets/webhook-<provider> (comma- or newline-separated). The standard
  * provider gets a generated whsec_ secret on first start so the sandbox works out of the box.
  */
-function configuredSecrets(base: Base, provider: Provider, env: Env): { source: string; secrets: string[] } {
+/** `env`: the environment to read (the process environment when absent, as the platform reads secrets). */
+function configuredSecrets(base: Base, provider: Provider, env?: Env): { source: string; secrets: string[] } {
   const { source, value } = readSecret(
     base,
     {
@@ -44,12 +45,12 @@ function configuredSecrets(base: Base, provider: Provider, env: Env): { source: 
  * `whsec_` + base64 of ≥ 24 bytes, snap/xendit ≥ 16 characters) is never used: the server refuses to start with
  * one (webhookSecretProblems), and one that appears later is left out (deliveries then answer no_secret).
  */
-export function webhookSecrets(base: Base, provider: Provider, env: Env = process.env): string[] {
+export function webhookSecrets(base: Base, provider: Provider, env?: Env): string[] {
   return configuredSecrets(base, provider, env).secrets.filter((s) => webhookSecretProblem(provider, s) === null);
 }
 
 /** Every configured webhook secret that is refused, as messages naming its source (never the secret). */
-export function webhookSecretProblems(base: Base, env: Env = process.env): string[] {
+export function webhookSecretProblems(base: Base, env?: Env): string[] {
   const out: string[] = [];
   for (const provider of PROVIDERS) {
     const { source, secrets } = configuredSecrets(base, provider, env);

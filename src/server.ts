@@ -7,7 +7,7 @@ import { purgeExpiredIdempotencyKeys, releaseAbandonedIdempotencyKeys } from "./
 import type { Platform } from "./http/types.ts";
 import { removeServePid, writeServePid } from "./ops/pidfile.ts";
 import { getRuntime, startRuntime } from "./runtime/runtime.ts";
-import type { Installed } from "./cli/types.ts";
+import type { Installed } from "./runtime/types.ts";
 import { batchLogWrites } from "./observability/logger.ts";
 import { HEADER_PARSER_LIMIT_BYTES } from "./http/header-limit.ts";
 import http from "node:http";

@@ -1,11 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { ExtensionDefinition, JobDefinition } from "../runtime/types.ts";
+import type { Installed } from "../runtime/types.ts";
 
-/** What the composition root (src/main.ts) installs: the extensions and the jobs that belong to none. */
-export interface Installed {
-  extensions: ExtensionDefinition[];
-  jobs: JobDefinition<any, any>[];
-}
+export type { Installed };
 
 export interface Command {
   name: string;

@@ -231,6 +231,13 @@ export interface SettingsDefinition<T> {
   env?: Record<string, string>;
 }
 
+/** What the composition root (src/main.ts) installs and hands to the CLI, the runtime and the app. */
+export interface Installed {
+  extensions: ExtensionDefinition[];
+  /** Jobs that belong to no extension (jobs/index.ts). */
+  jobs: JobDefinition<any, any>[];
+}
+
 export interface ExtensionDefinition {
   name: string;
   routes?: RouteDefinition[];

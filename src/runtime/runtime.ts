@@ -66,10 +66,10 @@ export class Runtime {
 
   async start() {
     if (this.started) return;
+    this.preflight();
     this.started = true;
     const { platform } = this;
     const log = platform.log.child({ component: "runtime" });
-    this.preflight();
     for (const ext of this.reg.extensions) {
       if (ext.init) await ext.init(this.context({ log: platform.log.child({ extension: ext.name }) }));
     }

@@ -99,7 +99,7 @@ export class SigningKeys {
   private loadedAt = 0;
   private lastUnknownReload = 0;
   private lastStat = 0;
-  private dirMtime = 0;
+  private dirMtime = "";
 
   constructor(
     readonly depot: string,
@@ -136,11 +136,13 @@ export class SigningKeys {
     return this;
   }
 
+  /** What identifies the folder's content: its mtime and its file names (mtime alone misses changes within one clock tick). */
   private mtime() {
     try {
-      return statSync(keysDir(this.depot)).mtimeMs;
+      const dir = keysDir(this.depot);
+      return `${statSync(dir).mtimeMs}:${readdirSync(dir).sort().join(",")}`;
     } catch {
-      return 0;
+      return "";
     }
   }
 

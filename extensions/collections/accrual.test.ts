@@ -8,11 +8,11 @@ import { RECOGNISED_KIND, recogniseIncome } from "../ledger/income.ts";
 import { applyDisbursementOutcome, loadInstalments, loadLoan, prepareDisbursement } from "../payments/money.ts";
 import { payoffQuote } from "../payments/allocation.ts";
 import { seedLoan as seedDisbursing } from "../../test/kit/accepted-loan.ts";
-import { addDays } from "./dpd.ts";
 import { writeOffLoan } from "./service.ts";
 import { runSweep } from "./sweep.ts";
 import { at, pay, seedLoan } from "./fixtures/reference-loan.ts";
 import { testApp, type TestApp } from "../../test/kit/app.ts";
+import { addDays } from "../../src/runtime/index.ts";
 
 let h: TestApp;
 afterEach(() => h?.close());

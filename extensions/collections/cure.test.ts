@@ -5,12 +5,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { checkLedger } from "../ledger/ledger.ts";
 import { applyPayment } from "../payments/money.ts";
-import { addDays } from "./dpd.ts";
 import { listCollections } from "./service.ts";
 import { runSweep } from "./sweep.ts";
 import { at, seedLoan } from "./fixtures/reference-loan.ts";
 import { testApp, type TestApp } from "../../test/kit/app.ts";
 import type { TxContext } from "../../src/runtime/index.ts";
+import { addDays } from "../../src/runtime/index.ts";
 
 const START = "2026-01-05";
 const ID = "L-cure";

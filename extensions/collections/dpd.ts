@@ -1,40 +1,6 @@
-// Delinquency, pure: Asia/Jakarta calendar days, days past due (DPD), buckets and the loan status rule.
+// Delinquency, pure: days past due (DPD) on Asia/Jakarta calendar days, buckets and the loan status rule.
 // No I/O here; the sweep feeds plain data in and writes the results.
-
-/** Asia/Jakarta is UTC+7 all year (no DST), so a fixed offset is exact. */
-export const JAKARTA_OFFSET_MS = 7 * 3600 * 1000;
-const DAY_MS = 86_400_000;
-
-/** The Asia/Jakarta calendar date (YYYY-MM-DD) of an instant. */
-export function jakartaDate(at: Date): string {
-  return new Date(at.getTime() + JAKARTA_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** The Asia/Jakarta wall-clock hour (0–23) and minute of an instant. */
-export function jakartaTime(at: Date): { hour: number; minute: number } {
-  const d = new Date(at.getTime() + JAKARTA_OFFSET_MS);
-  return { hour: d.getUTCHours(), minute: d.getUTCMinutes() };
-}
-
-/** The instant of hh:mm Asia/Jakarta on a calendar date. */
-export function jakartaInstant(date: string, hour = 0, minute = 0): Date {
-  const [y, m, d] = date.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d, hour, minute) - JAKARTA_OFFSET_MS);
-}
-
-function dayNumber(date: string): number {
-  const [y, m, d] = date.slice(0, 10).split("-").map(Number);
-  return Math.floor(Date.UTC(y, m - 1, d) / DAY_MS);
-}
-
-/** Whole calendar days from `from` to `to` (YYYY-MM-DD); negative when `to` is earlier. */
-export function daysBetween(from: string, to: string): number {
-  return dayNumber(to) - dayNumber(from);
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date((dayNumber(date) + days) * DAY_MS).toISOString().slice(0, 10);
-}
+import { daysBetween } from "../../src/runtime/index.ts";
 
 /** One scheduled instalment as the collections logic sees it (integer rupiah). */
 export interface InstalmentView {

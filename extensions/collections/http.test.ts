@@ -7,9 +7,9 @@ import { depotPaths } from "../../src/config.ts";
 import { waitFor } from "../../test/kit/wait.ts";
 import { testApp, type TestApp } from "../../test/kit/app.ts";
 import { scenarios } from "../../test/kit/scenario.ts";
-import { addDays, jakartaDate } from "./dpd.ts";
 import { runSweep } from "./sweep.ts";
 import { seedLoan } from "./fixtures/reference-loan.ts";
+import { addDays, jakartaDate } from "../../src/runtime/index.ts";
 
 /** H-ok (started 3 days ago) and H-bad (DPD 200), with the job runner started. */
 async function book(t: TestApp) {

@@ -1,11 +1,11 @@
 // Collections: DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics; the record APIs
 // over its tables and the overview's loans (portfolio) part.
 import { randomUUID } from "node:crypto";
-import { defineExtension, defineJob, defineRoute, z, type ExtensionContext } from "../../src/runtime/index.ts";
+import { defineExtension, defineJob, defineRoute, type ExtensionContext, jakartaDate, z } from "../../src/runtime/index.ts";
 import { PII } from "../loans/personal-data.ts";
 import { RECORDS } from "./records.ts";
 import { portfolioOverview } from "./overview.ts";
-import { BUCKETS, jakartaDate } from "./dpd.ts";
+import { BUCKETS } from "./dpd.ts";
 import { withinSendingWindow } from "./reminders.ts";
 import { runSweep, SEND_REMINDER_JOB } from "./sweep.ts";
 import { listCollections, portfolioSummary, rollRateReport, setWriteOffDpd, writeOffDpd, writeOffLoan } from "./service.ts";

@@ -2,7 +2,8 @@
 // caller; this file only does the arithmetic. Rates are integer parts-per-million of principal per day (0.3 %/day = 3000 ppm),
 // so every amount is integer rupiah: floor(amount × ppm × days / 1e6). Rounding is always down (floor), in the
 // borrower's favour.
-import { daysBetween, scheduledRemaining, type InstalmentView } from "./dpd.ts";
+import { scheduledRemaining, type InstalmentView } from "./dpd.ts";
+import { daysBetween } from "../../src/runtime/index.ts";
 
 export const PPM = 1_000_000;
 /** %/day → ppm/day, exact for the rates in use (0.3 → 3000). */

@@ -3,12 +3,12 @@
 // reminder jobs at 09:00, the borrower's payment (if any) at 10:00 Asia/Jakarta.
 import { afterEach, describe, expect, test } from "bun:test";
 import { checkLedger, loanAccountBalance } from "../ledger/ledger.ts";
-import { addDays } from "./dpd.ts";
 import { LATE_FEE_RECEIVABLE } from "./journal.ts";
 import { runSweep } from "./sweep.ts";
 import { deliverReminders } from "./fixtures/reminders.ts";
 import { at, pay, seedLoan } from "./fixtures/reference-loan.ts";
 import { testApp, type TestApp } from "../../test/kit/app.ts";
+import { addDays } from "../../src/runtime/index.ts";
 
 const START = "2026-01-05";
 const due = (seq: number) => addDays(START, 7 * seq);

@@ -3,13 +3,13 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { checkLedger, loanAccountBalance } from "../ledger/ledger.ts";
 import collections, { registerGauges } from "./index.ts";
-import { addDays } from "./dpd.ts";
 import { rollRateReport, portfolioSummary, listCollections, writeOffLoan } from "./service.ts";
 import { runSweep } from "./sweep.ts";
 import { deliverReminders } from "./fixtures/reminders.ts";
 import { at, seedLoan } from "./fixtures/reference-loan.ts";
 import { testApp, type TestApp } from "../../test/kit/app.ts";
 import type { RouteDefinition } from "../../src/runtime/index.ts";
+import { addDays } from "../../src/runtime/index.ts";
 
 let h: TestApp;
 afterEach(() => h?.close());

@@ -5,8 +5,8 @@ import { RECORDS as RECORD_DECLARATIONS } from "../loans/records.ts";
 import { PII } from "../loans/personal-data.ts";
 import type { TestApp } from "../../test/kit/app.ts";
 import { scenarios } from "../../test/kit/scenario.ts";
-import { addDays, jakartaDate } from "./dpd.ts";
 import { seedLoan } from "./fixtures/reference-loan.ts";
+import { addDays, jakartaDate } from "../../src/runtime/index.ts";
 
 const PHONE = "+6281299887766";
 

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { addDays, bucketOf, computeDpd, daysBetween, delinquencyStatus, jakartaDate, jakartaInstant, outstandingOf, twoLatestDueUnpaid, type InstalmentView } from "./dpd.ts";
+import { bucketOf, computeDpd, delinquencyStatus, outstandingOf, twoLatestDueUnpaid, type InstalmentView } from "./dpd.ts";
 import { accrueLateFees, floorRate } from "./latefee.ts";
 import { formatRupiah, planReminder, reminderText, sendTimeFor, withinSendingWindow } from "./reminders.ts";
 import { rollRates, summarise } from "./portfolio.ts";
+import { addDays, daysBetween, jakartaDate, jakartaInstant } from "../../src/runtime/index.ts";
 
 /** The reference schedule: 50 weekly × (100,000 principal + 10,000 interest) from a start date. */
 function reference(start = "2026-01-05"): InstalmentView[] {

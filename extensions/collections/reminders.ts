@@ -1,5 +1,6 @@
 // Reminders, pure: which reminder (if any) a loan gets today, the sending window and the text.
-import { daysBetween, jakartaDate, jakartaInstant, jakartaTime, lateFeeRemaining, scheduledRemaining, isUnpaid, type InstalmentView } from "./dpd.ts";
+import { lateFeeRemaining, scheduledRemaining, isUnpaid, type InstalmentView } from "./dpd.ts";
+import { daysBetween, jakartaDate, jakartaInstant, jakartaTime } from "../../src/runtime/index.ts";
 
 export type ReminderKind = "h-3" | "h-1" | "due" | "overdue";
 

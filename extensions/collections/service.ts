@@ -1,7 +1,7 @@
 // Read models (portfolio summary, roll rates, collections list) and the write-off, over the collections tables.
-import { problems, type Sql, type TxContext } from "../../src/runtime/index.ts";
+import { addDays, decodeCursor, encodeCursor, jakartaDate, problems, z, type Sql, type TxContext } from "../../src/runtime/index.ts";
 import { transitionLoan } from "../loans/state.ts";
-import { BUCKETS, bucketOf, computeDpd, jakartaDate, addDays, type Bucket } from "./dpd.ts";
+import { BUCKETS, bucketOf, computeDpd, type Bucket } from "./dpd.ts";
 import { fromBuckets, rollRates, type PortfolioSummary, type RollRateRow, type Transition } from "./portfolio.ts";
 import { postWriteOff, receivables } from "./journal.ts";
 import { recogniseIncome, reverseUnrecognisedIncome } from "../ledger/income.ts";
@@ -70,16 +70,8 @@ export interface CollectionItem {
   lastSweepDate: string;
 }
 
-const encodeCursor = (dpd: number, id: string) => Buffer.from(JSON.stringify([dpd, id])).toString("base64url");
-function decodeCursor(c: string): [number, string] {
-  try {
-    const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8"));
-    if (Array.isArray(v) && Number.isInteger(v[0]) && typeof v[1] === "string") return [v[0], v[1]];
-  } catch {
-    /* fall through */
-  }
-  throw problems.validation([{ path: "cursor", message: "Invalid cursor" }]);
-}
+/** Collections page position: the last row's DPD and loan id (highest DPD first). */
+const CollectionsCursor = z.tuple([z.number().int(), z.string().max(100)]);
 
 /** Open loans by DPD (highest first), filtered; cursor pagination. */
 export function listCollections(db: Sql, f: CollectionsFilter): { items: CollectionItem[]; nextCursor: string | null } {
@@ -89,8 +81,9 @@ export function listCollections(db: Sql, f: CollectionsFilter): { items: Collect
   if (f.status) (where.push("l.status = ?"), args.push(f.status));
   if (f.minDpd !== undefined) (where.push("s.dpd >= ?"), args.push(f.minDpd));
   if (f.maxDpd !== undefined) (where.push("s.dpd <= ?"), args.push(f.maxDpd));
-  if (f.cursor) {
-    const [d, id] = decodeCursor(f.cursor);
+  const cursor = decodeCursor(f.cursor, CollectionsCursor);
+  if (cursor) {
+    const [d, id] = cursor;
     where.push("(s.dpd < ? OR (s.dpd = ? AND s.loan_id > ?))");
     args.push(d, d, id);
   }
@@ -120,7 +113,7 @@ export function listCollections(db: Sql, f: CollectionsFilter): { items: Collect
     lastSweepDate: r.last_sweep_date,
   }));
   const last = items[items.length - 1];
-  return { items, nextCursor: more && last ? encodeCursor(last.dpd, last.loanId) : null };
+  return { items, nextCursor: more && last ? encodeCursor([last.dpd, last.loanId]) : null };
 }
 
 export function writeOffDpd(db: Sql): number {

@@ -4,7 +4,8 @@
 // money reached the instalments, so a cured loan is never shown as delinquent until the next day's sweep.
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { transitionLoan } from "../loans/state.ts";
-import { bucketOf, computeDpd, delinquencyStatus, jakartaDate, outstandingOf, scheduledRemaining, type Bucket, type InstalmentView, type OpenStatus, type TenorUnit } from "./dpd.ts";
+import { bucketOf, computeDpd, delinquencyStatus, outstandingOf, scheduledRemaining, type Bucket, type InstalmentView, type OpenStatus, type TenorUnit } from "./dpd.ts";
+import { jakartaDate } from "../../src/runtime/index.ts";
 
 export interface Standing {
   dpd: number;

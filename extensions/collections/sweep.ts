@@ -9,12 +9,13 @@ import type { ExtensionContext, TxContext, Sql } from "../../src/runtime/index.t
 import { loadCaps, strictest, type Cap } from "../loans/caps.ts";
 import { termDays } from "../loans/schedule.ts";
 import { transitionLoan } from "../loans/state.ts";
-import { jakartaDate, type InstalmentView, type OpenStatus, type TenorUnit } from "./dpd.ts";
+import { type InstalmentView, type OpenStatus, type TenorUnit } from "./dpd.ts";
 import { accrueLateFees } from "./latefee.ts";
 import { planReminder, reminderText, sendTimeFor } from "./reminders.ts";
 import { postLateFeeAccrual } from "./journal.ts";
 import { recogniseIncome } from "../ledger/income.ts";
 import { standingOf, updateCollectionState } from "./standing.ts";
+import { jakartaDate } from "../../src/runtime/index.ts";
 
 export const SWEEP_ACTOR = "system:collections";
 export const SEND_REMINDER_JOB = "send-reminder";

@@ -1,26 +1,15 @@
 // Row → API mappers and shared queries of the loans extension.
-import { documentFilename, EXTENSION_OF, problems, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF, problems, z, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
 import { PII, type PiiField } from "./personal-data.ts";
 import type { ProductPricing, Purpose } from "./caps.ts";
-import { daysBetween, type InterestMethod, type TenorUnit } from "./schedule.ts";
-
-/** Today's date in Asia/Jakarta (UTC+7, no DST): the business date of pricing and due dates. */
-export function businessDate(now: Date): string {
-  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-}
+import type { InterestMethod, TenorUnit } from "./schedule.ts";
 
 export const newId = () => Bun.randomUUIDv7();
 
-// ---------- cursors (opaque; the last id seen, ids are time-ordered UUIDv7) ----------
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, "utf8").toString("base64url");
-}
-export function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined || cursor === "") return undefined;
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw problems.validation([{ path: "cursor", message: "not a valid cursor" }]);
-  return id;
-}
+// ---------- pages (the cursor is the last id seen; ids are time-ordered UUIDv7) ----------
+const CursorId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** The id a page's `cursor` continues after (422 for a cursor this API did not issue). */
+export const pageAfter = (cursor: string | undefined) => decodeCursor(cursor, CursorId);
 export function page<T extends { id: string }>(rows: T[], limit: number) {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { addMonths, buildSchedule, monthlyEquivalent, splitRemainder, type PricingTerms } from "./schedule.ts";
+import { addMonths } from "../../src/runtime/index.ts";
+import { buildSchedule, monthlyEquivalent, splitRemainder, type PricingTerms } from "./schedule.ts";
 import { checkProduct, checkSchedule, type Cap } from "./caps.ts";
 import { testApp } from "../../test/kit/app.ts";
 import { loadCaps } from "./caps.ts";

@@ -12,6 +12,7 @@
 //   r rounded half up; the last instalment clears the balance. Days-unit loans are a single bullet (same as flat).
 // - Fees: the upfront fee (ppm of principal) is deducted from the amount disbursed; the admin fee (fixed rupiah) is
 //   repaid in the instalments. Both count towards the regulatory daily cost.
+import { addDays, addMonths, daysBetween } from "../../src/runtime/index.ts";
 
 export type TenorUnit = "days" | "weeks" | "months";
 export type InterestMethod = "flat" | "annuity";
@@ -97,30 +98,10 @@ export function instalmentCount(tenor: number, unit: TenorUnit): number {
   return unit === "days" ? 1 : tenor;
 }
 
-const DAY_MS = 86_400_000;
-
-function parseDate(iso: string): Date {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) throw new ScheduleError(`not a date: ${iso}`);
-  const d = new Date(iso + "T00:00:00Z");
-  if (Number.isNaN(d.getTime())) throw new ScheduleError(`not a date: ${iso}`);
-  return d;
-}
-const fmt = (d: Date) => d.toISOString().slice(0, 10);
-
-export function addDays(iso: string, days: number): string {
-  return fmt(new Date(parseDate(iso).getTime() + days * DAY_MS));
-}
-
-export function addMonths(iso: string, months: number): string {
-  const d = parseDate(iso);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth() + months;
-  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return fmt(new Date(Date.UTC(y, m, Math.min(d.getUTCDate(), last))));
-}
-
-export function daysBetween(fromIso: string, toIso: string): number {
-  return Math.round((parseDate(toIso).getTime() - parseDate(fromIso).getTime()) / DAY_MS);
+/** A calendar date the schedule can start on (YYYY-MM-DD, a real day), else a ScheduleError. */
+function checkDate(iso: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(Date.parse(iso + "T00:00:00Z"))) throw new ScheduleError(`not a date: ${iso}`);
+  return iso;
 }
 
 export function dueDate(startDate: string, seq: number, tenor: number, unit: TenorUnit): string {
@@ -160,7 +141,7 @@ export function effectiveAnnualRate(disbursed: number, flows: { days: number; am
 
 export function buildSchedule(terms: PricingTerms, startDate: string, opts: { apr?: boolean } = {}): Schedule {
   validate(terms);
-  parseDate(startDate);
+  checkDate(startDate);
   const { principal: P, tenor, tenorUnit, method, ratePpm } = terms;
   const n = instalmentCount(tenor, tenorUnit);
   const upfront = mulDiv(P, terms.upfrontFeePpm ?? 0, 1_000_000);

@@ -1,4 +1,4 @@
 // What the payments extension takes from the runtime, in one place.
-export { defineCheck, defineExtension, defineJob, defineRoute, defineSettings, defineWebhook, HttpProblem, problems, readSecret, safeText, z } from "../../src/runtime/index.ts";
+export { decodeCursor, defineCheck, defineExtension, defineJob, defineRoute, defineSettings, defineWebhook, encodeCursor, HttpProblem, jakartaDate, problems, readSecret, safeText, z } from "../../src/runtime/index.ts";
 export type { ExtensionContext, WebhookRequest } from "../../src/runtime/index.ts";
 export type { PaymentGateway as PaymentGatewayLike } from "./gateway.ts";

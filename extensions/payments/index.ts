@@ -1,7 +1,7 @@
 // Payments extension: disbursement and VA jobs, reconciliation, payoff quote, staff views (payments, webhook event
 // log with replay, disbursements) and refunds of credit balances; the gateways' webhooks (./webhooks.ts, mounted by
 // the platform as raw-body endpoints), the payment-gateway port, its settings and its record APIs.
-import { defineExtension, defineJob, defineRoute, HttpProblem, problems, safeText, z, type PaymentGatewayLike } from "./deps.ts";
+import { decodeCursor, defineExtension, defineJob, defineRoute, encodeCursor, HttpProblem, problems, safeText, z, type PaymentGatewayLike } from "./deps.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
 import { applyPayment, CONFLICTING_RESEND, loadInstalments, loadLoan, markDisbursementNeedsAttention, markDisbursementSent, prepareDisbursement, recordUnusablePayment, refundCredit, resolvePayment } from "./money.ts";
 import { PayloadError, parsePaymentNotice, type PaymentNotice, type Provider } from "./verify.ts";
@@ -118,13 +118,10 @@ export const reconcileJob = defineJob<{ from?: string; to?: string }, { seen: nu
 const IdParam = z.object({ id: z.string().min(1).max(100) });
 const page = { limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() };
 
-function decodeCursor(c?: string): string | undefined {
-  if (!c) return undefined;
-  const v = Buffer.from(c, "base64url").toString("utf8");
-  if (!/^[\w:.-]{1,120}$/.test(v)) throw problems.validation([{ path: "cursor", message: "not a valid cursor" }]);
-  return v;
-}
-const encodeCursor = (v: string | number) => Buffer.from(String(v)).toString("base64url");
+/** Payments page position: the last row's created_at and id (newest first). */
+const PaymentsCursor = z.tuple([z.string().max(40), z.string().max(100)]);
+/** Webhook events page position: the last row's id. */
+const EventsCursor = z.number().int().min(0);
 
 const payoffRoute = defineRoute<unknown, unknown, { id: string }>({
   method: "get",
@@ -180,13 +177,13 @@ const listPayments = defineRoute<unknown, { limit: number; cursor?: string; stat
   responses: { 200: { description: "A page of payments" } },
   handler(req, ctx) {
     const { limit, status, loanId } = req.query;
-    const cursor = decodeCursor(req.query.cursor);
+    const cursor = decodeCursor(req.query.cursor, PaymentsCursor);
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (cursor) {
-      const [at, id] = cursor.split("|");
+      const [at, id] = cursor;
       where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-      params.push(at, at, id ?? "");
+      params.push(at, at, id);
     }
     if (status) (where.push("status = ?"), params.push(status));
     if (loanId) (where.push("loan_id = ?"), params.push(loanId));
@@ -223,7 +220,7 @@ const listPayments = defineRoute<unknown, { limit: number; cursor?: string; stat
       };
     });
     const last = pageRows[pageRows.length - 1];
-    return { status: 200, body: { items, nextCursor: rows.length > limit ? encodeCursor(`${last.created_at}|${last.id}`) : null } };
+    return { status: 200, body: { items, nextCursor: rows.length > limit ? encodeCursor([last.created_at, last.id]) : null } };
   },
 });
 
@@ -236,10 +233,10 @@ const listEvents = defineRoute<unknown, { limit: number; cursor?: string; status
   request: { query: z.object({ ...page, status: z.enum(["applied", "needs_attention", "ignored", "rejected", "failed"]).optional() }) },
   responses: { 200: { description: "A page of webhook events" } },
   handler(req, ctx) {
-    const cursor = decodeCursor(req.query.cursor);
+    const cursor = decodeCursor(req.query.cursor, EventsCursor);
     const where: string[] = [];
     const params: (string | number)[] = [];
-    if (cursor) (where.push("id < ?"), params.push(Number(cursor) || 0));
+    if (cursor !== undefined) (where.push("id < ?"), params.push(cursor));
     if (req.query.status) (where.push("status = ?"), params.push(req.query.status));
     const rows = ctx.db.all<any>(
       `SELECT id, provider, kind, event_id, verified, status, failure_reason, result, attempts, received_at, updated_at FROM webhook_events

@@ -3,7 +3,7 @@
 // Everything is idempotent: payments are unique per (provider, provider payment id), journals per (kind, ref),
 // disbursements per loan.
 import { randomUUID } from "node:crypto";
-import type { Sql, TxContext } from "../../src/runtime/index.ts";
+import { jakartaDate, type Sql, type TxContext } from "../../src/runtime/index.ts";
 import { postJournal, loanAccountBalance, type JournalLine } from "../ledger/ledger.ts";
 import { recogniseIncome } from "../ledger/income.ts";
 import { allocate, payoffQuote, totalOutstanding, type Allocation, type InstalmentState } from "./allocation.ts";
@@ -47,12 +47,6 @@ export function loadInstalments(db: Sql, loanId: string): InstalmentState[] {
        FROM installments WHERE loan_id = ? ORDER BY due_date, seq`,
     loanId,
   );
-}
-
-/** The calendar date in Asia/Jakarta (UTC+7, no DST) of an instant. */
-export function jakartaDate(iso: string | Date): string {
-  const t = new Date(iso).getTime() + 7 * 3600_000;
-  return new Date(t).toISOString().slice(0, 10);
 }
 
 function writeAllocation(t: Sql, a: Allocation, at: string) {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { MODEL_V1 } from "./scorecard.ts";
-import { POLICY_REASONS, decide, fitAmount, incomeRatioOn, jakartaDate, type DecisionInput } from "./policy.ts";
+import { jakartaDate } from "../../src/runtime/index.ts";
+import { POLICY_REASONS, decide, fitAmount, incomeRatioOn, type DecisionInput } from "./policy.ts";
 import { buildSchedule, monthlyEquivalent } from "../loans/schedule.ts";
 
 // 10 monthly instalments, 10 % flat over the term: instalment = ceil(amount · 1.1 / 10)

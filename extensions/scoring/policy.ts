@@ -63,11 +63,6 @@ export function incomeRatioOn(m: Model, isoDate: string): number {
   return ratio;
 }
 
-/** Jakarta calendar date of an instant (regulatory dates are local). */
-export function jakartaDate(at: Date): string {
-  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /**
  * The largest amount ≤ requested, on the model's step grid (or the requested amount itself), whose monthly
  * instalment fits `maxInstalment`; null when even `minAmount` does not fit.

@@ -1,12 +1,12 @@
 // Owner-side data access of scoring and decisioning: the score snapshot, recording a score (idempotent), the
 // decision that moves the application (one transaction, through the loans state machine), stuck applications.
-import type { Sql, TxContext } from "../../src/runtime/index.ts";
+import { jakartaDate, type Sql, type TxContext } from "../../src/runtime/index.ts";
 import { deviceInfo, DEVICE_ID_SQL, loadFraudCheck } from "../fraud/store.ts";
 import { transitionApplication } from "../loans/state.ts";
 import { buildSchedule, monthlyEquivalent, type InterestMethod, type TenorUnit } from "../loans/schedule.ts";
 import { loadCaps, strictest } from "../loans/caps.ts";
 import { CURRENT_MODEL, MODELS, ageOn, type Model, type ScoreResult, type ScoreSnapshot, type ReasonCode } from "./scorecard.ts";
-import { decide, incomeRatioOn, jakartaDate, type BorrowerReason, type Decision, type Offer } from "./policy.ts";
+import { decide, incomeRatioOn, type BorrowerReason, type Decision, type Offer } from "./policy.ts";
 
 export const SYSTEM_ACTOR = "system:scoring";
 

@@ -6,6 +6,9 @@ import type { Logger } from "../observability/logger.ts";
 import { HttpProblem } from "../http/problem.ts";
 import { maskValue, type MaskKind } from "./mask.ts";
 import { badRecordQuery, shownName, type FilterOp, type ListQuery } from "./query.ts";
+import { z } from "@hono/zod-openapi";
+import { encodeCursor, readCursor } from "../runtime/cursor.ts";
+import { sqlIn } from "../runtime/sql.ts";
 
 export type Role = AuthUser["role"];
 export type ColumnType = "text" | "integer" | "real";
@@ -64,32 +67,15 @@ const q = (ident: string) => {
 export { maskValue };
 
 // ---------------------------------------------------------------- cursor
-interface Cursor {
-  s: string;
-  d: "asc" | "desc";
-  v: unknown;
-  id: unknown;
-}
-const MAX_CURSOR_LENGTH = 2048;
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
-const scalar = (v: unknown) => v === null || typeof v === "string" || typeof v === "number";
+// The shared codec (src/runtime/cursor.ts: length, base64url, own properties only) with the record cursor's shape.
+const Scalar = z.union([z.null(), z.string(), z.number()]);
+const RecordCursor = z.object({ s: z.string(), d: z.enum(["asc", "desc"]), v: Scalar, id: Scalar });
+type Cursor = z.infer<typeof RecordCursor>;
+/** A column value as a cursor carries it (integers beyond the safe range and blobs as text). */
+const cursorScalar = (v: unknown): string | number | null => (v === null || v === undefined ? null : typeof v === "number" || typeof v === "string" ? v : String(v));
 function decodeCursor(raw: string): Cursor {
-  if (raw.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(raw)) {
-    try {
-      const c: unknown = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-      // own properties only: a cursor is client input, and "v" in {} is true once anything touched Object.prototype
-      if (typeof c === "object" && c !== null && !Array.isArray(c)) {
-        const own = (k: string) => (Object.hasOwn(c, k) ? (c as Record<string, unknown>)[k] : undefined);
-        const s = own("s");
-        const d = own("d");
-        const v = own("v");
-        const id = own("id");
-        if (typeof s === "string" && (d === "asc" || d === "desc") && Object.hasOwn(c, "v") && Object.hasOwn(c, "id") && scalar(v) && scalar(id)) return { s, d, v, id };
-      }
-    } catch {
-      /* fall through */
-    }
-  }
+  const c = readCursor(raw, RecordCursor);
+  if (c) return c;
   throw badRecordQuery("cursor is not valid; use the nextCursor of a previous page", { errors: [{ path: "cursor", message: "not a cursor of this API" }] });
 }
 const bindable = (v: unknown) => (v === null || typeof v === "string" || typeof v === "number" ? v : String(v));
@@ -231,8 +217,9 @@ export class RecordApi {
         if (op === "in") {
           const vals = raw.split(",").filter((s) => s !== "");
           if (vals.length === 0 || vals.length > 50) throw badRecordQuery(`filter[${col}][in] takes 1 to 50 comma-separated values`);
-          where.push(`r.${q(col)} IN (${vals.map(() => "?").join(", ")})`);
-          params.push(...vals.map((v) => this.coerce(col, v)));
+          const list = sqlIn(vals.map((v) => this.coerce(col, v)));
+          where.push(`r.${q(col)} IN ${list.sql}`);
+          params.push(...list.params);
         } else {
           where.push(`r.${q(col)} ${op === "eq" ? "=" : op === "gte" ? ">=" : "<="} ?`);
           params.push(this.coerce(col, raw));
@@ -295,7 +282,7 @@ export class RecordApi {
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const nextCursor = more && last ? encodeCursor({ s: sortCol, d: dir, v: same ? null : last.__sort ?? null, id: last[this.idColumn] }) : null;
+    const nextCursor = more && last ? encodeCursor({ s: sortCol, d: dir, v: same ? null : cursorScalar(last.__sort), id: cursorScalar(last[this.idColumn]) }) : null;
     const items = page.map((r) => {
       delete r.__sort;
       return this.shape(r, role);

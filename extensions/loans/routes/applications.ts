@@ -1,12 +1,11 @@
 // Borrower applications: create (= submit), list, read, cancel, accept the offer (creates the loan).
-import { defineRoute, HttpProblem, problems, z, type ExtensionContext, type TxContext } from "../../../src/runtime/index.ts";
+import { defineRoute, HttpProblem, jakartaDate, problems, sqlIn, z, type ExtensionContext, type TxContext } from "../../../src/runtime/index.ts";
 import { Application, ApplicationCreate, ApplicationList, CancelRequest, IdParams, ListQuery, Loan } from "../../../schemas/loans.ts";
 import { ageOn, loadCaps, strictest } from "../caps.ts";
 import { monthlyEquivalent, type Schedule } from "../schedule.ts";
 import {
   applicationOut,
-  businessDate,
-  decodeCursor,
+  pageAfter,
   getProduct,
   loanOut,
   newId,
@@ -139,13 +138,10 @@ export const createApplication = defineRoute<z.infer<typeof ApplicationCreate>, 
     });
     if (docErrors.length) throw problems.validation(docErrors);
     const now = ctx.clock.now();
-    const today = businessDate(now);
+    const today = jakartaDate(now);
     const openCheck = (db: ExtensionContext["db"]) => {
-      const open = db.get<{ id: string; status: string }>(
-        `SELECT id, status FROM applications WHERE user_id = ? AND status IN (${OPEN_APPLICATION_STATUSES.map(() => "?").join(", ")}) LIMIT 1`,
-        userId,
-        ...OPEN_APPLICATION_STATUSES,
-      );
+      const statuses = sqlIn(OPEN_APPLICATION_STATUSES);
+      const open = db.get<{ id: string; status: string }>(`SELECT id, status FROM applications WHERE user_id = ? AND status IN ${statuses.sql} LIMIT 1`, userId, ...statuses.params);
       if (open) throw new HttpProblem(409, "open-application-exists", "Open application exists", `Application ${open.id} is still ${open.status}; finish or cancel it first`, { applicationId: open.id, applicationStatus: open.status });
     };
     openCheck(ctx.db);
@@ -203,7 +199,7 @@ export const listApplications = defineRoute<unknown, z.infer<typeof ListQuery>, 
   responses: { 200: { description: "A page of applications", schema: ApplicationList, example: { items: [applicationExample], nextCursor: null } } },
   handler: (req, ctx) => {
     const limit = req.query.limit ?? 20;
-    const after = decodeCursor(req.query.cursor);
+    const after = pageAfter(req.query.cursor);
     const rows = ctx.db.all<ApplicationRow>(
       "SELECT * FROM applications WHERE user_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
       ...([ctx.user!.id, after ?? null, after ?? null, limit + 1] as any[]),
@@ -356,7 +352,7 @@ export const acceptOffer = defineRoute<unknown, unknown, z.infer<typeof IdParams
     }
     const product = getProduct(ctx.db, app.product_id);
     if (!product) throw problems.notFound("Product");
-    const today = businessDate(now);
+    const today = jakartaDate(now);
     const { schedule } = priceLoan(ctx.db, product, offer.principalAmount ?? app.principal_amount, offer.tenor ?? app.tenor, today);
     // The borrower rules again, on the accept date (the dated caps in force today) and the current profile: an offer
     // made under the 40 % rule (or an older minimum-age rule) is not taken on stale terms.
@@ -381,7 +377,7 @@ export const acceptOffer = defineRoute<unknown, unknown, z.infer<typeof IdParams
     const appRow = ctx.db.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", app.id)!;
     return {
       status: 201,
-      body: { application: applicationOut(ctx.db, appRow), loan: loanOut(ctx.db, loan, businessDate(now), true) },
+      body: { application: applicationOut(ctx.db, appRow), loan: loanOut(ctx.db, loan, jakartaDate(now), true) },
       headers: { Location: `/api/v1/loans/${loanId}` },
     };
   },

@@ -1,5 +1,5 @@
 // Borrower profile and KYC documents.
-import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, z } from "../../../src/runtime/index.ts";
+import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn, z } from "../../../src/runtime/index.ts";
 import { Document, DocumentKind, IdParams, Profile, ProfileInput } from "../../../schemas/loans.ts";
 import { documentDownloadName, documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
 import { OPEN_APPLICATION_STATUSES } from "../state.ts";
@@ -55,11 +55,8 @@ function lockedFieldsGuard(t: { get<T>(sql: string, ...p: any[]): T | undefined 
   if (!cur) return;
   const changed = (Object.keys(LOCKED_PROFILE_FIELDS) as (keyof typeof LOCKED_PROFILE_FIELDS)[]).filter((k) => String(cur[k]) !== String(next[k]));
   if (!changed.length) return;
-  const app = t.get<{ id: string; status: string }>(
-    `SELECT id, status FROM applications WHERE user_id = ? AND status IN (${OPEN_APPLICATION_STATUSES.map(() => "?").join(", ")}) ORDER BY id DESC LIMIT 1`,
-    userId,
-    ...OPEN_APPLICATION_STATUSES,
-  );
+  const open = sqlIn(OPEN_APPLICATION_STATUSES);
+  const app = t.get<{ id: string; status: string }>(`SELECT id, status FROM applications WHERE user_id = ? AND status IN ${open.sql} ORDER BY id DESC LIMIT 1`, userId, ...open.params);
   const loan = app ? undefined : t.get<{ id: string }>("SELECT id FROM loans WHERE user_id = ? AND status = 'disbursing' ORDER BY id DESC LIMIT 1", userId);
   if (!app && !loan) return;
   const fields = changed.map((k) => LOCKED_PROFILE_FIELDS[k]);

@@ -1,10 +1,9 @@
 // Loans (read side for borrowers and staff), staff review of applications, and the realtime status stream.
-import { defineRoute, HttpProblem, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
+import { defineRoute, HttpProblem, jakartaDate, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
 import { AdminListQuery, ApplicationDetail, ApplicationList, Application, DecisionRequest, IdParams, ListQuery, Loan, LoanList } from "../../../schemas/loans.ts";
 import {
   applicationOut,
-  businessDate,
-  decodeCursor,
+  pageAfter,
   documentDownloadName,
   documentOut,
   getProduct,
@@ -59,11 +58,11 @@ export const listLoans = defineRoute<unknown, z.infer<typeof ListQuery>, unknown
   responses: { 200: { description: "A page of loans", schema: LoanList, example: { items: [loanExample], nextCursor: null } } },
   handler: (req, ctx) => {
     const limit = req.query.limit ?? 20;
-    const after = decodeCursor(req.query.cursor);
+    const after = pageAfter(req.query.cursor);
     const s = loanScope(ctx);
     const rows = ctx.db.all<LoanRow>(`SELECT * FROM loans WHERE ${s.where} AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`, ...([...s.params, after ?? null, after ?? null, limit + 1] as any[]));
     const p = page(rows, limit);
-    const today = businessDate(ctx.clock.now());
+    const today = jakartaDate(ctx.clock.now());
     return { status: 200, body: { items: p.items.map((r) => loanOut(ctx.db, r, today, false)), nextCursor: p.nextCursor } };
   },
 });
@@ -92,7 +91,7 @@ export const getLoan = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
     const s = loanScope(ctx);
     const row = ctx.db.get<LoanRow>(`SELECT * FROM loans WHERE id = ? AND ${s.where}`, ...([req.params.id, ...s.params] as any[]));
     if (!row) throw problems.notFound("Loan");
-    return { status: 200, body: loanOut(ctx.db, row, businessDate(ctx.clock.now()), true) };
+    return { status: 200, body: loanOut(ctx.db, row, jakartaDate(ctx.clock.now()), true) };
   },
 });
 
@@ -149,7 +148,7 @@ export const adminListApplications = defineRoute<unknown, z.infer<typeof AdminLi
   responses: { 200: { description: "A page of applications", schema: ApplicationList, example: { items: [applicationExample], nextCursor: "MDE5M2ExYjItMDAwMC03MDAw" } }, 403: problem("Not staff") },
   handler: (req, ctx) => {
     const limit = req.query.limit ?? 20;
-    const after = decodeCursor(req.query.cursor);
+    const after = pageAfter(req.query.cursor);
     const status = req.query.status ?? null;
     const rows = ctx.db.all<ApplicationRow>(
       "SELECT * FROM applications WHERE (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
@@ -268,7 +267,7 @@ function assertOfferFits(t: ExtensionContext["db"], app: ApplicationRow, now: Da
   const offer: Offer = stored?.offer_json ? JSON.parse(stored.offer_json) : {};
   const product = getProduct(t, app.product_id);
   if (!product) throw problems.notFound("Product");
-  const today = businessDate(now);
+  const today = jakartaDate(now);
   const { schedule } = priceLoan(t, product, offer.principalAmount ?? app.principal_amount, offer.tenor ?? app.tenor, today);
   const profile = t.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", app.user_id);
   // The rules on the borrower (age, income ratio). Without a profile there is no declared income to hold the offer

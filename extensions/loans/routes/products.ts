@@ -1,10 +1,10 @@
 // Products: admin CRUD, borrowers list the active ones, and quotes (a priced schedule, nothing saved).
-import { defineRoute, HttpProblem, problems, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
+import { daysBetween, defineRoute, HttpProblem, jakartaDate, problems, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
 import { IdParams, Product, ProductInput, ProductList, Quote, QuoteRequest, CapViolation } from "../../../schemas/loans.ts";
 import { z } from "../../../src/runtime/index.ts";
 import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
-import { buildSchedule, daysBetween, ScheduleError } from "../schedule.ts";
-import { businessDate, checkRanges, getProduct, newId, productOut, productPricing, type ProductRow } from "../repo.ts";
+import { buildSchedule, ScheduleError } from "../schedule.ts";
+import { checkRanges, getProduct, newId, productOut, productPricing, type ProductRow } from "../repo.ts";
 
 const problem = (description: string) => ({ description });
 
@@ -60,7 +60,7 @@ function assertWithinCaps(db: Sql, row: ProductRow, date: string) {
 }
 
 function saveProduct(ctx: ExtensionContext, row: ProductRow, isNew: boolean) {
-  assertWithinCaps(ctx.db, row, businessDate(ctx.clock.now()));
+  assertWithinCaps(ctx.db, row, jakartaDate(ctx.clock.now()));
   return ctx.tx((t) => {
     const dup = t.get<{ id: string }>("SELECT id FROM products WHERE code = ? AND id != ?", row.code, row.id);
     if (dup) throw problems.conflict(`a product with code ${row.code} already exists`, { productId: dup.id });
@@ -269,7 +269,7 @@ export const createQuote = defineRoute<z.infer<typeof QuoteRequest>, unknown, un
   handler: (req, ctx) => {
     const product = getProduct(ctx.db, req.body.productId);
     if (!product || product.active !== 1) throw problems.notFound("Product");
-    const today = businessDate(ctx.clock.now());
+    const today = jakartaDate(ctx.clock.now());
     const startDate = req.body.startDate ?? today;
     if (startDate < today || daysBetween(today, startDate) > 90) {
       throw problems.validation([{ path: "startDate", message: `must be between ${today} and 90 days later` }]);

@@ -1,6 +1,7 @@
 // Delinquency, pure: days past due (DPD) on Asia/Jakarta calendar days, buckets and the loan status rule.
 // No I/O here; the sweep feeds plain data in and writes the results.
 import { daysBetween } from "../../src/runtime/index.ts";
+import type { Bucket, OpenLoanStatus, TenorUnit } from "../../schemas/enums.ts";
 
 /** One scheduled instalment as the collections logic sees it (integer rupiah). */
 export interface InstalmentView {
@@ -42,16 +43,6 @@ export function computeDpd(instalments: readonly InstalmentView[], today: string
   return oldest === null ? 0 : daysBetween(oldest, today);
 }
 
-export const BUCKETS = ["lancar", "dpd_1_30", "dpd_31_60", "dpd_61_90", "macet"] as const;
-export type Bucket = (typeof BUCKETS)[number];
-export const BUCKET_LABELS: Record<Bucket, string> = {
-  lancar: "Lancar (0)",
-  dpd_1_30: "1–30",
-  dpd_31_60: "31–60",
-  dpd_61_90: "61–90",
-  macet: "Macet (>90)",
-};
-
 export function bucketOf(dpd: number): Bucket {
   if (dpd <= 0) return "lancar";
   if (dpd <= 30) return "dpd_1_30";
@@ -59,8 +50,6 @@ export function bucketOf(dpd: number): Bucket {
   if (dpd <= 90) return "dpd_61_90";
   return "macet";
 }
-
-export type TenorUnit = "days" | "weeks" | "months";
 
 /**
  * Pinjol seed rule: with weekly instalments, a loan whose two latest past-due instalments are both unpaid is
@@ -71,13 +60,11 @@ export function twoLatestDueUnpaid(instalments: readonly InstalmentView[], today
   return due.length >= 2 && isUnpaid(due[0]) && isUnpaid(due[1]);
 }
 
-export type OpenStatus = "active" | "delinquent";
-
 /**
  * The status an open loan should have: `delinquent` when DPD > grace days (or, for weekly loans, when the two
  * latest due instalments are unpaid); otherwise `active` (a delinquent loan is cured back to active).
  */
-export function delinquencyStatus(args: { dpd: number; graceDays: number; tenorUnit: TenorUnit; instalments: readonly InstalmentView[]; today: string }): OpenStatus {
+export function delinquencyStatus(args: { dpd: number; graceDays: number; tenorUnit: TenorUnit; instalments: readonly InstalmentView[]; today: string }): OpenLoanStatus {
   if (args.dpd > args.graceDays) return "delinquent";
   if (args.tenorUnit === "weeks" && twoLatestDueUnpaid(args.instalments, args.today)) return "delinquent";
   return "active";

@@ -5,7 +5,6 @@ import { defineExtension, defineJob, defineRoute, type ExtensionContext, jakarta
 import { PII } from "../loans/personal-data.ts";
 import { RECORDS } from "./records.ts";
 import { portfolioOverview } from "./overview.ts";
-import { BUCKETS } from "./dpd.ts";
 import { withinSendingWindow } from "./reminders.ts";
 import { runSweep, SEND_REMINDER_JOB } from "./sweep.ts";
 import { listCollections, portfolioSummary, rollRateReport, setWriteOffDpd, writeOffDpd, writeOffLoan } from "./service.ts";
@@ -22,6 +21,7 @@ import {
   WriteOff,
   WriteOffRequest,
 } from "./schemas.ts";
+import { BUCKETS } from "../../schemas/enums.ts";
 
 /** The SMS port the platform registers as "sms". */
 export interface SmsPort {

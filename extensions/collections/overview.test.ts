@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { Db } from "../../src/db/database.ts";
 import { portfolioOverview } from "./overview.ts";
-import { BUCKETS, BUCKET_LABELS } from "./dpd.ts";
+import { BUCKETS, BUCKET_LABELS } from "../../schemas/enums.ts";
 
 describe("overview: loans", () => {
   test("disbursed, outstanding, DPD buckets and TWP90", () => {

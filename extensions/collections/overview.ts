@@ -1,7 +1,8 @@
 // The dashboard overview's `loans` part: money disbursed, the open book's outstanding by DPD bucket (the buckets
 // of ./dpd.ts) and TWP90.
 import type { OverviewPart } from "../../src/runtime/index.ts";
-import { BUCKETS, BUCKET_LABELS, bucketOf } from "./dpd.ts";
+import { bucketOf } from "./dpd.ts";
+import { BUCKETS, BUCKET_LABELS } from "../../schemas/enums.ts";
 
 export const portfolioOverview: OverviewPart = {
   name: "loans",

@@ -1,6 +1,6 @@
+import { BUCKETS, type Bucket } from "../../schemas/enums.ts";
 // Portfolio figures, pure: outstanding by bucket, TWP90 / TKB90 and roll rates. Money stays integer rupiah;
 // only ratios are fractions (rounded to 6 decimals).
-import { BUCKETS, type Bucket } from "./dpd.ts";
 
 export interface PortfolioLoan {
   bucket: Bucket;

@@ -1,8 +1,7 @@
 // Reminders, pure: which reminder (if any) a loan gets today, the sending window and the text.
 import { lateFeeRemaining, scheduledRemaining, isUnpaid, type InstalmentView } from "./dpd.ts";
+import type { ReminderKind } from "../../schemas/enums.ts";
 import { daysBetween, jakartaDate, jakartaInstant, jakartaTime } from "../../src/runtime/index.ts";
-
-export type ReminderKind = "h-3" | "h-1" | "due" | "overdue";
 
 export interface ReminderPlan {
   kind: ReminderKind;

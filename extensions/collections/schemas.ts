@@ -1,6 +1,6 @@
 // zod schemas of the collections API (OpenAPI is generated from them).
 import { safeText, z } from "../../src/runtime/index.ts";
-import { BUCKETS } from "./dpd.ts";
+import { BUCKETS } from "../../schemas/enums.ts";
 
 export const BucketEnum = z.enum(BUCKETS).openapi({ description: "DPD bucket: lancar (0), dpd_1_30, dpd_31_60, dpd_61_90, macet (> 90)" });
 

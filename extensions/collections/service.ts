@@ -1,11 +1,12 @@
 // Read models (portfolio summary, roll rates, collections list) and the write-off, over the collections tables.
 import { addDays, decodeCursor, encodeCursor, jakartaDate, problems, z, type Sql, type TxContext } from "../../src/runtime/index.ts";
 import { transitionLoan } from "../loans/state.ts";
-import { BUCKETS, bucketOf, computeDpd, type Bucket } from "./dpd.ts";
+import { bucketOf, computeDpd } from "./dpd.ts";
 import { fromBuckets, rollRates, type PortfolioSummary, type RollRateRow, type Transition } from "./portfolio.ts";
 import { postWriteOff, receivables } from "./journal.ts";
 import { recogniseIncome, reverseUnrecognisedIncome } from "../ledger/income.ts";
 import { loadInstalments } from "./sweep.ts";
+import { BUCKETS, type Bucket } from "../../schemas/enums.ts";
 
 const OPEN = "l.status IN ('active', 'delinquent')";
 

@@ -4,14 +4,15 @@
 // money reached the instalments, so a cured loan is never shown as delinquent until the next day's sweep.
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { transitionLoan } from "../loans/state.ts";
-import { bucketOf, computeDpd, delinquencyStatus, outstandingOf, scheduledRemaining, type Bucket, type InstalmentView, type OpenStatus, type TenorUnit } from "./dpd.ts";
+import { bucketOf, computeDpd, delinquencyStatus, outstandingOf, scheduledRemaining, type InstalmentView } from "./dpd.ts";
 import { jakartaDate } from "../../src/runtime/index.ts";
+import type { Bucket, OpenLoanStatus, TenorUnit } from "../../schemas/enums.ts";
 
 export interface Standing {
   dpd: number;
   bucket: Bucket;
   /** The status the rules give the loan today (DPD beyond the grace days, or the weekly two-instalment rule). */
-  status: OpenStatus;
+  status: OpenLoanStatus;
   outstanding: { amount: number; principal: number; lateFees: number };
   /** Scheduled amount of the instalments past due, still unpaid. */
   overdue: number;

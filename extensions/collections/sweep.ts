@@ -9,13 +9,14 @@ import type { ExtensionContext, TxContext, Sql } from "../../src/runtime/index.t
 import { loadCaps, strictest, type Cap } from "../loans/caps.ts";
 import { termDays } from "../loans/schedule.ts";
 import { transitionLoan } from "../loans/state.ts";
-import { type InstalmentView, type OpenStatus, type TenorUnit } from "./dpd.ts";
+import type { InstalmentView } from "./dpd.ts";
 import { accrueLateFees } from "./latefee.ts";
 import { planReminder, reminderText, sendTimeFor } from "./reminders.ts";
 import { postLateFeeAccrual } from "./journal.ts";
 import { recogniseIncome } from "../ledger/income.ts";
 import { standingOf, updateCollectionState } from "./standing.ts";
 import { jakartaDate } from "../../src/runtime/index.ts";
+import type { OpenLoanStatus, TenorUnit } from "../../schemas/enums.ts";
 
 export const SWEEP_ACTOR = "system:collections";
 export const SEND_REMINDER_JOB = "send-reminder";
@@ -47,7 +48,7 @@ export interface SweepResult {
 export interface LoanRow {
   id: string;
   user_id: string;
-  status: OpenStatus;
+  status: OpenLoanStatus;
   principal_amount: number;
   interest_amount: number;
   fee_amount: number;

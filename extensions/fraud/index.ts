@@ -4,9 +4,9 @@ import { defineExtension, defineRoute, problems, safeText, z, type Sql } from ".
 import { fraudHitCounter } from "./metrics.ts";
 import { PII } from "./personal-data.ts";
 import { RECORDS } from "./records.ts";
-import { BLOCKLIST_KINDS, RULE_IDS, SEVERITIES, type BlocklistKind } from "./rules.ts";
 import { isRuleId, loadRuleConfig, normaliseBlockValue } from "./store.ts";
 import { mask } from "./nik.ts";
+import { BLOCKLIST_KINDS, FRAUD_RULE_IDS, FRAUD_SEVERITIES, type BlocklistKind } from "../../schemas/enums.ts";
 
 const BlocklistEntry = z
   .object({
@@ -21,9 +21,9 @@ const BlocklistEntry = z
 
 const RuleConfigOut = z
   .object({
-    id: z.enum(RULE_IDS),
+    id: z.enum(FRAUD_RULE_IDS),
     enabled: z.boolean(),
-    severity: z.enum(SEVERITIES),
+    severity: z.enum(FRAUD_SEVERITIES),
     threshold: z.number().int().nullable(),
     windowHours: z.number().int().nullable(),
     message: z.string(),
@@ -139,7 +139,7 @@ const updateRule = defineRoute<{ enabled?: boolean; severity?: "block" | "review
     body: z
       .object({
         enabled: z.boolean().optional(),
-        severity: z.enum(SEVERITIES).optional(),
+        severity: z.enum(FRAUD_SEVERITIES).optional(),
         threshold: z.number().int().min(0).max(100000).nullable().optional(),
         windowHours: z.number().int().min(1).max(24 * 366).nullable().optional(),
       })

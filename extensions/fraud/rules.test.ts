@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { Db } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import { DEFAULT_RULES, RULE_IDS, evaluateRules, hasBlock, hasReview, type FraudSnapshot, type RuleConfig, type RuleId } from "./rules.ts";
+import { DEFAULT_RULES, evaluateRules, hasBlock, hasReview, type FraudSnapshot, type RuleConfig } from "./rules.ts";
 import { loadRuleConfig, normaliseBlockValue, normalisePhone } from "./store.ts";
+import { FRAUD_RULE_IDS, type FraudRuleId } from "../../schemas/enums.ts";
 
 function snap(over: Partial<Omit<FraudSnapshot, "identity">> & { identity?: Partial<FraudSnapshot["identity"]> } = {}): FraudSnapshot {
   const { identity, ...rest } = over;
@@ -35,12 +36,12 @@ function snap(over: Partial<Omit<FraudSnapshot, "identity">> & { identity?: Part
 }
 
 const hitIds = (s: FraudSnapshot, cfg?: RuleConfig[]) => evaluateRules(s, cfg).filter((e) => e.hit).map((e) => e.ruleId);
-const ev = (s: FraudSnapshot, id: RuleId, cfg?: RuleConfig[]) => evaluateRules(s, cfg).find((e) => e.ruleId === id)!;
+const ev = (s: FraudSnapshot, id: FraudRuleId, cfg?: RuleConfig[]) => evaluateRules(s, cfg).find((e) => e.ruleId === id)!;
 
 describe("fraud rules", () => {
   test("a clean applicant hits nothing; every rule is evaluated once, in order", () => {
     const out = evaluateRules(snap());
-    expect(out.map((e) => e.ruleId)).toEqual([...RULE_IDS]);
+    expect(out.map((e) => e.ruleId)).toEqual([...FRAUD_RULE_IDS]);
     expect(out.filter((e) => e.hit)).toEqual([]);
     expect(out.every((e) => e.skipped === undefined)).toBe(true);
     expect(hasBlock(out) || hasReview(out)).toBe(false);
@@ -51,7 +52,7 @@ describe("fraud rules", () => {
       expect(["block", "review"]).toContain(r.severity);
       expect(r.message.length).toBeGreaterThan(10);
     }
-    expect(DEFAULT_RULES.map((r) => r.id)).toEqual([...RULE_IDS]);
+    expect(DEFAULT_RULES.map((r) => r.id)).toEqual([...FRAUD_RULE_IDS]);
   });
 
   test("NIK rules: format, region, date, sequence, birth-date and sex agreement", () => {
@@ -72,7 +73,7 @@ describe("fraud rules", () => {
   });
 
   test("velocity per NIK, phone, device, bank account and IP: above the threshold hits", () => {
-    const cases: [string, RuleId, number, number][] = [
+    const cases: [string, FraudRuleId, number, number][] = [
       ["nik", "velocity_nik", 720, 3],
       ["phone", "velocity_phone", 720, 3],
       ["device", "velocity_device", 168, 3],
@@ -136,7 +137,7 @@ describe("fraud rules", () => {
     const db = new Db(":memory:");
     migrate(db);
     expect(loadRuleConfig(db.read)).toEqual(DEFAULT_RULES);
-    expect(db.read.all<{ id: string }>("SELECT id FROM fraud_rules ORDER BY id").map((r) => r.id)).toEqual([...RULE_IDS].sort());
+    expect(db.read.all<{ id: string }>("SELECT id FROM fraud_rules ORDER BY id").map((r) => r.id)).toEqual([...FRAUD_RULE_IDS].sort());
     db.close();
   });
 

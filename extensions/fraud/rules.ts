@@ -3,41 +3,13 @@
 // data (the fraud_rules table, seeded by migration 0006), handed to the job inside its payload.
 import { z } from "../../src/runtime/index.ts";
 import { mask, nikIssues, type NikIssue } from "./nik.ts";
-
-export const SEVERITIES = ["block", "review"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const VELOCITY_KEYS = ["nik", "phone", "device", "bank_account", "ip"] as const;
-export type VelocityKey = (typeof VELOCITY_KEYS)[number];
-export const BLOCKLIST_KINDS = ["nik", "phone", "bank_account", "device"] as const;
-export type BlocklistKind = (typeof BLOCKLIST_KINDS)[number];
-
-export const RULE_IDS = [
-  "nik_format",
-  "nik_region",
-  "nik_date",
-  "nik_sequence",
-  "nik_dob_mismatch",
-  "nik_sex_mismatch",
-  "velocity_nik",
-  "velocity_phone",
-  "velocity_device",
-  "velocity_bank_account",
-  "velocity_ip",
-  "document_reuse",
-  "bank_account_reuse",
-  "blocklist_nik",
-  "blocklist_phone",
-  "blocklist_bank_account",
-  "blocklist_device",
-] as const;
-export type RuleId = (typeof RULE_IDS)[number];
+import { BLOCKLIST_KINDS, FRAUD_RULE_IDS, FRAUD_SEVERITIES, VELOCITY_KEYS, type BlocklistKind, type FraudRuleId, type FraudSeverity, type VelocityKey } from "../../schemas/enums.ts";
 
 /** One row of fraud_rules. `threshold`: the most allowed (velocity: applications in the window, this one included). */
 export const RuleConfigSchema = z.object({
-  id: z.enum(RULE_IDS),
+  id: z.enum(FRAUD_RULE_IDS),
   enabled: z.boolean(),
-  severity: z.enum(SEVERITIES),
+  severity: z.enum(FRAUD_SEVERITIES),
   threshold: z.number().int().nonnegative().nullable(),
   windowHours: z.number().int().positive().nullable(),
   message: z.string(),
@@ -90,8 +62,8 @@ export const FraudSnapshotSchema = z.object({
 export type FraudSnapshot = z.infer<typeof FraudSnapshotSchema>;
 
 export interface RuleEvaluation {
-  ruleId: RuleId;
-  severity: Severity;
+  ruleId: FraudRuleId;
+  severity: FraudSeverity;
   hit: boolean;
   /** Rule message; for a hit, what exactly matched. */
   message: string;
@@ -101,8 +73,8 @@ export interface RuleEvaluation {
 }
 
 export const RuleEvaluationSchema = z.object({
-  ruleId: z.enum(RULE_IDS),
-  severity: z.enum(SEVERITIES),
+  ruleId: z.enum(FRAUD_RULE_IDS),
+  severity: z.enum(FRAUD_SEVERITIES),
   hit: z.boolean(),
   message: z.string(),
   evidence: z.record(z.string(), z.unknown()),
@@ -154,7 +126,7 @@ function blocklistRule(kind: BlocklistKind): Evaluator {
   };
 }
 
-const EVALUATORS: Record<RuleId, Evaluator> = {
+const EVALUATORS: Record<FraudRuleId, Evaluator> = {
   nik_format: nikRule("format"),
   nik_region: nikRule("region"),
   nik_date: nikRule("date"),
@@ -187,12 +159,12 @@ const EVALUATORS: Record<RuleId, Evaluator> = {
   blocklist_device: blocklistRule("device"),
 };
 
-/** Evaluate every configured rule (in RULE_IDS order). Rules missing from `config` use the defaults. */
+/** Evaluate every configured rule (in FRAUD_RULE_IDS order). Rules missing from `config` use the defaults. */
 export function evaluateRules(snapshot: FraudSnapshot, config: RuleConfig[] = DEFAULT_RULES): RuleEvaluation[] {
   const byId = new Map(DEFAULT_RULES.map((r) => [r.id, r] as const));
   for (const r of config) byId.set(r.id, r);
   const nik = snapshot.identity.nik == null ? null : nikIssues(snapshot.identity.nik, { birthDate: snapshot.identity.birthDate, sex: snapshot.identity.sex });
-  return RULE_IDS.map((id) => {
+  return FRAUD_RULE_IDS.map((id) => {
     const cfg = byId.get(id)!;
     if (!cfg.enabled) return { ruleId: id, severity: cfg.severity, hit: false, message: cfg.message, evidence: {}, skipped: "disabled" };
     const { detail, ...out } = EVALUATORS[id](snapshot, cfg, nik);

@@ -1,7 +1,8 @@
 // Owner-side data access of the fraud checks: rule config, blocklist, the snapshot a fraud-check job runs on,
 // and applying its result (idempotent).
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
-import { DEFAULT_RULES, RULE_IDS, VELOCITY_KEYS, hasBlock, hasReview, type BlocklistKind, type FraudSnapshot, type RuleConfig, type RuleEvaluation, type VelocityKey } from "./rules.ts";
+import { DEFAULT_RULES, hasBlock, hasReview, type FraudSnapshot, type RuleConfig, type RuleEvaluation } from "./rules.ts";
+import { FRAUD_RULE_IDS, VELOCITY_KEYS, type BlocklistKind, type FraudOutcome, type VelocityKey } from "../../schemas/enums.ts";
 
 interface RuleRow {
   id: string;
@@ -22,7 +23,7 @@ export function loadRuleConfig(db: Sql): RuleConfig[] {
 }
 
 export function isRuleId(id: string): id is RuleConfig["id"] {
-  return (RULE_IDS as readonly string[]).includes(id);
+  return (FRAUD_RULE_IDS as readonly string[]).includes(id);
 }
 
 // ---- identifiers -----------------------------------------------------------------------------------------------
@@ -190,7 +191,6 @@ export function buildFraudSnapshot(db: Sql, applicationId: string, rules: RuleCo
 
 // ---- result ------------------------------------------------------------------------------------------------------
 
-export type FraudOutcome = "clear" | "review" | "block";
 export const outcomeOf = (evals: RuleEvaluation[]): FraudOutcome => (hasBlock(evals) ? "block" : hasReview(evals) ? "review" : "clear");
 
 /**

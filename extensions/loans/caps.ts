@@ -1,10 +1,10 @@
 // Regulatory caps as dated data (table regulatory_caps, seeded by migration 0004). Checked when a product is saved
 // (worst case over its whole amount × tenor range) and when a loan is priced (quote, application, acceptance).
 import type { Sql } from "../../src/runtime/index.ts";
-import { buildSchedule, termDays, type InterestMethod, type Schedule, type TenorUnit } from "./schedule.ts";
+import { buildSchedule, termDays, type Schedule } from "./schedule.ts";
+import type { InterestMethod, Purpose, TenorUnit } from "../../schemas/enums.ts";
 
 export type CapRule = "daily_cost" | "late_fee_daily" | "total_cost" | "income_ratio" | "min_age";
-export type Purpose = "consumptive" | "productive";
 
 export interface Cap {
   id: string;

@@ -7,11 +7,11 @@ import { productRoutes } from "./routes/products.ts";
 import { kycRoutes } from "./routes/kyc.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { loanRoutes } from "./routes/loans.ts";
-import { APPLICATION_STATUSES, LOAN_STATUSES } from "./state.ts";
 import { LOAN_EVENTS } from "./events.ts";
 import { PII } from "./personal-data.ts";
 import { RECORDS } from "./records.ts";
 import { applicationsOverview } from "./overview.ts";
+import { APPLICATION_STATUSES, LOAN_STATUSES } from "../../schemas/enums.ts";
 
 export { transitionApplication, transitionLoan, APPLICATION_TRANSITIONS, LOAN_TRANSITIONS } from "./state.ts";
 

@@ -1,8 +1,8 @@
 // Row → API mappers and shared queries of the loans extension.
 import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF, problems, z, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
 import { PII, type PiiField } from "./personal-data.ts";
-import type { ProductPricing, Purpose } from "./caps.ts";
-import type { InterestMethod, TenorUnit } from "./schedule.ts";
+import type { ProductPricing } from "./caps.ts";
+import type { InterestMethod, Purpose, TenorUnit } from "../../schemas/enums.ts";
 
 export const newId = () => Bun.randomUUIDv7();
 

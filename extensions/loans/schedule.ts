@@ -14,8 +14,7 @@
 //   repaid in the instalments. Both count towards the regulatory daily cost.
 import { addDays, addMonths, daysBetween } from "../../src/runtime/index.ts";
 
-export type TenorUnit = "days" | "weeks" | "months";
-export type InterestMethod = "flat" | "annuity";
+import type { InterestMethod, TenorUnit } from "../../schemas/enums.ts";
 
 export interface PricingTerms {
   principal: number;

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { HttpProblem } from "../../src/http/problem.ts";
-import { APPLICATION_STATUSES, APPLICATION_TRANSITIONS, LOAN_TRANSITIONS, transitionApplication, transitionLoan, type ApplicationStatus } from "./state.ts";
+import { APPLICATION_TRANSITIONS, LOAN_TRANSITIONS, transitionApplication, transitionLoan } from "./state.ts";
 import { ageOn, capsInForce, checkProduct, loadCaps, strictest } from "./caps.ts";
 import { appPerTest, testApp, type TestApp } from "../../test/kit/app.ts";
+import { APPLICATION_STATUSES, type ApplicationStatus } from "../../schemas/enums.ts";
 
 function seedApplication(t: TestApp, status: ApplicationStatus, userId = t.borrower().id) {
   const id = Bun.randomUUIDv7();

@@ -3,22 +3,7 @@
 // transaction. Illegal transitions answer 409. Other extensions (scoring, fraud, payments, collections) move
 // applications and loans only through these functions.
 import { HttpProblem, problems, type TxContext, type Sql } from "../../src/runtime/index.ts";
-
-export const APPLICATION_STATUSES = [
-  "draft",
-  "submitted",
-  "checking",
-  "approved",
-  "rejected",
-  "manual_review",
-  "accepted",
-  "disbursing",
-  "active",
-  "paid_off",
-  "cancelled",
-  "expired",
-] as const;
-export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+import { DECISION_OUTCOMES, type ApplicationStatus, type LoanStatus } from "../../schemas/enums.ts";
 
 export const APPLICATION_TRANSITIONS: Record<ApplicationStatus, readonly ApplicationStatus[]> = {
   draft: ["submitted", "cancelled", "expired"],
@@ -34,14 +19,6 @@ export const APPLICATION_TRANSITIONS: Record<ApplicationStatus, readonly Applica
   cancelled: [],
   expired: [],
 };
-
-/** An application in one of these blocks a new one from the same borrower. */
-export const OPEN_APPLICATION_STATUSES: readonly ApplicationStatus[] = ["draft", "submitted", "checking", "manual_review", "approved", "accepted", "disbursing"];
-/** The borrower may cancel from these. */
-export const CANCELLABLE_BY_BORROWER: readonly ApplicationStatus[] = ["draft", "submitted", "checking", "manual_review", "approved"];
-
-export const LOAN_STATUSES = ["disbursing", "active", "delinquent", "paid_off", "written_off", "cancelled"] as const;
-export type LoanStatus = (typeof LOAN_STATUSES)[number];
 
 export const LOAN_TRANSITIONS: Record<LoanStatus, readonly LoanStatus[]> = {
   disbursing: ["active", "cancelled"],
@@ -156,7 +133,7 @@ export function transitionApplication(t: TxContext, input: TransitionInput): Tra
     const full = { principalAmount: offer.principalAmount ?? app.principal_amount, tenor: offer.tenor ?? app.tenor, expiresAt, ...(offer.note ? { note: offer.note } : {}) };
     t.run("UPDATE applications SET offer_json = ? WHERE id = ?", JSON.stringify(full), app.id);
   }
-  const decided = ["approved", "rejected", "manual_review"].includes(input.to);
+  const decided = (DECISION_OUTCOMES as readonly ApplicationStatus[]).includes(input.to);
   t.run(
     `UPDATE applications SET status = ?, updated_at = ?${decided ? ", decided_at = ?" : ""}${input.to === "submitted" ? ", submitted_at = ?" : ""} WHERE id = ? AND status = ?`,
     ...([input.to, at, ...(decided ? [at] : []), ...(input.to === "submitted" ? [at] : []), app.id, from] as any[]),

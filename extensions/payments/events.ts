@@ -2,14 +2,14 @@
 // ./webhooks.ts; this is the domain part, run in ONE write transaction: look up (provider, event id) → if seen,
 // answer the original result → else record the event and apply the payment/disbursement effect.
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
+import type { WebhookEventStatus } from "../../schemas/enums.ts";
 import { PayloadError, parseDisbursementNotice, parsePaymentNotice, type PaymentNotice, type Provider, type WebhookKind } from "./verify.ts";
 import { applyDisbursementOutcome, applyPayment } from "./money.ts";
 
-export type EventStatus = "applied" | "needs_attention" | "ignored" | "rejected" | "failed";
 
 export interface EventOutcome {
   eventRowId: number;
-  status: EventStatus;
+  status: WebhookEventStatus;
   result: Record<string, unknown>;
   duplicate: boolean;
   /** HTTP status to answer with (200, or 400 for a verified but unusable payload). */
@@ -33,7 +33,7 @@ export interface VerifiedEvent {
 /** Apply a verified event once. Must run inside a write transaction (t). */
 export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutcome {
   const at = ev.now.toISOString();
-  const prior = t.get<{ id: number; status: EventStatus; result: string | null }>(
+  const prior = t.get<{ id: number; status: WebhookEventStatus; result: string | null }>(
     "SELECT id, status, result FROM webhook_events WHERE provider = ? AND event_id = ? AND verified = 1",
     ev.provider,
     ev.eventId,
@@ -65,7 +65,7 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
     );
     rowId = Number(res.lastInsertRowid);
   }
-  let status: EventStatus;
+  let status: WebhookEventStatus;
   let result: Record<string, unknown>;
   let reason: string | null = null;
   try {

@@ -9,9 +9,11 @@ import { recogniseIncome } from "../ledger/income.ts";
 import { allocate, payoffQuote, totalOutstanding, type Allocation, type InstalmentState } from "./allocation.ts";
 import { transitionLoan } from "../loans/state.ts";
 import { asViews, reassessAfterPayment } from "../collections/standing.ts";
-import { dueDate, type TenorUnit } from "../loans/schedule.ts";
+import { dueDate } from "../loans/schedule.ts";
 import type { DisbursementNotice, PaymentNotice, Provider } from "./verify.ts";
 import type { DisbursementRequest } from "./gateway.ts";
+import { PAYABLE_LOAN_STATUSES } from "../../schemas/enums.ts";
+import type { TenorUnit } from "../../schemas/enums.ts";
 
 export const ACTOR = "system:payments";
 export const MAX_DISBURSEMENT_ATTEMPTS = 3;
@@ -159,7 +161,7 @@ export interface ApplyPaymentInput {
 }
 
 /** Loan statuses a payment can be booked against (written_off: as a recovery). */
-const PAYABLE = ["disbursing", "active", "delinquent", "paid_off", "written_off"];
+const PAYABLE: readonly string[] = PAYABLE_LOAN_STATUSES;
 
 /** needs_attention reasons that a later delivery of the same payment (redelivery, reconcile) may clear. */
 function retryable(reason: string | null): boolean {

@@ -4,9 +4,9 @@
 // (which signs with the same code) and real provider adapters.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-export const PROVIDERS = ["standard", "snap", "xendit"] as const;
-export type Provider = (typeof PROVIDERS)[number];
-export type WebhookKind = "payment" | "disbursement";
+// The gateway providers and webhook kinds (the shared vocabulary, under the names this protocol module uses).
+export { PAYMENT_PROVIDERS as PROVIDERS, type PaymentProvider as Provider, type WebhookKind } from "../../schemas/enums.ts";
+import type { PaymentProvider as Provider, WebhookKind } from "../../schemas/enums.ts";
 
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 

@@ -10,6 +10,7 @@ import { decideApplicationJob, decisionCounter, scoreApplicationJob, scoreHistog
 import { CURRENT_MODEL, MODELS, scaling } from "./scorecard.ts";
 import { SYSTEM_ACTOR, buildScoreSnapshot, countStuck, loadDecision, stuckAfterMinutes, stuckApplications } from "./store.ts";
 import { RECORDS } from "./records.ts";
+import { OFFER_SHOWN_STATUSES } from "../../schemas/enums.ts";
 
 /** An analyst's approval defaults to the offer scoring stored (lowered to fit the income rule). */
 const suggestedOffers: SuggestedOffers = {
@@ -180,7 +181,7 @@ const borrowerDecision = defineRoute<unknown, unknown, { id: string }>({
     if (!app || (req.user?.role === "borrower" && app.user_id !== req.user.id)) throw problems.notFound("Application");
     const sd = loadDecision(ctx.db, req.params.id);
     const appOffer = app.offer_json ? (JSON.parse(app.offer_json) as { principalAmount: number; tenor?: number }) : null;
-    const showOffer = ["approved", "accepted", "disbursing", "active", "paid_off"].includes(app.status);
+    const showOffer = (OFFER_SHOWN_STATUSES as readonly string[]).includes(app.status);
     const offer = showOffer
       ? appOffer
         ? {

@@ -1,8 +1,7 @@
 // Decision policy (pure): fraud hits + score + affordability → approved | rejected | manual_review, with an offer
 // lowered to fit the income-ratio rule (instalment ≤ 40 % of monthly income, 30 % from 2026-01-01).
 import type { Model, ReasonCode } from "./scorecard.ts";
-
-export type Outcome = "approved" | "rejected" | "manual_review";
+import type { DecisionOutcome } from "../../schemas/enums.ts";
 
 export interface BorrowerReason {
   code: string;
@@ -38,7 +37,7 @@ export interface DecisionInput {
 }
 
 export interface Decision {
-  outcome: Outcome;
+  outcome: DecisionOutcome;
   /** Borrower-facing reasons (Indonesian + English), most important first. */
   reasons: BorrowerReason[];
   offer: Offer | null;

@@ -3,10 +3,11 @@
 import { jakartaDate, type Sql, type TxContext } from "../../src/runtime/index.ts";
 import { deviceInfo, DEVICE_ID_SQL, loadFraudCheck } from "../fraud/store.ts";
 import { transitionApplication } from "../loans/state.ts";
-import { buildSchedule, monthlyEquivalent, type InterestMethod, type TenorUnit } from "../loans/schedule.ts";
+import { buildSchedule, monthlyEquivalent } from "../loans/schedule.ts";
 import { loadCaps, strictest } from "../loans/caps.ts";
 import { CURRENT_MODEL, MODELS, ageOn, type Model, type ScoreResult, type ScoreSnapshot, type ReasonCode } from "./scorecard.ts";
 import { decide, incomeRatioOn, type BorrowerReason, type Decision, type Offer } from "./policy.ts";
+import type { InterestMethod, TenorUnit } from "../../schemas/enums.ts";
 
 export const SYSTEM_ACTOR = "system:scoring";
 

@@ -1,7 +1,10 @@
 // Small SQL helpers for handlers: `IN` lists and typed reads of one table's rows. Table and column names come from
 // code (row types), never from a request; values are always bound parameters.
 import type { SQLQueryBindings } from "bun:sqlite";
-import type { Sql } from "./types.ts";
+import type { Conn } from "../db/database.ts";
+
+/** What a typed read needs of a connection (the runtime's Sql; named here so the records engine may use this module). */
+type Sql = Pick<Conn, "get">;
 
 /** A value a statement parameter binds. */
 export type SqlValue = SQLQueryBindings;

@@ -48,7 +48,7 @@ export interface RecordTableProps {
   /** Initial editable filters, e.g. { status: "manual_review" }. */
   initial?: Record<string, string>;
   /** Known values of enum-like columns, shown as a select. */
-  options?: Record<string, string[]>;
+  options?: Record<string, readonly string[]>;
   link?: (row: Record<string, unknown>) => string | undefined;
   actions?: (row: Record<string, unknown>) => ReactNode;
   limit?: number;

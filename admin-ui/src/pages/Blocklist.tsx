@@ -5,6 +5,9 @@ import { useAuth } from "../auth.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
+import { BLOCKLIST_KINDS, type BlocklistKind } from "../../../schemas/enums.ts";
+
+const BLOCKLIST_KIND_LABELS: Record<BlocklistKind, string> = { nik: "NIK", phone: "phone", bank_account: "bank account (BANKCODE:number)", device: "device" };
 
 export function Blocklist() {
   const { user } = useAuth();
@@ -39,10 +42,11 @@ export function Blocklist() {
           <label>
             Kind
             <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-              <option value="nik">NIK</option>
-              <option value="phone">phone</option>
-              <option value="bank_account">bank account (BANKCODE:number)</option>
-              <option value="device">device</option>
+              {BLOCKLIST_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {BLOCKLIST_KIND_LABELS[k]}
+                </option>
+              ))}
             </select>
           </label>
           <label>
@@ -68,7 +72,7 @@ export function Blocklist() {
       <RecordTable
         record="blocklist"
         columns={["id", "kind", "value", "reason", "created_by", "created_at", "removed_at"]}
-        options={{ kind: ["nik", "phone", "bank_account", "device"] }}
+        options={{ kind: BLOCKLIST_KINDS }}
         actions={
           admin
             ? (r) =>

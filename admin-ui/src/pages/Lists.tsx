@@ -3,8 +3,7 @@ import { useState } from "react";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { NoticeLine, ResolvePaymentDialog, useCanWrite, type Notice } from "./FinanceActions.tsx";
 
-const APP_STATUSES = ["draft", "submitted", "checking", "approved", "rejected", "manual_review", "accepted", "disbursing", "active", "paid_off", "cancelled", "expired"];
-const LOAN_STATUSES = ["disbursing", "active", "delinquent", "paid_off", "written_off", "cancelled"];
+import { APPLICATION_STATUSES, BUCKETS, DISBURSEMENT_STATUSES, LOAN_STATUSES, PAYMENT_PROVIDERS, PAYMENT_STATUSES, REMINDER_STATUSES } from "../../../schemas/enums.ts";
 
 export function Applications() {
   return (
@@ -15,7 +14,7 @@ export function Applications() {
         record="applications"
         columns={["id", "status", "principal_amount", "tenor", "tenor_unit", "purpose", "user_id", "submitted_at", "decided_at"]}
         initial={{ status: "manual_review" }}
-        options={{ status: APP_STATUSES }}
+        options={{ status: APPLICATION_STATUSES }}
         link={(r) => `/applications/${r.id}`}
       />
     </div>
@@ -58,7 +57,7 @@ export function Payments() {
       <RecordTable
         record="payments"
         columns={["id", "status", "amount", "provider", "va_number", "loan_id", "paid_at", "source", "reason"]}
-        options={{ status: ["applied", "pending", "needs_attention"], provider: ["standard", "snap", "xendit"] }}
+        options={{ status: PAYMENT_STATUSES, provider: PAYMENT_PROVIDERS }}
         link={(r) => (r.loan_id ? `/loans/${r.loan_id}` : undefined)}
         actions={
           canResolve
@@ -81,7 +80,7 @@ export function Payments() {
           }}
         />
       )}
-      <RecordTable record="disbursements" title="Disbursements" columns={["id", "status", "net_amount", "principal", "loan_id", "provider", "failure_reason", "completed_at"]} options={{ status: ["queued", "pending", "succeeded", "failed", "needs_attention"] }} />
+      <RecordTable record="disbursements" title="Disbursements" columns={["id", "status", "net_amount", "principal", "loan_id", "provider", "failure_reason", "completed_at"]} options={{ status: DISBURSEMENT_STATUSES }} />
     </div>
   );
 }
@@ -93,10 +92,10 @@ export function Collections() {
       <RecordTable
         record="collections"
         columns={["loan_id", "dpd", "bucket", "status", "outstanding_amount", "overdue_amount", "late_fee_outstanding", "last_sweep_date"]}
-        options={{ bucket: ["dpd_1_30", "dpd_31_60", "dpd_61_90", "macet"] }}
+        options={{ bucket: BUCKETS.filter((b) => b !== "lancar") }}
         link={(r) => `/loans/${r.loan_id}`}
       />
-      <RecordTable record="collection_reminders" title="Reminders" columns={["id", "loan_id", "kind", "status", "amount", "phone", "scheduled_for", "sent_at"]} options={{ status: ["queued", "sent", "skipped", "failed"] }} />
+      <RecordTable record="collection_reminders" title="Reminders" columns={["id", "loan_id", "kind", "status", "amount", "phone", "scheduled_for", "sent_at"]} options={{ status: REMINDER_STATUSES }} />
     </div>
   );
 }

@@ -5,19 +5,20 @@ import { useAuth } from "../auth.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
+import { INTEREST_METHODS, PURPOSES, TENOR_UNITS, type InterestMethod, type Purpose, type TenorUnit } from "../../../schemas/enums.ts";
 
 interface ProductForm {
   id?: string;
   code: string;
   name: string;
   description: string;
-  purpose: "consumptive" | "productive";
+  purpose: Purpose;
   minAmount: number;
   maxAmount: number;
   minTenor: number;
   maxTenor: number;
-  tenorUnit: "days" | "weeks" | "months";
-  interestMethod: "flat" | "annuity";
+  tenorUnit: TenorUnit;
+  interestMethod: InterestMethod;
   interestRatePpm: number;
   upfrontFeePpm: number;
   adminFeeAmount: number;
@@ -116,23 +117,31 @@ function Editor({ initial, onDone }: { initial: ProductForm; onDone: () => void 
         <label>
           Purpose
           <select name="purpose" value={f.purpose} onChange={(e) => set("purpose", e.target.value as ProductForm["purpose"])}>
-            <option value="consumptive">consumptive</option>
-            <option value="productive">productive</option>
+            {PURPOSES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Tenor unit
           <select name="tenorUnit" value={f.tenorUnit} onChange={(e) => set("tenorUnit", e.target.value as ProductForm["tenorUnit"])}>
-            <option value="days">days</option>
-            <option value="weeks">weeks</option>
-            <option value="months">months</option>
+            {TENOR_UNITS.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Interest method
           <select name="interestMethod" value={f.interestMethod} onChange={(e) => set("interestMethod", e.target.value as ProductForm["interestMethod"])}>
-            <option value="flat">flat</option>
-            <option value="annuity">annuity</option>
+            {INTEREST_METHODS.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
           </select>
         </label>
         {NUMBER_FIELDS.map(([k, label]) => (
@@ -195,7 +204,7 @@ export function Products() {
       <RecordTable
         record="products"
         columns={["code", "name", "purpose", "min_amount", "max_amount", "max_tenor", "tenor_unit", "interest_method", "interest_rate_ppm", "active"]}
-        options={{ purpose: ["consumptive", "productive"], interest_method: ["flat", "annuity"], tenor_unit: ["days", "weeks", "months"] }}
+        options={{ purpose: PURPOSES, interest_method: INTEREST_METHODS, tenor_unit: TENOR_UNITS }}
         actions={
           admin
             ? (r) => (

@@ -5,6 +5,7 @@ import { RecordTable } from "../components/RecordTable.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
 import { useAuth } from "../auth.tsx";
+import { PAYMENT_PROVIDERS, WEBHOOK_EVENT_STATUSES, WEBHOOK_KINDS } from "../../../schemas/enums.ts";
 
 export function Webhooks() {
   const qc = useQueryClient();
@@ -33,7 +34,7 @@ export function Webhooks() {
       <RecordTable
         record="webhook_events"
         columns={["id", "status", "provider", "kind", "event_id", "verified", "attempts", "failure_reason", "received_at"]}
-        options={{ status: ["applied", "needs_attention", "ignored", "rejected", "failed"], provider: ["standard", "snap", "xendit"], kind: ["payment", "disbursement"] }}
+        options={{ status: WEBHOOK_EVENT_STATUSES, provider: PAYMENT_PROVIDERS, kind: WEBHOOK_KINDS }}
         actions={(r) =>
           canReplay && r.status === "failed" && r.verified === 1 ? (
             <button type="button" className="small" disabled={replay.isPending} onClick={() => replay.mutate(Number(r.id))}>

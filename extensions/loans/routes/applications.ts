@@ -18,15 +18,14 @@ import {
   type ProfileRow,
   payoutAccountOf,
 } from "../repo.ts";
-import { CANCELLABLE_BY_BORROWER, OPEN_APPLICATION_STATUSES, illegalTransition, recordLoanEvent, transitionApplication, type Offer } from "../state.ts";
+import { illegalTransition, recordLoanEvent, transitionApplication, type Offer } from "../state.ts";
 import { priceLoan } from "./products.ts";
+import { CANCELLABLE_BY_BORROWER, OPEN_APPLICATION_STATUSES, REQUIRED_DOCUMENTS } from "../../../schemas/enums.ts";
 
 const problem = (description: string) => ({ description });
 
 /** Name of the payments extension's disbursement job (payload { loanId }). */
 export const DISBURSE_JOB = "disburse";
-
-export const REQUIRED_DOCUMENTS = ["ktp", "selfie"] as const;
 
 export interface RefusalReason {
   code: "profile_missing" | "under_age" | "income_ratio_exceeded" | "documents_missing";

@@ -2,7 +2,7 @@
 import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn, z } from "../../../src/runtime/index.ts";
 import { Document, DocumentKind, IdParams, Profile, ProfileInput } from "../../../schemas/loans.ts";
 import { documentDownloadName, documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
-import { OPEN_APPLICATION_STATUSES } from "../state.ts";
+import { OPEN_APPLICATION_STATUSES } from "../../../schemas/enums.ts";
 
 const problem = (description: string) => ({ description });
 

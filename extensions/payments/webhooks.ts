@@ -13,6 +13,7 @@ import { processVerifiedEvent, recordFailedDelivery } from "./events.ts";
 import { HttpGateway, type PaymentGateway } from "./gateway.ts";
 import { SandboxGateway } from "./sandbox.ts";
 import { paymentSettings } from "./settings.ts";
+import { WEBHOOK_RESPONSES, webhookDeliveries } from "./webhook-docs.ts";
 
 const KEPT_HEADERS = ["content-type", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature", "x-timestamp", "x-signature", "x-external-id", "x-partner-id", "channel-id"];
 
@@ -160,8 +161,24 @@ async function handle(kind: WebhookKind, req: WebhookRequest, ctx: ExtensionCont
 }
 
 export const WEBHOOKS = [
-  defineWebhook({ path: "/webhooks/payments/{provider}", handler: (req, ctx) => handle("payment", req, ctx) }),
-  defineWebhook({ path: "/webhooks/disbursements/{provider}", handler: (req, ctx) => handle("disbursement", req, ctx) }),
+  defineWebhook({
+    path: "/webhooks/payments/{provider}",
+    summary: "A gateway confirms a repayment into a loan's virtual account",
+    description: "Verified before anything else; recorded once per (provider, event id), so duplicate or concurrent deliveries have one effect.",
+    tags: ["Webhooks"],
+    deliveries: webhookDeliveries("payment"),
+    responses: WEBHOOK_RESPONSES,
+    handler: (req, ctx) => handle("payment", req, ctx),
+  }),
+  defineWebhook({
+    path: "/webhooks/disbursements/{provider}",
+    summary: "A gateway reports a disbursement's outcome",
+    description: "Verified before anything else; recorded once per (provider, event id). A failed disbursement is retried, or needs attention.",
+    tags: ["Webhooks"],
+    deliveries: webhookDeliveries("disbursement"),
+    responses: WEBHOOK_RESPONSES,
+    handler: (req, ctx) => handle("disbursement", req, ctx),
+  }),
 ];
 
 export { deliveries as webhookDeliveriesCounter };

@@ -2,10 +2,11 @@
 // scripts/build-admin.ts builds admin-ui with Vite and writes src/admin-assets/generated/manifest.ts (gitignored),
 // which imports every built file `with { type: "file" }` so `bun build --compile` embeds it. Running from source
 // without a build, the manifest is missing and /_/admin/ answers a 503 problem saying how to build it.
-import type { Context } from "hono";
 import type { App, AppModule } from "../http/app.ts";
-import type { AppEnv } from "../http/types.ts";
+import type { Platform } from "../http/types.ts";
 import { HttpProblem } from "../http/problem.ts";
+import { declareRoute, type RouteRequest } from "../http/route.ts";
+import { mountPlatformRoutes } from "../http/mount.ts";
 
 export const ADMIN_BASE = "/_/admin";
 
@@ -57,16 +58,23 @@ export const notBuilt = () =>
     "The admin dashboard assets are not in this build. Run `npm run build` (which builds admin-ui and embeds it) and start the built binary.",
   );
 
+const FILE_RESPONSES = {
+  200: { description: "A dashboard file (index.html for client-side routes)", file: true },
+  301: { description: "To the dashboard's folder URL" },
+  404: { description: "No such asset" },
+  503: { description: "The dashboard is not built into this binary" },
+} as const;
+
 export function adminAssetsModule(opts: { assets?: AdminAssets | null } = {}): AppModule {
   return {
-    register(app: App) {
+    register(app: App, platform: Platform) {
       let loaded: Promise<AdminAssets | null> | undefined = opts.assets !== undefined ? Promise.resolve(opts.assets) : undefined;
       const assets = () => (loaded ??= loadAdminAssets());
 
-      const serve = async (c: Context<AppEnv>) => {
+      const serve = async (req: RouteRequest) => {
         const files = await assets();
         if (!files) throw notBuilt();
-        let rel = c.req.path.slice(ADMIN_BASE.length).replace(/^\/+/, "");
+        let rel = req.path.slice(ADMIN_BASE.length).replace(/^\/+/, "");
         try {
           rel = decodeURIComponent(rel);
         } catch {
@@ -75,23 +83,29 @@ export function adminAssetsModule(opts: { assets?: AdminAssets | null } = {}): A
         // the path is client input: only the map's own entries are files (never "constructor", "__proto__", …)
         const file = rel && rel !== "index.html" && Object.hasOwn(files, rel) ? files[rel] : undefined;
         if (file) {
-          const headers: Record<string, string> = {
-            "Content-Type": contentTypeOf(rel),
-            "Cache-Control": isHashedAsset(rel) ? "public, max-age=31536000, immutable" : "no-cache",
-          };
-          return new Response(c.req.method === "HEAD" ? null : Bun.file(file), { status: 200, headers });
+          const headers = { "Content-Type": contentTypeOf(rel), "Cache-Control": isHashedAsset(rel) ? "public, max-age=31536000, immutable" : "no-cache" };
+          return { status: 200 as const, file: Bun.file(file), headers };
         }
         // A missing file under assets/ is a real 404; any other path is a client-side route → index.html.
         if (rel.startsWith("assets/")) throw new HttpProblem(404, "not-found", "Not found", `No admin asset ${rel}`);
-        return new Response(c.req.method === "HEAD" ? null : Bun.file(files["index.html"]), {
-          status: 200,
-          headers: { "Content-Type": TYPES.html, "Cache-Control": "no-cache" },
-        });
+        return { status: 200 as const, file: Bun.file(files["index.html"]), headers: { "Content-Type": TYPES.html, "Cache-Control": "no-cache" } };
       };
 
-      app.get(ADMIN_BASE, (c) => c.redirect(`${ADMIN_BASE}/`, 301));
-      app.get(`${ADMIN_BASE}/`, serve);
-      app.get(`${ADMIN_BASE}/*`, serve);
+      const files = (path: string, summary: string) =>
+        declareRoute({ method: "get", path, summary, access: "public", openapi: false, responses: FILE_RESPONSES, handler: serve });
+      mountPlatformRoutes(app, platform, [
+        declareRoute({
+          method: "get",
+          path: ADMIN_BASE,
+          summary: "The admin dashboard (redirects to its folder URL)",
+          access: "public",
+          openapi: false,
+          responses: FILE_RESPONSES,
+          handler: () => ({ status: 301, headers: { Location: `${ADMIN_BASE}/` } }),
+        }),
+        files(`${ADMIN_BASE}/`, "The admin dashboard's page"),
+        files(`${ADMIN_BASE}/*`, "The admin dashboard's files (and its client-side routes)"),
+      ]);
     },
   };
 }

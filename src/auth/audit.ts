@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { Conn } from "../db/database.ts";
 import type { AppEnv } from "../http/types.ts";
 import { clientIp } from "../http/rate-limit.ts";
+import type { RouteRequest } from "../http/route.ts";
 
 export type AuditEvent =
   | "login.success"
@@ -50,4 +51,9 @@ export function audit(w: Pick<Conn, "run">, e: AuditEntry) {
 /** IP and user agent of a request, for audit entries. */
 export function requestMeta(c: Context<AppEnv>) {
   return { ip: clientIp(c), userAgent: c.req.header("user-agent") ?? null };
+}
+
+/** IP and user agent of a declared route's request, for audit entries. */
+export function metaOf(req: Pick<RouteRequest, "ip" | "headers">) {
+  return { ip: req.ip, userAgent: req.headers.get("user-agent") };
 }

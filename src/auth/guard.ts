@@ -2,7 +2,7 @@
 // middleware sets c.get("user") from a valid access token; these guards only read it.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, AuthUser } from "../http/types.ts";
-import type { Access } from "../runtime/types.ts";
+import type { Access } from "../http/route.ts";
 import { problems } from "../http/problem.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { authFailure } from "./authenticate.ts";

@@ -6,9 +6,8 @@ import type { Platform } from "../http/types.ts";
 import { RedisRateLimitStore, setRateLimitStore } from "../http/rate-limit.ts";
 import { authenticate } from "./authenticate.ts";
 import { authServices, registerSmsPort } from "./services.ts";
-import { registerOtpRoutes } from "./routes/borrower-otp.ts";
-import { registerSessionRoutes } from "./routes/session.ts";
-import { registerPasskeyRoutes } from "./routes/passkeys.ts";
+import { AUTH_ROUTES } from "./routes/index.ts";
+import { mountPlatformRoutes } from "../http/mount.ts";
 import { purgeAuthState } from "./purge.ts";
 
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -50,8 +49,6 @@ export const authModule: AppModule = {
     }
     installRedisRateLimits(platform);
     app.use("*", authenticate());
-    registerOtpRoutes(app);
-    registerSessionRoutes(app);
-    registerPasskeyRoutes(app);
+    mountPlatformRoutes(app, platform, AUTH_ROUTES);
   },
 };

@@ -1,37 +1,7 @@
-// zod schemas of the auth API (request/response bodies, with OpenAPI examples).
+// zod schemas of the auth API (request/response bodies, with OpenAPI examples). Errors use the one Problem schema
+// (src/http/openapi.ts).
 import { z } from "@hono/zod-openapi";
 import { safeText } from "../text/safe-text.ts";
-
-export const ProblemSchema = z
-  .object({
-    type: z.string().openapi({ example: "https://kreditku.dev/problems/unauthorized" }),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    requestId: z.string().optional(),
-  })
-  .openapi("Problem");
-
-const PROBLEM_TEXT: Record<number, string> = {
-  400: "Bad request",
-  401: "Not signed in, or the token/credentials were refused",
-  403: "Signed in, but this role may not do it",
-  404: "Not found (also when it belongs to someone else)",
-  409: "Conflict",
-  422: "Validation failed",
-  423: "Account locked (Retry-After)",
-  429: "Rate limited (Retry-After)",
-  503: "A dependency (SMS) is unavailable; retry",
-};
-
-export function problemResponses(...codes: number[]) {
-  return Object.fromEntries(
-    codes.map((code) => [code, { description: PROBLEM_TEXT[code] ?? "Error", content: { "application/problem+json": { schema: ProblemSchema } } }]),
-  ) as Record<number, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
-}
-
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-export const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
 
 export const RoleSchema = z.enum(["borrower", "analyst", "finance", "admin"]);
 

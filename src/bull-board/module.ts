@@ -7,21 +7,21 @@
 // Path=/_/admin/queues; Secure on https) with a 15-minute HMAC-signed token and redirects into the board. Every
 // request under /_/admin/queues checks the cookie (signature, expiry) and that its session is live and its user
 // still an active admin; state-changing requests must also come from the same origin.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { Queue } from "bullmq";
-import type { Context, MiddlewareHandler } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { Hono } from "hono";
+import { generateCookie } from "hono/cookie";
+import { parse as parseCookies } from "hono/utils/cookie";
 import type { App, AppModule } from "../http/app.ts";
-import type { AppEnv, Platform } from "../http/types.ts";
+import type { Platform } from "../http/types.ts";
 import { HttpProblem, problems } from "../http/problem.ts";
-import { perUserLimit, requireAccess } from "../auth/guard.ts";
-import { audit, requestMeta } from "../auth/audit.ts";
+import { declareRoute, type Route, type RouteRequest } from "../http/route.ts";
+import { mountPlatformRoutes } from "../http/mount.ts";
+import { audit, metaOf } from "../auth/audit.ts";
 import { sessionIsLive } from "../auth/sessions.ts";
 import { symmetricKey } from "../auth/secrets.ts";
-import { json, problemResponses } from "../auth/schemas.ts";
-import { enforceRateLimit, clientIp } from "../http/rate-limit.ts";
 import { getRuntime } from "../runtime/runtime.ts";
 import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE } from "../runtime/registry.ts";
 import { BullOwner, connectionOf } from "../queue/bullmq.ts";
@@ -56,12 +56,18 @@ function queueList(platform: Platform): { name: string; description: string }[] 
   ];
 }
 
-function isSecureRequest(c: Context<AppEnv>) {
-  const p = c.get("platform");
+function isSecureRequest(p: Platform, req: RouteRequest) {
   if (p.config.publicUrl?.startsWith("https:")) return true;
-  if (new URL(c.req.url).protocol === "https:") return true;
-  return !!p.config.trustProxy && c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
+  if (req.url.protocol === "https:") return true;
+  return !!p.config.trustProxy && req.headers.get("x-forwarded-proto")?.split(",")[0].trim() === "https";
 }
+
+const cookieOf = (req: RouteRequest, name: string): string | undefined => {
+  const header = req.headers.get("cookie");
+  return header ? parseCookies(header, name)[name] : undefined;
+};
+
+const NO_STORE = { "Cache-Control": "no-store" };
 
 const hostOf = (origin: string) => {
   try {
@@ -81,42 +87,33 @@ export function bullBoardModule(opts: { ui?: BullBoardUi | null } = {}): AppModu
       let cookieKey: Buffer | undefined;
       const key = () => (cookieKey ??= symmetricKey(platform.config.depot, "queues-cookie.key"));
 
-      app.openapi(
-        createRoute({
-          method: "post",
-          path: QUEUES_SESSION_PATH,
-          tags: ["admin"],
-          summary: "A one-time ticket URL that opens the queue dashboard (bull-board) in a browser (admin)",
-          description:
-            "Admin. Only when BullMQ is on (REDIS_URL); otherwise 404 `bullmq-disabled`. The returned URL works once within 60 s: opening it sets an HttpOnly cookie (15 minutes, Path=/_/admin/queues) and redirects to /_/admin/queues.",
-          security: [{ bearerAuth: [] }],
-          middleware: [requireAccess(["admin"]), perUserLimit("queues-session", 30)],
-          responses: { 201: json(SessionSchema, "The ticket URL"), ...problemResponses(401, 403, 404, 429) },
-        }),
-        (c) => {
+      const sessionRoute = declareRoute({
+        method: "post",
+        path: QUEUES_SESSION_PATH,
+        tags: ["admin"],
+        summary: "A one-time ticket URL that opens the queue dashboard (bull-board) in a browser (admin)",
+        description:
+          "Admin. Only when BullMQ is on (REDIS_URL); otherwise 404 `bullmq-disabled`. The returned URL works once within 60 s: opening it sets an HttpOnly cookie (15 minutes, Path=/_/admin/queues) and redirects to /_/admin/queues.",
+        access: ["admin"],
+        rateLimit: { name: "queues-session", key: "user", limit: 30, windowSeconds: 60 },
+        responses: {
+          201: { description: "The ticket URL", schema: SessionSchema, example: { url: "/_/admin/queues/login?ticket=2QeYl0c8vXr4", expiresAt: "2026-03-02T03:01:00.000Z" } },
+          404: { description: "BullMQ is not enabled (`bullmq-disabled`)", example: { type: "https://kreditku.dev/problems/bullmq-disabled", title: "BullMQ is not enabled", status: 404, detail: "The queue dashboard needs the BullMQ job backend: set REDIS_URL and restart." } },
+        },
+        handler: (req) => {
           if (!enabled) throw bullmqDisabled();
-          const user = c.get("user")!;
+          const user = req.user!;
           if (!user.sessionId) throw problems.unauthorized();
           const now = platform.clock.now();
           const { ticket, expiresAt } = tickets.issue({ userId: user.id, sessionId: user.sessionId }, now.getTime());
-          platform.db.tx((w) => audit(w, { event: "queues.ticket", userId: user.id, ...requestMeta(c), at: now }));
-          c.header("Cache-Control", "no-store");
-          return c.json({ url: `${QUEUES_LOGIN}?ticket=${ticket}`, expiresAt: new Date(expiresAt).toISOString() }, 201);
+          platform.db.tx((w) => audit(w, { event: "queues.ticket", userId: user.id, ...metaOf(req), at: now }));
+          return { status: 201, body: { url: `${QUEUES_LOGIN}?ticket=${ticket}`, expiresAt: new Date(expiresAt).toISOString() }, headers: NO_STORE };
         },
-      );
-
-      if (!enabled) {
-        const off = () => {
-          throw bullmqDisabled();
-        };
-        app.all(QUEUES_BASE, off);
-        app.all(`${QUEUES_BASE}/*`, off);
-        return;
-      }
+      });
 
       /** The caller of a request with the cookie, or a problem: 401 (no/invalid/expired cookie, ended session), 403 (not an admin). */
-      const checkCaller = (c: Context<AppEnv>): TicketClaims => {
-        const value = getCookie(c, QUEUES_COOKIE);
+      const checkCaller = (req: RouteRequest): TicketClaims => {
+        const value = cookieOf(req, QUEUES_COOKIE);
         if (!value) throw unauthorizedQueues(`Open the queue dashboard from the admin dashboard (POST ${QUEUES_SESSION_PATH} gives a sign-in link)`);
         const res = verifyQueuesCookie(key(), value, platform.clock.now().getTime());
         if (!res.ok) throw unauthorizedQueues(`Queue dashboard session refused: ${res.reason}; open it again from the admin dashboard`);
@@ -129,25 +126,80 @@ export function bullBoardModule(opts: { ui?: BullBoardUi | null } = {}): AppModu
         if (row.role !== "admin") throw problems.forbidden("The queue dashboard is for admins");
       };
 
-      app.get(QUEUES_LOGIN, async (c) => {
-        await enforceRateLimit({ name: "queues-login", limit: 30, windowSeconds: 60 }, clientIp(c));
-        const ticket = c.req.query("ticket") ?? "";
-        const now = platform.clock.now();
-        const claims = tickets.consume(ticket, now.getTime());
-        c.header("Cache-Control", "no-store");
-        if (!claims) throw unauthorizedQueues("This sign-in link is unknown, used or expired (links work once, within 60 s); open the queue dashboard again from the admin dashboard");
-        requireAdmin(claims);
-        const { value } = signQueuesCookie(key(), claims, now.getTime());
-        setCookie(c, QUEUES_COOKIE, value, { path: QUEUES_BASE, httpOnly: true, sameSite: "Strict", secure: isSecureRequest(c), maxAge: COOKIE_TTL_SECONDS });
-        platform.db.tx((w) => audit(w, { event: "queues.login", userId: claims.userId, ...requestMeta(c), at: now }));
-        return c.redirect(QUEUES_BASE, 303);
+      const loginRoute = declareRoute({
+        method: "get",
+        path: QUEUES_LOGIN,
+        tags: ["admin"],
+        summary: "Open the queue dashboard with a ticket URL: sets its cookie and redirects into it",
+        description: "Browsers open the URL from POST /api/v1/admin/queues/session. 404 `bullmq-disabled` without BullMQ.",
+        access: "public",
+        rateLimit: { name: "queues-login", key: "ip", limit: 30, windowSeconds: 60 },
+        request: { query: z.object({ ticket: z.string().optional().openapi({ description: "The one-time ticket", example: "2QeYl0c8vXr4" }) }) },
+        responses: {
+          303: {
+            description: "Signed in to the queue dashboard: to /_/admin/queues",
+            headers: { Location: { description: "The dashboard", example: QUEUES_BASE }, "Set-Cookie": { description: "The dashboard cookie (HttpOnly, SameSite=Strict)", example: `${QUEUES_COOKIE}=…; Max-Age=900; Path=${QUEUES_BASE}; HttpOnly; SameSite=Strict` } },
+          },
+          401: { description: "The ticket is unknown, used or expired; or the session behind it ended" },
+          403: { description: "The ticket's user is no longer an admin" },
+          404: { description: "BullMQ is not enabled (`bullmq-disabled`)" },
+        },
+        handler: (req) => {
+          if (!enabled) throw bullmqDisabled();
+          const now = platform.clock.now();
+          const claims = tickets.consume(req.query.ticket ?? "", now.getTime());
+          if (!claims) throw unauthorizedQueues("This sign-in link is unknown, used or expired (links work once, within 60 s); open the queue dashboard again from the admin dashboard");
+          requireAdmin(claims);
+          const { value } = signQueuesCookie(key(), claims, now.getTime());
+          const cookie = generateCookie(QUEUES_COOKIE, value, { path: QUEUES_BASE, httpOnly: true, sameSite: "Strict", secure: isSecureRequest(platform, req), maxAge: COOKIE_TTL_SECONDS });
+          platform.db.tx((w) => audit(w, { event: "queues.login", userId: claims.userId, ...metaOf(req), at: now }));
+          return { status: 303, headers: { ...NO_STORE, Location: QUEUES_BASE, "Set-Cookie": cookie } };
+        },
       });
 
-      app.get(QUEUES_LOGOUT, (c) => {
-        deleteCookie(c, QUEUES_COOKIE, { path: QUEUES_BASE, httpOnly: true, sameSite: "Strict", secure: isSecureRequest(c) });
-        c.header("Cache-Control", "no-store");
-        return c.redirect("/_/admin/", 303);
+      const logoutRoute = declareRoute({
+        method: "get",
+        path: QUEUES_LOGOUT,
+        tags: ["admin"],
+        summary: "Sign out of the queue dashboard: clears its cookie and redirects to the admin dashboard",
+        access: "public",
+        responses: {
+          303: { description: "Signed out: to /_/admin/", headers: { Location: { description: "The admin dashboard", example: "/_/admin/" }, "Set-Cookie": { description: "The cleared cookie", example: `${QUEUES_COOKIE}=; Max-Age=0; Path=${QUEUES_BASE}; HttpOnly; SameSite=Strict` } } },
+          404: { description: "BullMQ is not enabled (`bullmq-disabled`)" },
+        },
+        handler: (req) => {
+          if (!enabled) throw bullmqDisabled();
+          const cookie = generateCookie(QUEUES_COOKIE, "", { path: QUEUES_BASE, httpOnly: true, sameSite: "Strict", secure: isSecureRequest(platform, req), maxAge: 0 });
+          return { status: 303, headers: { ...NO_STORE, Location: "/_/admin/", "Set-Cookie": cookie } };
+        },
       });
+
+      const boardRoutes = (handler: Route<Platform>["handler"], guard?: Route<Platform>["guard"]) =>
+        [QUEUES_BASE, `${QUEUES_BASE}/*`].map((path) =>
+          declareRoute({
+            method: "get",
+            methods: "all",
+            path,
+            summary: "The queue dashboard (bull-board): its page, files and API, behind the dashboard cookie",
+            access: "public",
+            openapi: false,
+            guard,
+            responses: { 200: { description: "The dashboard" } },
+            handler: handler as never,
+          }),
+        );
+
+      if (!enabled) {
+        mountPlatformRoutes(app, platform, [
+          sessionRoute,
+          loginRoute,
+          logoutRoute,
+          ...boardRoutes(() => {
+            throw bullmqDisabled();
+          }),
+        ]);
+        return;
+      }
 
       // Queues: the serve process's own BullMQ queues when the runtime runs (same connections), otherwise private
       // ones (closed at shutdown). Created on the first admitted request, so building the app never touches Redis.
@@ -189,31 +241,39 @@ export function bullBoardModule(opts: { ui?: BullBoardUi | null } = {}): AppModu
         board.replaceQueues(queueList(platform).map((q) => new BullMQAdapter(queueOf(q.name), { description: q.description })));
       };
 
-      const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
-        if (c.req.path === QUEUES_LOGIN || c.req.path === QUEUES_LOGOUT) return next();
-        const claims = checkCaller(c);
-        requireAdmin(claims);
-        const method = c.req.method;
-        if (method !== "GET" && method !== "HEAD") {
-          // the cookie is SameSite=Strict already; also refuse any request a browser marks as cross-origin
-          const site = c.req.header("sec-fetch-site");
-          const origin = c.req.header("origin");
-          if ((site && site !== "same-origin") || (origin !== undefined && hostOf(origin) !== c.req.header("host"))) {
-            throw problems.forbidden("Cross-origin requests to the queue dashboard are refused");
-          }
-        }
-        ensureQueues();
-        return next();
-      };
-      app.use(QUEUES_BASE, guard);
-      app.use(`${QUEUES_BASE}/*`, guard);
-      app.route(QUEUES_BASE, adapter.registerPlugin() as never);
+      // The board's own Hono app (its page, files and API under /_/admin/queues); what it does not know is a 404
+      // problem, and its errors reach the platform's problem handler.
+      const boardApp = new Hono();
+      boardApp.route(QUEUES_BASE, adapter.registerPlugin() as never);
       // the board lives at /_/admin/queues (its <base href> ends in '/', so relative URLs resolve either way)
-      app.get(`${QUEUES_BASE}/`, (c) => c.redirect(QUEUES_BASE, 308));
-      // anything else under the board is a 404 here (not the admin dashboard's client-side fallback)
-      app.all(`${QUEUES_BASE}/*`, (c) => {
+      boardApp.get(`${QUEUES_BASE}/`, (c) => c.redirect(QUEUES_BASE, 308));
+      boardApp.notFound((c) => {
         throw new HttpProblem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}`);
       });
+      boardApp.onError((err) => {
+        throw err;
+      });
+
+      mountPlatformRoutes(app, platform, [
+        sessionRoute,
+        loginRoute,
+        logoutRoute,
+        ...boardRoutes(
+          async (req) => ({ response: await boardApp.fetch(req.raw) }),
+          (req) => {
+            requireAdmin(checkCaller(req));
+            if (req.method !== "GET" && req.method !== "HEAD") {
+              // the cookie is SameSite=Strict already; also refuse any request a browser marks as cross-origin
+              const site = req.headers.get("sec-fetch-site");
+              const origin = req.headers.get("origin");
+              if ((site && site !== "same-origin") || (origin !== null && hostOf(origin) !== req.headers.get("host"))) {
+                throw problems.forbidden("Cross-origin requests to the queue dashboard are refused");
+              }
+            }
+            ensureQueues();
+          },
+        ),
+      ]);
     },
   };
 }

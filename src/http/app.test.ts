@@ -1,34 +1,64 @@
+// The HTTP app: probes and request ids, validation and malformed-JSON problems, 404/405, 500 without internals, the
+// body limit, the header limit, the access log, the document, and Idempotency-Key — on routes declared the one way
+// (declareRoute, mounted by mountPlatformRoutes).
 import { describe, expect, test } from "bun:test";
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { App, AppModule } from "./app.ts";
-import { idempotency } from "./middleware.ts";
+import type { Platform } from "./types.ts";
+import { declareRoute } from "./route.ts";
+import { mountPlatformRoutes } from "./mount.ts";
 import { appPerTest, testApp, type TestAppOptions } from "../../test/kit/app.ts";
 
 /** The HTTP app with only the given modules (no auth, no extensions) on a fresh depot. */
 const bare = (modules: AppModule[], config: Record<string, unknown> = {}): TestAppOptions => ({ modules, config: { trustProxy: false, ...config }, extensionRuntime: false, now: "2026-01-01T00:00:00Z" });
 
 let counter = 0;
+const Counted = z.object({ n: z.number() }).passthrough();
 const echo = {
-  register(app: App) {
-    app.openapi(
-      createRoute({
+  register(app: App, platform: Platform) {
+    mountPlatformRoutes(app, platform, [
+      declareRoute({
         method: "post",
         path: "/api/v1/echo",
-        request: { body: { content: { "application/json": { schema: z.object({ name: z.string().min(2), loan_amount: z.number().int().positive() }) } } } },
-        responses: { 201: { description: "echoed", content: { "application/json": { schema: z.object({ n: z.number(), name: z.string() }) } } } },
+        summary: "Echo",
+        access: "public",
+        request: { body: z.object({ name: z.string().min(2), loan_amount: z.number().int().positive() }) },
+        responses: { 201: { description: "echoed", schema: z.object({ n: z.number(), name: z.string() }) } },
+        handler: (req) => ({ status: 201, body: { n: ++counter, name: req.body.name } }),
       }),
-      (c) => c.json({ n: ++counter, name: c.req.valid("json").name }, 201),
-    );
-    app.use("/api/v1/slow", idempotency());
-    app.post("/api/v1/slow", async (c) => {
-      await Bun.sleep(50);
-      return c.json({ n: ++counter }, 201);
-    });
-    app.use("/api/v1/idem", idempotency());
-    app.post("/api/v1/idem", async (c) => c.json({ n: ++counter, body: await c.req.json() }, 201));
-    app.get("/api/v1/boom", () => {
-      throw new Error("kaboom");
-    });
+      declareRoute({
+        method: "post",
+        path: "/api/v1/slow",
+        summary: "Slow",
+        access: "public",
+        idempotent: true,
+        responses: { 201: { description: "done", schema: Counted } },
+        handler: async () => {
+          await Bun.sleep(50);
+          return { status: 201, body: { n: ++counter } };
+        },
+      }),
+      declareRoute({
+        method: "post",
+        path: "/api/v1/idem",
+        summary: "Idempotent",
+        access: "public",
+        idempotent: true,
+        request: { body: z.record(z.string(), z.unknown()) },
+        responses: { 201: { description: "done", schema: Counted } },
+        handler: (req) => ({ status: 201, body: { n: ++counter, body: req.body } }),
+      }),
+      declareRoute({
+        method: "get",
+        path: "/api/v1/boom",
+        summary: "Fails",
+        access: "public",
+        responses: { 200: { description: "never" } },
+        handler: () => {
+          throw new Error("kaboom");
+        },
+      }),
+    ]);
   },
 };
 
@@ -109,6 +139,11 @@ describe("http app", () => {
     const doc: any = await (await req("/api/openapi.json")).json();
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.paths["/api/v1/echo"].post).toBeDefined();
+    expect(doc.paths["/api/v1/slow"].post.parameters).toEqual([expect.objectContaining({ $ref: "#/components/parameters/IdempotencyKey" })]);
+    expect(doc.components.parameters.IdempotencyKey).toMatchObject({ name: "Idempotency-Key", in: "header", required: false });
+    expect(Object.keys(doc.paths["/api/v1/echo"].post.responses).sort()).toEqual(["201", "400", "413", "422"]);
+    expect(doc.paths["/api/v1/echo"].post.responses["422"].content["application/problem+json"].schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    expect(doc.components.schemas.Problem.properties.errors.type).toBe("array");
     const html = await (await req("/api/docs")).text();
     expect(html).toContain("/api/v1/echo");
   });
@@ -149,9 +184,19 @@ describe("http app", () => {
 describe("Idempotency-Key scope and recovery", () => {
   let runs = 0;
   const mod = {
-    register(app: App) {
-      app.use("/api/v1/things/:id/touch", idempotency());
-      app.post("/api/v1/things/:id/touch", (c) => c.json({ id: c.req.param("id"), run: ++runs }));
+    register(app: App, platform: Platform) {
+      mountPlatformRoutes(app, platform, [
+        declareRoute({
+          method: "post",
+          path: "/api/v1/things/{id}/touch",
+          summary: "Touch",
+          access: "public",
+          idempotent: true,
+          request: { params: z.object({ id: z.string() }) },
+          responses: { 200: { description: "touched", schema: z.object({ id: z.string(), run: z.number() }) } },
+          handler: (req) => ({ status: 200, body: { id: req.params.id, run: ++runs } }),
+        }),
+      ]);
     },
   };
   const t = appPerTest(bare([mod]));

@@ -1,40 +1,22 @@
-// Hono app assembly: middleware, platform routes (health, readiness, metrics, OpenAPI), problem+json errors.
-import { OpenAPIHono } from "@hono/zod-openapi";
+// Hono app assembly: middleware, platform routes (probes, the OpenAPI document and its reference page), the modules'
+// routes, problem+json errors (405 with Allow for a known path and another method).
+import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { cors } from "hono/cors";
 import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import type { AppEnv, Platform } from "./types.ts";
-import { HttpProblem, problemResponse, problems, zodFieldErrors } from "./problem.ts";
+import { HttpProblem, problemResponse, problems } from "./problem.ts";
 import { accessLog, requestId } from "./middleware.ts";
 import { headerLimit } from "./header-limit.ts";
 import { openApiDocument, renderDocsPage } from "./openapi.ts";
-import { pendingMigrations } from "../db/migrate.ts";
+import { newRouter, takesLargeBodies, type App } from "./router.ts";
+import { declareRoute } from "./route.ts";
+import { mountPlatformRoutes } from "./mount.ts";
+import { PROBES } from "./probes.ts";
 
-export type App = OpenAPIHono<AppEnv>;
-
-/** Per app: paths (and their sub-paths) that take bodies up to documentLimitBytes, e.g. multipart uploads. */
-const LARGE_BODY_PATHS = new WeakMap<App, RegExp[]>();
-
-/** Let `path` (OpenAPI-style, `{param}` segments) and its sub-paths take bodies up to the document limit. */
-export function allowLargeBodies(app: App, path: string) {
-  const src = path
-    .split("/")
-    .map((seg) => (/^\{[^/]+\}$/.test(seg) ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
-  const list = LARGE_BODY_PATHS.get(app) ?? [];
-  list.push(new RegExp(`^${src}(?:/.*)?$`));
-  LARGE_BODY_PATHS.set(app, list);
-}
-
-export function newRouter(): App {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw problems.validation(zodFieldErrors(result.error.issues as any));
-    },
-  });
-}
+export { allowLargeBodies, newRouter, type App } from "./router.ts";
 
 export interface AppModule {
   /** Mount routes on the app. Called once, after the platform middleware. */
@@ -96,41 +78,35 @@ export function createApp(platform: Platform, modules: AppModule[] = []): App {
   const largeLimit = bodyLimit({ maxSize: config.documentLimitBytes + 64 * 1024, onError: () => { throw new HTTPException(413); } });
   app.use("*", async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const large = (LARGE_BODY_PATHS.get(app) ?? []).some((p) => p.test(c.req.path));
+    const large = takesLargeBodies(app, c.req.path);
     return (large ? largeLimit : limit)(c, next);
   });
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-
-  app.get("/readyz", async (c) => {
-    const checks: Record<string, boolean> = {};
-    checks.database = platform.db.isWritable();
-    checks.migrations = pendingMigrations(platform.db).length === 0;
-    for (const r of platform.readiness) {
-      try {
-        checks[r.name] = await Promise.race([Promise.resolve(r.check()), new Promise<boolean>((res) => setTimeout(() => res(false), 2000))]);
-      } catch {
-        checks[r.name] = false;
-      }
-    }
-    const ok = Object.values(checks).every(Boolean);
-    if (!ok) {
-      return problemResponse(c, new HttpProblem(503, "not-ready", "Not ready", `failing: ${Object.keys(checks).filter((k) => !checks[k]).join(", ")}`, { checks }));
-    }
-    return c.json({ status: "ready", checks });
-  });
-
-  app.get("/metrics", async (c) => {
-    const text = await platform.metrics.text();
-    return c.body(text, 200, { "Content-Type": platform.metrics.contentType });
-  });
-
+  mountPlatformRoutes(app, platform, PROBES);
   for (const m of modules) m.register(app, platform);
 
   let docCache: any;
   const doc = () => (docCache ??= openApiDocument(app));
-  app.get("/api/openapi.json", (c) => c.json(doc()));
-  app.get("/api/docs", (c) => c.html(renderDocsPage(doc())));
+  mountPlatformRoutes(app, platform, [
+    declareRoute({
+      method: "get",
+      path: "/api/openapi.json",
+      summary: "This OpenAPI 3.1 document",
+      tags: ["Docs"],
+      access: "public",
+      responses: { 200: { description: "The document", schema: z.record(z.string(), z.unknown()), example: { openapi: "3.1.0", info: { title: "KreditKu API", version: "1.0.0" }, paths: {} } } },
+      handler: () => ({ status: 200, body: doc() }),
+    }),
+    declareRoute({
+      method: "get",
+      path: "/api/docs",
+      summary: "The API reference page (HTML, rendered from the document)",
+      access: "public",
+      openapi: false,
+      responses: { 200: { description: "The reference page", contentType: "text/html; charset=utf-8", schema: z.string() } },
+      handler: () => ({ status: 200, body: renderDocsPage(doc()) }),
+    }),
+  ]);
 
   app.notFound((c) => {
     const path = c.req.path;

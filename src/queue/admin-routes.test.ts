@@ -185,6 +185,6 @@ describe("admin jobs API", () => {
   test("documented in the OpenAPI document", () => {
     const doc: any = buildOpenApiDocument(t.app);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/admin/jobs", "/api/v1/admin/jobs/summary", "/api/v1/admin/jobs/{id}/retry"]));
-    expect(Object.keys(doc.paths["/api/v1/admin/jobs/{id}/retry"].post.responses).sort()).toEqual(["200", "401", "403", "404", "409", "429"]);
+    expect(Object.keys(doc.paths["/api/v1/admin/jobs/{id}/retry"].post.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409", "422", "429"]);
   });
 });

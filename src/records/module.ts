@@ -2,11 +2,12 @@
 // installed extensions declare — with per-role access rules, PII masking, filters, sorting, cursor pagination and
 // optional counts. Declarations whose table or view does not exist yet are skipped at start (debug log), so
 // features land in any order. Also the dashboard overview, assembled from the parts the extensions contribute.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { App, AppModule } from "../http/app.ts";
 import type { Platform } from "../http/types.ts";
-import { requireAccess } from "../auth/guard.ts";
 import { HttpProblem } from "../http/problem.ts";
+import { declareRoute } from "../http/route.ts";
+import { mountPlatformRoutes } from "../http/mount.ts";
 import { parseListQuery, resolveRecords, type RecordApi, type RecordDecl } from "./engine.ts";
 import { PLATFORM_RECORDS } from "./declarations.ts";
 import { overview } from "./overview.ts";
@@ -14,15 +15,13 @@ import { findRuntime } from "../runtime/runtime.ts";
 import type { Registry } from "../runtime/registry.ts";
 import type { OverviewPart } from "../runtime/types.ts";
 
-const Problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() }).openapi("Problem");
-const problemContent = { "application/problem+json": { schema: Problem } };
 const Item = z.record(z.string(), z.unknown());
-const errors = {
-  400: { description: "Unknown filter/sort column, bad operator, value or cursor", content: problemContent },
-  401: { description: "Not signed in", content: problemContent },
-  403: { description: "The caller's role may not read this record", content: problemContent },
-  404: { description: "No such record (or its table does not exist in this deployment)", content: problemContent },
+const badQuery = {
+  description: "Unknown filter/sort column, bad operator, value or cursor",
+  example: { type: "https://kreditku.dev/problems/bad-filter", title: "Bad filter", status: 400, detail: "filter[nik]: not a filterable column of applications" },
 };
+const noRecord = { description: "No such record (or its table does not exist in this deployment)" };
+const rowExample = { id: "0193a1b2-0000-7000-8000-0000000000a1", status: "approved", principal_amount: 5_000_000, created_at: "2026-03-01T08:00:00.000Z" };
 const NameParam = z.object({ name: z.string().regex(/^[a-z0-9_]{1,64}$/).openapi({ param: { name: "name", in: "path" }, example: "applications" }) });
 const IdParams = NameParam.extend({ id: z.string().min(1).max(200).openapi({ param: { name: "id", in: "path" } }) });
 const ListQuerySchema = z.object({
@@ -72,29 +71,39 @@ export function recordsModule(decls?: RecordDecl[], parts?: readonly OverviewPar
         if (!r) throw new HttpProblem(404, "record-not-found", "Record not found", `There is no record API named ${name} in this deployment`);
         return r;
       };
-      const guard = requireAccess("authenticated");
-
-      app.openapi(
-        createRoute({
+      mountPlatformRoutes(app, platform, [
+        declareRoute({
           method: "get",
           path: "/api/v1/records",
           tags: ["records"],
           summary: "The record APIs the caller may read, with their filterable and sortable columns",
-          security: [{ bearerAuth: [] }],
-          middleware: [guard] as const,
+          access: "authenticated",
           responses: {
-            200: { description: "Record descriptions", content: { "application/json": { schema: z.object({ records: z.array(Item) }) } } },
-            401: errors[401],
+            200: {
+              description: "Record descriptions",
+              schema: z.object({ records: z.array(Item) }),
+              example: {
+                records: [
+                  {
+                    name: "applications",
+                    label: "Applications",
+                    idColumn: "id",
+                    defaultSort: { column: "created_at", dir: "desc" },
+                    columns: [
+                      { name: "status", type: "text", filter: ["eq", "in"], sortable: true, search: false, masked: false },
+                      { name: "nik", type: "text", filter: [], sortable: false, search: false, masked: true },
+                    ],
+                  },
+                ],
+              },
+            },
+          },
+          handler: (req) => {
+            const role = req.user!.role;
+            return { status: 200, body: { records: [...records.values()].filter((r) => r.roles.includes(role)).map((r) => r.describe(role)) } };
           },
         }),
-        (c) => {
-          const role = c.get("user")!.role;
-          return c.json({ records: [...records.values()].filter((r) => r.roles.includes(role)).map((r) => r.describe(role)) }, 200);
-        },
-      );
-
-      app.openapi(
-        createRoute({
+        declareRoute({
           method: "get",
           path: "/api/v1/records/{name}",
           tags: ["records"],
@@ -102,55 +111,45 @@ export function recordsModule(decls?: RecordDecl[], parts?: readonly OverviewPar
           description:
             "Filters: `filter[col]=v` (eq), `filter[col][in]=a,b`, `filter[col][gte]=v`, `filter[col][lte]=v` on declared columns only. " +
             "Cursor pagination with `limit` and `cursor`; `count=true` adds `total`. Personal data is masked for roles that do not need it.",
-          security: [{ bearerAuth: [] }],
-          middleware: [guard] as const,
+          access: "authenticated",
           request: { params: NameParam, query: ListQuerySchema },
           responses: {
             200: {
               description: "A page of rows",
-              content: { "application/json": { schema: z.object({ items: z.array(Item), nextCursor: z.string().nullable(), total: z.number().int().optional() }) } },
+              schema: z.object({ items: z.array(Item), nextCursor: z.string().nullable(), total: z.number().int().optional() }),
+              example: { items: [rowExample], nextCursor: "eyJrIjpbIjIwMjYtMDMtMDFUMDg6MDA6MDAuMDAwWiJdfQ", total: 1 },
             },
-            ...errors,
+            400: badQuery,
+            403: { description: "The caller's role may not read this record" },
+            404: noRecord,
+          },
+          handler: (req) => {
+            const api = find(req.params.name);
+            return { status: 200, body: api.list(platform.db.read, req.user, parseListQuery(req.url)) };
           },
         }),
-        (c) => {
-          const api = find(c.req.param("name"));
-          const result = api.list(platform.db.read, c.get("user"), parseListQuery(new URL(c.req.url)));
-          return c.json(result, 200);
-        },
-      );
-
-      app.openapi(
-        createRoute({
+        declareRoute({
           method: "get",
           path: "/api/v1/records/{name}/{id}",
           tags: ["records"],
           summary: "One record by id",
-          security: [{ bearerAuth: [] }],
-          middleware: [guard] as const,
+          access: "authenticated",
           request: { params: IdParams },
-          responses: { 200: { description: "The row", content: { "application/json": { schema: Item } } }, ...errors },
+          responses: { 200: { description: "The row", schema: Item, example: rowExample }, 400: badQuery, 403: { description: "The caller's role may not read this record" }, 404: noRecord },
+          handler: (req) => ({ status: 200, body: find(req.params.name).get(platform.db.read, req.user, req.params.id) }),
         }),
-        (c) => {
-          const api = find(c.req.param("name"));
-          return c.json(api.get(platform.db.read, c.get("user"), c.req.param("id")), 200);
-        },
-      );
-
-      app.openapi(
-        createRoute({
+        declareRoute({
           method: "get",
           path: "/api/v1/admin/overview",
           tags: ["records"],
           summary: "Dashboard summary: applications per day by outcome, approval rate, disbursed/outstanding, DPD buckets",
           description: "Each part is null when the tables it reads do not exist in this deployment yet.",
-          security: [{ bearerAuth: [] }],
-          middleware: [requireAccess(["admin", "analyst", "finance"])] as const,
-          request: { query: z.object({ days: z.coerce.number().int().min(1).max(366).optional() }) },
-          responses: { 200: { description: "Summary", content: { "application/json": { schema: Item } } }, 401: errors[401], 403: errors[403] },
+          access: ["admin", "analyst", "finance"],
+          request: { query: z.object({ days: z.coerce.number().int().min(1).max(366).optional().openapi({ description: "The period in days (default 30)", example: 30 }) }) },
+          responses: { 200: { description: "Summary", schema: Item, example: { since: "2026-02-01", days: 30, applications: { total: 120, approved: 80 } } } },
+          handler: (req) => ({ status: 200, body: overview(platform.db.read, overviewParts, platform.clock.now(), req.query.days ?? 30) }),
         }),
-        (c) => c.json(overview(platform.db.read, overviewParts, platform.clock.now(), c.req.valid("query").days ?? 30), 200),
-      );
+      ]);
     },
   };
 }

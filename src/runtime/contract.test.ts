@@ -67,7 +67,19 @@ function tiny(over: Partial<ExtensionDefinition> = {}): ExtensionDefinition {
     webhooks: [
       defineWebhook({
         path: "/webhooks/tiny/{source}",
+        summary: "A tiny callback",
         bodyLimitBytes: 1024,
+        deliveries: [
+          {
+            name: "tiny.gw",
+            summary: "A callback from the tiny gateway",
+            params: { source: "gw" },
+            headers: { "x-tiny-token": { description: "The shared token", example: "let-me-in" } },
+            payload: z.object({ hello: z.string() }),
+            example: { hello: "world" },
+          },
+        ],
+        responses: { 200: { description: "Received", schema: z.object({ source: z.string(), rawBody: z.string(), greeting: z.string() }) }, 401: { description: "Bad token" } },
         async handler(req, ctx) {
           if (req.headers.get("x-tiny-token") !== "let-me-in") {
             await req.rejected({ source: req.params.source });
@@ -124,13 +136,19 @@ function tinyApp(opts: Parameters<typeof testApp>[0] = {}) {
 }
 
 describe("an extension's contributions, mounted by the platform", () => {
-  test("its route answers and is an OpenAPI operation; its webhook is not", async () => {
+  test("its route answers and is an OpenAPI operation; its webhook is a `webhooks` entry, not a path", async () => {
     const t = tinyApp({ env: { TINY_GREETING: "selamat pagi" } });
     const r = await t.call("GET", "/api/v1/tiny/greeting");
     expect(r).toMatchObject({ status: 200, body: { greeting: "selamat pagi", from: "tiny on kreditku" } });
     const doc = buildOpenApiDocument(t.app) as any;
-    expect(doc.paths["/api/v1/tiny/greeting"].get.operationId).toBe("tiny.get_api_v1_tiny_greeting");
+    expect(doc.paths["/api/v1/tiny/greeting"].get.operationId).toBe("getTinyGreeting");
+    expect(doc.paths["/api/v1/tiny/greeting"].get.tags).toEqual(["tiny"]);
     expect(Object.keys(doc.paths).some((p) => p.startsWith("/webhooks/"))).toBe(false);
+    const hook = doc.webhooks["tiny.gw"].post;
+    expect(hook.description).toStartWith("Delivered to `POST /webhooks/tiny/gw`.");
+    expect(hook.parameters).toContainEqual(expect.objectContaining({ name: "x-tiny-token", in: "header", required: true }));
+    expect(hook.requestBody.content["application/json"].example).toEqual({ hello: "world" });
+    expect(Object.keys(hook.responses).sort()).toEqual(["200", "400", "401", "413", "429"]);
   });
 
   test("its webhook gets the raw body; oversized bodies 413, non-UTF-8 400, rejected deliveries counted per client IP (then 429 before the body is read)", async () => {

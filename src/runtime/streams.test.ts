@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { defineExtension, defineRoute } from "./index.ts";
 import { getRuntime, type Runtime } from "./runtime.ts";
 import { mountExtensions } from "./routes.ts";
-import { MAX_STREAMS_PER_CALLER, streamLimiter, StreamLimiter } from "./streams.ts";
+import { MAX_STREAMS_PER_CALLER, streamLimiter, StreamLimiter } from "../http/streams.ts";
 import { testAuth, type TestAuth } from "../../test/kit/app.ts";
 
 let producersCancelled = 0;

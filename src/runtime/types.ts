@@ -6,6 +6,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Clock } from "../clock.ts";
 import type { AuthUser } from "../http/types.ts";
+import type { RateLimitSpec, Responses, Route, RouteRequest, RouteResult, WebhookDelivery } from "../http/route.ts";
 import type { Config } from "../config.ts";
 import type { RecordDecl } from "../records/engine.ts";
 import type { PiiPolicy } from "../records/mask.ts";
@@ -110,43 +111,19 @@ export interface JobContext extends ExtensionContext {
   signal: AbortSignal;
 }
 
-export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+/**
+ * Extension routes are the platform's route declarations (src/http/route.ts) with the extension context: method,
+ * path, access, rate limits, Idempotency-Key, request schemas and responses by status, from which the platform
+ * makes routing, validation, guards, limits and the OpenAPI operation.
+ */
+export type { Access, HttpMethod, RateLimitSpec, ResponseSpec, Responses, ResultOf, RouteRequest, RouteResult, WebhookDelivery } from "../http/route.ts";
 
-/** Who may call a route: 'public', or the roles allowed (admin is never implied; list it). */
-export type Access = "public" | "authenticated" | Role[];
+/** An extension's route, its types erased (what `routes` holds; declare one with defineRoute). */
+export type RouteDefinition = Route<ExtensionContext>;
 
-export interface RouteRequest<B, Q, P> {
-  body: B;
-  query: Q;
-  params: P;
-  headers: Headers;
-  user?: AuthUser;
-  ip: string;
-  userAgent: string;
-  /** The raw multipart form (routes declaring `multipart: true`). */
-  formData(): Promise<FormData>;
-  signal: AbortSignal;
-}
-
-export type RouteResult =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { status: number; stream: ReadableStream<Uint8Array>; headers?: Record<string, string> };
-
-export interface RouteDefinition<B = any, Q = any, P = any> {
-  method: HttpMethod;
-  /** OpenAPI-style path: /api/v1/items/{id} */
-  path: string;
-  summary: string;
-  description?: string;
-  tags?: string[];
-  access: Access;
-  /** Accept Idempotency-Key (DESIGN §3). */
-  idempotent?: boolean;
-  /** Per-route rate limit, e.g. { key: 'ip', limit: 5, windowSeconds: 60 }. */
-  rateLimit?: { key: "ip" | "user" | ((req: RouteRequest<B, Q, P>) => string); limit: number; windowSeconds: number };
-  request?: { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P>; multipart?: boolean };
-  /** Status → { description, schema?, example? } for the OpenAPI document. */
-  responses: Record<number, { description: string; schema?: z.ZodType<any>; example?: unknown; contentType?: string }>;
+/** The loose shape of a route declared with explicit body/query/params types: its results are not checked. */
+export interface UncheckedRouteDefinition<B = any, Q = any, P = any> extends Omit<RouteDefinition, "handler" | "rateLimit"> {
+  rateLimit?: RateLimitSpec<RouteRequest<B, Q, P>> | readonly RateLimitSpec<RouteRequest<B, Q, P>>[];
   handler(req: RouteRequest<B, Q, P>, ctx: ExtensionContext): Promise<RouteResult> | RouteResult;
 }
 
@@ -170,15 +147,23 @@ export interface WebhookRequest<P = Record<string, string>> {
 }
 
 /**
- * A raw-body POST endpoint outside the OpenAPI document (signed callbacks such as payment-gateway webhooks). The
- * platform reads the size-limited body and enforces the reject limit; the handler verifies and handles it, and
+ * A raw-body POST endpoint for signed callbacks (payment-gateway webhooks), documented in the OpenAPI 3.1
+ * `webhooks` section: one entry per delivery it accepts (per provider), with its signature headers and payload.
+ * The platform reads the size-limited body and enforces the reject limit; the handler verifies and handles it, and
  * answers a result or throws an HttpProblem.
  */
 export interface WebhookDefinition {
   /** OpenAPI-style path: /webhooks/payments/{provider} */
   path: string;
+  summary: string;
+  description?: string;
+  tags?: readonly string[];
   /** Largest body accepted (413 beyond it). Default 64 KiB. */
   bodyLimitBytes?: number;
+  /** The deliveries it accepts, for the document's `webhooks` section. */
+  deliveries: readonly WebhookDelivery[];
+  /** Its answers by status (400/413/429 are added by the platform). */
+  responses: Responses;
   handler(req: WebhookRequest, ctx: ExtensionContext): Promise<RouteResult> | RouteResult;
 }
 
@@ -241,7 +226,7 @@ export interface Installed {
 export interface ExtensionDefinition {
   name: string;
   routes?: RouteDefinition[];
-  /** Raw-body POST endpoints (signed callbacks), outside the OpenAPI document. */
+  /** Raw-body POST endpoints (signed callbacks), in the OpenAPI document's `webhooks` section. */
   webhooks?: WebhookDefinition[];
   /** Record APIs over the extension's tables. */
   records?: RecordDeclaration[];

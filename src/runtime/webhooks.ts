@@ -1,36 +1,18 @@
-// Mounts the extensions' webhooks: raw-body POST endpoints for signed callbacks, outside the OpenAPI document.
-// Per delivery: a client IP over its limit of unverified deliveries gets 429 before its body is read → the body is
-// read with a size limit (413) and must be UTF-8 (400) → the extension's handler verifies and handles it. A handler
-// that rejects a delivery calls req.rejected() first: that counts it against the client IP (webhookRejectLimit per
-// minute, per process and in the shared rate-limit store) and throws the 429 once the IP is over. Verified
-// deliveries never count.
-import type { Context } from "hono";
-import type { App } from "../http/app.ts";
-import type { AppEnv } from "../http/types.ts";
-import { HttpProblem, problems } from "../http/problem.ts";
-import { clientIp, enforceRateLimit } from "../http/rate-limit.ts";
+// Mounts the extensions' webhooks as raw-body platform routes, documented in the OpenAPI `webhooks` section. Per
+// delivery: a client IP over its limit of unverified deliveries gets 429 before its body is read (the route's
+// guard) → the body is read with a size limit (413) and must be UTF-8 (400) → the extension's handler verifies and
+// handles it. A handler that rejects a delivery calls req.rejected() first: that counts it against the client IP
+// (webhookRejectLimit per minute, per process and in the shared rate-limit store) and throws the 429 once the IP is
+// over. Verified deliveries never count.
+import type { App } from "../http/router.ts";
+import { problems } from "../http/problem.ts";
+import { enforceRateLimit } from "../http/rate-limit.ts";
+import { mountRoute } from "../http/mount.ts";
+import type { Route } from "../http/route.ts";
 import type { Runtime } from "./runtime.ts";
-import { toResponse } from "./response.ts";
-import type { WebhookRequest } from "./types.ts";
+import type { ExtensionContext, WebhookRequest } from "./types.ts";
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
-
-/** The raw body as UTF-8 text, at most `limit` bytes. */
-export async function readRawBody(req: Request, limit: number): Promise<string> {
-  const tooLarge = () => new HttpProblem(413, "payload-too-large", "Payload too large", `webhook bodies are limited to ${limit} bytes`);
-  const len = req.headers.get("content-length");
-  if (len !== null && Number(len) > limit) throw tooLarge();
-  const buf = await req.arrayBuffer();
-  if (buf.byteLength > limit) throw tooLarge();
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
-  } catch {
-    throw new HttpProblem(400, "malformed-webhook", "Malformed webhook", "the body is not UTF-8");
-  }
-}
-
-/** OpenAPI-style {param} → Hono's :param. */
-const honoPath = (path: string) => path.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");
 
 export function mountWebhooks(app: App, runtime: Runtime) {
   if (runtime.reg.webhooks.length === 0) return;
@@ -42,38 +24,48 @@ export function mountWebhooks(app: App, runtime: Runtime) {
   const blocked = new Map<string, number>();
   const tooMany = (until: number) => problems.tooMany(Math.max(1, Math.ceil((until - Date.now()) / 1000)), `at most ${limitOpts.limit} unverified webhook deliveries per minute`);
 
-  for (const { def } of runtime.reg.webhooks) {
-    const limit = def.bodyLimitBytes ?? WEBHOOK_BODY_LIMIT;
-    app.post(honoPath(def.path), async (c: Context<AppEnv>) => {
-      const ip = clientIp(c);
-      const until = blocked.get(ip);
-      if (until !== undefined) {
+  for (const { extension, def } of runtime.reg.webhooks) {
+    const route: Route<ExtensionContext> = {
+      method: "post",
+      path: def.path,
+      summary: def.summary,
+      description: def.description,
+      tags: def.tags ?? [extension],
+      access: "public",
+      request: { raw: { limitBytes: def.bodyLimitBytes ?? WEBHOOK_BODY_LIMIT } },
+      responses: def.responses,
+      openapi: { webhooks: def.deliveries },
+      guard(req) {
+        const until = blocked.get(req.ip);
+        if (until === undefined) return;
         if (until > Date.now()) throw tooMany(until);
-        blocked.delete(ip);
-      }
-      const rawBody = await readRawBody(c.req.raw, limit);
-      const req: WebhookRequest = {
-        method: c.req.method,
-        path: c.req.path,
-        params: c.req.param() as Record<string, string>,
-        headers: c.req.raw.headers,
-        rawBody,
-        ip,
-        requestId: c.get("requestId"),
-        async rejected(logFields = {}) {
-          try {
-            await enforceRateLimit(limitOpts, ip);
-          } catch {
-            if (blocked.size > 10_000) for (const [k, t] of blocked) if (t <= Date.now()) blocked.delete(k);
-            const until = Date.now() + limitOpts.windowSeconds * 1000;
-            blocked.set(ip, until);
-            log.warn("webhook deliveries rate-limited", { ip, ...logFields });
-            throw tooMany(until);
-          }
-        },
-      };
-      const res = await def.handler(req, runtime.context({ log }));
-      return toResponse(res);
-    });
+        blocked.delete(req.ip);
+      },
+      handler(req, ctx) {
+        const ip = req.ip;
+        const delivery: WebhookRequest = {
+          method: req.method,
+          path: req.path,
+          params: req.params,
+          headers: req.headers,
+          rawBody: req.rawBody,
+          ip,
+          requestId: req.requestId,
+          async rejected(logFields = {}) {
+            try {
+              await enforceRateLimit(limitOpts, ip);
+            } catch {
+              if (blocked.size > 10_000) for (const [k, t] of blocked) if (t <= Date.now()) blocked.delete(k);
+              const until = Date.now() + limitOpts.windowSeconds * 1000;
+              blocked.set(ip, until);
+              log.warn("webhook deliveries rate-limited", { ip, ...logFields });
+              throw tooMany(until);
+            }
+          },
+        };
+        return def.handler(delivery, ctx);
+      },
+    };
+    mountRoute(app, route, { context: () => runtime.context({ log }) });
   }
 }

@@ -3,9 +3,9 @@
 // or floods connections holds a bounded number of server timers and sockets. The route's own stream is cancelled
 // when its wrapper closes, so the route's cleanup (cancel) runs.
 import type { Context } from "hono";
-import type { AppEnv, Platform } from "../http/types.ts";
-import { clientIp } from "../http/rate-limit.ts";
-import type { RouteResult } from "./types.ts";
+import type { AppEnv, Platform } from "./types.ts";
+import { clientIp } from "./rate-limit.ts";
+import type { RouteResult } from "./route.ts";
 
 export const MAX_STREAMS_PER_CALLER = 5;
 

@@ -1,0 +1,143 @@
+// Mounts a route declaration (src/http/route.ts) on the app: per request, in this order, the access guard (401/403),
+// the declared rate limits keyed by IP or user (429), the route's own guard, Idempotency-Key (replay, 409, 422), the
+// raw body (413, 400 when not UTF-8) or the validated query, path parameters and JSON body (400 malformed JSON, 422
+// with the failing fields), the rate limits keyed by the validated request, then the handler; its result becomes
+// the response (streams counted per caller). The route's OpenAPI operation is registered from the same declaration.
+import type { Context, MiddlewareHandler } from "hono";
+import type { z } from "@hono/zod-openapi";
+import type { AppEnv, Platform } from "./types.ts";
+import type { Route, RouteRequest, RateLimitSpec } from "./route.ts";
+import { allowLargeBodies, type App } from "./router.ts";
+import { HttpProblem, problems, zodFieldErrors } from "./problem.ts";
+import { clientIp, enforceRateLimit } from "./rate-limit.ts";
+import { idempotency } from "./middleware.ts";
+import { requireAccess } from "../auth/guard.ts";
+import { limitStreams } from "./streams.ts";
+import { toResponse } from "./response.ts";
+import { documentRoute } from "./openapi.ts";
+
+/** OpenAPI-style {param} → Hono's :param (with its pattern when the declaration gives one). */
+export function honoPath(path: string, patterns: Record<string, string> = {}): string {
+  return path.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => (patterns[name] ? `:${name}{${patterns[name]}}` : `:${name}`));
+}
+
+const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
+
+/** Raw body as UTF-8 text, at most `limit` bytes (413), or a 400 problem when it is not UTF-8. */
+export async function readRawBody(req: Request, limit: number): Promise<string> {
+  const tooLarge = () => new HttpProblem(413, "payload-too-large", "Payload too large", `bodies are limited to ${limit} bytes here`);
+  const len = req.headers.get("content-length");
+  if (len !== null && Number(len) > limit) throw tooLarge();
+  const buf = await req.arrayBuffer();
+  if (buf.byteLength > limit) throw tooLarge();
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+  } catch {
+    throw new HttpProblem(400, "malformed-webhook", "Malformed webhook", "the body is not UTF-8");
+  }
+}
+
+function validate(schema: z.ZodType, value: unknown): unknown {
+  const r = schema.safeParse(value);
+  if (!r.success) throw problems.validation(zodFieldErrors(r.error.issues as any));
+  return r.data;
+}
+
+function queryValues(c: Context<AppEnv>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => (v.length === 1 ? [k, v[0]] : [k, v])));
+}
+
+async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
+  const type = c.req.header("content-type");
+  const media = type ? type.split(";")[0].trim().toLowerCase() : "";
+  if (!JSON_MEDIA.test(media)) return {};
+  try {
+    return JSON.parse(await c.req.text());
+  } catch {
+    throw new HttpProblem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON");
+  }
+}
+
+/** The request a handler sees; body/query/params filled in once validated. */
+function requestOf(c: Context<AppEnv>): RouteRequest<any, any, any> {
+  return {
+    body: undefined,
+    query: c.req.query(),
+    params: c.req.param(),
+    headers: c.req.raw.headers,
+    method: c.req.method,
+    path: c.req.path,
+    url: new URL(c.req.url),
+    user: c.get("user"),
+    ip: clientIp(c),
+    userAgent: c.req.header("user-agent") ?? "",
+    requestId: c.get("requestId"),
+    rawBody: "",
+    formData: () => c.req.formData(),
+    signal: c.req.raw.signal,
+    raw: c.req.raw,
+  };
+}
+
+const limitsOf = (route: Route<unknown>): readonly RateLimitSpec[] => (route.rateLimit === undefined ? [] : Array.isArray(route.rateLimit) ? route.rateLimit : [route.rateLimit as RateLimitSpec]);
+
+async function countCall(route: Route<unknown>, rl: RateLimitSpec, req: RouteRequest<any, any, any>) {
+  const key = rl.key === "ip" ? req.ip : rl.key === "user" ? (req.user?.id ?? `ip:${req.ip}`) : rl.key(req);
+  if (key === null) return;
+  await enforceRateLimit({ name: rl.name ?? `${route.method.toUpperCase()} ${route.path}`, limit: rl.limit, windowSeconds: rl.windowSeconds }, key);
+}
+
+export interface MountOptions<Ctx> {
+  /** The context the handler gets, made per request. */
+  context(req: RouteRequest<any, any, any>, c: Context<AppEnv>): Ctx;
+  /** Tags of its operation when the route names none. */
+  tags?: readonly string[];
+}
+
+/** Mount one declared route and register its OpenAPI operation. */
+export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<Ctx>) {
+  if (route.methods === "all" && route.openapi !== false) throw new Error(`${route.path}: only routes outside the document answer every method`);
+  if (route.bodyLimit === "documents" || route.request?.multipart) allowLargeBodies(app, route.path);
+  const limits = limitsOf(route as Route<unknown>);
+  const early = limits.filter((l) => typeof l.key === "string");
+  const late = limits.filter((l) => typeof l.key === "function");
+  const req = route.request ?? {};
+  const responseType = (status: number) => {
+    const r = route.responses[status];
+    return r?.contentType ?? (r?.stream ? "text/event-stream" : undefined);
+  };
+
+  const middleware: MiddlewareHandler<AppEnv>[] = [requireAccess(route.access)];
+  if (early.length > 0 || route.guard) {
+    middleware.push(async (c, next) => {
+      const r = requestOf(c);
+      for (const rl of early) await countCall(route as Route<unknown>, rl, r);
+      await route.guard?.(r);
+      return next();
+    });
+  }
+  if (route.idempotent) middleware.push(idempotency());
+
+  const handler = async (c: Context<AppEnv>) => {
+    const r = requestOf(c);
+    if (req.raw) r.rawBody = await readRawBody(c.req.raw, req.raw.limitBytes);
+    if (req.query) r.query = validate(req.query, queryValues(c));
+    if (req.params) r.params = validate(req.params, c.req.param());
+    if (req.body) r.body = validate(req.body, await jsonBody(c));
+    for (const rl of late) await countCall(route as Route<unknown>, rl, r);
+    const res = await route.handler(r, opts.context(r, c));
+    if ("response" in res) return res.response;
+    return toResponse(limitStreams(c.get("platform"), c, res), "status" in res ? responseType(res.status) : undefined);
+  };
+
+  const path = honoPath(route.path, req.paramPatterns);
+  const handlers = [...middleware, handler] as MiddlewareHandler<AppEnv>[];
+  if (route.methods === "all") app.all(path, ...(handlers as [MiddlewareHandler<AppEnv>]));
+  else app.on(route.method.toUpperCase(), path, ...(handlers as [MiddlewareHandler<AppEnv>]));
+  documentRoute(app, route as Route<unknown>, { tags: opts.tags });
+}
+
+/** Mount platform routes: their handlers get the platform. */
+export function mountPlatformRoutes(app: App, platform: Platform, routes: readonly Route<Platform>[], tags?: readonly string[]) {
+  for (const route of routes) mountRoute(app, route, { context: () => platform, tags });
+}

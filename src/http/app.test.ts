@@ -142,7 +142,8 @@ describe("http app", () => {
     expect(doc.paths["/api/v1/slow"].post.parameters).toEqual([expect.objectContaining({ $ref: "#/components/parameters/IdempotencyKey" })]);
     expect(doc.components.parameters.IdempotencyKey).toMatchObject({ name: "Idempotency-Key", in: "header", required: false });
     expect(Object.keys(doc.paths["/api/v1/echo"].post.responses).sort()).toEqual(["201", "400", "413", "422"]);
-    expect(doc.paths["/api/v1/echo"].post.responses["422"].content["application/problem+json"].schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    expect(doc.paths["/api/v1/echo"].post.responses["422"]).toEqual({ $ref: "#/components/responses/ValidationFailed" });
+    expect(doc.components.responses.ValidationFailed.content["application/problem+json"].schema).toEqual({ $ref: "#/components/schemas/Problem" });
     expect(doc.components.schemas.Problem.properties.errors.type).toBe("array");
     const html = await (await req("/api/docs")).text();
     expect(html).toContain("/api/v1/echo");

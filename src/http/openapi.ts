@@ -63,6 +63,8 @@ function idempotencyKeyParam(app: OpenAPIHono<AppEnv>): z.ZodType {
 }
 
 interface Generated {
+  /** Name of the reusable response component (components/responses). */
+  name: string;
   description: string;
   slug: string;
   title: string;
@@ -73,29 +75,30 @@ interface Generated {
 
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying", example: "30" } };
 
-/** The problems a declaration implies, by status: description and example. */
+/** The problems a declaration implies, by status: the response component, its description and example. */
 const GENERATED: Record<number, Generated> = {
-  400: { description: "Malformed request: the body is not valid JSON, or the Idempotency-Key is not 1-255 visible ASCII characters", slug: "malformed-json", title: "Malformed JSON", detail: "The request body is not valid JSON" },
-  401: { description: "Not signed in, or the access token was refused", slug: "unauthorized", title: "Unauthorized", detail: "Authentication required", headers: { "WWW-Authenticate": { description: "Bearer challenge", example: 'Bearer realm="kreditku"' } } },
-  403: { description: "Signed in, but the caller's role may not do this", slug: "forbidden", title: "Forbidden", detail: "This needs one of the roles: admin" },
-  404: { description: "Not found (also when it belongs to someone else)", slug: "not-found", title: "Not found", detail: "Resource not found" },
-  409: { description: "A request with this Idempotency-Key is still running (retry after Retry-After)", slug: "idempotency-key-in-use", title: "Request in progress", detail: "A request with this Idempotency-Key is still being processed", headers: RETRY_AFTER },
-  413: { description: "The body is larger than the limit", slug: "payload-too-large", title: "Payload too large", detail: "The request body exceeds the size limit" },
-  415: { description: "Unsupported media type", slug: "unsupported-media-type", title: "Unsupported media type", detail: "This media type is not accepted" },
+  400: { name: "BadRequest", description: "Malformed request: the body is not valid JSON, or the Idempotency-Key is not 1-255 visible ASCII characters", slug: "malformed-json", title: "Malformed JSON", detail: "The request body is not valid JSON" },
+  401: { name: "Unauthorized", description: "Not signed in, or the access token was refused", slug: "unauthorized", title: "Unauthorized", detail: "Authentication required", headers: { "WWW-Authenticate": { description: "Bearer challenge", example: 'Bearer realm="kreditku"' } } },
+  403: { name: "Forbidden", description: "Signed in, but the caller's role may not do this", slug: "forbidden", title: "Forbidden", detail: "This needs one of the roles: admin" },
+  404: { name: "NotFound", description: "Not found (also when it belongs to someone else)", slug: "not-found", title: "Not found", detail: "Resource not found" },
+  409: { name: "RequestInProgress", description: "A request with this Idempotency-Key is still running (retry after Retry-After)", slug: "idempotency-key-in-use", title: "Request in progress", detail: "A request with this Idempotency-Key is still being processed", headers: RETRY_AFTER },
+  413: { name: "PayloadTooLarge", description: "The body is larger than the limit", slug: "payload-too-large", title: "Payload too large", detail: "The request body exceeds the size limit" },
+  415: { name: "UnsupportedMediaType", description: "Unsupported media type", slug: "unsupported-media-type", title: "Unsupported media type", detail: "This media type is not accepted" },
   422: {
+    name: "ValidationFailed",
     description: "Validation failed (`errors` names each failing field), or an Idempotency-Key reused with another request",
     slug: "validation-error",
     title: "Validation failed",
     detail: "The request is not valid",
     extra: { errors: [{ path: "principalAmount", message: "Too small: expected number to be >=1000000", code: "too_small" }] },
   },
-  423: { description: "Locked for a while (Retry-After)", slug: "account-locked", title: "Account locked", detail: "Too many failed attempts; try again later", extra: { retryAfter: 900 }, headers: RETRY_AFTER },
-  429: { description: "Rate limited (Retry-After)", slug: "rate-limited", title: "Too many requests", detail: "Rate limit: at most 60 per 60 s", extra: { retryAfter: 30 }, headers: RETRY_AFTER },
-  500: { description: "Server error (the request id names it in the log)", slug: "internal", title: "Internal server error", detail: "Something went wrong on our side; the request id identifies it in the logs" },
-  503: { description: "A dependency is unavailable; retry", slug: "unavailable", title: "Service unavailable", detail: "A dependency is unavailable; retry later" },
+  423: { name: "Locked", description: "Locked for a while (Retry-After)", slug: "account-locked", title: "Account locked", detail: "Too many failed attempts; try again later", extra: { retryAfter: 900 }, headers: RETRY_AFTER },
+  429: { name: "RateLimited", description: "Rate limited (Retry-After)", slug: "rate-limited", title: "Too many requests", detail: "Rate limit: at most 60 per 60 s", extra: { retryAfter: 30 }, headers: RETRY_AFTER },
+  500: { name: "ServerError", description: "Server error (the request id names it in the log)", slug: "internal", title: "Internal server error", detail: "Something went wrong on our side; the request id identifies it in the logs" },
+  503: { name: "Unavailable", description: "A dependency is unavailable; retry", slug: "unavailable", title: "Service unavailable", detail: "A dependency is unavailable; retry later" },
 };
 
-const generic = (status: number): Generated => GENERATED[status] ?? { description: "Error", slug: status >= 500 ? "internal" : "bad-request", title: "Error", detail: "The request failed" };
+const generic = (status: number): Generated => GENERATED[status] ?? { name: `Error${status}`, description: "Error", slug: status >= 500 ? "internal" : "bad-request", title: "Error", detail: "The request failed" };
 
 /** A problem document of a status, for examples. */
 export function problemExample(status: number, slug?: string): Record<string, unknown> {
@@ -125,18 +128,38 @@ function declaredResponse(status: number, r: ResponseSpec) {
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
+const RESPONSE_COMPONENTS = new WeakMap<object, Set<number>>();
+
+/** A reference to the generated problem response of a status, registered once per app as components/responses/<Name>. */
+function problemRef(app: OpenAPIHono<AppEnv>, status: number) {
+  const g = generic(status);
+  const done = RESPONSE_COMPONENTS.get(app) ?? new Set<number>();
+  RESPONSE_COMPONENTS.set(app, done);
+  if (!done.has(status)) {
+    done.add(status);
+    if (done.size === 1) app.openAPIRegistry.register("Problem", ProblemSchema);
+    const h = headersOf(g.headers);
+    app.openAPIRegistry.registerComponent("responses", g.name, {
+      description: g.description,
+      ...(h ? { headers: h } : {}),
+      content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" }, example: problemExample(status) } },
+    });
+  }
+  return { $ref: `#/components/responses/${g.name}` };
+}
+
 /** The declared responses plus the problems the declaration implies (a declared status keeps its own text). */
-export function responsesOf(route: Route<unknown>) {
+export function responsesOf(app: OpenAPIHono<AppEnv>, route: Route<unknown>) {
   const out: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(route.responses)) out[status] = declaredResponse(Number(status), r);
-  const add = (status: number, description?: string) => {
-    out[String(status)] ??= problemResponse(status, description);
+  const add = (status: number) => {
+    out[String(status)] ??= problemRef(app, status);
   };
   const req = route.request ?? {};
   const takesBody = !!(req.body || req.multipart || req.raw);
   if (req.body || route.idempotent || req.raw) add(400);
   if (route.access !== "public") add(401);
-  if (Array.isArray(route.access)) add(403, `Signed in, but only ${(route.access as readonly string[]).join(", ")} may do this`);
+  if (Array.isArray(route.access)) add(403);
   if (hasPathParams(route.path) && !req.raw) add(404);
   if (route.idempotent) add(409);
   if (takesBody) add(413);
@@ -168,7 +191,7 @@ export function documentRoute(app: OpenAPIHono<AppEnv>, route: Route<unknown>, d
   const ids = OPERATION_IDS.get(app) ?? new Set<string>();
   OPERATION_IDS.set(app, ids);
   const tags = [...(route.tags ?? defaults.tags ?? [])];
-  const responses = responsesOf(route);
+  const responses = responsesOf(app, route);
   if (typeof route.openapi === "object") {
     for (const d of route.openapi.webhooks) registry.registerWebhook(webhookOperation(route, d, tags, responses, ids));
     return;

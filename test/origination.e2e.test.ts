@@ -1,15 +1,10 @@
 // Loan origination against the built binary: OTP sign-in → profile → documents → quote → apply (idempotent,
 // concurrently) → checks → analyst decision → accept → loan; every refusal; IDOR across two borrowers; the SSE
-// stream; products admin with the regulatory cap refusal; and a client generated from the served OpenAPI document
-// (openapi-typescript → typed openapi-fetch calls, type-checked with tsc and run).
+// stream; products admin with the regulatory cap refusal. (A client generated from the OpenAPI document drives the
+// whole journey in test/openapi-client.test.ts.)
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import openapiTS, { astToString } from "openapi-typescript";
-import createClient from "openapi-fetch";
 import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 import { pdfDocument } from "./kit/images.ts";
-import { freshIp } from "./kit/ip.ts";
 import { Journey, type Res } from "./kit/journey.ts";
 
 const PASSWORD = "correct horse battery";
@@ -301,60 +296,6 @@ describe("the origination journey on the binary (each test with its own borrower
     const malformed = await fetch(srv.url + "/api/v1/applications", { method: "POST", headers: { Authorization: `Bearer ${poor.token}`, "Content-Type": "application/json" }, body: "{" });
     expect(malformed.status).toBe(400);
   });
-
-  test("a generated client (openapi-typescript → openapi-fetch) drives part of the journey", async () => {
-    const doc = (await call("GET", "/api/openapi.json")).body;
-    for (const p of ["/api/v1/quotes", "/api/v1/applications", "/api/v1/applications/{id}/accept", "/api/v1/loans/{id}", "/api/v1/admin/products", "/api/v1/events"]) expect(doc.paths[p]).toBeDefined();
-    expect(doc.paths["/api/v1/quotes"].post.tags).toContain("Products");
-    expect(doc.paths["/api/v1/quotes"].post.responses["200"].content["application/json"].example.instalmentAmount).toBe(110_000);
-    const types = astToString(await openapiTS(doc));
-    const dir = resolve("/tmp", `kreditku-origination-client-${process.pid}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "api.d.ts"), types);
-    // a typed program over the generated types: it must type-check (wrong field names would not)
-    const openapiFetch = resolve(import.meta.dir, "../node_modules/openapi-fetch");
-    writeFileSync(
-      join(dir, "use.ts"),
-      `import createClient from ${JSON.stringify(openapiFetch)};
-import type { paths } from "./api";
-export async function journey(baseUrl: string, token: string) {
-  const api = createClient<paths>({ baseUrl, headers: { Authorization: "Bearer " + token } });
-  const q = await api.POST("/api/v1/quotes", { body: { productId: "prod_reference_weekly", principalAmount: 5000000, tenor: 50 } });
-  const n: number | undefined = q.data?.instalmentAmount;
-  const apps = await api.GET("/api/v1/applications", { params: { query: { limit: 5 } } });
-  const first: string | undefined = apps.data?.items[0]?.status;
-  const loan = await api.GET("/api/v1/loans/{id}", { params: { path: { id: "x" } } });
-  const due: number | undefined = loan.data?.installments[0]?.principalDue;
-  return { n, first, due };
-}
-`,
-    );
-    const tsc = Bun.spawn([resolve(import.meta.dir, "../node_modules/.bin/tsc"), "--noEmit", "--strict", "--skipLibCheck", "--target", "ES2022", "--module", "ESNext", "--moduleResolution", "bundler", join(dir, "use.ts")], {
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [out, err, code] = await Promise.all([new Response(tsc.stdout).text(), new Response(tsc.stderr).text(), tsc.exited]);
-    expect(out + err).toBe("");
-    expect(code).toBe(0);
-
-    // and the same calls at runtime
-    const c = await readyBorrower();
-    const api = createClient<any>({ baseUrl: srv.url, headers: { Authorization: `Bearer ${c.token}`, "X-Forwarded-For": freshIp() } });
-    const q = await api.POST("/api/v1/quotes", { body: { productId: "prod_reference_weekly", principalAmount: 5_000_000, tenor: 50 } });
-    expect(q.response.status).toBe(200);
-    expect((q.data as any).instalmentAmount).toBe(110_000);
-    const created = await api.POST("/api/v1/applications", { body: applyBody(c.documentIds), headers: { "Idempotency-Key": `gen-${c.userId}` } });
-    expect(created.response.status).toBe(201);
-    const id = (created.data as any).id;
-    const got = await api.GET("/api/v1/applications/{id}", { params: { path: { id } } });
-    expect((got.data as any).id).toBe(id);
-    const listed = await api.GET("/api/v1/applications", { params: { query: { limit: 1 } } });
-    expect((listed.data as any).items.map((x: any) => x.id)).toEqual([id]);
-    const missing = await api.GET("/api/v1/loans/{id}", { params: { path: { id: "no-such-loan" } } });
-    expect(missing.response.status).toBe(404);
-    expect((missing.error as any).type).toBe("https://kreditku.dev/problems/not-found");
-    rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
 });
 
 /** Open the SSE stream and collect its text. */

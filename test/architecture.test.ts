@@ -7,6 +7,9 @@
 //                index.ts: that is its definition, which only extensions/index.ts lists), without cycles between
 //                extensions; nothing in extensions/ or schemas/ imports Hono, bun:sqlite, BullMQ, ioredis or the AWS SDK;
 //   schemas    → src/runtime/index.ts only;
+//   jobs       → the runtime's public modules, schemas, other jobs and extension modules (the services their
+//                handlers call; never an extension's index.ts, its definition), and nothing of the platform's
+//                internals (a job is written against the same API as an extension);
 //   extensions, schemas and jobs read no environment variable (extension settings and secrets come from the runtime);
 //   and no import cycle between the modules the binary is built from.
 // The binary's modules are the ones reachable from src/main.ts; test files (*.test.ts) and test support (fixtures,
@@ -128,10 +131,26 @@ describe("architecture: dependency direction", () => {
     expect(violations((_from, to) => (!OUR_CODE.test(to) || to.startsWith("schemas/") || RUNTIME_API.has(to) ? null : "schemas depend only on the runtime's zod"), schemas)).toEqual([]);
   });
 
-  test("nothing in extensions/ or schemas/ that the binary runs imports Hono, bun:sqlite, BullMQ, ioredis or the AWS SDK", () => {
+  test("jobs import the runtime's public modules, schemas, other jobs and extensions' modules (never their definitions)", () => {
+    const jobs = [...binary].filter((f) => f.startsWith("jobs/"));
+    expect(jobs.length).toBeGreaterThan(1);
+    expect(
+      violations((from, to) => {
+        if (!OUR_CODE.test(to) || to.startsWith("schemas/") || to.startsWith("jobs/") || RUNTIME_API.has(to)) return null;
+        if (to.startsWith("extensions/")) {
+          if (isTest(to)) return "a test file";
+          if (/^extensions\/([^/]+\/)?index\.ts$/.test(to)) return "an extension's definition (or the extension list): import the module that holds the service";
+          return null;
+        }
+        return "jobs see the platform only through src/runtime/index.ts (and its contract, types.ts)";
+      }, jobs),
+    ).toEqual([]);
+  });
+
+  test("nothing in extensions/, jobs/ or schemas/ that the binary runs imports Hono, bun:sqlite, BullMQ, ioredis or the AWS SDK", () => {
     const bad: string[] = [];
     for (const f of binary) {
-      if (!f.startsWith("extensions/") && !f.startsWith("schemas/")) continue;
+      if (!/^(extensions|jobs|schemas)\//.test(f)) continue;
       for (const p of graph.get(f)!.packages) if (FORBIDDEN_PACKAGES.test(p)) bad.push(`${f} → ${p}`);
     }
     expect(bad).toEqual([]);

@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { checkLedger, loanAccountBalance, postJournal, type Account } from "../ledger/ledger.ts";
 import { RECOGNISED_KIND, recogniseIncome } from "../ledger/income.ts";
-import { applyDisbursementOutcome, loadInstalments, loadLoan, prepareDisbursement } from "../payments/money.ts";
+import { applyDisbursementOutcome } from "../payments/disbursement-outcome.ts";
+import { loadInstalments, loadLoan } from "../payments/loan-balance.ts";
+import { prepareDisbursement } from "../payments/disbursements.ts";
 import { payoffQuote } from "../payments/allocation.ts";
 import { seedLoan as seedDisbursing } from "../../test/kit/accepted-loan.ts";
 import { writeOffLoan } from "./service.ts";

@@ -4,7 +4,7 @@
 // flat, 50 weekly × 110,000, grace 3 days, late fee 0.1 %/day) on a manual clock.
 import { afterEach, describe, expect, test } from "bun:test";
 import { checkLedger } from "../ledger/ledger.ts";
-import { applyPayment } from "../payments/money.ts";
+import { applyPayment } from "../payments/repayments.ts";
 import { listCollections } from "./service.ts";
 import { runSweep } from "./sweep.ts";
 import { at, seedLoan } from "./fixtures/reference-loan.ts";

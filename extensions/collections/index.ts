@@ -1,13 +1,14 @@
 // Collections: DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics; the record APIs
 // over its tables and the overview's loans (portfolio) part.
 import { randomUUID } from "node:crypto";
-import { defineExtension, defineJob, defineRoute, type ExtensionContext, jakartaDate, z } from "../../src/runtime/index.ts";
+import { defineExtension, defineRoute, jakartaDate, type ExtensionContext } from "../../src/runtime/index.ts";
 import { PII } from "../loans/personal-data.ts";
 import { RECORDS } from "./records.ts";
 import { portfolioOverview } from "./overview.ts";
-import { withinSendingWindow } from "./reminders.ts";
-import { runSweep, SEND_REMINDER_JOB } from "./sweep.ts";
+import { delinquencySweepJob } from "../../jobs/delinquency-sweep.ts";
+import { sendReminderJob } from "../../jobs/send-reminder.ts";
 import { listCollections, portfolioSummary, rollRateReport, setWriteOffDpd, writeOffDpd, writeOffLoan } from "./service.ts";
+import type { SweepRunRow } from "./sweep.ts";
 import {
   CollectionList,
   CollectionsQuery,
@@ -20,70 +21,10 @@ import {
   SweepAccepted,
   WriteOff,
   WriteOffRequest,
-} from "./schemas.ts";
-import { BUCKETS } from "../../schemas/enums.ts";
-
-/** The SMS port the platform registers as "sms". */
-export interface SmsPort {
-  send(msg: { to: string; text: string }): Promise<void>;
-}
+} from "../../schemas/collections.ts";
 
 const STAFF = ["analyst", "finance", "admin"] as ("analyst" | "finance" | "admin")[];
 const problem = (description: string) => ({ description, schema: Problem, contentType: "application/problem+json" });
-
-export const ReminderPayload = z.object({
-  loanId: z.string(),
-  date: z.string(),
-  kind: z.enum(["h-3", "h-1", "due", "overdue"]),
-  phone: z.string(),
-  text: z.string().max(500),
-});
-type ReminderPayload = z.infer<typeof ReminderPayload>;
-type ReminderResult = { status: "sent" | "skipped"; at: string; detail?: string };
-
-/** Sends one reminder SMS (stateless: everything it needs is in the payload); the owner records the outcome. */
-export const sendReminderJob = defineJob<ReminderPayload, ReminderResult>({
-  name: SEND_REMINDER_JOB,
-  payload: ReminderPayload,
-  runsOn: "any",
-  attempts: 3,
-  backoff: { type: "exponential", delayMs: 30_000 },
-  async handler(p, ctx) {
-    const now = ctx.clock.now();
-    // a retry may land outside the window or on another day: never send then
-    if (!withinSendingWindow(now)) return { status: "skipped", at: now.toISOString(), detail: "outside 08:00-20:00 Asia/Jakarta" };
-    if (jakartaDate(now) !== p.date) return { status: "skipped", at: now.toISOString(), detail: "stale: planned for another day" };
-    await ctx.port<SmsPort>("sms").send({ to: p.phone, text: p.text });
-    return { status: "sent", at: now.toISOString() };
-  },
-  apply(r, p, t) {
-    t.run(
-      "UPDATE collection_reminders SET status = ?, sent_at = ?, detail = ? WHERE loan_id = ? AND reminder_date = ? AND status = 'queued'",
-      r.status,
-      r.status === "sent" ? r.at : null,
-      r.detail ?? null,
-      p.loanId,
-      p.date,
-    );
-  },
-});
-
-/** The daily sweep, on the owner at 07:00 Asia/Jakarta (reminders it queues go out from 08:00). */
-export const delinquencySweepJob = defineJob<Record<string, never>, unknown>({
-  name: "delinquency-sweep",
-  payload: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
-  runsOn: "owner",
-  schedule: "0 7 * * *",
-  tz: "Asia/Jakarta",
-  attempts: 5,
-  backoff: { type: "exponential", delayMs: 60_000 },
-  timeoutMs: 30 * 60_000,
-  async handler(_p, ctx) {
-    const r = await runSweep(ctx, { signal: ctx.signal });
-    if (r.status === "interrupted") throw new Error(`delinquency sweep interrupted at ${r.loans} loans; the retry resumes from the checkpoint`);
-    return r;
-  },
-});
 
 const summaryRoute = defineRoute({
   method: "get",
@@ -94,7 +35,7 @@ const summaryRoute = defineRoute({
   responses: { 200: { description: "Summary as of the last sweep", schema: PortfolioSummary }, 401: problem("Not signed in"), 403: problem("Not staff") },
   handler(_req, ctx) {
     const s = portfolioSummary(ctx.db);
-    const run = ctx.db.get<any>("SELECT * FROM sweep_runs ORDER BY run_date DESC LIMIT 1");
+    const run = ctx.db.get<SweepRunRow>("SELECT * FROM sweep_runs ORDER BY run_date DESC LIMIT 1");
     return {
       status: 200,
       body: {
@@ -107,7 +48,7 @@ const summaryRoute = defineRoute({
   },
 });
 
-const rollRatesRoute = defineRoute<unknown, z.infer<typeof RollRatesQuery>>({
+const rollRatesRoute = defineRoute<unknown, RollRatesQuery>({
   method: "get",
   path: "/api/v1/admin/portfolio/roll-rates",
   summary: "Roll rates bucket to bucket between two snapshot days (default: the last 30 days)",
@@ -120,7 +61,7 @@ const rollRatesRoute = defineRoute<unknown, z.infer<typeof RollRatesQuery>>({
   },
 });
 
-const listRoute = defineRoute<unknown, z.infer<typeof CollectionsQuery>>({
+const listRoute = defineRoute<unknown, CollectionsQuery>({
   method: "get",
   path: "/api/v1/admin/collections",
   summary: "Open loans by days past due, with filters (bucket, status, DPD range) and cursor pagination",
@@ -135,7 +76,7 @@ const listRoute = defineRoute<unknown, z.infer<typeof CollectionsQuery>>({
   },
 });
 
-const writeOffRoute = defineRoute<z.infer<typeof WriteOffRequest>, unknown, z.infer<typeof LoanIdParams>>({
+const writeOffRoute = defineRoute<WriteOffRequest, unknown, LoanIdParams>({
   method: "post",
   path: "/api/v1/admin/loans/{id}/write-off",
   summary: "Write a delinquent loan off (DPD at least the configured threshold, default 180); posted to the ledger",
@@ -171,7 +112,7 @@ const getSettingsRoute = defineRoute({
   },
 });
 
-const putSettingsRoute = defineRoute<z.infer<typeof CollectionsSettings>>({
+const putSettingsRoute = defineRoute<CollectionsSettings>({
   method: "put",
   path: "/api/v1/admin/collections/settings",
   summary: "Change collections settings (write-off DPD threshold)",
@@ -224,4 +165,3 @@ export default defineExtension({
   },
 });
 
-export { BUCKETS };

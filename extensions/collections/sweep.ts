@@ -15,11 +15,11 @@ import { planReminder, reminderText, sendTimeFor } from "./reminders.ts";
 import { postLateFeeAccrual } from "./journal.ts";
 import { recogniseIncome } from "../ledger/income.ts";
 import { standingOf, updateCollectionState } from "./standing.ts";
+import { sendReminderJob } from "../../jobs/send-reminder.ts";
 import { jakartaDate } from "../../src/runtime/index.ts";
 import type { OpenLoanStatus, TenorUnit } from "../../schemas/enums.ts";
 
 export const SWEEP_ACTOR = "system:collections";
-export const SEND_REMINDER_JOB = "send-reminder";
 
 export type SweepContext = Pick<ExtensionContext, "tx" | "db" | "clock" | "log">;
 
@@ -238,7 +238,7 @@ export function sweepLoan(t: TxContext, loan: LoanRow, inst: InstalmentView[], c
       at,
     );
     if (ins.changes > 0) {
-      t.enqueue(SEND_REMINDER_JOB, { loanId: loan.id, date: today, kind: plan.kind, phone: loan.phone, text }, { key, runAt: sendAt });
+      t.enqueue(sendReminderJob, { loanId: loan.id, date: today, kind: plan.kind, phone: loan.phone, text }, { key, runAt: sendAt });
       reminder = true;
     }
   }
@@ -280,7 +280,8 @@ export function sweepLoan(t: TxContext, loan: LoanRow, inst: InstalmentView[], c
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-interface RunRow {
+/** A day's sweep (table sweep_runs). */
+export interface SweepRunRow {
   run_date: string;
   status: "running" | "done";
   checkpoint_loan_id: string | null;
@@ -289,6 +290,9 @@ interface RunRow {
   reminders: number;
   status_changes: number;
   batches: number;
+  started_at: string;
+  finished_at: string | null;
+  updated_at: string;
 }
 
 /**
@@ -333,12 +337,12 @@ export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Prom
   const today = jakartaDate(now);
   const log = ctx.log.child({ job: "delinquency-sweep", runDate: today });
   const run = ctx.tx((t) => {
-    const r = t.get<RunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today);
+    const r = t.get<SweepRunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today);
     if (r) return r;
     t.run("INSERT INTO sweep_runs (run_date, status, started_at, updated_at) VALUES (?, 'running', ?, ?)", today, now.toISOString(), now.toISOString());
-    return t.get<RunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today)!;
+    return t.get<SweepRunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today)!;
   });
-  const result = (status: SweepResult["status"], r: RunRow): SweepResult => ({
+  const result = (status: SweepResult["status"], r: SweepRunRow): SweepResult => ({
     runDate: today,
     status,
     loans: r.loans_processed,
@@ -351,7 +355,7 @@ export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Prom
   if (run.status === "done") {
     const changes = await resweep(ctx, today, batchSize, opts);
     log.info("delinquency sweep already done today; standings re-evaluated", { loans: run.loans_processed, statusChanges: changes });
-    return result("already_done", changes > 0 ? (ctx.db.get<RunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today) ?? run) : run);
+    return result("already_done", changes > 0 ? (ctx.db.get<SweepRunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today) ?? run) : run);
   }
   if (run.checkpoint_loan_id) log.info("delinquency sweep resuming", { checkpoint: run.checkpoint_loan_id, loans: run.loans_processed });
   else log.info("delinquency sweep started", {});
@@ -395,7 +399,7 @@ export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Prom
         ctx.clock.now().toISOString(),
         today,
       );
-      return t.get<RunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today)!;
+      return t.get<SweepRunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today)!;
     });
     if (!batch) break;
     state = batch;
@@ -404,7 +408,7 @@ export async function runSweep(ctx: SweepContext, opts: SweepOptions = {}): Prom
     log.info("delinquency sweep progress", { batch: batch.batches, loans: batch.loans_processed, checkpoint, lateFeeAmount: batch.late_fee_amount });
     if (opts.yieldBetweenBatches !== false) await tick();
   }
-  const final = ctx.db.get<RunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today) ?? state;
+  const final = ctx.db.get<SweepRunRow>("SELECT * FROM sweep_runs WHERE run_date = ?", today) ?? state;
   const res = result("done", final);
   log.info("delinquency sweep done", { loans: res.loans, batches: res.batches, lateFeeAmount: res.lateFeeAmount, reminders: res.reminders, statusChanges: res.statusChanges, ms: res.ms });
   return res;

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { Db } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import { DEFAULT_RULES, evaluateRules, hasBlock, hasReview, type FraudSnapshot, type RuleConfig } from "./rules.ts";
+import { DEFAULT_RULES, evaluateRules, hasBlock, hasReview } from "./rules.ts";
 import { loadRuleConfig, normaliseBlockValue, normalisePhone } from "./store.ts";
 import { FRAUD_RULE_IDS, type FraudRuleId } from "../../schemas/enums.ts";
+import type { FraudSnapshot, RuleConfig } from "../../schemas/fraud.ts";
 
 function snap(over: Partial<Omit<FraudSnapshot, "identity">> & { identity?: Partial<FraudSnapshot["identity"]> } = {}): FraudSnapshot {
   const { identity, ...rest } = over;

@@ -1,20 +1,9 @@
 // Fraud rules: pure functions over a snapshot the owner builds (DESIGN §1: workers never open the database).
 // Every rule has an id, a severity (block | review) and a human message; thresholds, windows and severities are
 // data (the fraud_rules table, seeded by migration 0006), handed to the job inside its payload.
-import { z } from "../../src/runtime/index.ts";
 import { mask, nikIssues, type NikIssue } from "./nik.ts";
-import { BLOCKLIST_KINDS, FRAUD_RULE_IDS, FRAUD_SEVERITIES, VELOCITY_KEYS, type BlocklistKind, type FraudRuleId, type FraudSeverity, type VelocityKey } from "../../schemas/enums.ts";
-
-/** One row of fraud_rules. `threshold`: the most allowed (velocity: applications in the window, this one included). */
-export const RuleConfigSchema = z.object({
-  id: z.enum(FRAUD_RULE_IDS),
-  enabled: z.boolean(),
-  severity: z.enum(FRAUD_SEVERITIES),
-  threshold: z.number().int().nonnegative().nullable(),
-  windowHours: z.number().int().positive().nullable(),
-  message: z.string(),
-});
-export type RuleConfig = z.infer<typeof RuleConfigSchema>;
+import { FRAUD_RULE_IDS, type BlocklistKind, type FraudRuleId, type VelocityKey } from "../../schemas/enums.ts";
+import type { FraudSnapshot, RuleConfig, RuleEvaluation } from "../../schemas/fraud.ts";
 
 /** The defaults (also seeded by the migration; a test keeps the two equal). */
 export const DEFAULT_RULES: RuleConfig[] = [
@@ -36,50 +25,6 @@ export const DEFAULT_RULES: RuleConfig[] = [
   { id: "blocklist_bank_account", enabled: true, severity: "block", threshold: null, windowHours: null, message: "Bank account is on the blocklist" },
   { id: "blocklist_device", enabled: true, severity: "review", threshold: null, windowHours: null, message: "Device is on the blocklist" },
 ];
-
-export const FraudSnapshotSchema = z.object({
-  applicationId: z.string(),
-  userId: z.string(),
-  takenAt: z.string(),
-  identity: z.object({
-    nik: z.string().nullable(),
-    birthDate: z.string().nullable(),
-    sex: z.enum(["M", "F"]).nullable(),
-    phone: z.string().nullable(),
-    deviceId: z.string().nullable(),
-    bankAccount: z.string().nullable(),
-    ip: z.string().nullable(),
-  }),
-  /** Applications (this one included) sharing each identifier within the rule's window. */
-  velocity: z.array(z.object({ key: z.enum(VELOCITY_KEYS), windowHours: z.number(), count: z.number().int() })),
-  /** This borrower's documents whose SHA-256 another borrower also uploaded. */
-  documentReuse: z.array(z.object({ sha256: z.string(), kind: z.string(), otherBorrowers: z.number().int() })),
-  /** Other borrowers with the same bank account. */
-  bankAccountOtherBorrowers: z.number().int(),
-  /** Blocklist entries matching this application's identifiers. */
-  blocklistMatches: z.array(z.object({ id: z.string(), kind: z.enum(BLOCKLIST_KINDS), reason: z.string() })),
-});
-export type FraudSnapshot = z.infer<typeof FraudSnapshotSchema>;
-
-export interface RuleEvaluation {
-  ruleId: FraudRuleId;
-  severity: FraudSeverity;
-  hit: boolean;
-  /** Rule message; for a hit, what exactly matched. */
-  message: string;
-  evidence: Record<string, unknown>;
-  /** Not evaluated (disabled, or the data it needs is absent). */
-  skipped?: string;
-}
-
-export const RuleEvaluationSchema = z.object({
-  ruleId: z.enum(FRAUD_RULE_IDS),
-  severity: z.enum(FRAUD_SEVERITIES),
-  hit: z.boolean(),
-  message: z.string(),
-  evidence: z.record(z.string(), z.unknown()),
-  skipped: z.string().optional(),
-});
 
 type Evaluator = (s: FraudSnapshot, cfg: RuleConfig, nik: NikIssue[] | null) => Omit<RuleEvaluation, "ruleId" | "severity" | "message"> & { detail?: string };
 

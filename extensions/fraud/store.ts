@@ -1,13 +1,26 @@
 // Owner-side data access of the fraud checks: rule config, blocklist, the snapshot a fraud-check job runs on,
 // and applying its result (idempotent).
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
-import { DEFAULT_RULES, hasBlock, hasReview, type FraudSnapshot, type RuleConfig, type RuleEvaluation } from "./rules.ts";
-import { FRAUD_RULE_IDS, VELOCITY_KEYS, type BlocklistKind, type FraudOutcome, type VelocityKey } from "../../schemas/enums.ts";
+import { DEFAULT_RULES, hasBlock, hasReview } from "./rules.ts";
+import { FRAUD_RULE_IDS, VELOCITY_KEYS, type BlocklistKind, type FraudOutcome, type FraudSeverity, type VelocityKey } from "../../schemas/enums.ts";
+import type { FraudSnapshot, RuleConfig, RuleEvaluation } from "../../schemas/fraud.ts";
+
+/** A blocklist row (table blocklist). */
+export interface BlocklistRow {
+  id: string;
+  kind: BlocklistKind;
+  value: string;
+  reason: string;
+  created_by: string;
+  created_at: string;
+  removed_at: string | null;
+  removed_by: string | null;
+}
 
 interface RuleRow {
   id: string;
   enabled: number;
-  severity: "block" | "review";
+  severity: FraudSeverity;
   threshold: number | null;
   window_hours: number | null;
   message: string;

@@ -3,11 +3,12 @@
 import { describe, expect, test } from "bun:test";
 import { transitionApplication } from "./state.ts";
 import { registerGauges } from "./index.ts";
-import { profileForStaff, type ProfileRow } from "./repo.ts";
+import { profileForStaff } from "./repo.ts";
 import { jpegImage } from "../../test/kit/images.ts";
 import { appPerTest, testApp, type TestApp } from "../../test/kit/app.ts";
 import { scenarios } from "../../test/kit/scenario.ts";
 import { applyBody as apply, JPEG, PDF, PNG, productBody, profileBody, readyBorrower, upload } from "./fixtures/applicant.ts";
+import { type ProfileRow } from "./rows.ts";
 
 const quote = (over: Record<string, unknown> = {}) => ({ productId: "prod_reference_weekly", principalAmount: 5_000_000, tenor: 50, ...over });
 const loansAndApplications = (t: TestApp) => t.db.read.get<any>("SELECT (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM loans) AS n").n;
@@ -405,6 +406,7 @@ test("without the payments extension (no disburse job) the loan still gets creat
   expect(res.status).toBe(201);
   expect(res.body.loan.status).toBe("disbursing");
   expect(t.jobs("disburse")).toEqual([]);
+  expect(t.logs().find((l) => l.msg.startsWith("disbursement job not installed"))?.fields).toMatchObject({ loanId: res.body.loan.id });
 });
 
 describe("realtime", () => {

@@ -3,7 +3,7 @@
 // checked profile fields cannot change while an application is open or a loan is disbursing. Through the real app.
 import { describe, expect, test } from "bun:test";
 import { transitionApplication } from "./state.ts";
-import { prepareDisbursement } from "../payments/money.ts";
+import { prepareDisbursement } from "../payments/disbursements.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { testApp } from "../../test/kit/app.ts";
 import { profileBody, readyBorrower as ready } from "./fixtures/applicant.ts";

@@ -2,7 +2,7 @@
 import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF, problems, z, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
 import { PII, type PiiField } from "./personal-data.ts";
 import type { ProductPricing } from "./caps.ts";
-import type { InterestMethod, Purpose, TenorUnit } from "../../schemas/enums.ts";
+import type { ApplicationRow, DocumentRow, InstallmentRow, LoanRow, ProductRow, ProfileRow } from "./rows.ts";
 
 export const newId = () => Bun.randomUUIDv7();
 
@@ -17,28 +17,6 @@ export function page<T extends { id: string }>(rows: T[], limit: number) {
 }
 
 // ---------- products ----------
-export interface ProductRow {
-  id: string;
-  code: string;
-  name: string;
-  description: string;
-  purpose: Purpose;
-  min_amount: number;
-  max_amount: number;
-  min_tenor: number;
-  max_tenor: number;
-  tenor_unit: TenorUnit;
-  interest_method: InterestMethod;
-  interest_rate_ppm: number;
-  upfront_fee_ppm: number;
-  admin_fee_amount: number;
-  late_fee_ppm: number;
-  grace_days: number;
-  active: number;
-  created_at: string;
-  updated_at: string;
-}
-
 export function productOut(r: ProductRow) {
   return {
     id: r.id,
@@ -92,31 +70,6 @@ export function checkRanges(p: ProductRow, amount: number, tenor: number, amount
 }
 
 // ---------- profiles ----------
-export interface ProfileRow {
-  user_id: string;
-  nik: string;
-  full_name: string;
-  birth_date: string;
-  sex: "M" | "F";
-  address_line: string;
-  city: string;
-  province: string;
-  postal_code: string;
-  employment_status: string;
-  employer_name: string | null;
-  job_title: string | null;
-  monthly_income_amount: number;
-  bank_code: string;
-  bank_account_number: string;
-  bank_account_name: string;
-  emergency_name: string;
-  emergency_phone: string;
-  emergency_relation: string;
-  emergency_consent: number;
-  created_at: string;
-  updated_at: string;
-}
-
 /** Where the loan's money goes: snapshotted from the profile when the application is submitted (the same data the
  * fraud checks see), copied to the loan on acceptance, read by the disbursement. */
 export interface PayoutAccount {
@@ -167,18 +120,6 @@ export function profileForStaff(r: ProfileRow, user: { role: Role } | undefined)
 }
 
 // ---------- documents ----------
-export interface DocumentRow {
-  id: string;
-  user_id: string;
-  kind: "ktp" | "selfie" | "payslip";
-  content_type: "image/jpeg" | "image/png" | "application/pdf";
-  size_bytes: number;
-  sha256: string;
-  blob_key: string;
-  filename: string | null;
-  created_at: string;
-}
-
 /**
  * The name a document is shown and downloaded under: the stored name cleaned again with the extension of its
  * detected type (rows stored before names were cleaned may still hold the client's raw name), or `{kind}.{ext}`.
@@ -202,37 +143,13 @@ export function documentOut(r: DocumentRow, downloadUrl?: string) {
 }
 
 // ---------- applications ----------
-export interface ApplicationRow {
-  id: string;
-  user_id: string;
-  product_id: string;
-  status: string;
-  principal_amount: number;
-  tenor: number;
-  tenor_unit: TenorUnit;
-  purpose: string;
-  instalment_amount: number;
-  device_json: string;
-  ip: string | null;
-  user_agent: string | null;
-  offer_json: string | null;
-  decision_note: string | null;
-  /** The payout account snapshotted at submission (JSON PayoutAccount); NULL on rows from before migration 0011. */
-  payout_account_json: string | null;
-  loan_id: string | null;
-  submitted_at: string | null;
-  decided_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
 export function applicationOut(db: Sql, r: ApplicationRow) {
   const docs = db.all<{ document_id: string }>("SELECT document_id FROM application_documents WHERE application_id = ? ORDER BY document_id", r.id);
   return {
     id: r.id,
     userId: r.user_id,
     productId: r.product_id,
-    status: r.status as any,
+    status: r.status,
     principalAmount: r.principal_amount,
     tenor: r.tenor,
     tenorUnit: r.tenor_unit,
@@ -256,38 +173,6 @@ export function ownApplication(ctx: ExtensionContext, id: string): ApplicationRo
 }
 
 // ---------- loans ----------
-export interface LoanRow {
-  id: string;
-  application_id: string;
-  user_id: string;
-  product_id: string;
-  status: string;
-  principal_amount: number;
-  interest_amount: number;
-  fee_amount: number;
-  upfront_fee_amount: number;
-  disbursed_amount: number;
-  tenor: number;
-  tenor_unit: TenorUnit;
-  start_date: string;
-  maturity_date: string;
-  created_at: string;
-}
-
-export interface InstallmentRow {
-  seq: number;
-  due_date: string;
-  principal_due: number;
-  interest_due: number;
-  fee_due: number;
-  late_fee_due: number;
-  principal_paid: number;
-  interest_paid: number;
-  fee_paid: number;
-  late_fee_paid: number;
-  status: "pending" | "partial" | "paid";
-}
-
 export function installmentOut(r: InstallmentRow, today: string) {
   const totalDue = r.principal_due + r.interest_due + r.fee_due + r.late_fee_due;
   const paid = r.principal_paid + r.interest_paid + r.fee_paid + r.late_fee_paid;
@@ -321,7 +206,7 @@ export function loanOut(db: Sql, r: LoanRow, today: string, withInstallments: bo
     id: r.id,
     applicationId: r.application_id,
     productId: r.product_id,
-    status: r.status as any,
+    status: r.status,
     principalAmount: r.principal_amount,
     interestAmount: r.interest_amount,
     feeAmount: r.fee_amount,

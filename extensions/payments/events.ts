@@ -4,7 +4,8 @@
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import type { WebhookEventStatus } from "../../schemas/enums.ts";
 import { PayloadError, parseDisbursementNotice, parsePaymentNotice, type PaymentNotice, type Provider, type WebhookKind } from "./verify.ts";
-import { applyDisbursementOutcome, applyPayment } from "./money.ts";
+import { applyDisbursementOutcome } from "./disbursement-outcome.ts";
+import { applyPayment } from "./repayments.ts";
 
 
 export interface EventOutcome {

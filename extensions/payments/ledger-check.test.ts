@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/kit/app.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
-import { prepareDisbursement } from "./money.ts";
+import { prepareDisbursement } from "./disbursements.ts";
 import { checkLedger, postJournal } from "../ledger/ledger.ts";
 import { addVa, pay } from "./fixtures/active-loan.ts";
 

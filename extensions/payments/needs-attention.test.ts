@@ -4,7 +4,9 @@
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/kit/app.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
-import { applyPayment, loadInstalments, loadLoan, resolvePayment } from "./money.ts";
+import { applyPayment } from "./repayments.ts";
+import { loadInstalments, loadLoan } from "./loan-balance.ts";
+import { resolvePayment } from "./suspense.ts";
 import { totalOutstanding } from "./allocation.ts";
 import { checkLedger, postJournal } from "../ledger/ledger.ts";
 import { reverseUnrecognisedIncome } from "../ledger/income.ts";

@@ -7,7 +7,11 @@ import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { allocate, payoffQuote, totalOutstanding, type InstalmentState } from "./allocation.ts";
 import { signSnap, snapTimestamp, verifyWebhook, parsePaymentNotice } from "./verify.ts";
 import { signedWebhook, paymentPayload } from "./sandbox.ts";
-import { applyDisbursementOutcome, applyPayment, loadInstalments, loadLoan, prepareDisbursement, refundCredit, disbursementReference } from "./money.ts";
+import { applyDisbursementOutcome } from "./disbursement-outcome.ts";
+import { applyPayment } from "./repayments.ts";
+import { loadInstalments, loadLoan } from "./loan-balance.ts";
+import { prepareDisbursement, disbursementReference } from "./disbursements.ts";
+import { refundCredit } from "./credit.ts";
 import { processVerifiedEvent } from "./events.ts";
 import { checkLedger, postJournal, trialBalance, LedgerError } from "../ledger/ledger.ts";
 

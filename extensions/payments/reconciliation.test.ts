@@ -3,10 +3,10 @@ import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/kit/app.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { jobContextOf } from "../../src/runtime/context.ts";
-import { loadInstalments } from "./money.ts";
+import { loadInstalments } from "./loan-balance.ts";
 import { totalOutstanding } from "./allocation.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
-import { reconcileJob } from "./index.ts";
+import { reconcilePaymentsJob as reconcileJob } from "../../jobs/reconcile-payments.ts";
 import { checkLedger } from "../ledger/ledger.ts";
 import { activate } from "./fixtures/active-loan.ts";
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { appPerTest, freshIp } from "../../test/kit/app.ts";
 import { seedLoan } from "../../test/kit/accepted-loan.ts";
 import { webhookSecrets } from "./webhooks.ts";
-import { applyPayment } from "./money.ts";
+import { applyPayment } from "./repayments.ts";
 import { recordFailedDelivery, replayEvent } from "./events.ts";
 import { signedWebhook, paymentPayload } from "./sandbox.ts";
 import { checkLedger } from "../ledger/ledger.ts";

@@ -1,16 +1,21 @@
 // Credit scoring and decisioning (DESIGN §4): on application.submitted the owner snapshots what the checks need
 // into the fraud-check and score-application jobs; their results come back through apply; when both are in,
 // decide-application moves the application (approved | rejected | manual_review) in one transaction.
-import { defineExtension, defineHook, defineRoute, problems, z, type ExtensionContext } from "../../src/runtime/index.ts";
-import { transitionApplication } from "../loans/state.ts";
+import { defineExtension, defineHook, defineRoute, problems } from "../../src/runtime/index.ts";
 import { SUGGESTED_OFFERS_PORT, type SuggestedOffers } from "../loans/ports.ts";
-import { fraudCheckJob } from "./fraud-check.ts";
-import { buildFraudSnapshot, loadFraudCheck, loadRuleConfig } from "../fraud/store.ts";
-import { decideApplicationJob, decisionCounter, scoreApplicationJob, scoreHistogram } from "./jobs.ts";
-import { CURRENT_MODEL, MODELS, scaling } from "./scorecard.ts";
-import { SYSTEM_ACTOR, buildScoreSnapshot, countStuck, loadDecision, stuckAfterMinutes, stuckApplications } from "./store.ts";
-import { RECORDS } from "./records.ts";
+import { applications } from "../loans/rows.ts";
+import { loadFraudCheck } from "../fraud/store.ts";
+import { decideApplicationJob } from "../../jobs/decide-application.ts";
+import { fraudCheckJob } from "../../jobs/fraud-check.ts";
+import { scoreApplicationJob } from "../../jobs/score-application.ts";
 import { OFFER_SHOWN_STATUSES } from "../../schemas/enums.ts";
+import { IdParams } from "../../schemas/common.ts";
+import { ApplicationDecision, ApplicationExplanation, StuckApplications, StuckQuery } from "../../schemas/scoring.ts";
+import { startChecks } from "./checks.ts";
+import { decisionCounter, scoreHistogram } from "./metrics.ts";
+import { CURRENT_MODEL, MODELS, scaling } from "./scorecard.ts";
+import { countStuck, loadDecision, stuckAfterMinutes, stuckApplications } from "./store.ts";
+import { RECORDS } from "./records.ts";
 
 /** An analyst's approval defaults to the offer scoring stored (lowered to fit the income rule). */
 const suggestedOffers: SuggestedOffers = {
@@ -20,43 +25,11 @@ const suggestedOffers: SuggestedOffers = {
   },
 };
 
-/**
- * Start the checks of a submitted application: move it to `checking` and queue both jobs with their snapshots,
- * in one transaction. Idempotent (keyed jobs; an application past `checking` is left alone).
- */
-export function startChecks(ctx: ExtensionContext, applicationId: string): boolean {
-  const now = ctx.clock.now();
-  return ctx.tx((t) => {
-    const app = t.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", applicationId);
-    if (!app) return false;
-    if (app.status === "submitted") {
-      transitionApplication(t, { applicationId, to: "checking", actor: SYSTEM_ACTOR, reason: "fraud checks and scoring started", at: now });
-    } else if (app.status !== "checking") return false;
-    const rules = loadRuleConfig(t);
-    const fraud = buildFraudSnapshot(t, applicationId, rules, now);
-    const score = buildScoreSnapshot(t, applicationId, now);
-    if (!fraud || !score) return false;
-    t.enqueue(fraudCheckJob, { applicationId, snapshot: fraud, rules }, { key: `fraud-check:${applicationId}` });
-    t.enqueue(scoreApplicationJob, { applicationId, modelVersion: CURRENT_MODEL.version, snapshot: score }, { key: `score-application:${applicationId}` });
-    return true;
-  });
-}
-
 const onSubmitted = defineHook({
   event: "application.submitted",
   handler(p, ctx) {
     startChecks(ctx, p.applicationId);
   },
-});
-
-const Reason = z.object({ code: z.string(), id: z.string(), en: z.string() });
-const OfferOut = z.object({
-  principalAmount: z.number().int(),
-  monthlyInstalmentAmount: z.number().int(),
-  maxMonthlyInstalmentAmount: z.number().int(),
-  incomeRatio: z.number(),
-  lowered: z.boolean(),
-  requestedAmount: z.number().int(),
 });
 
 const explanation = defineRoute<unknown, unknown, { id: string }>({
@@ -65,46 +38,11 @@ const explanation = defineRoute<unknown, unknown, { id: string }>({
   summary: "Why an application was decided: every fraud rule evaluated, every scorecard feature and its points",
   tags: ["scoring"],
   access: ["analyst", "admin"],
-  request: { params: z.object({ id: z.string().min(1).max(100) }) },
+  request: { params: IdParams },
   responses: {
     200: {
       description: "The explanation (fraud/score/decision are null until that step has run)",
-      schema: z
-        .object({
-          applicationId: z.string(),
-          status: z.string(),
-          fraud: z
-            .object({
-              outcome: z.enum(["clear", "review", "block"]),
-              checkedAt: z.string(),
-              rules: z.array(
-                z.object({
-                  ruleId: z.string(),
-                  severity: z.enum(["block", "review"]),
-                  hit: z.boolean(),
-                  message: z.string(),
-                  evidence: z.record(z.string(), z.unknown()),
-                  skipped: z.string().optional(),
-                }),
-              ),
-            })
-            .nullable(),
-          score: z
-            .object({
-              modelVersion: z.string(),
-              score: z.number().int(),
-              pd: z.number(),
-              scoredAt: z.string(),
-              scaling: z.object({ baseScore: z.number(), baseOdds: z.number(), pdo: z.number(), factor: z.number(), offset: z.number(), basePoints: z.number() }),
-              features: z.array(z.object({ feature: z.string(), label: z.string(), value: z.unknown(), bin: z.string(), points: z.number(), maxPoints: z.number() })),
-              reasons: z.array(z.object({ code: z.string(), feature: z.string(), pointsLost: z.number(), id: z.string(), en: z.string() })),
-            })
-            .nullable(),
-          decision: z
-            .object({ outcome: z.enum(["approved", "rejected", "manual_review"]), reasons: z.array(Reason), offer: OfferOut.nullable(), note: z.string().nullable(), decidedAt: z.string() })
-            .nullable(),
-        })
-        .openapi("ApplicationExplanation"),
+      schema: ApplicationExplanation,
     },
     404: { description: "No such application" },
   },
@@ -157,19 +95,11 @@ const borrowerDecision = defineRoute<unknown, unknown, { id: string }>({
   summary: "The decision on an application as the borrower sees it: status, offer and reasons (Indonesian and English)",
   tags: ["scoring"],
   access: ["borrower", "analyst", "admin"],
-  request: { params: z.object({ id: z.string().min(1).max(100) }) },
+  request: { params: IdParams },
   responses: {
     200: {
       description: "Status, offer and reasons",
-      schema: z
-        .object({
-          applicationId: z.string(),
-          status: z.string(),
-          decidedAt: z.string().nullable(),
-          offer: z.object({ principalAmount: z.number().int(), tenor: z.number().int().optional(), monthlyInstalmentAmount: z.number().int().nullable(), lowered: z.boolean() }).nullable(),
-          reasons: z.array(Reason),
-        })
-        .openapi("ApplicationDecision"),
+      schema: ApplicationDecision,
     },
     404: { description: "No such application (or not yours)" },
   },
@@ -201,22 +131,14 @@ const borrowerDecision = defineRoute<unknown, unknown, { id: string }>({
   },
 });
 
-const stuckList = defineRoute<unknown, { limit: number }, unknown>({
+const stuckList = defineRoute<unknown, StuckQuery, unknown>({
   method: "get",
   path: "/api/v1/admin/risk/stuck-applications",
   summary: "Applications in 'checking' longer than the configured limit (risk_settings.stuck_after_minutes)",
   tags: ["scoring"],
   access: ["analyst", "admin"],
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-  responses: {
-    200: {
-      description: "Stuck applications, oldest first",
-      schema: z.object({
-        stuckAfterMinutes: z.number(),
-        items: z.array(z.object({ applicationId: z.string(), userId: z.string(), checkingSince: z.string(), minutes: z.number(), fraudChecked: z.boolean(), scored: z.boolean() })),
-      }),
-    },
-  },
+  request: { query: StuckQuery },
+  responses: { 200: { description: "Stuck applications, oldest first", schema: StuckApplications } },
   handler(req, ctx) {
     return { status: 200, body: { stuckAfterMinutes: stuckAfterMinutes(ctx.db), items: stuckApplications(ctx.db, ctx.clock.now(), req.query.limit) } };
   },

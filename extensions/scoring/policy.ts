@@ -1,24 +1,7 @@
 // Decision policy (pure): fraud hits + score + affordability → approved | rejected | manual_review, with an offer
 // lowered to fit the income-ratio rule (instalment ≤ 40 % of monthly income, 30 % from 2026-01-01).
-import type { Model, ReasonCode } from "./scorecard.ts";
 import type { DecisionOutcome } from "../../schemas/enums.ts";
-
-export interface BorrowerReason {
-  code: string;
-  id: string;
-  en: string;
-}
-
-export interface Offer {
-  principalAmount: number;
-  /** Monthly-equivalent instalment of the offered amount (what the income rule compares). */
-  monthlyInstalmentAmount: number;
-  maxMonthlyInstalmentAmount: number;
-  incomeRatio: number;
-  /** True when the amount was lowered from the requested one to fit the income rule. */
-  lowered: boolean;
-  requestedAmount: number;
-}
+import type { BorrowerReason, Model, ReasonCode, ScoredOffer } from "../../schemas/scoring.ts";
 
 export interface DecisionInput {
   model: Model;
@@ -40,7 +23,7 @@ export interface Decision {
   outcome: DecisionOutcome;
   /** Borrower-facing reasons (Indonesian + English), most important first. */
   reasons: BorrowerReason[];
-  offer: Offer | null;
+  offer: ScoredOffer | null;
   /** One line for the application trail. */
   note: string;
 }
@@ -99,7 +82,7 @@ export function decide(i: DecisionInput): Decision {
     return reject([POLICY_REASONS.P03, ...scoreReasons].slice(0, 4), `no amount ≥ ${i.minAmount} fits ${Math.round(i.incomeRatio * 100)} % of income ${income}`);
   }
   const lowered = amount < i.requestedAmount;
-  const offer: Offer = {
+  const offer: ScoredOffer = {
     principalAmount: amount,
     monthlyInstalmentAmount: i.monthlyInstalmentFor(amount),
     maxMonthlyInstalmentAmount: maxInstalment,

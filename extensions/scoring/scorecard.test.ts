@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import v1 from "./models/v1.json" with { type: "json" };
-import { CURRENT_MODEL, MODEL_V1, deriveFeatures, loadModel, repaymentHistory, scaling, scoreFeatures, scoreSnapshot, scoreToPd, type ScoreSnapshot } from "./scorecard.ts";
+import { CURRENT_MODEL, MODEL_V1, deriveFeatures, loadModel, repaymentHistory, scaling, scoreFeatures, scoreSnapshot, scoreToPd } from "./scorecard.ts";
+import { type ScoreSnapshot } from "../../schemas/scoring.ts";
 
 function applicant(over: { applicant?: Partial<ScoreSnapshot["applicant"]>; application?: Partial<ScoreSnapshot["application"]>; history?: Partial<ScoreSnapshot["history"]>; documents?: string[]; device?: ScoreSnapshot["device"]["signal"] } = {}): ScoreSnapshot {
   return {

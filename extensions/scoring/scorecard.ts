@@ -1,72 +1,9 @@
 // The points scorecard (DESIGN §4 "Scoring"): versioned weights in models/*.json, validated with zod at load.
 // score = basePoints + Σ points(feature bin); odds(good:bad) = exp((score − offset) / factor), PD = 1 / (1 + odds),
 // factor = PDO / ln 2, offset = baseScore − factor · ln(baseOdds). Pure: no I/O.
-import { z } from "../../src/runtime/index.ts";
 import { parseIsoDate } from "../fraud/nik.ts";
 import v1 from "./models/v1.json" with { type: "json" };
-
-const Text = z.object({ code: z.string().regex(/^R\d{2}$/), id: z.string().min(1), en: z.string().min(1) });
-const NumericBin = z.object({ below: z.number().nullable(), points: z.number().int() });
-const CategoricalBin = z.object({ values: z.array(z.string()).min(1), points: z.number().int(), reason: Text.optional() });
-
-const Feature = z.discriminatedUnion("type", [
-  z.object({ id: z.string(), type: z.literal("numeric"), label: z.string(), reason: Text, missingPoints: z.number().int(), bins: z.array(NumericBin).min(1) }),
-  z.object({ id: z.string(), type: z.literal("categorical"), label: z.string(), reason: Text, missingPoints: z.number().int(), bins: z.array(CategoricalBin).min(1) }),
-]);
-
-export const ModelSchema = z
-  .object({
-    version: z.string().min(1),
-    description: z.string(),
-    scaling: z.object({ baseScore: z.number(), baseOdds: z.number().positive(), pdo: z.number().positive() }),
-    basePoints: z.number().int(),
-    features: z.array(Feature).min(1),
-    policy: z.object({
-      approveFrom: z.number().int(),
-      rejectBelow: z.number().int(),
-      minimumAge: z.number().int().positive(),
-      offerStep: z.number().int().positive(),
-      incomeRatio: z.array(z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), ratio: z.number().positive().max(1) })).min(1),
-      requiredDocuments: z.array(z.string()).min(1),
-    }),
-  })
-  .superRefine((m, ctx) => {
-    const ids = new Set<string>();
-    for (const f of m.features) {
-      if (ids.has(f.id)) ctx.addIssue({ code: "custom", message: `duplicate feature ${f.id}` });
-      ids.add(f.id);
-      if (f.type === "numeric") {
-        const b = f.bins;
-        if (b[b.length - 1].below !== null) ctx.addIssue({ code: "custom", message: `${f.id}: last bin must be open (below: null)` });
-        for (let i = 0; i < b.length - 1; i++) {
-          if (b[i].below == null || (i > 0 && b[i].below! <= b[i - 1].below!)) ctx.addIssue({ code: "custom", message: `${f.id}: bins must rise` });
-        }
-      } else {
-        const seen = new Set<string>();
-        for (const v of f.bins.flatMap((x) => x.values)) {
-          if (seen.has(v)) ctx.addIssue({ code: "custom", message: `${f.id}: value ${v} in two bins` });
-          seen.add(v);
-        }
-      }
-    }
-    if (m.policy.rejectBelow > m.policy.approveFrom) ctx.addIssue({ code: "custom", message: "policy.rejectBelow above approveFrom" });
-    for (const f of REQUIRED_FEATURES) if (!ids.has(f)) ctx.addIssue({ code: "custom", message: `missing feature ${f}` });
-  });
-export type Model = z.infer<typeof ModelSchema>;
-export type FeatureDef = Model["features"][number];
-
-/** Features the snapshot can derive; a model uses all of them. */
-export const REQUIRED_FEATURES = [
-  "monthly_income",
-  "employment_type",
-  "employment_tenure_months",
-  "age_years",
-  "instalment_to_income",
-  "repayment_history",
-  "document_completeness",
-  "email_signal",
-  "device_signal",
-] as const;
+import { ModelSchema, REQUIRED_FEATURES, type FeatureDef, type FeaturePoints, type FeatureValue, type Model, type ReasonCode, type ScoreResult, type ScoreSnapshot } from "../../schemas/scoring.ts";
 
 /** Parse and validate a model; throws a readable error naming the problem (called at start). */
 export function loadModel(raw: unknown): Model {
@@ -95,36 +32,6 @@ export function scoreToPd(m: Model, score: number): number {
 
 // ---- snapshot → features -------------------------------------------------------------------------------------
 
-export const ScoreSnapshotSchema = z.object({
-  applicationId: z.string(),
-  userId: z.string(),
-  /** When the owner took the snapshot (ISO); age is computed at this date. */
-  takenAt: z.string(),
-  applicant: z.object({
-    birthDate: z.string().nullable(),
-    monthlyIncome: z.number().int().nonnegative().nullable(),
-    employmentType: z.string().nullable(),
-    employmentTenureMonths: z.number().nonnegative().nullable(),
-    email: z.enum(["verified", "unverified", "disposable", "none"]).nullable(),
-  }),
-  application: z.object({
-    amount: z.number().int().positive(),
-    /** The instalment the owner estimated for the requested amount and tenor (integer rupiah). */
-    instalmentAmount: z.number().int().nonnegative().nullable(),
-  }),
-  history: z.object({
-    paidOffLoans: z.number().int().nonnegative(),
-    /** Worst days past due on any previous or current loan. */
-    maxDpd: z.number().int().nonnegative(),
-    writtenOffLoans: z.number().int().nonnegative(),
-    delinquentNow: z.number().int().nonnegative(),
-  }),
-  documents: z.object({ present: z.array(z.string()) }),
-  device: z.object({ signal: z.enum(["clean", "shared", "emulator", "rooted"]).nullable() }),
-});
-export type ScoreSnapshot = z.infer<typeof ScoreSnapshotSchema>;
-
-export type FeatureValue = number | string | null;
 
 export function ageOn(birthDate: string | null, on: string): number | null {
   const b = parseIsoDate(birthDate);
@@ -162,34 +69,6 @@ export function deriveFeatures(s: ScoreSnapshot, m: Model = CURRENT_MODEL): Reco
 }
 
 // ---- features → score ----------------------------------------------------------------------------------------
-
-export interface FeaturePoints {
-  feature: string;
-  label: string;
-  value: FeatureValue;
-  /** The bin that matched: "< 5000000", "≥ 20000000", "permanent", or "missing". */
-  bin: string;
-  points: number;
-  maxPoints: number;
-  reason: { code: string; id: string; en: string };
-}
-
-export interface ReasonCode {
-  code: string;
-  feature: string;
-  /** Points below the best bin of the feature. */
-  pointsLost: number;
-  id: string;
-  en: string;
-}
-
-export interface ScoreResult {
-  modelVersion: string;
-  score: number;
-  pd: number;
-  features: FeaturePoints[];
-  reasons: ReasonCode[];
-}
 
 function binOf(f: FeatureDef, value: FeatureValue): { bin: string; points: number; reason?: FeaturePoints["reason"] } {
   if (value == null || value === "") return { bin: "missing", points: f.missingPoints };

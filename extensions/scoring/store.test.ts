@@ -2,10 +2,13 @@
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/kit/app.ts";
 import { applicants, type Applicants } from "./fixtures/applicants.ts";
-import { startChecks } from "./index.ts";
+import { startChecks } from "./checks.ts";
 import scoring from "./index.ts";
-import { fraudCheckJob, type FraudCheckPayload } from "./fraud-check.ts";
-import { decideApplicationJob, scoreApplicationJob, type ScorePayload } from "./jobs.ts";
+import { fraudCheckJob } from "../../jobs/fraud-check.ts";
+import { decideApplicationJob } from "../../jobs/decide-application.ts";
+import { scoreApplicationJob } from "../../jobs/score-application.ts";
+import type { FraudCheckPayload } from "../../schemas/fraud.ts";
+import type { ScorePayload } from "../../schemas/scoring.ts";
 import { buildFraudSnapshot, loadRuleConfig } from "../fraud/store.ts";
 import { countStuck, decideApplication, stuckApplications } from "./store.ts";
 import type { JobContext } from "../../src/runtime/index.ts";

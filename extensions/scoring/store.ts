@@ -5,9 +5,10 @@ import { deviceInfo, DEVICE_ID_SQL, loadFraudCheck } from "../fraud/store.ts";
 import { transitionApplication } from "../loans/state.ts";
 import { buildSchedule, monthlyEquivalent } from "../loans/schedule.ts";
 import { loadCaps, strictest } from "../loans/caps.ts";
-import { CURRENT_MODEL, MODELS, ageOn, type Model, type ScoreResult, type ScoreSnapshot, type ReasonCode } from "./scorecard.ts";
-import { decide, incomeRatioOn, type BorrowerReason, type Decision, type Offer } from "./policy.ts";
+import { CURRENT_MODEL, MODELS, ageOn } from "./scorecard.ts";
+import { decide, incomeRatioOn, type Decision } from "./policy.ts";
 import type { InterestMethod, TenorUnit } from "../../schemas/enums.ts";
+import { type BorrowerReason, type Model, type ReasonCode, type ScoredOffer, type ScoreResult, type ScoreSnapshot } from "../../schemas/scoring.ts";
 
 export const SYSTEM_ACTOR = "system:scoring";
 
@@ -168,24 +169,10 @@ export function recordScoreResult(t: Sql, snapshot: ScoreSnapshot, r: ScoreResul
   return true;
 }
 
-export const DECIDE_JOB = "decide-application";
-
-/** When both the fraud check and the score are in, queue the decision (keyed: queued once). */
-export function enqueueDecisionIfReady(t: TxContext, applicationId: string): boolean {
-  const ready = t.get<{ n: number }>(
-    "SELECT (SELECT COUNT(*) FROM fraud_checks WHERE application_id = ?) + (SELECT COUNT(*) FROM score_decisions WHERE application_id = ?) AS n",
-    applicationId,
-    applicationId,
-  );
-  if ((ready?.n ?? 0) < 2) return false;
-  t.enqueue(DECIDE_JOB, { applicationId }, { key: `${DECIDE_JOB}:${applicationId}` });
-  return true;
-}
-
 export interface StoredDecision {
   decision: Decision["outcome"];
   reasons: BorrowerReason[];
-  offer: Offer | null;
+  offer: ScoredOffer | null;
   note: string;
   decidedAt: string;
 }
@@ -260,7 +247,7 @@ export function loadDecision(db: Sql, applicationId: string) {
     scoredAt: r.scored_at as string,
     decision: (r.decision ?? null) as Decision["outcome"] | null,
     decisionReasons: r.decision_reasons_json ? (JSON.parse(r.decision_reasons_json) as BorrowerReason[]) : null,
-    offer: r.offer_json ? (JSON.parse(r.offer_json) as Offer) : null,
+    offer: r.offer_json ? (JSON.parse(r.offer_json) as ScoredOffer) : null,
     decisionNote: (r.decision_note ?? null) as string | null,
     decidedAt: (r.decided_at ?? null) as string | null,
   };

@@ -79,9 +79,10 @@ function testExtension(calls: Map<string, number>) {
       bump("tick");
     },
   });
-  return defineExtension({
+  const jobs = { double, flaky, doomed, slow, sleepy, tick };
+  const ext = defineExtension({
     name: "contract",
-    jobs: [double, flaky, doomed, slow, sleepy, tick],
+    jobs: Object.values(jobs),
     events: { "application.submitted": z.object({ applicationId: z.string(), userId: z.string() }) },
     hooks: [
       defineHook({
@@ -99,6 +100,7 @@ function testExtension(calls: Map<string, number>) {
       });
     },
   });
+  return { ext, jobs };
 }
 
 const count = (p: Platform, sql: string, ...args: any[]) => (p.db.read.get<{ n: number }>(sql, ...args)?.n ?? 0);
@@ -108,7 +110,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
   describe(`job backend contract: ${mode}`, () => {
     const prefix = uniquePrefix("test-contract");
     const calls = new Map<string, number>();
-    const ext = testExtension(calls);
+    const { ext, jobs: { double, flaky, doomed, slow, sleepy } } = testExtension(calls);
     let p: ReturnType<typeof queuePlatform>;
     let running: Awaited<ReturnType<typeof startTestRuntime>>;
     let rt: Runtime;
@@ -120,10 +122,10 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
       const before = new Runtime(p, { extensions: [ext], jobs: [] });
       const ctx = before.context();
       ctx.tx((t) => t.run("CREATE TABLE IF NOT EXISTS t_results (id TEXT NOT NULL, value INTEGER NOT NULL) STRICT"));
-      preKey = ctx.enqueue("t.double", { id: "pre-crash", n: 21 });
+      preKey = ctx.enqueue(double, { id: "pre-crash", n: 21 });
       if (mode === "embedded") {
         // a row claimed by a process that died (state running, lease not yet expired)
-        ctx.enqueue("t.flaky", { id: "stale-lease", failTimes: 0 }, { key: "stale-lease" });
+        ctx.enqueue(flaky, { id: "stale-lease", failTimes: 0 }, { key: "stale-lease" });
         p.db.tx((c) => c.run("UPDATE outbox SET state = 'running', attempts = 1, lease_until = ? WHERE key = 'stale-lease'", Date.now() + 60_000));
       }
       running = await startTestRuntime(p, { extensions: [ext], jobs: [] });
@@ -146,7 +148,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
       const ctx = rt.context();
       expect(() =>
         ctx.tx((t) => {
-          t.enqueue("t.double", { id: "rolled-back", n: 1 });
+          t.enqueue(double, { id: "rolled-back", n: 1 });
           t.emit("application.submitted", { applicationId: "rolled-back", userId: "u" });
           throw new Error("abort the transaction");
         }),
@@ -160,7 +162,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
     test("a job runs after commit, its result is applied once, and apply's events reach hooks", async () => {
       const ctx = rt.context();
       const t0 = performance.now();
-      const key = ctx.tx((t) => t.enqueue("t.double", { id: "d1", n: 5 }));
+      const key = ctx.tx((t) => t.enqueue(double, { id: "d1", n: 5 }));
       await waitFor(() => count(p, "SELECT count(*) AS n FROM t_results WHERE id = 'd1' AND value = 10") === 1, 5000, "d1 applied");
       const ms = performance.now() - t0;
       expect(ms).toBeLessThan(mode === "embedded" ? 500 : 1500); // the poll is 5 s: only the post-commit nudge is this fast
@@ -170,8 +172,8 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
 
     test("the same key enqueued twice is one job; a result delivered twice is applied once", async () => {
       const ctx = rt.context();
-      const k1 = ctx.enqueue("t.double", { id: "dup", n: 2 }, { key: "dup-key" });
-      const k2 = ctx.tx((t) => t.enqueue("t.double", { id: "dup", n: 2 }, { key: "dup-key" }));
+      const k1 = ctx.enqueue(double, { id: "dup", n: 2 }, { key: "dup-key" });
+      const k2 = ctx.tx((t) => t.enqueue(double, { id: "dup", n: 2 }, { key: "dup-key" }));
       expect(k1).toBe("dup-key");
       expect(k2).toBe("dup-key");
       expect(count(p, "SELECT count(*) AS n FROM outbox WHERE key = 'dup-key'")).toBe(1);
@@ -184,7 +186,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
 
     test("duplicate dispatch of a row runs it once", async () => {
       const ctx = rt.context();
-      const key = ctx.enqueue("t.double", { id: "redispatch", n: 3 });
+      const key = ctx.enqueue(double, { id: "redispatch", n: 3 });
       await waitFor(() => outboxState(p, key)?.state === "completed", 5000, "completed");
       // the dispatcher crashed after handing the row over but before marking it: the row is offered again
       p.db.tx((c) => c.run("UPDATE outbox SET state = ? WHERE key = ?", mode === "bullmq" ? "pending" : "completed", key));
@@ -195,7 +197,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
     });
 
     test("failures are retried with backoff, then succeed", async () => {
-      const key = rt.context().enqueue("t.flaky", { id: "flaky", failTimes: 2 });
+      const key = rt.context().enqueue(flaky, { id: "flaky", failTimes: 2 });
       await waitFor(() => outboxState(p, key)?.state === "completed", 8000, "flaky completed");
       expect(calls.get("flaky:flaky")).toBe(3);
       expect(p.db.read.get<{ value: number }>("SELECT value FROM t_results WHERE id = 'flaky'")?.value).toBe(3);
@@ -203,7 +205,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
     });
 
     test("the last failed attempt leaves the job dead with its error", async () => {
-      const key = rt.context().enqueue("t.doomed", { id: "doomed" });
+      const key = rt.context().enqueue(doomed, { id: "doomed" });
       const row = await waitFor(() => (outboxState(p, key)?.state === "dead" ? outboxState(p, key) : null), 8000, "dead");
       expect(row.attempts).toBe(2);
       expect(row.last_error).toContain("always fails");
@@ -217,7 +219,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
     });
 
     test("a job over its timeout is aborted through its signal", async () => {
-      const key = rt.context().enqueue("t.slow", { id: "slow" });
+      const key = rt.context().enqueue(slow, { id: "slow" });
       const row = await waitFor(() => (outboxState(p, key)?.state === "dead" ? outboxState(p, key) : null), 5000, "timed out");
       expect(row.last_error).toContain("timed out after 150 ms");
       expect(calls.get("slow-aborted:slow")).toBe(1);
@@ -237,7 +239,7 @@ for (const mode of ["embedded", "bullmq"] as Mode[]) {
     });
 
     test("shutdown lets a running job finish", async () => {
-      const key = rt.context().enqueue("t.sleepy", { id: "shutdown" });
+      const key = rt.context().enqueue(sleepy, { id: "shutdown" });
       await waitFor(() => calls.get("sleepy-start:shutdown") === 1, 5000, "sleepy started");
       await running.stop();
       expect(calls.get("sleepy-end:shutdown")).toBe(1);

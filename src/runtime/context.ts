@@ -29,7 +29,7 @@ export interface ContextBase {
 export class StatelessError extends Error {}
 
 /** Write a job's outbox row on conn (inside the caller's transaction). Same key → no-op, same key returned. */
-export function enqueueOn(c: Conn, reg: Registry, now: number, job: JobDefinition<any, any> | string, payload: unknown, opts: EnqueueOptions = {}): string {
+export function enqueueOn(c: Conn, reg: Registry, now: number, job: Pick<JobDefinition<unknown, unknown>, "name">, payload: unknown, opts: EnqueueOptions = {}): string {
   const def = reg.job(job);
   const parsed = def.payload.safeParse(payload);
   if (!parsed.success) throw new Error(`job "${def.name}": invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`);
@@ -74,7 +74,7 @@ export function txContextOf(c: Conn, reg: Registry, clock: Clock, wrote?: { outb
     run: (sql, ...p) => c.run(sql, ...p),
     enqueue: (job, payload, opts) => {
       if (wrote) wrote.outbox = true;
-      return enqueueOn(c, reg, now(), job as any, payload, opts);
+      return enqueueOn(c, reg, now(), job, payload, opts);
     },
     emit: (event, payload) => {
       if (wrote) wrote.outbox = true;
@@ -108,7 +108,8 @@ export function makeContext(base: ContextBase, reg: Registry, opts: ContextOptio
     config: base.config,
     db: db ? sqlOf(() => db.read) : (new Proxy({}, { get: () => () => noDb("ctx.db") }) as Sql),
     tx,
-    enqueue: (job, payload, o) => tx((t) => t.enqueue(job as any, payload, o)),
+    enqueue: (job, payload, o) => tx((t) => t.enqueue(job, payload, o)),
+    hasJob: (job) => reg.jobs.has(job.name),
     emit: (event, payload) => tx((t) => t.emit(event, payload)),
     get blobs(): BlobStore {
       const b = base.ports.get("blobs") as BlobStore | undefined;

@@ -11,6 +11,8 @@ export { documentFilename } from "../storage/filename.ts";
 export { JAKARTA_OFFSET_MS, addDays, addMonths, daysBetween, jakartaDate, jakartaInstant, jakartaTime } from "./calendar.ts";
 export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, readCursor, type CursorValue } from "./cursor.ts";
 export { rowsOf, sqlIn, type SqlValue, type TableRows } from "./sql.ts";
+/** Platform maintenance for jobs/outbox-purge.ts: forget completed outbox rows (and applied results) older than `before`. */
+export { purgeCompleted as purgeCompletedOutbox } from "../queue/outbox.ts";
 export type * from "./types.ts";
 import type { z } from "@hono/zod-openapi";
 import type { CheckDefinition, ExtensionContext, ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName, SettingsDefinition, UncheckedRouteDefinition, WebhookDefinition } from "./types.ts";

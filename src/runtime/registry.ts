@@ -111,10 +111,10 @@ export class Registry {
     this.jobs.set(j.name, j);
   }
 
-  job(ref: JobDefinition<any, any> | string): JobDefinition<any, any> {
-    const name = typeof ref === "string" ? ref : ref.name;
-    const j = this.jobs.get(name);
-    if (!j) throw new Error(`unknown job "${name}": list it in an extension's jobs (extensions/index.ts) or in jobs/index.ts`);
+  /** The installed definition of a job handle; throws for a job no installed extension or jobs/index.ts lists. */
+  job(ref: Pick<JobDefinition<unknown, unknown>, "name">): JobDefinition<any, any> {
+    const j = this.jobs.get(ref.name);
+    if (!j) throw new Error(`job "${ref.name}" is not installed: list it in an extension's jobs or in jobs/index.ts (check ctx.hasJob first to do without it)`);
     return j;
   }
 

@@ -36,9 +36,16 @@ export interface EnqueueOptions {
   runAt?: Date;
 }
 
+/**
+ * A job as handlers name it: its definition (jobs/*.ts), which types the payload. Jobs are enqueued by handle, never
+ * by name, so a payload that does not fit the job is a type error.
+ */
+export type JobHandle<P> = JobDefinition<P, unknown>;
+
 /** A write transaction: SQL on the writer plus outbox writes that commit or roll back with it. */
 export interface TxContext extends Sql {
-  enqueue<P>(job: JobDefinition<P, any> | string, payload: P, opts?: EnqueueOptions): string;
+  /** Write the job's outbox row in this transaction (throws for a job no installed extension or jobs/index.ts lists). */
+  enqueue<P>(job: JobHandle<P>, payload: NoInfer<P>, opts?: EnqueueOptions): string;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void;
 }
 
@@ -50,7 +57,12 @@ export interface ExtensionContext {
   /** Run fn in one write transaction (BEGIN IMMEDIATE). fn must be synchronous. */
   tx<T>(fn: (t: TxContext) => T): T;
   /** Enqueue in its own transaction (use t.enqueue inside tx to tie it to a state change). */
-  enqueue<P>(job: JobDefinition<P, any> | string, payload: P, opts?: EnqueueOptions): string;
+  enqueue<P>(job: JobHandle<P>, payload: NoInfer<P>, opts?: EnqueueOptions): string;
+  /**
+   * Whether the job is installed here (listed by an installed extension or by jobs/index.ts): a handler that enqueues
+   * another extension's job decides explicitly what to do when that extension is not installed.
+   */
+  hasJob(job: Pick<JobHandle<unknown>, "name">): boolean;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   blobs: BlobStore;
   user?: AuthUser;

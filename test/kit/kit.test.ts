@@ -6,6 +6,7 @@ import { testApp } from "./app.ts";
 import { runScenario, scenarios } from "./scenario.ts";
 import { freshIp } from "./ip.ts";
 import { otpFromText } from "./otp.ts";
+import { disburseJob } from "../../jobs/disburse.ts";
 
 describe("testApp", () => {
   test("a fresh migrated depot with the seed product; removed on close", async () => {
@@ -51,7 +52,7 @@ describe("testApp", () => {
     const mark = t.outboxMark();
     t.tx((x) => {
       x.emit("loan.status_changed", { loanId: "L1", userId: "U1", from: "active", to: "delinquent" });
-      x.enqueue("disburse", { loanId: "L1" }, { key: "disburse:L1" });
+      x.enqueue(disburseJob, { loanId: "L1" }, { key: "disburse:L1" });
     });
     expect(t.events(undefined, mark)).toEqual([{ name: "loan.status_changed", payload: { loanId: "L1", userId: "U1", from: "active", to: "delinquent" } }]);
     expect(t.jobs("disburse")).toEqual([{ name: "disburse", key: "disburse:L1", payload: { loanId: "L1" } }]);

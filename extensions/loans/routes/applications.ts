@@ -3,29 +3,14 @@ import { defineRoute, HttpProblem, jakartaDate, problems, sqlIn, z, type Extensi
 import { Application, ApplicationCreate, ApplicationList, CancelRequest, IdParams, ListQuery, Loan } from "../../../schemas/loans.ts";
 import { ageOn, loadCaps, strictest } from "../caps.ts";
 import { monthlyEquivalent, type Schedule } from "../schedule.ts";
-import {
-  applicationOut,
-  pageAfter,
-  getProduct,
-  loanOut,
-  newId,
-  ownApplication,
-  page,
-  type ApplicationRow,
-  type DocumentRow,
-  type LoanRow,
-  type ProductRow,
-  type ProfileRow,
-  payoutAccountOf,
-} from "../repo.ts";
+import { applicationOut, pageAfter, getProduct, loanOut, newId, ownApplication, page, payoutAccountOf } from "../repo.ts";
 import { illegalTransition, recordLoanEvent, transitionApplication, type Offer } from "../state.ts";
 import { priceLoan } from "./products.ts";
+import { disburseJob } from "../../../jobs/disburse.ts";
 import { CANCELLABLE_BY_BORROWER, OPEN_APPLICATION_STATUSES, REQUIRED_DOCUMENTS } from "../../../schemas/enums.ts";
+import { type ApplicationRow, type DocumentRow, type LoanRow, type ProductRow, type ProfileRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
-
-/** Name of the payments extension's disbursement job (payload { loanId }). */
-export const DISBURSE_JOB = "disburse";
 
 export interface RefusalReason {
   code: "profile_missing" | "under_age" | "income_ratio_exceeded" | "documents_missing";
@@ -358,20 +343,17 @@ export const acceptOffer = defineRoute<unknown, unknown, z.infer<typeof IdParams
     const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId);
     const reasons = borrowerReasons(ctx, { profile, schedule, product, today });
     if (reasons.length) throw refused(reasons);
+    // The payments extension installs the disbursement job. Without it the loan waits in `disbursing` and the log
+    // says why, instead of failing the acceptance.
+    const canDisburse = ctx.hasJob(disburseJob);
     const loanId = ctx.tx((t) => {
       transitionApplication(t, { applicationId: app.id, to: "accepted", actor: userId, reason: "the borrower accepted the offer", at: now });
       const id = createLoan(t, app, product, schedule, userId, now);
       transitionApplication(t, { applicationId: app.id, to: "disbursing", actor: "system:loans", reason: "loan created; disbursement queued", at: now });
-      try {
-        t.enqueue(DISBURSE_JOB, { loanId: id }, { key: `disburse:${id}` });
-      } catch (e) {
-        // The payments extension registers the "disburse" job. Until it is installed the runtime refuses unknown job
-        // names; the loan then waits in `disbursing` and the log says why, instead of failing the acceptance.
-        if (!/unknown job/i.test((e as Error).message)) throw e;
-        ctx.log.error("disbursement job not registered; loan left in disbursing", { loanId: id, err: (e as Error).message });
-      }
+      if (canDisburse) t.enqueue(disburseJob, { loanId: id }, { key: `disburse:${id}` });
       return id;
     });
+    if (!canDisburse) ctx.log.error("disbursement job not installed (no payments extension); loan left in disbursing", { loanId });
     const loan = ctx.db.get<LoanRow>("SELECT * FROM loans WHERE id = ?", loanId)!;
     const appRow = ctx.db.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", app.id)!;
     return {

@@ -1,8 +1,9 @@
 // Borrower profile and KYC documents.
 import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn, z } from "../../../src/runtime/index.ts";
 import { Document, DocumentKind, IdParams, Profile, ProfileInput } from "../../../schemas/loans.ts";
-import { documentDownloadName, documentOut, isStaffReader, newId, profileOut, type DocumentRow, type ProfileRow } from "../repo.ts";
+import { documentDownloadName, documentOut, isStaffReader, newId, profileOut } from "../repo.ts";
 import { OPEN_APPLICATION_STATUSES } from "../../../schemas/enums.ts";
+import { type DocumentRow, type ProfileRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
 

@@ -1,24 +1,12 @@
 // Loans (read side for borrowers and staff), staff review of applications, and the realtime status stream.
 import { defineRoute, HttpProblem, jakartaDate, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
 import { AdminListQuery, ApplicationDetail, ApplicationList, Application, DecisionRequest, IdParams, ListQuery, Loan, LoanList } from "../../../schemas/loans.ts";
-import {
-  applicationOut,
-  pageAfter,
-  documentDownloadName,
-  documentOut,
-  getProduct,
-  loanOut,
-  page,
-  profileForStaff,
-  type ApplicationRow,
-  type DocumentRow,
-  type LoanRow,
-  type ProfileRow,
-} from "../repo.ts";
+import { applicationOut, pageAfter, documentDownloadName, documentOut, getProduct, loanOut, page, profileForStaff } from "../repo.ts";
 import { illegalTransition, transitionApplication, type Offer } from "../state.ts";
 import { borrowerReasons } from "./applications.ts";
 import { priceLoan } from "./products.ts";
 import { SUGGESTED_OFFERS_PORT, type SuggestedOffers } from "../ports.ts";
+import { type ApplicationRow, type DocumentRow, type LoanRow, type ProfileRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
 

@@ -4,7 +4,8 @@ import { IdParams, Product, ProductInput, ProductList, Quote, QuoteRequest, CapV
 import { z } from "../../../src/runtime/index.ts";
 import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
 import { buildSchedule, ScheduleError } from "../schedule.ts";
-import { checkRanges, getProduct, newId, productOut, productPricing, type ProductRow } from "../repo.ts";
+import { checkRanges, getProduct, newId, productOut, productPricing } from "../repo.ts";
+import { type ProductRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
 

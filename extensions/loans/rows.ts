@@ -1,0 +1,153 @@
+// The rows of the tables the loans extension owns (products, borrower profiles, documents, applications, loans,
+// instalments), declared once; other extensions read them through these types and handles, picking the columns they
+// need (`loans.get(db, id, ["status", "user_id"])`).
+import { rowsOf } from "../../src/runtime/index.ts";
+import type {
+  ApplicationStatus,
+  DocumentContentType,
+  DocumentKind,
+  EmploymentStatus,
+  InstalmentStatus,
+  InterestMethod,
+  LoanStatus,
+  Purpose,
+  Sex,
+  TenorUnit,
+} from "../../schemas/enums.ts";
+
+export interface ProductRow {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+  purpose: Purpose;
+  min_amount: number;
+  max_amount: number;
+  min_tenor: number;
+  max_tenor: number;
+  tenor_unit: TenorUnit;
+  interest_method: InterestMethod;
+  interest_rate_ppm: number;
+  upfront_fee_ppm: number;
+  admin_fee_amount: number;
+  late_fee_ppm: number;
+  grace_days: number;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProfileRow {
+  user_id: string;
+  nik: string;
+  full_name: string;
+  birth_date: string;
+  sex: Sex;
+  address_line: string;
+  city: string;
+  province: string;
+  postal_code: string;
+  employment_status: EmploymentStatus;
+  employer_name: string | null;
+  job_title: string | null;
+  monthly_income_amount: number;
+  bank_code: string;
+  bank_account_number: string;
+  bank_account_name: string;
+  emergency_name: string;
+  emergency_phone: string;
+  emergency_relation: string;
+  emergency_consent: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DocumentRow {
+  id: string;
+  user_id: string;
+  kind: DocumentKind;
+  content_type: DocumentContentType;
+  size_bytes: number;
+  sha256: string;
+  blob_key: string;
+  filename: string | null;
+  created_at: string;
+}
+
+export interface ApplicationRow {
+  id: string;
+  user_id: string;
+  product_id: string;
+  status: ApplicationStatus;
+  principal_amount: number;
+  tenor: number;
+  tenor_unit: TenorUnit;
+  purpose: string;
+  instalment_amount: number;
+  device_json: string;
+  ip: string | null;
+  user_agent: string | null;
+  offer_json: string | null;
+  decision_note: string | null;
+  /** The payout account snapshotted at submission (JSON PayoutAccount); NULL on rows from before migration 0011. */
+  payout_account_json: string | null;
+  loan_id: string | null;
+  submitted_at: string | null;
+  decided_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LoanRow {
+  id: string;
+  application_id: string;
+  user_id: string;
+  product_id: string;
+  status: LoanStatus;
+  principal_amount: number;
+  interest_amount: number;
+  fee_amount: number;
+  upfront_fee_amount: number;
+  disbursed_amount: number;
+  tenor: number;
+  tenor_unit: TenorUnit;
+  interest_method: InterestMethod;
+  interest_rate_ppm: number;
+  late_fee_ppm: number;
+  grace_days: number;
+  purpose: Purpose;
+  start_date: string;
+  maturity_date: string;
+  /** Money received beyond what is due (overpayment, or paid before activation): applied to new dues or refunded. */
+  credit_balance_amount: number;
+  dpd: number;
+  /** The payout account copied from the application on acceptance (JSON PayoutAccount); NULL before migration 0011. */
+  payout_account_json: string | null;
+  disbursed_at: string | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InstallmentRow {
+  id: string;
+  loan_id: string;
+  seq: number;
+  due_date: string;
+  principal_due: number;
+  interest_due: number;
+  fee_due: number;
+  late_fee_due: number;
+  principal_paid: number;
+  interest_paid: number;
+  fee_paid: number;
+  late_fee_paid: number;
+  status: InstalmentStatus;
+  paid_at: string | null;
+}
+
+export const products = rowsOf<ProductRow>("products");
+export const profiles = rowsOf<ProfileRow>("borrower_profiles", "user_id");
+export const documents = rowsOf<DocumentRow>("documents");
+export const applications = rowsOf<ApplicationRow>("applications");
+export const loans = rowsOf<LoanRow>("loans");

@@ -11,15 +11,15 @@ import { GATEWAY_PORT } from "./gateway.ts";
 import { paymentSettings } from "./settings.ts";
 import { createGateway, WEBHOOKS, webhookDeliveriesCounter, weakSecretsPreflight } from "./webhooks.ts";
 import { RECORDS } from "./records.ts";
-import { repaymentRoutes } from "./routes/repayments.ts";
-import { suspenseRoutes } from "./routes/suspense.ts";
-import { webhookEventRoutes } from "./routes/webhook-events.ts";
+import { listPaymentsRoute, payoffRoute } from "./routes/repayments.ts";
+import { refundRoute, resolveRoute } from "./routes/suspense.ts";
+import { listEventsRoute, replayRoute } from "./routes/webhook-events.ts";
 import { listDisbursementsRoute } from "./routes/disbursements.ts";
 
 export default defineExtension({
   name: "payments",
   jobs: [disburseJob, issueVirtualAccountJob, reconcilePaymentsJob],
-  routes: [...repaymentRoutes, ...suspenseRoutes, ...webhookEventRoutes, listDisbursementsRoute],
+  routes: [payoffRoute, listPaymentsRoute, listEventsRoute, replayRoute, refundRoute, resolveRoute, listDisbursementsRoute],
   webhooks: WEBHOOKS,
   records: RECORDS,
   settings: paymentSettings,

@@ -2234,6 +2234,20 @@ export interface components {
                 expiresAt?: string;
             };
         };
+        BlocklistPage: {
+            items: components["schemas"]["BlocklistEntry"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "bl_0193a1b2-0000-7000-8000-0000000000f1",
+         *       "kind": "phone",
+         *       "value": "+6281234567890",
+         *       "reason": "Reported stolen identity",
+         *       "createdBy": "0193a1b2-0000-7000-8000-0000000000e1",
+         *       "createdAt": "2026-03-02T03:00:00.000Z"
+         *     }
+         */
         BlocklistEntry: {
             id: string;
             /** @enum {string} */
@@ -2243,6 +2257,32 @@ export interface components {
             createdBy: string;
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "kind": "phone",
+         *       "value": "081234567890",
+         *       "reason": "Reported stolen identity"
+         *     }
+         */
+        BlocklistAdd: {
+            /** @enum {string} */
+            kind: "nik" | "phone" | "bank_account" | "device";
+            value: string;
+            reason: string;
+        };
+        FraudRuleList: {
+            items: components["schemas"]["FraudRuleConfig"][];
+        };
+        /**
+         * @example {
+         *       "id": "velocity_phone",
+         *       "enabled": true,
+         *       "severity": "review",
+         *       "threshold": 3,
+         *       "windowHours": 720,
+         *       "message": "Too many applications from this phone number"
+         *     }
+         */
         FraudRuleConfig: {
             /** @enum {string} */
             id: "nik_format" | "nik_region" | "nik_date" | "nik_sequence" | "nik_dob_mismatch" | "nik_sex_mismatch" | "velocity_nik" | "velocity_phone" | "velocity_device" | "velocity_bank_account" | "velocity_ip" | "document_reuse" | "bank_account_reuse" | "blocklist_nik" | "blocklist_phone" | "blocklist_bank_account" | "blocklist_device";
@@ -2253,15 +2293,96 @@ export interface components {
             windowHours: number | null;
             message: string;
         };
+        /**
+         * @example {
+         *       "threshold": 5,
+         *       "windowHours": 168
+         *     }
+         */
+        FraudRuleChange: {
+            enabled?: boolean;
+            /** @enum {string} */
+            severity?: "block" | "review";
+            threshold?: number | null;
+            windowHours?: number | null;
+        };
+        /**
+         * @example {
+         *       "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *       "status": "approved",
+         *       "fraud": {
+         *         "outcome": "clear",
+         *         "checkedAt": "2026-03-02T03:00:01.000Z",
+         *         "rules": [
+         *           {
+         *             "ruleId": "nik_format",
+         *             "severity": "block",
+         *             "hit": false,
+         *             "message": "NIK is not 16 digits",
+         *             "evidence": {}
+         *           }
+         *         ]
+         *       },
+         *       "score": {
+         *         "modelVersion": "v1",
+         *         "score": 642,
+         *         "pd": 0.0208,
+         *         "scoredAt": "2026-03-02T03:00:01.000Z",
+         *         "scaling": {
+         *           "baseScore": 600,
+         *           "baseOdds": 50,
+         *           "pdo": 20,
+         *           "factor": 28.85,
+         *           "offset": 487.12,
+         *           "basePoints": 400
+         *         },
+         *         "features": [
+         *           {
+         *             "feature": "monthly_income",
+         *             "label": "Monthly income",
+         *             "value": 8000000,
+         *             "bin": "5000000 – < 10000000",
+         *             "points": 40,
+         *             "maxPoints": 55
+         *           }
+         *         ],
+         *         "reasons": [
+         *           {
+         *             "code": "R01",
+         *             "feature": "monthly_income",
+         *             "pointsLost": 15,
+         *             "id": "Pendapatan bulanan",
+         *             "en": "Monthly income"
+         *           }
+         *         ]
+         *       },
+         *       "decision": {
+         *         "outcome": "approved",
+         *         "reasons": [],
+         *         "offer": {
+         *           "principalAmount": 5000000,
+         *           "monthlyInstalmentAmount": 476667,
+         *           "maxMonthlyInstalmentAmount": 2400000,
+         *           "incomeRatio": 0.3,
+         *           "lowered": false,
+         *           "requestedAmount": 5000000
+         *         },
+         *         "note": "score 642 ≥ 620; offer 5000000",
+         *         "decidedAt": "2026-03-02T03:00:02.000Z"
+         *       }
+         *     }
+         */
         ApplicationExplanation: {
             applicationId: string;
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "checking" | "approved" | "rejected" | "manual_review" | "accepted" | "disbursing" | "active" | "paid_off" | "cancelled" | "expired";
             fraud: {
                 /** @enum {string} */
                 outcome: "clear" | "review" | "block";
                 checkedAt: string;
                 rules: {
-                    ruleId: string;
+                    /** @enum {string} */
+                    ruleId: "nik_format" | "nik_region" | "nik_date" | "nik_sequence" | "nik_dob_mismatch" | "nik_sex_mismatch" | "velocity_nik" | "velocity_phone" | "velocity_device" | "velocity_bank_account" | "velocity_ip" | "document_reuse" | "bank_account_reuse" | "blocklist_nik" | "blocklist_phone" | "blocklist_bank_account" | "blocklist_device";
                     /** @enum {string} */
                     severity: "block" | "review";
                     hit: boolean;
@@ -2304,11 +2425,7 @@ export interface components {
             decision: {
                 /** @enum {string} */
                 outcome: "approved" | "rejected" | "manual_review";
-                reasons: {
-                    code: string;
-                    id: string;
-                    en: string;
-                }[];
+                reasons: components["schemas"]["DecisionReason"][];
                 offer: {
                     principalAmount: number;
                     monthlyInstalmentAmount: number;
@@ -2321,9 +2438,36 @@ export interface components {
                 decidedAt: string;
             } | null;
         };
+        /**
+         * @example {
+         *       "code": "P04",
+         *       "id": "Jumlah pinjaman disesuaikan agar cicilan tidak melebihi batas pendapatan Anda",
+         *       "en": "The loan amount was lowered so the instalment fits your income"
+         *     }
+         */
+        DecisionReason: {
+            code: string;
+            id: string;
+            en: string;
+        };
+        /**
+         * @example {
+         *       "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *       "status": "approved",
+         *       "decidedAt": "2026-03-02T03:00:02.000Z",
+         *       "offer": {
+         *         "principalAmount": 5000000,
+         *         "tenor": 50,
+         *         "monthlyInstalmentAmount": 476667,
+         *         "lowered": false
+         *       },
+         *       "reasons": []
+         *     }
+         */
         ApplicationDecision: {
             applicationId: string;
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "checking" | "approved" | "rejected" | "manual_review" | "accepted" | "disbursing" | "active" | "paid_off" | "cancelled" | "expired";
             decidedAt: string | null;
             offer: {
                 principalAmount: number;
@@ -2331,10 +2475,32 @@ export interface components {
                 monthlyInstalmentAmount: number | null;
                 lowered: boolean;
             } | null;
-            reasons: {
-                code: string;
-                id: string;
-                en: string;
+            reasons: components["schemas"]["DecisionReason"][];
+        };
+        /**
+         * @example {
+         *       "stuckAfterMinutes": 30,
+         *       "items": [
+         *         {
+         *           "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *           "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *           "checkingSince": "2026-03-02T03:00:00.000Z",
+         *           "minutes": 45,
+         *           "fraudChecked": true,
+         *           "scored": false
+         *         }
+         *       ]
+         *     }
+         */
+        StuckApplications: {
+            stuckAfterMinutes: number;
+            items: {
+                applicationId: string;
+                userId: string;
+                checkingSince: string;
+                minutes: number;
+                fraudChecked: boolean;
+                scored: boolean;
             }[];
         };
         LedgerJournal: {
@@ -2352,6 +2518,415 @@ export interface components {
                 creditAmount: number;
             }[];
         };
+        /**
+         * @example {
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "status": "active",
+         *       "outstandingAmount": 5390000,
+         *       "creditBalanceAmount": 0,
+         *       "payoffAmount": 5390000,
+         *       "components": {
+         *         "lateFeeAmount": 0,
+         *         "feeAmount": 0,
+         *         "interestAmount": 490000,
+         *         "principalAmount": 4900000
+         *       },
+         *       "virtualAccount": {
+         *         "vaNumber": "8808123400000001",
+         *         "bankCode": "BCA"
+         *       },
+         *       "asOf": "2026-03-10T03:00:00.000Z"
+         *     }
+         */
+        PayoffQuote: {
+            loanId: string;
+            /** @enum {string} */
+            status: "disbursing" | "active" | "delinquent" | "paid_off" | "written_off" | "cancelled";
+            outstandingAmount: number;
+            creditBalanceAmount: number;
+            payoffAmount: number;
+            components: {
+                lateFeeAmount: number;
+                feeAmount: number;
+                interestAmount: number;
+                principalAmount: number;
+            };
+            virtualAccount: {
+                vaNumber: string;
+                bankCode: string;
+            } | null;
+            asOf: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+         *           "provider": "standard",
+         *           "providerPaymentId": "pm_20260309_0001",
+         *           "vaNumber": "8808123400000001",
+         *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *           "amount": 110000,
+         *           "paidAt": "2026-03-09T02:15:00.000Z",
+         *           "status": "applied",
+         *           "reason": null,
+         *           "source": "webhook",
+         *           "allocation": {
+         *             "lateFeeAmount": 0,
+         *             "feeAmount": 0,
+         *             "interestAmount": 10000,
+         *             "principalAmount": 100000,
+         *             "creditAmount": 0,
+         *             "instalments": [
+         *               1
+         *             ]
+         *           },
+         *           "unappliedAmount": 0,
+         *           "resolution": null,
+         *           "resolvedBy": null,
+         *           "resolvedAt": null,
+         *           "conflictOf": null,
+         *           "conflict": null,
+         *           "createdAt": "2026-03-09T02:15:01.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        PaymentList: {
+            items: components["schemas"]["Payment"][];
+            nextCursor: string | null;
+        };
+        Payment: {
+            id: string;
+            /** @enum {string} */
+            provider: "standard" | "snap" | "xendit";
+            providerPaymentId: string;
+            vaNumber: string;
+            loanId: string | null;
+            amount: number;
+            paidAt: string;
+            /** @enum {string} */
+            status: "applied" | "pending" | "needs_attention";
+            reason: string | null;
+            /** @enum {string} */
+            source: "webhook" | "reconcile";
+            allocation: {
+                lateFeeAmount: number;
+                feeAmount: number;
+                interestAmount: number;
+                principalAmount: number;
+                creditAmount: number;
+                instalments: number[];
+            } | null;
+            unappliedAmount: number;
+            resolution: string | null;
+            resolvedBy: string | null;
+            resolvedAt: string | null;
+            conflictOf: string | null;
+            conflict: {
+                paymentId: string;
+                providerPaymentId: string;
+                amount: number;
+                vaNumber: string;
+                status: string;
+                differs: ("paymentId" | "amount" | "vaNumber" | "currency")[];
+                reported: {
+                    amount: number;
+                    vaNumber: string;
+                    currency: string;
+                    paidAt: string;
+                };
+            } | null;
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": 42,
+         *           "provider": "standard",
+         *           "kind": "payment",
+         *           "eventId": "msg_2f9c1d",
+         *           "verified": true,
+         *           "status": "applied",
+         *           "failureReason": null,
+         *           "result": {
+         *             "paymentId": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+         *             "status": "applied",
+         *             "amount": 110000
+         *           },
+         *           "attempts": 1,
+         *           "receivedAt": "2026-03-09T02:15:01.000Z",
+         *           "updatedAt": "2026-03-09T02:15:01.000Z",
+         *           "replayable": false
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        WebhookEventList: {
+            items: components["schemas"]["WebhookEvent"][];
+            nextCursor: string | null;
+        };
+        WebhookEvent: {
+            id: number;
+            provider: string;
+            /** @enum {string} */
+            kind: "payment" | "disbursement";
+            eventId: string | null;
+            verified: boolean;
+            /** @enum {string} */
+            status: "applied" | "needs_attention" | "ignored" | "rejected" | "failed";
+            failureReason: string | null;
+            result: {
+                [key: string]: unknown;
+            } | null;
+            attempts: number;
+            receivedAt: string;
+            updatedAt: string;
+            replayable: boolean;
+        };
+        /**
+         * @example {
+         *       "id": 42,
+         *       "status": "applied",
+         *       "result": {
+         *         "paymentId": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+         *         "status": "applied",
+         *         "amount": 110000
+         *       }
+         *     }
+         */
+        WebhookReplayResult: {
+            id: number;
+            /** @enum {string} */
+            status: "applied" | "needs_attention" | "ignored" | "rejected" | "failed";
+            result: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "rfd_0193a1b2-0000-7000-8000-0000000000c9",
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "amount": 110000,
+         *       "reason": "Overpaid the last instalment",
+         *       "transferReference": "BCA-TRF-20260310-0001",
+         *       "createdBy": "0193a1b2-0000-7000-8000-0000000000e1",
+         *       "createdAt": "2026-03-10T04:00:00.000Z",
+         *       "creditBalanceAmount": 0
+         *     }
+         */
+        Refund: {
+            id: string;
+            loanId: string;
+            amount: number;
+            reason: string | null;
+            transferReference: string;
+            createdBy: string;
+            createdAt: string;
+            /** @description The credit balance left after the refund */
+            creditBalanceAmount: number;
+        };
+        /**
+         * @example {
+         *       "amount": 110000,
+         *       "reason": "Overpaid the last instalment",
+         *       "transferReference": "BCA-TRF-20260310-0001"
+         *     }
+         */
+        RefundRequest: {
+            amount: number;
+            reason?: string;
+            transferReference: string;
+        };
+        /**
+         * @example {
+         *       "paymentId": "pay_0193a1b2-0000-7000-8000-0000000000c2",
+         *       "providerPaymentId": "pm_20260309_0002",
+         *       "status": "applied",
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "amount": 110000,
+         *       "allocation": {
+         *         "lateFeeAmount": 0,
+         *         "feeAmount": 0,
+         *         "interestAmount": 10000,
+         *         "principalAmount": 100000,
+         *         "creditAmount": 0,
+         *         "instalments": [
+         *           2
+         *         ]
+         *       },
+         *       "loanStatus": "active",
+         *       "outstandingAmount": 5280000,
+         *       "creditBalanceAmount": 0,
+         *       "payoffAmount": 5280000,
+         *       "resolution": "loan:0193a1b2-0000-7000-8000-0000000000b1",
+         *       "resolvedBy": "0193a1b2-0000-7000-8000-0000000000e1",
+         *       "resolvedAt": "2026-03-10T04:00:00.000Z"
+         *     }
+         */
+        ResolvedPayment: components["schemas"]["PaymentOutcome"] & {
+            resolution: string;
+            resolvedBy: string;
+            resolvedAt: string;
+        };
+        /**
+         * @example {
+         *       "paymentId": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+         *       "providerPaymentId": "pm_20260309_0001",
+         *       "status": "applied",
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "amount": 110000,
+         *       "allocation": {
+         *         "lateFeeAmount": 0,
+         *         "feeAmount": 0,
+         *         "interestAmount": 10000,
+         *         "principalAmount": 100000,
+         *         "creditAmount": 0,
+         *         "instalments": [
+         *           1
+         *         ]
+         *       },
+         *       "loanStatus": "active",
+         *       "outstandingAmount": 5390000,
+         *       "creditBalanceAmount": 0,
+         *       "payoffAmount": 5390000
+         *     }
+         */
+        PaymentOutcome: {
+            paymentId: string;
+            providerPaymentId: string;
+            /** @enum {string} */
+            status: "applied" | "pending" | "needs_attention";
+            loanId: string | null;
+            amount: number;
+            reason?: string;
+            allocation?: {
+                lateFeeAmount: number;
+                feeAmount: number;
+                interestAmount: number;
+                principalAmount: number;
+                creditAmount: number;
+                instalments: number[];
+            };
+            loanStatus?: string;
+            outstandingAmount?: number;
+            creditBalanceAmount?: number;
+            payoffAmount?: number;
+            conflict?: {
+                paymentId: string;
+                providerPaymentId: string;
+                amount: number;
+                vaNumber: string;
+                status: string;
+                differs: ("paymentId" | "amount" | "vaNumber" | "currency")[];
+                reported: {
+                    amount: number;
+                    vaNumber: string;
+                    currency: string;
+                    paidAt: string;
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1"
+         *     }
+         */
+        ResolvePayment: {
+            loanId: string;
+        } | {
+            /** @enum {boolean} */
+            refund: true;
+            transferReference: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "dsb_0193a1b200007000800000000000b1",
+         *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *           "principalAmount": 5000000,
+         *           "feeAmount": 0,
+         *           "netAmount": 5000000,
+         *           "status": "succeeded",
+         *           "attempts": 1,
+         *           "provider": "standard",
+         *           "gatewayRef": "gw_7f3a9c",
+         *           "failureReason": null,
+         *           "requestedAt": "2026-03-02T03:00:05.000Z",
+         *           "completedAt": "2026-03-02T03:01:00.000Z",
+         *           "createdAt": "2026-03-02T03:00:05.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        DisbursementList: {
+            items: components["schemas"]["Disbursement"][];
+        };
+        Disbursement: {
+            id: string;
+            loanId: string;
+            principalAmount: number;
+            feeAmount: number;
+            netAmount: number;
+            /** @enum {string} */
+            status: "queued" | "pending" | "succeeded" | "failed" | "needs_attention";
+            attempts: number;
+            provider: string | null;
+            gatewayRef: string | null;
+            failureReason: string | null;
+            requestedAt: string | null;
+            completedAt: string | null;
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "asOf": "2026-03-30",
+         *       "loans": 2,
+         *       "totalOutstandingAmount": 10560000,
+         *       "outstandingOver90Amount": 0,
+         *       "twp90": 0,
+         *       "tkb90": 1,
+         *       "buckets": [
+         *         {
+         *           "bucket": "lancar",
+         *           "loans": 1,
+         *           "outstandingAmount": 5170000
+         *         },
+         *         {
+         *           "bucket": "dpd_1_30",
+         *           "loans": 1,
+         *           "outstandingAmount": 5390000
+         *         },
+         *         {
+         *           "bucket": "dpd_31_60",
+         *           "loans": 0,
+         *           "outstandingAmount": 0
+         *         },
+         *         {
+         *           "bucket": "dpd_61_90",
+         *           "loans": 0,
+         *           "outstandingAmount": 0
+         *         },
+         *         {
+         *           "bucket": "macet",
+         *           "loans": 0,
+         *           "outstandingAmount": 0
+         *         }
+         *       ],
+         *       "lastSweep": {
+         *         "runDate": "2026-03-30",
+         *         "status": "done",
+         *         "loans": 2,
+         *         "lateFeeAmount": 1100,
+         *         "reminders": 1,
+         *         "finishedAt": "2026-03-30T00:00:04.000Z"
+         *       }
+         *     }
+         */
         PortfolioSummary: {
             /** @description Asia/Jakarta day of the last completed sweep */
             asOf: string | null;
@@ -2380,6 +2955,25 @@ export interface components {
                 finishedAt: string | null;
             } | null;
         };
+        /**
+         * @example {
+         *       "from": "2026-03-01",
+         *       "to": "2026-03-31",
+         *       "rows": [
+         *         {
+         *           "from": "dpd_1_30",
+         *           "loans": 10,
+         *           "to": {
+         *             "lancar": 0.6,
+         *             "dpd_1_30": 0.1,
+         *             "dpd_31_60": 0.3
+         *           },
+         *           "rollForward": 0.3,
+         *           "cured": 0.6
+         *         }
+         *       ]
+         *     }
+         */
         RollRates: {
             from: string | null;
             to: string | null;
@@ -2397,6 +2991,27 @@ export interface components {
                 cured: number;
             }[];
         };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *           "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *           "status": "delinquent",
+         *           "dpd": 12,
+         *           "bucket": "dpd_1_30",
+         *           "outstandingAmount": 5390000,
+         *           "overdueAmount": 220000,
+         *           "lateFeeOutstandingAmount": 1320,
+         *           "phone": "+62812*****890",
+         *           "vaNumber": "8808123400000001",
+         *           "lastReminderDate": "2026-03-30",
+         *           "lastSweepDate": "2026-03-30"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         CollectionList: {
             items: {
                 loanId: string;
@@ -2418,6 +3033,21 @@ export interface components {
             }[];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "dpd": 181,
+         *       "principalAmount": 4200000,
+         *       "interestAmount": 420000,
+         *       "feeAmount": 0,
+         *       "lateFeeAmount": 98000,
+         *       "totalAmount": 4718000,
+         *       "journalId": 311,
+         *       "actor": "0193a1b2-0000-7000-8000-0000000000e1",
+         *       "reason": "No payment for 180 days; borrower unreachable",
+         *       "createdAt": "2026-09-01T03:00:00.000Z"
+         *     }
+         */
         WriteOff: {
             loanId: string;
             dpd: number;
@@ -2431,8 +3061,31 @@ export interface components {
             reason: string;
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "reason": "No payment for 180 days; borrower unreachable"
+         *     }
+         */
+        WriteOffRequest: {
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "writeOffDpd": 180
+         *     }
+         */
         CollectionsSettings: {
             writeOffDpd: number;
+        };
+        /**
+         * @example {
+         *       "jobKey": "delinquency-sweep:manual:2026-03-30:5b0e8d2c-3f6a-4c1e-9d7b-2a4f6e8c0b1d",
+         *       "runDate": "2026-03-30"
+         *     }
+         */
+        SweepAccepted: {
+            jobKey: string;
+            runDate: string;
         };
         OutboxJobList: {
             items: components["schemas"]["OutboxJob"][];
@@ -6002,6 +6655,7 @@ export interface operations {
             query?: {
                 kind?: "nik" | "phone" | "bank_account" | "device";
                 limit?: number;
+                /** @description nextCursor of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -6018,14 +6672,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "items": [],
+                     *       "items": [
+                     *         {
+                     *           "id": "bl_0193a1b2-0000-7000-8000-0000000000f1",
+                     *           "kind": "phone",
+                     *           "value": "+6281234567890",
+                     *           "reason": "Reported stolen identity",
+                     *           "createdBy": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
                      *       "nextCursor": null
                      *     }
                      */
-                    "application/json": {
-                        items: components["schemas"]["BlocklistEntry"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["BlocklistPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6045,12 +6705,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {string} */
-                    kind: "nik" | "phone" | "bank_account" | "device";
-                    value: string;
-                    reason: string;
-                };
+                /**
+                 * @example {
+                 *       "kind": "phone",
+                 *       "value": "081234567890",
+                 *       "reason": "Reported stolen identity"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BlocklistAdd"];
             };
         };
         responses: {
@@ -6060,6 +6722,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "bl_0193a1b2-0000-7000-8000-0000000000f1",
+                     *       "kind": "phone",
+                     *       "value": "+6281234567890",
+                     *       "reason": "Reported stolen identity",
+                     *       "createdBy": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BlocklistEntry"];
                 };
             };
@@ -6175,12 +6847,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "items": []
+                     *       "items": [
+                     *         {
+                     *           "id": "velocity_phone",
+                     *           "enabled": true,
+                     *           "severity": "review",
+                     *           "threshold": 3,
+                     *           "windowHours": 720,
+                     *           "message": "Too many applications from this phone number"
+                     *         }
+                     *       ]
                      *     }
                      */
-                    "application/json": {
-                        items: components["schemas"]["FraudRuleConfig"][];
-                    };
+                    "application/json": components["schemas"]["FraudRuleList"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6200,19 +6879,11 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "enabled": true,
-                 *       "severity": "block",
-                 *       "threshold": null,
-                 *       "windowHours": null
+                 *       "threshold": 5,
+                 *       "windowHours": 168
                  *     }
                  */
-                "application/json": {
-                    enabled?: boolean;
-                    /** @enum {string} */
-                    severity?: "block" | "review";
-                    threshold?: number | null;
-                    windowHours?: number | null;
-                };
+                "application/json": components["schemas"]["FraudRuleChange"];
             };
         };
         responses: {
@@ -6222,6 +6893,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "velocity_phone",
+                     *       "enabled": true,
+                     *       "severity": "review",
+                     *       "threshold": 3,
+                     *       "windowHours": 720,
+                     *       "message": "Too many applications from this phone number"
+                     *     }
+                     */
                     "application/json": components["schemas"]["FraudRuleConfig"];
                 };
             };
@@ -6291,6 +6972,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+                     *       "status": "approved",
+                     *       "fraud": {
+                     *         "outcome": "clear",
+                     *         "checkedAt": "2026-03-02T03:00:01.000Z",
+                     *         "rules": [
+                     *           {
+                     *             "ruleId": "nik_format",
+                     *             "severity": "block",
+                     *             "hit": false,
+                     *             "message": "NIK is not 16 digits",
+                     *             "evidence": {}
+                     *           }
+                     *         ]
+                     *       },
+                     *       "score": {
+                     *         "modelVersion": "v1",
+                     *         "score": 642,
+                     *         "pd": 0.0208,
+                     *         "scoredAt": "2026-03-02T03:00:01.000Z",
+                     *         "scaling": {
+                     *           "baseScore": 600,
+                     *           "baseOdds": 50,
+                     *           "pdo": 20,
+                     *           "factor": 28.85,
+                     *           "offset": 487.12,
+                     *           "basePoints": 400
+                     *         },
+                     *         "features": [
+                     *           {
+                     *             "feature": "monthly_income",
+                     *             "label": "Monthly income",
+                     *             "value": 8000000,
+                     *             "bin": "5000000 – < 10000000",
+                     *             "points": 40,
+                     *             "maxPoints": 55
+                     *           }
+                     *         ],
+                     *         "reasons": [
+                     *           {
+                     *             "code": "R01",
+                     *             "feature": "monthly_income",
+                     *             "pointsLost": 15,
+                     *             "id": "Pendapatan bulanan",
+                     *             "en": "Monthly income"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "decision": {
+                     *         "outcome": "approved",
+                     *         "reasons": [],
+                     *         "offer": {
+                     *           "principalAmount": 5000000,
+                     *           "monthlyInstalmentAmount": 476667,
+                     *           "maxMonthlyInstalmentAmount": 2400000,
+                     *           "incomeRatio": 0.3,
+                     *           "lowered": false,
+                     *           "requestedAmount": 5000000
+                     *         },
+                     *         "note": "score 642 ≥ 620; offer 5000000",
+                     *         "decidedAt": "2026-03-02T03:00:02.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApplicationExplanation"];
                 };
             };
@@ -6334,6 +7081,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+                     *       "status": "approved",
+                     *       "decidedAt": "2026-03-02T03:00:02.000Z",
+                     *       "offer": {
+                     *         "principalAmount": 5000000,
+                     *         "tenor": 50,
+                     *         "monthlyInstalmentAmount": 476667,
+                     *         "lowered": false
+                     *       },
+                     *       "reasons": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApplicationDecision"];
                 };
             };
@@ -6377,17 +7138,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        stuckAfterMinutes: number;
-                        items: {
-                            applicationId: string;
-                            userId: string;
-                            checkingSince: string;
-                            minutes: number;
-                            fraudChecked: boolean;
-                            scored: boolean;
-                        }[];
-                    };
+                    /**
+                     * @example {
+                     *       "stuckAfterMinutes": 30,
+                     *       "items": [
+                     *         {
+                     *           "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+                     *           "userId": "0193a1b2-0000-7000-8000-000000000001",
+                     *           "checkingSince": "2026-03-02T03:00:00.000Z",
+                     *           "minutes": 45,
+                     *           "fraudChecked": true,
+                     *           "scored": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StuckApplications"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6513,24 +7279,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        loanId: string;
-                        status: string;
-                        outstandingAmount: number;
-                        creditBalanceAmount: number;
-                        payoffAmount: number;
-                        components: {
-                            lateFeeAmount: number;
-                            feeAmount: number;
-                            interestAmount: number;
-                            principalAmount: number;
-                        };
-                        virtualAccount: {
-                            vaNumber: string;
-                            bankCode: string;
-                        } | null;
-                        asOf: string;
-                    };
+                    /**
+                     * @example {
+                     *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *       "status": "active",
+                     *       "outstandingAmount": 5390000,
+                     *       "creditBalanceAmount": 0,
+                     *       "payoffAmount": 5390000,
+                     *       "components": {
+                     *         "lateFeeAmount": 0,
+                     *         "feeAmount": 0,
+                     *         "interestAmount": 490000,
+                     *         "principalAmount": 4900000
+                     *       },
+                     *       "virtualAccount": {
+                     *         "vaNumber": "8808123400000001",
+                     *         "bankCode": "BCA"
+                     *       },
+                     *       "asOf": "2026-03-10T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PayoffQuote"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6560,6 +7329,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page */
                 cursor?: string;
                 status?: "applied" | "pending" | "needs_attention";
                 loanId?: string;
@@ -6575,7 +7345,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "provider": "standard",
+                     *           "providerPaymentId": "pm_20260309_0001",
+                     *           "vaNumber": "8808123400000001",
+                     *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *           "amount": 110000,
+                     *           "paidAt": "2026-03-09T02:15:00.000Z",
+                     *           "status": "applied",
+                     *           "reason": null,
+                     *           "source": "webhook",
+                     *           "allocation": {
+                     *             "lateFeeAmount": 0,
+                     *             "feeAmount": 0,
+                     *             "interestAmount": 10000,
+                     *             "principalAmount": 100000,
+                     *             "creditAmount": 0,
+                     *             "instalments": [
+                     *               1
+                     *             ]
+                     *           },
+                     *           "unappliedAmount": 0,
+                     *           "resolution": null,
+                     *           "resolvedBy": null,
+                     *           "resolvedAt": null,
+                     *           "conflictOf": null,
+                     *           "conflict": null,
+                     *           "createdAt": "2026-03-09T02:15:01.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PaymentList"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -6586,6 +7394,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page */
                 cursor?: string;
                 status?: "applied" | "needs_attention" | "ignored" | "rejected" | "failed";
             };
@@ -6600,7 +7409,34 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 42,
+                     *           "provider": "standard",
+                     *           "kind": "payment",
+                     *           "eventId": "msg_2f9c1d",
+                     *           "verified": true,
+                     *           "status": "applied",
+                     *           "failureReason": null,
+                     *           "result": {
+                     *             "paymentId": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+                     *             "status": "applied",
+                     *             "amount": 110000
+                     *           },
+                     *           "attempts": 1,
+                     *           "receivedAt": "2026-03-09T02:15:01.000Z",
+                     *           "updatedAt": "2026-03-09T02:15:01.000Z",
+                     *           "replayable": false
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEventList"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -6626,7 +7462,20 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 42,
+                     *       "status": "applied",
+                     *       "result": {
+                     *         "paymentId": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+                     *         "status": "applied",
+                     *         "amount": 110000
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookReplayResult"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6689,11 +7538,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    amount: number;
-                    reason?: string;
-                    transferReference: string;
-                };
+                /**
+                 * @example {
+                 *       "amount": 110000,
+                 *       "reason": "Overpaid the last instalment",
+                 *       "transferReference": "BCA-TRF-20260310-0001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RefundRequest"];
             };
         };
         responses: {
@@ -6702,7 +7554,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rfd_0193a1b2-0000-7000-8000-0000000000c9",
+                     *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *       "amount": 110000,
+                     *       "reason": "Overpaid the last instalment",
+                     *       "transferReference": "BCA-TRF-20260310-0001",
+                     *       "createdBy": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *       "createdAt": "2026-03-10T04:00:00.000Z",
+                     *       "creditBalanceAmount": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Refund"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6768,13 +7634,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    loanId: string;
-                } | {
-                    /** @enum {boolean} */
-                    refund: true;
-                    transferReference: string;
-                };
+                /**
+                 * @example {
+                 *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResolvePayment"];
             };
         };
         responses: {
@@ -6783,7 +7648,35 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "paymentId": "pay_0193a1b2-0000-7000-8000-0000000000c2",
+                     *       "providerPaymentId": "pm_20260309_0002",
+                     *       "status": "applied",
+                     *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *       "amount": 110000,
+                     *       "allocation": {
+                     *         "lateFeeAmount": 0,
+                     *         "feeAmount": 0,
+                     *         "interestAmount": 10000,
+                     *         "principalAmount": 100000,
+                     *         "creditAmount": 0,
+                     *         "instalments": [
+                     *           2
+                     *         ]
+                     *       },
+                     *       "loanStatus": "active",
+                     *       "outstandingAmount": 5280000,
+                     *       "creditBalanceAmount": 0,
+                     *       "payoffAmount": 5280000,
+                     *       "resolution": "loan:0193a1b2-0000-7000-8000-0000000000b1",
+                     *       "resolvedBy": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *       "resolvedAt": "2026-03-10T04:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResolvedPayment"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6874,7 +7767,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "dsb_0193a1b200007000800000000000b1",
+                     *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *           "principalAmount": 5000000,
+                     *           "feeAmount": 0,
+                     *           "netAmount": 5000000,
+                     *           "status": "succeeded",
+                     *           "attempts": 1,
+                     *           "provider": "standard",
+                     *           "gatewayRef": "gw_7f3a9c",
+                     *           "failureReason": null,
+                     *           "requestedAt": "2026-03-02T03:00:05.000Z",
+                     *           "completedAt": "2026-03-02T03:01:00.000Z",
+                     *           "createdAt": "2026-03-02T03:00:05.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisbursementList"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -6896,6 +7812,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "asOf": "2026-03-30",
+                     *       "loans": 2,
+                     *       "totalOutstandingAmount": 10560000,
+                     *       "outstandingOver90Amount": 0,
+                     *       "twp90": 0,
+                     *       "tkb90": 1,
+                     *       "buckets": [
+                     *         {
+                     *           "bucket": "lancar",
+                     *           "loans": 1,
+                     *           "outstandingAmount": 5170000
+                     *         },
+                     *         {
+                     *           "bucket": "dpd_1_30",
+                     *           "loans": 1,
+                     *           "outstandingAmount": 5390000
+                     *         },
+                     *         {
+                     *           "bucket": "dpd_31_60",
+                     *           "loans": 0,
+                     *           "outstandingAmount": 0
+                     *         },
+                     *         {
+                     *           "bucket": "dpd_61_90",
+                     *           "loans": 0,
+                     *           "outstandingAmount": 0
+                     *         },
+                     *         {
+                     *           "bucket": "macet",
+                     *           "loans": 0,
+                     *           "outstandingAmount": 0
+                     *         }
+                     *       ],
+                     *       "lastSweep": {
+                     *         "runDate": "2026-03-30",
+                     *         "status": "done",
+                     *         "loans": 2,
+                     *         "lateFeeAmount": 1100,
+                     *         "reminders": 1,
+                     *         "finishedAt": "2026-03-30T00:00:04.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortfolioSummary"];
                 };
             };
@@ -6962,9 +7923,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "from": null,
-                     *       "to": null,
-                     *       "rows": []
+                     *       "from": "2026-03-01",
+                     *       "to": "2026-03-31",
+                     *       "rows": [
+                     *         {
+                     *           "from": "dpd_1_30",
+                     *           "loans": 10,
+                     *           "to": {
+                     *             "lancar": 0.6,
+                     *             "dpd_1_30": 0.1,
+                     *             "dpd_31_60": 0.3
+                     *           },
+                     *           "rollForward": 0.3,
+                     *           "cured": 0.6
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["RollRates"];
@@ -7039,7 +8012,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "items": [],
+                     *       "items": [
+                     *         {
+                     *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *           "userId": "0193a1b2-0000-7000-8000-000000000001",
+                     *           "status": "delinquent",
+                     *           "dpd": 12,
+                     *           "bucket": "dpd_1_30",
+                     *           "outstandingAmount": 5390000,
+                     *           "overdueAmount": 220000,
+                     *           "lateFeeOutstandingAmount": 1320,
+                     *           "phone": "+62812*****890",
+                     *           "vaNumber": "8808123400000001",
+                     *           "lastReminderDate": "2026-03-30",
+                     *           "lastSweepDate": "2026-03-30"
+                     *         }
+                     *       ],
                      *       "nextCursor": null
                      *     }
                      */
@@ -7128,9 +8116,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    reason: string;
-                };
+                /**
+                 * @example {
+                 *       "reason": "No payment for 180 days; borrower unreachable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WriteOffRequest"];
             };
         };
         responses: {
@@ -7140,6 +8131,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *       "dpd": 181,
+                     *       "principalAmount": 4200000,
+                     *       "interestAmount": 420000,
+                     *       "feeAmount": 0,
+                     *       "lateFeeAmount": 98000,
+                     *       "totalAmount": 4718000,
+                     *       "journalId": 311,
+                     *       "actor": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *       "reason": "No payment for 180 days; borrower unreachable",
+                     *       "createdAt": "2026-09-01T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WriteOff"];
                 };
             };
@@ -7149,6 +8155,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *       "dpd": 181,
+                     *       "principalAmount": 4200000,
+                     *       "interestAmount": 420000,
+                     *       "feeAmount": 0,
+                     *       "lateFeeAmount": 98000,
+                     *       "totalAmount": 4718000,
+                     *       "journalId": 311,
+                     *       "actor": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *       "reason": "No payment for 180 days; borrower unreachable",
+                     *       "createdAt": "2026-09-01T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WriteOff"];
                 };
             };
@@ -7254,6 +8275,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "writeOffDpd": 180
+                     *     }
+                     */
                     "application/json": components["schemas"]["CollectionsSettings"];
                 };
             };
@@ -7309,6 +8335,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "writeOffDpd": 180
+                 *     }
+                 */
                 "application/json": components["schemas"]["CollectionsSettings"];
             };
         };
@@ -7319,6 +8350,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "writeOffDpd": 180
+                     *     }
+                     */
                     "application/json": components["schemas"]["CollectionsSettings"];
                 };
             };
@@ -7407,10 +8443,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        jobKey: string;
-                        runDate: string;
-                    };
+                    /**
+                     * @example {
+                     *       "jobKey": "delinquency-sweep:manual:2026-03-30:5b0e8d2c-3f6a-4c1e-9d7b-2a4f6e8c0b1d",
+                     *       "runDate": "2026-03-30"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SweepAccepted"];
                 };
             };
             /** @description Not signed in */

@@ -101,4 +101,3 @@ export const listPaymentsRoute = defineRoute<unknown, PaymentsQuery, unknown>({
   },
 });
 
-export const repaymentRoutes = [payoffRoute, listPaymentsRoute];

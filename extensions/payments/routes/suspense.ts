@@ -60,4 +60,3 @@ export const resolveRoute = defineRoute<ResolvePayment, unknown, IdParams>({
   },
 });
 
-export const suspenseRoutes = [refundRoute, resolveRoute];

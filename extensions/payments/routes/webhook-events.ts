@@ -70,4 +70,3 @@ export const replayRoute = defineRoute<unknown, unknown, z.infer<typeof WebhookE
   },
 });
 
-export const webhookEventRoutes = [listEventsRoute, replayRoute];

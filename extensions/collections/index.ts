@@ -48,7 +48,7 @@ const summaryRoute = defineRoute({
   },
 });
 
-const rollRatesRoute = defineRoute<unknown, RollRatesQuery>({
+const rollRatesRoute = defineRoute({
   method: "get",
   path: "/api/v1/admin/portfolio/roll-rates",
   summary: "Roll rates bucket to bucket between two snapshot days (default: the last 30 days)",
@@ -61,7 +61,7 @@ const rollRatesRoute = defineRoute<unknown, RollRatesQuery>({
   },
 });
 
-const listRoute = defineRoute<unknown, CollectionsQuery>({
+const listRoute = defineRoute({
   method: "get",
   path: "/api/v1/admin/collections",
   summary: "Open loans by days past due, with filters (bucket, status, DPD range) and cursor pagination",
@@ -76,7 +76,7 @@ const listRoute = defineRoute<unknown, CollectionsQuery>({
   },
 });
 
-const writeOffRoute = defineRoute<WriteOffRequest, unknown, LoanIdParams>({
+const writeOffRoute = defineRoute({
   method: "post",
   path: "/api/v1/admin/loans/{id}/write-off",
   summary: "Write a delinquent loan off (DPD at least the configured threshold, default 180); posted to the ledger",
@@ -112,7 +112,7 @@ const getSettingsRoute = defineRoute({
   },
 });
 
-const putSettingsRoute = defineRoute<CollectionsSettings>({
+const putSettingsRoute = defineRoute({
   method: "put",
   path: "/api/v1/admin/collections/settings",
   summary: "Change collections settings (write-off DPD threshold)",

@@ -16,7 +16,7 @@ function getEntry(db: Sql, id: string) {
   return db.get<BlocklistRow>("SELECT * FROM blocklist WHERE id = ? AND removed_at IS NULL", id);
 }
 
-const listBlocklist = defineRoute<unknown, BlocklistQuery, unknown>({
+const listBlocklist = defineRoute({
   method: "get",
   path: "/api/v1/admin/blocklist",
   summary: "List active blocklist entries",
@@ -36,7 +36,7 @@ const listBlocklist = defineRoute<unknown, BlocklistQuery, unknown>({
   },
 });
 
-const addBlocklist = defineRoute<BlocklistAdd, unknown, unknown>({
+const addBlocklist = defineRoute({
   method: "post",
   path: "/api/v1/admin/blocklist",
   summary: "Block a NIK, phone number, bank account (BANKCODE:number) or device id",
@@ -66,7 +66,7 @@ const addBlocklist = defineRoute<BlocklistAdd, unknown, unknown>({
   },
 });
 
-const removeBlocklist = defineRoute<unknown, unknown, { id: string }>({
+const removeBlocklist = defineRoute({
   method: "delete",
   path: "/api/v1/admin/blocklist/{id}",
   summary: "Remove a blocklist entry (kept for audit, no longer matched)",
@@ -94,7 +94,7 @@ const listRules = defineRoute({
   },
 });
 
-const updateRule = defineRoute<RuleChange, unknown, { id: string }>({
+const updateRule = defineRoute({
   method: "patch",
   path: "/api/v1/admin/fraud-rules/{id}",
   summary: "Change a fraud rule (enable/disable, severity, velocity threshold and window)",
@@ -133,7 +133,9 @@ const updateRule = defineRoute<RuleChange, unknown, { id: string }>({
       );
     });
     ctx.log.info("fraud rule changed", { rule: id, by: req.user?.id, change: b });
-    return { status: 200, body: loadRuleConfig(ctx.db).find((r) => r.id === id) };
+    const rule = loadRuleConfig(ctx.db).find((r) => r.id === id);
+    if (!rule) throw problems.notFound("Fraud rule");
+    return { status: 200, body: rule };
   },
 });
 

@@ -8,7 +8,7 @@ import { loadFraudCheck } from "../fraud/store.ts";
 import { decideApplicationJob } from "../../jobs/decide-application.ts";
 import { fraudCheckJob } from "../../jobs/fraud-check.ts";
 import { scoreApplicationJob } from "../../jobs/score-application.ts";
-import { OFFER_SHOWN_STATUSES } from "../../schemas/enums.ts";
+import { OFFER_SHOWN_STATUSES, type ApplicationStatus } from "../../schemas/enums.ts";
 import { IdParams } from "../../schemas/common.ts";
 import { ApplicationDecision, ApplicationExplanation, StuckApplications, StuckQuery } from "../../schemas/scoring.ts";
 import { startChecks } from "./checks.ts";
@@ -32,7 +32,7 @@ const onSubmitted = defineHook({
   },
 });
 
-const explanation = defineRoute<unknown, unknown, { id: string }>({
+const explanation = defineRoute({
   method: "get",
   path: "/api/v1/admin/applications/{id}/explanation",
   summary: "Why an application was decided: every fraud rule evaluated, every scorecard feature and its points",
@@ -48,7 +48,7 @@ const explanation = defineRoute<unknown, unknown, { id: string }>({
   },
   handler(req, ctx) {
     const id = req.params.id;
-    const app = ctx.db.get<{ status: string }>("SELECT status FROM applications WHERE id = ?", id);
+    const app = ctx.db.get<{ status: ApplicationStatus }>("SELECT status FROM applications WHERE id = ?", id);
     if (!app) throw problems.notFound("Application");
     const fraud = loadFraudCheck(ctx.db, id);
     const sd = loadDecision(ctx.db, id);
@@ -89,7 +89,7 @@ const explanation = defineRoute<unknown, unknown, { id: string }>({
   },
 });
 
-const borrowerDecision = defineRoute<unknown, unknown, { id: string }>({
+const borrowerDecision = defineRoute({
   method: "get",
   path: "/api/v1/applications/{id}/decision",
   summary: "The decision on an application as the borrower sees it: status, offer and reasons (Indonesian and English)",
@@ -104,7 +104,7 @@ const borrowerDecision = defineRoute<unknown, unknown, { id: string }>({
     404: { description: "No such application (or not yours)" },
   },
   handler(req, ctx) {
-    const app = ctx.db.get<{ user_id: string; status: string; offer_json: string | null; tenor: number; decided_at: string | null }>(
+    const app = ctx.db.get<{ user_id: string; status: ApplicationStatus; offer_json: string | null; tenor: number; decided_at: string | null }>(
       "SELECT user_id, status, offer_json, tenor, decided_at FROM applications WHERE id = ?",
       req.params.id,
     );
@@ -131,7 +131,7 @@ const borrowerDecision = defineRoute<unknown, unknown, { id: string }>({
   },
 });
 
-const stuckList = defineRoute<unknown, StuckQuery, unknown>({
+const stuckList = defineRoute({
   method: "get",
   path: "/api/v1/admin/risk/stuck-applications",
   summary: "Applications in 'checking' longer than the configured limit (risk_settings.stuck_after_minutes)",

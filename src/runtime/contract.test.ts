@@ -44,7 +44,7 @@ function tiny(over: Partial<ExtensionDefinition> = {}): ExtensionDefinition {
         summary: "Note something (emits tiny.noted)",
         access: "public",
         request: { body: z.object({ text: z.string() }) },
-        responses: { 201: { description: "Noted" } },
+        responses: { 201: { description: "Noted", schema: z.object({ noteId: z.string() }) } },
         handler(req, ctx) {
           const noteId = `n${Date.now()}`;
           ctx.tx((t) => {
@@ -60,7 +60,7 @@ function tiny(over: Partial<ExtensionDefinition> = {}): ExtensionDefinition {
         summary: "A multipart upload",
         access: "public",
         request: { multipart: true },
-        responses: { 200: { description: "Size" } },
+        responses: { 200: { description: "Size", schema: z.object({ size: z.number() }) } },
         handler: async (req) => ({ status: 200, body: { size: ((await req.formData()).get("file") as File).size } }),
       }),
     ],

@@ -89,7 +89,7 @@ const ext = defineExtension({
       summary: "Rate limited",
       access: "public",
       rateLimit: { key: "ip", limit: 2, windowSeconds: 60 },
-      responses: { 200: { description: "ok" } },
+      responses: { 200: { description: "ok", schema: z.object({ ip: z.string() }) } },
       handler: (req) => ({ status: 200, body: { ip: req.ip } }),
     }),
     defineRoute({
@@ -114,7 +114,7 @@ const ext = defineExtension({
       summary: "Multipart",
       access: "public",
       request: { multipart: true },
-      responses: { 200: { description: "ok" } },
+      responses: { 200: { description: "ok", schema: z.object({ note: z.unknown(), size: z.number(), portError: z.string() }) } },
       async handler(req, ctx) {
         const form = await req.formData();
         const file = form.get("file") as File;

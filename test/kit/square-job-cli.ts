@@ -39,7 +39,7 @@ registerExtensions(
         summary: "Enqueue a square job",
         access: "public",
         request: { body: z.object({ id: z.string(), n: z.number().int(), hangOnceMarker: z.string().optional() }) },
-        responses: { 202: { description: "queued" } },
+        responses: { 202: { description: "queued", schema: z.object({ key: z.string() }) } },
         handler(req, ctx) {
           const key = ctx.tx((t) => t.enqueue(square, req.body, { key: `square-${req.body.id}` }));
           return { status: 202, body: { key } };
@@ -51,7 +51,7 @@ registerExtensions(
         summary: "Results applied for an id",
         access: "public",
         request: { params: z.object({ id: z.string() }) },
-        responses: { 200: { description: "results" } },
+        responses: { 200: { description: "results", schema: z.object({ count: z.number(), rows: z.array(z.object({ value: z.number(), worker_pid: z.number() })) }) } },
         handler(req, ctx) {
           const rows = ctx.db.all<{ value: number; worker_pid: number }>("SELECT value, worker_pid FROM e2e_results WHERE id = ?", req.params.id);
           return { status: 200, body: { count: rows.length, rows } };

@@ -5,7 +5,7 @@ import { disbursements, type DisbursementRow } from "../rows.ts";
 
 const LISTED = ["id", "loan_id", "principal", "fee_amount", "net_amount", "status", "attempts", "provider", "gateway_ref", "failure_reason", "requested_at", "completed_at", "created_at"] as const;
 
-export const listDisbursementsRoute = defineRoute<unknown, DisbursementsQuery, unknown>({
+export const listDisbursementsRoute = defineRoute({
   method: "get",
   path: "/api/v1/admin/disbursements",
   summary: "Disbursements (one per loan) with their attempts and status",

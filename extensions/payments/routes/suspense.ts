@@ -5,7 +5,7 @@ import { IdParams, Refund, RefundRequest, ResolvedPayment, ResolvePayment } from
 import { refundCredit } from "../credit.ts";
 import { resolvePayment } from "../suspense.ts";
 
-export const refundRoute = defineRoute<RefundRequest, unknown, IdParams>({
+export const refundRoute = defineRoute({
   method: "post",
   path: "/api/v1/admin/loans/{id}/refunds",
   summary: "Record the refund of (part of) a borrower's credit balance, paid by a bank transfer (transferReference)",
@@ -28,7 +28,7 @@ export const refundRoute = defineRoute<RefundRequest, unknown, IdParams>({
   },
 });
 
-export const resolveRoute = defineRoute<ResolvePayment, unknown, IdParams>({
+export const resolveRoute = defineRoute({
   method: "post",
   path: "/api/v1/admin/payments/{id}/resolve",
   summary: "Resolve a needs_attention payment: apply it to a loan ({loanId}) or record its refund ({refund: true, transferReference})",

@@ -127,6 +127,9 @@ export const CollectionList = z
     },
   });
 
+/** Position of a page of the collections list: the last row's DPD and loan id (highest DPD first). */
+export const CollectionsCursor = z.tuple([z.number().int(), z.string().max(100)]);
+
 export const CollectionsQuery = z.object({
   bucket: BucketEnum.optional(),
   status: z.enum(OPEN_LOAN_STATUSES).optional(),

@@ -128,6 +128,9 @@ export const PayoffQuote = z
 const limit = z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 });
 const cursor = z.string().max(200).optional().openapi({ description: "nextCursor of the previous page" });
 
+/** Position of a page of payments: the last row's created_at and id (newest first). */
+export const PaymentsCursor = z.tuple([z.string().max(40), z.string().max(100)]);
+
 export const PaymentsQuery = z.object({
   limit,
   cursor,
@@ -245,6 +248,9 @@ export const Refund = z
   });
 
 // ---- webhook events ----
+/** Position of a page of webhook events: the last row's id. */
+export const WebhookEventsCursor = z.number().int().min(0);
+
 export const WebhookEventsQuery = z.object({ limit, cursor, status: z.enum(WEBHOOK_EVENT_STATUSES).optional().openapi({ example: "failed" }) });
 export type WebhookEventsQuery = z.infer<typeof WebhookEventsQuery>;
 
@@ -289,6 +295,7 @@ export const WebhookEventList = pageOf(WebhookEvent).openapi("WebhookEventList",
 });
 
 export const WebhookEventParams = z.object({ id: z.string().regex(/^\d{1,15}$/).openapi({ param: { name: "id", in: "path" }, example: "42" }) });
+export type WebhookEventParams = z.infer<typeof WebhookEventParams>;
 
 export const ReplayResult = z
   .object({ id: z.number().int(), status: z.enum(WEBHOOK_EVENT_STATUSES), result: z.record(z.string(), z.unknown()) })

@@ -1,5 +1,6 @@
 // Read models (portfolio summary, roll rates, collections list) and the write-off, over the collections tables.
-import { addDays, decodeCursor, encodeCursor, jakartaDate, problems, z, type Sql, type TxContext } from "../../src/runtime/index.ts";
+import { addDays, decodeCursor, encodeCursor, jakartaDate, problems, type Sql, type TxContext } from "../../src/runtime/index.ts";
+import { CollectionsCursor } from "../../schemas/collections.ts";
 import { transitionLoan } from "../loans/state.ts";
 import { bucketOf, computeDpd } from "./dpd.ts";
 import { fromBuckets, rollRates, type PortfolioSummary, type RollRateRow, type Transition } from "./portfolio.ts";
@@ -71,8 +72,6 @@ export interface CollectionItem {
   lastSweepDate: string;
 }
 
-/** Collections page position: the last row's DPD and loan id (highest DPD first). */
-const CollectionsCursor = z.tuple([z.number().int(), z.string().max(100)]);
 
 /** Open loans by DPD (highest first), filtered; cursor pagination. */
 export function listCollections(db: Sql, f: CollectionsFilter): { items: CollectionItem[]; nextCursor: string | null } {

@@ -1,30 +1,19 @@
 // Ledger extension: staff views of the double-entry book (journals with cursor pagination, trial balance, the
 // proof), the `ledger` check (CLI and backup verification) and the record APIs over the book.
-import { defineExtension, defineRoute, z } from "../../src/runtime/index.ts";
+import { defineExtension, defineRoute } from "../../src/runtime/index.ts";
+import { LedgerCheck, LedgerPage, LedgerQuery, TrialBalance } from "../../schemas/ledger.ts";
 import { checkLedger, trialBalance } from "./ledger.ts";
 import { ledgerCheck } from "./check.ts";
 import { RECORDS } from "./records.ts";
 
-const Line = z.object({ account: z.string(), loanId: z.string().nullable(), debitAmount: z.number().int(), creditAmount: z.number().int() });
-const Journal = z
-  .object({ id: z.number().int(), kind: z.string(), ref: z.string(), loanId: z.string().nullable(), memo: z.string().nullable(), totalAmount: z.number().int(), postedAt: z.string(), lines: z.array(Line) })
-  .openapi("LedgerJournal");
-
-const listJournals = defineRoute<unknown, { limit: number; cursor?: string; loanId?: string; kind?: string }, unknown>({
+const listJournals = defineRoute<unknown, LedgerQuery, unknown>({
   method: "get",
   path: "/api/v1/admin/ledger",
   summary: "Ledger journals, newest first (cursor pagination)",
   tags: ["ledger"],
   access: ["finance", "admin"],
-  request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().regex(/^\d{1,15}$/).optional(),
-      loanId: z.string().max(100).optional(),
-      kind: z.string().max(60).optional(),
-    }),
-  },
-  responses: { 200: { description: "A page of journals", schema: z.object({ items: z.array(Journal), nextCursor: z.string().nullable() }) } },
+  request: { query: LedgerQuery },
+  responses: { 200: { description: "A page of journals", schema: LedgerPage } },
   handler(req, ctx) {
     const { limit, cursor, loanId, kind } = req.query;
     const where: string[] = [];
@@ -63,12 +52,7 @@ const getTrialBalance = defineRoute({
   responses: {
     200: {
       description: "Trial balance",
-      schema: z.object({
-        accounts: z.array(z.object({ account: z.string(), debitAmount: z.number().int(), creditAmount: z.number().int(), balanceAmount: z.number().int() })),
-        totalDebitAmount: z.number().int(),
-        totalCreditAmount: z.number().int(),
-        balanced: z.boolean(),
-      }),
+      schema: TrialBalance,
     },
   },
   handler(_req, ctx) {
@@ -91,7 +75,7 @@ const getCheck = defineRoute({
   summary: "Prove the book: every journal balances and per-loan receivables equal the schedules' unpaid amounts",
   tags: ["ledger"],
   access: ["finance", "admin"],
-  responses: { 200: { description: "Check result", schema: z.object({ ok: z.boolean(), journals: z.number().int(), loans: z.number().int(), discrepancies: z.array(z.object({ kind: z.string(), detail: z.string() }).passthrough()) }) } },
+  responses: { 200: { description: "Check result", schema: LedgerCheck } },
   handler(_req, ctx) {
     const r = checkLedger(ctx.db);
     return { status: 200, body: { ok: r.discrepancies.length === 0, ...r } };

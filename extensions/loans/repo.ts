@@ -1,15 +1,15 @@
 // Row → API mappers and shared queries of the loans extension.
-import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF, problems, z, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
+import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF, problems, type Role, type Sql, type ExtensionContext } from "../../src/runtime/index.ts";
 import { PII, type PiiField } from "./personal-data.ts";
+import { IdCursor } from "../../schemas/applications.ts";
 import type { ProductPricing } from "./caps.ts";
 import type { ApplicationRow, DocumentRow, InstallmentRow, LoanRow, ProductRow, ProfileRow } from "./rows.ts";
 
 export const newId = () => Bun.randomUUIDv7();
 
 // ---------- pages (the cursor is the last id seen; ids are time-ordered UUIDv7) ----------
-const CursorId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 /** The id a page's `cursor` continues after (422 for a cursor this API did not issue). */
-export const pageAfter = (cursor: string | undefined) => decodeCursor(cursor, CursorId);
+export const pageAfter = (cursor: string | undefined) => decodeCursor(cursor, IdCursor);
 export function page<T extends { id: string }>(rows: T[], limit: number) {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;

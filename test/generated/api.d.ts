@@ -1767,9 +1767,59 @@ export interface components {
         PasskeyList: {
             items: components["schemas"]["Passkey"][];
         };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "prod_reference_weekly",
+         *           "code": "KK-WEEKLY-50",
+         *           "name": "Pinjaman Mingguan",
+         *           "description": "Flat 0.2% per week, weekly instalments",
+         *           "purpose": "consumptive",
+         *           "minAmount": 1000000,
+         *           "maxAmount": 10000000,
+         *           "minTenor": 10,
+         *           "maxTenor": 50,
+         *           "tenorUnit": "weeks",
+         *           "interestMethod": "flat",
+         *           "interestRatePpm": 2000,
+         *           "upfrontFeePpm": 0,
+         *           "adminFeeAmount": 0,
+         *           "lateFeePpm": 1000,
+         *           "graceDays": 3,
+         *           "active": true,
+         *           "createdAt": "2026-01-01T00:00:00.000Z",
+         *           "updatedAt": "2026-01-01T00:00:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
         ProductList: {
             items: components["schemas"]["Product"][];
         };
+        /**
+         * @example {
+         *       "id": "prod_reference_weekly",
+         *       "code": "KK-WEEKLY-50",
+         *       "name": "Pinjaman Mingguan",
+         *       "description": "Flat 0.2% per week, weekly instalments",
+         *       "purpose": "consumptive",
+         *       "minAmount": 1000000,
+         *       "maxAmount": 10000000,
+         *       "minTenor": 10,
+         *       "maxTenor": 50,
+         *       "tenorUnit": "weeks",
+         *       "interestMethod": "flat",
+         *       "interestRatePpm": 2000,
+         *       "upfrontFeePpm": 0,
+         *       "adminFeeAmount": 0,
+         *       "lateFeePpm": 1000,
+         *       "graceDays": 3,
+         *       "active": true,
+         *       "createdAt": "2026-01-01T00:00:00.000Z",
+         *       "updatedAt": "2026-01-01T00:00:00.000Z"
+         *     }
+         */
         Product: {
             id: string;
             code: string;
@@ -1878,6 +1928,38 @@ export interface components {
             /** @default true */
             active: boolean;
         };
+        /**
+         * @example {
+         *       "productId": "prod_reference_weekly",
+         *       "tenor": 50,
+         *       "tenorUnit": "weeks",
+         *       "interestMethod": "flat",
+         *       "startDate": "2026-03-02",
+         *       "maturityDate": "2027-02-15",
+         *       "principalAmount": 5000000,
+         *       "interestAmount": 500000,
+         *       "feeAmount": 0,
+         *       "upfrontFeeAmount": 0,
+         *       "disbursedAmount": 5000000,
+         *       "totalRepaymentAmount": 5500000,
+         *       "instalmentAmount": 110000,
+         *       "termDays": 350,
+         *       "dailyCostPpm": 286,
+         *       "totalCostPpm": 100000,
+         *       "aprBps": 2078,
+         *       "dailyCostCapPpm": 2000,
+         *       "instalments": [
+         *         {
+         *           "seq": 1,
+         *           "dueDate": "2026-03-09",
+         *           "principalAmount": 100000,
+         *           "interestAmount": 10000,
+         *           "feeAmount": 0,
+         *           "totalAmount": 110000
+         *         }
+         *       ]
+         *     }
+         */
         Quote: {
             productId: string;
             tenor: number;
@@ -1907,6 +1989,16 @@ export interface components {
             dailyCostCapPpm: number | null;
             instalments: components["schemas"]["ScheduleLine"][];
         };
+        /**
+         * @example {
+         *       "seq": 1,
+         *       "dueDate": "2026-03-09",
+         *       "principalAmount": 100000,
+         *       "interestAmount": 10000,
+         *       "feeAmount": 0,
+         *       "totalAmount": 110000
+         *     }
+         */
         ScheduleLine: {
             seq: number;
             dueDate: string;
@@ -1937,6 +2029,40 @@ export interface components {
              */
             startDate?: string;
         };
+        /**
+         * @example {
+         *       "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *       "nik": "3171015501900001",
+         *       "fullName": "Siti Rahayu",
+         *       "birthDate": "1990-01-15",
+         *       "sex": "F",
+         *       "address": {
+         *         "line": "Jl. Merdeka No. 1",
+         *         "city": "Jakarta Pusat",
+         *         "province": "DKI Jakarta",
+         *         "postalCode": "10110"
+         *       },
+         *       "employment": {
+         *         "status": "employed",
+         *         "employerName": "PT Maju",
+         *         "jobTitle": "Staff"
+         *       },
+         *       "monthlyIncomeAmount": 8000000,
+         *       "bankAccount": {
+         *         "bankCode": "BCA",
+         *         "accountNumber": "1234567890",
+         *         "accountName": "SITI RAHAYU"
+         *       },
+         *       "emergencyContact": {
+         *         "name": "Budi Santoso",
+         *         "phone": "+6281234567890",
+         *         "relation": "sibling",
+         *         "consent": true
+         *       },
+         *       "createdAt": "2026-03-01T08:00:00.000Z",
+         *       "updatedAt": "2026-03-01T08:00:00.000Z"
+         *     }
+         */
         Profile: {
             userId: string;
             nik: string;
@@ -2052,6 +2178,18 @@ export interface components {
                 consent: boolean;
             };
         };
+        /**
+         * @example {
+         *       "id": "0193a1b2-0000-7000-8000-0000000000d1",
+         *       "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *       "kind": "ktp",
+         *       "contentType": "image/jpeg",
+         *       "sizeBytes": 183422,
+         *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+         *       "filename": "ktp.jpg",
+         *       "createdAt": "2026-03-01T08:01:00.000Z"
+         *     }
+         */
         Document: {
             id: string;
             userId: string;
@@ -2066,6 +2204,29 @@ export interface components {
             /** @description Short-lived download URL (staff only) */
             downloadUrl?: string;
         };
+        /**
+         * @example {
+         *       "id": "0193a1b2-0000-7000-8000-0000000000a1",
+         *       "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *       "productId": "prod_reference_weekly",
+         *       "status": "checking",
+         *       "principalAmount": 5000000,
+         *       "tenor": 50,
+         *       "tenorUnit": "weeks",
+         *       "purpose": "Modal usaha warung",
+         *       "instalmentAmount": 110000,
+         *       "documentIds": [
+         *         "0193a1b2-0000-7000-8000-0000000000d1",
+         *         "0193a1b2-0000-7000-8000-0000000000d2"
+         *       ],
+         *       "offer": null,
+         *       "loanId": null,
+         *       "submittedAt": "2026-03-01T08:05:00.000Z",
+         *       "decidedAt": null,
+         *       "createdAt": "2026-03-01T08:05:00.000Z",
+         *       "updatedAt": "2026-03-01T08:05:00.000Z"
+         *     }
+         */
         Application: {
             id: string;
             userId: string;
@@ -2089,6 +2250,13 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        /**
+         * @example {
+         *       "principalAmount": 5000000,
+         *       "tenor": 50,
+         *       "expiresAt": "2026-03-09T03:00:00.000Z"
+         *     }
+         */
         Offer: {
             principalAmount?: number;
             tenor?: number;
@@ -2101,7 +2269,10 @@ export interface components {
          *       "principalAmount": 5000000,
          *       "tenor": 50,
          *       "purpose": "Modal usaha warung",
-         *       "documentIds": [],
+         *       "documentIds": [
+         *         "0193a1b2-0000-7000-8000-0000000000d1",
+         *         "0193a1b2-0000-7000-8000-0000000000d2"
+         *       ],
          *       "device": {
          *         "id": "android-5f2c9a",
          *         "platform": "android"
@@ -2131,6 +2302,34 @@ export interface components {
                 appVersion?: string;
             };
         };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "0193a1b2-0000-7000-8000-0000000000a1",
+         *           "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *           "productId": "prod_reference_weekly",
+         *           "status": "checking",
+         *           "principalAmount": 5000000,
+         *           "tenor": 50,
+         *           "tenorUnit": "weeks",
+         *           "purpose": "Modal usaha warung",
+         *           "instalmentAmount": 110000,
+         *           "documentIds": [
+         *             "0193a1b2-0000-7000-8000-0000000000d1",
+         *             "0193a1b2-0000-7000-8000-0000000000d2"
+         *           ],
+         *           "offer": null,
+         *           "loanId": null,
+         *           "submittedAt": "2026-03-01T08:05:00.000Z",
+         *           "decidedAt": null,
+         *           "createdAt": "2026-03-01T08:05:00.000Z",
+         *           "updatedAt": "2026-03-01T08:05:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         ApplicationList: {
             items: components["schemas"]["Application"][];
             nextCursor: string | null;
@@ -2143,13 +2342,134 @@ export interface components {
         CancelRequest: {
             reason?: string;
         };
+        /**
+         * @example {
+         *       "application": {
+         *         "id": "0193a1b2-0000-7000-8000-0000000000a1",
+         *         "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *         "productId": "prod_reference_weekly",
+         *         "status": "disbursing",
+         *         "principalAmount": 5000000,
+         *         "tenor": 50,
+         *         "tenorUnit": "weeks",
+         *         "purpose": "Modal usaha warung",
+         *         "instalmentAmount": 110000,
+         *         "documentIds": [
+         *           "0193a1b2-0000-7000-8000-0000000000d1",
+         *           "0193a1b2-0000-7000-8000-0000000000d2"
+         *         ],
+         *         "offer": {
+         *           "principalAmount": 5000000,
+         *           "tenor": 50
+         *         },
+         *         "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *         "submittedAt": "2026-03-01T08:05:00.000Z",
+         *         "decidedAt": null,
+         *         "createdAt": "2026-03-01T08:05:00.000Z",
+         *         "updatedAt": "2026-03-01T08:05:00.000Z"
+         *       },
+         *       "loan": {
+         *         "id": "0193a1b2-0000-7000-8000-0000000000b1",
+         *         "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *         "productId": "prod_reference_weekly",
+         *         "status": "disbursing",
+         *         "principalAmount": 5000000,
+         *         "interestAmount": 500000,
+         *         "feeAmount": 0,
+         *         "upfrontFeeAmount": 0,
+         *         "disbursedAmount": 5000000,
+         *         "tenor": 50,
+         *         "tenorUnit": "weeks",
+         *         "startDate": "2026-03-02",
+         *         "maturityDate": "2027-02-15",
+         *         "outstandingAmount": 5500000,
+         *         "nextDueDate": "2026-03-09",
+         *         "nextDueAmount": 110000,
+         *         "dpd": 0,
+         *         "createdAt": "2026-03-02T03:00:00.000Z",
+         *         "installments": [
+         *           {
+         *             "seq": 1,
+         *             "dueDate": "2026-03-09",
+         *             "principalDue": 100000,
+         *             "interestDue": 10000,
+         *             "feeDue": 0,
+         *             "lateFeeDue": 0,
+         *             "principalPaid": 0,
+         *             "interestPaid": 0,
+         *             "feePaid": 0,
+         *             "lateFeePaid": 0,
+         *             "totalDueAmount": 110000,
+         *             "outstandingAmount": 110000,
+         *             "status": "upcoming"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         AcceptResult: {
             application: components["schemas"]["Application"];
             loan: components["schemas"]["Loan"];
         };
+        /**
+         * @example {
+         *       "id": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *       "productId": "prod_reference_weekly",
+         *       "status": "active",
+         *       "principalAmount": 5000000,
+         *       "interestAmount": 500000,
+         *       "feeAmount": 0,
+         *       "upfrontFeeAmount": 0,
+         *       "disbursedAmount": 5000000,
+         *       "tenor": 50,
+         *       "tenorUnit": "weeks",
+         *       "startDate": "2026-03-02",
+         *       "maturityDate": "2027-02-15",
+         *       "outstandingAmount": 5390000,
+         *       "nextDueDate": "2026-03-16",
+         *       "nextDueAmount": 110000,
+         *       "dpd": 0,
+         *       "createdAt": "2026-03-02T03:00:00.000Z",
+         *       "installments": [
+         *         {
+         *           "seq": 1,
+         *           "dueDate": "2026-03-09",
+         *           "principalDue": 100000,
+         *           "interestDue": 10000,
+         *           "feeDue": 0,
+         *           "lateFeeDue": 0,
+         *           "principalPaid": 100000,
+         *           "interestPaid": 10000,
+         *           "feePaid": 0,
+         *           "lateFeePaid": 0,
+         *           "totalDueAmount": 110000,
+         *           "outstandingAmount": 0,
+         *           "status": "paid"
+         *         }
+         *       ]
+         *     }
+         */
         Loan: components["schemas"]["LoanSummary"] & {
             installments: components["schemas"]["Installment"][];
         };
+        /**
+         * @example {
+         *       "seq": 1,
+         *       "dueDate": "2026-03-09",
+         *       "principalDue": 100000,
+         *       "interestDue": 10000,
+         *       "feeDue": 0,
+         *       "lateFeeDue": 0,
+         *       "principalPaid": 100000,
+         *       "interestPaid": 10000,
+         *       "feePaid": 0,
+         *       "lateFeePaid": 0,
+         *       "totalDueAmount": 110000,
+         *       "outstandingAmount": 0,
+         *       "status": "paid"
+         *     }
+         */
         Installment: {
             seq: number;
             dueDate: string;
@@ -2166,6 +2486,28 @@ export interface components {
             /** @enum {string} */
             status: "paid" | "partial" | "overdue" | "due" | "upcoming";
         };
+        /**
+         * @example {
+         *       "id": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *       "productId": "prod_reference_weekly",
+         *       "status": "active",
+         *       "principalAmount": 5000000,
+         *       "interestAmount": 500000,
+         *       "feeAmount": 0,
+         *       "upfrontFeeAmount": 0,
+         *       "disbursedAmount": 5000000,
+         *       "tenor": 50,
+         *       "tenorUnit": "weeks",
+         *       "startDate": "2026-03-02",
+         *       "maturityDate": "2027-02-15",
+         *       "outstandingAmount": 5390000,
+         *       "nextDueDate": "2026-03-16",
+         *       "nextDueAmount": 110000,
+         *       "dpd": 0,
+         *       "createdAt": "2026-03-02T03:00:00.000Z"
+         *     }
+         */
         LoanSummary: {
             id: string;
             applicationId: string;
@@ -2192,16 +2534,126 @@ export interface components {
             dpd: number;
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "0193a1b2-0000-7000-8000-0000000000b1",
+         *           "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *           "productId": "prod_reference_weekly",
+         *           "status": "active",
+         *           "principalAmount": 5000000,
+         *           "interestAmount": 500000,
+         *           "feeAmount": 0,
+         *           "upfrontFeeAmount": 0,
+         *           "disbursedAmount": 5000000,
+         *           "tenor": 50,
+         *           "tenorUnit": "weeks",
+         *           "startDate": "2026-03-02",
+         *           "maturityDate": "2027-02-15",
+         *           "outstandingAmount": 5390000,
+         *           "nextDueDate": "2026-03-16",
+         *           "nextDueAmount": 110000,
+         *           "dpd": 0,
+         *           "createdAt": "2026-03-02T03:00:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         LoanList: {
             items: components["schemas"]["LoanSummary"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "0193a1b2-0000-7000-8000-0000000000a1",
+         *       "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *       "productId": "prod_reference_weekly",
+         *       "status": "manual_review",
+         *       "principalAmount": 5000000,
+         *       "tenor": 50,
+         *       "tenorUnit": "weeks",
+         *       "purpose": "Modal usaha warung",
+         *       "instalmentAmount": 110000,
+         *       "documentIds": [
+         *         "0193a1b2-0000-7000-8000-0000000000d1",
+         *         "0193a1b2-0000-7000-8000-0000000000d2"
+         *       ],
+         *       "offer": null,
+         *       "loanId": null,
+         *       "submittedAt": "2026-03-01T08:05:00.000Z",
+         *       "decidedAt": "2026-03-01T08:05:02.000Z",
+         *       "createdAt": "2026-03-01T08:05:00.000Z",
+         *       "updatedAt": "2026-03-01T08:05:02.000Z",
+         *       "documents": [
+         *         {
+         *           "id": "0193a1b2-0000-7000-8000-0000000000d1",
+         *           "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *           "kind": "ktp",
+         *           "contentType": "image/jpeg",
+         *           "sizeBytes": 183422,
+         *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+         *           "filename": "ktp.jpg",
+         *           "createdAt": "2026-03-01T08:01:00.000Z",
+         *           "downloadUrl": "https://files.kreditku.example/documents/…?expires=…&sig=…"
+         *         }
+         *       ],
+         *       "events": [
+         *         {
+         *           "id": 1,
+         *           "from": null,
+         *           "to": "draft",
+         *           "actor": "0193a1b2-0000-7000-8000-000000000001",
+         *           "reason": "created",
+         *           "at": "2026-03-01T08:05:00.000Z"
+         *         },
+         *         {
+         *           "id": 4,
+         *           "from": "checking",
+         *           "to": "manual_review",
+         *           "actor": "system:scoring",
+         *           "reason": "score in the review band",
+         *           "at": "2026-03-01T08:05:02.000Z"
+         *         }
+         *       ],
+         *       "checks": [
+         *         {
+         *           "id": 1,
+         *           "kind": "fraud",
+         *           "ruleId": "fraud-check",
+         *           "outcome": "review",
+         *           "detail": {
+         *             "hits": [
+         *               {
+         *                 "ruleId": "bank_account_reuse",
+         *                 "severity": "review",
+         *                 "message": "The bank account is also used by another borrower"
+         *               }
+         *             ]
+         *           },
+         *           "createdAt": "2026-03-01T08:05:01.000Z"
+         *         }
+         *       ],
+         *       "profile": null
+         *     }
+         */
         ApplicationDetail: components["schemas"]["Application"] & {
             documents: components["schemas"]["Document"][];
             events: components["schemas"]["ApplicationEvent"][];
             checks: components["schemas"]["ApplicationCheck"][];
             profile: components["schemas"]["Profile"] & (Record<string, never> | null);
         };
+        /**
+         * @example {
+         *       "id": 4,
+         *       "from": "checking",
+         *       "to": "manual_review",
+         *       "actor": "system:scoring",
+         *       "reason": "score in the review band",
+         *       "at": "2026-03-01T08:05:02.000Z"
+         *     }
+         */
         ApplicationEvent: {
             id: number;
             from: string | null;
@@ -2210,6 +2662,24 @@ export interface components {
             reason: string;
             at: string;
         };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "kind": "fraud",
+         *       "ruleId": "fraud-check",
+         *       "outcome": "review",
+         *       "detail": {
+         *         "hits": [
+         *           {
+         *             "ruleId": "bank_account_reuse",
+         *             "severity": "review",
+         *             "message": "The bank account is also used by another borrower"
+         *           }
+         *         ]
+         *       },
+         *       "createdAt": "2026-03-01T08:05:01.000Z"
+         *     }
+         */
         ApplicationCheck: {
             id: number;
             kind: string;
@@ -2503,6 +2973,41 @@ export interface components {
                 scored: boolean;
             }[];
         };
+        LedgerPage: {
+            items: components["schemas"]["LedgerJournal"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": 12,
+         *       "kind": "payment",
+         *       "ref": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "memo": "payment standard/pm_20260309_0001",
+         *       "totalAmount": 110000,
+         *       "postedAt": "2026-03-09T02:15:01.000Z",
+         *       "lines": [
+         *         {
+         *           "account": "cash",
+         *           "loanId": null,
+         *           "debitAmount": 110000,
+         *           "creditAmount": 0
+         *         },
+         *         {
+         *           "account": "interest_receivable",
+         *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *           "debitAmount": 0,
+         *           "creditAmount": 10000
+         *         },
+         *         {
+         *           "account": "principal_receivable",
+         *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *           "debitAmount": 0,
+         *           "creditAmount": 100000
+         *         }
+         *       ]
+         *     }
+         */
         LedgerJournal: {
             id: number;
             kind: string;
@@ -2517,6 +3022,57 @@ export interface components {
                 debitAmount: number;
                 creditAmount: number;
             }[];
+        };
+        /**
+         * @example {
+         *       "accounts": [
+         *         {
+         *           "account": "cash",
+         *           "debitAmount": 110000,
+         *           "creditAmount": 5000000,
+         *           "balanceAmount": -4890000
+         *         },
+         *         {
+         *           "account": "principal_receivable",
+         *           "debitAmount": 5000000,
+         *           "creditAmount": 100000,
+         *           "balanceAmount": 4900000
+         *         }
+         *       ],
+         *       "totalDebitAmount": 5610000,
+         *       "totalCreditAmount": 5610000,
+         *       "balanced": true
+         *     }
+         */
+        TrialBalance: {
+            accounts: {
+                account: string;
+                debitAmount: number;
+                creditAmount: number;
+                balanceAmount: number;
+            }[];
+            totalDebitAmount: number;
+            totalCreditAmount: number;
+            balanced: boolean;
+        };
+        /**
+         * @example {
+         *       "ok": true,
+         *       "journals": 1204,
+         *       "loans": 87,
+         *       "discrepancies": []
+         *     }
+         */
+        LedgerCheck: {
+            ok: boolean;
+            journals: number;
+            loans: number;
+            discrepancies: ({
+                kind: string;
+                detail: string;
+            } & {
+                [key: string]: unknown;
+            })[];
         };
         /**
          * @example {
@@ -5675,6 +6231,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -5743,7 +6300,10 @@ export interface operations {
                  *       "principalAmount": 5000000,
                  *       "tenor": 50,
                  *       "purpose": "Modal usaha warung",
-                 *       "documentIds": [],
+                 *       "documentIds": [
+                 *         "0193a1b2-0000-7000-8000-0000000000d1",
+                 *         "0193a1b2-0000-7000-8000-0000000000d2"
+                 *       ],
                  *       "device": {
                  *         "id": "android-5f2c9a",
                  *         "platform": "android"
@@ -6174,6 +6734,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -6309,6 +6870,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page */
                 cursor?: string;
                 status?: "draft" | "submitted" | "checking" | "approved" | "rejected" | "manual_review" | "accepted" | "disbursing" | "active" | "paid_off" | "cancelled" | "expired";
             };
@@ -6331,7 +6893,7 @@ export interface operations {
                      *           "id": "0193a1b2-0000-7000-8000-0000000000a1",
                      *           "userId": "0193a1b2-0000-7000-8000-000000000001",
                      *           "productId": "prod_reference_weekly",
-                     *           "status": "manual_review",
+                     *           "status": "checking",
                      *           "principalAmount": 5000000,
                      *           "tenor": 50,
                      *           "tenorUnit": "weeks",
@@ -6344,12 +6906,12 @@ export interface operations {
                      *           "offer": null,
                      *           "loanId": null,
                      *           "submittedAt": "2026-03-01T08:05:00.000Z",
-                     *           "decidedAt": "2026-03-01T08:05:02.000Z",
+                     *           "decidedAt": null,
                      *           "createdAt": "2026-03-01T08:05:00.000Z",
-                     *           "updatedAt": "2026-03-01T08:05:02.000Z"
+                     *           "updatedAt": "2026-03-01T08:05:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "MDE5M2ExYjItMDAwMC03MDAw"
+                     *       "nextCursor": "IjAxOTNhMWIyLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDBhMSI"
                      *     }
                      */
                     "application/json": components["schemas"]["ApplicationList"];
@@ -6455,9 +7017,9 @@ export interface operations {
                      *           "detail": {
                      *             "hits": [
                      *               {
-                     *                 "ruleId": "shared_bank_account",
+                     *                 "ruleId": "bank_account_reuse",
                      *                 "severity": "review",
-                     *                 "message": "bank account used by another borrower"
+                     *                 "message": "The bank account is also used by another borrower"
                      *               }
                      *             ]
                      *           },
@@ -6546,7 +7108,7 @@ export interface operations {
                      *       "submittedAt": "2026-03-01T08:05:00.000Z",
                      *       "decidedAt": "2026-03-01T09:00:00.000Z",
                      *       "createdAt": "2026-03-01T08:05:00.000Z",
-                     *       "updatedAt": "2026-03-01T08:05:02.000Z"
+                     *       "updatedAt": "2026-03-01T08:05:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Application"];
@@ -7165,6 +7727,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page */
                 cursor?: string;
                 loanId?: string;
                 kind?: string;
@@ -7183,14 +7746,41 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "items": [],
+                     *       "items": [
+                     *         {
+                     *           "id": 12,
+                     *           "kind": "payment",
+                     *           "ref": "pay_0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *           "memo": "payment standard/pm_20260309_0001",
+                     *           "totalAmount": 110000,
+                     *           "postedAt": "2026-03-09T02:15:01.000Z",
+                     *           "lines": [
+                     *             {
+                     *               "account": "cash",
+                     *               "loanId": null,
+                     *               "debitAmount": 110000,
+                     *               "creditAmount": 0
+                     *             },
+                     *             {
+                     *               "account": "interest_receivable",
+                     *               "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *               "debitAmount": 0,
+                     *               "creditAmount": 10000
+                     *             },
+                     *             {
+                     *               "account": "principal_receivable",
+                     *               "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *               "debitAmount": 0,
+                     *               "creditAmount": 100000
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
                      *       "nextCursor": null
                      *     }
                      */
-                    "application/json": {
-                        items: components["schemas"]["LedgerJournal"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["LedgerPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7213,17 +7803,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        accounts: {
-                            account: string;
-                            debitAmount: number;
-                            creditAmount: number;
-                            balanceAmount: number;
-                        }[];
-                        totalDebitAmount: number;
-                        totalCreditAmount: number;
-                        balanced: boolean;
-                    };
+                    /**
+                     * @example {
+                     *       "accounts": [
+                     *         {
+                     *           "account": "cash",
+                     *           "debitAmount": 110000,
+                     *           "creditAmount": 5000000,
+                     *           "balanceAmount": -4890000
+                     *         },
+                     *         {
+                     *           "account": "principal_receivable",
+                     *           "debitAmount": 5000000,
+                     *           "creditAmount": 100000,
+                     *           "balanceAmount": 4900000
+                     *         }
+                     *       ],
+                     *       "totalDebitAmount": 5610000,
+                     *       "totalCreditAmount": 5610000,
+                     *       "balanced": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrialBalance"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7245,17 +7846,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ok: boolean;
-                        journals: number;
-                        loans: number;
-                        discrepancies: ({
-                            kind: string;
-                            detail: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "journals": 1204,
+                     *       "loans": 87,
+                     *       "discrepancies": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LedgerCheck"];
                 };
             };
             401: components["responses"]["Unauthorized"];

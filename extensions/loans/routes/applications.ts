@@ -1,6 +1,6 @@
 // Borrower applications: create (= submit), list, read, cancel, accept the offer (creates the loan).
-import { defineRoute, HttpProblem, jakartaDate, problems, sqlIn, z, type ExtensionContext, type TxContext } from "../../../src/runtime/index.ts";
-import { Application, ApplicationCreate, ApplicationList, CancelRequest, IdParams, ListQuery, Loan } from "../../../schemas/loans.ts";
+import { defineRoute, HttpProblem, jakartaDate, problems, sqlIn, type ExtensionContext, type TxContext } from "../../../src/runtime/index.ts";
+import { ACCEPT_RESULT_EXAMPLE, AcceptResult, Application, APPLICATION_EXAMPLE, ApplicationCreate, ApplicationList, CancelRequest, IdParams, ListQuery, REFUSAL_PROBLEM_EXAMPLE } from "../../../schemas/applications.ts";
 import { ageOn, loadCaps, strictest } from "../caps.ts";
 import { monthlyEquivalent, type Schedule } from "../schedule.ts";
 import { applicationOut, pageAfter, getProduct, loanOut, newId, ownApplication, page, payoutAccountOf } from "../repo.ts";
@@ -17,32 +17,6 @@ export interface RefusalReason {
   message: string;
   [k: string]: unknown;
 }
-
-const applicationExample = {
-  id: "0193a1b2-0000-7000-8000-0000000000a1",
-  userId: "0193a1b2-0000-7000-8000-000000000001",
-  productId: "prod_reference_weekly",
-  status: "checking",
-  principalAmount: 5_000_000,
-  tenor: 50,
-  tenorUnit: "weeks",
-  purpose: "Modal usaha warung",
-  instalmentAmount: 110_000,
-  documentIds: ["0193a1b2-0000-7000-8000-0000000000d1", "0193a1b2-0000-7000-8000-0000000000d2"],
-  offer: null,
-  loanId: null,
-  submittedAt: "2026-03-01T08:05:00.000Z",
-  decidedAt: null,
-  createdAt: "2026-03-01T08:05:00.000Z",
-  updatedAt: "2026-03-01T08:05:00.000Z",
-};
-
-const refusalExample = {
-  type: "https://kreditku.dev/problems/application-refused",
-  title: "Application refused",
-  status: 422,
-  reasons: [{ code: "income_ratio_exceeded", message: "the instalment (471,429 a month) is above 30 % of the declared monthly income", monthlyEquivalentAmount: 471429, monthlyIncomeAmount: 1000000, maxRatioPpm: 300000, effectiveFrom: "2026-01-01" }],
-};
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
@@ -92,7 +66,7 @@ export function borrowerReasons(ctx: { db: ExtensionContext["db"] }, input: { pr
 
 export const refused = (reasons: RefusalReason[]) => new HttpProblem(422, "application-refused", "Application refused", reasons.map((r) => r.message).join("; "), { reasons });
 
-export const createApplication = defineRoute<z.infer<typeof ApplicationCreate>, unknown, unknown>({
+export const createApplication = defineRoute<ApplicationCreate, unknown, unknown>({
   method: "post",
   path: "/api/v1/applications",
   summary: "Apply for a loan (submits it for checking)",
@@ -103,9 +77,9 @@ export const createApplication = defineRoute<z.infer<typeof ApplicationCreate>, 
   idempotent: true,
   request: { body: ApplicationCreate },
   responses: {
-    201: { description: "Submitted; status checking", schema: Application, example: applicationExample },
+    201: { description: "Submitted; status checking", schema: Application, example: APPLICATION_EXAMPLE },
     409: problem("An open application exists"),
-    422: { ...problem("Refused (reasons[]) or invalid (errors[])"), example: refusalExample },
+    422: { ...problem("Refused (reasons[]) or invalid (errors[])"), example: REFUSAL_PROBLEM_EXAMPLE },
   },
   handler: (req, ctx) => {
     const userId = ctx.user!.id;
@@ -173,14 +147,14 @@ export const createApplication = defineRoute<z.infer<typeof ApplicationCreate>, 
   },
 });
 
-export const listApplications = defineRoute<unknown, z.infer<typeof ListQuery>, unknown>({
+export const listApplications = defineRoute<unknown, ListQuery, unknown>({
   method: "get",
   path: "/api/v1/applications",
   summary: "List my applications, newest first (cursor pagination)",
   tags: ["Applications"],
   access: ["borrower"],
   request: { query: ListQuery },
-  responses: { 200: { description: "A page of applications", schema: ApplicationList, example: { items: [applicationExample], nextCursor: null } } },
+  responses: { 200: { description: "A page of applications", schema: ApplicationList, example: { items: [APPLICATION_EXAMPLE], nextCursor: null } } },
   handler: (req, ctx) => {
     const limit = req.query.limit ?? 20;
     const after = pageAfter(req.query.cursor);
@@ -193,18 +167,18 @@ export const listApplications = defineRoute<unknown, z.infer<typeof ListQuery>, 
   },
 });
 
-export const getApplication = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+export const getApplication = defineRoute<unknown, unknown, IdParams>({
   method: "get",
   path: "/api/v1/applications/{id}",
   summary: "Read one of my applications",
   tags: ["Applications"],
   access: ["borrower"],
   request: { params: IdParams },
-  responses: { 200: { description: "The application", schema: Application, example: applicationExample }, 404: problem("No such application (or not yours)") },
+  responses: { 200: { description: "The application", schema: Application, example: APPLICATION_EXAMPLE }, 404: problem("No such application (or not yours)") },
   handler: (req, ctx) => ({ status: 200, body: applicationOut(ctx.db, ownApplication(ctx, req.params.id)) }),
 });
 
-export const cancelApplication = defineRoute<z.infer<typeof CancelRequest>, unknown, z.infer<typeof IdParams>>({
+export const cancelApplication = defineRoute<CancelRequest, unknown, IdParams>({
   method: "post",
   path: "/api/v1/applications/{id}/cancel",
   summary: "Cancel my application (before the loan is created)",
@@ -213,7 +187,7 @@ export const cancelApplication = defineRoute<z.infer<typeof CancelRequest>, unkn
   idempotent: true,
   request: { params: IdParams, body: CancelRequest },
   responses: {
-    200: { description: "Cancelled", schema: Application, example: { ...applicationExample, status: "cancelled" } },
+    200: { description: "Cancelled", schema: Application, example: { ...APPLICATION_EXAMPLE, status: "cancelled" } },
     404: problem("No such application (or not yours)"),
     409: problem("It can no longer be cancelled"),
   },
@@ -228,8 +202,6 @@ export const cancelApplication = defineRoute<z.infer<typeof CancelRequest>, unkn
     return { status: 200, body: applicationOut(ctx.db, row) };
   },
 });
-
-export const AcceptResult = z.object({ application: Application, loan: Loan }).openapi("AcceptResult");
 
 /** Create the loan and its instalments for an accepted offer (inside the caller's transaction). */
 export function createLoan(t: TxContext, app: ApplicationRow, product: ProductRow, s: Schedule, actor: string, now: Date): string {
@@ -281,7 +253,7 @@ export function createLoan(t: TxContext, app: ApplicationRow, product: ProductRo
   return loanId;
 }
 
-export const acceptOffer = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+export const acceptOffer = defineRoute<unknown, unknown, IdParams>({
   method: "post",
   path: "/api/v1/applications/{id}/accept",
   summary: "Accept the approved offer: creates the loan (status disbursing) and queues the disbursement",
@@ -290,39 +262,10 @@ export const acceptOffer = defineRoute<unknown, unknown, z.infer<typeof IdParams
   idempotent: true,
   request: { params: IdParams },
   responses: {
-    201: {
-      description: "Loan created",
-      schema: AcceptResult,
-      example: {
-        application: { ...applicationExample, status: "disbursing", offer: { principalAmount: 5_000_000, tenor: 50 }, loanId: "0193a1b2-0000-7000-8000-0000000000b1" },
-        loan: {
-          id: "0193a1b2-0000-7000-8000-0000000000b1",
-          applicationId: applicationExample.id,
-          productId: "prod_reference_weekly",
-          status: "disbursing",
-          principalAmount: 5_000_000,
-          interestAmount: 500_000,
-          feeAmount: 0,
-          upfrontFeeAmount: 0,
-          disbursedAmount: 5_000_000,
-          tenor: 50,
-          tenorUnit: "weeks",
-          startDate: "2026-03-02",
-          maturityDate: "2027-02-15",
-          outstandingAmount: 5_500_000,
-          nextDueDate: "2026-03-09",
-          nextDueAmount: 110_000,
-          dpd: 0,
-          createdAt: "2026-03-02T03:00:00.000Z",
-          installments: [
-            { seq: 1, dueDate: "2026-03-09", principalDue: 100_000, interestDue: 10_000, feeDue: 0, lateFeeDue: 0, principalPaid: 0, interestPaid: 0, feePaid: 0, lateFeePaid: 0, totalDueAmount: 110_000, outstandingAmount: 110_000, status: "upcoming" },
-          ],
-        },
-      },
-    },
+    201: { description: "Loan created", schema: AcceptResult, example: ACCEPT_RESULT_EXAMPLE },
     404: problem("No such application (or not yours)"),
     409: problem("Not approved, or the offer expired (offers lapse at `expiresAt`, by default 7 days after approval; the application becomes `expired`)"),
-    422: { ...problem("The offer no longer fits the product or the caps in force, or breaks the borrower rules on the accept date (`application-refused` with reasons[]: under_age, income_ratio_exceeded)"), example: refusalExample },
+    422: { ...problem("The offer no longer fits the product or the caps in force, or breaks the borrower rules on the accept date (`application-refused` with reasons[]: under_age, income_ratio_exceeded)"), example: REFUSAL_PROBLEM_EXAMPLE },
   },
   handler: (req, ctx) => {
     const app = ownApplication(ctx, req.params.id);

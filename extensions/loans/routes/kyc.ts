@@ -1,26 +1,12 @@
 // Borrower profile and KYC documents.
-import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn, z } from "../../../src/runtime/index.ts";
-import { Document, DocumentKind, IdParams, Profile, ProfileInput } from "../../../schemas/loans.ts";
+import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn } from "../../../src/runtime/index.ts";
+import { Document, DOCUMENT_EXAMPLE, DocumentKind, Profile, PROFILE_EXAMPLE, ProfileInput } from "../../../schemas/kyc.ts";
+import { IdParams } from "../../../schemas/applications.ts";
 import { documentDownloadName, documentOut, isStaffReader, newId, profileOut } from "../repo.ts";
 import { OPEN_APPLICATION_STATUSES } from "../../../schemas/enums.ts";
-import { type DocumentRow, type ProfileRow } from "../rows.ts";
+import type { DocumentRow, ProfileRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
-
-const profileExample = {
-  userId: "0193a1b2-0000-7000-8000-000000000001",
-  nik: "3171015501900001",
-  fullName: "Siti Rahayu",
-  birthDate: "1990-01-15",
-  sex: "F",
-  address: { line: "Jl. Merdeka No. 1", city: "Jakarta Pusat", province: "DKI Jakarta", postalCode: "10110" },
-  employment: { status: "employed", employerName: "PT Maju", jobTitle: "Staff" },
-  monthlyIncomeAmount: 8_000_000,
-  bankAccount: { bankCode: "BCA", accountNumber: "1234567890", accountName: "SITI RAHAYU" },
-  emergencyContact: { name: "Budi Santoso", phone: "+6281234567890", relation: "sibling", consent: true },
-  createdAt: "2026-03-01T08:00:00.000Z",
-  updatedAt: "2026-03-01T08:00:00.000Z",
-};
 
 export const getProfile = defineRoute<unknown, unknown, unknown>({
   method: "get",
@@ -28,7 +14,7 @@ export const getProfile = defineRoute<unknown, unknown, unknown>({
   summary: "Read my borrower profile",
   tags: ["Profile"],
   access: ["borrower"],
-  responses: { 200: { description: "The profile", schema: Profile, example: profileExample }, 404: problem("No profile yet") },
+  responses: { 200: { description: "The profile", schema: Profile, example: PROFILE_EXAMPLE }, 404: problem("No profile yet") },
   handler: (_req, ctx) => {
     const row = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", ctx.user!.id);
     if (!row) throw problems.notFound("Profile");
@@ -71,7 +57,7 @@ function lockedFieldsGuard(t: { get<T>(sql: string, ...p: any[]): T | undefined 
   );
 }
 
-export const putProfile = defineRoute<z.infer<typeof ProfileInput>, unknown, unknown>({
+export const putProfile = defineRoute<ProfileInput, unknown, unknown>({
   method: "put",
   path: "/api/v1/me/profile",
   summary: "Create or replace my borrower profile (KYC data)",
@@ -82,7 +68,7 @@ export const putProfile = defineRoute<z.infer<typeof ProfileInput>, unknown, unk
   access: ["borrower"],
   request: { body: ProfileInput },
   responses: {
-    200: { description: "Saved", schema: Profile, example: profileExample },
+    200: { description: "Saved", schema: Profile, example: PROFILE_EXAMPLE },
     409: problem("A checked field (NIK, birth date, sex, monthly income, bank account) would change while an application is open or a loan is disbursing"),
     422: problem("Field errors in errors[]"),
   },
@@ -125,17 +111,6 @@ export const putProfile = defineRoute<z.infer<typeof ProfileInput>, unknown, unk
   },
 });
 
-const documentExample = {
-  id: "0193a1b2-0000-7000-8000-0000000000d1",
-  userId: "0193a1b2-0000-7000-8000-000000000001",
-  kind: "ktp",
-  contentType: "image/jpeg",
-  sizeBytes: 183_422,
-  sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-  filename: "ktp.jpg",
-  createdAt: "2026-03-01T08:01:00.000Z",
-};
-
 export const uploadDocument = defineRoute<unknown, unknown, unknown>({
   method: "post",
   path: "/api/v1/documents",
@@ -148,7 +123,7 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
   access: ["borrower"],
   request: { multipart: true },
   responses: {
-    201: { description: "Stored", schema: Document, example: documentExample },
+    201: { description: "Stored", schema: Document, example: DOCUMENT_EXAMPLE },
     413: problem("Larger than the limit"),
     415: problem("Not a JPEG, PNG or PDF"),
     422: problem("Missing kind or file, or a file that starts like a JPEG, PNG or PDF but is not a valid one (type `invalid-document`, the reason in `detail`)"),
@@ -209,14 +184,14 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
   },
 });
 
-export const getDocument = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+export const getDocument = defineRoute<unknown, unknown, IdParams>({
   method: "get",
   path: "/api/v1/documents/{id}",
   summary: "Read a document's metadata (owner), with a short-lived download URL for staff",
   tags: ["Documents"],
   access: "authenticated",
   request: { params: IdParams },
-  responses: { 200: { description: "The document", schema: Document, example: documentExample }, 404: problem("No such document (or not yours)") },
+  responses: { 200: { description: "The document", schema: Document, example: DOCUMENT_EXAMPLE }, 404: problem("No such document (or not yours)") },
   handler: async (req, ctx) => {
     const row = ctx.db.get<DocumentRow>("SELECT * FROM documents WHERE id = ?", req.params.id);
     const staff = isStaffReader(ctx);

@@ -1,49 +1,30 @@
 // Loans (read side for borrowers and staff), staff review of applications, and the realtime status stream.
-import { defineRoute, HttpProblem, jakartaDate, problems, z, type ExtensionContext } from "../../../src/runtime/index.ts";
-import { AdminListQuery, ApplicationDetail, ApplicationList, Application, DecisionRequest, IdParams, ListQuery, Loan, LoanList } from "../../../schemas/loans.ts";
+import { defineRoute, encodeCursor, HttpProblem, jakartaDate, problems, type ExtensionContext } from "../../../src/runtime/index.ts";
+import { EXAMPLE_IDS } from "../../../schemas/common.ts";
+import { AdminListQuery, Application, APPLICATION_DETAIL_EXAMPLE, APPLICATION_EXAMPLE, ApplicationDetail, ApplicationList, DecisionRequest, IdParams, ListQuery } from "../../../schemas/applications.ts";
+import { INSTALMENT_EXAMPLE, Loan, LOAN_EXAMPLE, LoanList, StatusEventStream } from "../../../schemas/loans.ts";
 import { applicationOut, pageAfter, documentDownloadName, documentOut, getProduct, loanOut, page, profileForStaff } from "../repo.ts";
 import { illegalTransition, transitionApplication, type Offer } from "../state.ts";
 import { borrowerReasons } from "./applications.ts";
 import { priceLoan } from "./products.ts";
 import { SUGGESTED_OFFERS_PORT, type SuggestedOffers } from "../ports.ts";
-import { type ApplicationRow, type DocumentRow, type LoanRow, type ProfileRow } from "../rows.ts";
+import type { ApplicationRow, DocumentRow, LoanRow, ProfileRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
-
-const loanExample = {
-  id: "0193a1b2-0000-7000-8000-0000000000b1",
-  applicationId: "0193a1b2-0000-7000-8000-0000000000a1",
-  productId: "prod_reference_weekly",
-  status: "active",
-  principalAmount: 5_000_000,
-  interestAmount: 500_000,
-  feeAmount: 0,
-  upfrontFeeAmount: 0,
-  disbursedAmount: 5_000_000,
-  tenor: 50,
-  tenorUnit: "weeks",
-  startDate: "2026-03-02",
-  maturityDate: "2027-02-15",
-  outstandingAmount: 5_390_000,
-  nextDueDate: "2026-03-16",
-  nextDueAmount: 110_000,
-  dpd: 0,
-  createdAt: "2026-03-02T03:00:00.000Z",
-};
 
 /** Borrowers see their own loans; staff (analyst, admin, finance) see any. */
 function loanScope(ctx: ExtensionContext): { where: string; params: string[] } {
   return ctx.user?.role === "borrower" ? { where: "user_id = ?", params: [ctx.user.id] } : { where: "1 = 1", params: [] };
 }
 
-export const listLoans = defineRoute<unknown, z.infer<typeof ListQuery>, unknown>({
+export const listLoans = defineRoute<unknown, ListQuery, unknown>({
   method: "get",
   path: "/api/v1/loans",
   summary: "List my loans with outstanding, next due and DPD (staff: all loans)",
   tags: ["Loans"],
   access: ["borrower", "analyst", "finance", "admin"],
   request: { query: ListQuery },
-  responses: { 200: { description: "A page of loans", schema: LoanList, example: { items: [loanExample], nextCursor: null } } },
+  responses: { 200: { description: "A page of loans", schema: LoanList, example: { items: [LOAN_EXAMPLE], nextCursor: null } } },
   handler: (req, ctx) => {
     const limit = req.query.limit ?? 20;
     const after = pageAfter(req.query.cursor);
@@ -55,7 +36,7 @@ export const listLoans = defineRoute<unknown, z.infer<typeof ListQuery>, unknown
   },
 });
 
-export const getLoan = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+export const getLoan = defineRoute<unknown, unknown, IdParams>({
   method: "get",
   path: "/api/v1/loans/{id}",
   summary: "Read a loan with its schedule and the status of every instalment",
@@ -66,12 +47,7 @@ export const getLoan = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
     200: {
       description: "The loan",
       schema: Loan,
-      example: {
-        ...loanExample,
-        installments: [
-          { seq: 1, dueDate: "2026-03-09", principalDue: 100_000, interestDue: 10_000, feeDue: 0, lateFeeDue: 0, principalPaid: 100_000, interestPaid: 10_000, feePaid: 0, lateFeePaid: 0, totalDueAmount: 110_000, outstandingAmount: 0, status: "paid" },
-        ],
-      },
+      example: { ...LOAN_EXAMPLE, installments: [INSTALMENT_EXAMPLE] },
     },
     404: problem("No such loan (or not yours)"),
   },
@@ -84,56 +60,16 @@ export const getLoan = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
 });
 
 // ---------- staff ----------
-export const applicationExample = {
-  id: "0193a1b2-0000-7000-8000-0000000000a1",
-  userId: "0193a1b2-0000-7000-8000-000000000001",
-  productId: "prod_reference_weekly",
-  status: "manual_review",
-  principalAmount: 5_000_000,
-  tenor: 50,
-  tenorUnit: "weeks",
-  purpose: "Modal usaha warung",
-  instalmentAmount: 110_000,
-  documentIds: ["0193a1b2-0000-7000-8000-0000000000d1", "0193a1b2-0000-7000-8000-0000000000d2"],
-  offer: null,
-  loanId: null,
-  submittedAt: "2026-03-01T08:05:00.000Z",
-  decidedAt: "2026-03-01T08:05:02.000Z",
-  createdAt: "2026-03-01T08:05:00.000Z",
-  updatedAt: "2026-03-01T08:05:02.000Z",
-};
-const detailExample = {
-  ...applicationExample,
-  documents: [
-    {
-      id: "0193a1b2-0000-7000-8000-0000000000d1",
-      userId: "0193a1b2-0000-7000-8000-000000000001",
-      kind: "ktp",
-      contentType: "image/jpeg",
-      sizeBytes: 183_422,
-      sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-      filename: "ktp.jpg",
-      createdAt: "2026-03-01T08:01:00.000Z",
-      downloadUrl: "https://files.kreditku.example/documents/…?expires=…&sig=…",
-    },
-  ],
-  events: [
-    { id: 1, from: null, to: "draft", actor: "0193a1b2-0000-7000-8000-000000000001", reason: "created", at: "2026-03-01T08:05:00.000Z" },
-    { id: 4, from: "checking", to: "manual_review", actor: "system:scoring", reason: "score in the review band", at: "2026-03-01T08:05:02.000Z" },
-  ],
-  checks: [{ id: 1, kind: "fraud", ruleId: "fraud-check", outcome: "review", detail: { hits: [{ ruleId: "shared_bank_account", severity: "review", message: "bank account used by another borrower" }] }, createdAt: "2026-03-01T08:05:01.000Z" }],
-  profile: null,
-};
 const STAFF: ("analyst" | "admin")[] = ["analyst", "admin"];
 
-export const adminListApplications = defineRoute<unknown, z.infer<typeof AdminListQuery>, unknown>({
+export const adminListApplications = defineRoute<unknown, AdminListQuery, unknown>({
   method: "get",
   path: "/api/v1/admin/applications",
   summary: "List applications, optionally by status (cursor pagination, newest first)",
   tags: ["Applications", "Admin"],
   access: STAFF,
   request: { query: AdminListQuery },
-  responses: { 200: { description: "A page of applications", schema: ApplicationList, example: { items: [applicationExample], nextCursor: "MDE5M2ExYjItMDAwMC03MDAw" } }, 403: problem("Not staff") },
+  responses: { 200: { description: "A page of applications", schema: ApplicationList, example: { items: [APPLICATION_EXAMPLE], nextCursor: encodeCursor(EXAMPLE_IDS.application) } }, 403: problem("Not staff") },
   handler: (req, ctx) => {
     const limit = req.query.limit ?? 20;
     const after = pageAfter(req.query.cursor);
@@ -187,7 +123,7 @@ export function applicationChecks(ctx: ExtensionContext, applicationId: string) 
   return out;
 }
 
-export const adminGetApplication = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+export const adminGetApplication = defineRoute<unknown, unknown, IdParams>({
   method: "get",
   path: "/api/v1/admin/applications/{id}",
   summary: "Read an application with the borrower's profile, documents (download URLs), events and checks",
@@ -196,7 +132,7 @@ export const adminGetApplication = defineRoute<unknown, unknown, z.infer<typeof 
   tags: ["Applications", "Admin"],
   access: STAFF,
   request: { params: IdParams },
-  responses: { 200: { description: "The application", schema: ApplicationDetail, example: detailExample }, 404: problem("No such application") },
+  responses: { 200: { description: "The application", schema: ApplicationDetail, example: APPLICATION_DETAIL_EXAMPLE }, 404: problem("No such application") },
   handler: async (req, ctx) => {
     const row = ctx.db.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", req.params.id);
     if (!row) throw problems.notFound("Application");
@@ -204,7 +140,7 @@ export const adminGetApplication = defineRoute<unknown, unknown, z.infer<typeof 
   },
 });
 
-export const adminDecide = defineRoute<z.infer<typeof DecisionRequest>, unknown, z.infer<typeof IdParams>>({
+export const adminDecide = defineRoute<DecisionRequest, unknown, IdParams>({
   method: "post",
   path: "/api/v1/admin/applications/{id}/decision",
   summary: "Decide an application in manual review (approve with an optional offer, or reject)",
@@ -217,7 +153,7 @@ export const adminDecide = defineRoute<z.infer<typeof DecisionRequest>, unknown,
   idempotent: true,
   request: { params: IdParams, body: DecisionRequest },
   responses: {
-    200: { description: "Decided", schema: Application, example: { ...applicationExample, status: "approved", offer: { principalAmount: 5_000_000, tenor: 50 }, decidedAt: "2026-03-01T09:00:00.000Z" } },
+    200: { description: "Decided", schema: Application, example: { ...APPLICATION_EXAMPLE, status: "approved", offer: { principalAmount: 5_000_000, tenor: 50 }, decidedAt: "2026-03-01T09:00:00.000Z" } },
     404: problem("No such application"),
     409: problem("Not in manual review"),
     422: problem("Invalid decision or offer; or the offer breaks the borrower rules (`offer-refused`, reasons[])"),
@@ -302,7 +238,7 @@ export const streamEvents = defineRoute<unknown, unknown, unknown>({
     200: {
       description: "An event stream",
       contentType: "text/event-stream",
-      schema: z.string(),
+      schema: StatusEventStream,
       example: 'id: 12.0\nevent: application.status_changed\ndata: {"applicationId":"…","from":"checking","to":"approved","at":"2026-03-01T08:06:00.000Z"}\n\n',
     },
   },
@@ -371,5 +307,4 @@ export const streamEvents = defineRoute<unknown, unknown, unknown>({
   },
 });
 
-export { Application };
 export const loanRoutes = [listLoans, getLoan, adminListApplications, adminGetApplication, adminDecide, streamEvents];

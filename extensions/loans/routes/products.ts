@@ -1,11 +1,11 @@
 // Products: admin CRUD, borrowers list the active ones, and quotes (a priced schedule, nothing saved).
 import { daysBetween, defineRoute, HttpProblem, jakartaDate, problems, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
-import { IdParams, Product, ProductInput, ProductList, Quote, QuoteRequest, CapViolation } from "../../../schemas/loans.ts";
-import { z } from "../../../src/runtime/index.ts";
+import { IdParams } from "../../../schemas/applications.ts";
+import { CAP_PROBLEM_EXAMPLE, Product, PRODUCT_EXAMPLE, ProductInput, ProductList, Quote, QUOTE_EXAMPLE, QuoteRequest } from "../../../schemas/products.ts";
 import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
 import { buildSchedule, ScheduleError } from "../schedule.ts";
 import { checkRanges, getProduct, newId, productOut, productPricing } from "../repo.ts";
-import { type ProductRow } from "../rows.ts";
+import type { ProductRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
 
@@ -21,7 +21,7 @@ export function capProblem(violations: Violation[], what: string) {
   });
 }
 
-function toRow(input: z.infer<typeof ProductInput>, id: string, createdAt: string, updatedAt: string): ProductRow {
+function toRow(input: ProductInput, id: string, createdAt: string, updatedAt: string): ProductRow {
   return {
     id,
     code: input.code,
@@ -76,46 +76,13 @@ function saveProduct(ctx: ExtensionContext, row: ProductRow, isNew: boolean) {
   });
 }
 
-const productExample = {
-  id: "prod_reference_weekly",
-  code: "KK-WEEKLY-50",
-  name: "Pinjaman Mingguan",
-  description: "Flat 0.2% per week, weekly instalments",
-  purpose: "consumptive",
-  minAmount: 1_000_000,
-  maxAmount: 10_000_000,
-  minTenor: 10,
-  maxTenor: 50,
-  tenorUnit: "weeks",
-  interestMethod: "flat",
-  interestRatePpm: 2000,
-  upfrontFeePpm: 0,
-  adminFeeAmount: 0,
-  lateFeePpm: 1000,
-  graceDays: 3,
-  active: true,
-  createdAt: "2026-01-01T00:00:00.000Z",
-  updatedAt: "2026-01-01T00:00:00.000Z",
-};
-
-const capExample = {
-  type: "https://kreditku.dev/problems/regulatory-cap-exceeded",
-  title: "Regulatory cap exceeded",
-  status: 422,
-  rule: "daily_cost",
-  cap: 3000,
-  figure: 5000,
-  unit: "ppm_per_day",
-  effectiveFrom: "2025-01-01",
-};
-
 export const listActiveProducts = defineRoute<unknown, unknown, unknown>({
   method: "get",
   path: "/api/v1/products",
   summary: "List the loan products a borrower can apply for",
   tags: ["Products"],
   access: "authenticated",
-  responses: { 200: { description: "Active products", schema: ProductList, example: { items: [productExample] } }, 401: problem("Not signed in") },
+  responses: { 200: { description: "Active products", schema: ProductList, example: { items: [PRODUCT_EXAMPLE] } }, 401: problem("Not signed in") },
   handler: (_req, ctx) => ({
     status: 200,
     body: { items: ctx.db.all<ProductRow>("SELECT * FROM products WHERE active = 1 ORDER BY code").map(productOut) },
@@ -128,11 +95,11 @@ export const adminListProducts = defineRoute<unknown, unknown, unknown>({
   summary: "List all products, active or not",
   tags: ["Products", "Admin"],
   access: ["admin"],
-  responses: { 200: { description: "All products", schema: ProductList, example: { items: [productExample] } }, 401: problem("Not signed in"), 403: problem("Not an admin") },
+  responses: { 200: { description: "All products", schema: ProductList, example: { items: [PRODUCT_EXAMPLE] } }, 401: problem("Not signed in"), 403: problem("Not an admin") },
   handler: (_req, ctx) => ({ status: 200, body: { items: ctx.db.all<ProductRow>("SELECT * FROM products ORDER BY code").map(productOut) } }),
 });
 
-export const adminCreateProduct = defineRoute<z.infer<typeof ProductInput>, unknown, unknown>({
+export const adminCreateProduct = defineRoute<ProductInput, unknown, unknown>({
   method: "post",
   path: "/api/v1/admin/products",
   summary: "Create a product (refused when its worst-case cost breaks a regulatory cap in force)",
@@ -141,9 +108,9 @@ export const adminCreateProduct = defineRoute<z.infer<typeof ProductInput>, unkn
   idempotent: true,
   request: { body: ProductInput },
   responses: {
-    201: { description: "Created", schema: Product, example: productExample },
+    201: { description: "Created", schema: Product, example: PRODUCT_EXAMPLE },
     409: problem("The code is taken"),
-    422: { ...problem("Invalid, or breaks a regulatory cap (rule, cap, figure, effectiveFrom, violations)"), example: capExample },
+    422: { ...problem("Invalid, or breaks a regulatory cap (rule, cap, figure, effectiveFrom, violations)"), example: CAP_PROBLEM_EXAMPLE },
   },
   handler: (req, ctx) => {
     const now = ctx.clock.now().toISOString();
@@ -152,14 +119,14 @@ export const adminCreateProduct = defineRoute<z.infer<typeof ProductInput>, unkn
   },
 });
 
-export const adminGetProduct = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+export const adminGetProduct = defineRoute<unknown, unknown, IdParams>({
   method: "get",
   path: "/api/v1/admin/products/{id}",
   summary: "Read one product",
   tags: ["Products", "Admin"],
   access: ["admin"],
   request: { params: IdParams },
-  responses: { 200: { description: "The product", schema: Product, example: productExample }, 404: problem("No such product") },
+  responses: { 200: { description: "The product", schema: Product, example: PRODUCT_EXAMPLE }, 404: problem("No such product") },
   handler: (req, ctx) => {
     const row = getProduct(ctx.db, req.params.id);
     if (!row) throw problems.notFound("Product");
@@ -167,7 +134,7 @@ export const adminGetProduct = defineRoute<unknown, unknown, z.infer<typeof IdPa
   },
 });
 
-export const adminUpdateProduct = defineRoute<z.infer<typeof ProductInput>, unknown, z.infer<typeof IdParams>>({
+export const adminUpdateProduct = defineRoute<ProductInput, unknown, IdParams>({
   method: "put",
   path: "/api/v1/admin/products/{id}",
   summary: "Replace a product's terms (existing loans keep the terms they were priced with)",
@@ -175,10 +142,10 @@ export const adminUpdateProduct = defineRoute<z.infer<typeof ProductInput>, unkn
   access: ["admin"],
   request: { params: IdParams, body: ProductInput },
   responses: {
-    200: { description: "Updated", schema: Product, example: productExample },
+    200: { description: "Updated", schema: Product, example: PRODUCT_EXAMPLE },
     404: problem("No such product"),
     409: problem("The code is taken"),
-    422: { ...problem("Invalid, or breaks a regulatory cap"), example: capExample },
+    422: { ...problem("Invalid, or breaks a regulatory cap"), example: CAP_PROBLEM_EXAMPLE },
   },
   handler: (req, ctx) => {
     const existing = getProduct(ctx.db, req.params.id);
@@ -188,7 +155,7 @@ export const adminUpdateProduct = defineRoute<z.infer<typeof ProductInput>, unkn
   },
 });
 
-export const adminDeleteProduct = defineRoute<unknown, unknown, z.infer<typeof IdParams>>({
+export const adminDeleteProduct = defineRoute<unknown, unknown, IdParams>({
   method: "delete",
   path: "/api/v1/admin/products/{id}",
   summary: "Retire a product (deactivated when applications use it, deleted otherwise)",
@@ -233,29 +200,7 @@ export function priceLoan(db: Sql, product: ProductRow, principal: number, tenor
   return { schedule, dailyCostCapPpm: cap?.value ?? null, caps };
 }
 
-export const quoteExample = {
-  productId: "prod_reference_weekly",
-  tenor: 50,
-  tenorUnit: "weeks",
-  interestMethod: "flat",
-  startDate: "2026-03-02",
-  maturityDate: "2027-02-15",
-  principalAmount: 5_000_000,
-  interestAmount: 500_000,
-  feeAmount: 0,
-  upfrontFeeAmount: 0,
-  disbursedAmount: 5_000_000,
-  totalRepaymentAmount: 5_500_000,
-  instalmentAmount: 110_000,
-  termDays: 350,
-  dailyCostPpm: 286,
-  totalCostPpm: 100_000,
-  aprBps: 2078,
-  dailyCostCapPpm: 2000,
-  instalments: [{ seq: 1, dueDate: "2026-03-09", principalAmount: 100_000, interestAmount: 10_000, feeAmount: 0, totalAmount: 110_000 }],
-};
-
-export const createQuote = defineRoute<z.infer<typeof QuoteRequest>, unknown, unknown>({
+export const createQuote = defineRoute<QuoteRequest, unknown, unknown>({
   method: "post",
   path: "/api/v1/quotes",
   summary: "Price a loan: the schedule, APR and daily cost figure (nothing is saved)",
@@ -263,7 +208,7 @@ export const createQuote = defineRoute<z.infer<typeof QuoteRequest>, unknown, un
   access: "authenticated",
   request: { body: QuoteRequest },
   responses: {
-    200: { description: "The priced schedule", schema: Quote, example: quoteExample },
+    200: { description: "The priced schedule", schema: Quote, example: QUOTE_EXAMPLE },
     404: problem("No such active product"),
     422: problem("Outside the product's range, or breaks a regulatory cap"),
   },
@@ -304,5 +249,4 @@ export function quoteBody(product: ProductRow, s: ReturnType<typeof buildSchedul
   };
 }
 
-export { CapViolation };
 export const productRoutes = [listActiveProducts, adminListProducts, adminCreateProduct, adminGetProduct, adminUpdateProduct, adminDeleteProduct, createQuote];

@@ -1,7 +1,7 @@
 // Repayments as people see them: the borrower's payoff quote (with the VA to pay to) and staff's list of the
 // payments received.
-import { decodeCursor, defineRoute, encodeCursor, problems, z } from "../../../src/runtime/index.ts";
-import { IdParams, PaymentList, PayoffQuote, PaymentsQuery, type PaymentResult } from "../../../schemas/payments.ts";
+import { decodeCursor, defineRoute, encodeCursor, problems } from "../../../src/runtime/index.ts";
+import { IdParams, PaymentList, PaymentsCursor, PaymentsQuery, PayoffQuote, type PaymentResult } from "../../../schemas/payments.ts";
 import { payoffQuote } from "../allocation.ts";
 import { loadInstalments, loadLoan } from "../loan-balance.ts";
 import { payments, type PaymentRow } from "../rows.ts";
@@ -38,9 +38,6 @@ export const payoffRoute = defineRoute<unknown, unknown, IdParams>({
     };
   },
 });
-
-/** Payments page position: the last row's created_at and id (newest first). */
-const PaymentsCursor = z.tuple([z.string().max(40), z.string().max(100)]);
 
 const LISTED = ["id", "provider", "provider_payment_id", "va_number", "loan_id", "amount", "paid_at", "status", "reason", "allocation", "source", "unapplied_amount", "resolution", "resolved_by", "resolved_at", "conflict_of", "created_at"] as const;
 

@@ -1,13 +1,10 @@
 // The webhook event log for admins (every delivery, with its outcome or failure reason) and the replay of a failed,
 // verified event through the same idempotent path.
-import { decodeCursor, defineRoute, encodeCursor, problems, z } from "../../../src/runtime/index.ts";
-import { ReplayResult, WebhookEventList, WebhookEventParams, WebhookEventsQuery } from "../../../schemas/payments.ts";
+import { decodeCursor, defineRoute, encodeCursor, problems } from "../../../src/runtime/index.ts";
+import { ReplayResult, WebhookEventList, WebhookEventParams, WebhookEventsCursor, WebhookEventsQuery } from "../../../schemas/payments.ts";
 import { replayEvent } from "../events.ts";
 import { webhookEvents, type WebhookEventRow } from "../rows.ts";
 import { paymentSettings } from "../settings.ts";
-
-/** Webhook events page position: the last row's id. */
-const EventsCursor = z.number().int().min(0);
 
 const LISTED = ["id", "provider", "kind", "event_id", "verified", "status", "failure_reason", "result", "attempts", "received_at", "updated_at"] as const;
 
@@ -20,7 +17,7 @@ export const listEventsRoute = defineRoute<unknown, WebhookEventsQuery, unknown>
   request: { query: WebhookEventsQuery },
   responses: { 200: { description: "A page of webhook events", schema: WebhookEventList } },
   handler(req, ctx) {
-    const cursor = decodeCursor(req.query.cursor, EventsCursor);
+    const cursor = decodeCursor(req.query.cursor, WebhookEventsCursor);
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (cursor !== undefined) (where.push("id < ?"), params.push(cursor));
@@ -49,7 +46,7 @@ export const listEventsRoute = defineRoute<unknown, WebhookEventsQuery, unknown>
   },
 });
 
-export const replayRoute = defineRoute<unknown, unknown, z.infer<typeof WebhookEventParams>>({
+export const replayRoute = defineRoute<unknown, unknown, WebhookEventParams>({
   method: "post",
   path: "/api/v1/admin/webhook-events/{id}/replay",
   summary: "Replay a failed (verified) webhook event through the same idempotent path",

@@ -6,7 +6,7 @@ import { checkLedger, trialBalance } from "./ledger.ts";
 import { ledgerCheck } from "./check.ts";
 import { RECORDS } from "./records.ts";
 
-const listJournals = defineRoute<unknown, LedgerQuery, unknown>({
+const listJournals = defineRoute({
   method: "get",
   path: "/api/v1/admin/ledger",
   summary: "Ledger journals, newest first (cursor pagination)",
@@ -78,7 +78,7 @@ const getCheck = defineRoute({
   responses: { 200: { description: "Check result", schema: LedgerCheck } },
   handler(_req, ctx) {
     const r = checkLedger(ctx.db);
-    return { status: 200, body: { ok: r.discrepancies.length === 0, ...r } };
+    return { status: 200, body: { ok: r.discrepancies.length === 0, ...r, discrepancies: r.discrepancies.map((d) => ({ ...d })) } };
   },
 });
 

@@ -7,7 +7,7 @@ import { loadInstalments, loadLoan } from "../loan-balance.ts";
 import { payments, type PaymentRow } from "../rows.ts";
 import { virtualAccountOf } from "../virtual-accounts.ts";
 
-export const payoffRoute = defineRoute<unknown, unknown, IdParams>({
+export const payoffRoute = defineRoute({
   method: "get",
   path: "/api/v1/loans/{id}/payoff",
   summary: "Payoff quote and repayment virtual account of the caller's loan",
@@ -67,7 +67,7 @@ function paymentOut(r: Pick<PaymentRow, (typeof LISTED)[number]>) {
   };
 }
 
-export const listPaymentsRoute = defineRoute<unknown, PaymentsQuery, unknown>({
+export const listPaymentsRoute = defineRoute({
   method: "get",
   path: "/api/v1/admin/payments",
   summary: "Repayments received, newest first",

@@ -8,7 +8,7 @@ import { paymentSettings } from "../settings.ts";
 
 const LISTED = ["id", "provider", "kind", "event_id", "verified", "status", "failure_reason", "result", "attempts", "received_at", "updated_at"] as const;
 
-export const listEventsRoute = defineRoute<unknown, WebhookEventsQuery, unknown>({
+export const listEventsRoute = defineRoute({
   method: "get",
   path: "/api/v1/admin/webhook-events",
   summary: "Webhook event log (every delivery, with its outcome or failure reason), newest first",
@@ -46,7 +46,7 @@ export const listEventsRoute = defineRoute<unknown, WebhookEventsQuery, unknown>
   },
 });
 
-export const replayRoute = defineRoute<unknown, unknown, WebhookEventParams>({
+export const replayRoute = defineRoute({
   method: "post",
   path: "/api/v1/admin/webhook-events/{id}/replay",
   summary: "Replay a failed (verified) webhook event through the same idempotent path",

@@ -53,6 +53,12 @@ export type InterestMethod = (typeof INTEREST_METHODS)[number];
 export const PURPOSES = ["consumptive", "productive"] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
+/** The regulatory caps (dated data, table regulatory_caps) and their units. */
+export const CAP_RULES = ["daily_cost", "late_fee_daily", "total_cost", "income_ratio", "min_age"] as const;
+export type CapRule = (typeof CAP_RULES)[number];
+export const CAP_UNITS = ["ppm_per_day", "ppm", "years"] as const;
+export type CapUnit = (typeof CAP_UNITS)[number];
+
 // ---- borrowers ----
 export const SEXES = ["M", "F"] as const;
 export type Sex = (typeof SEXES)[number];

@@ -3,7 +3,7 @@
 // ending `Amount`; rates: integer ppm. Person-facing text goes through safeText.
 import { safeText, z } from "../src/runtime/index.ts";
 import { EXAMPLE_IDS, isoDate, money, ppm } from "./common.ts";
-import { INTEREST_METHODS, PURPOSES, TENOR_UNITS } from "./enums.ts";
+import { CAP_RULES, CAP_UNITS, INTEREST_METHODS, PURPOSES, TENOR_UNITS } from "./enums.ts";
 
 export const TenorUnit = z.enum(TENOR_UNITS).openapi({ description: "Unit of the tenor: one instalment per week/month; days = one bullet instalment" });
 export const InterestMethod = z.enum(INTEREST_METHODS);
@@ -147,14 +147,17 @@ export const ProductList = z.object({ items: z.array(Product) }).openapi("Produc
 
 export const CapViolation = z
   .object({
-    rule: z.string(),
+    rule: z.enum(CAP_RULES),
     capId: z.string(),
+    /** The cap, in its unit. */
     cap: z.number().int(),
+    /** The product's or loan's figure, in the same unit. */
     figure: z.number().int(),
-    unit: z.string(),
+    unit: z.enum(CAP_UNITS),
     effectiveFrom: z.string(),
     source: z.string(),
     message: z.string(),
+    /** The worst case that broke it (product checks). */
     at: z.object({ amount: z.number().int(), tenor: z.number().int(), termDays: z.number().int() }).optional(),
   })
   .openapi("CapViolation", {
@@ -170,6 +173,7 @@ export const CapViolation = z
       at: { amount: 10_000_000, tenor: 10, termDays: 70 },
     },
   });
+export type CapViolation = z.infer<typeof CapViolation>;
 
 // ---- quotes ----
 export const QuoteRequest = z

@@ -110,18 +110,20 @@ const ENV_MAP: Record<string, string> = {
 /** Settings that must never come from config.json (they are secrets). */
 const SECRET_PATHS = new Set(["s3.accessKeyId", "s3.secretAccessKey"]);
 
-function setPath(obj: Record<string, any>, path: string, value: unknown) {
+type Json = Record<string, unknown>;
+
+function setPath(obj: Json, path: string, value: unknown) {
   const parts = path.split(".");
   let cur = obj;
   for (const p of parts.slice(0, -1)) {
     if (typeof cur[p] !== "object" || cur[p] === null) cur[p] = {};
-    cur = cur[p];
+    cur = cur[p] as Json;
   }
   cur[parts[parts.length - 1]] = value;
 }
 
-function getPath(obj: Record<string, any>, path: string): unknown {
-  return path.split(".").reduce<any>((o, p) => (o == null ? undefined : o[p]), obj);
+function getPath(obj: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((o, p) => (o == null || typeof o !== "object" ? undefined : (o as Json)[p]), obj);
 }
 
 export interface LoadOptions {
@@ -134,7 +136,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const depot = resolve(opts.depot ?? env.KREDITKU_DEPOT ?? "./traildepot");
   // null prototype: a "__proto__" key in config.json stays an (unknown, stripped) own key, never the object's prototype
-  const raw: Record<string, any> = Object.create(null);
+  const raw: Json = Object.create(null);
   const file = join(depot, "config.json");
   if (existsSync(file)) {
     let parsed: unknown;
@@ -147,7 +149,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       throw new ConfigError(`config: ${file} must hold a JSON object`);
     }
     for (const p of SECRET_PATHS) {
-      if (getPath(parsed as any, p) !== undefined) {
+      if (getPath(parsed, p) !== undefined) {
         throw new ConfigError(`config: ${p} is a secret; set it by environment variable, not in config.json`);
       }
     }

@@ -1,13 +1,15 @@
 // Read models (portfolio summary, roll rates, collections list) and the write-off, over the collections tables.
 import { addDays, decodeCursor, encodeCursor, jakartaDate, problems, type Sql, type TxContext } from "../../src/runtime/index.ts";
 import { CollectionsCursor } from "../../schemas/collections.ts";
+import type { LoanRow } from "../loans/rows.ts";
+import type { CollectionStateRow, WriteOffRow } from "./rows.ts";
 import { transitionLoan } from "../loans/state.ts";
 import { bucketOf, computeDpd } from "./dpd.ts";
 import { fromBuckets, rollRates, type PortfolioSummary, type RollRateRow, type Transition } from "./portfolio.ts";
 import { postWriteOff, receivables } from "./journal.ts";
 import { recogniseIncome, reverseUnrecognisedIncome } from "../ledger/income.ts";
 import { loadInstalments } from "./sweep.ts";
-import { BUCKETS, type Bucket } from "../../schemas/enums.ts";
+import { BUCKETS, type Bucket, type OpenLoanStatus } from "../../schemas/enums.ts";
 
 const OPEN = "l.status IN ('active', 'delinquent')";
 
@@ -50,7 +52,7 @@ export function rollRateReport(db: Sql, opts: { from?: string; to?: string } = {
 
 export interface CollectionsFilter {
   bucket?: Bucket;
-  status?: "active" | "delinquent";
+  status?: OpenLoanStatus;
   minDpd?: number;
   maxDpd?: number;
   limit: number;
@@ -87,7 +89,10 @@ export function listCollections(db: Sql, f: CollectionsFilter): { items: Collect
     where.push("(s.dpd < ? OR (s.dpd = ? AND s.loan_id > ?))");
     args.push(d, d, id);
   }
-  const rows = db.all<any>(
+  const rows = db.all<
+    Pick<CollectionStateRow, "loan_id" | "dpd" | "bucket" | "outstanding_amount" | "overdue_amount" | "late_fee_outstanding" | "last_sweep_date"> &
+      Pick<LoanRow, "user_id" | "status"> & { phone: string | null; va_number: string | null; last_reminder: string | null }
+  >(
     `SELECT s.loan_id, l.user_id, l.status, s.dpd, s.bucket, s.outstanding_amount, s.overdue_amount, s.late_fee_outstanding,
             s.last_sweep_date, u.phone, va.va_number,
             (SELECT MAX(reminder_date) FROM collection_reminders r WHERE r.loan_id = s.loan_id) AS last_reminder
@@ -138,7 +143,7 @@ export interface WriteOffResult {
   createdAt: string;
 }
 
-function writeOffRow(r: any): WriteOffResult {
+function writeOffOut(r: WriteOffRow): WriteOffResult {
   return {
     loanId: r.loan_id,
     dpd: r.dpd,
@@ -161,8 +166,8 @@ function writeOffRow(r: any): WriteOffResult {
  * Writing off an already written-off loan returns the first result (created: false).
  */
 export function writeOffLoan(t: TxContext, input: { loanId: string; actor: string; reason: string; now: Date }): { created: boolean; writeOff: WriteOffResult } {
-  const done = t.get<any>("SELECT * FROM write_offs WHERE loan_id = ?", input.loanId);
-  if (done) return { created: false, writeOff: writeOffRow(done) };
+  const done = t.get<WriteOffRow>("SELECT * FROM write_offs WHERE loan_id = ?", input.loanId);
+  if (done) return { created: false, writeOff: writeOffOut(done) };
   const loan = t.get<{ id: string; status: string }>("SELECT id, status FROM loans WHERE id = ?", input.loanId);
   if (!loan) throw problems.notFound("Loan");
   const today = jakartaDate(input.now);
@@ -194,7 +199,7 @@ export function writeOffLoan(t: TxContext, input: { loanId: string; actor: strin
     at,
   );
   t.run("UPDATE collection_state SET status = 'written_off', dpd = ?, bucket = ?, updated_at = ? WHERE loan_id = ?", dpd, bucketOf(dpd), at, loan.id);
-  return { created: true, writeOff: writeOffRow(t.get<any>("SELECT * FROM write_offs WHERE loan_id = ?", loan.id)) };
+  return { created: true, writeOff: writeOffOut(t.get<WriteOffRow>("SELECT * FROM write_offs WHERE loan_id = ?", loan.id)!) };
 }
 
 export { BUCKETS };

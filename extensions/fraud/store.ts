@@ -4,6 +4,7 @@ import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { DEFAULT_RULES, hasBlock, hasReview } from "./rules.ts";
 import { FRAUD_RULE_IDS, VELOCITY_KEYS, type BlocklistKind, type FraudOutcome, type FraudSeverity, type VelocityKey } from "../../schemas/enums.ts";
 import type { FraudSnapshot, RuleConfig, RuleEvaluation } from "../../schemas/fraud.ts";
+import type { ApplicationRow, ProfileRow } from "../loans/rows.ts";
 
 /** A blocklist row (table blocklist). */
 export interface BlocklistRow {
@@ -74,12 +75,13 @@ export function normaliseBlockValue(kind: BlocklistKind, value: string): string 
 
 /** The device id in an application's device_json (the app sends deviceId; device_id and id are accepted). */
 export function deviceInfo(deviceJson: string | null | undefined): { id: string | null; emulator: boolean; rooted: boolean } {
-  let d: any = {};
+  let parsed: unknown = {};
   try {
-    d = JSON.parse(deviceJson || "{}") ?? {};
+    parsed = JSON.parse(deviceJson || "{}");
   } catch {
-    d = {};
+    parsed = {}; // not JSON: no device facts
   }
+  const d: Record<string, unknown> = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
   const id = d.deviceId ?? d.device_id ?? d.id ?? null;
   return {
     id: typeof id === "string" && id ? id : null,
@@ -106,7 +108,9 @@ export interface ApplicationIdentity {
 }
 
 export function loadIdentity(db: Sql, applicationId: string): ApplicationIdentity | null {
-  const r = db.get<any>(
+  const r = db.get<
+    Pick<ApplicationRow, "id" | "user_id" | "device_json" | "ip"> & { phone: string | null } & { [K in "nik" | "birth_date" | "sex" | "bank_code" | "bank_account_number"]: ProfileRow[K] | null }
+  >(
     `SELECT a.id, a.user_id, a.device_json, a.ip, u.phone, p.nik, p.birth_date, p.sex, p.bank_code, p.bank_account_number
        FROM applications a JOIN users u ON u.id = a.user_id LEFT JOIN borrower_profiles p ON p.user_id = a.user_id
       WHERE a.id = ?`,

@@ -2,9 +2,8 @@
 // (worst case over its whole amount × tenor range) and when a loan is priced (quote, application, acceptance).
 import type { Sql } from "../../src/runtime/index.ts";
 import { buildSchedule, termDays, type Schedule } from "./schedule.ts";
-import type { InterestMethod, Purpose, TenorUnit } from "../../schemas/enums.ts";
-
-export type CapRule = "daily_cost" | "late_fee_daily" | "total_cost" | "income_ratio" | "min_age";
+import type { CapRule, CapUnit, InterestMethod, Purpose, TenorUnit } from "../../schemas/enums.ts";
+import type { CapViolation } from "../../schemas/products.ts";
 
 export interface Cap {
   id: string;
@@ -13,30 +12,29 @@ export interface Cap {
   minTermDays: number;
   maxTermDays: number | null;
   value: number;
-  unit: "ppm_per_day" | "ppm" | "years";
+  unit: CapUnit;
   effectiveFrom: string;
   effectiveTo: string | null;
   source: string;
 }
 
-export interface CapViolation {
+/** A row of regulatory_caps. */
+interface CapRow {
+  id: string;
   rule: CapRule;
-  capId: string;
-  /** The cap, in its unit. */
-  cap: number;
-  /** The product's or loan's figure, in the same unit. */
-  figure: number;
-  unit: Cap["unit"];
-  effectiveFrom: string;
+  purpose: Purpose | "any";
+  min_term_days: number;
+  max_term_days: number | null;
+  value: number;
+  unit: CapUnit;
+  effective_from: string;
+  effective_to: string | null;
   source: string;
-  /** The worst case that broke it (product checks). */
-  at?: { amount: number; tenor: number; termDays: number };
-  message: string;
 }
 
 export function loadCaps(db: Sql): Cap[] {
   return db
-    .all<any>("SELECT * FROM regulatory_caps ORDER BY effective_from, id")
+    .all<CapRow>("SELECT * FROM regulatory_caps ORDER BY effective_from, id")
     .map((r) => ({
       id: r.id,
       rule: r.rule,

@@ -146,6 +146,39 @@ export interface InstallmentRow {
   paid_at: string | null;
 }
 
+/** A status change of an application (table application_events): who, when, why. */
+export interface ApplicationEventRow {
+  id: number;
+  application_id: string;
+  from_status: ApplicationStatus | null;
+  to_status: ApplicationStatus;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+/** A status change of a loan (table loan_events). */
+export interface LoanEventRow {
+  id: number;
+  loan_id: string;
+  from_status: LoanStatus | null;
+  to_status: LoanStatus;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+/** An automated check's result shown next to an application (table application_checks; fraud and scoring write it). */
+export interface ApplicationCheckRow {
+  id: number;
+  application_id: string;
+  kind: string;
+  rule_id: string;
+  outcome: string;
+  detail_json: string;
+  created_at: string;
+}
+
 export const products = rowsOf<ProductRow>("products");
 export const profiles = rowsOf<ProfileRow>("borrower_profiles", "user_id");
 export const documents = rowsOf<DocumentRow>("documents");

@@ -136,7 +136,7 @@ export function transitionApplication(t: TxContext, input: TransitionInput): Tra
   const decided = (DECISION_OUTCOMES as readonly ApplicationStatus[]).includes(input.to);
   t.run(
     `UPDATE applications SET status = ?, updated_at = ?${decided ? ", decided_at = ?" : ""}${input.to === "submitted" ? ", submitted_at = ?" : ""} WHERE id = ? AND status = ?`,
-    ...([input.to, at, ...(decided ? [at] : []), ...(input.to === "submitted" ? [at] : []), app.id, from] as any[]),
+    ...[input.to, at, ...(decided ? [at] : []), ...(input.to === "submitted" ? [at] : []), app.id, from],
   );
   t.run(
     "INSERT INTO application_events (application_id, from_status, to_status, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -175,7 +175,7 @@ export function transitionLoan(t: TxContext, input: LoanTransitionInput) {
   const closing = input.to === "paid_off" || input.to === "written_off" || input.to === "cancelled";
   t.run(
     `UPDATE loans SET status = ?, updated_at = ?${input.to === "active" && from === "disbursing" ? ", disbursed_at = ?" : ""}${closing ? ", closed_at = ?" : ""} WHERE id = ?`,
-    ...([input.to, at, ...(input.to === "active" && from === "disbursing" ? [at] : []), ...(closing ? [at] : []), loan.id] as any[]),
+    ...[input.to, at, ...(input.to === "active" && from === "disbursing" ? [at] : []), ...(closing ? [at] : []), loan.id],
   );
   recordLoanEvent(t, loan.id, from, input.to, input.actor, input.reason, at);
   t.emit("loan.status_changed", { loanId: loan.id, userId: loan.user_id, from, to: input.to });

@@ -118,6 +118,11 @@ export interface SandboxOptions {
   /** Delay before a disbursement outcome is delivered. */
   disbursementDelayMs?: number;
   now?: () => Date;
+  /**
+   * How a signed webhook reaches the server when there is no callbackBase (the server's own app in process); it
+   * answers the HTTP status. Without either, webhooks are kept in `undelivered`.
+   */
+  deliver?: (req: SignedWebhook) => Promise<number>;
 }
 
 export interface DeliveryRecord {
@@ -227,6 +232,10 @@ export class SandboxGateway implements PaymentGateway {
 
   private async post(req: SignedWebhook) {
     const at = this.now().toISOString();
+    if (!this.callbackBase && this.opts.deliver) {
+      this.deliveries.push({ path: req.path, status: await this.opts.deliver(req), at });
+      return;
+    }
     if (!this.callbackBase) {
       this.undelivered.push(req);
       return;
@@ -241,7 +250,8 @@ export class SandboxGateway implements PaymentGateway {
   }
 
   private later(ms: number, fn: () => Promise<void>) {
-    const p = new Promise<void>((resolve) => setTimeout(() => fn().catch(() => {}).finally(resolve), ms));
+    // a delayed delivery that fails is recorded in `deliveries` by post(); nothing else to do with its error
+    const p = new Promise<void>((resolve) => setTimeout(() => fn().catch(() => undefined).finally(resolve), ms));
     this.pending.add(p);
     p.finally(() => this.pending.delete(p));
   }

@@ -42,7 +42,8 @@ function header(h: Headers | Record<string, string>, name: string): string | nul
 export function safeEqual(a: Uint8Array | string, b: Uint8Array | string): boolean {
   const da = createHash("sha256").update(a).digest();
   const db = createHash("sha256").update(b).digest();
-  return timingSafeEqual(da, db) && Buffer.byteLength(a as any) === Buffer.byteLength(b as any);
+  const length = (x: Uint8Array | string) => (typeof x === "string" ? Buffer.byteLength(x) : x.byteLength);
+  return timingSafeEqual(da, db) && length(a) === length(b);
 }
 
 // ---- Standard Webhooks -------------------------------------------------------------------------------------------
@@ -244,11 +245,18 @@ export function parseRupiah(v: unknown): number {
   throw new PayloadError(`amount ${JSON.stringify(v)} is not a positive integer rupiah amount`);
 }
 
-function str(o: any, key: string): string {
-  const v = o?.[key];
+/** A member of a JSON object (own properties only; anything else has none). */
+function member(o: unknown, key: string): unknown {
+  return typeof o === "object" && o !== null && !Array.isArray(o) && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+}
+
+function str(o: unknown, key: string): string {
+  const v = member(o, key);
   if (typeof v !== "string" || v.length === 0 || v.length > 200) throw new PayloadError(`${key} is required`);
   return v;
 }
+
+const optionalString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 function isoDate(v: string, key: string): string {
   const d = new Date(v);
@@ -256,18 +264,18 @@ function isoDate(v: string, key: string): string {
   return d.toISOString();
 }
 
-export function parsePaymentNotice(provider: Provider, body: any): PaymentNotice {
+export function parsePaymentNotice(provider: Provider, body: unknown): PaymentNotice {
   if (provider === "standard") {
-    if (body?.type !== "payment.succeeded") throw new PayloadError(`unsupported event type ${JSON.stringify(body?.type)}`);
-    const d = body.data;
-    return { paymentId: str(d, "payment_id"), vaNumber: str(d, "va_number"), amount: parseRupiah(d?.amount), currency: str(d, "currency"), paidAt: isoDate(str(d, "paid_at"), "paid_at") };
+    if (member(body, "type") !== "payment.succeeded") throw new PayloadError(`unsupported event type ${JSON.stringify(member(body, "type"))}`);
+    const d = member(body, "data");
+    return { paymentId: str(d, "payment_id"), vaNumber: str(d, "va_number"), amount: parseRupiah(member(d, "amount")), currency: str(d, "currency"), paidAt: isoDate(str(d, "paid_at"), "paid_at") };
   }
   if (provider === "snap") {
-    const amt = body?.paidAmount;
+    const amt = member(body, "paidAmount");
     return {
       paymentId: str(body, "paymentRequestId"),
       vaNumber: str(body, "virtualAccountNo").trim(),
-      amount: parseRupiah(amt?.value),
+      amount: parseRupiah(member(amt, "value")),
       currency: str(amt, "currency"),
       paidAt: isoDate(str(body, "trxDateTime"), "trxDateTime"),
     };
@@ -275,23 +283,23 @@ export function parsePaymentNotice(provider: Provider, body: any): PaymentNotice
   return {
     paymentId: str(body, "payment_id"),
     vaNumber: str(body, "account_number"),
-    amount: parseRupiah(body?.amount),
-    currency: typeof body?.currency === "string" ? body.currency : "IDR",
+    amount: parseRupiah(member(body, "amount")),
+    currency: typeof member(body, "currency") === "string" ? String(member(body, "currency")) : "IDR",
     paidAt: isoDate(str(body, "transaction_timestamp"), "transaction_timestamp"),
   };
 }
 
-export function parseDisbursementNotice(provider: Provider, body: any): DisbursementNotice {
+export function parseDisbursementNotice(provider: Provider, body: unknown): DisbursementNotice {
   if (provider === "standard") {
-    const t = body?.type;
+    const t = member(body, "type");
     if (t !== "disbursement.succeeded" && t !== "disbursement.failed") throw new PayloadError(`unsupported event type ${JSON.stringify(t)}`);
-    const d = body.data;
+    const d = member(body, "data");
     return {
       reference: str(d, "reference"),
       status: t === "disbursement.succeeded" ? "succeeded" : "failed",
-      amount: parseRupiah(d?.amount),
+      amount: parseRupiah(member(d, "amount")),
       completedAt: isoDate(str(d, "completed_at"), "completed_at"),
-      failureCode: typeof d?.failure_code === "string" ? d.failure_code : undefined,
+      failureCode: optionalString(member(d, "failure_code")),
     };
   }
   if (provider === "snap") {
@@ -300,9 +308,9 @@ export function parseDisbursementNotice(provider: Provider, body: any): Disburse
     return {
       reference: str(body, "originalPartnerReferenceNo"),
       status: st === "00" ? "succeeded" : "failed",
-      amount: parseRupiah(body?.amount?.value),
+      amount: parseRupiah(member(member(body, "amount"), "value")),
       completedAt: isoDate(str(body, "transactionDate"), "transactionDate"),
-      failureCode: typeof body?.latestTransactionStatusDesc === "string" ? body.latestTransactionStatusDesc : undefined,
+      failureCode: optionalString(member(body, "latestTransactionStatusDesc")),
     };
   }
   const st = str(body, "status");
@@ -310,8 +318,8 @@ export function parseDisbursementNotice(provider: Provider, body: any): Disburse
   return {
     reference: str(body, "external_id"),
     status: st === "COMPLETED" ? "succeeded" : "failed",
-    amount: parseRupiah(body?.amount),
+    amount: parseRupiah(member(body, "amount")),
     completedAt: isoDate(str(body, "updated"), "updated"),
-    failureCode: typeof body?.failure_code === "string" ? body.failure_code : undefined,
+    failureCode: optionalString(member(body, "failure_code")),
   };
 }

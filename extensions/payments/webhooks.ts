@@ -11,7 +11,7 @@ import { defineWebhook, HttpProblem, readSecret, type ExtensionContext, type Web
 import { PROVIDERS, verifyWebhook, webhookSecretProblem, type Provider, type WebhookKind } from "./verify.ts";
 import { processVerifiedEvent, recordFailedDelivery } from "./events.ts";
 import { HttpGateway, type PaymentGateway } from "./gateway.ts";
-import { SandboxGateway } from "./sandbox.ts";
+import { SandboxGateway, type SignedWebhook } from "./sandbox.ts";
 import { paymentSettings } from "./settings.ts";
 import { WEBHOOK_RESPONSES, webhookDeliveries } from "./webhook-docs.ts";
 
@@ -77,14 +77,8 @@ export function createGateway(ctx: ExtensionContext): PaymentGateway {
   // In-process sandbox: it signs with this server's own secret and delivers straight into the app (same
   // verification path as a real delivery), or to publicUrl when one is configured.
   const secret = webhookSecrets(ctx, provider)[0] ?? "";
-  const sandbox = new SandboxGateway({ provider, secret, callbackBase: ctx.config.publicUrl, now: () => ctx.clock.now() });
-  if (!ctx.config.publicUrl) {
-    (sandbox as any).post = async (req: { path: string; headers: Record<string, string>; body: string }) => {
-      const res = await ctx.loopback(new Request(`http://sandbox.local${req.path}`, { method: "POST", headers: req.headers, body: req.body }));
-      sandbox.deliveries.push({ path: req.path, status: res.status, at: new Date().toISOString() });
-    };
-  }
-  return sandbox;
+  const deliver = async (req: SignedWebhook) => (await ctx.loopback(new Request(`http://sandbox.local${req.path}`, { method: "POST", headers: req.headers, body: req.body }))).status;
+  return new SandboxGateway({ provider, secret, callbackBase: ctx.config.publicUrl, now: () => ctx.clock.now(), deliver });
 }
 
 function keptHeaders(h: Headers): Record<string, string> {
@@ -155,7 +149,7 @@ async function handle(kind: WebhookKind, req: WebhookRequest, ctx: ExtensionCont
   received.inc({ provider, kind, outcome: out.duplicate ? "duplicate" : out.status });
   if (out.status === "needs_attention" && !out.duplicate) log.warn("webhook needs attention", { provider, kind, eventId: v.eventId, result: out.result });
   if (out.httpStatus === 400) {
-    throw new HttpProblem(400, "malformed-webhook", "Malformed webhook", String((out.result as any).detail ?? "unusable payload"), { reason: "malformed_payload", eventId: v.eventId });
+    throw new HttpProblem(400, "malformed-webhook", "Malformed webhook", String(out.result.detail ?? "unusable payload"), { reason: "malformed_payload", eventId: v.eventId });
   }
   return { status: 200, body: { received: true, eventId: v.eventId, status: out.status, result: out.result }, headers: out.duplicate ? { "Webhook-Duplicate": "true" } : undefined };
 }

@@ -7,44 +7,46 @@ import { buildSchedule, monthlyEquivalent } from "../loans/schedule.ts";
 import { loadCaps, strictest } from "../loans/caps.ts";
 import { CURRENT_MODEL, MODELS, ageOn } from "./scorecard.ts";
 import { decide, incomeRatioOn, type Decision } from "./policy.ts";
-import type { InterestMethod, TenorUnit } from "../../schemas/enums.ts";
-import { type BorrowerReason, type Model, type ReasonCode, type ScoredOffer, type ScoreResult, type ScoreSnapshot } from "../../schemas/scoring.ts";
+import type { DecisionOutcome } from "../../schemas/enums.ts";
+import type { BorrowerReason, Model, ReasonCode, ScoredOffer, ScoreResult, ScoreSnapshot } from "../../schemas/scoring.ts";
+import { applications, products, type ApplicationRow, type ProductRow, type ProfileRow } from "../loans/rows.ts";
 
 export const SYSTEM_ACTOR = "system:scoring";
 
-interface AppRow {
-  id: string;
-  user_id: string;
-  status: string;
-  principal_amount: number;
-  tenor: number;
-  tenor_unit: TenorUnit;
-  device_json: string;
-  product_id: string;
-  purpose: string;
-  updated_at: string;
-}
-interface ProductRow {
-  min_amount: number;
-  interest_method: InterestMethod;
-  interest_rate_ppm: number;
-  upfront_fee_ppm: number;
-  admin_fee_amount: number;
-  purpose: "consumptive" | "productive";
+const APP_COLUMNS = ["id", "user_id", "status", "principal_amount", "tenor", "tenor_unit", "device_json", "product_id", "purpose", "updated_at"] as const;
+const PRODUCT_COLUMNS = ["min_amount", "interest_method", "interest_rate_ppm", "upfront_fee_ppm", "admin_fee_amount", "purpose"] as const;
+type ScoredApplication = Pick<ApplicationRow, (typeof APP_COLUMNS)[number]>;
+type PricedProduct = Pick<ProductRow, (typeof PRODUCT_COLUMNS)[number]>;
+
+/** A row of score_decisions: the score, and once decided the decision, its reasons and offer. */
+export interface ScoreDecisionRow {
+  application_id: string;
+  model_version: string;
+  score: number;
+  pd: number;
+  reasons_json: string;
+  snapshot_json: string;
+  scored_at: string;
+  decision: DecisionOutcome | null;
+  decision_reasons_json: string | null;
+  offer_json: string | null;
+  decision_note: string | null;
+  decided_at: string | null;
 }
 
-function loadApp(db: Sql, id: string) {
-  return db.get<AppRow>(
-    "SELECT id, user_id, status, principal_amount, tenor, tenor_unit, device_json, product_id, purpose, updated_at FROM applications WHERE id = ?",
-    id,
-  );
+/** The profile facts scoring reads; tenure columns are read when a later schema has them. */
+type ScoredProfile = ProfileRow & { employment_tenure_months?: number | null; employment_months?: number | null };
+/** The sign-in facts scoring reads of the platform's users table (email verification when the schema has it). */
+interface ScoredUser {
+  email: string | null;
+  email_verified_at?: string | null;
 }
-function loadProduct(db: Sql, id: string) {
-  return db.get<ProductRow>("SELECT min_amount, interest_method, interest_rate_ppm, upfront_fee_ppm, admin_fee_amount, purpose FROM products WHERE id = ?", id);
-}
+
+const loadApp = (db: Sql, id: string) => applications.get(db, id, APP_COLUMNS);
+const loadProduct = (db: Sql, id: string) => products.get(db, id, PRODUCT_COLUMNS);
 
 /** Monthly-equivalent instalment of `amount` on the application's product and tenor (the loans schedule). */
-export function monthlyInstalmentFn(app: Pick<AppRow, "tenor" | "tenor_unit">, p: ProductRow, startDate: string) {
+export function monthlyInstalmentFn(app: Pick<ScoredApplication, "tenor" | "tenor_unit">, p: PricedProduct, startDate: string) {
   return (amount: number) => {
     const s = buildSchedule(
       { principal: amount, tenor: app.tenor, tenorUnit: app.tenor_unit, method: p.interest_method, ratePpm: p.interest_rate_ppm, upfrontFeePpm: p.upfront_fee_ppm, adminFeeAmount: p.admin_fee_amount },
@@ -55,16 +57,12 @@ export function monthlyInstalmentFn(app: Pick<AppRow, "tenor" | "tenor_unit">, p
   };
 }
 
-function hasColumn(db: Sql, table: string, column: string): boolean {
-  return db.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).some((c) => c.name === column);
-}
-
 /** The snapshot a score-application job needs. Employment tenure and email verification are read when the schema has them. */
 export function buildScoreSnapshot(db: Sql, applicationId: string, now: Date): ScoreSnapshot | null {
   const app = loadApp(db, applicationId);
   if (!app) return null;
-  const prof = db.get<any>("SELECT * FROM borrower_profiles WHERE user_id = ?", app.user_id);
-  const user = db.get<any>("SELECT * FROM users WHERE id = ?", app.user_id);
+  const prof = db.get<ScoredProfile>("SELECT * FROM borrower_profiles WHERE user_id = ?", app.user_id);
+  const user = db.get<ScoredUser>("SELECT * FROM users WHERE id = ?", app.user_id);
   const product = loadProduct(db, app.product_id);
   const today = now.toISOString().slice(0, 10);
 
@@ -184,7 +182,7 @@ export interface StoredDecision {
 export function decideApplication(t: TxContext, applicationId: string, at: Date): (StoredDecision & { score: number }) | null {
   const app = loadApp(t, applicationId);
   if (!app || app.status !== "checking") return null;
-  const sd = t.get<{ model_version: string; score: number; reasons_json: string; snapshot_json: string; decision: string | null }>(
+  const sd = t.get<Pick<ScoreDecisionRow, "model_version" | "score" | "reasons_json" | "snapshot_json" | "decision">>(
     "SELECT model_version, score, reasons_json, snapshot_json, decision FROM score_decisions WHERE application_id = ?",
     applicationId,
   );
@@ -237,19 +235,19 @@ export function decideApplication(t: TxContext, applicationId: string, at: Date)
 }
 
 export function loadDecision(db: Sql, applicationId: string) {
-  const r = db.get<any>("SELECT * FROM score_decisions WHERE application_id = ?", applicationId);
+  const r = db.get<ScoreDecisionRow>("SELECT * FROM score_decisions WHERE application_id = ?", applicationId);
   if (!r) return null;
   return {
-    modelVersion: r.model_version as string,
-    score: r.score as number,
-    pd: r.pd as number,
+    modelVersion: r.model_version,
+    score: r.score,
+    pd: r.pd,
     reasons: JSON.parse(r.reasons_json) as ReasonCode[],
-    scoredAt: r.scored_at as string,
-    decision: (r.decision ?? null) as Decision["outcome"] | null,
+    scoredAt: r.scored_at,
+    decision: r.decision,
     decisionReasons: r.decision_reasons_json ? (JSON.parse(r.decision_reasons_json) as BorrowerReason[]) : null,
     offer: r.offer_json ? (JSON.parse(r.offer_json) as ScoredOffer) : null,
-    decisionNote: (r.decision_note ?? null) as string | null,
-    decidedAt: (r.decided_at ?? null) as string | null,
+    decisionNote: r.decision_note,
+    decidedAt: r.decided_at,
   };
 }
 
@@ -275,7 +273,7 @@ export function stuckApplications(db: Sql, now: Date, limit = 100): StuckApplica
   const minutes = stuckAfterMinutes(db);
   const before = new Date(now.getTime() - minutes * 60_000).toISOString();
   return db
-    .all<any>(
+    .all<Pick<ApplicationRow, "id" | "user_id" | "updated_at"> & { fraud: 0 | 1; scored: 0 | 1 }>(
       `SELECT a.id, a.user_id, a.updated_at,
               EXISTS (SELECT 1 FROM fraud_checks f WHERE f.application_id = a.id) AS fraud,
               EXISTS (SELECT 1 FROM score_decisions s WHERE s.application_id = a.id) AS scored

@@ -53,7 +53,7 @@ async function guarded(cmd: string, fn: () => Promise<number>): Promise<number> 
       return e.exitCode;
     }
     if (e instanceof UsageError) throw e;
-    if ((e as any)?.name === "ConfigError") throw e;
+    if ((e as Error | undefined)?.name === "ConfigError") throw e;
     console.error(`kreditku ${cmd}: ${(e as Error).message ?? e}`);
     return EXIT.error;
   }

@@ -44,13 +44,13 @@ export class Conn {
     return s;
   }
   all<T = Row>(sql: string, ...params: SQLQueryBindings[]): T[] {
-    return this.stmt(sql).all(...(params as any)) as T[];
+    return this.stmt(sql).all(...params) as T[];
   }
   get<T = Row>(sql: string, ...params: SQLQueryBindings[]): T | undefined {
-    return (this.stmt(sql).get(...(params as any)) ?? undefined) as T | undefined;
+    return (this.stmt(sql).get(...params) ?? undefined) as T | undefined;
   }
   run(sql: string, ...params: SQLQueryBindings[]): { changes: number; lastInsertRowid: number | bigint } {
-    return this.stmt(sql).run(...(params as any));
+    return this.stmt(sql).run(...params);
   }
   exec(sql: string) {
     this.raw.exec(sql);
@@ -100,7 +100,7 @@ self.onmessage = (e) => {
   } else if (m.type === "stop") {
     stopped = true;
     if (timer) clearTimeout(timer);
-    try { db && db.close(); } catch {}
+    try { db && db.close(); } catch { /* already closed: the checkpoint worker is stopping anyway */ }
     db = null;
     postMessage({ type: "stopped" });
   }
@@ -158,7 +158,7 @@ export class Db {
    * savepoint, so a helper that opens its own tx composes with a caller's. `fn` must be synchronous.
    */
   tx<T>(fn: (c: Conn) => T): T {
-    if (typeof (fn as any) !== "function") throw new TypeError("tx needs a function");
+    if (typeof (fn as unknown) !== "function") throw new TypeError("tx needs a function");
     const w = this.writer;
     if (this.depth > 0) {
       const sp = `sp${this.depth}`;

@@ -36,8 +36,8 @@ export class FolderTarget implements BackupTarget {
   async list() {
     try {
       return (await readdir(this.dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
-    } catch (e: any) {
-      if (e?.code === "ENOENT") return [];
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw e;
     }
   }
@@ -70,8 +70,8 @@ export class FolderTarget implements BackupTarget {
     let total: number;
     try {
       total = (await stat(src)).size;
-    } catch (e: any) {
-      if (e?.code === "ENOENT") return false;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
       throw e;
     }
     let done = 0;
@@ -83,8 +83,8 @@ export class FolderTarget implements BackupTarget {
   async getText(name: string) {
     try {
       return await readFile(join(this.dir, name), "utf8");
-    } catch (e: any) {
-      if (e?.code === "ENOENT") return null;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw e;
     }
   }

@@ -2,7 +2,7 @@
 // (jobId = outbox key, so re-dispatch after a crash is a no-op), workers for the 'owner' and 'hooks' queues,
 // and the results queue whose entries are applied in one transaction, at most once per key (job_results_applied).
 // Stateless workers (`kreditku worker`) consume the queues of runsOn 'any' jobs and never open SQLite.
-import { Queue, Worker, type Job, type JobsOptions } from "bullmq";
+import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from "bullmq";
 import Redis from "ioredis";
 import type { Db } from "../db/database.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -50,8 +50,8 @@ function workerOptions(o: BullOptions, concurrency: number) {
 const KEEP_COMPLETED = { age: 3600, count: 10_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3600 };
 
-export function connectionOf(url: string) {
-  return { url, maxRetriesPerRequest: null } as any;
+export function connectionOf(url: string): ConnectionOptions {
+  return { url, maxRetriesPerRequest: null };
 }
 
 export function jobOptions(reg: Registry, kind: "job" | "hook", name: string, attempts: number, delay = 0): JobsOptions {
@@ -169,7 +169,8 @@ export class BullOwner {
 
   async start() {
     await checkRedis(this.opts.url, this.log);
-    await this.redis.connect().catch(() => {});
+    // ioredis rejects connect() when the client is already connecting or connected; an outage surfaces in the commands
+    await this.redis.connect().catch(() => undefined);
     // rows an embedded runner (before REDIS_URL was set) left running when it died: hand them to BullMQ
     releaseStaleLeases(this.db, this.clock.now().getTime());
     const conc = this.opts.concurrency ?? 4;

@@ -1,7 +1,7 @@
 // Runs one job or hook: payload validation, JobContext, per-job timeout (AbortSignal), and on the owner the
 // result applied with the completion mark in one transaction (a result is applied at most once per key).
 import type { Db } from "../db/database.ts";
-import type { ExtensionContext, JobDefinition } from "../runtime/types.ts";
+import type { ExtensionContext, InstalledJob } from "../runtime/types.ts";
 import { jobContextOf, makeContext, txContextOf, type ContextBase } from "../runtime/context.ts";
 import { policyOf, type Registry } from "../runtime/registry.ts";
 import { markCompleted, recordApplied } from "./outbox.ts";
@@ -105,7 +105,7 @@ export class JobExecutor {
 
   /** Owner only: apply the result (once per key) and mark the row completed, in one transaction. */
   complete(db: Db, input: { key: string; kind: "job" | "hook"; name: string; payload: unknown; result: unknown }) {
-    const def: JobDefinition<any, any> | undefined = input.kind === "job" ? this.reg.jobs.get(input.name) : undefined;
+    const def: InstalledJob | undefined = input.kind === "job" ? this.reg.jobs.get(input.name) : undefined;
     const now = this.base.clock.now().getTime();
     const wrote = { outbox: false };
     db.tx((c) => {

@@ -2,9 +2,9 @@
 // key derived from the fire time, so a fire is enqueued once even if the callback runs twice.
 import { Cron } from "croner";
 import type { Logger } from "../observability/logger.ts";
-import type { JobDefinition } from "../runtime/types.ts";
+import type { InstalledJob } from "../runtime/types.ts";
 
-export function startEmbeddedSchedules(jobs: JobDefinition<any, any>[], enqueue: (def: JobDefinition<any, any>, key: string) => void, log: Logger): () => void {
+export function startEmbeddedSchedules(jobs: InstalledJob[], enqueue: (def: InstalledJob, key: string) => void, log: Logger): () => void {
   const crons = jobs.map(
     (def) =>
       new Cron(def.schedule!, { timezone: def.tz, protect: true, unref: true, name: `schedule-${def.name}` }, (self: Cron) => {

@@ -8,7 +8,7 @@ import { maskValue, type MaskKind } from "./mask.ts";
 import { badRecordQuery, shownName, type FilterOp, type ListQuery } from "./query.ts";
 import { z } from "@hono/zod-openapi";
 import { encodeCursor, readCursor } from "../runtime/cursor.ts";
-import { sqlIn } from "../runtime/sql.ts";
+import { sqlIn, type SqlValue } from "../runtime/sql.ts";
 
 export type Role = AuthUser["role"];
 export type ColumnType = "text" | "integer" | "real";
@@ -78,7 +78,7 @@ function decodeCursor(raw: string): Cursor {
   if (c) return c;
   throw badRecordQuery("cursor is not valid; use the nextCursor of a previous page", { errors: [{ path: "cursor", message: "not a cursor of this API" }] });
 }
-const bindable = (v: unknown) => (v === null || typeof v === "string" || typeof v === "number" ? v : String(v));
+const bindable = (v: unknown): SqlValue => (v === null || typeof v === "string" || typeof v === "number" ? v : String(v));
 
 // ---------------------------------------------------------------- compiled record
 interface Rule {
@@ -150,12 +150,12 @@ export class RecordApi {
     };
   }
 
-  private access(user: AuthUser | undefined): { sql: string; params: unknown[] } {
+  private access(user: AuthUser | undefined): { sql: string; params: SqlValue[] } {
     if (!user) throw new HttpProblem(401, "unauthorized", "Unauthorized", "Authentication required", {}, { "WWW-Authenticate": 'Bearer realm="kreditku"' });
     const rule = this.rules.get(user.role);
     if (rule === undefined) throw new HttpProblem(403, "forbidden", "Forbidden", `The ${this.decl.name} records are not available to the ${user.role} role`);
     const parts: string[] = [];
-    const params: unknown[] = [];
+    const params: SqlValue[] = [];
     if (this.decl.where) parts.push(`(${this.decl.where})`);
     if (rule !== true) {
       parts.push(`(${rule.sql})`);
@@ -196,7 +196,7 @@ export class RecordApi {
     const acc = this.access(user);
     const role = user!.role;
     const where: string[] = acc.sql ? [acc.sql] : [];
-    const params: unknown[] = [...acc.params];
+    const params: SqlValue[] = [...acc.params];
 
     // limit
     let limit = DEFAULT_LIMIT;
@@ -252,7 +252,7 @@ export class RecordApi {
     const whereSql = () => (where.length ? ` WHERE ${where.join(" AND ")}` : "");
     const from = `FROM ${q(this.decl.source)} AS r`;
     if (query.count === "true" || query.count === "1") {
-      total = (conn.get<{ n: number }>(`SELECT count(*) AS n ${from}${whereSql()}`, ...(params as any[]))?.n ?? 0);
+      total = (conn.get<{ n: number }>(`SELECT count(*) AS n ${from}${whereSql()}`, ...params)?.n ?? 0);
     } else if (query.count !== undefined && query.count !== "false" && query.count !== "0") {
       throw badRecordQuery("count must be true or false");
     }
@@ -278,7 +278,7 @@ export class RecordApi {
     }
     const order = same ? `${id} ${dir.toUpperCase()}` : `${s} ${dir.toUpperCase()}, ${id} ${dir.toUpperCase()}`;
     const sql = `SELECT ${this.selectList()}${same ? "" : `, ${s} AS __sort`} ${from}${whereSql()} ORDER BY ${order} LIMIT ?`;
-    const rows = conn.all<Record<string, unknown>>(sql, ...(params as any[]), limit + 1);
+    const rows = conn.all<Record<string, unknown>>(sql, ...params, limit + 1);
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -294,7 +294,7 @@ export class RecordApi {
     const acc = this.access(user);
     const where = [...(acc.sql ? [acc.sql] : []), `r.${q(this.idColumn)} = ?`];
     const idParam = this.column(this.idColumn)?.type === "integer" && /^-?\d+$/.test(idValue) ? Number(idValue) : idValue;
-    const row = conn.get<Record<string, unknown>>(`SELECT ${this.selectList()} FROM ${q(this.decl.source)} AS r WHERE ${where.join(" AND ")}`, ...(acc.params as any[]), idParam);
+    const row = conn.get<Record<string, unknown>>(`SELECT ${this.selectList()} FROM ${q(this.decl.source)} AS r WHERE ${where.join(" AND ")}`, ...acc.params, idParam);
     if (!row) throw new HttpProblem(404, "not-found", "Not found", `${this.decl.name} ${idValue} not found`);
     return this.shape(row, user!.role);
   }

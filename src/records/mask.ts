@@ -77,10 +77,11 @@ export function definePiiPolicy<F extends string>(rules: Record<F, PiiRule>): Pi
       const copy = structuredClone(obj);
       for (const [path, field] of Object.entries(paths) as [string, F][]) {
         const keys = path.split(".");
-        let parent: any = copy;
-        for (const k of keys.slice(0, -1)) parent = parent != null && typeof parent === "object" && Object.hasOwn(parent, k) ? parent[k] : undefined;
+        const isObject = (v: unknown): v is Record<string, unknown> => v != null && typeof v === "object";
+        let parent: unknown = copy;
+        for (const k of keys.slice(0, -1)) parent = isObject(parent) && Object.hasOwn(parent, k) ? parent[k] : undefined;
         const last = keys[keys.length - 1];
-        if (parent == null || typeof parent !== "object" || !Object.hasOwn(parent, last)) continue;
+        if (!isObject(parent) || !Object.hasOwn(parent, last)) continue;
         const shown = show(field, role, parent[last]);
         if (shown === undefined) delete parent[last];
         else parent[last] = shown;

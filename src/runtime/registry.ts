@@ -9,6 +9,7 @@ import type {
   ExtensionContext,
   ExtensionDefinition,
   HookDefinition,
+  InstalledJob,
   JobDefinition,
   OverviewPart,
   RecordDeclaration,
@@ -37,7 +38,7 @@ export interface Contributed<T> {
 }
 
 export class Registry {
-  readonly jobs = new Map<string, JobDefinition<any, any>>();
+  readonly jobs = new Map<string, InstalledJob>();
   readonly hooks = new Map<string, RegisteredHook>();
   readonly hooksByEvent = new Map<string, RegisteredHook[]>();
   /** Event name → its payload schema and the extension that declares it. */
@@ -54,7 +55,7 @@ export class Registry {
 
   constructor(
     readonly extensions: ExtensionDefinition[],
-    extraJobs: JobDefinition<any, any>[] = [],
+    extraJobs: InstalledJob[] = [],
   ) {
     const names = new Set<string>();
     for (const ext of extensions) {
@@ -105,14 +106,14 @@ export class Registry {
     for (const j of extraJobs) this.addJob(j);
   }
 
-  private addJob(j: JobDefinition<any, any>) {
+  private addJob(j: InstalledJob) {
     if (this.jobs.has(j.name)) throw new Error(`job "${j.name}" is defined twice`);
     if (!/^[A-Za-z0-9._-]{1,100}$/.test(j.name)) throw new Error(`job name "${j.name}" must be 1-100 of [A-Za-z0-9._-]`);
     this.jobs.set(j.name, j);
   }
 
   /** The installed definition of a job handle; throws for a job no installed extension or jobs/index.ts lists. */
-  job(ref: Pick<JobDefinition<unknown, unknown>, "name">): JobDefinition<any, any> {
+  job(ref: Pick<JobDefinition<unknown, unknown>, "name">): InstalledJob {
     const j = this.jobs.get(ref.name);
     if (!j) throw new Error(`job "${ref.name}" is not installed: list it in an extension's jobs or in jobs/index.ts (check ctx.hasJob first to do without it)`);
     return j;
@@ -126,7 +127,7 @@ export class Registry {
   }
 
   /** The queue a job runs on: 'owner' jobs share the owner queue; 'any' jobs get a queue named after the job. */
-  queueOf(j: JobDefinition<any, any>): string {
+  queueOf(j: InstalledJob): string {
     return j.runsOn === "owner" ? OWNER_QUEUE : j.name;
   }
 
@@ -135,7 +136,7 @@ export class Registry {
     return [...this.jobs.values()].filter((j) => j.runsOn === "any").map((j) => j.name);
   }
 
-  scheduled(): JobDefinition<any, any>[] {
+  scheduled(): InstalledJob[] {
     return [...this.jobs.values()].filter((j) => j.schedule);
   }
 }

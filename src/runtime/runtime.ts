@@ -6,7 +6,7 @@ import { ConfigError } from "../config.ts";
 import { Registry } from "./registry.ts";
 import { validateSettings } from "./settings.ts";
 import { enqueueOn, makeContext, type ContextOptions } from "./context.ts";
-import type { ExtensionContext, ExtensionDefinition, JobDefinition } from "./types.ts";
+import type { ExtensionContext, ExtensionDefinition, InstalledJob } from "./types.ts";
 import { JobExecutor } from "../queue/executor.ts";
 import { JobMetrics } from "../queue/metrics.ts";
 import { EmbeddedRunner, type EmbeddedOptions } from "../queue/embedded.ts";
@@ -18,7 +18,7 @@ export interface RuntimeOptions {
   /** The extensions to run (none when absent). */
   extensions?: ExtensionDefinition[];
   /** Jobs that belong to no extension (jobs/index.ts). */
-  jobs?: JobDefinition<any, any>[];
+  jobs?: InstalledJob[];
   /** Concurrency of owner-side job execution (embedded runner, BullMQ owner/hooks workers). */
   concurrency?: number;
   embedded?: EmbeddedOptions;

@@ -228,11 +228,14 @@ export interface SettingsDefinition<T> {
   env?: Record<string, string>;
 }
 
+/** A job as the runtime holds it, its payload and result types erased (each was checked where it was defined). */
+export type InstalledJob = JobDefinition<unknown, unknown>;
+
 /** What the composition root (src/main.ts) installs and hands to the CLI, the runtime and the app. */
 export interface Installed {
   extensions: ExtensionDefinition[];
   /** Jobs that belong to no extension (jobs/index.ts). */
-  jobs: JobDefinition<any, any>[];
+  jobs: InstalledJob[];
 }
 
 export interface ExtensionDefinition {
@@ -246,13 +249,14 @@ export interface ExtensionDefinition {
   personalData?: PiiPolicy<string>;
   /** The events the extension emits, with their payload schemas. */
   events?: Record<string, z.ZodType>;
+  /** Each hook is typed by its event (defineHook); the list holds hooks of different events, hence `any`. */
   hooks?: HookDefinition<any>[];
-  jobs?: JobDefinition<any, any>[];
+  jobs?: InstalledJob[];
   /** Operator checks (`kreditku <name> check`, backup verification). */
   checks?: CheckDefinition[];
   /** Parts of the admin dashboard's overview. */
   overview?: OverviewPart[];
-  settings?: SettingsDefinition<any>;
+  settings?: SettingsDefinition<unknown>;
   /** Services the extension offers by port name (to itself and other extensions), built on first lookup. */
   ports?: Record<string, (ctx: ExtensionContext) => unknown>;
   /**

@@ -65,8 +65,8 @@ export class FsBlobStore implements BlobStore {
   async get(key: string): Promise<Uint8Array | null> {
     try {
       return new Uint8Array(await readFile(this.pathOf(key)));
-    } catch (e: any) {
-      if (e?.code === "ENOENT" || e?.code === "EISDIR" || e?.code === "ENOTDIR") return null;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return null;
       throw e;
     }
   }
@@ -78,8 +78,8 @@ export class FsBlobStore implements BlobStore {
   async exists(key: string): Promise<boolean> {
     try {
       return (await stat(this.pathOf(key))).isFile();
-    } catch (e: any) {
-      if (e?.code === "ENOENT" || e?.code === "ENOTDIR") return false;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return false;
       throw e;
     }
   }

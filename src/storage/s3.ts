@@ -33,8 +33,9 @@ export function s3ClientFor(s3: Omit<S3Settings, "bucket"> & { bucket?: string }
   });
 }
 
-export function isNotFound(e: any): boolean {
-  return e?.name === "NoSuchKey" || e?.name === "NotFound" || e?.$metadata?.httpStatusCode === 404;
+export function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } } | null | undefined;
+  return err?.name === "NoSuchKey" || err?.name === "NotFound" || err?.$metadata?.httpStatusCode === 404;
 }
 
 export class S3BlobStore implements BlobStore {

@@ -160,7 +160,7 @@ export const listApplications = defineRoute<unknown, ListQuery, unknown>({
     const after = pageAfter(req.query.cursor);
     const rows = ctx.db.all<ApplicationRow>(
       "SELECT * FROM applications WHERE user_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
-      ...([ctx.user!.id, after ?? null, after ?? null, limit + 1] as any[]),
+      ...[ctx.user!.id, after ?? null, after ?? null, limit + 1],
     );
     const p = page(rows, limit);
     return { status: 200, body: { items: p.items.map((r) => applicationOut(ctx.db, r)), nextCursor: p.nextCursor } };

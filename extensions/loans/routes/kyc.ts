@@ -1,5 +1,5 @@
 // Borrower profile and KYC documents.
-import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn } from "../../../src/runtime/index.ts";
+import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn, type Sql } from "../../../src/runtime/index.ts";
 import { Document, DOCUMENT_EXAMPLE, DocumentKind, Profile, PROFILE_EXAMPLE, ProfileInput } from "../../../schemas/kyc.ts";
 import { IdParams } from "../../../schemas/applications.ts";
 import { documentDownloadName, documentOut, isStaffReader, newId, profileOut } from "../repo.ts";
@@ -37,7 +37,7 @@ export const LOCKED_PROFILE_FIELDS = {
  * Refuse (409 `profile-locked`) a change to a checked field while the borrower has an open application (the checks
  * and the payout snapshot were taken from it) or a loan still in `disbursing`. Other fields may change any time.
  */
-function lockedFieldsGuard(t: { get<T>(sql: string, ...p: any[]): T | undefined }, userId: string, next: Record<string, unknown>) {
+function lockedFieldsGuard(t: Sql, userId: string, next: Record<string, unknown>) {
   const cur = t.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId);
   if (!cur) return;
   const changed = (Object.keys(LOCKED_PROFILE_FIELDS) as (keyof typeof LOCKED_PROFILE_FIELDS)[]).filter((k) => String(cur[k]) !== String(next[k]));
@@ -103,7 +103,7 @@ export const putProfile = defineRoute<ProfileInput, unknown, unknown>({
       t.run(
         `INSERT INTO borrower_profiles (user_id, ${names.join(", ")}, created_at, updated_at) VALUES (?, ${names.map(() => "?").join(", ")}, ?, ?)
          ON CONFLICT (user_id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(", ")}, updated_at = excluded.updated_at`,
-        ...([userId, ...Object.values(cols), now, now] as any[]),
+        ...[userId, ...Object.values(cols), now, now],
       );
       return t.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", userId)!;
     });
@@ -177,7 +177,8 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
         ),
       );
     } catch (e) {
-      await ctx.blobs.delete(key).catch(() => {});
+      // best effort: the row was not written, so an orphan blob is harmless; the original error is what matters
+      await ctx.blobs.delete(key).catch(() => undefined);
       throw e;
     }
     return { status: 201, body: documentOut(row), headers: { Location: `/api/v1/documents/${id}` } };

@@ -8,7 +8,7 @@ import { illegalTransition, transitionApplication, type Offer } from "../state.t
 import { borrowerReasons } from "./applications.ts";
 import { priceLoan } from "./products.ts";
 import { SUGGESTED_OFFERS_PORT, type SuggestedOffers } from "../ports.ts";
-import type { ApplicationRow, DocumentRow, LoanRow, ProfileRow } from "../rows.ts";
+import type { ApplicationCheckRow, ApplicationEventRow, ApplicationRow, DocumentRow, LoanEventRow, LoanRow, ProfileRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
 
@@ -29,7 +29,7 @@ export const listLoans = defineRoute<unknown, ListQuery, unknown>({
     const limit = req.query.limit ?? 20;
     const after = pageAfter(req.query.cursor);
     const s = loanScope(ctx);
-    const rows = ctx.db.all<LoanRow>(`SELECT * FROM loans WHERE ${s.where} AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`, ...([...s.params, after ?? null, after ?? null, limit + 1] as any[]));
+    const rows = ctx.db.all<LoanRow>(`SELECT * FROM loans WHERE ${s.where} AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`, ...[...s.params, after ?? null, after ?? null, limit + 1]);
     const p = page(rows, limit);
     const today = jakartaDate(ctx.clock.now());
     return { status: 200, body: { items: p.items.map((r) => loanOut(ctx.db, r, today, false)), nextCursor: p.nextCursor } };
@@ -53,7 +53,7 @@ export const getLoan = defineRoute<unknown, unknown, IdParams>({
   },
   handler: (req, ctx) => {
     const s = loanScope(ctx);
-    const row = ctx.db.get<LoanRow>(`SELECT * FROM loans WHERE id = ? AND ${s.where}`, ...([req.params.id, ...s.params] as any[]));
+    const row = ctx.db.get<LoanRow>(`SELECT * FROM loans WHERE id = ? AND ${s.where}`, ...[req.params.id, ...s.params]);
     if (!row) throw problems.notFound("Loan");
     return { status: 200, body: loanOut(ctx.db, row, jakartaDate(ctx.clock.now()), true) };
   },
@@ -76,7 +76,7 @@ export const adminListApplications = defineRoute<unknown, AdminListQuery, unknow
     const status = req.query.status ?? null;
     const rows = ctx.db.all<ApplicationRow>(
       "SELECT * FROM applications WHERE (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
-      ...([status, status, after ?? null, after ?? null, limit + 1] as any[]),
+      ...[status, status, after ?? null, after ?? null, limit + 1],
     );
     const p = page(rows, limit);
     return { status: 200, body: { items: p.items.map((r) => applicationOut(ctx.db, r)), nextCursor: p.nextCursor } };
@@ -99,25 +99,26 @@ export async function applicationDetail(ctx: ExtensionContext, row: ApplicationR
     documents.push(documentOut(d, url));
   }
   const events = ctx.db
-    .all<any>("SELECT id, from_status, to_status, actor, reason, at FROM application_events WHERE application_id = ? ORDER BY id", row.id)
+    .all<Omit<ApplicationEventRow, "application_id">>("SELECT id, from_status, to_status, actor, reason, at FROM application_events WHERE application_id = ? ORDER BY id", row.id)
     .map((e) => ({ id: e.id, from: e.from_status, to: e.to_status, actor: e.actor, reason: e.reason, at: e.at }));
   const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", row.user_id);
   // personal data masked by the personal-data policy for the caller's role, exactly as the record APIs mask it
   return { ...applicationOut(ctx.db, row), documents, events, checks: applicationChecks(ctx, row.id), profile: profile ? profileForStaff(profile, ctx.user) : null };
 }
 
-const parse = (s: string | null) => {
+/** A check's detail: its JSON, or the text as stored when it is not JSON. */
+const parse = (s: string | null): unknown => {
   try {
-    return s ? JSON.parse(s) : null;
+    return s ? (JSON.parse(s) as unknown) : null;
   } catch {
-    return s;
+    return s; // not JSON: show the stored text
   }
 };
 
 /** The automated checks of an application, for staff: the rows the fraud and scoring extensions write. */
 export function applicationChecks(ctx: ExtensionContext, applicationId: string) {
   const out: { id: number; kind: string; ruleId: string; outcome: string; detail: unknown; createdAt: string }[] = [];
-  for (const c of ctx.db.all<any>("SELECT id, kind, rule_id, outcome, detail_json, created_at FROM application_checks WHERE application_id = ? ORDER BY id", applicationId)) {
+  for (const c of ctx.db.all<Omit<ApplicationCheckRow, "application_id">>("SELECT id, kind, rule_id, outcome, detail_json, created_at FROM application_checks WHERE application_id = ? ORDER BY id", applicationId)) {
     out.push({ id: c.id, kind: c.kind, ruleId: c.rule_id, outcome: c.outcome, detail: parse(c.detail_json), createdAt: c.created_at });
   }
   return out;
@@ -211,13 +212,13 @@ const HEARTBEAT_MS = 15_000;
 
 /** The caller's status changes after the given event ids (application_events, loan_events). */
 export function eventsSince(ctx: ExtensionContext, userId: string, appAfter: number, loanAfter: number) {
-  const apps = ctx.db.all<any>(
+  const apps = ctx.db.all<Omit<ApplicationEventRow, "actor">>(
     `SELECT e.id, e.application_id, e.from_status, e.to_status, e.reason, e.at FROM application_events e JOIN applications a ON a.id = e.application_id
      WHERE a.user_id = ? AND e.id > ? ORDER BY e.id LIMIT 100`,
     userId,
     appAfter,
   );
-  const loans = ctx.db.all<any>(
+  const loans = ctx.db.all<Omit<LoanEventRow, "actor">>(
     `SELECT e.id, e.loan_id, e.from_status, e.to_status, e.reason, e.at FROM loan_events e JOIN loans l ON l.id = e.loan_id
      WHERE l.user_id = ? AND e.id > ? ORDER BY e.id LIMIT 100`,
     userId,

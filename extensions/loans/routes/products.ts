@@ -1,15 +1,15 @@
 // Products: admin CRUD, borrowers list the active ones, and quotes (a priced schedule, nothing saved).
-import { daysBetween, defineRoute, HttpProblem, jakartaDate, problems, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
+import { daysBetween, defineRoute, HttpProblem, jakartaDate, problems, sqlIn, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
 import { IdParams } from "../../../schemas/applications.ts";
-import { CAP_PROBLEM_EXAMPLE, Product, PRODUCT_EXAMPLE, ProductInput, ProductList, Quote, QUOTE_EXAMPLE, QuoteRequest } from "../../../schemas/products.ts";
-import { checkProduct, checkSchedule, loadCaps, strictest, type CapViolation as Violation } from "../caps.ts";
+import { CAP_PROBLEM_EXAMPLE, type CapViolation, Product, PRODUCT_EXAMPLE, ProductInput, ProductList, Quote, QUOTE_EXAMPLE, QuoteRequest } from "../../../schemas/products.ts";
+import { checkProduct, checkSchedule, loadCaps, strictest } from "../caps.ts";
 import { buildSchedule, ScheduleError } from "../schedule.ts";
 import { checkRanges, getProduct, newId, productOut, productPricing } from "../repo.ts";
 import type { ProductRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
 
-export function capProblem(violations: Violation[], what: string) {
+export function capProblem(violations: CapViolation[], what: string) {
   const first = violations[0];
   return new HttpProblem(422, "regulatory-cap-exceeded", "Regulatory cap exceeded", `${what}: ${violations.map((v) => v.message).join("; ")}`, {
     rule: first.rule,
@@ -65,12 +65,13 @@ function saveProduct(ctx: ExtensionContext, row: ProductRow, isNew: boolean) {
   return ctx.tx((t) => {
     const dup = t.get<{ id: string }>("SELECT id FROM products WHERE code = ? AND id != ?", row.code, row.id);
     if (dup) throw problems.conflict(`a product with code ${row.code} already exists`, { productId: dup.id });
-    const cols = Object.keys(row);
+    const cols = Object.keys(row) as (keyof ProductRow)[];
     if (isNew) {
-      t.run(`INSERT INTO products (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, ...(Object.values(row) as any[]));
+      const values = sqlIn(cols.map((c) => row[c]));
+      t.run(`INSERT INTO products (${cols.join(", ")}) VALUES ${values.sql}`, ...values.params);
     } else {
       const set = cols.filter((c) => c !== "id" && c !== "created_at");
-      t.run(`UPDATE products SET ${set.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, ...(set.map((c) => (row as any)[c]) as any[]), row.id);
+      t.run(`UPDATE products SET ${set.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, ...set.map((c) => row[c]), row.id);
     }
     return productOut(t.get<ProductRow>("SELECT * FROM products WHERE id = ?", row.id)!);
   });

@@ -3,7 +3,8 @@
 // anything. Sizes: BENCH_SWEEP_LOANS (default 20000). Bounded: one seed, one floor pass, three sweeps.
 import { depotPaths } from "../src/config.ts";
 import { addDays } from "../src/runtime/index.ts";
-import { LOAN_SELECT, loadInstalments, runSweep } from "../extensions/collections/sweep.ts";
+import { LOAN_SELECT, loadInstalments } from "../extensions/collections/sweep-loan.ts";
+import { runSweep } from "../extensions/collections/sweep.ts";
 import { at, seedLoan } from "../extensions/collections/fixtures/reference-loan.ts";
 import { testApp } from "../test/kit/app.ts";
 

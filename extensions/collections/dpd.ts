@@ -2,21 +2,10 @@
 // No I/O here; the sweep feeds plain data in and writes the results.
 import { daysBetween } from "../../src/runtime/index.ts";
 import type { Bucket, OpenLoanStatus, TenorUnit } from "../../schemas/enums.ts";
+import type { InstalmentAmounts } from "../loans/rows.ts";
 
 /** One scheduled instalment as the collections logic sees it (integer rupiah). */
-export interface InstalmentView {
-  seq: number;
-  /** Asia/Jakarta calendar date the instalment falls due (YYYY-MM-DD). */
-  dueDate: string;
-  principalDue: number;
-  interestDue: number;
-  feeDue: number;
-  lateFeeDue: number;
-  principalPaid: number;
-  interestPaid: number;
-  feePaid: number;
-  lateFeePaid: number;
-}
+export type InstalmentView = InstalmentAmounts;
 
 /** Scheduled amount (principal + interest + fee) still unpaid on an instalment; late fees are not counted. */
 export function scheduledRemaining(i: InstalmentView): number {

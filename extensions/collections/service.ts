@@ -8,7 +8,7 @@ import { bucketOf, computeDpd } from "./dpd.ts";
 import { fromBuckets, rollRates, type PortfolioSummary, type RollRateRow, type Transition } from "./portfolio.ts";
 import { postWriteOff, receivables } from "./journal.ts";
 import { recogniseIncome, reverseUnrecognisedIncome } from "../ledger/income.ts";
-import { loadInstalments } from "./sweep.ts";
+import { loadInstalments } from "./sweep-loan.ts";
 import { BUCKETS, type Bucket, type OpenLoanStatus } from "../../schemas/enums.ts";
 
 const OPEN = "l.status IN ('active', 'delinquent')";

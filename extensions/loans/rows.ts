@@ -146,6 +146,35 @@ export interface InstallmentRow {
   paid_at: string | null;
 }
 
+/** An instalment's amounts as the money and collections logic see them (integer rupiah, camelCase). */
+export interface InstalmentAmounts {
+  seq: number;
+  /** Asia/Jakarta calendar date the instalment falls due (YYYY-MM-DD). */
+  dueDate: string;
+  principalDue: number;
+  interestDue: number;
+  feeDue: number;
+  lateFeeDue: number;
+  principalPaid: number;
+  interestPaid: number;
+  feePaid: number;
+  lateFeePaid: number;
+}
+
+/** The amounts of an instalment row. */
+export const instalmentAmounts = (r: Pick<InstallmentRow, "seq" | "due_date" | "principal_due" | "interest_due" | "fee_due" | "late_fee_due" | "principal_paid" | "interest_paid" | "fee_paid" | "late_fee_paid">): InstalmentAmounts => ({
+  seq: r.seq,
+  dueDate: r.due_date.slice(0, 10),
+  principalDue: r.principal_due,
+  interestDue: r.interest_due,
+  feeDue: r.fee_due,
+  lateFeeDue: r.late_fee_due,
+  principalPaid: r.principal_paid,
+  interestPaid: r.interest_paid,
+  feePaid: r.fee_paid,
+  lateFeePaid: r.late_fee_paid,
+});
+
 /** A status change of an application (table application_events): who, when, why. */
 export interface ApplicationEventRow {
   id: number;

@@ -2,19 +2,11 @@
 // oldest instalment first (by due date, then seq), within it late fees → fees → interest → principal, then the
 // next instalments in order. Partial payments are kept on the instalment. What is left after every instalment is
 // paid becomes borrower credit (refundable). All amounts are integer rupiah.
+import type { InstalmentAmounts } from "../loans/rows.ts";
 
-export interface InstalmentState {
+/** An instalment as allocation sees it: its amounts and its row id. */
+export interface InstalmentState extends InstalmentAmounts {
   id: string;
-  seq: number;
-  dueDate: string; // YYYY-MM-DD
-  principalDue: number;
-  interestDue: number;
-  feeDue: number;
-  lateFeeDue: number;
-  principalPaid: number;
-  interestPaid: number;
-  feePaid: number;
-  lateFeePaid: number;
 }
 
 export interface InstalmentAllocation {

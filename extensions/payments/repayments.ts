@@ -5,10 +5,11 @@ import { randomUUID } from "node:crypto";
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { postJournal } from "../ledger/ledger.ts";
 import { ACTOR, loadLoan, summary } from "./loan-balance.ts";
-import { CONFLICTING_RESEND, PAYABLE, settleToLoan, type PaymentConflict, type PaymentResult } from "./settlement.ts";
+import { CONFLICTING_RESEND, PAYABLE, settleToLoan } from "./settlement.ts";
 import { resolvePayment } from "./suspense.ts";
 import { payments, type PaymentRow } from "./rows.ts";
 import type { PaymentNotice, Provider } from "./verify.ts";
+import type { PaymentConflict, PaymentResult } from "../../schemas/payments.ts";
 
 export interface ApplyPaymentInput {
   provider: Provider;

@@ -1,47 +1,20 @@
 // Booking money received to a loan (a fresh receipt, or money released from suspense), with its journal, in the
 // caller's transaction: held as credit while the loan is still disbursing, a recovery on a written-off loan, else
-// allocated over the instalments. What a payment's processing answers (PaymentResult) is declared here too.
+// allocated over the instalments. What a payment's processing answers is PaymentResult (schemas/payments.ts).
 import type { TxContext } from "../../src/runtime/index.ts";
 import { postJournal, loanAccountBalance } from "../ledger/ledger.ts";
 import { PAYABLE_LOAN_STATUSES } from "../../schemas/enums.ts";
+import type { PaymentResult } from "../../schemas/payments.ts";
 import { allocate, payoffQuote } from "./allocation.ts";
 import { afterAllocation, closeIfPaid, creditLines, loadInstalments, reassess, summary, writeAllocation, type PaymentLoan } from "./loan-balance.ts";
-
-export interface PaymentResult {
-  paymentId: string;
-  providerPaymentId: string;
-  status: "applied" | "pending" | "needs_attention";
-  loanId: string | null;
-  amount: number;
-  reason?: string;
-  allocation?: { lateFeeAmount: number; feeAmount: number; interestAmount: number; principalAmount: number; creditAmount: number; instalments: number[] };
-  loanStatus?: string;
-  outstandingAmount?: number;
-  creditBalanceAmount?: number;
-  /** A report that contradicts the payment first reported under the same provider payment id (reason conflicting_resend). */
-  conflict?: PaymentConflict;
-}
 
 /** Why a payment needs attention when the gateway reports it again with other facts. */
 export const CONFLICTING_RESEND = "conflicting_resend";
 
-export interface PaymentConflict {
-  /** The payment as first reported (and booked, or held): our id, its provider id, amount, VA and status. */
-  paymentId: string;
-  providerPaymentId: string;
-  amount: number;
-  vaNumber: string;
-  status: string;
-  /** Which facts the new report contradicts. */
-  differs: ("paymentId" | "amount" | "vaNumber" | "currency")[];
-  /** What the new report says. */
-  reported: { amount: number; vaNumber: string; currency: string; paidAt: string };
-}
-
 /** Loan statuses a payment can be booked against (written_off: as a recovery). */
 export const PAYABLE: readonly string[] = PAYABLE_LOAN_STATUSES;
 
-export type Settled = Pick<PaymentResult, "status" | "reason" | "allocation" | "loanStatus" | "outstandingAmount" | "creditBalanceAmount"> & { payoffAmount?: number };
+export type Settled = Pick<PaymentResult, "status" | "reason" | "allocation" | "loanStatus" | "outstandingAmount" | "creditBalanceAmount" | "payoffAmount">;
 
 /**
  * Book `amount` received for a payable loan, debiting `source` (cash for a fresh receipt, unapplied_cash when the

@@ -4,8 +4,9 @@
 import type { TxContext } from "../../src/runtime/index.ts";
 import { postJournal } from "../ledger/ledger.ts";
 import { ACTOR, loadLoan } from "./loan-balance.ts";
-import { PAYABLE, settleToLoan, type PaymentResult } from "./settlement.ts";
+import { PAYABLE, settleToLoan } from "./settlement.ts";
 import { payments } from "./rows.ts";
+import type { PaymentResult } from "../../schemas/payments.ts";
 
 export type ResolveInput = { paymentId: string; by: string; now: Date } & ({ loanId: string; refund?: undefined; transferReference?: undefined } | { refund: true; transferReference: string; loanId?: undefined });
 

@@ -196,13 +196,14 @@ export function installmentOut(r: InstallmentRow, today: string) {
   };
 }
 
-export function loanOut(db: Sql, r: LoanRow, today: string, withInstallments: boolean) {
+/** A loan as the API shows it: the summary (lists), or with its instalments (`withInstallments`: the loan detail). */
+export function loanOut<W extends boolean>(db: Sql, r: LoanRow, today: string, withInstallments: W) {
   const rows = db.all<InstallmentRow>("SELECT * FROM installments WHERE loan_id = ? ORDER BY seq", r.id);
   const inst = rows.map((x) => installmentOut(x, today));
   const unpaid = inst.filter((i) => i.status !== "paid");
   const next = unpaid[0];
   const dpd = next && next.dueDate < today && r.status !== "disbursing" ? daysBetween(next.dueDate, today) : 0;
-  return {
+  const summary = {
     id: r.id,
     applicationId: r.application_id,
     productId: r.product_id,
@@ -221,8 +222,8 @@ export function loanOut(db: Sql, r: LoanRow, today: string, withInstallments: bo
     nextDueAmount: next?.outstandingAmount ?? 0,
     dpd,
     createdAt: r.created_at,
-    ...(withInstallments ? { installments: inst } : {}),
   };
+  return (withInstallments ? { ...summary, installments: inst } : summary) as W extends true ? typeof summary & { installments: typeof inst } : typeof summary;
 }
 
 export const STAFF_READERS = ["analyst", "admin"] as const;

@@ -1,4 +1,4 @@
-// Compile-time checks of route declarations (the `@ts-expect-error` lines are checked by `npm run typecheck`, which
+// Compile-time checks of route declarations, the platform's (declareRoute) and the extensions' (defineRoute) (the `@ts-expect-error` lines are checked by `npm run typecheck`, which
 // npm test runs): a handler's request is typed by its request schemas, and every result it returns must be a declared
 // status with a body of that status's schema — a wrong body, an undeclared status, a body where none is declared or a
 // Response from a route in the document does not compile. The routes that do compile answer as declared.
@@ -8,6 +8,7 @@ import { declareRoute } from "./route.ts";
 import { mountPlatformRoutes } from "./mount.ts";
 import type { App } from "./router.ts";
 import type { Platform } from "./types.ts";
+import { defineRoute } from "../runtime/index.ts";
 import { testApp } from "../../test/kit/app.ts";
 
 const Item = z.object({ id: z.string(), state: z.enum(["open", "closed"]), tags: z.array(z.string()), note: z.string().optional() });
@@ -138,4 +139,36 @@ describe("typed route declarations", () => {
     expect(await s.text()).toBe("data: hi\n\n");
     expect(await (await t.get("/typed-outside")).text()).toBe("raw");
   });
+});
+
+// ---- extensions declare routes the same way (defineRoute, the extension context) ----------------------------------
+
+defineRoute({
+  method: "post",
+  path: "/api/v1/typed-extension/{id}",
+  summary: "An extension route",
+  access: ["admin"],
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: { description: "The item", schema: Item } },
+  handler: (req, ctx) => ({ status: 200, body: { id: `${req.params.id}@${ctx.config.queuePrefix}`, state: "open", tags: [] } }),
+});
+
+defineRoute({
+  method: "get",
+  path: "/api/v1/typed-extension-wrong",
+  summary: "An extension route answering what it does not declare",
+  access: "authenticated",
+  responses: { 200: { description: "The item", schema: Item } },
+  // @ts-expect-error 404 is not declared, and its body is not the schema's
+  handler: () => ({ status: 404, body: { missing: true } }),
+});
+
+defineRoute({
+  method: "get",
+  path: "/api/v1/typed-extension-body",
+  summary: "An extension route with a wrong body",
+  access: "authenticated",
+  responses: { 200: { description: "The item", schema: Item } },
+  // @ts-expect-error tags must be strings
+  handler: () => ({ status: 200, body: { id: "a", state: "open", tags: [1] } }),
 });

@@ -15,20 +15,15 @@ export { rowsOf, sqlIn, type SqlValue, type TableRows } from "./sql.ts";
 export { purgeCompleted as purgeCompletedOutbox } from "../queue/outbox.ts";
 export type * from "./types.ts";
 import type { z } from "@hono/zod-openapi";
-import type { CheckDefinition, ExtensionContext, ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName, SettingsDefinition, UncheckedRouteDefinition, WebhookDefinition } from "./types.ts";
+import type { CheckDefinition, ExtensionContext, ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName, SettingsDefinition, WebhookDefinition } from "./types.ts";
 import type { RouteDeclarer } from "../http/route.ts";
 
+export const defineExtension = (e: ExtensionDefinition): ExtensionDefinition => e;
 /**
  * Declare a route: the request types are inferred from its request schemas, and every result its handler returns
- * must be a declared status with a body of that status's schema (checked by the compiler). Routes that name their
- * body/query/params types explicitly (`defineRoute<B, Q, P>`) are the unchecked form.
+ * must be a declared status with a body of that status's schema (checked by the compiler).
  */
-interface DefineRoute extends RouteDeclarer<ExtensionContext> {
-  <B = any, Q = any, P = any>(r: UncheckedRouteDefinition<B, Q, P>): RouteDefinition;
-}
-
-export const defineExtension = (e: ExtensionDefinition): ExtensionDefinition => e;
-export const defineRoute: DefineRoute = (r: unknown) => r as RouteDefinition;
+export const defineRoute: RouteDeclarer<ExtensionContext> = (r) => r as unknown as RouteDefinition;
 export const defineJob = <P, R = void>(j: JobDefinition<P, R>): JobDefinition<P, R> => j;
 export const defineHook = <E extends EventName>(h: HookDefinition<E>): HookDefinition<NoInfer<E>> => h;
 export const defineWebhook = (w: WebhookDefinition): WebhookDefinition => w;

@@ -6,7 +6,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Clock } from "../clock.ts";
 import type { AuthUser } from "../http/types.ts";
-import type { RateLimitSpec, Responses, Route, RouteRequest, RouteResult, WebhookDelivery } from "../http/route.ts";
+import type { Responses, Route, RouteResult, WebhookDelivery } from "../http/route.ts";
 import type { Config } from "../config.ts";
 import type { RecordDecl } from "../records/engine.ts";
 import type { PiiPolicy } from "../records/mask.ts";
@@ -132,12 +132,6 @@ export type { Access, HttpMethod, RateLimitSpec, ResponseSpec, Responses, Result
 
 /** An extension's route, its types erased (what `routes` holds; declare one with defineRoute). */
 export type RouteDefinition = Route<ExtensionContext>;
-
-/** The loose shape of a route declared with explicit body/query/params types: its results are not checked. */
-export interface UncheckedRouteDefinition<B = any, Q = any, P = any> extends Omit<RouteDefinition, "handler" | "rateLimit"> {
-  rateLimit?: RateLimitSpec<RouteRequest<B, Q, P>> | readonly RateLimitSpec<RouteRequest<B, Q, P>>[];
-  handler(req: RouteRequest<B, Q, P>, ctx: ExtensionContext): Promise<RouteResult> | RouteResult;
-}
 
 /** What a webhook handler gets: the raw body (verification needs the exact bytes), never a parsed one. */
 export interface WebhookRequest<P = Record<string, string>> {

@@ -2204,6 +2204,15 @@ export interface components {
             /** @description Short-lived download URL (staff only) */
             downloadUrl?: string;
         };
+        DocumentUpload: {
+            /** @enum {string} */
+            kind: "ktp" | "selfie" | "payslip";
+            /**
+             * Format: binary
+             * @description The JPEG, PNG or PDF file (at most 10 MiB)
+             */
+            file: Blob;
+        };
         /**
          * @example {
          *       "id": "0193a1b2-0000-7000-8000-0000000000a1",
@@ -6080,10 +6089,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /** @example {} */
-                "multipart/form-data": {
-                    [key: string]: unknown;
-                };
+                /**
+                 * @example {
+                 *       "kind": "ktp",
+                 *       "file": "(the JPEG, PNG or PDF bytes)"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["DocumentUpload"];
             };
         };
         responses: {

@@ -66,7 +66,7 @@ export function borrowerReasons(ctx: { db: ExtensionContext["db"] }, input: { pr
 
 export const refused = (reasons: RefusalReason[]) => new HttpProblem(422, "application-refused", "Application refused", reasons.map((r) => r.message).join("; "), { reasons });
 
-export const createApplication = defineRoute<ApplicationCreate, unknown, unknown>({
+export const createApplication = defineRoute({
   method: "post",
   path: "/api/v1/applications",
   summary: "Apply for a loan (submits it for checking)",
@@ -147,7 +147,7 @@ export const createApplication = defineRoute<ApplicationCreate, unknown, unknown
   },
 });
 
-export const listApplications = defineRoute<unknown, ListQuery, unknown>({
+export const listApplications = defineRoute({
   method: "get",
   path: "/api/v1/applications",
   summary: "List my applications, newest first (cursor pagination)",
@@ -167,7 +167,7 @@ export const listApplications = defineRoute<unknown, ListQuery, unknown>({
   },
 });
 
-export const getApplication = defineRoute<unknown, unknown, IdParams>({
+export const getApplication = defineRoute({
   method: "get",
   path: "/api/v1/applications/{id}",
   summary: "Read one of my applications",
@@ -178,7 +178,7 @@ export const getApplication = defineRoute<unknown, unknown, IdParams>({
   handler: (req, ctx) => ({ status: 200, body: applicationOut(ctx.db, ownApplication(ctx, req.params.id)) }),
 });
 
-export const cancelApplication = defineRoute<CancelRequest, unknown, IdParams>({
+export const cancelApplication = defineRoute({
   method: "post",
   path: "/api/v1/applications/{id}/cancel",
   summary: "Cancel my application (before the loan is created)",
@@ -253,7 +253,7 @@ export function createLoan(t: TxContext, app: ApplicationRow, product: ProductRo
   return loanId;
 }
 
-export const acceptOffer = defineRoute<unknown, unknown, IdParams>({
+export const acceptOffer = defineRoute({
   method: "post",
   path: "/api/v1/applications/{id}/accept",
   summary: "Accept the approved offer: creates the loan (status disbursing) and queues the disbursement",

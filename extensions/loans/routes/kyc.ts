@@ -1,5 +1,5 @@
 // Borrower profile and KYC documents.
-import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn, type Sql } from "../../../src/runtime/index.ts";
+import { defineRoute, documentFilename, HttpProblem, probeDocument, problems, sqlIn, type Sql, z } from "../../../src/runtime/index.ts";
 import { Document, DOCUMENT_EXAMPLE, DocumentKind, Profile, PROFILE_EXAMPLE, ProfileInput } from "../../../schemas/kyc.ts";
 import { IdParams } from "../../../schemas/applications.ts";
 import { documentDownloadName, documentOut, isStaffReader, newId, profileOut } from "../repo.ts";
@@ -8,7 +8,7 @@ import type { DocumentRow, ProfileRow } from "../rows.ts";
 
 const problem = (description: string) => ({ description });
 
-export const getProfile = defineRoute<unknown, unknown, unknown>({
+export const getProfile = defineRoute({
   method: "get",
   path: "/api/v1/me/profile",
   summary: "Read my borrower profile",
@@ -57,7 +57,7 @@ function lockedFieldsGuard(t: Sql, userId: string, next: Record<string, unknown>
   );
 }
 
-export const putProfile = defineRoute<ProfileInput, unknown, unknown>({
+export const putProfile = defineRoute({
   method: "put",
   path: "/api/v1/me/profile",
   summary: "Create or replace my borrower profile (KYC data)",
@@ -111,7 +111,7 @@ export const putProfile = defineRoute<ProfileInput, unknown, unknown>({
   },
 });
 
-export const uploadDocument = defineRoute<unknown, unknown, unknown>({
+export const uploadDocument = defineRoute({
   method: "post",
   path: "/api/v1/documents",
   summary: "Upload a KYC document (KTP, selfie or payslip)",
@@ -121,7 +121,18 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
     "The stored file name is the client's base name, cleaned, with the extension of the detected type. SHA-256 recorded.",
   tags: ["Documents"],
   access: ["borrower"],
-  request: { multipart: true },
+  request: {
+    multipart: {
+      schema: z
+        .object({
+          kind: DocumentKind,
+          file: z.string().openapi({ format: "binary", description: "The JPEG, PNG or PDF file (at most 10 MiB)" }),
+        })
+        .openapi("DocumentUpload"),
+      example: { kind: "ktp", file: "(the JPEG, PNG or PDF bytes)" },
+      encoding: { file: { contentType: "image/jpeg, image/png, application/pdf" } },
+    },
+  },
   responses: {
     201: { description: "Stored", schema: Document, example: DOCUMENT_EXAMPLE },
     413: problem("Larger than the limit"),
@@ -185,7 +196,7 @@ export const uploadDocument = defineRoute<unknown, unknown, unknown>({
   },
 });
 
-export const getDocument = defineRoute<unknown, unknown, IdParams>({
+export const getDocument = defineRoute({
   method: "get",
   path: "/api/v1/documents/{id}",
   summary: "Read a document's metadata (owner), with a short-lived download URL for staff",

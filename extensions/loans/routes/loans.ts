@@ -17,7 +17,7 @@ function loanScope(ctx: ExtensionContext): { where: string; params: string[] } {
   return ctx.user?.role === "borrower" ? { where: "user_id = ?", params: [ctx.user.id] } : { where: "1 = 1", params: [] };
 }
 
-export const listLoans = defineRoute<unknown, ListQuery, unknown>({
+export const listLoans = defineRoute({
   method: "get",
   path: "/api/v1/loans",
   summary: "List my loans with outstanding, next due and DPD (staff: all loans)",
@@ -36,7 +36,7 @@ export const listLoans = defineRoute<unknown, ListQuery, unknown>({
   },
 });
 
-export const getLoan = defineRoute<unknown, unknown, IdParams>({
+export const getLoan = defineRoute({
   method: "get",
   path: "/api/v1/loans/{id}",
   summary: "Read a loan with its schedule and the status of every instalment",
@@ -62,7 +62,7 @@ export const getLoan = defineRoute<unknown, unknown, IdParams>({
 // ---------- staff ----------
 const STAFF: ("analyst" | "admin")[] = ["analyst", "admin"];
 
-export const adminListApplications = defineRoute<unknown, AdminListQuery, unknown>({
+export const adminListApplications = defineRoute({
   method: "get",
   path: "/api/v1/admin/applications",
   summary: "List applications, optionally by status (cursor pagination, newest first)",
@@ -124,7 +124,7 @@ export function applicationChecks(ctx: ExtensionContext, applicationId: string) 
   return out;
 }
 
-export const adminGetApplication = defineRoute<unknown, unknown, IdParams>({
+export const adminGetApplication = defineRoute({
   method: "get",
   path: "/api/v1/admin/applications/{id}",
   summary: "Read an application with the borrower's profile, documents (download URLs), events and checks",
@@ -141,7 +141,7 @@ export const adminGetApplication = defineRoute<unknown, unknown, IdParams>({
   },
 });
 
-export const adminDecide = defineRoute<DecisionRequest, unknown, IdParams>({
+export const adminDecide = defineRoute({
   method: "post",
   path: "/api/v1/admin/applications/{id}/decision",
   summary: "Decide an application in manual review (approve with an optional offer, or reject)",
@@ -227,7 +227,7 @@ export function eventsSince(ctx: ExtensionContext, userId: string, appAfter: num
   return { apps, loans };
 }
 
-export const streamEvents = defineRoute<unknown, unknown, unknown>({
+export const streamEvents = defineRoute({
   method: "get",
   path: "/api/v1/events",
   summary: "Server-sent events: my application and loan status changes as they happen",

@@ -77,7 +77,7 @@ function saveProduct(ctx: ExtensionContext, row: ProductRow, isNew: boolean) {
   });
 }
 
-export const listActiveProducts = defineRoute<unknown, unknown, unknown>({
+export const listActiveProducts = defineRoute({
   method: "get",
   path: "/api/v1/products",
   summary: "List the loan products a borrower can apply for",
@@ -90,7 +90,7 @@ export const listActiveProducts = defineRoute<unknown, unknown, unknown>({
   }),
 });
 
-export const adminListProducts = defineRoute<unknown, unknown, unknown>({
+export const adminListProducts = defineRoute({
   method: "get",
   path: "/api/v1/admin/products",
   summary: "List all products, active or not",
@@ -100,7 +100,7 @@ export const adminListProducts = defineRoute<unknown, unknown, unknown>({
   handler: (_req, ctx) => ({ status: 200, body: { items: ctx.db.all<ProductRow>("SELECT * FROM products ORDER BY code").map(productOut) } }),
 });
 
-export const adminCreateProduct = defineRoute<ProductInput, unknown, unknown>({
+export const adminCreateProduct = defineRoute({
   method: "post",
   path: "/api/v1/admin/products",
   summary: "Create a product (refused when its worst-case cost breaks a regulatory cap in force)",
@@ -120,7 +120,7 @@ export const adminCreateProduct = defineRoute<ProductInput, unknown, unknown>({
   },
 });
 
-export const adminGetProduct = defineRoute<unknown, unknown, IdParams>({
+export const adminGetProduct = defineRoute({
   method: "get",
   path: "/api/v1/admin/products/{id}",
   summary: "Read one product",
@@ -135,7 +135,7 @@ export const adminGetProduct = defineRoute<unknown, unknown, IdParams>({
   },
 });
 
-export const adminUpdateProduct = defineRoute<ProductInput, unknown, IdParams>({
+export const adminUpdateProduct = defineRoute({
   method: "put",
   path: "/api/v1/admin/products/{id}",
   summary: "Replace a product's terms (existing loans keep the terms they were priced with)",
@@ -156,7 +156,7 @@ export const adminUpdateProduct = defineRoute<ProductInput, unknown, IdParams>({
   },
 });
 
-export const adminDeleteProduct = defineRoute<unknown, unknown, IdParams>({
+export const adminDeleteProduct = defineRoute({
   method: "delete",
   path: "/api/v1/admin/products/{id}",
   summary: "Retire a product (deactivated when applications use it, deleted otherwise)",
@@ -201,7 +201,7 @@ export function priceLoan(db: Sql, product: ProductRow, principal: number, tenor
   return { schedule, dailyCostCapPpm: cap?.value ?? null, caps };
 }
 
-export const createQuote = defineRoute<QuoteRequest, unknown, unknown>({
+export const createQuote = defineRoute({
   method: "post",
   path: "/api/v1/quotes",
   summary: "Price a loan: the schedule, APR and daily cost figure (nothing is saved)",

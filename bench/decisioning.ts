@@ -1,4 +1,4 @@
-// bench/decisioning (issue 6): applications decided per second end to end on the built binary — application
+// bench/decisioning: applications decided per second end to end on the built binary — application
 // submitted → fraud-check + score-application → decide-application → final status (approved | rejected |
 // manual_review) — on the embedded backend (serve alone) and on BullMQ (serve + two `kreditku worker` processes,
 // real Redis at REDIS_URL or 127.0.0.1:6379, a private key prefix deleted afterwards).

@@ -1,4 +1,4 @@
-// Crash test (issue 10): kill -9 the server and the worker at random points of a webhook burst and of job traffic,
+// Crash test: kill -9 the server and the worker at random points of a webhook burst and of job traffic,
 // restart them, keep delivering like a payment gateway does, then prove that nothing was lost or doubled.
 //
 //   bun run scripts/crash-test.ts [--kills 4] [--webhooks 1000] [--borrowers 20] [--loans 10] [--seed 1]

@@ -1,4 +1,4 @@
-// Load test of the borrower journey and of payment-webhook bursts against the built binary (issue 10).
+// Load test of the borrower journey and of payment-webhook bursts against the built binary.
 //
 //   bun run scripts/load-test.ts [--users 50] [--concurrency 10] [--duration 20] [--webhook-concurrency 32]
 //                                [--duplicates 0.1] [--loans 10] [--binary dist/kreditku] [--out test-results/load-test.json]

@@ -1,4 +1,4 @@
-// Load and crash tests (issue 10) in a small, bounded configuration, run through their command lines against the
+// Load and crash tests in a small, bounded configuration, run through their command lines against the
 // built binary ($KREDITKU_BINARY or dist/kreditku): the load test (5 borrowers, 3 s of webhooks), the crash test in
 // BullMQ mode (serve + one worker, 2 × kill -9, 300 webhooks; needs Redis on 127.0.0.1:6379, private key prefix)
 // and in embedded mode (1 × kill -9). Each script proves its own claims and exits 0 only when all hold; this suite

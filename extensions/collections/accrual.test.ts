@@ -1,4 +1,4 @@
-// Review #14: accrual-style income recognition on the reference loan (5,000,000 at 10 % flat, 50 weekly × 110,000).
+// Accrual-style income recognition on the reference loan (5,000,000 at 10 % flat, 50 weekly × 110,000).
 // Settlement credits unearned_interest (not income); the daily sweep recognises each instalment's interest when it
 // falls due (one journal per (loan, seq)); payoff recognises the rest; a write-off reverses what was never earned.
 // The ledger proof passes at every step.
@@ -35,7 +35,7 @@ function settle(date: string): string {
   return loan.loanId;
 }
 
-describe("accrual income recognition (#14)", () => {
+describe("accrual income recognition", () => {
   test("settlement books unearned interest; the sweep recognises it as instalments fall due; payoff recognises the rest", async () => {
     h = testApp({ now: "2026-01-01T00:00:00Z" });
     const id = settle("2026-03-02");

@@ -1,4 +1,4 @@
-// Accrual-style income recognition (review #14). At settlement the schedule's interest and schedule fees are
+// Accrual-style income recognition. At settlement the schedule's interest and schedule fees are
 // credited to unearned_interest / unearned_fee. Each instalment's share becomes income (Dr unearned / Cr income,
 // journal kind `income.recognised`, ref `<loanId>:<seq>`, idempotent per instalment) when it falls due (collections
 // sweep) or, for all remaining instalments, when the loan is paid off. A write-off reverses the share that was never

@@ -223,3 +223,20 @@ describe("architecture: no cycles", () => {
     expect(cycles(Object.keys(g), (n) => g[n]).map((c) => c.join(","))).toEqual(["a,b,c", "d"]);
   });
 });
+
+describe("architecture: names say what things do", () => {
+  // Code, tests, file names and migrations name behaviour, never the tracker entry that asked for it.
+  const TRACKER = /\bissue\s*#?\d+|\breview\s+(fix|finding|round|repro)|\bfinding\s*#\d+|\breview\s*#\d+/i;
+
+  test("no issue or review numbers in code, tests or file names", () => {
+    const found: string[] = [];
+    for (const f of files) {
+      if (TRACKER.test(f)) found.push(`${f}: file name`);
+      readFileSync(join(ROOT, f), "utf8").split("\n").forEach((line, i) => {
+        if (TRACKER.test(line) && !line.includes("TRACKER")) found.push(`${f}:${i + 1}`);
+      });
+    }
+    for (const name of readdirSync(join(ROOT, "traildepot/migrations"))) if (TRACKER.test(name) || /fix(es)?\b/i.test(name)) found.push(`migration ${name}`);
+    expect(found).toEqual([]);
+  });
+});

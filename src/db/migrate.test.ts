@@ -37,7 +37,7 @@ describe("migrations", () => {
 });
 
 describe("migrations recorded under an earlier name or text", () => {
-  const v1 = { name: "0001_fix_from_review.sql", sql: "-- review fix\nCREATE TABLE a (x INTEGER) STRICT;" };
+  const v1 = { name: "0001_first_draft.sql", sql: "-- first draft\nCREATE TABLE a (x INTEGER) STRICT;" };
   const v2 = { name: "0001_create_a.sql", sql: "-- creates a\nCREATE TABLE a (x INTEGER) STRICT;", formerly: [{ name: v1.name, checksum: sha256Hex(v1.sql) }] };
 
   test("a record under a former name and checksum is adopted, not re-applied", () => {
@@ -64,7 +64,7 @@ describe("migrations recorded under an earlier name or text", () => {
     expect(names.has("0011_offer_payout.sql")).toBe(true);
   });
 
-  test("no migration file or comment names an issue or review round", () => {
+  test("no migration file or comment names a tracker entry", () => {
     for (const m of MIGRATIONS) {
       expect(m.name).not.toMatch(/fix|review|issue/i);
       expect(m.sql).not.toMatch(/\b(issue\s*#?\d|review (fix|finding)|#\d+\b)/i);

@@ -12,6 +12,8 @@ export const ConfigSchema = z.object({
   depot: z.string().min(1),
   host: z.string().min(1).default("0.0.0.0"),
   port: intish.min(0).max(65535).default(4000),
+  /** When set, /metrics is served only on this port (same host) and the public port answers 404 for it. */
+  metricsPort: intish.min(0).max(65535).optional(),
   publicUrl: z.string().url().optional(),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   corsOrigins: csv.default([]),
@@ -77,6 +79,7 @@ export class ConfigError extends Error {}
 const ENV_MAP: Record<string, string> = {
   KREDITKU_HOST: "host",
   KREDITKU_PORT: "port",
+  KREDITKU_METRICS_PORT: "metricsPort",
   KREDITKU_PUBLIC_URL: "publicUrl",
   KREDITKU_LOG_LEVEL: "logLevel",
   KREDITKU_CORS_ORIGINS: "corsOrigins",

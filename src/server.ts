@@ -41,10 +41,20 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   // Bun's parser answers an oversized request head with a bare 431 before any handler; let it read more, so the
   // header-limit middleware answers the API's limit with a problem+json body (src/http/header-limit.ts).
   if (http.maxHeaderSize < HEADER_PARSER_LIMIT_BYTES) (http as { maxHeaderSize: number }).maxHeaderSize = HEADER_PARSER_LIMIT_BYTES;
+  // metricsPort: /metrics (business figures) only on a separate listener Prometheus reaches; the public port 404s it.
+  const notFound = () => new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-found", title: "Not found", status: 404 }), { status: 404, headers: { "Content-Type": "application/problem+json" } });
+  const metricsServer =
+    config.metricsPort === undefined
+      ? null
+      : Bun.serve({
+          port: config.metricsPort,
+          hostname: opts.host ?? config.host,
+          fetch: async (req) => (new URL(req.url).pathname === "/metrics" ? new Response(await platform.metrics.text(), { headers: { "Content-Type": platform.metrics.contentType } }) : notFound()),
+        });
   const server = Bun.serve({
     port: opts.port ?? config.port,
     hostname: opts.host ?? config.host,
-    fetch: (req, srv) => app.fetch(req, { server: srv, ip: srv.requestIP(req) }),
+    fetch: (req, srv) => (metricsServer && new URL(req.url).pathname === "/metrics" ? notFound() : app.fetch(req, { server: srv, ip: srv.requestIP(req) })),
     idleTimeout: 60,
     maxRequestBodySize: Math.max(config.bodyLimitBytes, config.documentLimitBytes) + 1024 * 1024,
     error: (err) => {
@@ -65,7 +75,7 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   purge.unref?.();
   const url = `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`;
   writeServePid(config.depot, { port: server.port }); // restore refuses while this pid is alive
-  log.info("listening", { url, depot: config.depot, port: server.port });
+  log.info("listening", { url, depot: config.depot, port: server.port, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) });
 
   let stopping: Promise<void> | null = null;
   const stop = (reason = "stop") =>
@@ -74,6 +84,7 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
       clearInterval(purge);
       const timeout = new Promise<void>((res) => setTimeout(res, config.shutdownTimeoutMs));
       await Promise.race([server.stop(false), timeout]);
+      metricsServer?.stop(true);
       for (const hook of [...platform.onShutdown].reverse()) {
         try {
           await Promise.race([Promise.resolve(hook()), timeout]);

@@ -344,3 +344,103 @@ export const DisbursementList = z.object({ items: z.array(Disbursement) }).opena
     ],
   },
 });
+
+// ---- SNAP BI (Bank Indonesia's open-API standard): the bank-facing virtual-account flow ----
+// Bodies as the standard names them. Amounts are SNAP money: {value: "110000.00", currency: "IDR"} (rupiah with two
+// decimals as text). Every answer carries responseCode (HTTP status + 2-digit service code + 2-digit case code) and
+// responseMessage; an error answer is only those two.
+export const SnapAmount = z.object({ value: z.string().regex(/^\d{1,16}\.\d{2}$/), currency: z.string().length(3) }).openapi("SnapAmount", { example: { value: "110000.00", currency: "IDR" } });
+export const SnapResponse = z
+  .object({ responseCode: z.string().regex(/^\d{7}$/), responseMessage: z.string().max(150) })
+  .openapi("SnapResponse", { example: { responseCode: "4012400", responseMessage: "Unauthorized. Signature" } });
+export type SnapResponse = z.infer<typeof SnapResponse>;
+
+export const SnapTokenRequest = z.object({ grantType: z.literal("client_credentials"), additionalInfo: z.record(z.string(), z.unknown()).optional() }).openapi("SnapTokenRequest", { example: { grantType: "client_credentials" } });
+export const SnapTokenResponse = SnapResponse.extend({ accessToken: z.string(), tokenType: z.literal("BearerToken"), expiresIn: z.string() }).openapi("SnapTokenResponse", {
+  example: { responseCode: "2007300", responseMessage: "Successful", accessToken: "snap_4bJ6kQyU1c9Xr2o0YQp7WmZkS3Vt8aFh", tokenType: "BearerToken", expiresIn: "900" },
+});
+
+const vaIdentity = {
+  partnerServiceId: z.string().max(8),
+  customerNo: z.string().max(20),
+  virtualAccountNo: z.string().max(28),
+};
+const VA_EXAMPLE = { partnerServiceId: "    8808", customerNo: "000000000001", virtualAccountNo: "    8808000000000001" };
+
+export const SnapInquiryRequest = z
+  .object({ ...vaIdentity, inquiryRequestId: z.string().max(128), trxDateInit: z.string().optional(), channelCode: z.number().optional(), additionalInfo: z.record(z.string(), z.unknown()).optional() })
+  .openapi("SnapInquiryRequest", { example: { ...VA_EXAMPLE, inquiryRequestId: "inq-20260302-000001", trxDateInit: "2026-03-02T10:00:00+07:00", channelCode: 6011 } });
+const SnapReason = z.object({ english: z.string(), indonesia: z.string() });
+export const SnapInquiryResponse = SnapResponse.extend({
+  virtualAccountData: z.object({
+    ...vaIdentity,
+    virtualAccountName: z.string(),
+    inquiryRequestId: z.string(),
+    totalAmount: SnapAmount,
+    virtualAccountTrxType: z.string(),
+    inquiryStatus: z.string(),
+    inquiryReason: SnapReason,
+  }),
+}).openapi("SnapInquiryResponse", {
+  example: {
+    responseCode: "2002400",
+    responseMessage: "Successful",
+    virtualAccountData: {
+      ...VA_EXAMPLE,
+      virtualAccountName: "Budi Santoso",
+      inquiryRequestId: "inq-20260302-000001",
+      totalAmount: { value: "110000.00", currency: "IDR" },
+      virtualAccountTrxType: "O",
+      inquiryStatus: "00",
+      inquiryReason: { english: "Success", indonesia: "Sukses" },
+    },
+  },
+});
+
+export const SnapPaymentRequest = z
+  .object({
+    ...vaIdentity,
+    virtualAccountName: z.string().optional(),
+    paymentRequestId: z.string().max(128),
+    paidAmount: SnapAmount,
+    totalAmount: SnapAmount.optional(),
+    trxDateTime: z.string(),
+    referenceNo: z.string().max(64).optional(),
+    channelCode: z.number().optional(),
+    hashedSourceAccountNo: z.string().optional(),
+    sourceBankCode: z.string().optional(),
+    flagAdvise: z.enum(["Y", "N"]).optional(),
+    additionalInfo: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("SnapPaymentRequest", {
+    example: { ...VA_EXAMPLE, virtualAccountName: "Budi Santoso", paymentRequestId: "pay-20260302-000001", paidAmount: { value: "110000.00", currency: "IDR" }, trxDateTime: "2026-03-02T10:01:00+07:00", referenceNo: "0000123456", channelCode: 6011, flagAdvise: "N" },
+  });
+export const SnapPaymentResponse = SnapResponse.extend({
+  virtualAccountData: z.object({
+    ...vaIdentity,
+    virtualAccountName: z.string(),
+    paymentRequestId: z.string(),
+    paidAmount: SnapAmount,
+    trxDateTime: z.string(),
+    referenceNo: z.string().optional(),
+    paymentFlagStatus: z.string(),
+    paymentFlagReason: SnapReason,
+  }),
+  additionalInfo: z.object({ paymentId: z.string().nullable(), status: z.string() }),
+}).openapi("SnapPaymentResponse", {
+  example: {
+    responseCode: "2002500",
+    responseMessage: "Successful",
+    virtualAccountData: {
+      ...VA_EXAMPLE,
+      virtualAccountName: "Budi Santoso",
+      paymentRequestId: "pay-20260302-000001",
+      paidAmount: { value: "110000.00", currency: "IDR" },
+      trxDateTime: "2026-03-02T10:01:00+07:00",
+      referenceNo: "0000123456",
+      paymentFlagStatus: "00",
+      paymentFlagReason: { english: "Success", indonesia: "Sukses" },
+    },
+    additionalInfo: { paymentId: "pay_0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d", status: "applied" },
+  },
+});

@@ -15,6 +15,7 @@ import { newRouter, takesLargeBodies, type App } from "./router.ts";
 import { declareRoute } from "./route.ts";
 import { mountPlatformRoutes } from "./mount.ts";
 import { PROBES } from "./probes.ts";
+import { DependencyUnavailable } from "../runtime/dependency.ts";
 
 export { allowLargeBodies, newRouter, type App } from "./router.ts";
 
@@ -24,6 +25,9 @@ export interface AppModule {
 }
 
 function toProblem(err: unknown, c: Context<AppEnv>): Response {
+  if (err instanceof DependencyUnavailable) {
+    c.get("platform")?.log.warn("dependency unavailable", { dependency: err.dependency, reason: err.reason, requestId: c.get("requestId"), path: c.req.path });
+  }
   if (err instanceof HttpProblem) return problemResponse(c, err);
   if (err instanceof HTTPException) {
     const status = err.status;

@@ -2,6 +2,7 @@
 // the personal-data policy mechanism, text and document checks, and the types.
 export { z } from "@hono/zod-openapi";
 export { HttpProblem, problems } from "../http/problem.ts";
+export { callDependency, DependencyUnavailable, isConnectionError, type DependencyCallOptions } from "./dependency.ts";
 export { definePiiPolicy, maskString, maskValue, type MaskKind, type PiiPolicy, type PiiRole, type PiiRule } from "../records/mask.ts";
 export * as recordColumns from "../records/columns.ts";
 export { readSecret, type SecretSpec } from "./secrets.ts";

@@ -13,6 +13,7 @@ import m0012 from "../../traildepot/migrations/0012_payment_suspense_and_recover
 import m0013 from "../../traildepot/migrations/0013_unearned_interest.sql" with { type: "text" };
 import m0014 from "../../traildepot/migrations/0014_login_lockout_by_email.sql" with { type: "text" };
 import m0015 from "../../traildepot/migrations/0015_payment_conflicts.sql" with { type: "text" };
+import m0016 from "../../traildepot/migrations/0016_snap_tokens_and_requests.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -44,4 +45,5 @@ export const MIGRATIONS: Migration[] = [
   { name: "0013_unearned_interest.sql", sql: m0013, formerly: [{ name: "0013_unearned_interest.sql", checksum: "230e67b16449982924aa81a513006de7e9c7b65366d14e9cad6a30b264989516" }] },
   { name: "0014_login_lockout_by_email.sql", sql: m0014 },
   { name: "0015_payment_conflicts.sql", sql: m0015 },
+  { name: "0016_snap_tokens_and_requests.sql", sql: m0016 },
 ];

@@ -10,6 +10,12 @@ const boolish = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transf
 
 export const ConfigSchema = z.object({
   depot: z.string().min(1),
+  /**
+   * `development` (default) or `production`. In production `serve` refuses to start with a setting only fit for
+   * development (sandbox or simulator gateway, a secret it would have to generate, the test clock, …): see
+   * src/production.ts for the platform's refusals and each extension's `preflight` for its own.
+   */
+  env: z.enum(["development", "production"]).default("development"),
   host: z.string().min(1).default("0.0.0.0"),
   port: intish.min(0).max(65535).default(4000),
   /** When set, /metrics is served only on this port (same host) and the public port answers 404 for it. */
@@ -77,6 +83,7 @@ export class ConfigError extends Error {}
 
 /** Environment variable → config path. Secrets are only read from the environment (or depot/secrets). */
 const ENV_MAP: Record<string, string> = {
+  KREDITKU_ENV: "env",
   KREDITKU_HOST: "host",
   KREDITKU_PORT: "port",
   KREDITKU_METRICS_PORT: "metricsPort",

@@ -3,6 +3,8 @@
 import { createApp } from "./http/app.ts";
 import { MODULES } from "./modules.ts";
 import { createPlatform, type PlatformOptions } from "./platform.ts";
+import { loadConfig } from "./config.ts";
+import { productionProblems, refusal } from "./production.ts";
 import { purgeExpiredIdempotencyKeys, releaseAbandonedIdempotencyKeys } from "./http/middleware.ts";
 import type { Platform } from "./http/types.ts";
 import { removeServePid, writeServePid } from "./ops/pidfile.ts";
@@ -21,7 +23,12 @@ export interface RunningServer {
 
 export async function startServer(opts: PlatformOptions & Installed & { port?: number; host?: string }): Promise<RunningServer> {
   batchLogWrites(); // one stdout write per event-loop turn, not per log line
-  const platform = createPlatform(opts);
+  // Production refusals of the platform (src/production.ts) before the depot is opened, so no secret is generated
+  // first; the extensions' own refusals follow in startRuntime (their preflight).
+  const loaded = opts.config ?? loadConfig(opts);
+  const unsafe = productionProblems(loaded, opts.env ?? process.env);
+  if (unsafe.length > 0) throw refusal(unsafe);
+  const platform = createPlatform({ ...opts, config: loaded });
   const released = releaseAbandonedIdempotencyKeys(platform.db);
   if (released > 0) platform.log.warn("released Idempotency-Keys left running by a previous process", { released });
   const { config, log } = platform;

@@ -66,7 +66,23 @@ export function webhookSecretProblems(base: Base, env?: Env): string[] {
 /** Start-up refusal: one problem naming every weak or malformed secret. */
 export function weakSecretsPreflight(ctx: ExtensionContext): string[] {
   const weak = webhookSecretProblems(ctx);
-  return weak.length > 0 ? [`weak or malformed webhook secret(s): ${weak.join("; ")}`] : [];
+  return [...(weak.length > 0 ? [`weak or malformed webhook secret(s): ${weak.join("; ")}`] : []), ...productionPreflight(ctx)];
+}
+
+/**
+ * Production refusals (config `env` = production): the sandbox and the simulator move no real money, and a gateway's
+ * webhook secret is never generated there — the provider's callbacks could not verify after a restore.
+ */
+export function productionPreflight(ctx: ExtensionContext): string[] {
+  if (ctx.config.env !== "production") return [];
+  const s = ctx.settings(paymentSettings);
+  const out: string[] = [];
+  if (s.gateway === "sandbox") out.push("payments gateway is the in-process sandbox (KREDITKU_GATEWAY=sandbox, the default): set KREDITKU_GATEWAY=xendit");
+  if (s.gateway === "http") out.push("payments gateway is the HTTP gateway simulator (KREDITKU_GATEWAY=http): set KREDITKU_GATEWAY=xendit");
+  if (webhookSecrets(ctx, s.gatewayProvider).length === 0) {
+    out.push(`no ${s.gatewayProvider} webhook secret: set KREDITKU_WEBHOOK_SECRET_${s.gatewayProvider.toUpperCase()} (or depot/secrets/webhook-${s.gatewayProvider})`);
+  }
+  return out;
 }
 
 /** The configured gateway adapter: settings gateway = sandbox (default) | http (+ gatewayUrl), gatewayProvider. */

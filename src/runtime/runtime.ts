@@ -106,7 +106,8 @@ export class Runtime {
     for (const ext of this.reg.extensions) {
       if (ext.preflight) problems.push(...ext.preflight(this.context({ log: this.platform.log.child({ extension: ext.name }) })));
     }
-    if (problems.length > 0) throw new ConfigError(`refusing to start: ${problems.join("; ")}`);
+    if (problems.length === 1) throw new ConfigError(`refusing to start: ${problems[0]}`);
+    if (problems.length > 1) throw new ConfigError(`refusing to start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
 
   /** Let running jobs finish (bounded), then close workers and connections. */

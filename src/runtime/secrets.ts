@@ -11,7 +11,10 @@ export interface SecretSpec {
   env: string;
   /** File name under depot/secrets. */
   file: string;
-  /** Makes a value for a missing file on first read (written 0600); a read-only depot leaves it missing. */
+  /**
+   * Makes a value for a missing file on first read (written 0600); a read-only depot leaves it missing. Never in
+   * production (config `env`): there the secret stays unset until the operator supplies it.
+   */
   generate?: () => string;
 }
 
@@ -20,7 +23,7 @@ export function readSecret(base: { config: Config }, spec: SecretSpec, env: Read
   const fromEnv = env[spec.env];
   if (fromEnv) return { source: spec.env, value: fromEnv };
   const file = join(depotPaths(base.config.depot).secrets, spec.file);
-  if (!existsSync(file) && spec.generate) {
+  if (!existsSync(file) && spec.generate && base.config.env !== "production") {
     try {
       writeSecretFile(file, spec.generate());
     } catch {

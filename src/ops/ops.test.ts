@@ -20,7 +20,7 @@ describe("retention", () => {
     expect(isoWeek(new Date("2024-12-30T00:00:00Z"))).toBe("2025-W01");
     expect(isoWeek(new Date("2027-01-03T23:00:00Z"))).toBe("2026-W53");
   });
-  test("keeps the newest per day for N days and per ISO week for M weeks", () => {
+  test("keeps every backup younger than N days (several a day) and the newest per ISO week for M weeks", () => {
     const all = [
       b("2026-03-20T23:00:00.000Z"), // Fri W12
       b("2026-03-20T01:00:00.000Z"),
@@ -32,11 +32,15 @@ describe("retention", () => {
       b("2026-02-27T12:00:00.000Z"), // Fri W09
       b("2026-02-20T12:00:00.000Z"), // Fri W08
     ];
-    const { keep, drop } = planRetention(all, 2, 3);
-    expect(keep.map((k) => k.createdAt)).toEqual(["2026-03-20T23:00:00.000Z", "2026-03-19T12:00:00.000Z", "2026-03-15T12:00:00.000Z", "2026-03-06T12:00:00.000Z"]);
-    expect(drop.length).toBe(all.length - 4);
-    expect(planRetention(all, 0, 0).keep.length).toBe(1); // the newest is always kept
-    expect(planRetention([], 7, 4)).toEqual({ keep: [], drop: [] });
+    const now = new Date("2026-03-21T00:00:00.000Z");
+    const { keep, drop } = planRetention(all, 2, 3, now);
+    // both of the 20th (an ad-hoc backup beside the nightly one) and the 19th: younger than 2 days
+    expect(keep.map((k) => k.createdAt)).toEqual(["2026-03-20T23:00:00.000Z", "2026-03-20T01:00:00.000Z", "2026-03-19T12:00:00.000Z", "2026-03-15T12:00:00.000Z", "2026-03-06T12:00:00.000Z"]);
+    expect(drop.length).toBe(all.length - 5);
+    // a second backup the same day is never deleted for being the same day
+    expect(planRetention([b("2026-03-20T23:00:00.000Z"), b("2026-03-20T22:59:00.000Z")], 1, 0, now).drop).toEqual([]);
+    expect(planRetention(all, 0, 0, now).keep.length).toBe(1); // the newest is always kept
+    expect(planRetention([], 7, 4, now)).toEqual({ keep: [], drop: [] });
   });
   test("backup ids sort by time and match the id pattern", () => {
     const a = backupId(new Date("2026-03-20T01:02:03.004Z"));

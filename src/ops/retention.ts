@@ -1,5 +1,6 @@
-// Retention (grandfather-father-son): keep the newest backup of each of the last N days that have backups and
-// of each of the last M ISO weeks; the newest backup is always kept. Everything else is deleted.
+// Retention by age and count: every backup younger than N days is kept (ad-hoc backups too: several a day are
+// fine), plus the newest backup of each of the last M ISO weeks that have backups; the newest backup is always
+// kept. Everything else is deleted.
 
 export interface Dated {
   id: string;
@@ -15,7 +16,7 @@ export function isoWeek(d: Date): string {
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
-export function planRetention<T extends Dated>(backups: T[], keepDaily: number, keepWeekly: number): { keep: T[]; drop: T[] } {
+export function planRetention<T extends Dated>(backups: T[], keepDaily: number, keepWeekly: number, now: Date = new Date()): { keep: T[]; drop: T[] } {
   const sorted = [...backups].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
   const keep = new Set<string>();
   if (sorted.length) keep.add(sorted[0].id);
@@ -29,7 +30,8 @@ export function planRetention<T extends Dated>(backups: T[], keepDaily: number, 
       keep.add(b.id);
     }
   };
-  pick(keepDaily, (d) => d.toISOString().slice(0, 10));
+  const young = now.getTime() - keepDaily * 86_400_000;
+  for (const b of sorted) if (Date.parse(b.createdAt) > young) keep.add(b.id);
   pick(keepWeekly, isoWeek);
   return { keep: sorted.filter((b) => keep.has(b.id)), drop: sorted.filter((b) => !keep.has(b.id)) };
 }

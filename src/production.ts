@@ -28,7 +28,7 @@ export const generatedSecretsCheck: ProductionCheck = (config) => {
   const out: string[] = [];
   const jwt = join(dir, "jwt");
   const hasJwt = existsSync(jwt) && readdirSync(jwt).some((n) => n.endsWith(".json"));
-  if (!hasJwt) out.push(`no JWT signing key in ${jwt}: create one with \`kreditku keys rotate\` (or mount your key files there)`);
+  if (!hasJwt) out.push(`no JWT signing key in ${jwt}: create one with \`kreditku migrate\` then \`kreditku keys rotate\` (or mount your key files there)`);
   const files: [string, string][] = [
     ["otp-hmac.key", "32 random bytes, base64url: `openssl rand 32 | basenc --base64url`"],
     ["queues-cookie.key", "32 random bytes, base64url: `openssl rand 32 | basenc --base64url`"],

@@ -8,8 +8,9 @@ import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 
 const MON = resolve(import.meta.dir, "../k8s/monitoring");
 const ROOT = resolve(import.meta.dir, "..");
-/** Series that Prometheus itself (up) or kube-state-metrics (kube_*) provides, not the binary. */
-const EXTERNAL = new Set(["up", "kube_job_status_failed"]);
+/** Series that Prometheus (up), kube-state-metrics (kube_*), the kubelet (kubelet_*), the Litestream sidecar
+ * (litestream_*) or redis_exporter (redis_*) provide, not the binary. */
+const EXTERNAL = { has: (n: string) => n === "up" || /^(kube|kubelet|litestream|redis)_/.test(n) };
 
 const PROMQL_WORDS = new Set(
   "sum min max avg count rate irate increase delta deriv histogram_quantile topk bottomk clamp_min clamp_max abs time by without on ignoring group_left group_right and or unless bool offset label_values label_replace absent vector scalar le"
@@ -80,13 +81,41 @@ describe("monitoring", () => {
       }
     }
     const names = alertExprs.map((a) => a.name);
-    for (const needed of ["KreditkuHighErrorRate", "KreditkuHighLatencyP99", "KreditkuOutboxLag", "KreditkuDeadJobs", "KreditkuWebhookVerificationFailures", "KreditkuTWP90Above5Percent", "KreditkuBackupTooOld"]) expect(names).toContain(needed);
+    for (const needed of [
+      "KreditkuHighErrorRate", "KreditkuHighLatencyP99", "KreditkuOutboxLag", "KreditkuDeadJobs", "KreditkuWebhookVerificationFailures", "KreditkuTWP90Above5Percent", "KreditkuBackupTooOld",
+      "KreditkuApiDown", "KreditkuBackupJobFailed", "KreditkuApplicationsStuck", "KreditkuLoansStuckDisbursing", "KreditkuWalLarge", "KreditkuVolumeFilling", "KreditkuLitestreamLag", "KreditkuRedisDown", "KreditkuNoWorkers",
+    ]) expect(names).toContain(needed);
     const promtool = Bun.which("promtool") ?? "/usr/bin/promtool";
     for (const args of [["check", "rules", "alerts.yml"], ["test", "rules", "alerts.test.yml"]]) {
       const p = Bun.spawn([promtool, ...args], { cwd: MON, stdout: "pipe", stderr: "pipe" });
       const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
       expect([args.join(" "), code, out + err]).toEqual([args.join(" "), 0, expect.stringContaining("SUCCESS")]);
     }
+  });
+
+  test("the alerts added for absence, backups, storage, replication, Redis and workers each have a firing and a quiet promtool case", () => {
+    const cases = parseYaml(readFileSync(join(MON, "alerts.test.yml"), "utf8")).tests.flatMap((t: any) => t.alert_rule_test ?? []);
+    const fires = new Set(cases.filter((c: any) => c.exp_alerts?.length > 0).map((c: any) => c.alertname));
+    const quiet = new Set(cases.filter((c: any) => !c.exp_alerts?.length).map((c: any) => c.alertname));
+    const checked = ["KreditkuApiDown", "KreditkuBackupTooOld", "KreditkuBackupJobFailed", "KreditkuApplicationsStuck", "KreditkuLoansStuckDisbursing", "KreditkuWalLarge", "KreditkuVolumeFilling", "KreditkuLitestreamLag", "KreditkuRedisDown", "KreditkuNoWorkers"];
+    expect(checked.map((a) => [a, fires.has(a), quiet.has(a)])).toEqual(checked.map((a) => [a, true, true]));
+  });
+
+  test("the job names the alerts match are the ones the shipped scrape configs and PodMonitors produce", () => {
+    const jobsInAlerts = new Set(alertExprs.flatMap((a) => [...a.expr.matchAll(/\bjob="([^"]+)"/g)].map((m) => m[1])));
+    expect([...jobsInAlerts].sort()).toEqual(["kreditku-api", "kreditku-litestream", "kreditku-redis", "kreditku-worker"]);
+    const scrape = parseYaml(readFileSync(join(MON, "prometheus-scrape.yml"), "utf8"));
+    expect(scrape.scrape_configs.map((j: any) => j.job_name).sort()).toEqual([...jobsInAlerts].sort());
+    // PodMonitors: jobLabel = app.kubernetes.io/name gives the pod's name label; Litestream's endpoint is relabelled
+    const monitors = readFileSync(join(MON, "podmonitors.yaml"), "utf8").split(/^---$/m).map((d) => parseYaml(d));
+    const fromMonitors = monitors.flatMap((m: any) => {
+      expect(m.spec.jobLabel).toBe("app.kubernetes.io/name");
+      const name = m.spec.selector.matchLabels["app.kubernetes.io/name"];
+      return m.spec.podMetricsEndpoints.map((e: any) => e.relabelings?.find((r: any) => r.targetLabel === "job")?.replacement ?? name);
+    });
+    expect(fromMonitors.sort()).toEqual([...jobsInAlerts].sort());
+    // the alerts no longer match a job name pattern that an annotation-driven scrape ("kubernetes-pods") never has
+    expect(alertExprs.some((a) => /job=~/.test(a.expr))).toBe(false);
   });
 
   test("dashboard: valid Grafana JSON with unique panel ids and a query per panel", () => {
@@ -130,5 +159,25 @@ describe("monitoring", () => {
     const text = await (await fetch(`${srv.url}/metrics`)).text();
     const v = Number(/^kreditku_last_backup_timestamp_seconds (\S+)$/m.exec(text)![1]);
     expect(v).toBe(backupAt / 1000);
+  });
+
+  test("with KREDITKU_METRICS_PORT, /metrics is served only on the metrics port; the public port answers 404", async () => {
+    const sep = await startBinary({ env: { KREDITKU_METRICS_PORT: "0" } });
+    try {
+      const listening = JSON.parse(sep.logs.find((l) => l.includes('"msg":"listening"'))!);
+      expect(listening.metricsPort).toBeGreaterThan(0);
+      expect(listening.metricsPort).not.toBe(sep.port);
+      const pub = await fetch(`${sep.url}/metrics`);
+      expect(pub.status).toBe(404);
+      expect(pub.headers.get("content-type")).toContain("application/problem+json");
+      expect(await pub.text()).not.toContain("kreditku_");
+      expect((await fetch(`${sep.url}/healthz`)).status).toBe(200);
+      const m = await fetch(`http://127.0.0.1:${listening.metricsPort}/metrics`);
+      expect(m.status).toBe(200);
+      expect(await m.text()).toContain("# TYPE kreditku_last_backup_timestamp_seconds gauge");
+      expect((await fetch(`http://127.0.0.1:${listening.metricsPort}/api/v1/loans`)).status).toBe(404);
+    } finally {
+      sep.cleanup();
+    }
   });
 });

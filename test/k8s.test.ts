@@ -1,7 +1,7 @@
 // The Kubernetes manifests: both overlays render with `kubectl kustomize`, every object validates against the
 // Kubernetes schemas (kubernetes-models), and the properties the design depends on hold.
 import { describe, expect, test } from "bun:test";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
 
@@ -70,7 +70,88 @@ for (const overlay of ["dev", "prod"]) {
       expect(c.livenessProbe.httpGet.path).toBe("/healthz");
       expect(c.readinessProbe.httpGet.path).toBe("/readyz");
       expect(c.startupProbe.httpGet.path).toBe("/healthz");
-      expect(c.image).toStartWith("ghcr.io/kreditku/kreditku:");
+      expect(c.image).toMatch(overlay === "prod" ? /^ghcr\.io\/kreditku\/kreditku@sha256:[0-9a-f]{64}$/ : /^ghcr\.io\/kreditku\/kreditku:/);
+    });
+
+    test("/metrics on its own port: the API sets KREDITKU_METRICS_PORT, exposes it, and the scrape annotation points at it", () => {
+      const api = one("StatefulSet", "kreditku-api");
+      const c = api.spec.template.spec.containers[0];
+      const port = c.env.find((e: any) => e.name === "KREDITKU_METRICS_PORT").value;
+      expect(c.ports).toContainEqual({ name: "metrics", containerPort: Number(port), protocol: "TCP" });
+      expect(Number(port)).not.toBe(c.ports.find((p: any) => p.name === "http").containerPort);
+      expect(api.spec.template.metadata.annotations).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": port, "prometheus.io/path": "/metrics" });
+      // the public Service does not expose the metrics port
+      expect(one("Service", "kreditku-api").spec.ports.map((p: any) => p.targetPort)).toEqual(["http"]);
+    });
+
+    test("workers are scraped: annotations on the probe port and a NetworkPolicy letting the monitoring namespace in", () => {
+      const w = one("Deployment", "kreditku-worker");
+      const port = w.spec.template.spec.containers[0].ports.find((p: any) => p.name === "probes").containerPort;
+      expect(w.spec.template.metadata.annotations).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": String(port), "prometheus.io/path": "/metrics" });
+      const allowed = (name: string, p: number) =>
+        byKind("NetworkPolicy").some(
+          (n) =>
+            matches(n.spec.podSelector.matchLabels ?? {}, podLabelsOf(one(name === "kreditku-worker" ? "Deployment" : "StatefulSet", name))) &&
+            Object.keys(n.spec.podSelector.matchLabels ?? {}).length > 0 &&
+            (n.spec.ingress ?? []).some((r: any) => r.from?.some((f: any) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "monitoring") && r.ports.some((q: any) => q.port === p)),
+        );
+      expect(allowed("kreditku-worker", port)).toBe(true);
+      const api = one("StatefulSet", "kreditku-api").spec.template.spec.containers[0];
+      expect(allowed("kreditku-api", api.ports.find((p: any) => p.name === "metrics").containerPort)).toBe(true);
+      expect(allowed("kreditku-redis", 9121)).toBe(true);
+      // the public port stays open to all, the metrics port only to monitoring
+      const apiPolicy = one("NetworkPolicy", "kreditku-api-ingress");
+      expect(apiPolicy.spec.ingress.filter((r: any) => !r.from).flatMap((r: any) => r.ports.map((q: any) => q.port))).toEqual([4000]);
+    });
+
+    test("worker HPA scales on the queue depth through prometheus-adapter's external metric, not CPU", () => {
+      const hpa = one("HorizontalPodAutoscaler", "kreditku-worker");
+      expect(hpa.spec.metrics.map((m: any) => m.type)).toEqual(["External"]);
+      const name = hpa.spec.metrics[0].external.metric.name;
+      expect(hpa.spec.metrics[0].external.target.type).toBe("AverageValue");
+      const adapter = parse(readFileSync(resolve(K8S, "monitoring/prometheus-adapter-rules.yaml"), "utf8"));
+      const rule = adapter.rules.external.find((r: any) => r.name.as === name);
+      expect(rule.seriesQuery).toStartWith("queue_depth{");
+      expect(rule.metricsQuery).toContain("<<.Series>>");
+      expect(rule.resources.overrides.namespace.resource).toBe("namespace");
+    });
+
+    test("Redis requires a password from the Secret kreditku-redis; the API and workers connect with it", () => {
+      const redis = one("StatefulSet", "kreditku-redis").spec.template.spec;
+      const r = redis.containers.find((c: any) => c.name === "redis");
+      // dev generates the Secret (kustomize appends a hash to its name and to the references); prod takes it from the
+      // secret manager under its plain name
+      const fromSecret = (c: any, name: string) => {
+        const ref = c.env?.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
+        if (!ref) return ref;
+        if (overlay === "dev") expect(one("Secret", ref.name)?.data?.[ref.key]).toBeTruthy();
+        return { ...ref, name: ref.name.replace(/-[a-z0-9]{10}$/, "") };
+      };
+      expect(fromSecret(r, "REDIS_PASSWORD")).toEqual({ name: "kreditku-redis", key: "REDIS_PASSWORD" });
+      const args = r.args.join(" ");
+      expect(args).toContain("--requirepass $(REDIS_PASSWORD)");
+      for (const probe of [r.livenessProbe, r.readinessProbe]) expect(probe.exec.command.join(" ")).toContain("REDISCLI_AUTH=");
+      for (const c of [one("StatefulSet", "kreditku-api").spec.template.spec.containers[0], one("Deployment", "kreditku-worker").spec.template.spec.containers[0]]) {
+        expect(fromSecret(c, "REDIS_PASSWORD")).toEqual({ name: "kreditku-redis", key: "REDIS_PASSWORD" });
+        const names = c.env.map((e: any) => e.name);
+        expect(names.indexOf("REDIS_PASSWORD")).toBeLessThan(names.indexOf("REDIS_URL")); // $(REDIS_PASSWORD) expands only if defined first
+        expect(c.env.find((e: any) => e.name === "REDIS_URL").value).toBe("redis://:$(REDIS_PASSWORD)@kreditku-redis:6379");
+      }
+      const cfg = byKind("ConfigMap").find((c) => c.metadata.name.startsWith("kreditku-config")).data;
+      expect(cfg.REDIS_URL).toBeUndefined();
+      expect(fromSecret(redis.containers.find((c: any) => c.name === "redis-exporter"), "REDIS_PASSWORD")).toEqual({ name: "kreditku-redis", key: "REDIS_PASSWORD" });
+      // dev generates it; prod takes it from the secret manager
+      expect(byKind("Secret").some((x) => x.metadata.name.startsWith("kreditku-redis"))).toBe(overlay === "dev");
+    });
+
+    test(overlay === "prod" ? "prod: every image is pinned by digest" : "dev: images by tag", () => {
+      const images = objs.flatMap((o) => {
+        const spec = podSpecOf(o);
+        return spec ? [...spec.containers, ...(spec.initContainers ?? [])].map((c: any) => c.image) : [];
+      });
+      expect(images.length).toBeGreaterThan(5);
+      if (overlay !== "prod") return;
+      expect(images.filter((i) => !/@sha256:[0-9a-f]{64}$/.test(i))).toEqual([]);
     });
 
     test("worker Deployment scaled by an HPA; Redis noeviction with persistence", () => {
@@ -113,7 +194,16 @@ for (const overlay of ["dev", "prod"]) {
       const dockerfile = readFileSync(resolve(K8S, "../Dockerfile"), "utf8");
       expect(dockerfile).toContain("scripts/backup.sh");
       expect(dockerfile).toContain("/usr/local/share/kreditku/scripts/");
-      expect(one("CronJob", "kreditku-verify-backup").spec.jobTemplate.spec.template.spec.containers[0].command[0]).toBe("/usr/local/share/kreditku/scripts/verify-latest-backup.sh");
+      const verify = one("CronJob", "kreditku-verify-backup").spec.jobTemplate.spec.template.spec;
+      expect(verify.containers[0].command[0]).toBe("/usr/local/share/kreditku/scripts/verify-latest-backup.sh");
+      // the verify job proves backups in a scratch depot: it never mounts the live depot claim
+      expect(verify.volumes.some((v: any) => v.persistentVolumeClaim)).toBe(false);
+      expect(verify.containers[0].volumeMounts.map((m: any) => m.mountPath)).not.toContain("/depot");
+      expect(verify.affinity).toBeUndefined();
+      // no recursive chown of the volume on every run
+      for (const name of ["kreditku-backup", "kreditku-verify-backup"]) {
+        expect(one("CronJob", name).spec.jobTemplate.spec.template.spec.securityContext).toMatchObject({ fsGroup: 10001, fsGroupChangePolicy: "OnRootMismatch" });
+      }
     });
 
     test("config and secrets referenced exist; S3 is MinIO in dev and external in prod", () => {
@@ -145,14 +235,28 @@ for (const overlay of ["dev", "prod"]) {
 
     test(overlay === "prod" ? "prod: Litestream sidecar replicates the depot and an init container restores an empty volume" : "dev: no Litestream sidecar", () => {
       const spec = one("StatefulSet", "kreditku-api").spec.template.spec;
-      const side = spec.containers.find((c: any) => c.name === "litestream");
-      if (overlay !== "prod") return expect(side).toBeUndefined();
+      const side = (spec.initContainers ?? []).find((c: any) => c.name === "litestream");
+      if (overlay !== "prod") return expect([side, spec.containers.find((c: any) => c.name === "litestream")]).toEqual([undefined, undefined]);
+      // a native sidecar: an init container with restartPolicy Always, after the restore, stopped after the API
+      expect(spec.containers.find((c: any) => c.name === "litestream")).toBeUndefined();
+      expect(side.restartPolicy).toBe("Always");
+      expect(spec.initContainers.map((c: any) => c.name)).toEqual(["litestream-restore", "litestream"]);
       expect(side.args).toEqual(["replicate", "-config", "/etc/litestream/litestream.yml"]);
       expect(side.volumeMounts).toContainEqual({ name: "depot", mountPath: "/depot" });
+      expect(side.ports).toContainEqual({ name: "litestream", containerPort: 9091 });
       expect(spec.initContainers[0].args).toEqual(expect.arrayContaining(["restore", "-if-db-not-exists", "-if-replica-exists", "/depot/data/main.db"]));
+      // the API leaves checkpoints to Litestream, and keeps its own env (metrics port, Redis password)
+      const env = spec.containers[0].env.map((e: any) => e.name);
+      expect(env).toEqual(expect.arrayContaining(["KREDITKU_CHECKPOINTS", "KREDITKU_METRICS_PORT", "REDIS_PASSWORD", "REDIS_URL"]));
+      expect(spec.containers[0].env.find((e: any) => e.name === "KREDITKU_CHECKPOINTS").value).toBe("external");
       const cmName = spec.volumes.find((v: any) => v.name === "litestream-config").configMap.name;
       const cm = one("ConfigMap", cmName);
       expect(cm.data["litestream.yml"]).toBe(readFileSync(resolve(K8S, "components/litestream/litestream.yml"), "utf8"));
+      const ls = parse(cm.data["litestream.yml"]);
+      expect(ls.addr).toBe(":9091");
+      // its comments agree with checkpoints=external: nothing claims the server checkpoints on its own
+      expect(cm.data["litestream.yml"]).not.toMatch(/kreditku checkpoints the WAL itself|TRUNCATEs on shutdown/);
+      expect(cm.data["litestream.yml"]).toContain("checkpoints=external");
       const cfg = byKind("ConfigMap").find((c) => c.metadata.name.startsWith("kreditku-config")).data;
       expect(cfg.LITESTREAM_REPLICA_BUCKET).toBeTruthy();
     });

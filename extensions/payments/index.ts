@@ -15,16 +15,18 @@ import { listPaymentsRoute, payoffRoute } from "./routes/repayments.ts";
 import { refundRoute, resolveRoute } from "./routes/suspense.ts";
 import { listEventsRoute, replayRoute } from "./routes/webhook-events.ts";
 import { listDisbursementsRoute } from "./routes/disbursements.ts";
+import { SNAP_ROUTES } from "./snap/routes.ts";
+import { snapPreflight } from "./snap/credentials.ts";
 
 export default defineExtension({
   name: "payments",
   jobs: [disburseJob, issueVirtualAccountJob, reconcilePaymentsJob],
-  routes: [payoffRoute, listPaymentsRoute, listEventsRoute, replayRoute, refundRoute, resolveRoute, listDisbursementsRoute],
+  routes: [payoffRoute, listPaymentsRoute, listEventsRoute, replayRoute, refundRoute, resolveRoute, listDisbursementsRoute, ...SNAP_ROUTES],
   webhooks: WEBHOOKS,
   records: RECORDS,
   settings: paymentSettings,
   ports: { [GATEWAY_PORT]: createGateway },
-  preflight: weakSecretsPreflight,
+  preflight: (ctx) => [...weakSecretsPreflight(ctx), ...snapPreflight(ctx)],
   init(ctx) {
     webhookDeliveriesCounter(ctx);
     // Business gauges (DESIGN §3): money sent to borrowers, by disbursement status, read at scrape time.

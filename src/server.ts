@@ -13,6 +13,18 @@ import type { Installed } from "./runtime/types.ts";
 import { batchLogWrites } from "./observability/logger.ts";
 import { HEADER_PARSER_LIMIT_BYTES } from "./http/header-limit.ts";
 import http from "node:http";
+import { existsSync } from "node:fs";
+import { depotPaths } from "./config.ts";
+
+/** The listen address is taken by another process: one line naming the port and the setting; `serve` exits 1. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`port ${port} on ${host} is already in use: stop the other process, or choose another port with --port N or KREDITKU_PORT (config.json "port")`);
+  }
+}
 
 export interface RunningServer {
   platform: Platform;
@@ -28,7 +40,9 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   const loaded = opts.config ?? loadConfig(opts);
   const unsafe = productionProblems(loaded, opts.env ?? process.env);
   if (unsafe.length > 0) throw refusal(unsafe);
+  const created = !existsSync(depotPaths(loaded.depot).db);
   const platform = createPlatform({ ...opts, config: loaded });
+  if (created) platform.log.info("created a new depot", { depot: platform.config.depot });
   const released = releaseAbandonedIdempotencyKeys(platform.db);
   if (released > 0) platform.log.warn("released Idempotency-Keys left running by a previous process", { released });
   const { config, log } = platform;
@@ -58,20 +72,39 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
           hostname: opts.host ?? config.host,
           fetch: async (req) => (new URL(req.url).pathname === "/metrics" ? new Response(await platform.metrics.text(), { headers: { "Content-Type": platform.metrics.contentType } }) : notFound()),
         });
-  const server = Bun.serve({
-    port: opts.port ?? config.port,
-    hostname: opts.host ?? config.host,
-    fetch: (req, srv) => (metricsServer && new URL(req.url).pathname === "/metrics" ? notFound() : app.fetch(req, { server: srv, ip: srv.requestIP(req) })),
-    idleTimeout: 60,
-    maxRequestBodySize: Math.max(config.bodyLimitBytes, config.documentLimitBytes) + 1024 * 1024,
-    error: (err) => {
-      log.error("server error", { err });
-      return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/internal", title: "Internal server error", status: 500 }), {
-        status: 500,
-        headers: { "Content-Type": "application/problem+json" },
-      });
-    },
-  });
+  const port = opts.port ?? config.port;
+  const hostname = opts.host ?? config.host;
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      port,
+      hostname,
+      fetch: (req, srv) => (metricsServer && new URL(req.url).pathname === "/metrics" ? notFound() : app.fetch(req, { server: srv, ip: srv.requestIP(req) })),
+      idleTimeout: 60,
+      maxRequestBodySize: Math.max(config.bodyLimitBytes, config.documentLimitBytes) + 1024 * 1024,
+      error: (err) => {
+        log.error("server error", { err });
+        return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/internal", title: "Internal server error", status: 500 }), {
+          status: 500,
+          headers: { "Content-Type": "application/problem+json" },
+        });
+      },
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+    // Undo what start-up began (metrics listener, job runtime, checkpointer, database) so the process exits on its own.
+    metricsServer?.stop(true);
+    for (const hook of [...platform.onShutdown].reverse()) {
+      try {
+        await hook();
+      } catch (e) {
+        log.warn("shutdown hook failed", { err: e });
+      }
+    }
+    await platform.db.stopCheckpointer();
+    platform.db.close();
+    throw new PortInUseError(hostname, port);
+  }
   const purge = setInterval(() => {
     try {
       purgeExpiredIdempotencyKeys(platform.db, platform.clock.now());
@@ -82,7 +115,8 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   purge.unref?.();
   const url = `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`;
   writeServePid(config.depot, { port: server.port }); // restore refuses while this pid is alive
-  log.info("listening", { url, depot: config.depot, port: server.port, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) });
+  // `address` is what the socket is bound to (0.0.0.0 = every interface); `url` is where this machine reaches it.
+  log.info("listening", { address: `${server.hostname}:${server.port}`, url, depot: config.depot, port: server.port, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) });
 
   let stopping: Promise<void> | null = null;
   const stop = (reason = "stop") =>

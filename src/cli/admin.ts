@@ -1,5 +1,5 @@
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { UsageError, depotExists, depotFlag, helpFlag, parseFlags } from "./types.ts";
 import { loadConfig, depotPaths } from "../config.ts";
 import { ensureDepot } from "../platform.ts";
 import { Db } from "../db/database.ts";
@@ -28,6 +28,7 @@ export const adminCommand: Command = {
     const role = (values.role ?? "admin") as (typeof STAFF_ROLES)[number];
     if (!STAFF_ROLES.includes(role)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(", ")}`);
     const config = loadConfig({ depot: values.depot });
+    if (!depotExists(config)) console.error(`kreditku admin create: creating a new depot at ${config.depot}`);
     ensureDepot(config);
     const db = new Db(depotPaths(config.depot).db, 1);
     try {

@@ -3,9 +3,8 @@
 // check proves its claim; prints the first discrepancy (and how many more) on stderr and exits 1 when it does not.
 // --json prints { ok, ...figures, discrepancies, ms } either way.
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags, requireExistingDepot } from "./types.ts";
 import { loadConfig, depotPaths } from "../config.ts";
-import { ensureDepot } from "../platform.ts";
 import { Db } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import type { CheckDefinition } from "../runtime/types.ts";
@@ -23,7 +22,7 @@ export function checkCommand(check: CheckDefinition): Command {
       const { values } = parseFlags(rest, { ...depotFlag, ...helpFlag, json: { type: "boolean" } });
       if (values.help) return -1;
       const config = loadConfig({ depot: values.depot });
-      ensureDepot(config);
+      requireExistingDepot(config);
       const db = new Db(depotPaths(config.depot).db, 1);
       try {
         migrate(db);

@@ -1,8 +1,7 @@
 // `kreditku jobs list|retry|purge`: operate on the outbox (the owner's record of every job and hook run).
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags, requireExistingDepot } from "./types.ts";
 import { depotPaths, loadConfig } from "../config.ts";
-import { ensureDepot } from "../platform.ts";
 import { Db } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { listRows, purgeDead, type ListState, type OutboxRow } from "../queue/outbox.ts";
@@ -40,42 +39,39 @@ export const jobsCommand: Command = {
       true,
     );
     if (values.help) return -1;
-    let action: () => Promise<number> | number;
+    // Usage errors first (exit 2), then the depot (exit 1 when it does not exist: these commands never create one).
+    let state: ListState | undefined;
+    let limit = 100;
+    if (sub === "list") {
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      state = values.state as ListState | undefined;
+      if (state !== undefined && !STATES.includes(state)) throw new UsageError(`--state must be one of ${STATES.join(", ")}`);
+      if (values.limit !== undefined) limit = Number(values.limit);
+      if (!/^\d+$/.test(values.limit ?? "100") || !Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
+    } else if (sub === "retry") {
+      if (!values["all-dead"] && positionals.length !== 1) throw new UsageError("retry needs one job id or key, or --all-dead");
+      if (values["all-dead"] && positionals.length) throw new UsageError("give either a job id or --all-dead, not both");
+    } else if (!values.dead) throw new UsageError("purge needs --dead");
     const config = loadConfig({ depot: values.depot });
-    ensureDepot(config);
+    requireExistingDepot(config);
     const db = new Db(depotPaths(config.depot).db, 1);
     try {
       migrate(db);
       if (sub === "list") {
-        if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-        const state = values.state as ListState | undefined;
-        if (state !== undefined && !STATES.includes(state)) throw new UsageError(`--state must be one of ${STATES.join(", ")}`);
-        const limit = values.limit === undefined ? 100 : Number(values.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive integer");
-        action = () => {
-          for (const r of listRows(db, state, limit)) console.log(show(r));
-          return 0;
-        };
-      } else if (sub === "retry") {
-        if (!values["all-dead"] && positionals.length !== 1) throw new UsageError("retry needs one job id or key, or --all-dead");
-        if (values["all-dead"] && positionals.length) throw new UsageError("give either a job id or --all-dead, not both");
-        action = async () => {
-          const rows = await retryJobs(db, config, values["all-dead"] ? { allDead: true } : { idOrKey: positionals[0] });
-          if (!values["all-dead"] && rows.length === 0) {
-            console.error(`kreditku jobs retry: no dead or failed job "${positionals[0]}"`);
-            return 1;
-          }
-          console.log(JSON.stringify({ retried: rows.length, keys: rows.map((r) => r.key) }));
-          return 0;
-        };
-      } else {
-        if (!values.dead) throw new UsageError("purge needs --dead");
-        action = () => {
-          console.log(JSON.stringify({ purged: purgeDead(db) }));
-          return 0;
-        };
+        for (const r of listRows(db, state, limit)) console.log(show(r));
+        return 0;
       }
-      return await action();
+      if (sub === "retry") {
+        const rows = await retryJobs(db, config, values["all-dead"] ? { allDead: true } : { idOrKey: positionals[0] });
+        if (!values["all-dead"] && rows.length === 0) {
+          console.error(`kreditku jobs retry: no dead or failed job "${positionals[0]}"`);
+          return 1;
+        }
+        console.log(JSON.stringify({ retried: rows.length, keys: rows.map((r) => r.key) }));
+        return 0;
+      }
+      console.log(JSON.stringify({ purged: purgeDead(db) }));
+      return 0;
     } finally {
       db.close();
     }

@@ -1,7 +1,6 @@
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags, requireExistingDepot } from "./types.ts";
 import { loadConfig } from "../config.ts";
-import { ensureDepot } from "../platform.ts";
 import { rotateSigningKey } from "../auth/signing-keys.ts";
 
 export const keysCommand: Command = {
@@ -15,7 +14,7 @@ export const keysCommand: Command = {
     const { values } = parseFlags(rest, { ...depotFlag, ...helpFlag });
     if (values.help) return -1;
     const config = loadConfig({ depot: values.depot });
-    ensureDepot(config);
+    requireExistingDepot(config);
     const { kid, pruned } = rotateSigningKey(config.depot, config.auth.accessTtlSeconds);
     console.log(JSON.stringify({ rotated: true, kid, pruned }));
     return 0;

@@ -1,5 +1,5 @@
 import type { Command } from "./types.ts";
-import { depotFlag, helpFlag, parseFlags } from "./types.ts";
+import { depotExists, depotFlag, helpFlag, parseFlags } from "./types.ts";
 import { loadConfig } from "../config.ts";
 import { ensureDepot } from "../platform.ts";
 import { Db } from "../db/database.ts";
@@ -14,6 +14,7 @@ export const migrateCommand: Command = {
     const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag });
     if (values.help) return -1;
     const config = loadConfig({ depot: values.depot });
+    if (!depotExists(config)) console.log(`creating a new depot at ${config.depot}`);
     ensureDepot(config);
     const db = new Db(depotPaths(config.depot).db, 1);
     try {

@@ -1,7 +1,7 @@
 // The kreditku CLI: serve | worker | migrate | admin | backup | restore | openapi | <check> check | version, over the
 // extensions and jobs the composition root installs.
 import type { Command, Installed } from "./types.ts";
-import { UsageError } from "./types.ts";
+import { CommandError, UsageError } from "./types.ts";
 import { commandsFor } from "./commands.ts";
 import { ConfigError } from "../config.ts";
 import { MigrationError } from "../db/migrate.ts";
@@ -42,6 +42,10 @@ export async function runCli(argv: string[], installed: Installed): Promise<numb
     if (e instanceof UsageError) {
       console.error(`kreditku ${name}: ${e.message}\nUsage: ${cmd.usage}`);
       return 2;
+    }
+    if (e instanceof CommandError) {
+      console.error(`kreditku ${name}: ${e.message}`);
+      return 1;
     }
     if (e instanceof ConfigError || e instanceof MigrationError) {
       console.error(`kreditku: ${e.message}`);

@@ -1,6 +1,6 @@
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
-import { startServer } from "../server.ts";
+import { CommandError, UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
+import { PortInUseError, startServer } from "../server.ts";
 
 export const serveCommand: Command = {
   name: "serve",
@@ -14,7 +14,9 @@ export const serveCommand: Command = {
       port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
     }
-    const srv = await startServer({ depot: values.depot, overrides: { port, host: values.host }, ...requireInstalled(installed) });
+    const srv = await startServer({ depot: values.depot, overrides: { port, host: values.host }, ...requireInstalled(installed) }).catch((e) => {
+      throw e instanceof PortInUseError ? new CommandError(e.message) : e;
+    });
     await new Promise<void>((resolve) => {
       const onSignal = (sig: string) => {
         srv.stop(sig).then(resolve, (err) => {

@@ -2,9 +2,12 @@
 // rules, and every metric they name is exported at /metrics by the built binary (scraped here).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parse as parseYaml } from "yaml";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
+import { S3_TEST_CREDENTIALS, startS3 } from "./kit/s3.ts";
+import { Database } from "bun:sqlite";
+import { writeFileSync } from "node:fs";
 
 const MON = resolve(import.meta.dir, "../k8s/monitoring");
 const ROOT = resolve(import.meta.dir, "..");
@@ -178,6 +181,49 @@ describe("monitoring", () => {
       expect((await fetch(`http://127.0.0.1:${listening.metricsPort}/api/v1/loans`)).status).toBe(404);
     } finally {
       sep.cleanup();
+    }
+  });
+
+  test("the shipped Litestream config replicates to S3 and exports the litestream_* series the alerts name", async () => {
+    const names = new Set(alertExprs.flatMap((a) => metricNames(a.expr)).filter((n) => n.startsWith("litestream_")));
+    expect(names.size).toBeGreaterThan(0);
+    const s3 = await startS3(["kreditku-wal"]);
+    const depot = tempDepot("kreditku-litestream-");
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const cfg = join(depot, "litestream.yml");
+    try {
+      expect((await runCli(["migrate", "--depot", depot])).code).toBe(0);
+      const shipped = readFileSync(join(ROOT, "k8s/components/litestream/litestream.yml"), "utf8");
+      expect(shipped).toContain('addr: ":9091"');
+      writeFileSync(cfg, shipped.replace('addr: ":9091"', `addr: "127.0.0.1:${port}"`));
+      const env = {
+        ...process.env, KREDITKU_DEPOT: depot, LITESTREAM_REPLICA_BUCKET: "kreditku-wal", LITESTREAM_REPLICA_PATH: "main", S3_ENDPOINT: s3.endpoint, S3_REGION: "us-east-1",
+        S3_FORCE_PATH_STYLE: "true", S3_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId, S3_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+      };
+      const bin = join(ROOT, "node_modules/@flydotio/litestream-linux-x64/litestream");
+      const ls = Bun.spawn([bin, "replicate", "-config", cfg], { env, stdout: "ignore", stderr: "pipe" });
+      try {
+        const db = new Database(join(depot, "data/main.db"));
+        db.exec("CREATE TABLE IF NOT EXISTS litestream_probe (x INTEGER)");
+        let text = "";
+        for (let i = 0; i < 60; i++) {
+          db.exec(`INSERT INTO litestream_probe VALUES (${i})`);
+          await Bun.sleep(250);
+          text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
+          if (/^litestream_replica_operation_total\{operation="PUT"[^}]*\} [1-9]/m.test(text)) break;
+        }
+        db.close();
+        const exported = new Set([...text.matchAll(/^(litestream_\w+)[{ ]/gm)].map((m) => m[1]));
+        expect([...names].filter((n) => !exported.has(n))).toEqual([]);
+        expect(text).toMatch(/^litestream_replica_operation_total\{operation="PUT"[^}]*\} [1-9]/m);
+        expect(text).toMatch(/^litestream_sync_error_count\{[^}]*\} 0$/m);
+      } finally {
+        ls.kill();
+        await ls.exited;
+      }
+    } finally {
+      await s3.close();
+      rmSync(depot, { recursive: true, force: true });
     }
   });
 });

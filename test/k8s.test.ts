@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { parse, parseAllDocuments } from "yaml";
 import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
+import { startBinary } from "./kit/binary.ts";
 
 const K8S = resolve(import.meta.dir, "../k8s");
 const KUBECTL = Bun.which("kubectl") ?? "/usr/bin/kubectl";
@@ -281,3 +282,36 @@ for (const overlay of ["dev", "prod"]) {
     });
   });
 }
+
+test("the Redis password wiring works: redis-server with the manifest's --requirepass refuses anonymous clients, the binary connects with the manifest's REDIS_URL", async () => {
+  const objs = await render("dev");
+  const redis = objs.find((o) => o.kind === "StatefulSet" && o.metadata.name === "kreditku-redis").spec.template.spec.containers[0];
+  const api = objs.find((o) => o.kind === "StatefulSet" && o.metadata.name === "kreditku-api").spec.template.spec.containers[0];
+  const password = "k8s-test-" + crypto.randomUUID().replaceAll("-", "");
+  const port = 21000 + Math.floor(Math.random() * 20000);
+  // Kubernetes expands $(REDIS_PASSWORD) in args and in later env values; do the same here
+  const expand = (v: string) => v.replaceAll("$(REDIS_PASSWORD)", password);
+  const i = redis.args.indexOf("--requirepass");
+  const server = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", expand(redis.args[i + 1])], { stdout: "ignore", stderr: "ignore" });
+  try {
+    const cli = async (env: Record<string, string>) => {
+      const p = Bun.spawn(["redis-cli", "-p", String(port), "ping"], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+      return (await new Response(p.stdout).text()).trim();
+    };
+    for (let n = 0; n < 50 && (await cli({ REDISCLI_AUTH: password })) !== "PONG"; n++) await Bun.sleep(100);
+    expect(await cli({ REDISCLI_AUTH: password })).toBe("PONG");
+    expect(await cli({})).toContain("NOAUTH");
+    const url = expand(api.env.find((e: any) => e.name === "REDIS_URL").value).replace("@kreditku-redis:6379", `@127.0.0.1:${port}`);
+    const srv = await startBinary({ env: { REDIS_URL: url, KREDITKU_QUEUE_PREFIX: `k8s-test-${port}` } });
+    try {
+      const ready = await fetch(`${srv.url}/readyz`);
+      const body = await ready.json();
+      expect([ready.status, body.checks?.redis]).toEqual([200, true]);
+    } finally {
+      srv.cleanup();
+    }
+  } finally {
+    server.kill();
+    await server.exited;
+  }
+});

@@ -1,8 +1,19 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "./config.ts";
+
+/** A temporary depot folder, removed after the file's tests. */
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+  made.push(dir);
+  return dir;
+}
 
 describe("config", () => {
   test("defaults", () => {
@@ -13,7 +24,7 @@ describe("config", () => {
   });
 
   test("file then env override, env wins", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "config.json"), JSON.stringify({ port: 5000, logLevel: "warn", corsOrigins: ["https://a.example"] }));
     const c = loadConfig({ depot: dir, env: { KREDITKU_PORT: "6000", REDIS_URL: "redis://127.0.0.1:6379" } });
     expect(c.port).toBe(6000);
@@ -28,13 +39,13 @@ describe("config", () => {
   });
 
   test("secrets are refused in config.json", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "config.json"), JSON.stringify({ s3: { bucket: "b", secretAccessKey: "x" } }));
     expect(() => loadConfig({ depot: dir, env: {} })).toThrow(/secret/);
   });
 
   test("a __proto__ key in config.json sets nothing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "config.json"), '{"__proto__": {"port": 1234, "trustProxy": true}, "logLevel": "warn"}');
     const c = loadConfig({ depot: dir, env: {} });
     expect(c.port).toBe(4000);
@@ -44,7 +55,7 @@ describe("config", () => {
   });
 
   test("malformed config.json is one clear error", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "config.json"), "{ nope");
     expect(() => loadConfig({ depot: dir, env: {} })).toThrow(/not valid JSON/);
   });

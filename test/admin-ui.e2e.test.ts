@@ -186,7 +186,7 @@ beforeAll(async () => {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
@@ -206,7 +206,7 @@ describe("admin dashboard", () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get("cache-control")).toContain("immutable");
     expect((await fetch(`${srv.url}/_/admin/assets/missing-00000000.js`)).status).toBe(404);
-  }, 30_000);
+  }, 60_000);
 
   test("wrong password is refused with a message; no session is kept", async () => {
     const { page } = await newPage();
@@ -217,7 +217,7 @@ describe("admin dashboard", () => {
     await expect(page.getByRole("alert").innerText()).resolves.toContain("wrong");
     await page.goto(`${srv.url}/_/admin/loans`);
     await page.waitForURL(/\/login$/);
-  }, 30_000);
+  }, 60_000);
 
   test("admin: every page renders without errors; screenshots", async () => {
     const { page, errors } = await newPage();
@@ -253,7 +253,7 @@ describe("admin dashboard", () => {
     await tableIdle(page, "payments");
     expect(await page.getByRole("button", { name: "Resolve" }).count()).toBe(0);
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("applications queue: filter, paginate, open an application with its timeline and fraud hits", async () => {
     const { page, errors } = await newPage();
@@ -293,7 +293,7 @@ describe("admin dashboard", () => {
     expect(await file.text()).toBe(DOC);
     await page.screenshot({ path: join(SHOTS, "analyst-application.png"), fullPage: true });
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("analyst: admin-only pages are hidden and forbidden; NIK is masked", async () => {
     const { page, errors } = await newPage();
@@ -333,7 +333,7 @@ describe("admin dashboard", () => {
       expect((await fetch(srv.url + path, { method })).status, path).toBe(401);
     }
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("finance: sees money pages, not borrowers; sign out ends the session", async () => {
     const { page, errors } = await newPage();
@@ -375,7 +375,7 @@ describe("admin dashboard", () => {
     await page.goto(`${srv.url}/_/admin/payments`);
     await page.waitForURL(/\/login$/);
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("analyst reviews and approves an application from the queue; the note is required", async () => {
     const { page, errors } = await newPage();
@@ -401,7 +401,7 @@ describe("admin dashboard", () => {
     await tableIdle(page, "applications");
     expect(await page.getByRole("link", { name: "app-002" }).count()).toBe(0);
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("admin replays a failed webhook from the log", async () => {
     const { page, errors } = await newPage();
@@ -421,7 +421,7 @@ describe("admin dashboard", () => {
     expect(await row.getByRole("button", { name: "Replay" }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "admin-webhook-replayed.png"), fullPage: true });
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("admin sees the jobs summary and retries a dead job from the Jobs page", async () => {
     const { page, errors } = await newPage();
@@ -475,7 +475,7 @@ describe("admin dashboard", () => {
     await page.waitForFunction((n) => Number(document.querySelector("[data-testid=jobs-dead]")?.textContent) === n, deadBefore - 1, { timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, "admin-jobs-retried.png"), fullPage: true });
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("admin creates and edits a product; a product over the regulatory cap is refused with the reason", async () => {
     const { page, errors } = await newPage();
@@ -500,7 +500,7 @@ describe("admin dashboard", () => {
     await form.getByRole("button", { name: "Save" }).click();
     await page.locator("section[data-record=products] tbody tr", { hasText: "Pinjaman Bulanan Plus" }).waitFor();
     expect(errors.filter((e) => !(e.includes("status of 422") && e.includes("/api/v1/admin/products")))).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("blocklist: admin blocks a NIK; analysts see it masked", async () => {
     const { page, errors } = await newPage();
@@ -521,7 +521,7 @@ describe("admin dashboard", () => {
     expect(await analyst.page.getByRole("form", { name: "Add to blocklist" }).count()).toBe(0);
     expect(await analyst.page.content()).not.toContain("3174012345670002");
     expect([...errors, ...analyst.errors]).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("finance resolves a needs_attention payment, refunds a credit balance and writes a loan off; the ledger still proves", async () => {
     const { page, errors } = await newPage();
@@ -657,7 +657,7 @@ describe("admin dashboard", () => {
     }
     // the only console error is the refused resolve (404) the dialog showed
     expect(errors.filter((e) => !(e.includes("status of 404") && e.includes("/resolve")))).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("passkey: add one on the account page, sign out, sign in with it", async () => {
     const { page, errors } = await newPage();
@@ -680,7 +680,7 @@ describe("admin dashboard", () => {
     await page.getByTestId("who").waitFor({ state: "attached" });
     expect(await page.getByTestId("who").innerText()).toContain(STAFF.finance);
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   test("tablet width: menu toggles, pages stay usable", async () => {
     const { page, errors } = await newPage(820, 1180);
@@ -696,5 +696,5 @@ describe("admin dashboard", () => {
     await settled(page);
     await page.screenshot({ path: join(SHOTS, "tablet-overview.png"), fullPage: true });
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 });

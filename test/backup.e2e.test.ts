@@ -193,7 +193,7 @@ describe("backup and restore", () => {
     expect((await runCli(["restore", "--from", join(bad, `${m.id}.manifest.json`), "--depot", target], quiet)).code).toBe(4);
   }, 40000);
 
-  test("retention keeps the newest of each recent day and deletes the rest", async () => {
+  test("retention keeps every backup younger than --keep-daily days (same-day ones too) and deletes the rest", async () => {
     const depot = await migrated("ret");
     const dir = join(root, "ret-target");
     const first = await backupOnce(depot, ["--to", `file://${dir}`]);
@@ -214,9 +214,13 @@ describe("backup and restore", () => {
     rmSync(join(dir, `${first.done.id}.manifest.json`));
     rmSync(join(dir, first.done.file ?? `${first.done.id}.db.gz`), { force: true });
     const b = await backupOnce(depot, ["--to", dir, "--keep-daily", "2", "--keep-weekly", "0"]);
-    expect(b.done.deleted.sort()).toEqual([y2, d2, d3].sort());
-    expect(manifestsIn(dir)).toEqual([`${y1}.manifest.json`, `${b.done.id}.manifest.json`].sort());
-    expect(readdirSync(dir).filter((n) => n.endsWith(".db.gz")).length).toBe(2);
+    expect(b.done.deleted.sort()).toEqual([d2, d3].sort());
+    expect(manifestsIn(dir)).toEqual([`${y2}.manifest.json`, `${y1}.manifest.json`, `${b.done.id}.manifest.json`].sort());
+    expect(readdirSync(dir).filter((n) => n.endsWith(".db.gz")).length).toBe(3);
+    // an ad-hoc backup the same day: both kept
+    const adhoc = await backupOnce(depot, ["--to", dir, "--keep-daily", "2", "--keep-weekly", "0"]);
+    expect(adhoc.done.deleted).toEqual([]);
+    expect(manifestsIn(dir)).toContain(`${b.done.id}.manifest.json`);
     expect((await runCli(["backup", "--depot", depot, "--keep-daily", "x"])).code).toBe(2);
   });
 
@@ -248,7 +252,7 @@ describe("backup and restore", () => {
       expect(last).toMatchObject({ id: b.done.id, location: "s3://kreditku-backups/prod/db" });
       const missing = await runCli(["restore", "--from", "s3://kreditku-backups/nothing-here", "--depot", join(root, "x")], env);
       expect(missing.code).toBe(4);
-      expect(missing.stderr).toContain("no valid backup found");
+      expect(missing.stderr).toContain("no backup found");
     }, 40000);
   });
 });

@@ -1,7 +1,8 @@
 // `kreditku backup [list|verify]` and `kreditku restore`. Logs are JSON lines on stdout; a failure
 // prints one line on stderr. Exit codes: 0 ok, 1 error (I/O, S3, config), 2 usage, 3 refused: serve is running
 // on the depot, 4 the backup is invalid (checksum, truncation, integrity, a registered check, schema), 5 refused: the depot
-// has a database and --force was not given, 6 verify: the newest backup is older than --max-age-hours.
+// has a database and --force was not given, 6 verify: the newest backup is older than --max-age-hours, 8 the backup
+// needs what the operator must supply (KREDITKU_BACKUP_KEY for its secrets, the same S3 document store).
 import type { Command, Installed } from "./types.ts";
 import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
 import { loadConfig, type Config } from "../config.ts";
@@ -10,7 +11,8 @@ import { createLogger } from "../observability/logger.ts";
 import { createBackup, defaultTarget, listBackups } from "../ops/backup.ts";
 import { parseTarget, TargetError, type BackupTarget } from "../ops/targets.ts";
 import { BackupInvalidError } from "../ops/manifest.ts";
-import { restoreBackup, RestoreRefusedError, verifyBackup, type CheckOutcome } from "../ops/restore.ts";
+import { restoreBackup, RestoreNeedsError, RestoreRefusedError, verifyBackup, type CheckOutcome } from "../ops/restore.ts";
+import { BackupKeyError } from "../ops/depot-files.ts";
 import { Registry } from "../runtime/registry.ts";
 
 /** The checks every backup must pass: those of the installed extensions. */
@@ -21,7 +23,7 @@ const checksOf = (installed: Installed | undefined) => {
 /** Each check's verdict as a log field named after the check (e.g. `ledger`). */
 const checkFields = (checks: Record<string, CheckOutcome>) => Object.fromEntries(Object.entries(checks).map(([name, o]) => [name, o.detail]));
 
-export const EXIT = { ok: 0, error: 1, usage: 2, serving: 3, invalid: 4, exists: 5, stale: 6 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, serving: 3, invalid: 4, exists: 5, stale: 6, needs: 8 } as const;
 
 function count(name: string, v: string | undefined, def: number): number {
   if (v === undefined) return def;
@@ -48,6 +50,10 @@ async function guarded(cmd: string, fn: () => Promise<number>): Promise<number> 
       console.error(`kreditku ${cmd}: ${e.message}`);
       return EXIT.invalid;
     }
+    if (e instanceof RestoreNeedsError || e instanceof BackupKeyError) {
+      console.error(`kreditku ${cmd}: ${e.message}`);
+      return EXIT.needs;
+    }
     if (e instanceof RestoreRefusedError) {
       console.error(`kreditku ${cmd}: ${e.message}`);
       return e.exitCode;
@@ -62,8 +68,9 @@ async function guarded(cmd: string, fn: () => Promise<number>): Promise<number> 
 const BACKUP_USAGE = [
   "kreditku backup [--to file:///path | s3://bucket/prefix] [--keep-daily 7] [--keep-weekly 4] [--depot D]",
   "       kreditku backup list [--from LOCATION] [--json] [--depot D]",
-  "       kreditku backup verify [--from LOCATION | MANIFEST] [--max-age-hours H] [--depot D]",
-  "       (LOCATION defaults to $KREDITKU_BACKUP_TO, else depot/backups)",
+  "       kreditku backup verify [--from LOCATION | MANIFEST] [--id ID] [--max-age-hours H] [--depot D]",
+  "       (LOCATION defaults to $KREDITKU_BACKUP_TO, else depot/backups; the newest backup there unless --id names one;",
+  "        $KREDITKU_BACKUP_KEY seals depot/secrets into the backup and opens them on verify/restore)",
 ].join("\n");
 
 export const backupCommand: Command = {
@@ -100,6 +107,8 @@ export const backupCommand: Command = {
         size: m.size,
         sha256: m.sha256,
         rowCounts: m.rowCounts,
+        secrets: m.secrets ? m.secrets.files.length : "not included (KREDITKU_BACKUP_KEY is not set)",
+        documents: m.documents?.store === "fs" ? m.documents.files : `in s3://${m.documents?.bucket}`,
         durationMs: m.durationMs,
         deleted: res.deleted,
       });
@@ -134,7 +143,7 @@ async function listCmd(argv: string[]): Promise<number> {
 }
 
 async function verifyCmd(argv: string[], installed: Installed | undefined): Promise<number> {
-  const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, from: { type: "string" }, "max-age-hours": { type: "string" } });
+  const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, from: { type: "string" }, id: { type: "string" }, "max-age-hours": { type: "string" } });
   if (values.help) return -1;
   let maxAge: number | undefined;
   if (values["max-age-hours"] !== undefined) {
@@ -146,9 +155,9 @@ async function verifyCmd(argv: string[], installed: Installed | undefined): Prom
   const log = createLogger(config.logLevel === "silent" ? "silent" : "info", { service: "kreditku", command: "backup verify" });
   return guarded("backup verify", async () => {
     ensureDepot(config);
-    const r = await verifyBackup({ config, from, log, checks: checksOf(installed) });
+    const r = await verifyBackup({ config, from, log, checks: checksOf(installed), id: values.id });
     const stale = maxAge !== undefined && r.ageSeconds > maxAge * 3600;
-    const fields = { id: r.id, from: r.from, createdAt: r.manifest.createdAt, ageSeconds: r.ageSeconds, schemaVersion: r.schemaVersion, integrity: r.integrity, ...checkFields(r.checks), rowCounts: r.rowCounts };
+    const fields = { id: r.id, from: r.from, createdAt: r.manifest.createdAt, ageSeconds: r.ageSeconds, schemaVersion: r.schemaVersion, integrity: r.integrity, ...checkFields(r.checks), secrets: r.secrets, documents: r.documents, rowCounts: r.rowCounts };
     if (stale) {
       log.error("backup too old", { ...fields, maxAgeHours: maxAge });
       console.error(`kreditku backup verify: newest backup ${r.id} is ${(r.ageSeconds / 3600).toFixed(1)} h old (limit ${maxAge} h)`);
@@ -162,17 +171,17 @@ async function verifyCmd(argv: string[], installed: Installed | undefined): Prom
 export const restoreCommand: Command = {
   name: "restore",
   summary: "Restore the depot database from a verified backup (refuses while serve runs)",
-  usage: "kreditku restore --from <manifest | .db.gz | folder | s3://bucket/prefix[/…]> [--force] [--depot D]",
+  usage: "kreditku restore --from <manifest | .db.gz | folder | s3://bucket/prefix[/…]> [--id ID] [--force] [--depot D]\n       (a folder or prefix: its newest backup, refused if that one fails; --id picks an older one)",
   async run(argv, installed) {
-    const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, from: { type: "string" }, force: { type: "boolean" } });
+    const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, from: { type: "string" }, id: { type: "string" }, force: { type: "boolean" } });
     if (values.help) return -1;
     if (!values.from) throw new UsageError("--from is required (a manifest, a .db.gz, a folder or an s3:// prefix)");
     const config = loadConfig({ depot: values.depot });
     const log = createLogger(config.logLevel === "silent" ? "silent" : "info", { service: "kreditku", command: "restore" });
     return guarded("restore", async () => {
       ensureDepot(config);
-      const r = await restoreBackup({ config, from: values.from!, force: !!values.force, log, checks: checksOf(installed) });
-      log.info("restore complete", { id: r.id, from: r.from, restoredTo: r.restoredTo, previous: r.previous, schemaVersion: r.schemaVersion, ...checkFields(r.checks), rowCounts: r.rowCounts });
+      const r = await restoreBackup({ config, from: values.from!, force: !!values.force, log, checks: checksOf(installed), id: values.id });
+      log.info("restore complete", { id: r.id, from: r.from, restoredTo: r.restoredTo, previous: r.previous, schemaVersion: r.schemaVersion, ...checkFields(r.checks), secrets: r.secrets, documents: r.documents, rowCounts: r.rowCounts });
       return EXIT.ok;
     });
   },

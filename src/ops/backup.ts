@@ -13,7 +13,8 @@ import { createGzip } from "node:zlib";
 import { depotPaths, type Config } from "../config.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VERSION } from "../cli/version.ts";
-import { backupId, BackupInvalidError, dataName, manifestName, MANIFEST_FORMAT, parseManifest, type Manifest, ID_RE } from "./manifest.ts";
+import { backupFiles, backupId, BackupInvalidError, dataName, manifestName, MANIFEST_FORMAT, parseManifest, secretsName, uploadsName, type Manifest, ID_RE } from "./manifest.ts";
+import { BACKUP_KEY_ENV, backupKeyFromEnv, packFolder, sealSecrets } from "./depot-files.ts";
 import { planRetention } from "./retention.ts";
 import { PRIVATE_FILE_MODE, privateDir, privateFile } from "../private-files.ts";
 import { FolderTarget, type BackupTarget } from "./targets.ts";
@@ -100,6 +101,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   const now = opts.now ?? (() => new Date());
   const paths = depotPaths(config.depot);
   if (!existsSync(paths.db)) throw new Error(`no database at ${paths.db} (wrong --depot?)`);
+  backupKeyFromEnv(); // a malformed key fails before any work
   const started = now();
   let id = backupId(started);
   const existing = new Set(await target.list());
@@ -160,6 +162,10 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     };
     log.info("upload", { phase: "upload", id, to: target.url, size });
     await target.putFile(dataName(id), gz, progressReporter(log, "upload"));
+    rmSync(snap, { force: true });
+    rmSync(gz, { force: true });
+    manifest.secrets = await backupSecrets(config, target, id, work, log);
+    manifest.documents = await backupDocuments(config, target, id, work, log);
     manifest.durationMs = now().getTime() - started.getTime();
     // The manifest goes last: its presence marks a complete backup.
     await target.putText(manifestName(id), JSON.stringify(manifest, null, 2) + "\n");
@@ -169,6 +175,45 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * depot/secrets, sealed with KREDITKU_BACKUP_KEY. Without the key the backup holds no secrets (null) and says so
+ * loudly: a restore of it into a new depot starts with new keys (every token invalid, every webhook 401).
+ */
+async function backupSecrets(config: Config, target: BackupTarget, id: string, work: string, log: Logger): Promise<Manifest["secrets"]> {
+  const key = backupKeyFromEnv();
+  const dir = depotPaths(config.depot).secrets;
+  if (!key) {
+    log.warn("backup without secrets", {
+      phase: "secrets",
+      id,
+      reason: `${BACKUP_KEY_ENV} is not set`,
+      consequence: "a restore into a new depot has new JWT keys and webhook secrets: issued tokens and gateway webhooks stop verifying",
+      fix: `set ${BACKUP_KEY_ENV} (openssl rand -base64 32) and keep it outside the depot`,
+    });
+    return null;
+  }
+  const sealed = await sealSecrets(dir, key, id);
+  const file = join(work, secretsName(id));
+  writeFileSync(file, sealed.data, { mode: PRIVATE_FILE_MODE });
+  await target.putFile(secretsName(id), file);
+  log.info("secrets", { phase: "secrets", id, files: sealed.files.length, size: sealed.data.length });
+  return { file: secretsName(id), size: sealed.data.length, sha256: createHash("sha256").update(sealed.data).digest("hex"), files: sealed.files };
+}
+
+/** The documents: the local store's depot/uploads packed into the backup, or the S3 bucket they stay in. */
+async function backupDocuments(config: Config, target: BackupTarget, id: string, work: string, log: Logger): Promise<Manifest["documents"]> {
+  if (config.s3) {
+    log.info("documents", { phase: "documents", id, store: "s3", bucket: config.s3.bucket, note: "documents stay in their bucket; restore needs the same S3 settings" });
+    return { store: "s3", bucket: config.s3.bucket, endpoint: config.s3.endpoint ?? null };
+  }
+  const file = join(work, uploadsName(id));
+  const packed = await packFolder(depotPaths(config.depot).uploads, file);
+  await target.putFile(uploadsName(id), file, progressReporter(log, "upload"));
+  rmSync(file, { force: true });
+  log.info("documents", { phase: "documents", id, store: "fs", files: packed.files, bytes: packed.bytes, size: packed.size });
+  return { store: "fs", file: uploadsName(id), ...packed };
 }
 
 /** depot/backups/last-backup.json: what serve's kreditku_last_backup_timestamp_seconds reads for remote targets. */
@@ -191,11 +236,14 @@ export interface ListedBackup {
 
 /** Every backup at a target, newest first. Invalid manifests are listed with their error. */
 export async function listBackups(target: BackupTarget): Promise<ListedBackup[]> {
-  const names = (await target.list()).filter((n) => n.endsWith(".manifest.json") && ID_RE.test(n.slice(0, -".manifest.json".length)));
-  names.sort().reverse();
+  // Sorted by id (kreditku-<time> before kreditku-<time>-1, its same-millisecond successor), newest first.
+  const ids = (await target.list())
+    .filter((n) => n.endsWith(".manifest.json") && ID_RE.test(n.slice(0, -".manifest.json".length)))
+    .map((n) => n.slice(0, -".manifest.json".length));
+  ids.sort().reverse();
   const out: ListedBackup[] = [];
-  for (const name of names) {
-    const id = name.slice(0, -".manifest.json".length);
+  for (const id of ids) {
+    const name = manifestName(id);
     try {
       const text = await target.getText(name);
       if (text === null) continue;
@@ -210,12 +258,12 @@ export async function listBackups(target: BackupTarget): Promise<ListedBackup[]>
 
 export async function applyRetention(target: BackupTarget, keepDaily: number, keepWeekly: number, log: Logger, protect?: string): Promise<string[]> {
   const valid = (await listBackups(target)).filter((b) => b.manifest).map((b) => ({ id: b.id, createdAt: b.manifest!.createdAt }));
-  const { drop } = planRetention(valid, keepDaily, keepWeekly);
+  const { drop } = planRetention(valid, keepDaily, keepWeekly, new Date());
   const deleted: string[] = [];
   for (const b of drop) {
     if (b.id === protect) continue;
-    await target.delete(manifestName(b.id));
-    await target.delete(dataName(b.id));
+    // The manifest first: a backup without it is no longer listed, even if deleting the rest fails.
+    for (const name of backupFiles(b.id)) await target.delete(name);
     deleted.push(b.id);
   }
   if (deleted.length) log.info("retention", { phase: "retention", keepDaily, keepWeekly, deleted });

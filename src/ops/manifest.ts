@@ -23,11 +23,37 @@ export const ManifestSchema = z.object({
   rowCounts: z.record(z.string(), z.number().int().nonnegative()),
   source: z.object({ host: z.string(), depot: z.string() }),
   durationMs: z.number().nonnegative(),
+  /**
+   * depot/secrets sealed with the backup key (AES-256-GCM): the file, its size and SHA-256 and the secrets' names;
+   * null when the backup was taken without KREDITKU_BACKUP_KEY (the secrets are not in it). Absent in old backups.
+   */
+  secrets: z
+    .object({ file: z.string().regex(/^kreditku-[0-9TZ-]+\.secrets\.enc$/), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/), files: z.array(z.string()) })
+    .nullable()
+    .optional(),
+  /** The documents: the local store's files (depot/uploads) in the backup, or the S3 bucket they stay in. */
+  documents: z
+    .discriminatedUnion("store", [
+      z.object({
+        store: z.literal("fs"),
+        file: z.string().regex(/^kreditku-[0-9TZ-]+\.uploads\.gz$/),
+        files: z.number().int().nonnegative(),
+        bytes: z.number().int().nonnegative(),
+        size: z.number().int().nonnegative(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      }),
+      z.object({ store: z.literal("s3"), bucket: z.string(), endpoint: z.string().nullable() }),
+    ])
+    .optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 export const manifestName = (id: string) => `${id}.manifest.json`;
 export const dataName = (id: string) => `${id}.db.gz`;
+export const secretsName = (id: string) => `${id}.secrets.enc`;
+export const uploadsName = (id: string) => `${id}.uploads.gz`;
+/** Every file a backup may consist of (retention deletes them all). */
+export const backupFiles = (id: string) => [manifestName(id), dataName(id), secretsName(id), uploadsName(id)];
 
 /** kreditku-20261124T185722123Z from a date (UTC, millisecond resolution; sorts by time). */
 export function backupId(d: Date): string {

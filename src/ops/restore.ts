@@ -4,7 +4,7 @@
 // with an atomic rename. Refuses while serve runs.
 import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, fsyncSync, linkSync, copyFileSync, mkdirSync, openSync, closeSync, renameSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, cpSync, existsSync, fsyncSync, linkSync, copyFileSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
@@ -13,7 +13,8 @@ import { depotPaths, type Config } from "../config.ts";
 import type { Logger } from "../observability/logger.ts";
 import { knownMigrationNames } from "../db/migrations.ts";
 import { describeDatabase, progressReporter, sha256File, listBackups } from "./backup.ts";
-import { BackupInvalidError, dataName, manifestName, parseManifest, type Manifest } from "./manifest.ts";
+import { BackupInvalidError, dataName, manifestName, parseManifest, secretsName, uploadsName, type Manifest } from "./manifest.ts";
+import { BACKUP_KEY_ENV, BackupKeyError, backupKeyFromEnv, openSecrets, unpackFolder } from "./depot-files.ts";
 import { parseTarget, type BackupTarget } from "./targets.ts";
 import { runningServer, pidFileOf } from "./pidfile.ts";
 import { Conn } from "../db/database.ts";
@@ -40,7 +41,7 @@ export interface Source {
  * Resolve `--from`: a manifest (…/kreditku-<time>.manifest.json), a data file (…/kreditku-<time>.db.gz) or a
  * folder / S3 prefix (its newest valid backup). Accepts file:// URLs, plain paths and s3:// URLs.
  */
-export async function resolveSource(from: string, config: Config): Promise<Source> {
+export async function resolveSource(from: string, config: Config, pick?: string): Promise<Source> {
   const m = /^(.*?)\/?(kreditku-[0-9TZ-]+)\.(manifest\.json|db\.gz)$/.exec(from);
   if (m) {
     const dir = m[1] || (from.startsWith("/") ? "/" : ".");
@@ -50,9 +51,24 @@ export async function resolveSource(from: string, config: Config): Promise<Sourc
     return { target, id: m[2], manifest: parseManifest(text, `${target.url}/${manifestName(m[2])}`) };
   }
   const target = parseTarget(from, config);
-  const newest = (await listBackups(target)).find((b) => b.manifest);
-  if (!newest) throw new BackupInvalidError(`no valid backup found at ${target.url}`);
-  return { target, id: newest.id, manifest: newest.manifest! };
+  const all = await listBackups(target);
+  if (pick) {
+    const chosen = all.find((b) => b.id === pick);
+    if (!chosen) throw new BackupInvalidError(`no backup ${pick} at ${target.url} (kreditku backup list --from ${from})`);
+    if (!chosen.manifest) throw new BackupInvalidError(`backup ${pick} at ${target.url} is unreadable: ${chosen.error}`);
+    return { target, id: chosen.id, manifest: chosen.manifest };
+  }
+  // The newest backup, never silently an older one: an unreadable newest manifest is a failure naming it; an older
+  // backup is restored or verified only when chosen explicitly (--id).
+  const newest = all[0];
+  if (!newest) throw new BackupInvalidError(`no backup found at ${target.url}`);
+  if (!newest.manifest) {
+    const older = all.find((b) => b.manifest);
+    throw new BackupInvalidError(
+      `the newest backup ${newest.id} at ${target.url} is unreadable: ${newest.error}` + (older ? `; to use the older ${older.id}, pass --id ${older.id}` : ""),
+    );
+  }
+  return { target, id: newest.id, manifest: newest.manifest };
 }
 
 /** A registered check's verdict on a backup: its summary, or its discrepancies. */
@@ -69,6 +85,9 @@ export interface VerifyReport {
   /** Check name → outcome (every one passed: a failing check refuses the backup). */
   checks: Record<string, CheckOutcome>;
   integrity: "ok";
+  /** Secrets restored (count), or null: the backup holds none. */
+  secrets: number | null;
+  documents: string;
 }
 
 function counting(onBytes: (n: number) => void, hash?: ReturnType<typeof createHash>) {
@@ -83,7 +102,7 @@ function counting(onBytes: (n: number) => void, hash?: ReturnType<typeof createH
 }
 
 /** Download and prove a backup into `work`; returns the verified database file. Throws BackupInvalidError. */
-export async function verifyInto(src: Source, work: string, log: Logger, checks: readonly CheckDefinition[] = []): Promise<{ dbFile: string; report: VerifyReport }> {
+export async function verifyInto(src: Source, work: string, log: Logger, checks: readonly CheckDefinition[] = [], config?: Config): Promise<{ dbFile: string; files: DepotFiles; report: VerifyReport }> {
   const { target, manifest, id } = src;
   const fail = (why: string): never => {
     throw new BackupInvalidError(`backup ${id} at ${target.url} refused: ${why}`);
@@ -130,10 +149,87 @@ export async function verifyInto(src: Source, work: string, log: Logger, checks:
     }
     const outcomes = runChecks(db, checks);
     for (const [name, o] of Object.entries(outcomes)) if (!o.ok) fail(`${name} check failed: ${o.detail}`);
-    return { dbFile, report: { id, from: target.url, schemaVersion: info.schemaVersion, rowCounts: info.rowCounts, checks: outcomes, integrity: "ok" } };
+    const files = await fetchDepotFiles(src, work, log, fail, config);
+    return {
+      dbFile,
+      files,
+      report: { id, from: target.url, schemaVersion: info.schemaVersion, rowCounts: info.rowCounts, checks: outcomes, integrity: "ok", secrets: files.secretsDir ? manifest.secrets!.files.length : null, documents: documentsSummary(manifest) },
+    };
   } finally {
     db.close();
   }
+}
+
+function documentsSummary(m: Manifest): string {
+  if (!m.documents) return "not in this backup (taken before documents were backed up)";
+  return m.documents.store === "s3" ? `in s3://${m.documents.bucket}` : `${m.documents.files} files`;
+}
+
+export interface DepotFiles {
+  /** depot/secrets as backed up, decrypted (null: the backup has none). */
+  secretsDir: string | null;
+  /** depot/uploads as backed up (null: not in the backup). */
+  uploadsDir: string | null;
+}
+
+/** The backup needs something the operator must supply: the backup key, or the same S3 document store (exit 8). */
+export class RestoreNeedsError extends Error {}
+
+/** Download, check and unpack the secrets (needs the backup key) and the documents of a backup into `work`. */
+async function fetchDepotFiles(src: Source, work: string, log: Logger, fail: (why: string) => never, config?: Config): Promise<DepotFiles> {
+  const { target, manifest, id } = src;
+  const out: DepotFiles = { secretsDir: null, uploadsDir: null };
+  if (manifest.secrets) {
+    let key: string | null;
+    try {
+      key = backupKeyFromEnv();
+    } catch (e) {
+      throw new RestoreNeedsError(`backup ${id}: ${(e as Error).message}`);
+    }
+    if (!key) throw new RestoreNeedsError(`backup ${id} holds the depot's secrets sealed with a backup key: set ${BACKUP_KEY_ENV} to the key it was taken with`);
+    const file = join(work, secretsName(id));
+    if (!(await target.getFile(manifest.secrets.file, file))) fail(`its secrets file ${manifest.secrets.file} is missing`);
+    const sealed = readFileSync(file);
+    if (sealed.length !== manifest.secrets.size || createHash("sha256").update(sealed).digest("hex") !== manifest.secrets.sha256) fail("the secrets file does not match the manifest (size or SHA-256)");
+    out.secretsDir = join(work, "secrets");
+    try {
+      const r = await openSecrets(sealed, key, id, out.secretsDir);
+      if (r.files !== manifest.secrets.files.length) fail(`the secrets hold ${r.files} files, the manifest says ${manifest.secrets.files.length}`);
+    } catch (e) {
+      if (e instanceof BackupKeyError) throw new RestoreNeedsError(`backup ${id}: ${e.message}`);
+      throw e;
+    }
+    log.info("secrets verified", { phase: "verify", id, files: manifest.secrets.files.length });
+  } else {
+    log.warn("backup without secrets", {
+      phase: "verify",
+      id,
+      consequence: manifest.secrets === null ? "it was taken without KREDITKU_BACKUP_KEY" : "it predates secrets in backups",
+      effect: "restored into a new depot, tokens issued before and gateway webhooks signed with the old secrets do not verify",
+    });
+  }
+  const docs = manifest.documents;
+  if (docs?.store === "fs") {
+    const file = join(work, uploadsName(id));
+    if (!(await target.getFile(docs.file, file, progressReporter(log, "download")))) fail(`its documents file ${docs.file} is missing`);
+    if (statSync(file).size !== docs.size || (await sha256File(file)) !== docs.sha256) fail("the documents file does not match the manifest (size or SHA-256)");
+    out.uploadsDir = join(work, "uploads");
+    let r: { files: number; bytes: number };
+    try {
+      r = await unpackFolder(file, out.uploadsDir);
+    } catch (e) {
+      return fail(`cannot unpack its documents (${(e as Error).message})`);
+    }
+    rmSync(file, { force: true });
+    if (r.files !== docs.files || r.bytes !== docs.bytes) fail(`the documents hold ${r.files} files / ${r.bytes} bytes, the manifest says ${docs.files} / ${docs.bytes}`);
+  } else if (docs?.store === "s3" && config) {
+    if (config.s3?.bucket !== docs.bucket || (config.s3?.endpoint ?? null) !== docs.endpoint) {
+      throw new RestoreNeedsError(
+        `backup ${id}: its documents are in S3 bucket ${docs.bucket}${docs.endpoint ? ` at ${docs.endpoint}` : ""}; configure the same document store (S3_BUCKET, S3_ENDPOINT) before restoring`,
+      );
+    }
+  }
+  return out;
 }
 
 /** Every registered check on the (read-only) restored copy: its summary when it passes, its first 10 discrepancies when not. */
@@ -154,6 +250,8 @@ export interface RestoreOptions {
   log: Logger;
   /** The checks every backup must pass (the installed extensions'). */
   checks?: readonly CheckDefinition[];
+  /** A backup id at a folder / prefix `from`: restore that one instead of the newest. */
+  id?: string;
 }
 
 export interface RestoreResult extends VerifyReport {
@@ -185,6 +283,26 @@ function fsyncDir(dir: string) {
   }
 }
 
+/** Put a verified folder in place; a non-empty existing one is kept as <dir>.pre-restore-<time>. */
+function swapFolder(from: string, to: string, stamp: string, log: Logger) {
+  let kept: string | null = null;
+  if (existsSync(to)) {
+    if (readdirSync(to).length) {
+      kept = `${to}.pre-restore-${stamp}`;
+      renameSync(to, kept);
+    } else rmSync(to, { recursive: true, force: true });
+  }
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+    cpSync(from, to, { recursive: true, preserveTimestamps: true });
+  }
+  privateDir(to);
+  fsyncDir(dirname(to));
+  log.info("restored folder", { phase: "swap", folder: to, previous: kept });
+}
+
 export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult> {
   const { config, log } = opts;
   const paths = depotPaths(config.depot);
@@ -196,12 +314,12 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
       5,
     );
   }
-  const src = await resolveSource(opts.from, config);
+  const src = await resolveSource(opts.from, config, opts.id);
   privateDir(paths.data);
   // The work folder sits beside main.db so the final rename stays on one file system (atomic).
   const work = join(paths.data, `.restore-${src.id}-${process.pid}`);
   try {
-    const { dbFile, report } = await verifyInto(src, work, log, opts.checks);
+    const { dbFile, files, report } = await verifyInto(src, work, log, opts.checks, config);
     assertNotServing(config.depot); // it may have started while we downloaded
     let previous: string | null = null;
     if (existsSync(paths.db)) {
@@ -218,7 +336,10 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     privateFile(dbFile);
     renameSync(dbFile, paths.db);
     fsyncDir(dirname(paths.db));
-    log.info("restored", { phase: "swap", id: src.id, db: paths.db, previous: previous ? basename(previous) : null });
+    const stamp = new Date().toISOString().replace(/[-:.]/g, "");
+    if (files.secretsDir) swapFolder(files.secretsDir, paths.secrets, stamp, log);
+    if (files.uploadsDir) swapFolder(files.uploadsDir, paths.uploads, stamp, log);
+    log.info("restored", { phase: "swap", id: src.id, db: paths.db, previous: previous ? basename(previous) : null, secrets: report.secrets, documents: report.documents });
     return { ...report, restoredTo: paths.db, previous };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -226,12 +347,12 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
 }
 
 /** `kreditku backup verify`: the same proof as restore, into a temporary folder, without touching the depot db. */
-export async function verifyBackup(opts: { config: Config; from: string; log: Logger; checks?: readonly CheckDefinition[] }): Promise<VerifyReport & { manifest: Manifest; ageSeconds: number }> {
-  const src = await resolveSource(opts.from, opts.config);
+export async function verifyBackup(opts: { config: Config; from: string; log: Logger; checks?: readonly CheckDefinition[]; id?: string }): Promise<VerifyReport & { manifest: Manifest; ageSeconds: number }> {
+  const src = await resolveSource(opts.from, opts.config, opts.id);
   const paths = depotPaths(opts.config.depot);
   const work = join(paths.backups, `.verify-${src.id}-${process.pid}`);
   try {
-    const { report } = await verifyInto(src, work, opts.log, opts.checks);
+    const { report } = await verifyInto(src, work, opts.log, opts.checks, opts.config);
     return { ...report, manifest: src.manifest, ageSeconds: Math.round((Date.now() - Date.parse(src.manifest.createdAt)) / 1000) };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -46,7 +46,9 @@ describe("the served OpenAPI document", () => {
 
   test("every route of the app is in it, as a path or a webhooks entry, unless declared outside it", () => {
     const documented = new Set(operations().filter((o) => o.where === "paths").map((o) => `${o.method.toUpperCase()} ${o.path}`));
-    const webhookTargets = new Set(operations().filter((o) => o.where === "webhooks").map((o) => /`POST ([^`]+)`/.exec(o.op.description)?.[1].replace(/\/[^/]+$/, "/{provider}")));
+    const targets = operations().filter((o) => o.where === "webhooks").map((o) => /`POST ([^`]+)`/.exec(o.op.description)?.[1] ?? "");
+    // a delivery names its concrete target (…/payments/snap for …/payments/{provider}, or the SNAP BI paths themselves)
+    const webhookTargets = new Set([...targets, ...targets.map((p) => p.replace(/\/[^/]+$/, "/{provider}"))]);
     const outside = /^\/(_\/admin(\/.*)?|api\/docs)$/;
     const missing: string[] = [];
     for (const r of t.app.routes) {
@@ -76,9 +78,15 @@ describe("the served OpenAPI document", () => {
     expect(problem.properties.errors.items.properties).toMatchObject({ path: { type: "string" }, message: { type: "string" } });
     expect(Object.keys(doc.components.schemas).filter((n) => /problem/i.test(n))).toEqual(["Problem"]);
     const offenders: string[] = [];
+    // SNAP BI calls (the bank's access token, VA inquiry and payment) answer errors as the standard fixes them:
+    // application/json {responseCode, responseMessage}; only the platform's own 413/429 stay problems there.
+    const snap = (o: Op) => o.where === "webhooks" && o.path.startsWith("snap.");
+    for (const o of operations().filter(snap)) {
+      for (const status of ["400", "401"]) expect(o.op.responses[status].content["application/json"].schema, `${label(o)} ${status}`).toEqual({ $ref: "#/components/schemas/SnapResponse" });
+    }
     for (const o of operations()) {
       for (const [status, r] of Object.entries<any>(o.op.responses)) {
-        if (Number(status) < 400) continue;
+        if (Number(status) < 400 || (snap(o) && !["413", "429"].includes(status))) continue;
         const schema = response(r)?.content?.["application/problem+json"]?.schema;
         if (schema?.$ref !== "#/components/schemas/Problem") offenders.push(`${label(o)} ${status}`);
       }
@@ -113,7 +121,10 @@ describe("the served OpenAPI document", () => {
   });
 
   test("the payment webhooks: one entry per kind and provider, with the payload, the signature headers and the answers", () => {
-    expect(Object.keys(doc.webhooks).sort()).toEqual(["disbursement.snap", "disbursement.standard", "disbursement.xendit", "payment.snap", "payment.standard", "payment.xendit"]);
+    expect(Object.keys(doc.webhooks).sort()).toEqual(["disbursement.snap", "disbursement.standard", "disbursement.xendit", "payment.snap", "payment.standard", "payment.xendit", "snap.access-token", "snap.va-inquiry", "snap.va-payment"]);
+    expect(doc.webhooks["snap.va-payment"].post.description).toContain("POST /snap/v1.0/transfer-va/payment");
+    expect(doc.webhooks["snap.va-payment"].post.parameters.map((p: any) => p.name)).toEqual(["Authorization", "X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "CHANNEL-ID"]);
+    expect(doc.webhooks["snap.access-token"].post.parameters.map((p: any) => p.name)).toEqual(["X-TIMESTAMP", "X-CLIENT-KEY", "X-SIGNATURE"]);
     const standard = doc.webhooks["payment.standard"].post;
     expect(standard.description).toContain("POST /webhooks/payments/standard");
     expect(standard.parameters.filter((p: any) => p.in === "header" && p.required).map((p: any) => p.name).sort()).toEqual(["webhook-id", "webhook-signature", "webhook-timestamp"]);
@@ -128,7 +139,7 @@ describe("the served OpenAPI document", () => {
     for (const o of operations()) for (const { where, m } of media(o)) if (m.example === undefined && m.examples === undefined) missing.push(`${label(o)} ${where}`);
     expect(missing).toEqual([]);
     // 2xx examples are the declared (or the schema's own) examples, problems get one made from their status
-    expect(doc.paths["/api/v1/quotes"].post.responses["200"].content["application/json"].example.instalmentAmount).toBe(110_000);
+    expect(doc.paths["/api/v1/quotes"].post.responses["200"].content["application/json"].example.installmentAmount).toBe(110_000);
     expect(doc.components.responses.ValidationFailed.content["application/problem+json"].example).toMatchObject({ status: 422, errors: [expect.objectContaining({ path: expect.any(String) })] });
   });
 });

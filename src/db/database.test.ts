@@ -37,13 +37,37 @@ describe("Db", () => {
     const before = statSync(db.path).size;
     for (let i = 0; i < 200; i++) db.tx((c) => c.run("INSERT INTO t (v) VALUES (?)", "x".repeat(500)));
     // the rows live in the WAL until a checkpoint copies them into the database file; the writer's own
-    // auto-checkpoint is far away (10,000 pages), so a growing main.db is the worker's doing
+    // auto-checkpoint is off while the worker runs, so a growing main.db is the worker's doing
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && statSync(db.path).size < before + 100_000) await Bun.sleep(20);
     expect(statSync(db.path).size).toBeGreaterThanOrEqual(before + 100_000);
     await db.stopCheckpointer();
     expect(db.writer.get<{ wal_autocheckpoint: number }>("PRAGMA wal_autocheckpoint")!.wal_autocheckpoint).toBe(1000);
     expect(db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM t")!.n).toBe(200);
+    db.close();
+  });
+
+  test("a WAL grown under a long reader is truncated by the checkpointer once the reader is gone, never by the writer", async () => {
+    const db = fileDb();
+    expect(db.startCheckpointer({ intervalMs: 5, truncateBytes: 1024 * 1024 })).toBe(true);
+    expect(db.writer.get<{ wal_autocheckpoint: number }>("PRAGMA wal_autocheckpoint")!.wal_autocheckpoint).toBe(0);
+    db.tx((c) => c.run("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL) STRICT"));
+    const { Database } = await import("bun:sqlite");
+    const reader = new Database(db.path, { readonly: true });
+    reader.exec("BEGIN");
+    reader.query("SELECT count(*) FROM t").get(); // a read transaction pins the WAL (like a backup's snapshot)
+    for (let i = 0; i < 60; i++) db.tx((c) => c.run("INSERT INTO t (v) VALUES (?)", "x".repeat(64 * 1024)));
+    const wal = () => statSync(db.path + "-wal").size;
+    expect(wal()).toBeGreaterThan(3 * 1024 * 1024);
+    await Bun.sleep(100);
+    expect(wal()).toBeGreaterThan(3 * 1024 * 1024); // the reader holds it
+    reader.exec("COMMIT");
+    reader.close();
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && wal() > 0) await Bun.sleep(20);
+    expect(wal()).toBe(0);
+    expect(db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM t")!.n).toBe(60);
+    await db.stopCheckpointer();
     db.close();
   });
 

@@ -72,14 +72,26 @@ export class Conn {
  */
 const CHECKPOINTER_SRC = `
 import { Database } from "bun:sqlite";
+import { statSync } from "node:fs";
 let db = null;
+let walFile = "";
+let truncateBytes = 0;
+function walBytes() {
+  try { return statSync(walFile).size; } catch { return 0; }
+}
 let timer = null;
 let stopped = false;
 function tick(intervalMs) {
   timer = null;
   if (stopped) return;
   try {
-    db.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+    const r = db.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+    // Every frame copied back and no reader in the way: a WAL grown under a long reader (a backup, a slow report)
+    // is truncated now that the pressure passed. TRUNCATE with busy_timeout 0 never waits: a writer or reader in
+    // the way makes it return busy and the next tick tries again.
+    if (r && r.busy === 0 && r.log > 0 && r.checkpointed === r.log && walBytes() > truncateBytes) {
+      db.query("PRAGMA wal_checkpoint(TRUNCATE)").get();
+    }
   } catch (err) {
     postMessage({ type: "error", message: String(err && err.message || err) });
   }
@@ -89,6 +101,8 @@ self.onmessage = (e) => {
   const m = e.data;
   if (m.type === "start") {
     try {
+      walFile = m.path + "-wal";
+      truncateBytes = m.truncateBytes;
       db = new Database(m.path, { readwrite: true, create: false });
       db.exec("PRAGMA busy_timeout = 0");
       db.exec("PRAGMA synchronous = NORMAL");
@@ -107,8 +121,17 @@ self.onmessage = (e) => {
 };
 `;
 
-/** Writer auto-checkpoint threshold (pages) while the background checkpointer runs: a backstop only. */
-export const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
+/**
+ * Writer auto-checkpoint threshold (pages) while the background checkpointer runs: none. A backstop on the writer
+ * runs on the event loop: after a long reader (a backup's snapshot) releases a WAL of tens of thousands of pages,
+ * the first COMMIT past the threshold copied all of it back and every request stalled for over a second. Under a
+ * write load that never lets the worker finish, the WAL grows instead (kreditku_wal_bytes, alerted on) and is
+ * truncated by the worker once the load passes.
+ */
+export const BACKSTOP_AUTOCHECKPOINT_PAGES = 0;
+
+/** The worker truncates a fully checkpointed WAL larger than this; the writer's journal_size_limit is the same. */
+export const WAL_TRUNCATE_BYTES = 16 * 1024 * 1024;
 
 export class Db {
   readonly writer: Conn;
@@ -212,12 +235,12 @@ export class Db {
   }
 
   /**
-   * Move WAL checkpoints off the event loop (serve only): a worker thread checkpoints every `intervalMs`; the
-   * writer's own auto-checkpoint stays on as a backstop at a higher threshold (a sustained write load can keep the
-   * WAL from ever being fully backfilled between two commits, and only then does the writer step in). If the worker
-   * fails, the writer's default auto-checkpoint is restored.
+   * Move WAL checkpoints off the event loop (serve only): a worker thread checkpoints every `intervalMs` (PASSIVE,
+   * never blocking a writer) and truncates a fully checkpointed WAL above `truncateBytes`; the writer's own
+   * auto-checkpoint is off (see BACKSTOP_AUTOCHECKPOINT_PAGES). If the worker fails, the writer's default
+   * auto-checkpoint is restored.
    */
-  startCheckpointer(opts: { intervalMs?: number; onError?: (message: string) => void } = {}): boolean {
+  startCheckpointer(opts: { intervalMs?: number; truncateBytes?: number; onError?: (message: string) => void } = {}): boolean {
     if (this.checkpointer || this.path === ":memory:") return false;
     let w: Worker;
     try {
@@ -244,7 +267,8 @@ export class Db {
     (w as unknown as { unref?: () => void }).unref?.(); // never keeps the process alive
     this.checkpointer = w;
     this.writer.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    w.postMessage({ type: "start", path: this.path, intervalMs: opts.intervalMs ?? 25 });
+    this.writer.exec(`PRAGMA journal_size_limit = ${opts.truncateBytes ?? WAL_TRUNCATE_BYTES}`);
+    w.postMessage({ type: "start", path: this.path, intervalMs: opts.intervalMs ?? 25, truncateBytes: opts.truncateBytes ?? WAL_TRUNCATE_BYTES });
     return true;
   }
 

@@ -70,7 +70,36 @@ export const ConfigSchema = z.object({
       rpName: "KreditKu",
       origins: ["http://localhost:4000"],
     }),
-  sms: z.object({ adapter: z.enum(["log"]).default("log") }).default({ adapter: "log" }),
+  /**
+   * One-time codes: the `log` adapter (development only: depot/data/sms.jsonl; refused in production) or `twilio`
+   * (Twilio's Messages API; auth token KREDITKU_TWILIO_AUTH_TOKEN or depot/secrets/twilio-auth-token). WhatsApp (the
+   * Cloud API) is a second channel when whatsapp.phoneNumberId is set (token KREDITKU_WHATSAPP_TOKEN or
+   * depot/secrets/whatsapp-token). See src/auth/sms/.
+   */
+  sms: z
+    .object({
+      adapter: z.enum(["log", "twilio"]).default("log"),
+      timeoutMs: intish.min(100).max(60_000).catch(10_000).default(10_000),
+      retries: intish.min(0).max(5).catch(2).default(2),
+      twilio: z
+        .object({
+          accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "a Twilio Account SID (AC + 32 hex digits)").optional(),
+          from: z.string().max(64).optional(),
+          messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
+          baseUrl: z.string().url().default("https://api.twilio.com"),
+        })
+        .prefault({}),
+      whatsapp: z
+        .object({
+          phoneNumberId: z.string().regex(/^\d{1,30}$/).optional(),
+          template: z.string().regex(/^[a-z0-9_]{1,512}$/).default("kreditku_otp"),
+          language: z.string().max(15).default("id"),
+          baseUrl: z.string().url().default("https://graph.facebook.com/v21.0"),
+        })
+        .prefault({}),
+    })
+    .refine((s) => s.adapter !== "twilio" || (!!s.twilio.accountSid && (!!s.twilio.from || !!s.twilio.messagingServiceSid)), { path: ["twilio"], message: "the twilio adapter needs twilio.accountSid and twilio.from (or messagingServiceSid)" })
+    .prefault({}),
   /** Webhook deliveries that fail verification allowed per client IP and minute (a bad value keeps the default). */
   webhookRejectLimit: intish.positive().catch(600).default(600),
   /** Each extension's own settings, by extension name (validated by the schema the extension declares). */
@@ -107,6 +136,17 @@ const ENV_MAP: Record<string, string> = {
   KREDITKU_RP_ID: "auth.rpId",
   KREDITKU_RP_NAME: "auth.rpName",
   KREDITKU_RP_ORIGINS: "auth.origins",
+  KREDITKU_SMS_ADAPTER: "sms.adapter",
+  KREDITKU_SMS_TIMEOUT_MS: "sms.timeoutMs",
+  KREDITKU_SMS_RETRIES: "sms.retries",
+  KREDITKU_TWILIO_ACCOUNT_SID: "sms.twilio.accountSid",
+  KREDITKU_TWILIO_FROM: "sms.twilio.from",
+  KREDITKU_TWILIO_MESSAGING_SERVICE_SID: "sms.twilio.messagingServiceSid",
+  KREDITKU_TWILIO_URL: "sms.twilio.baseUrl",
+  KREDITKU_WHATSAPP_PHONE_NUMBER_ID: "sms.whatsapp.phoneNumberId",
+  KREDITKU_WHATSAPP_TEMPLATE: "sms.whatsapp.template",
+  KREDITKU_WHATSAPP_LANGUAGE: "sms.whatsapp.language",
+  KREDITKU_WHATSAPP_URL: "sms.whatsapp.baseUrl",
   REDIS_URL: "redisUrl",
   S3_ENDPOINT: "s3.endpoint",
   S3_BUCKET: "s3.bucket",
@@ -170,6 +210,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (v !== undefined && v !== "") setPath(raw, path, v);
   }
   for (const [path, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, path, v);
+  // S3_* connection settings without a bucket are not a document store (documents stay in depot/uploads): they
+  // serve backup targets (s3://bucket/prefix) and Litestream's replica, which name their own bucket.
+  const s3raw = raw.s3;
+  if (s3raw && typeof s3raw === "object" && !Array.isArray(s3raw) && (s3raw as Json).bucket === undefined) delete raw.s3;
   raw.depot = depot;
   const res = ConfigSchema.safeParse(raw);
   if (!res.success) {

@@ -14,6 +14,7 @@ import m0013 from "../../traildepot/migrations/0013_unearned_interest.sql" with 
 import m0014 from "../../traildepot/migrations/0014_login_lockout_by_email.sql" with { type: "text" };
 import m0015 from "../../traildepot/migrations/0015_payment_conflicts.sql" with { type: "text" };
 import m0016 from "../../traildepot/migrations/0016_snap_tokens_and_requests.sql" with { type: "text" };
+import m0017 from "../../traildepot/migrations/0017_sms_messages.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -46,4 +47,5 @@ export const MIGRATIONS: Migration[] = [
   { name: "0014_login_lockout_by_email.sql", sql: m0014 },
   { name: "0015_payment_conflicts.sql", sql: m0015 },
   { name: "0016_snap_tokens_and_requests.sql", sql: m0016 },
+  { name: "0017_sms_messages.sql", sql: m0017 },
 ];

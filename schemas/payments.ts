@@ -12,10 +12,21 @@ export { IdParams };
 /** config.json `extensions.payments` (or its environment variables): an invalid value stops start-up. */
 export const PaymentSettings = z
   .object({
-    /** sandbox: the in-process gateway (default); http: a gateway reached at gatewayUrl. */
-    gateway: z.enum(["sandbox", "http"]).default("sandbox"),
+    /**
+     * sandbox: the in-process gateway (default); http: a gateway reached at gatewayUrl (the simulator); xendit: Xendit
+     * through its official SDK (secret key KREDITKU_XENDIT_SECRET_KEY or depot/secrets/xendit-secret-key).
+     */
+    gateway: z.enum(["sandbox", "http", "xendit"]).default("sandbox"),
+    /** Xendit API base URL (the SDK's xenditURL; default https://api.xendit.co). */
+    xenditUrl: z.string().url().optional(),
+    /** Bank of the loans' fixed virtual accounts at Xendit (its VA channel code). */
+    xenditVaChannel: z.string().regex(/^[A-Z_]{2,40}$/).default("BNI"),
+    /** Bound on each Xendit API call, milliseconds (a bad value keeps 10 s). */
+    xenditTimeoutMs: z.coerce.number().int().min(100).max(120_000).catch(10_000).default(10_000),
+    /** A disbursement still pending this many minutes after it was sent is asked for at the gateway (a bad value keeps 15). */
+    reconcileDisbursementsAfterMinutes: z.coerce.number().positive().catch(15).default(15),
     gatewayUrl: z.string().url().optional(),
-    /** The webhook format the gateway speaks. */
+    /** The webhook format the gateway speaks (the xendit gateway always speaks xendit). */
     gatewayProvider: z.enum(PAYMENT_PROVIDERS).default("standard"),
     /** Window of the scheduled reconciliation, hours back from now (a bad value keeps 48). */
     reconcileWindowHours: z.coerce.number().positive().catch(48),
@@ -34,6 +45,21 @@ export type LoanJobPayload = z.infer<typeof LoanJobPayload>;
 export const ReconcilePayload = z.object({ from: z.string().datetime().optional(), to: z.string().datetime().optional() });
 export type ReconcilePayload = z.infer<typeof ReconcilePayload>;
 
+/** Payload of `reconcile-disbursements`: settle pending disbursements older than this many minutes (default: the settings'). */
+export const ReconcileDisbursementsPayload = z.object({ olderThanMinutes: z.number().positive().optional() });
+export type ReconcileDisbursementsPayload = z.infer<typeof ReconcileDisbursementsPayload>;
+
+/** What a disbursement reconciliation run saw and did. */
+export const ReconcileDisbursementsResult = z.object({
+  seen: z.number().int(),
+  settled: z.number().int(),
+  failed: z.number().int(),
+  stillPending: z.number().int(),
+  needsAttention: z.number().int(),
+  errors: z.number().int(),
+});
+export type ReconcileDisbursementsResult = z.infer<typeof ReconcileDisbursementsResult>;
+
 /** What a reconciliation run saw and did. */
 export const ReconcileResult = z.object({ seen: z.number().int(), applied: z.number().int(), needsAttention: z.number().int() });
 export type ReconcileResult = z.infer<typeof ReconcileResult>;
@@ -48,7 +74,7 @@ export const PaymentAllocation = z.object({
   /** Left over after every instalment: borrower credit. */
   creditAmount: z.number().int(),
   /** The instalments (seq) it reached. */
-  instalments: z.array(z.number().int()),
+  installments: z.array(z.number().int()),
 });
 export type PaymentAllocation = z.infer<typeof PaymentAllocation>;
 
@@ -90,7 +116,7 @@ export const PaymentOutcome = z
       status: "applied",
       loanId: EXAMPLE_IDS.loan,
       amount: 110_000,
-      allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 10_000, principalAmount: 100_000, creditAmount: 0, instalments: [1] },
+      allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 10_000, principalAmount: 100_000, creditAmount: 0, installments: [1] },
       loanStatus: "active",
       outstandingAmount: 5_390_000,
       creditBalanceAmount: 0,
@@ -175,7 +201,7 @@ const paymentExample = {
   status: "applied",
   reason: null,
   source: "webhook",
-  allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 10_000, principalAmount: 100_000, creditAmount: 0, instalments: [1] },
+  allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 10_000, principalAmount: 100_000, creditAmount: 0, installments: [1] },
   unappliedAmount: 0,
   resolution: null,
   resolvedBy: null,
@@ -200,7 +226,7 @@ export const ResolvedPayment = PaymentOutcome.extend({ resolution: z.string(), r
     status: "applied",
     loanId: EXAMPLE_IDS.loan,
     amount: 110_000,
-    allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 10_000, principalAmount: 100_000, creditAmount: 0, instalments: [2] },
+    allocation: { lateFeeAmount: 0, feeAmount: 0, interestAmount: 10_000, principalAmount: 100_000, creditAmount: 0, installments: [2] },
     loanStatus: "active",
     outstandingAmount: 5_280_000,
     creditBalanceAmount: 0,

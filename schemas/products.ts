@@ -48,13 +48,13 @@ export const QUOTE_EXAMPLE = {
   upfrontFeeAmount: 0,
   disbursedAmount: 5_000_000,
   totalRepaymentAmount: 5_500_000,
-  instalmentAmount: 110_000,
+  installmentAmount: 110_000,
   termDays: 350,
   dailyCostPpm: 286,
   totalCostPpm: 100_000,
   aprBps: 2078,
   dailyCostCapPpm: 2000,
-  instalments: [{ seq: 1, dueDate: "2026-03-09", principalAmount: 100_000, interestAmount: 10_000, feeAmount: 0, totalAmount: 110_000 }],
+  installments: [{ seq: 1, dueDate: "2026-03-09", principalAmount: 100_000, interestAmount: 10_000, feeAmount: 0, totalAmount: 110_000 }],
 } as const;
 
 /** A 422 `regulatory-cap-exceeded` problem (the first violation's figures, then all of them). */
@@ -211,12 +211,12 @@ export const Quote = z
     upfrontFeeAmount: z.number().int(),
     disbursedAmount: z.number().int(),
     totalRepaymentAmount: z.number().int(),
-    instalmentAmount: z.number().int(),
+    installmentAmount: z.number().int().openapi({ description: "The largest instalment (principal + interest + fees), integer rupiah" }),
     termDays: z.number().int(),
     dailyCostPpm: z.number().int().openapi({ description: "Interest + all fees per day on the principal, ppm/day (rounded up)" }),
     totalCostPpm: z.number().int(),
     aprBps: z.number().int().openapi({ description: "Effective annual rate, basis points" }),
     dailyCostCapPpm: z.number().int().nullable().openapi({ description: "The daily cost cap in force for this loan (ppm/day)" }),
-    instalments: z.array(ScheduleLine),
+    installments: z.array(ScheduleLine).openapi({ description: "The repayment schedule, one line per instalment (the same spelling as a loan's `installments`)" }),
   })
   .openapi("Quote", { example: QUOTE_EXAMPLE });

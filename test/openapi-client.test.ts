@@ -81,7 +81,7 @@ describe("a client generated from the OpenAPI document", () => {
     const product = products.data!.items.find((p) => p.id === "prod_reference_weekly")!;
     expect(product.tenorUnit).toBe("weeks");
     const quote = await api.POST("/api/v1/quotes", { body: { productId: product.id, principalAmount: 5_000_000, tenor: 50 } });
-    expect(quote.data?.instalmentAmount).toBe(110_000);
+    expect(quote.data?.installmentAmount).toBe(110_000);
 
     // the KYC profile and two documents
     const birthDate = "1990-05-15";

@@ -133,9 +133,9 @@ describe("the origination journey on the binary (each test with its own borrower
     expect(doc.body.downloadUrl).toBeUndefined();
     const q = await call("POST", "/api/v1/quotes", { productId: "prod_reference_weekly", principalAmount: 5_000_000, tenor: 50 }, { token: a.token });
     expect(q.status).toBe(200);
-    expect(q.body).toMatchObject({ instalmentAmount: 110_000, totalRepaymentAmount: 5_500_000, dailyCostPpm: 286, termDays: 350 });
-    expect(q.body.instalments).toHaveLength(50);
-    expect(q.body.instalments.every((l: any) => l.principalAmount === 100_000 && l.interestAmount === 10_000)).toBe(true);
+    expect(q.body).toMatchObject({ installmentAmount: 110_000, totalRepaymentAmount: 5_500_000, dailyCostPpm: 286, termDays: 350 });
+    expect(q.body.installments).toHaveLength(50);
+    expect(q.body.installments.every((l: any) => l.principalAmount === 100_000 && l.interestAmount === 10_000)).toBe(true);
     expect((await call("GET", "/api/v1/applications", undefined, { token: a.token })).body.items).toEqual([]);
   });
 
@@ -152,7 +152,7 @@ describe("the origination journey on the binary (each test with its own borrower
       expect([201, 409]).toContain(statuses[1]);
       const won = r1.status === 201 ? r1 : r2;
       const appA = won.body;
-      expect(appA).toMatchObject({ status: "checking", principalAmount: 5_000_000, instalmentAmount: 110_000 });
+      expect(appA).toMatchObject({ status: "checking", principalAmount: 5_000_000, installmentAmount: 110_000 });
       const replay = await call("POST", "/api/v1/applications", body, { token: a.token, headers });
       expect(replay.status).toBe(201);
       expect(replay.headers.get("idempotent-replayed")).toBe("true");

@@ -56,10 +56,10 @@ scenarios("products and quotes", [
     body: quote(),
     beforeTest: ({ app }) => loansAndApplications(app),
     expectedStatus: 200,
-    expectedContent: { totalRepaymentAmount: 5_500_000, instalmentAmount: 110_000, dailyCostPpm: 286, dailyCostCapPpm: 2000, termDays: 350 },
+    expectedContent: { totalRepaymentAmount: 5_500_000, installmentAmount: 110_000, dailyCostPpm: 286, dailyCostCapPpm: 2000, termDays: 350 },
     expectedEvents: {},
     afterTest: ({ app, res, data: before }) => {
-      expect(res.body.instalments).toHaveLength(50);
+      expect(res.body.installments).toHaveLength(50);
       expect(res.body.aprBps).toBeGreaterThan(0);
       expect(loansAndApplications(app)).toBe(before);
     },
@@ -67,7 +67,7 @@ scenarios("products and quotes", [
   { name: "a quote outside the product's range names the fields", method: "POST", url: "/api/v1/quotes", asUser: "borrower", body: quote({ principalAmount: 500, tenor: 51 }), expectedStatus: 422, afterTest: ({ res }) => expect(res.body.errors.map((e: any) => e.path)).toEqual(["principalAmount", "tenor"]) },
   { name: "a quote for an unknown product is 404", method: "POST", url: "/api/v1/quotes", asUser: "borrower", body: quote({ productId: "nope" }), expectedStatus: 404 },
   { name: "a start date in the past is refused", method: "POST", url: "/api/v1/quotes", asUser: "borrower", body: quote({ startDate: "2024-06-01" }), expectedStatus: 422, afterTest: ({ res }) => expect(res.body.errors[0].path).toBe("startDate") },
-  { name: "a later start date moves the schedule", method: "POST", url: "/api/v1/quotes", asUser: "borrower", body: quote({ startDate: "2026-03-16" }), expectedStatus: 200, afterTest: ({ res }) => expect(res.body.instalments[0].dueDate).toBe("2026-03-23") },
+  { name: "a later start date moves the schedule", method: "POST", url: "/api/v1/quotes", asUser: "borrower", body: quote({ startDate: "2026-03-16" }), expectedStatus: 200, afterTest: ({ res }) => expect(res.body.installments[0].dueDate).toBe("2026-03-23") },
 ]);
 
 test("products: create, read, update and retire a product", async () => {
@@ -289,7 +289,7 @@ describe("applications", () => {
     const created = await t.call("POST", "/api/v1/applications", { as: user, body: apply({ documentIds }) });
     expect(created.status).toBe(201);
     const app = created.body;
-    expect(app).toMatchObject({ status: "checking", instalmentAmount: 110_000, documentIds: [...documentIds].sort() });
+    expect(app).toMatchObject({ status: "checking", installmentAmount: 110_000, documentIds: [...documentIds].sort() });
     expect(t.events("application.submitted")).toEqual([{ name: "application.submitted", payload: { applicationId: app.id, userId: user.id } }]);
     // open application → 409
     const again = await t.call("POST", "/api/v1/applications", { as: user, body: apply({ documentIds }) });

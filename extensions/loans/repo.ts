@@ -154,7 +154,7 @@ export function applicationOut(db: Sql, r: ApplicationRow) {
     tenor: r.tenor,
     tenorUnit: r.tenor_unit,
     purpose: r.purpose,
-    instalmentAmount: r.instalment_amount,
+    installmentAmount: r.instalment_amount,
     documentIds: docs.map((d) => d.document_id),
     offer: r.offer_json ? JSON.parse(r.offer_json) : null,
     loanId: r.loan_id,

@@ -144,7 +144,7 @@ describe("money movement on the reference loan", () => {
     expect(inst[49].dueDate).toBe("2027-02-15");
     expect(totalOutstanding(inst)).toBe(5_500_000);
     const p = pay(env, va, 110_000);
-    expect(p).toMatchObject({ status: "applied", outstandingAmount: 5_390_000, allocation: { interestAmount: 10_000, principalAmount: 100_000, instalments: [1] } });
+    expect(p).toMatchObject({ status: "applied", outstandingAmount: 5_390_000, allocation: { interestAmount: 10_000, principalAmount: 100_000, installments: [1] } });
     expect(checkLedger(env.db.read).discrepancies).toEqual([]);
     // exactly one disbursement per loan, ever
     expect(() => env.db.tx((c) => c.run("INSERT INTO disbursements (id, loan_id, principal, fee_amount, net_amount, status, created_at, updated_at) VALUES ('d2', ?, 1, 0, 1, 'queued', '', '')", loan.loanId))).toThrow();
@@ -155,7 +155,7 @@ describe("money movement on the reference loan", () => {
     const loan = env.db.tx((c) => seedLoan(c));
     const { va } = activate(env, loan.loanId);
     const p1 = pay(env, va, 3 * 110_000 + 55_000);
-    expect(p1.allocation!.instalments).toEqual([1, 2, 3, 4]);
+    expect(p1.allocation!.installments).toEqual([1, 2, 3, 4]);
     const i4 = loadInstalments(env.db.read, loan.loanId)[3];
     expect(i4).toMatchObject({ interestPaid: 10_000, principalPaid: 45_000 });
     expect(p1.outstandingAmount).toBe(5_500_000 - 385_000);

@@ -24,7 +24,7 @@ export type Settled = Pick<PaymentResult, "status" | "reason" | "allocation" | "
 export function settleToLoan(t: TxContext, loan: PaymentLoan, p: { ref: string; amount: number; source: "cash" | "unapplied_cash"; memo: string; now: Date }): Settled {
   const at = p.now.toISOString();
   const kind = p.source === "cash" ? "payment" : "payment.resolved";
-  const noAllocation = (credit: number) => ({ lateFeeAmount: 0, feeAmount: 0, interestAmount: 0, principalAmount: 0, creditAmount: credit, instalments: [] as number[] });
+  const noAllocation = (credit: number) => ({ lateFeeAmount: 0, feeAmount: 0, interestAmount: 0, principalAmount: 0, creditAmount: credit, installments: [] as number[] });
   if (loan.status === "disbursing") {
     // Out of order: the money arrived before the disbursement settled. Hold it as credit; activation applies it.
     postJournal(t, { kind, ref: p.ref, loanId: loan.id, memo: `${p.memo} held until the loan is active`, postedAt: at, lines: [{ account: p.source, debit: p.amount }, { account: "borrower_credit", credit: p.amount }] });
@@ -71,7 +71,7 @@ export function settleToLoan(t: TxContext, loan: PaymentLoan, p: { ref: string; 
   const q = payoffQuote(after, credit);
   return {
     status: "applied",
-    allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, instalments: a.lines.map((l) => l.seq) },
+    allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, installments: a.lines.map((l) => l.seq) },
     loanStatus,
     outstandingAmount: q.outstanding,
     creditBalanceAmount: credit,

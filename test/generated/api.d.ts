@@ -1240,6 +1240,66 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "snap.access-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The bank asks for a B2B access token
+         * @description Delivered to `POST /snap/v1.0/access-token/b2b`.
+         */
+        post: operations["webhookSnapAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "snap.va-inquiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * VA inquiry
+         * @description Delivered to `POST /snap/v1.0/transfer-va/inquiry`.
+         */
+        post: operations["webhookSnapVaInquiry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "snap.va-payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * VA payment notification
+         * @description Delivered to `POST /snap/v1.0/transfer-va/payment`.
+         */
+        post: operations["webhookSnapVaPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "payment.standard": {
         parameters: {
             query?: never;
@@ -1363,6 +1423,198 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "responseCode": "2007300",
+         *       "responseMessage": "Successful",
+         *       "accessToken": "snap_4bJ6kQyU1c9Xr2o0YQp7WmZkS3Vt8aFh",
+         *       "tokenType": "BearerToken",
+         *       "expiresIn": "900"
+         *     }
+         */
+        SnapTokenResponse: components["schemas"]["SnapResponse"] & {
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: "BearerToken";
+            expiresIn: string;
+        };
+        /**
+         * @example {
+         *       "responseCode": "4012400",
+         *       "responseMessage": "Unauthorized. Signature"
+         *     }
+         */
+        SnapResponse: {
+            responseCode: string;
+            responseMessage: string;
+        };
+        /**
+         * @example {
+         *       "grantType": "client_credentials"
+         *     }
+         */
+        SnapTokenRequest: {
+            /** @enum {string} */
+            grantType: "client_credentials";
+            additionalInfo?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @example {
+         *       "responseCode": "2002400",
+         *       "responseMessage": "Successful",
+         *       "virtualAccountData": {
+         *         "partnerServiceId": "    8808",
+         *         "customerNo": "000000000001",
+         *         "virtualAccountNo": "    8808000000000001",
+         *         "virtualAccountName": "Budi Santoso",
+         *         "inquiryRequestId": "inq-20260302-000001",
+         *         "totalAmount": {
+         *           "value": "110000.00",
+         *           "currency": "IDR"
+         *         },
+         *         "virtualAccountTrxType": "O",
+         *         "inquiryStatus": "00",
+         *         "inquiryReason": {
+         *           "english": "Success",
+         *           "indonesia": "Sukses"
+         *         }
+         *       }
+         *     }
+         */
+        SnapInquiryResponse: components["schemas"]["SnapResponse"] & {
+            virtualAccountData: {
+                partnerServiceId: string;
+                customerNo: string;
+                virtualAccountNo: string;
+                virtualAccountName: string;
+                inquiryRequestId: string;
+                totalAmount: components["schemas"]["SnapAmount"];
+                virtualAccountTrxType: string;
+                inquiryStatus: string;
+                inquiryReason: {
+                    english: string;
+                    indonesia: string;
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "value": "110000.00",
+         *       "currency": "IDR"
+         *     }
+         */
+        SnapAmount: {
+            value: string;
+            currency: string;
+        };
+        /**
+         * @example {
+         *       "partnerServiceId": "    8808",
+         *       "customerNo": "000000000001",
+         *       "virtualAccountNo": "    8808000000000001",
+         *       "inquiryRequestId": "inq-20260302-000001",
+         *       "trxDateInit": "2026-03-02T10:00:00+07:00",
+         *       "channelCode": 6011
+         *     }
+         */
+        SnapInquiryRequest: {
+            partnerServiceId: string;
+            customerNo: string;
+            virtualAccountNo: string;
+            inquiryRequestId: string;
+            trxDateInit?: string;
+            channelCode?: number;
+            additionalInfo?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @example {
+         *       "responseCode": "2002500",
+         *       "responseMessage": "Successful",
+         *       "virtualAccountData": {
+         *         "partnerServiceId": "    8808",
+         *         "customerNo": "000000000001",
+         *         "virtualAccountNo": "    8808000000000001",
+         *         "virtualAccountName": "Budi Santoso",
+         *         "paymentRequestId": "pay-20260302-000001",
+         *         "paidAmount": {
+         *           "value": "110000.00",
+         *           "currency": "IDR"
+         *         },
+         *         "trxDateTime": "2026-03-02T10:01:00+07:00",
+         *         "referenceNo": "0000123456",
+         *         "paymentFlagStatus": "00",
+         *         "paymentFlagReason": {
+         *           "english": "Success",
+         *           "indonesia": "Sukses"
+         *         }
+         *       },
+         *       "additionalInfo": {
+         *         "paymentId": "pay_0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d",
+         *         "status": "applied"
+         *       }
+         *     }
+         */
+        SnapPaymentResponse: components["schemas"]["SnapResponse"] & {
+            virtualAccountData: {
+                partnerServiceId: string;
+                customerNo: string;
+                virtualAccountNo: string;
+                virtualAccountName: string;
+                paymentRequestId: string;
+                paidAmount: components["schemas"]["SnapAmount"];
+                trxDateTime: string;
+                referenceNo?: string;
+                paymentFlagStatus: string;
+                paymentFlagReason: {
+                    english: string;
+                    indonesia: string;
+                };
+            };
+            additionalInfo: {
+                paymentId: string | null;
+                status: string;
+            };
+        };
+        /**
+         * @example {
+         *       "partnerServiceId": "    8808",
+         *       "customerNo": "000000000001",
+         *       "virtualAccountNo": "    8808000000000001",
+         *       "virtualAccountName": "Budi Santoso",
+         *       "paymentRequestId": "pay-20260302-000001",
+         *       "paidAmount": {
+         *         "value": "110000.00",
+         *         "currency": "IDR"
+         *       },
+         *       "trxDateTime": "2026-03-02T10:01:00+07:00",
+         *       "referenceNo": "0000123456",
+         *       "channelCode": 6011,
+         *       "flagAdvise": "N"
+         *     }
+         */
+        SnapPaymentRequest: {
+            partnerServiceId: string;
+            customerNo: string;
+            virtualAccountNo: string;
+            virtualAccountName?: string;
+            paymentRequestId: string;
+            paidAmount: components["schemas"]["SnapAmount"];
+            totalAmount?: components["schemas"]["SnapAmount"];
+            trxDateTime: string;
+            referenceNo?: string;
+            channelCode?: number;
+            hashedSourceAccountNo?: string;
+            sourceBankCode?: string;
+            /** @enum {string} */
+            flagAdvise?: "Y" | "N";
+            additionalInfo?: {
+                [key: string]: unknown;
+            };
+        };
         WebhookReceipt: {
             /** @enum {boolean} */
             received: true;
@@ -1589,19 +1841,23 @@ export interface components {
         };
         /**
          * @example {
-         *       "status": "ready",
+         *       "status": "degraded",
          *       "checks": {
          *         "database": true,
-         *         "migrations": true
+         *         "migrations": true,
+         *         "redis": "degraded"
          *       }
          *     }
          */
         Readiness: {
-            /** @enum {string} */
-            status: "ready";
-            /** @description Each check by name: database, migrations, and redis/s3 when configured */
+            /**
+             * @description `degraded`: a dependency only some requests need (Redis, S3) is not answering; the process still serves
+             * @enum {string}
+             */
+            status: "ready" | "degraded";
+            /** @description Each check by name: database, migrations, and redis/s3 when configured (`"degraded"` when a degradable check fails) */
             checks: {
-                [key: string]: boolean;
+                [key: string]: boolean | "degraded";
             };
         };
         OtpChallenge: {
@@ -1942,13 +2198,13 @@ export interface components {
          *       "upfrontFeeAmount": 0,
          *       "disbursedAmount": 5000000,
          *       "totalRepaymentAmount": 5500000,
-         *       "instalmentAmount": 110000,
+         *       "installmentAmount": 110000,
          *       "termDays": 350,
          *       "dailyCostPpm": 286,
          *       "totalCostPpm": 100000,
          *       "aprBps": 2078,
          *       "dailyCostCapPpm": 2000,
-         *       "instalments": [
+         *       "installments": [
          *         {
          *           "seq": 1,
          *           "dueDate": "2026-03-09",
@@ -1978,7 +2234,8 @@ export interface components {
             upfrontFeeAmount: number;
             disbursedAmount: number;
             totalRepaymentAmount: number;
-            instalmentAmount: number;
+            /** @description The largest instalment (principal + interest + fees), integer rupiah */
+            installmentAmount: number;
             termDays: number;
             /** @description Interest + all fees per day on the principal, ppm/day (rounded up) */
             dailyCostPpm: number;
@@ -1987,7 +2244,8 @@ export interface components {
             aprBps: number;
             /** @description The daily cost cap in force for this loan (ppm/day) */
             dailyCostCapPpm: number | null;
-            instalments: components["schemas"]["ScheduleLine"][];
+            /** @description The repayment schedule, one line per instalment (the same spelling as a loan's `installments`) */
+            installments: components["schemas"]["ScheduleLine"][];
         };
         /**
          * @example {
@@ -2223,7 +2481,7 @@ export interface components {
          *       "tenor": 50,
          *       "tenorUnit": "weeks",
          *       "purpose": "Modal usaha warung",
-         *       "instalmentAmount": 110000,
+         *       "installmentAmount": 110000,
          *       "documentIds": [
          *         "0193a1b2-0000-7000-8000-0000000000d1",
          *         "0193a1b2-0000-7000-8000-0000000000d2"
@@ -2250,7 +2508,7 @@ export interface components {
              */
             tenorUnit: "days" | "weeks" | "months";
             purpose: string;
-            instalmentAmount: number;
+            installmentAmount: number;
             documentIds: string[];
             offer: components["schemas"]["Offer"];
             loanId: string | null;
@@ -2323,7 +2581,7 @@ export interface components {
          *           "tenor": 50,
          *           "tenorUnit": "weeks",
          *           "purpose": "Modal usaha warung",
-         *           "instalmentAmount": 110000,
+         *           "installmentAmount": 110000,
          *           "documentIds": [
          *             "0193a1b2-0000-7000-8000-0000000000d1",
          *             "0193a1b2-0000-7000-8000-0000000000d2"
@@ -2362,7 +2620,7 @@ export interface components {
          *         "tenor": 50,
          *         "tenorUnit": "weeks",
          *         "purpose": "Modal usaha warung",
-         *         "instalmentAmount": 110000,
+         *         "installmentAmount": 110000,
          *         "documentIds": [
          *           "0193a1b2-0000-7000-8000-0000000000d1",
          *           "0193a1b2-0000-7000-8000-0000000000d2"
@@ -2584,7 +2842,7 @@ export interface components {
          *       "tenor": 50,
          *       "tenorUnit": "weeks",
          *       "purpose": "Modal usaha warung",
-         *       "instalmentAmount": 110000,
+         *       "installmentAmount": 110000,
          *       "documentIds": [
          *         "0193a1b2-0000-7000-8000-0000000000d1",
          *         "0193a1b2-0000-7000-8000-0000000000d2"
@@ -3142,7 +3400,7 @@ export interface components {
          *             "interestAmount": 10000,
          *             "principalAmount": 100000,
          *             "creditAmount": 0,
-         *             "instalments": [
+         *             "installments": [
          *               1
          *             ]
          *           },
@@ -3182,7 +3440,7 @@ export interface components {
                 interestAmount: number;
                 principalAmount: number;
                 creditAmount: number;
-                instalments: number[];
+                installments: number[];
             } | null;
             unappliedAmount: number;
             resolution: string | null;
@@ -3319,7 +3577,7 @@ export interface components {
          *         "interestAmount": 10000,
          *         "principalAmount": 100000,
          *         "creditAmount": 0,
-         *         "instalments": [
+         *         "installments": [
          *           2
          *         ]
          *       },
@@ -3350,7 +3608,7 @@ export interface components {
          *         "interestAmount": 10000,
          *         "principalAmount": 100000,
          *         "creditAmount": 0,
-         *         "instalments": [
+         *         "installments": [
          *           1
          *         ]
          *       },
@@ -3374,7 +3632,7 @@ export interface components {
                 interestAmount: number;
                 principalAmount: number;
                 creditAmount: number;
-                instalments: number[];
+                installments: number[];
             };
             loanStatus?: string;
             outstandingAmount?: number;
@@ -3922,7 +4180,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready */
+            /** @description Ready, or degraded: Redis or S3 not answering (jobs wait in the outbox, document uploads answer 503), everything else served */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3930,10 +4188,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "status": "ready",
+                     *       "status": "degraded",
                      *       "checks": {
                      *         "database": true,
-                     *         "migrations": true
+                     *         "migrations": true,
+                     *         "redis": "degraded"
                      *       }
                      *     }
                      */
@@ -5796,13 +6055,13 @@ export interface operations {
                      *       "upfrontFeeAmount": 0,
                      *       "disbursedAmount": 5000000,
                      *       "totalRepaymentAmount": 5500000,
-                     *       "instalmentAmount": 110000,
+                     *       "installmentAmount": 110000,
                      *       "termDays": 350,
                      *       "dailyCostPpm": 286,
                      *       "totalCostPpm": 100000,
                      *       "aprBps": 2078,
                      *       "dailyCostCapPpm": 2000,
-                     *       "instalments": [
+                     *       "installments": [
                      *         {
                      *           "seq": 1,
                      *           "dueDate": "2026-03-09",
@@ -6270,7 +6529,7 @@ export interface operations {
                      *           "tenor": 50,
                      *           "tenorUnit": "weeks",
                      *           "purpose": "Modal usaha warung",
-                     *           "instalmentAmount": 110000,
+                     *           "installmentAmount": 110000,
                      *           "documentIds": [
                      *             "0193a1b2-0000-7000-8000-0000000000d1",
                      *             "0193a1b2-0000-7000-8000-0000000000d2"
@@ -6342,7 +6601,7 @@ export interface operations {
                      *       "tenor": 50,
                      *       "tenorUnit": "weeks",
                      *       "purpose": "Modal usaha warung",
-                     *       "instalmentAmount": 110000,
+                     *       "installmentAmount": 110000,
                      *       "documentIds": [
                      *         "0193a1b2-0000-7000-8000-0000000000d1",
                      *         "0193a1b2-0000-7000-8000-0000000000d2"
@@ -6440,7 +6699,7 @@ export interface operations {
                      *       "tenor": 50,
                      *       "tenorUnit": "weeks",
                      *       "purpose": "Modal usaha warung",
-                     *       "instalmentAmount": 110000,
+                     *       "installmentAmount": 110000,
                      *       "documentIds": [
                      *         "0193a1b2-0000-7000-8000-0000000000d1",
                      *         "0193a1b2-0000-7000-8000-0000000000d2"
@@ -6518,7 +6777,7 @@ export interface operations {
                      *       "tenor": 50,
                      *       "tenorUnit": "weeks",
                      *       "purpose": "Modal usaha warung",
-                     *       "instalmentAmount": 110000,
+                     *       "installmentAmount": 110000,
                      *       "documentIds": [
                      *         "0193a1b2-0000-7000-8000-0000000000d1",
                      *         "0193a1b2-0000-7000-8000-0000000000d2"
@@ -6613,7 +6872,7 @@ export interface operations {
                      *         "tenor": 50,
                      *         "tenorUnit": "weeks",
                      *         "purpose": "Modal usaha warung",
-                     *         "instalmentAmount": 110000,
+                     *         "installmentAmount": 110000,
                      *         "documentIds": [
                      *           "0193a1b2-0000-7000-8000-0000000000d1",
                      *           "0193a1b2-0000-7000-8000-0000000000d2"
@@ -6910,7 +7169,7 @@ export interface operations {
                      *           "tenor": 50,
                      *           "tenorUnit": "weeks",
                      *           "purpose": "Modal usaha warung",
-                     *           "instalmentAmount": 110000,
+                     *           "installmentAmount": 110000,
                      *           "documentIds": [
                      *             "0193a1b2-0000-7000-8000-0000000000d1",
                      *             "0193a1b2-0000-7000-8000-0000000000d2"
@@ -6978,7 +7237,7 @@ export interface operations {
                      *       "tenor": 50,
                      *       "tenorUnit": "weeks",
                      *       "purpose": "Modal usaha warung",
-                     *       "instalmentAmount": 110000,
+                     *       "installmentAmount": 110000,
                      *       "documentIds": [
                      *         "0193a1b2-0000-7000-8000-0000000000d1",
                      *         "0193a1b2-0000-7000-8000-0000000000d2"
@@ -7107,7 +7366,7 @@ export interface operations {
                      *       "tenor": 50,
                      *       "tenorUnit": "weeks",
                      *       "purpose": "Modal usaha warung",
-                     *       "instalmentAmount": 110000,
+                     *       "installmentAmount": 110000,
                      *       "documentIds": [
                      *         "0193a1b2-0000-7000-8000-0000000000d1",
                      *         "0193a1b2-0000-7000-8000-0000000000d2"
@@ -7977,7 +8236,7 @@ export interface operations {
                      *             "interestAmount": 10000,
                      *             "principalAmount": 100000,
                      *             "creditAmount": 0,
-                     *             "instalments": [
+                     *             "installments": [
                      *               1
                      *             ]
                      *           },
@@ -8273,7 +8532,7 @@ export interface operations {
                      *         "interestAmount": 10000,
                      *         "principalAmount": 100000,
                      *         "creditAmount": 0,
-                     *         "instalments": [
+                     *         "installments": [
                      *           2
                      *         ]
                      *       },
@@ -9537,6 +9796,353 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    webhookSnapAccessToken: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The bank's local time, yyyy-MM-ddTHH:mm:ssTZD, within 5 minutes */
+                "X-TIMESTAMP": string;
+                /** @description The client key agreed with the bank */
+                "X-CLIENT-KEY": string;
+                /** @description base64 SHA256withRSA(`X-CLIENT-KEY|X-TIMESTAMP`) with the bank's private key */
+                "X-SIGNATURE": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grantType": "client_credentials"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SnapTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description responseCode 2007300: the token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "2007300",
+                     *       "responseMessage": "Successful",
+                     *       "accessToken": "snap_4bJ6kQyU1c9Xr2o0YQp7WmZkS3Vt8aFh",
+                     *       "tokenType": "BearerToken",
+                     *       "expiresIn": "900"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapTokenResponse"];
+                };
+            };
+            /** @description Malformed request: responseCode 400xx01 (invalid field format) or 400xx02 (a mandatory header or field missing) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            /** @description Not authenticated: 401xx00 (signature, partner, stale X-TIMESTAMP, SNAP not configured) or 401xx01 (token unknown or expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookSnapVaInquiry: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Bearer <accessToken> from the access-token call */
+                Authorization: string;
+                /** @description The bank's local time, yyyy-MM-ddTHH:mm:ssTZD, within 5 minutes */
+                "X-TIMESTAMP": string;
+                /** @description base64 HMAC-SHA512(clientSecret, METHOD:relativeUrl:accessToken:hex(SHA-256(minified body)):X-TIMESTAMP) */
+                "X-SIGNATURE": string;
+                /** @description The partner id agreed with the bank */
+                "X-PARTNER-ID": string;
+                /** @description Unique per day; repeated with the same body it replays the answer */
+                "X-EXTERNAL-ID": string;
+                /** @description The bank's channel */
+                "CHANNEL-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "partnerServiceId": "    8808",
+                 *       "customerNo": "000000000001",
+                 *       "virtualAccountNo": "    8808000000000001",
+                 *       "inquiryRequestId": "inq-20260302-000001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SnapInquiryRequest"];
+            };
+        };
+        responses: {
+            /** @description responseCode 2002400: the amount due */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "2002400",
+                     *       "responseMessage": "Successful",
+                     *       "virtualAccountData": {
+                     *         "partnerServiceId": "    8808",
+                     *         "customerNo": "000000000001",
+                     *         "virtualAccountNo": "    8808000000000001",
+                     *         "virtualAccountName": "Budi Santoso",
+                     *         "inquiryRequestId": "inq-20260302-000001",
+                     *         "totalAmount": {
+                     *           "value": "110000.00",
+                     *           "currency": "IDR"
+                     *         },
+                     *         "virtualAccountTrxType": "O",
+                     *         "inquiryStatus": "00",
+                     *         "inquiryReason": {
+                     *           "english": "Success",
+                     *           "indonesia": "Sukses"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapInquiryResponse"];
+                };
+            };
+            /** @description Malformed request: responseCode 400xx01 (invalid field format) or 400xx02 (a mandatory header or field missing) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            /** @description Not authenticated: 401xx00 (signature, partner, stale X-TIMESTAMP, SNAP not configured) or 401xx01 (token unknown or expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            /** @description 404xx12 unknown VA, 404xx13 invalid amount, 404xx14 paid bill, 404xx18 inconsistent request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            /** @description 409xx00: the X-EXTERNAL-ID was used today with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookSnapVaPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Bearer <accessToken> from the access-token call */
+                Authorization: string;
+                /** @description The bank's local time, yyyy-MM-ddTHH:mm:ssTZD, within 5 minutes */
+                "X-TIMESTAMP": string;
+                /** @description base64 HMAC-SHA512(clientSecret, METHOD:relativeUrl:accessToken:hex(SHA-256(minified body)):X-TIMESTAMP) */
+                "X-SIGNATURE": string;
+                /** @description The partner id agreed with the bank */
+                "X-PARTNER-ID": string;
+                /** @description Unique per day; repeated with the same body it replays the answer */
+                "X-EXTERNAL-ID": string;
+                /** @description The bank's channel */
+                "CHANNEL-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "partnerServiceId": "    8808",
+                 *       "customerNo": "000000000001",
+                 *       "virtualAccountNo": "    8808000000000001",
+                 *       "paymentRequestId": "pay-20260302-000001",
+                 *       "paidAmount": {
+                 *         "value": "110000.00",
+                 *         "currency": "IDR"
+                 *       },
+                 *       "trxDateTime": "2026-03-02T10:01:00+07:00"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SnapPaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description responseCode 2002500: the payment is recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "2002500",
+                     *       "responseMessage": "Successful",
+                     *       "virtualAccountData": {
+                     *         "partnerServiceId": "    8808",
+                     *         "customerNo": "000000000001",
+                     *         "virtualAccountNo": "    8808000000000001",
+                     *         "virtualAccountName": "Budi Santoso",
+                     *         "paymentRequestId": "pay-20260302-000001",
+                     *         "paidAmount": {
+                     *           "value": "110000.00",
+                     *           "currency": "IDR"
+                     *         },
+                     *         "trxDateTime": "2026-03-02T10:01:00+07:00",
+                     *         "referenceNo": "0000123456",
+                     *         "paymentFlagStatus": "00",
+                     *         "paymentFlagReason": {
+                     *           "english": "Success",
+                     *           "indonesia": "Sukses"
+                     *         }
+                     *       },
+                     *       "additionalInfo": {
+                     *         "paymentId": "pay_0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d",
+                     *         "status": "applied"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapPaymentResponse"];
+                };
+            };
+            /** @description Malformed request: responseCode 400xx01 (invalid field format) or 400xx02 (a mandatory header or field missing) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            /** @description Not authenticated: 401xx00 (signature, partner, stale X-TIMESTAMP, SNAP not configured) or 401xx01 (token unknown or expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            /** @description 404xx12 unknown VA, 404xx13 invalid amount, 404xx14 paid bill, 404xx18 inconsistent request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            /** @description 409xx00: the X-EXTERNAL-ID was used today with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "responseCode": "4012400",
+                     *       "responseMessage": "Unauthorized. Signature"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SnapResponse"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
         };
     };
     webhookPaymentStandard: {

@@ -53,7 +53,7 @@ export function borrowerReasons(ctx: { db: ExtensionContext["db"] }, input: { pr
       reasons.push({
         code: "income_ratio_exceeded",
         message: `the instalment (${fmt(monthly)} a month) is above ${ratio.value / 10_000} % of the declared monthly income (${fmt(profile.monthly_income_amount)})`,
-        instalmentAmount: schedule.instalmentAmount,
+        installmentAmount: schedule.instalmentAmount,
         monthlyEquivalentAmount: monthly,
         monthlyIncomeAmount: profile.monthly_income_amount,
         maxRatioPpm: ratio.value,

@@ -240,13 +240,13 @@ export function quoteBody(product: ProductRow, s: ReturnType<typeof buildSchedul
     upfrontFeeAmount: s.upfrontFeeAmount,
     disbursedAmount: s.disbursedAmount,
     totalRepaymentAmount: s.totalRepaymentAmount,
-    instalmentAmount: s.instalmentAmount,
+    installmentAmount: s.instalmentAmount,
     termDays: s.termDays,
     dailyCostPpm: s.dailyCostPpm,
     totalCostPpm: s.totalCostPpm,
     aprBps: s.aprBps,
     dailyCostCapPpm,
-    instalments: s.instalments,
+    installments: s.instalments,
   };
 }
 

@@ -11,6 +11,7 @@ import { decideApplicationJob } from "./decide-application.ts";
 import { disburseJob } from "./disburse.ts";
 import { issueVirtualAccountJob } from "./issue-virtual-account.ts";
 import { reconcilePaymentsJob } from "./reconcile-payments.ts";
+import { reconcileDisbursementsJob } from "./reconcile-disbursements.ts";
 import { sendReminderJob } from "./send-reminder.ts";
 import { delinquencySweepJob } from "./delinquency-sweep.ts";
 
@@ -26,6 +27,7 @@ export const ALL_JOBS: Installed["jobs"] = [
   disburseJob,
   issueVirtualAccountJob,
   reconcilePaymentsJob,
+  reconcileDisbursementsJob,
   sendReminderJob,
   delinquencySweepJob,
 ];

@@ -27,6 +27,7 @@ export function startGatewaySimulator(opts: { port?: number; provider?: Provider
       try {
         if (req.method === "POST" && url.pathname === "/v1/virtual-accounts") return json(await gw.createVirtualAccount(body));
         if (req.method === "POST" && url.pathname === "/v1/disbursements") return json(await gw.requestDisbursement(body));
+        if (req.method === "GET" && url.pathname.startsWith("/v1/disbursements/")) return json(await gw.getDisbursement(decodeURIComponent(url.pathname.slice("/v1/disbursements/".length))));
         if (req.method === "GET" && url.pathname === "/v1/payments") {
           const from = new Date(url.searchParams.get("from") ?? 0);
           const to = new Date(url.searchParams.get("to") ?? Date.now());

@@ -29,6 +29,16 @@ export interface GatewayPayment {
   paidAt: string;
 }
 
+/** What the gateway knows of one disbursement request (the status query behind disbursement reconciliation). */
+export interface GatewayDisbursement {
+  reference: string;
+  /** pending: accepted, not settled yet; unknown: the gateway has no request with this reference. */
+  status: "pending" | "succeeded" | "failed" | "unknown";
+  amount?: number;
+  completedAt?: string;
+  failureCode?: string;
+}
+
 export interface PaymentGateway {
   /** Which webhook provider format this gateway speaks (its webhooks arrive at /webhooks/…/:provider). */
   readonly provider: Provider;
@@ -39,6 +49,8 @@ export interface PaymentGateway {
   requestDisbursement(req: DisbursementRequest): Promise<{ accepted: true; gatewayRef: string }>;
   /** Payments received in [from, to) — used by reconciliation to catch webhooks that never arrived. */
   listPayments(window: { from: Date; to: Date }): Promise<GatewayPayment[]>;
+  /** The status of a disbursement request by our reference — used to settle one whose webhook never arrived. */
+  getDisbursement(reference: string): Promise<GatewayDisbursement>;
 }
 
 /** A gateway the server reaches over HTTP (the sandbox simulator, scripts/simulate-gateway.ts, speaks this). */
@@ -66,6 +78,9 @@ export class HttpGateway implements PaymentGateway {
   }
   requestDisbursement(req: DisbursementRequest) {
     return this.call<{ accepted: true; gatewayRef: string }>("POST", "/v1/disbursements", { ...req, callbackBase: this.callbackBase });
+  }
+  getDisbursement(reference: string) {
+    return this.call<GatewayDisbursement>("GET", `/v1/disbursements/${encodeURIComponent(reference)}`);
   }
   async listPayments(w: { from: Date; to: Date }) {
     const r = await this.call<{ payments: GatewayPayment[] }>("GET", `/v1/payments?from=${encodeURIComponent(w.from.toISOString())}&to=${encodeURIComponent(w.to.toISOString())}`);

@@ -7,6 +7,7 @@ import { defineExtension } from "./deps.ts";
 import { disburseJob } from "../../jobs/disburse.ts";
 import { issueVirtualAccountJob } from "../../jobs/issue-virtual-account.ts";
 import { reconcilePaymentsJob } from "../../jobs/reconcile-payments.ts";
+import { reconcileDisbursementsJob } from "../../jobs/reconcile-disbursements.ts";
 import { GATEWAY_PORT } from "./gateway.ts";
 import { paymentSettings } from "./settings.ts";
 import { createGateway, WEBHOOKS, webhookDeliveriesCounter, weakSecretsPreflight } from "./webhooks.ts";
@@ -20,7 +21,7 @@ import { snapPreflight } from "./snap/credentials.ts";
 
 export default defineExtension({
   name: "payments",
-  jobs: [disburseJob, issueVirtualAccountJob, reconcilePaymentsJob],
+  jobs: [disburseJob, issueVirtualAccountJob, reconcilePaymentsJob, reconcileDisbursementsJob],
   routes: [payoffRoute, listPaymentsRoute, listEventsRoute, replayRoute, refundRoute, resolveRoute, listDisbursementsRoute, ...SNAP_ROUTES],
   webhooks: WEBHOOKS,
   records: RECORDS,

@@ -3,7 +3,7 @@
 // configured callback base URL — with duplicates, out-of-order and delayed deliveries on request. It runs inside
 // the server (default adapter) or behind HTTP in scripts/simulate-gateway.ts (tests and local development).
 import { createHash, randomUUID } from "node:crypto";
-import type { DisbursementRequest, GatewayPayment, PaymentGateway, VirtualAccount } from "./gateway.ts";
+import type { DisbursementRequest, GatewayDisbursement, GatewayPayment, PaymentGateway, VirtualAccount } from "./gateway.ts";
 import { signSnap, signStandard, snapTimestamp, type Provider, type WebhookKind } from "./verify.ts";
 
 export interface SignedWebhook {
@@ -187,6 +187,14 @@ export class SandboxGateway implements PaymentGateway {
       }
     }
     return false;
+  }
+
+  async getDisbursement(reference: string): Promise<GatewayDisbursement> {
+    const d = this.disbursements.get(reference);
+    if (!d) return { reference, status: "unknown" };
+    if (!d.outcome) return { reference, status: "pending", amount: d.amount };
+    const o = d.outcome;
+    return { reference, status: o.status, amount: o.amount, completedAt: o.completedAt, ...(o.failureCode ? { failureCode: o.failureCode } : {}) };
   }
 
   async listPayments(w: { from: Date; to: Date }): Promise<GatewayPayment[]> {

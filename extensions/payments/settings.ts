@@ -11,5 +11,9 @@ export const paymentSettings = defineSettings({
     KREDITKU_GATEWAY_PROVIDER: "gatewayProvider",
     KREDITKU_RECONCILE_WINDOW_HOURS: "reconcileWindowHours",
     KREDITKU_DISBURSE_RETRY_MS: "disburseRetryMs",
+    KREDITKU_XENDIT_URL: "xenditUrl",
+    KREDITKU_XENDIT_VA_CHANNEL: "xenditVaChannel",
+    KREDITKU_XENDIT_TIMEOUT_MS: "xenditTimeoutMs",
+    KREDITKU_RECONCILE_DISBURSEMENTS_AFTER_MINUTES: "reconcileDisbursementsAfterMinutes",
   },
 });

@@ -194,7 +194,8 @@ export function verifyWebhook(input: VerifyInput): VerifyResult {
     return { ok: true, eventId: `${ts.slice(0, 10)}:${ext}`, timestamp: when, body: body.value };
   }
 
-  // xendit: a static callback token; dedupe on payment_id (payments) or id+status (disbursements).
+  // xendit: a static callback token; dedupe on the event's object id (payments), id+status (payouts and the legacy
+  // disbursement callbacks) or payment_id (the legacy fixed-VA payment callbacks).
   const token = header(h, "x-callback-token");
   if (!token) return { ok: false, reason: "missing_headers", detail: "x-callback-token is required" };
   let match = false;
@@ -203,6 +204,15 @@ export function verifyWebhook(input: VerifyInput): VerifyResult {
   const body = parseJson(rawBody);
   if (!body.ok) return { ok: false, reason: "malformed_body", detail: "body is not a JSON object" };
   const b = body.value as Record<string, unknown>;
+  // Xendit's current APIs wrap the object in an event: {event: "payment.succeeded" | "payout.succeeded" | …, data}.
+  const event = typeof b.event === "string" ? b.event : null;
+  if (event !== null) {
+    const data = typeof b.data === "object" && b.data !== null && !Array.isArray(b.data) ? (b.data as Record<string, unknown>) : null;
+    const id = data && typeof data.id === "string" && data.id.length <= 200 ? data.id : null;
+    if (!id) return { ok: false, reason: "malformed_body", detail: "data.id is required" };
+    const st = typeof data!.status === "string" ? data!.status.slice(0, 40) : "";
+    return { ok: true, eventId: event.startsWith("payout.") ? `payout:${id}:${st}` : `${event.split(".")[0]}:${id}`, timestamp: null, body: b };
+  }
   const pid = typeof b.payment_id === "string" ? b.payment_id : null;
   const did = typeof b.id === "string" ? b.id : null;
   const status = typeof b.status === "string" ? b.status : "";
@@ -280,6 +290,21 @@ export function parsePaymentNotice(provider: Provider, body: unknown): PaymentNo
       paidAt: isoDate(str(body, "trxDateTime"), "trxDateTime"),
     };
   }
+  const event = member(body, "event");
+  if (event !== undefined) {
+    // Payments API callback: {event: "payment.succeeded", data: Payment}; the VA is the payment method's.
+    if (event !== "payment.succeeded") throw new PayloadError(`unsupported event ${JSON.stringify(event)}`);
+    const d = member(body, "data");
+    if (member(d, "status") !== "SUCCEEDED") throw new PayloadError(`unsupported payment status ${JSON.stringify(member(d, "status"))}`);
+    const va = member(member(member(d, "payment_method"), "virtual_account"), "channel_properties");
+    return {
+      paymentId: str(d, "id"),
+      vaNumber: str(va, "virtual_account_number"),
+      amount: parseRupiah(member(d, "amount")),
+      currency: str(d, "currency"),
+      paidAt: isoDate(typeof member(d, "updated") === "string" ? str(d, "updated") : str(d, "created"), "updated"),
+    };
+  }
   return {
     paymentId: str(body, "payment_id"),
     vaNumber: str(body, "account_number"),
@@ -311,6 +336,21 @@ export function parseDisbursementNotice(provider: Provider, body: unknown): Disb
       amount: parseRupiah(member(member(body, "amount"), "value")),
       completedAt: isoDate(str(body, "transactionDate"), "transactionDate"),
       failureCode: optionalString(member(body, "latestTransactionStatusDesc")),
+    };
+  }
+  const event = member(body, "event");
+  if (event !== undefined) {
+    // Payouts API callback: {event: "payout.succeeded" | "payout.failed" | "payout.reversed", data: Payout}; our
+    // reference is its reference_id (and the idempotency key it was created with).
+    if (event !== "payout.succeeded" && event !== "payout.failed" && event !== "payout.reversed") throw new PayloadError(`unsupported event ${JSON.stringify(event)}`);
+    const d = member(body, "data");
+    const failureCode = optionalString(member(d, "failure_code"));
+    return {
+      reference: str(d, "reference_id"),
+      status: event === "payout.succeeded" ? "succeeded" : "failed",
+      amount: parseRupiah(member(d, "amount")),
+      completedAt: isoDate(str(d, "updated"), "updated"),
+      ...(failureCode || event === "payout.reversed" ? { failureCode: failureCode ?? "REVERSED" } : {}),
     };
   }
   const st = str(body, "status");

@@ -12,6 +12,8 @@ import { PROVIDERS, verifyWebhook, webhookSecretProblem, type Provider, type Web
 import { processVerifiedEvent, recordFailedDelivery } from "./events.ts";
 import { HttpGateway, type PaymentGateway } from "./gateway.ts";
 import { SandboxGateway, type SignedWebhook } from "./sandbox.ts";
+import { XenditGateway } from "./xendit.ts";
+import type { PaymentSettings } from "../../schemas/payments.ts";
 import { paymentSettings } from "./settings.ts";
 import { WEBHOOK_RESPONSES, webhookDeliveries } from "./webhook-docs.ts";
 
@@ -66,7 +68,7 @@ export function webhookSecretProblems(base: Base, env?: Env): string[] {
 /** Start-up refusal: one problem naming every weak or malformed secret. */
 export function weakSecretsPreflight(ctx: ExtensionContext): string[] {
   const weak = webhookSecretProblems(ctx);
-  return [...(weak.length > 0 ? [`weak or malformed webhook secret(s): ${weak.join("; ")}`] : []), ...productionPreflight(ctx)];
+  return [...(weak.length > 0 ? [`weak or malformed webhook secret(s): ${weak.join("; ")}`] : []), ...gatewayPreflight(ctx), ...productionPreflight(ctx)];
 }
 
 /**
@@ -79,16 +81,31 @@ export function productionPreflight(ctx: ExtensionContext): string[] {
   const out: string[] = [];
   if (s.gateway === "sandbox") out.push("payments gateway is the in-process sandbox (KREDITKU_GATEWAY=sandbox, the default): set KREDITKU_GATEWAY=xendit");
   if (s.gateway === "http") out.push("payments gateway is the HTTP gateway simulator (KREDITKU_GATEWAY=http): set KREDITKU_GATEWAY=xendit");
-  if (webhookSecrets(ctx, s.gatewayProvider).length === 0) {
-    out.push(`no ${s.gatewayProvider} webhook secret: set KREDITKU_WEBHOOK_SECRET_${s.gatewayProvider.toUpperCase()} (or depot/secrets/webhook-${s.gatewayProvider})`);
+  const provider = gatewayProvider(s);
+  if (webhookSecrets(ctx, provider).length === 0) {
+    out.push(`no ${provider} webhook secret: set KREDITKU_WEBHOOK_SECRET_${provider.toUpperCase()} (or depot/secrets/webhook-${provider})`);
   }
   return out;
 }
 
-/** The configured gateway adapter: settings gateway = sandbox (default) | http (+ gatewayUrl), gatewayProvider. */
+/** The webhook format of the configured gateway (the xendit gateway always speaks xendit). */
+const gatewayProvider = (s: PaymentSettings): Provider => (s.gateway === "xendit" ? "xendit" : s.gatewayProvider);
+
+/** The Xendit secret API key: KREDITKU_XENDIT_SECRET_KEY, else depot/secrets/xendit-secret-key (never generated). */
+export const xenditSecretKey = (ctx: Base) => (readSecret(ctx, { env: "KREDITKU_XENDIT_SECRET_KEY", file: "xendit-secret-key" }).value ?? "").trim();
+
+/** Refusals in every mode: the xendit gateway without its secret key. */
+export function gatewayPreflight(ctx: ExtensionContext): string[] {
+  const s = ctx.settings(paymentSettings);
+  if (s.gateway === "xendit" && !xenditSecretKey(ctx)) return ["no Xendit secret key: set KREDITKU_XENDIT_SECRET_KEY (or depot/secrets/xendit-secret-key)"];
+  return [];
+}
+
+/** The configured gateway adapter: settings gateway = sandbox (default) | http (+ gatewayUrl) | xendit, gatewayProvider. */
 export function createGateway(ctx: ExtensionContext): PaymentGateway {
   const s = ctx.settings(paymentSettings);
-  const provider = s.gatewayProvider;
+  const provider = gatewayProvider(s);
+  if (s.gateway === "xendit") return new XenditGateway({ secretKey: () => xenditSecretKey(ctx), xenditUrl: s.xenditUrl, vaChannel: s.xenditVaChannel, timeoutMs: s.xenditTimeoutMs });
   if (s.gateway === "http") return new HttpGateway(s.gatewayUrl!, provider, ctx.config.publicUrl);
   // In-process sandbox: it signs with this server's own secret and delivers straight into the app (same
   // verification path as a real delivery), or to publicUrl when one is configured.

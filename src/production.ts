@@ -8,6 +8,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, depotPaths, type Config } from "./config.ts";
+import { smsProductionProblems } from "./auth/sms/port.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -41,7 +42,7 @@ export const generatedSecretsCheck: ProductionCheck = (config) => {
 };
 
 /** The platform's production refusals, in the order they are reported. */
-export const PRODUCTION_CHECKS: ProductionCheck[] = [testClockCheck, generatedSecretsCheck];
+export const PRODUCTION_CHECKS: ProductionCheck[] = [testClockCheck, generatedSecretsCheck, smsProductionProblems];
 
 /** Every platform problem of this configuration (none outside production). */
 export function productionProblems(config: Config, env: Env, checks: ProductionCheck[] = PRODUCTION_CHECKS): string[] {

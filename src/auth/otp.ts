@@ -5,6 +5,7 @@ import type { Platform } from "../http/types.ts";
 import { HttpProblem } from "../http/problem.ts";
 import { audit } from "./audit.ts";
 import { authServices } from "./services.ts";
+import type { OtpChannel } from "./sms.ts";
 import { startSession, USER_COLUMNS, type Meta, type UserRow } from "./sessions.ts";
 
 export const OTP_TTL_MS = 5 * 60_000;
@@ -45,8 +46,11 @@ export type OtpRequestOutcome =
   | { ok: true; challengeId: string; expiresAt: string }
   | { ok: false; reason: "cooldown" | "locked" | "daily-limit"; retryAfterSeconds: number };
 
-/** Create a challenge and send the code by SMS. A new code supersedes older pending codes for the phone. */
-export async function requestOtp(p: Platform, phone: string, meta: Meta): Promise<OtpRequestOutcome> {
+/**
+ * Create a challenge and send the code by SMS (or WhatsApp, when the borrower chose it and it is configured). A new
+ * code supersedes older pending codes for the phone.
+ */
+export async function requestOtp(p: Platform, phone: string, meta: Meta, channel: OtpChannel = "sms"): Promise<OtpRequestOutcome> {
   const svc = authServices(p);
   const now = p.clock.now();
   const code = generateOtpCode();
@@ -83,11 +87,11 @@ export async function requestOtp(p: Platform, phone: string, meta: Meta): Promis
   });
   if (outcome.ok) {
     try {
-      await svc.sms.send({ to: phone, text: `Kode KreditKu Anda: ${code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun.` });
+      await svc.sms.send({ to: phone, text: `Kode KreditKu Anda: ${code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun.`, channel, code });
     } catch (err) {
       // Not sent: forget the challenge so the cooldown does not block an immediate retry.
       p.db.tx((w) => w.run("DELETE FROM otp_challenges WHERE id = ?", challengeId));
-      p.log.error("otp sms failed", { err: err as Error, to: phone });
+      p.log.error("otp sms failed", { err: err as Error, to: phone, channel });
       throw new HttpProblem(503, "sms-unavailable", "SMS unavailable", "The code could not be sent; try again shortly", {}, { "Retry-After": "5" });
     }
   }

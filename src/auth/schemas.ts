@@ -27,8 +27,11 @@ export const TokenPairSchema = z
   .openapi("TokenPair");
 
 export const OtpRequestSchema = z
-  .object({ phone: z.string().min(1).max(32).openapi({ description: "Indonesian mobile number: 08…, 628… or +628…", example: "081234567890" }) })
-  .openapi("OtpRequest");
+  .object({
+    phone: z.string().min(1).max(32).openapi({ description: "Indonesian mobile number: 08…, 628… or +628…", example: "081234567890" }),
+    channel: z.enum(["sms", "whatsapp"]).default("sms").openapi({ description: "Where the code goes: sms (default) or whatsapp (when the server has WhatsApp configured)", example: "sms" }),
+  })
+  .openapi("OtpRequest", { example: { phone: "081234567890", channel: "whatsapp" } });
 
 export const OtpChallengeSchema = z
   .object({

@@ -1,9 +1,9 @@
 // The auth services of one platform (signing keys, OTP key, SMS port), created once on first use.
-import { depotPaths } from "../config.ts";
 import type { Platform } from "../http/types.ts";
 import { SigningKeys } from "./signing-keys.ts";
 import { symmetricKey } from "./secrets.ts";
-import { LogSmsAdapter, type SmsPort } from "./sms.ts";
+import type { SmsPort } from "./sms.ts";
+import { createSmsPort } from "./sms/port.ts";
 import type { TokenSettings } from "./tokens.ts";
 
 export interface AuthServices {
@@ -17,11 +17,11 @@ export interface AuthServices {
 
 const cache = new WeakMap<Platform, AuthServices>();
 
-/** Register the SMS port (the `log` adapter unless another adapter was registered before). */
+/** Register the SMS port (the configured adapter, src/auth/sms/port.ts, unless another was registered before). */
 export function registerSmsPort(p: Platform): SmsPort {
   let sms = p.ports.get("sms") as SmsPort | undefined;
   if (!sms) {
-    sms = new LogSmsAdapter(depotPaths(p.config.depot).smsLog, p.clock, p.log);
+    sms = createSmsPort(p);
     p.ports.set("sms", sms);
   }
   return sms;

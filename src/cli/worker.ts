@@ -11,8 +11,7 @@ import { validateSettings } from "../runtime/settings.ts";
 import { JobExecutor } from "../queue/executor.ts";
 import { JobMetrics } from "../queue/metrics.ts";
 import { StatelessWorkers } from "../queue/bullmq.ts";
-import { LogSmsAdapter } from "../auth/sms.ts";
-import { depotPaths } from "../config.ts";
+import { createSmsPort } from "../auth/sms/port.ts";
 import { createBlobStore } from "../storage/index.ts";
 
 export const workerCommand: Command = {
@@ -38,9 +37,10 @@ export const workerCommand: Command = {
     const unknown = queues.filter((q) => !all.includes(q));
     if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(", ")} (worker queues: ${all.join(", ") || "none"})`);
     const metrics = new Metrics({ defaultMetrics: false });
-    // Ports a stateless job may use. The SMS `log` adapter writes to the worker's own depot folder (never SQLite).
+    // Ports a stateless job may use: the configured SMS port (the `log` adapter writes to the worker's own depot
+    // folder, in development only; nothing is recorded in SQLite).
     const ports = new Map<string, unknown>([
-      ["sms", new LogSmsAdapter(depotPaths(config.depot).smsLog, systemClock, log)],
+      ["sms", createSmsPort({ config, clock: systemClock, log, metrics, env: process.env })],
       ["blobs", createBlobStore(config, { clock: systemClock })],
     ]);
     const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports, env: process.env }, new JobMetrics(metrics));

@@ -4,6 +4,7 @@ import type { Route } from "../../http/route.ts";
 import type { Platform } from "../../http/types.ts";
 import { otpRequestRoute } from "./otp-request.ts";
 import { otpVerifyRoute } from "./otp-verify.ts";
+import { smsStatusRoute } from "./sms-status.ts";
 import { jwksRoute } from "./jwks.ts";
 import { loginRoute } from "./login.ts";
 import { refreshRoute } from "./refresh.ts";
@@ -17,6 +18,7 @@ import { deletePasskeyRoute, listPasskeysRoute } from "./passkeys-own.ts";
 export const AUTH_ROUTES: Route<Platform>[] = [
   otpRequestRoute,
   otpVerifyRoute,
+  smsStatusRoute,
   jwksRoute,
   loginRoute,
   refreshRoute,

@@ -121,7 +121,7 @@ describe("the served OpenAPI document", () => {
   });
 
   test("the payment webhooks: one entry per kind and provider, with the payload, the signature headers and the answers", () => {
-    expect(Object.keys(doc.webhooks).sort()).toEqual(["disbursement.snap", "disbursement.standard", "disbursement.xendit", "payment.snap", "payment.standard", "payment.xendit", "snap.access-token", "snap.va-inquiry", "snap.va-payment"]);
+    expect(Object.keys(doc.webhooks).sort()).toEqual(["disbursement.snap", "disbursement.standard", "disbursement.xendit", "payment.snap", "payment.standard", "payment.xendit", "sms-status.twilio", "snap.access-token", "snap.va-inquiry", "snap.va-payment"]);
     expect(doc.webhooks["snap.va-payment"].post.description).toContain("POST /snap/v1.0/transfer-va/payment");
     expect(doc.webhooks["snap.va-payment"].post.parameters.map((p: any) => p.name)).toEqual(["Authorization", "X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "CHANNEL-ID"]);
     expect(doc.webhooks["snap.access-token"].post.parameters.map((p: any) => p.name)).toEqual(["X-TIMESTAMP", "X-CLIENT-KEY", "X-SIGNATURE"]);

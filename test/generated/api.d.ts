@@ -62,8 +62,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a 6-digit sign-in code by SMS
-         * @description Public. 3 requests/min per phone and 10/min per IP; one code per phone every 60 s. The code lives 5 minutes.
+         * Send a 6-digit sign-in code by SMS or WhatsApp
+         * @description Public. `channel`: sms (default) or whatsapp (422 `channel` when the server has no WhatsApp). 3 requests/min per phone and 10/min per IP; one code per phone every 60 s. The code lives 5 minutes.
          */
         post: operations["postAuthOtpRequest"];
         delete?: never;
@@ -1240,6 +1240,26 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "sms-status.twilio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SMS delivery status (Twilio StatusCallback)
+         * @description Delivered to `POST /api/v1/auth/sms/status/twilio`. Sent form-encoded; the fields are those below.
+         */
+        post: operations["webhookSmsStatusTwilio"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "snap.access-token": {
         parameters: {
             query?: never;
@@ -1423,6 +1443,55 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** @description RFC 9457 problem details; problems may carry more members (retryAfter, violations, …) */
+        Problem: {
+            /**
+             * @description Stable problem type URI
+             * @example https://kreditku.dev/problems/validation-error
+             */
+            type: string;
+            /** @example Validation failed */
+            title: string;
+            /** @example 422 */
+            status: number;
+            /** @example The request is not valid */
+            detail?: string;
+            instance?: string;
+            /**
+             * @description The request id (X-Request-Id), also in the server's log
+             * @example 0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d
+             */
+            requestId?: string;
+            /** @description Validation problems: one entry per failing field */
+            errors?: {
+                /**
+                 * @description Dotted path of the failing field
+                 * @example principalAmount
+                 */
+                path: string;
+                /** @example Too small: expected number to be >=1000000 */
+                message: string;
+                /** @example too_small */
+                code?: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "MessageSid": "SM0123456789abcdef0123456789abcdef",
+         *       "MessageStatus": "delivered",
+         *       "AccountSid": "AC0123456789abcdef0123456789abcdef",
+         *       "To": "+6281234567890"
+         *     }
+         */
+        TwilioStatusCallback: {
+            MessageSid: string;
+            /** @description queued, sending, sent, delivered, undelivered, failed, … */
+            MessageStatus: string;
+            ErrorCode?: string;
+            AccountSid: string;
+            To?: string;
+            From?: string;
+        };
         /**
          * @example {
          *       "responseCode": "2007300",
@@ -1633,38 +1702,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** @description RFC 9457 problem details; problems may carry more members (retryAfter, violations, …) */
-        Problem: {
-            /**
-             * @description Stable problem type URI
-             * @example https://kreditku.dev/problems/validation-error
-             */
-            type: string;
-            /** @example Validation failed */
-            title: string;
-            /** @example 422 */
-            status: number;
-            /** @example The request is not valid */
-            detail?: string;
-            instance?: string;
-            /**
-             * @description The request id (X-Request-Id), also in the server's log
-             * @example 0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d
-             */
-            requestId?: string;
-            /** @description Validation problems: one entry per failing field */
-            errors?: {
-                /**
-                 * @description Dotted path of the failing field
-                 * @example principalAmount
-                 */
-                path: string;
-                /** @example Too small: expected number to be >=1000000 */
-                message: string;
-                /** @example too_small */
-                code?: string;
-            }[];
-        };
         StandardPaymentEvent: {
             /** @enum {string} */
             type: "payment.succeeded";
@@ -1866,12 +1903,25 @@ export interface components {
             /** @example 2026-01-05T03:09:05.000Z */
             expiresAt: string;
         };
+        /**
+         * @example {
+         *       "phone": "081234567890",
+         *       "channel": "whatsapp"
+         *     }
+         */
         OtpRequest: {
             /**
              * @description Indonesian mobile number: 08…, 628… or +628…
              * @example 081234567890
              */
             phone: string;
+            /**
+             * @description Where the code goes: sms (default) or whatsapp (when the server has WhatsApp configured)
+             * @default sms
+             * @example sms
+             * @enum {string}
+             */
+            channel: "sms" | "whatsapp";
         };
         TokenPair: {
             /**
@@ -2748,7 +2798,9 @@ export interface components {
             interestPaid: number;
             feePaid: number;
             lateFeePaid: number;
+            /** @description This instalment's whole amount: principal + interest + fees + the late fees charged on it so far (grows while it is overdue); payments are not subtracted */
             totalDueAmount: number;
+            /** @description What is left to pay on this instalment: totalDueAmount minus what was paid, late fees included */
             outstandingAmount: number;
             /** @enum {string} */
             status: "paid" | "partial" | "overdue" | "due" | "upcoming";
@@ -2794,8 +2846,11 @@ export interface components {
             tenorUnit: "days" | "weeks" | "months";
             startDate: string;
             maturityDate: string;
+            /** @description Everything left to pay on the loan: the sum of every instalment's outstandingAmount, due or not, late fees charged so far included (a credit balance is not subtracted; the payoff quote does that) */
             outstandingAmount: number;
+            /** @description Due date of the oldest unpaid instalment (null when nothing is left) */
             nextDueDate: string | null;
+            /** @description What to pay now to be up to date, the amount the reminder SMS names: while an instalment is overdue, every instalment due up to today (all overdue ones, not only the oldest) with their late fees; otherwise the next unpaid instalment's outstandingAmount. Instalments not yet due are never included */
             nextDueAmount: number;
             /** @description Days past due of the oldest unpaid instalment */
             dpd: number;
@@ -4258,7 +4313,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "phone": "081234567890"
+                 *       "phone": "081234567890",
+                 *       "channel": "whatsapp"
                  *     }
                  */
                 "application/json": components["schemas"]["OtpRequest"];
@@ -9796,6 +9852,83 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    webhookSmsStatusTwilio: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description base64 HMAC-SHA1(auth token, URL + sorted parameter names and values) */
+                "X-Twilio-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "MessageSid": "SM0123456789abcdef0123456789abcdef",
+                 *       "MessageStatus": "delivered",
+                 *       "AccountSid": "AC0123456789abcdef0123456789abcdef",
+                 *       "To": "+6281234567890"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TwilioStatusCallback"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description X-Twilio-Signature does not match */
+            401: {
+                headers: {
+                    /**
+                     * @description Bearer challenge
+                     * @example Bearer realm="kreditku"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication required",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server does not send through Twilio, or the message is not one of ours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
         };
     };
     webhookSnapAccessToken: {

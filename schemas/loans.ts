@@ -56,8 +56,8 @@ export const Installment = z
     interestPaid: z.number().int(),
     feePaid: z.number().int(),
     lateFeePaid: z.number().int(),
-    totalDueAmount: z.number().int(),
-    outstandingAmount: z.number().int(),
+    totalDueAmount: z.number().int().openapi({ description: "This instalment's whole amount: principal + interest + fees + the late fees charged on it so far (grows while it is overdue); payments are not subtracted" }),
+    outstandingAmount: z.number().int().openapi({ description: "What is left to pay on this instalment: totalDueAmount minus what was paid, late fees included" }),
     status: z.enum(INSTALMENT_VIEW_STATUSES),
   })
   .openapi("Installment", { example: INSTALMENT_EXAMPLE });
@@ -77,9 +77,15 @@ export const LoanSummary = z
     tenorUnit: TenorUnit,
     startDate: z.string(),
     maturityDate: z.string(),
-    outstandingAmount: z.number().int(),
-    nextDueDate: z.string().nullable(),
-    nextDueAmount: z.number().int(),
+    outstandingAmount: z
+      .number()
+      .int()
+      .openapi({ description: "Everything left to pay on the loan: the sum of every instalment's outstandingAmount, due or not, late fees charged so far included (a credit balance is not subtracted; the payoff quote does that)" }),
+    nextDueDate: z.string().nullable().openapi({ description: "Due date of the oldest unpaid instalment (null when nothing is left)" }),
+    nextDueAmount: z
+      .number()
+      .int()
+      .openapi({ description: "What to pay now to be up to date, the amount the reminder SMS names: while an instalment is overdue, every instalment due up to today (all overdue ones, not only the oldest) with their late fees; otherwise the next unpaid instalment's outstandingAmount. Instalments not yet due are never included" }),
     dpd: z.number().int().openapi({ description: "Days past due of the oldest unpaid instalment" }),
     createdAt: z.string(),
   })

@@ -8,7 +8,7 @@ export interface ReminderPlan {
   /** The instalment the reminder is about (the oldest overdue one for `overdue`). */
   seq: number;
   dueDate: string;
-  /** Amount to pay now (integer rupiah): everything due up to that instalment, late fees included. */
+  /** Amount to pay now (integer rupiah): everything due up to that instalment, late fees included — the loan's `nextDueAmount` (extensions/loans/repo.ts amountDueNow). */
   amount: number;
   dpd: number;
 }

@@ -196,6 +196,18 @@ export function installmentOut(r: InstallmentRow, today: string) {
   };
 }
 
+/**
+ * What the borrower must pay now to be up to date — the figure the reminder SMS names (collections' planReminder):
+ * when an instalment is overdue, everything due up to today; otherwise the next unpaid instalment (and anything
+ * left on earlier ones). Late fees charged so far are included; instalments not yet due are not.
+ */
+export function amountDueNow(inst: readonly ReturnType<typeof installmentOut>[], today: string): { dueDate: string | null; amount: number } {
+  const next = inst.find((i) => i.status !== "paid");
+  if (!next) return { dueDate: null, amount: 0 };
+  const cutoff = next.dueDate < today ? today : next.dueDate;
+  return { dueDate: next.dueDate, amount: inst.filter((i) => i.dueDate <= cutoff).reduce((s, i) => s + Math.max(0, i.outstandingAmount), 0) };
+}
+
 /** A loan as the API shows it: the summary (lists), or with its instalments (`withInstallments`: the loan detail). */
 export function loanOut<W extends boolean>(db: Sql, r: LoanRow, today: string, withInstallments: W) {
   const rows = db.all<InstallmentRow>("SELECT * FROM installments WHERE loan_id = ? ORDER BY seq", r.id);
@@ -219,7 +231,7 @@ export function loanOut<W extends boolean>(db: Sql, r: LoanRow, today: string, w
     maturityDate: r.maturity_date,
     outstandingAmount: inst.reduce((s, i) => s + i.outstandingAmount, 0),
     nextDueDate: next?.dueDate ?? null,
-    nextDueAmount: next?.outstandingAmount ?? 0,
+    nextDueAmount: amountDueNow(inst, today).amount,
     dpd,
     createdAt: r.created_at,
   };

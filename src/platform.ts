@@ -37,6 +37,6 @@ export function createPlatform(opts: PlatformOptions = {}): Platform {
   // Documents (DESIGN §1): fs under depot/uploads, or S3/MinIO when S3_* is set (then /readyz checks the bucket).
   const blobs = createBlobStore(config, { clock });
   platform.ports.set("blobs", blobs);
-  if (blobs.kind === "s3") platform.readiness.push({ name: "s3", check: () => blobs.ping() });
+  if (blobs.kind === "s3") platform.readiness.push({ name: "s3", check: () => blobs.ping(), degradable: true });
   return platform;
 }

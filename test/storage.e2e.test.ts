@@ -46,9 +46,10 @@ test("s3: /readyz checks the bucket", async () => {
     expect(r.status).toBe(200);
     expect(((await r.json()) as any).checks.s3).toBe(true);
     await s3.close();
+    // S3 down: the API still serves (documents answer 503), readiness reports s3 degraded
     const down = await fetch(`${srv.url}/readyz`);
-    expect(down.status).toBe(503);
-    expect(((await down.json()) as any).checks.s3).toBe(false);
+    expect(down.status).toBe(200);
+    expect(await down.json()).toMatchObject({ status: "degraded", checks: { s3: "degraded" } });
   } finally {
     await s3.close().catch(() => {});
   }

@@ -14,6 +14,11 @@ export interface AuthUser {
 export interface ReadinessCheck {
   name: string;
   check(): Promise<boolean> | boolean;
+  /**
+   * The process still serves when this check fails (a dependency only some requests need: Redis, S3): /readyz
+   * answers 200 with the check `"degraded"` instead of 503.
+   */
+  degradable?: boolean;
 }
 
 /** The process-wide services the HTTP layer and extensions are built on. */

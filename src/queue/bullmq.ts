@@ -10,6 +10,8 @@ import type { Clock } from "../clock.ts";
 import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from "../runtime/registry.ts";
 import { markDead, markDispatched, pendingForDispatch, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
 import { describeError, type JobExecutor } from "./executor.ts";
+import { dispatchedRows, lostAmong, requeueLost } from "./lost.ts";
+import { DependencyUnavailable } from "../runtime/dependency.ts";
 
 export interface JobData {
   /** Outbox key; null for jobs created by a job scheduler (the BullMQ job id is the key then). */
@@ -132,11 +134,53 @@ class Queues {
 
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<"timeout">((res) => setTimeout(() => res("timeout"), ms).unref?.())]);
 
-/** Let active jobs finish within timeoutMs, then force; never wait long on an unreachable Redis. */
-async function closeWorkers(workers: Worker[], timeoutMs: number) {
+/** A Redis call bounded by `ms`: a timeout is DependencyUnavailable("redis"). */
+async function redisWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  const r = await within(p, ms);
+  if (r === "timeout") {
+    p.catch(() => undefined); // settles later (or never): nobody waits for it
+    throw new DependencyUnavailable("redis", `${what}: no answer within ${ms} ms`);
+  }
+  return r as T;
+}
+
+/** Jobs being processed by this process: named in the shutdown warning when they outlive the timeout. */
+export class ActiveJobs {
+  private map = new Map<string, { name: string; queue: string; key: string; startedAt: number }>();
+  add(job: Job<JobData>) {
+    const id = `${job.queueName}/${job.id}`;
+    this.map.set(id, { name: job.data.name, queue: job.queueName, key: keyOf(job), startedAt: Date.now() });
+    return () => this.map.delete(id);
+  }
+  /** Log (warn) every job still running: it is abandoned and runs again when its lock expires or at the next start. */
+  reportAbandoned(log: Logger, metrics: JobExecutor["metrics"], timeoutMs: number) {
+    const now = Date.now();
+    for (const j of this.map.values()) {
+      metrics.abandoned.inc({ queue: j.queue });
+      log.warn("job abandoned at shutdown: still running after the shutdown timeout; it runs again later", {
+        name: j.name,
+        key: j.key,
+        queue: j.queue,
+        runningMs: now - j.startedAt,
+        shutdownTimeoutMs: timeoutMs,
+      });
+    }
+  }
+}
+
+/** Let active jobs finish within timeoutMs, then force (warning about each abandoned job); never wait long on an unreachable Redis. */
+async function closeWorkers(workers: Worker[], timeoutMs: number, abandoned?: () => void) {
   if ((await within(Promise.allSettled(workers.map((w) => w.close())), timeoutMs)) === "timeout") {
+    abandoned?.();
     await within(Promise.allSettled(workers.map((w) => w.close(true))), 1000);
   }
+}
+
+/** Log a stalled job (its worker stopped renewing the lock: crashed, blocked, or lost Redis) and count it. */
+function onStalled(queue: string, jobId: string, log: Logger, exec: JobExecutor) {
+  exec.metrics.stalled.inc({ queue });
+  // on an owner queue the job name is in the job's data; on a worker queue the queue is the job's name
+  log.warn("job stalled: its worker stopped renewing the lock; it runs again", { queue, jobId, name: queue === OWNER_QUEUE || queue === HOOKS_QUEUE ? undefined : queue });
 }
 
 /** The serve side of the BullMQ backend. */
@@ -150,11 +194,27 @@ export class BullOwner {
   private redis: Redis;
   private warn;
   private scheduleTimer: ReturnType<typeof setTimeout> | null = null;
+  private lostTimer: ReturnType<typeof setInterval> | null = null;
+  private lostCursor = 0;
+  private checkingLost = false;
+  /** Set after a dispatch failed: the next one first pings (fails fast) instead of queueing commands for a dead Redis. */
+  private redisSuspect = false;
+  private sentinel = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  readonly active = new ActiveJobs();
 
   constructor(
     private db: Db,
     private exec: JobExecutor,
-    private opts: BullOptions & { concurrency?: number; pollMs?: number },
+    private opts: BullOptions & {
+      concurrency?: number;
+      pollMs?: number;
+      /** How often dispatched rows are checked against Redis for lost jobs (default 5 s; 0 disables). */
+      lostCheckMs?: number;
+      /** Only rows dispatched at least this long ago are checked (default 10 s). */
+      lostAfterMs?: number;
+      /** Rows checked per tick (default 500). */
+      lostBatch?: number;
+    },
     private clock: Clock,
   ) {
     this.queues = new Queues(opts);
@@ -178,6 +238,7 @@ export class BullOwner {
       const w = new Worker<JobData>(q, (job) => this.processOwner(job), workerOptions(this.opts, conc));
       w.on("failed", (job, err) => job && this.onFailed(job, err));
       w.on("error", (err) => this.warn("worker error", `worker:${q}`, err));
+      w.on("stalled", (jobId) => onStalled(q, jobId, this.log, this.exec));
       this.workers.push(w);
     }
     // applying is synchronous (one SQLite transaction); concurrency only pipelines Redis round trips
@@ -188,7 +249,54 @@ export class BullOwner {
     this.timer = setInterval(() => this.nudge(), this.opts.pollMs ?? 1000);
     this.timer.unref?.();
     this.nudge();
+    const every = this.opts.lostCheckMs ?? 5000;
+    if (every > 0) {
+      this.lostTimer = setInterval(() => void this.checkLost(), every);
+      this.lostTimer.unref?.();
+    }
   }
+
+  private get sentinelKey() {
+    return `${this.opts.prefix}:kreditku:owner-sentinel`;
+  }
+
+  /**
+   * One bounded pass of the lost-job check: a sentinel key written at start tells when Redis lost its data (the
+   * job schedulers are installed again then); up to lostBatch dispatched rows older than lostAfterMs are looked up
+   * (one pipelined EXISTS each, rotating through the table) and those whose BullMQ job is gone are dispatched again.
+   * Returns the rows dispatched again.
+   */
+  async checkLost(): Promise<number> {
+    if (this.checkingLost || this.stopped) return 0;
+    this.checkingLost = true;
+    try {
+      const set = await redisWithin(this.redis.set(this.sentinelKey, this.sentinel, "NX"), 2000, "sentinel");
+      if (set === "OK" && this.sentinelSeen) {
+        this.log.error("redis lost its data (restarted empty or flushed): jobs handed to it are dispatched again", { prefix: this.opts.prefix });
+        this.installSchedules();
+      }
+      this.sentinelSeen = true;
+      const now = this.clock.now().getTime();
+      const batch = this.opts.lostBatch ?? 500;
+      let rows = dispatchedRows(this.db, now - (this.opts.lostAfterMs ?? 10_000), this.lostCursor, batch);
+      if (rows.length < batch) this.lostCursor = 0;
+      else this.lostCursor = rows[rows.length - 1]!.id;
+      if (rows.length === 0) return 0;
+      const lost = await redisWithin(lostAmong(this.redis, this.opts.prefix, rows), 5000, "lost-job check");
+      rows = requeueLost(this.db, lost, now);
+      if (rows.length === 0) return 0;
+      for (const r of rows) this.exec.metrics.redispatched.inc({ queue: r.queue, reason: "lost" });
+      this.log.warn("jobs lost by redis are dispatched again", { rows: rows.length, keys: rows.slice(0, 10).map((r) => r.key) });
+      this.nudge();
+      return rows.length;
+    } catch (err) {
+      this.warn("lost-job check failed; will retry", "lost-check", err);
+      return 0;
+    } finally {
+      this.checkingLost = false;
+    }
+  }
+  private sentinelSeen = false;
 
   /** Job schedulers for scheduled jobs (retried every 5 s while Redis is unreachable). */
   private installSchedules() {
@@ -222,9 +330,12 @@ export class BullOwner {
     );
   }
 
-  async ping(): Promise<boolean> {
+  /** Whether Redis answers a PING within timeoutMs. */
+  async ping(timeoutMs = 2000): Promise<boolean> {
     try {
-      return (await this.redis.ping()) === "PONG";
+      const p = this.redis.ping();
+      p.catch(() => undefined);
+      return (await within(p, timeoutMs)) === "PONG";
     } catch {
       return false;
     }
@@ -250,6 +361,8 @@ export class BullOwner {
   };
 
   private async dispatch() {
+    if (this.redisSuspect && !(await this.ping())) throw new DependencyUnavailable("redis", "not answering");
+    this.redisSuspect = true; // cleared when this dispatch completes
     for (;;) {
       this.again = false;
       const rows = pendingForDispatch(this.db, 500);
@@ -258,24 +371,34 @@ export class BullOwner {
       const byQueue = new Map<string, OutboxRow[]>();
       for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
       for (const [queue, list] of byQueue) {
-        await this.queues.get(queue).addBulk(
+        const added = this.queues.get(queue).addBulk(
           list.map((r) => ({
             name: r.name,
             data: { key: r.key, kind: r.kind, name: r.name, payload: JSON.parse(r.payload) } satisfies JobData,
             opts: { ...jobOptions(this.exec.reg, r.kind, r.name, r.max_attempts, r.run_at - now), jobId: jobIdOf(r.key) },
           })),
         );
+        // a late success is harmless: the rows stay pending and are added again with the same job ids (no-op)
+        await redisWithin(added, 10_000, "dispatch");
       }
       markDispatched(this.db, rows.map((r) => r.id), now);
-      if (rows.length < 500) return;
+      if (rows.length < 500) {
+        this.redisSuspect = false;
+        return;
+      }
     }
   }
 
   private async processOwner(job: Job<JobData>) {
-    const key = keyOf(job);
-    const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
-    const result = await this.exec.run(input);
-    this.exec.complete(this.db, { ...input, result });
+    const done = this.active.add(job);
+    try {
+      const key = keyOf(job);
+      const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
+      const result = await this.exec.run(input);
+      this.exec.complete(this.db, { ...input, result });
+    } finally {
+      done();
+    }
   }
 
   private onFailed(job: Job<JobData>, err: Error) {
@@ -307,22 +430,28 @@ export class BullOwner {
     this.log.info("job completed", { key: r.key, name: r.name, queue: this.exec.queueOf(r.kind, r.name), attempts: r.attempts });
   }
 
-  async depth(): Promise<{ queue: string; n: number }[]> {
-    const out: { queue: string; n: number }[] = [];
-    for (const [name, q] of this.queues.all()) {
-      if (name === RESULTS_QUEUE) continue;
-      const c = await q.getJobCounts("waiting", "active", "delayed", "prioritized");
-      out.push({ queue: name, n: Object.values(c).reduce((a, b) => a + b, 0) });
-    }
-    return out;
+  /** Jobs waiting or running per queue; DependencyUnavailable("redis") when Redis does not answer within timeoutMs. */
+  async depth(timeoutMs = 1500): Promise<{ queue: string; n: number }[]> {
+    if (!(await this.ping())) throw new DependencyUnavailable("redis", "not answering");
+    const counts = Promise.all(
+      this.queues
+        .all()
+        .filter(([name]) => name !== RESULTS_QUEUE)
+        .map(async ([name, q]) => {
+          const c = await q.getJobCounts("waiting", "active", "delayed", "prioritized");
+          return { queue: name, n: Object.values(c).reduce((a, b) => a + b, 0) };
+        }),
+    );
+    return redisWithin(counts, timeoutMs, "queue depth");
   }
 
   async stop(timeoutMs: number) {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    if (this.lostTimer) clearInterval(this.lostTimer);
     const up = await this.ping();
-    await closeWorkers(this.workers, up ? timeoutMs : 0);
+    await closeWorkers(this.workers, up ? timeoutMs : 0, () => this.active.reportAbandoned(this.log, this.exec.metrics, timeoutMs));
     await within(this.queues.close(), up ? 2000 : 100);
     this.redis.disconnect();
   }
@@ -332,12 +461,15 @@ export class BullOwner {
 export class StatelessWorkers {
   private workers: Worker[] = [];
   private results: Queue;
+  readonly active = new ActiveJobs();
 
   constructor(
     private exec: JobExecutor,
     private opts: BullOptions & { queues: string[]; concurrency: number },
   ) {
     this.results = new Queue(RESULTS_QUEUE, { connection: connectionOf(opts.url), prefix: opts.prefix });
+    const warn = throttled(opts.log);
+    this.results.on("error", (err) => warn("queue error", `queue:${RESULTS_QUEUE}`, err));
   }
 
   async start() {
@@ -347,12 +479,22 @@ export class StatelessWorkers {
       const w = new Worker<JobData>(q, (job) => this.process(job), workerOptions(this.opts, this.opts.concurrency));
       w.on("failed", (job, err) => job && this.onFailed(job, err));
       w.on("error", (err) => warn("worker error", `worker:${q}`, err));
+      w.on("stalled", (jobId) => onStalled(q, jobId, this.opts.log, this.exec));
       this.workers.push(w);
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
   }
 
   private async process(job: Job<JobData>) {
+    const done = this.active.add(job);
+    try {
+      return await this.processOnce(job);
+    } finally {
+      done();
+    }
+  }
+
+  private async processOnce(job: Job<JobData>) {
     const key = keyOf(job);
     const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
     const result = await this.exec.run(input);
@@ -394,7 +536,7 @@ export class StatelessWorkers {
   }
 
   async close(timeoutMs: number) {
-    await closeWorkers(this.workers, timeoutMs);
+    await closeWorkers(this.workers, timeoutMs, () => this.active.reportAbandoned(this.opts.log, this.exec.metrics, timeoutMs));
     await within(this.results.close(), 2000);
   }
 }

@@ -1,9 +1,11 @@
 // Operations shared by `kreditku jobs` and the tests: retry dead jobs on either backend.
 import { Queue } from "bullmq";
+import Redis from "ioredis";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import { retryRows, type OutboxRow, type RetryWhich } from "./outbox.ts";
 import { connectionOf, jobIdOf } from "./bullmq.ts";
+import { dispatchedRows, lostAmong, requeueLost, type DispatchedRow } from "./lost.ts";
 
 /**
  * Make dead (or failed) rows due again with a fresh attempt count. With BullMQ the failed job keeps its id in Redis,
@@ -24,4 +26,37 @@ export async function retryJobs(db: Db, config: Pick<Config, "redisUrl" | "queue
     }
   }
   return rows;
+}
+
+/**
+ * Repair after Redis lost its data (`kreditku jobs redispatch`): every row handed to BullMQ at least `minAgeMs` ago
+ * whose job is gone from Redis is made pending again; the running serve's dispatcher adds it afresh (same job id,
+ * results applied at most once). `dryRun` only lists them. Throws when Redis cannot be reached.
+ */
+export async function redispatchLost(
+  db: Db,
+  config: Pick<Config, "redisUrl" | "queuePrefix">,
+  opts: { dryRun?: boolean; minAgeMs?: number; now?: number } = {},
+): Promise<{ checked: number; lost: DispatchedRow[] }> {
+  if (!config.redisUrl) throw new Error("REDIS_URL is not set: jobs are run by the embedded runner, nothing is dispatched to Redis");
+  const now = opts.now ?? Date.now();
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: () => null });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    let checked = 0;
+    let after = 0;
+    const lost: DispatchedRow[] = [];
+    for (;;) {
+      const rows = dispatchedRows(db, now - (opts.minAgeMs ?? 10_000), after, 1000);
+      if (rows.length === 0) break;
+      checked += rows.length;
+      after = rows[rows.length - 1]!.id;
+      const gone = await lostAmong(redis, config.queuePrefix, rows);
+      lost.push(...(opts.dryRun ? gone : requeueLost(db, gone, now)));
+    }
+    return { checked, lost };
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -114,10 +114,18 @@ export function nextDueAt(db: Db): number | null {
   return db.read.get<{ t: number | null }>("SELECT min(run_at) AS t FROM outbox WHERE state = 'pending'")?.t ?? null;
 }
 
-/** Age in ms of the oldest pending row that is due (0 when none): the outbox lag. */
+/**
+ * The outbox lag, in ms: age of the oldest due row not yet completed — pending, running, or handed to BullMQ
+ * (dispatched but not completed: waiting for a worker, retrying, or lost by Redis). 0 when none.
+ */
 export function outboxLagMs(db: Db, now: number): number {
-  const t = db.read.get<{ t: number | null }>("SELECT min(run_at) AS t FROM outbox WHERE state = 'pending' AND run_at <= ?", now)?.t;
-  return t == null ? 0 : Math.max(0, now - t);
+  let oldest: number | null = null;
+  for (const state of ["pending", "running", "dispatched"]) {
+    // one index range (state, run_at) per state: an IN list over the index would scan more
+    const t = db.read.get<{ t: number | null }>("SELECT min(run_at) AS t FROM outbox WHERE state = ? AND run_at <= ?", state, now)?.t;
+    if (t != null && (oldest === null || t < oldest)) oldest = t;
+  }
+  return oldest == null ? 0 : Math.max(0, now - oldest);
 }
 
 export function depthByQueue(db: Db): { queue: string; n: number }[] {

@@ -24,6 +24,9 @@ export interface RuntimeOptions {
   embedded?: EmbeddedOptions;
   /** Dispatcher slow poll (BullMQ). */
   pollMs?: number;
+  /** BullMQ: how often dispatched rows are checked for jobs Redis lost (default 5 s), and their minimum age (default 10 s). */
+  lostCheckMs?: number;
+  lostAfterMs?: number;
 }
 
 /** Extensions added at run time by test entry points, before they call main(); the binary registers none. */
@@ -75,9 +78,10 @@ export class Runtime {
     }
     const conc = this.opts.concurrency ?? 4;
     if (this.mode === "bullmq") {
-      const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, lockMs: platform.config.jobLockMs, log, concurrency: conc, pollMs: this.opts.pollMs }, platform.clock);
+      const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, lockMs: platform.config.jobLockMs, log, concurrency: conc, pollMs: this.opts.pollMs, lostCheckMs: this.opts.lostCheckMs, lostAfterMs: this.opts.lostAfterMs }, platform.clock);
       this.backend = owner;
-      platform.readiness.push({ name: "redis", check: () => owner.ping() });
+      // the single writer stays ready without Redis (webhooks, OTP, reads work; jobs wait in the outbox): degraded
+      platform.readiness.push({ name: "redis", check: () => owner.ping(), degradable: true });
       await owner.start();
     } else {
       const runner = new EmbeddedRunner(platform.db, this.exec, log, platform.clock, { concurrency: conc, ...this.opts.embedded });
@@ -96,6 +100,7 @@ export class Runtime {
       platform.metrics,
       () => outboxLagMs(platform.db, platform.clock.now().getTime()) / 1000,
       async () => (this.backend instanceof BullOwner ? this.backend.depth() : depthByQueue(platform.db)),
+      this.mode === "bullmq" ? async () => (this.backend instanceof BullOwner ? this.backend.ping(1000) : false) : undefined,
     );
     log.info("job runtime started", { mode: this.mode, jobs: this.reg.jobs.size, hooks: this.reg.hooks.size, extensions: this.reg.extensions.length });
   }

@@ -1,0 +1,225 @@
+// Redis lost or down, on a redis-server of the test's own: a flush in the middle of a burst loses the BullMQ jobs
+// (and results) of dispatched rows — the owner notices, dispatches them again, and every job's effect is applied
+// exactly once; `jobs redispatch` does the same on demand. With Redis stopped, /readyz stays 200 (redis degraded)
+// and /metrics answers within its bound from the last values; a job stalled by its worker is logged.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Queue, Worker } from "bullmq";
+import { defineExtension, defineJob, z } from "../runtime/index.ts";
+import { Runtime } from "../runtime/runtime.ts";
+import { createApp } from "../http/app.ts";
+import { startTestRuntime, uniquePrefix, waitFor } from "../../test/kit/queue.ts";
+import { testPlatform, type TestPlatform } from "../../test/kit/app.ts";
+import { startOwnRedis, type OwnRedis } from "../../test/kit/redis.ts";
+import { redispatchLost } from "./ops.ts";
+import { connectionOf, jobIdOf, StatelessWorkers } from "./bullmq.ts";
+import { JobExecutor } from "./executor.ts";
+import { JobMetrics } from "./metrics.ts";
+import { Metrics } from "../observability/metrics.ts";
+import { systemClock } from "../clock.ts";
+
+const effectJobs = () => {
+  const apply = (_r: unknown, p: { id: string }, t: { run(sql: string, ...a: unknown[]): unknown }) => {
+    t.run("INSERT INTO t_effects (id) VALUES (?)", p.id);
+  };
+  const anyJob = defineJob({
+    name: "loss.any",
+    payload: z.object({ id: z.string() }),
+    runsOn: "any",
+    attempts: 5,
+    backoff: { type: "fixed", delayMs: 50 },
+    async handler() {
+      await Bun.sleep(3);
+      return { ok: true };
+    },
+    apply,
+  });
+  const ownerJob = defineJob({
+    name: "loss.owner",
+    payload: z.object({ id: z.string() }),
+    runsOn: "owner",
+    attempts: 5,
+    backoff: { type: "fixed", delayMs: 50 },
+    async handler() {
+      await Bun.sleep(3);
+      return { ok: true };
+    },
+    apply,
+  });
+  const ext = defineExtension({
+    name: "loss",
+    jobs: [anyJob, ownerJob],
+    init(ctx) {
+      ctx.tx((t) => t.run("CREATE TABLE IF NOT EXISTS t_effects (id TEXT NOT NULL) STRICT"));
+    },
+  });
+  return { ext, anyJob, ownerJob };
+};
+
+const n = (p: TestPlatform, sql: string, ...args: (string | number)[]) => p.db.read.get<{ n: number }>(sql, ...args)?.n ?? 0;
+
+let redis: OwnRedis;
+beforeAll(async () => {
+  redis = await startOwnRedis();
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+describe("Redis loses its data", () => {
+  test("flushed in the middle of a burst: every job completes, each effect applied exactly once", async () => {
+    const { ext, anyJob, ownerJob } = effectJobs();
+    const p = testPlatform({ clock: "system", logLevel: "info", config: { queuePrefix: uniquePrefix("loss"), redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const running = await startTestRuntime(p, { extensions: [ext], jobs: [], lostCheckMs: 200, lostAfterMs: 500, workerConcurrency: 4 });
+    try {
+      const ctx = running.rt.context();
+      const TOTAL = 400;
+      for (let b = 0; b < TOTAL / 20; b++) {
+        ctx.tx((t) => {
+          for (let i = 0; i < 20; i++) {
+            const id = `j${b * 20 + i}`;
+            t.enqueue(i % 2 ? anyJob : ownerJob, { id }, { key: `loss-${id}` });
+          }
+        });
+      }
+      await waitFor(() => n(p, "SELECT count(*) AS n FROM t_effects") >= 40, 15_000, "part of the burst applied");
+      await redis.flush();
+      const doneAtFlush = n(p, "SELECT count(*) AS n FROM outbox WHERE state = 'completed'");
+      expect(doneAtFlush).toBeLessThan(TOTAL); // the flush really lands mid-burst
+      await waitFor(() => n(p, "SELECT count(*) AS n FROM outbox WHERE state = 'completed'") === TOTAL, 40_000, "every job completed");
+      expect(n(p, "SELECT count(*) AS n FROM t_effects")).toBe(TOTAL);
+      expect(n(p, "SELECT count(DISTINCT id) AS n FROM t_effects")).toBe(TOTAL);
+      const text = await p.metrics.text();
+      const redispatched = [...text.matchAll(/^jobs_redispatched_total\{[^}]*reason="lost"[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+      expect(redispatched).toBeGreaterThan(0);
+      expect(p.logLines.some((l) => l.includes("jobs lost by redis are dispatched again"))).toBe(true);
+    } finally {
+      await running.stop();
+      p.close();
+    }
+  }, 90_000);
+
+  test("`jobs redispatch`: dispatched rows whose job is gone are pending again; a row whose job exists is left alone", async () => {
+    const { ext, anyJob } = effectJobs();
+    const prefix = uniquePrefix("redispatch");
+    const p = testPlatform({ clock: "system", logLevel: "silent", config: { queuePrefix: prefix, redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const rt = new Runtime(p, { extensions: [ext], jobs: [] }); // not started: no dispatcher
+    const ctx = rt.context();
+    const keys = ["rd-1", "rd-2", "rd-3"].map((k) => ctx.enqueue(anyJob, { id: k }, { key: k }));
+    const old = Date.now() - 60_000;
+    p.db.tx((c) => c.run("UPDATE outbox SET state = 'dispatched', updated_at = ?", old));
+    const q = new Queue("loss.any", { connection: connectionOf(redis.url), prefix });
+    try {
+      await q.add("loss.any", { key: "rd-3", kind: "job", name: "loss.any", payload: { id: "rd-3" } }, { jobId: jobIdOf("rd-3") });
+      const dry = await redispatchLost(p.db, p.config, { dryRun: true });
+      expect(dry.checked).toBe(3);
+      expect(dry.lost.map((r) => r.key).sort()).toEqual(["rd-1", "rd-2"]);
+      expect(n(p, "SELECT count(*) AS n FROM outbox WHERE state = 'dispatched'")).toBe(3);
+      const res = await redispatchLost(p.db, p.config);
+      expect(res.lost.map((r) => r.key).sort()).toEqual(["rd-1", "rd-2"]);
+      const states = p.db.read.all<{ key: string; state: string }>("SELECT key, state FROM outbox ORDER BY key");
+      expect(states).toEqual([
+        { key: keys[0]!, state: "pending" },
+        { key: keys[1]!, state: "pending" },
+        { key: keys[2]!, state: "dispatched" },
+      ]);
+    } finally {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+      p.close();
+    }
+  });
+});
+
+describe("Redis down", () => {
+  test("/readyz stays 200 (redis degraded) and /metrics answers within 2 s from the last values; jobs resume after Redis returns empty", async () => {
+    const { ext, anyJob, ownerJob } = effectJobs();
+    const p = testPlatform({ clock: "system", logLevel: "info", config: { queuePrefix: uniquePrefix("down"), redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const running = await startTestRuntime(p, { extensions: [ext], jobs: [], lostCheckMs: 200, lostAfterMs: 500, workerConcurrency: 4 });
+    const app = createApp(p);
+    try {
+      const ctx = running.rt.context();
+      ctx.tx((t) => t.enqueue(ownerJob, { id: "before" }, { key: "down-before" }));
+      await waitFor(() => n(p, "SELECT count(*) AS n FROM t_effects") === 1, 10_000, "first job");
+      const up = await app.request("/readyz");
+      expect(up.status).toBe(200);
+      expect(await up.json()).toMatchObject({ status: "ready", checks: { redis: true } });
+      const first = await app.request("/metrics");
+      expect(await first.text()).toMatch(/^redis_up 1$/m);
+
+      await redis.stop();
+      // jobs enqueued while Redis is down wait in the outbox
+      ctx.tx((t) => {
+        t.enqueue(ownerJob, { id: "during-1" }, { key: "down-during-1" });
+        t.enqueue(anyJob, { id: "during-2" }, { key: "down-during-2" });
+      });
+      for (let i = 0; i < 2; i++) {
+        const t0 = performance.now();
+        const r = await app.request("/readyz");
+        expect(performance.now() - t0).toBeLessThan(2500);
+        expect(r.status).toBe(200);
+        expect(await r.json()).toMatchObject({ status: "degraded", checks: { database: true, migrations: true, redis: "degraded" } });
+        const t1 = performance.now();
+        const m = await app.request("/metrics");
+        expect(performance.now() - t1).toBeLessThan(2000);
+        expect(m.status).toBe(200);
+        const text = await m.text();
+        expect(text).toMatch(/^redis_up 0$/m);
+        expect(text).toMatch(/^metrics_collect_stale\{metric="queue_depth"\} 1$/m);
+        expect(text).toMatch(/^queue_depth\{queue="owner"\} \d+$/m); // the last value, served
+      }
+      // the webhook/OTP side of the API (SQLite only) keeps answering
+      expect((await app.request("/healthz")).status).toBe(200);
+
+      await redis.start(); // back, empty
+      await waitFor(() => n(p, "SELECT count(*) AS n FROM t_effects") === 3, 30_000, "jobs enqueued during the outage applied");
+      await waitFor(async () => /^metrics_collect_stale\{metric="queue_depth"\} 0$/m.test(await (await app.request("/metrics")).text()), 10_000, "queue_depth fresh again");
+      expect(n(p, "SELECT count(DISTINCT id) AS n FROM t_effects")).toBe(3);
+    } finally {
+      await running.stop();
+      p.close();
+    }
+  }, 90_000);
+});
+
+describe("stalled jobs", () => {
+  test("a job whose worker stops renewing its lock is logged as stalled, with its queue and id, and counted", async () => {
+    const prefix = uniquePrefix("stall");
+    const hang = defineJob({
+      name: "loss.hang",
+      payload: z.object({ id: z.string() }),
+      runsOn: "any",
+      attempts: 3,
+      async handler(_p, ctx) {
+        await new Promise<void>((res) => ctx.signal.addEventListener("abort", () => res()));
+      },
+    });
+    const p = testPlatform({ clock: "system", logLevel: "info", config: { queuePrefix: prefix, redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const rt = new Runtime(p, { extensions: [defineExtension({ name: "stall", jobs: [hang] })], jobs: [] });
+    const mk = () => {
+      const metrics = new Metrics({ defaultMetrics: false });
+      const exec = new JobExecutor(rt.reg, { config: p.config, log: p.log, metrics, clock: systemClock, ports: new Map() }, new JobMetrics(metrics));
+      return { metrics, w: new StatelessWorkers(exec, { url: redis.url, prefix, log: p.log, queues: ["loss.hang"], concurrency: 1, lockMs: 500 }) };
+    };
+    // a worker process that dies holding a job: it takes the job, then stops renewing its lock (force close)
+    const a = new Worker("loss.hang", () => new Promise(() => {}), { connection: connectionOf(redis.url), prefix, lockDuration: 500, stalledInterval: 500 });
+    a.on("error", () => {});
+    const q = new Queue("loss.hang", { connection: connectionOf(redis.url), prefix });
+    let b: ReturnType<typeof mk> | null = null;
+    try {
+      await q.add("loss.hang", { key: "stall-1", kind: "job", name: "loss.hang", payload: { id: "s" } }, { jobId: jobIdOf("stall-1"), attempts: 3 });
+      await waitFor(async () => (await q.getActiveCount()) === 1, 5000, "job active");
+      await a.close(true);
+      b = mk();
+      await b.w.start();
+      await waitFor(() => p.logLines.find((l) => l.includes("job stalled")), 10_000, "stalled log line");
+      const line = JSON.parse(p.logLines.find((l) => l.includes("job stalled"))!);
+      expect(line).toMatchObject({ level: "warn", queue: "loss.hang", jobId: jobIdOf("stall-1"), name: "loss.hang" });
+      expect(await b.metrics.text()).toMatch(/^jobs_stalled_total\{queue="loss.hang"\} 1$/m);
+    } finally {
+      await b?.w.close(0);
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+      p.close();
+    }
+  }, 30_000);
+});

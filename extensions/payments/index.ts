@@ -30,6 +30,11 @@ export default defineExtension({
   preflight: (ctx) => [...weakSecretsPreflight(ctx), ...snapPreflight(ctx)],
   init(ctx) {
     webhookDeliveriesCounter(ctx);
+    // A disbursement outcome that arrived while the server was down is asked for at the gateway right away (and
+    // every five minutes after, by the job's schedule).
+    if (ctx.db.get("SELECT 1 AS x FROM disbursements WHERE status = 'pending' LIMIT 1")) {
+      ctx.enqueue(reconcileDisbursementsJob, {}, { key: `reconcile-disbursements:start:${ctx.clock.now().toISOString()}` });
+    }
     // Business gauges (DESIGN §3): money sent to borrowers, by disbursement status, read at scrape time.
     ctx.metrics.gauge("kreditku_disbursed_amount", "Principal of disbursements by status (rupiah)", ["status"], function () {
       try {

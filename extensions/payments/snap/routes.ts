@@ -97,6 +97,8 @@ function issueToken(req: Req, ctx: ExtensionContext): Answer {
   const at = now.toISOString();
   ctx.tx((t) => {
     t.run("DELETE FROM snap_access_tokens WHERE expires_at < ?", at);
+    // X-EXTERNAL-ID is unique per day: a week of answers is more than any bank retries
+    t.run("DELETE FROM snap_requests WHERE created_at < ?", new Date(now.getTime() - 7 * 86_400_000).toISOString());
     t.run("INSERT INTO snap_access_tokens (token_hash, client_key, expires_at, created_at) VALUES (?, ?, ?, ?)", sha256(token), clientKey, new Date(now.getTime() + TOKEN_TTL_SECONDS * 1000).toISOString(), at);
   });
   return snapAnswer("token", "success", { accessToken: token, tokenType: "BearerToken", expiresIn: String(TOKEN_TTL_SECONDS) });

@@ -93,6 +93,49 @@ const XenditDisbursement = z
     failure_code: z.string().optional().openapi({ example: "INVALID_DESTINATION" }),
   })
   .openapi("XenditDisbursementCallback");
+const XenditPaymentEvent = z
+  .object({
+    event: z.literal("payment.succeeded"),
+    business_id: z.string().openapi({ example: "5f27a14a9bf05c73dd040bc8" }),
+    created: iso("2026-03-02T03:00:01.000Z"),
+    data: z
+      .object({
+        id: z.string().openapi({ description: "Xendit's payment id (the event is recorded once per id)", example: "py-1a2b3c4d-0000-4000-8000-000000000001" }),
+        reference_id: z.string().openapi({ description: "The payment method's reference: our loan id", example: "0193a1b2-0000-7000-8000-0000000000l1" }),
+        amount: rupiah(110_000),
+        currency: z.literal("IDR"),
+        status: z.literal("SUCCEEDED"),
+        payment_method: z.object({
+          id: z.string().openapi({ example: "pm-1a2b3c4d-0000-4000-8000-000000000001" }),
+          type: z.literal("VIRTUAL_ACCOUNT"),
+          reusability: z.literal("MULTIPLE_USE"),
+          virtual_account: z.object({ channel_code: z.string().openapi({ example: "BNI" }), channel_properties: z.object({ customer_name: z.string().openapi({ example: "BUDI SANTOSO" }), virtual_account_number: z.string().openapi({ example: "8808012345678901" }) }) }),
+        }),
+        created: iso("2026-03-02T03:00:00.000Z"),
+        updated: iso("2026-03-02T03:00:00.000Z"),
+      })
+      .passthrough(),
+  })
+  .openapi("XenditPaymentSucceededCallback");
+const XenditPayoutEvent = z
+  .object({
+    event: z.enum(["payout.succeeded", "payout.failed", "payout.reversed"]),
+    business_id: z.string().openapi({ example: "5f27a14a9bf05c73dd040bc8" }),
+    created: iso("2026-03-02T03:05:01.000Z"),
+    data: z
+      .object({
+        id: z.string().openapi({ example: "disb-1a2b3c4d-0000-4000-8000-000000000001" }),
+        reference_id: z.string().openapi({ description: "Our disbursement reference (also the idempotency key)", example: "dsb_0193a1b20000700080000000000000c1.1" }),
+        amount: rupiah(5_000_000),
+        currency: z.literal("IDR"),
+        status: z.enum(["SUCCEEDED", "FAILED", "REVERSED"]),
+        channel_code: z.string().openapi({ example: "ID_BCA" }),
+        failure_code: z.string().optional().openapi({ example: "INVALID_DESTINATION" }),
+        updated: iso("2026-03-02T03:05:00.000Z"),
+      })
+      .passthrough(),
+  })
+  .openapi("XenditPayoutCallback");
 
 type Doc = Omit<WebhookDelivery, "name" | "params">;
 const PROVIDER_DOCS: Record<WebhookKind, Record<PaymentProvider, Doc>> = {
@@ -110,10 +153,24 @@ const PROVIDER_DOCS: Record<WebhookKind, Record<PaymentProvider, Doc>> = {
       example: { partnerServiceId: "   88080", customerNo: "12345678901", virtualAccountNo: "8808012345678901", virtualAccountName: "KREDITKU", paymentRequestId: "pay_01HV9K3M2N", paidAmount: { value: "110000.00", currency: "IDR" }, trxDateTime: "2026-03-02T10:00:00+07:00" },
     },
     xendit: {
-      summary: "A virtual-account payment callback (Xendit)",
+      summary: "A virtual-account payment callback (Xendit): the Payments API `payment.succeeded` event the xendit gateway's VAs send, or the legacy fixed-VA callback",
       headers: XENDIT_HEADERS,
-      payload: XenditPayment,
-      example: { id: "fvap_pay_01HV9K3M2N", payment_id: "pay_01HV9K3M2N", callback_virtual_account_id: "cva_8808012345678901", external_id: "8808012345678901", account_number: "8808012345678901", bank_code: "BNI", merchant_code: "88080", amount: 110_000, currency: "IDR", transaction_timestamp: "2026-03-02T03:00:00.000Z" },
+      payload: z.union([XenditPaymentEvent, XenditPayment]),
+      example: {
+        event: "payment.succeeded",
+        business_id: "5f27a14a9bf05c73dd040bc8",
+        created: "2026-03-02T03:00:01.000Z",
+        data: {
+          id: "py-1a2b3c4d-0000-4000-8000-000000000001",
+          reference_id: "0193a1b2-0000-7000-8000-0000000000l1",
+          amount: 110_000,
+          currency: "IDR",
+          status: "SUCCEEDED",
+          payment_method: { id: "pm-1a2b3c4d-0000-4000-8000-000000000001", type: "VIRTUAL_ACCOUNT", reusability: "MULTIPLE_USE", virtual_account: { channel_code: "BNI", channel_properties: { customer_name: "BUDI SANTOSO", virtual_account_number: "8808012345678901" } } },
+          created: "2026-03-02T03:00:00.000Z",
+          updated: "2026-03-02T03:00:00.000Z",
+        },
+      },
     },
   },
   disbursement: {
@@ -130,10 +187,15 @@ const PROVIDER_DOCS: Record<WebhookKind, Record<PaymentProvider, Doc>> = {
       example: { originalPartnerReferenceNo: "disb_0193a1b2-0000-7000-8000-0000000000c1", latestTransactionStatus: "00", latestTransactionStatusDesc: "Success", amount: { value: "5000000.00", currency: "IDR" }, transactionDate: "2026-03-02T10:05:00+07:00" },
     },
     xendit: {
-      summary: "A disbursement's outcome (Xendit)",
+      summary: "A disbursement's outcome (Xendit): the Payouts API `payout.succeeded` / `payout.failed` / `payout.reversed` event the xendit gateway's payouts send, or the legacy disbursement callback",
       headers: XENDIT_HEADERS,
-      payload: XenditDisbursement,
-      example: { id: "disb_0193a1b2-0000-7000-8000-0000000000c1", external_id: "disb_0193a1b2-0000-7000-8000-0000000000c1", amount: 5_000_000, status: "COMPLETED", updated: "2026-03-02T03:05:00.000Z" },
+      payload: z.union([XenditPayoutEvent, XenditDisbursement]),
+      example: {
+        event: "payout.succeeded",
+        business_id: "5f27a14a9bf05c73dd040bc8",
+        created: "2026-03-02T03:05:01.000Z",
+        data: { id: "disb-1a2b3c4d-0000-4000-8000-000000000001", reference_id: "dsb_0193a1b20000700080000000000000c1.1", amount: 5_000_000, currency: "IDR", status: "SUCCEEDED", channel_code: "ID_BCA", updated: "2026-03-02T03:05:00.000Z" },
+      },
     },
   },
 };

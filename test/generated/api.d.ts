@@ -1370,7 +1370,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A virtual-account payment callback (Xendit)
+         * A virtual-account payment callback (Xendit): the Payments API `payment.succeeded` event the xendit gateway's VAs send, or the legacy fixed-VA callback
          * @description Delivered to `POST /webhooks/payments/xendit`.
          */
         post: operations["webhookPaymentXendit"];
@@ -1430,7 +1430,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A disbursement's outcome (Xendit)
+         * A disbursement's outcome (Xendit): the Payouts API `payout.succeeded` / `payout.failed` / `payout.reversed` event the xendit gateway's payouts send, or the legacy disbursement callback
          * @description Delivered to `POST /webhooks/disbursements/xendit`.
          */
         post: operations["webhookDisbursementXendit"];
@@ -1758,6 +1758,68 @@ export interface components {
              */
             trxDateTime: string;
         };
+        XenditPaymentSucceededCallback: {
+            /** @enum {string} */
+            event: "payment.succeeded";
+            /** @example 5f27a14a9bf05c73dd040bc8 */
+            business_id: string;
+            /**
+             * @description ISO-8601 time
+             * @example 2026-03-02T03:00:01.000Z
+             */
+            created: string;
+            data: {
+                /**
+                 * @description Xendit's payment id (the event is recorded once per id)
+                 * @example py-1a2b3c4d-0000-4000-8000-000000000001
+                 */
+                id: string;
+                /**
+                 * @description The payment method's reference: our loan id
+                 * @example 0193a1b2-0000-7000-8000-0000000000l1
+                 */
+                reference_id: string;
+                /**
+                 * @description Integer rupiah
+                 * @example 110000
+                 */
+                amount: number;
+                /** @enum {string} */
+                currency: "IDR";
+                /** @enum {string} */
+                status: "SUCCEEDED";
+                payment_method: {
+                    /** @example pm-1a2b3c4d-0000-4000-8000-000000000001 */
+                    id: string;
+                    /** @enum {string} */
+                    type: "VIRTUAL_ACCOUNT";
+                    /** @enum {string} */
+                    reusability: "MULTIPLE_USE";
+                    virtual_account: {
+                        /** @example BNI */
+                        channel_code: string;
+                        channel_properties: {
+                            /** @example BUDI SANTOSO */
+                            customer_name: string;
+                            /** @example 8808012345678901 */
+                            virtual_account_number: string;
+                        };
+                    };
+                };
+                /**
+                 * @description ISO-8601 time
+                 * @example 2026-03-02T03:00:00.000Z
+                 */
+                created: string;
+                /**
+                 * @description ISO-8601 time
+                 * @example 2026-03-02T03:00:00.000Z
+                 */
+                updated: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
         XenditVaPaymentCallback: {
             /** @example fvap_pay_01HV9K3M2N */
             id: string;
@@ -1841,6 +1903,46 @@ export interface components {
              * @example 2026-03-02T10:05:00+07:00
              */
             transactionDate: string;
+        };
+        XenditPayoutCallback: {
+            /** @enum {string} */
+            event: "payout.succeeded" | "payout.failed" | "payout.reversed";
+            /** @example 5f27a14a9bf05c73dd040bc8 */
+            business_id: string;
+            /**
+             * @description ISO-8601 time
+             * @example 2026-03-02T03:05:01.000Z
+             */
+            created: string;
+            data: {
+                /** @example disb-1a2b3c4d-0000-4000-8000-000000000001 */
+                id: string;
+                /**
+                 * @description Our disbursement reference (also the idempotency key)
+                 * @example dsb_0193a1b20000700080000000000000c1.1
+                 */
+                reference_id: string;
+                /**
+                 * @description Integer rupiah
+                 * @example 5000000
+                 */
+                amount: number;
+                /** @enum {string} */
+                currency: "IDR";
+                /** @enum {string} */
+                status: "SUCCEEDED" | "FAILED" | "REVERSED";
+                /** @example ID_BCA */
+                channel_code: string;
+                /** @example INVALID_DESTINATION */
+                failure_code?: string;
+                /**
+                 * @description ISO-8601 time
+                 * @example 2026-03-02T03:05:00.000Z
+                 */
+                updated: string;
+            } & {
+                [key: string]: unknown;
+            };
         };
         XenditDisbursementCallback: {
             /** @example disb_0193a1b2-0000-7000-8000-0000000000c1 */
@@ -10541,19 +10643,33 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "fvap_pay_01HV9K3M2N",
-                 *       "payment_id": "pay_01HV9K3M2N",
-                 *       "callback_virtual_account_id": "cva_8808012345678901",
-                 *       "external_id": "8808012345678901",
-                 *       "account_number": "8808012345678901",
-                 *       "bank_code": "BNI",
-                 *       "merchant_code": "88080",
-                 *       "amount": 110000,
-                 *       "currency": "IDR",
-                 *       "transaction_timestamp": "2026-03-02T03:00:00.000Z"
+                 *       "event": "payment.succeeded",
+                 *       "business_id": "5f27a14a9bf05c73dd040bc8",
+                 *       "created": "2026-03-02T03:00:01.000Z",
+                 *       "data": {
+                 *         "id": "py-1a2b3c4d-0000-4000-8000-000000000001",
+                 *         "reference_id": "0193a1b2-0000-7000-8000-0000000000l1",
+                 *         "amount": 110000,
+                 *         "currency": "IDR",
+                 *         "status": "SUCCEEDED",
+                 *         "payment_method": {
+                 *           "id": "pm-1a2b3c4d-0000-4000-8000-000000000001",
+                 *           "type": "VIRTUAL_ACCOUNT",
+                 *           "reusability": "MULTIPLE_USE",
+                 *           "virtual_account": {
+                 *             "channel_code": "BNI",
+                 *             "channel_properties": {
+                 *               "customer_name": "BUDI SANTOSO",
+                 *               "virtual_account_number": "8808012345678901"
+                 *             }
+                 *           }
+                 *         },
+                 *         "created": "2026-03-02T03:00:00.000Z",
+                 *         "updated": "2026-03-02T03:00:00.000Z"
+                 *       }
                  *     }
                  */
-                "application/json": components["schemas"]["XenditVaPaymentCallback"];
+                "application/json": components["schemas"]["XenditPaymentSucceededCallback"] | components["schemas"]["XenditVaPaymentCallback"];
             };
         };
         responses: {
@@ -10905,14 +11021,21 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "disb_0193a1b2-0000-7000-8000-0000000000c1",
-                 *       "external_id": "disb_0193a1b2-0000-7000-8000-0000000000c1",
-                 *       "amount": 5000000,
-                 *       "status": "COMPLETED",
-                 *       "updated": "2026-03-02T03:05:00.000Z"
+                 *       "event": "payout.succeeded",
+                 *       "business_id": "5f27a14a9bf05c73dd040bc8",
+                 *       "created": "2026-03-02T03:05:01.000Z",
+                 *       "data": {
+                 *         "id": "disb-1a2b3c4d-0000-4000-8000-000000000001",
+                 *         "reference_id": "dsb_0193a1b20000700080000000000000c1.1",
+                 *         "amount": 5000000,
+                 *         "currency": "IDR",
+                 *         "status": "SUCCEEDED",
+                 *         "channel_code": "ID_BCA",
+                 *         "updated": "2026-03-02T03:05:00.000Z"
+                 *       }
                  *     }
                  */
-                "application/json": components["schemas"]["XenditDisbursementCallback"];
+                "application/json": components["schemas"]["XenditPayoutCallback"] | components["schemas"]["XenditDisbursementCallback"];
             };
         };
         responses: {

@@ -21,7 +21,7 @@ export function displayState(r: Pick<OutboxRow, "state" | "last_error">): JobSta
 }
 const retryable = (r: Pick<OutboxRow, "state" | "last_error">) => r.state === "dead" || displayState(r) === "failed";
 
-const JobSchema = z
+export const JobSchema = z
   .object({
     id: z.number().int().openapi({ example: 42 }),
     key: z.string().openapi({ example: "disburse:0193a1b2-0000-7000-8000-0000000000b1" }),
@@ -40,7 +40,7 @@ const JobSchema = z
   .openapi("OutboxJob");
 
 const iso = (ms: number) => new Date(ms).toISOString();
-function jobOut(r: OutboxRow): z.infer<typeof JobSchema> {
+export function jobOut(r: OutboxRow): z.infer<typeof JobSchema> {
   return {
     id: r.id,
     key: r.key,
@@ -93,7 +93,7 @@ const IdParams = z.object({
   id: z.string().min(1).max(255).openapi({ param: { name: "id", in: "path" }, description: "the outbox row id, or its key", example: "42" }),
 });
 
-const jobExample: z.infer<typeof JobSchema> = {
+export const jobExample: z.infer<typeof JobSchema> = {
   id: 42,
   key: "disburse:0193a1b2-0000-7000-8000-0000000000b1",
   kind: "job",

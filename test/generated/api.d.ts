@@ -1164,6 +1164,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The state of a queued job, by the key the route that queued it answered
+         * @description Staff (admin, finance, analyst). Poll until `finished`: `completed` is done, `dead` gave up (see lastError; POST /api/v1/admin/jobs/{id}/retry runs it again). 404 for an unknown key or a completed job the outbox purge has removed.
+         */
+        get: operations["getJobsByKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/queues/session": {
         parameters: {
             query?: never;
@@ -4134,6 +4154,10 @@ export interface components {
              */
             outboxLagSeconds: number;
             generatedAt: string;
+        };
+        JobStatus: components["schemas"]["OutboxJob"] & {
+            /** @description true once the job is completed or dead: stop polling */
+            finished: boolean;
         };
         QueuesSession: {
             /** @example /_/admin/queues/login?ticket=2Qe… */
@@ -9731,6 +9755,69 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "Job 42 is completed; only dead or failed jobs can be retried",
                      *       "state": "completed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getJobsByKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the job key a route answered (e.g. the sweep's jobKey) */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 42,
+                     *       "key": "delinquency-sweep:manual:2026-03-02:6f1c2d3e-0000-4000-8000-000000000001",
+                     *       "kind": "job",
+                     *       "name": "delinquency-sweep",
+                     *       "queue": "owner",
+                     *       "state": "completed",
+                     *       "attempts": 1,
+                     *       "maxAttempts": 5,
+                     *       "lastError": null,
+                     *       "retryable": false,
+                     *       "runAt": "2026-03-01T08:00:00.000Z",
+                     *       "createdAt": "2026-03-01T07:59:00.000Z",
+                     *       "updatedAt": "2026-03-01T08:05:00.000Z",
+                     *       "finished": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobStatus"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No job has this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -146,6 +146,28 @@ describe("xendit gateway adapter against the fake Xendit API", () => {
     clean(e.t);
   }, 60_000);
 
+  test("a failed payout whose callback never arrives is reconciled onto the failure path: reversed, retried, then settled", async () => {
+    const e = setup();
+    const loan = e.t.db.tx((c) => seedLoan(c));
+    e.fake.drop.payout = true;
+    e.fake.nextPayoutOutcomes.push("FAILED", "HOLD");
+    await disburseAndIssueVa(e, loan.loanId);
+    expect(disbursement(e.t, loan.loanId).status).toBe("pending");
+    e.t.clock.advance(16 * 60_000);
+    expect(await reconcileDisbursementsJob.handler({}, ctxOf(e.t))).toMatchObject({ seen: 1, settled: 0, failed: 1 });
+    expect(disbursement(e.t, loan.loanId)).toMatchObject({ status: "queued", attempts: 1, failure_reason: "INVALID_DESTINATION" });
+    await disburseJob.handler({ loanId: loan.loanId }, ctxOf(e.t));
+    e.t.clock.advance(16 * 60_000);
+    // the second payout is still in flight at Xendit: left pending
+    expect(await reconcileDisbursementsJob.handler({}, ctxOf(e.t))).toMatchObject({ seen: 1, stillPending: 1 });
+    const second = [...e.fake.payouts.values()].find((p) => p.reference_id.endsWith(".2"))!;
+    await e.fake.settlePayout(second.id, "SUCCEEDED");
+    expect(await reconcileDisbursementsJob.handler({}, ctxOf(e.t))).toMatchObject({ seen: 1, settled: 1 });
+    expect(loanStatus(e.t, loan.loanId)).toBe("active");
+    expect(e.t.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals WHERE kind = 'disbursement.failed'")!.n).toBe(1);
+    clean(e.t);
+  }, 60_000);
+
   test("SDK errors (5xx, 4xx, a slow answer) surface as needs_attention on the last attempt, never a silent loss; a duplicate idempotency key answers the payout Xendit holds", async () => {
     const e = setup();
     const loan = e.t.db.tx((c) => seedLoan(c));

@@ -29,7 +29,7 @@ export const TokenPairSchema = z
 export const OtpRequestSchema = z
   .object({
     phone: z.string().min(1).max(32).openapi({ description: "Indonesian mobile number: 08…, 628… or +628…", example: "081234567890" }),
-    channel: z.enum(["sms", "whatsapp"]).default("sms").openapi({ description: "Where the code goes: sms (default) or whatsapp (when the server has WhatsApp configured)", example: "sms" }),
+    channel: z.enum(["sms", "whatsapp"]).optional().openapi({ description: "Where the code goes: sms (when absent) or whatsapp (when the server has WhatsApp configured)", example: "sms" }),
   })
   .openapi("OtpRequest", { example: { phone: "081234567890", channel: "whatsapp" } });
 

@@ -31,7 +31,7 @@ export const otpRequestRoute = declareRoute({
   handler: async (req, platform) => {
     const phone = normalizePhone(req.body.phone);
     if (!phone) throw problems.validation([{ path: "phone", message: "not an Indonesian mobile number (08…, 628… or +628…)", code: "invalid_phone" }]);
-    const channel = req.body.channel;
+    const channel = req.body.channel ?? "sms";
     if (!(authServices(platform).sms.channels ?? ["sms"]).includes(channel)) throw problems.validation([{ path: "channel", message: `${channel} is not available on this server`, code: "channel_unavailable" }]);
     const out = await requestOtp(platform, phone, metaOf(req), channel);
     if (!out.ok && out.reason === "locked") throw retryLater(423, "otp-locked", "Phone locked", "Too many wrong codes for this phone; try again later", out.retryAfterSeconds);

@@ -33,7 +33,7 @@ find_bin() {
 }
 
 # run_kreditku ARGS... — runs the binary; its JSON lines pass through, other stderr lines become JSON errors.
-# Sets KREDITKU_RC.
+# Sets KREDITKU_RC; KREDITKU_TIMEOUT bounds the run.
 run_kreditku() {
   local bin errf
   bin=$(find_bin)
@@ -44,7 +44,13 @@ run_kreditku() {
   fi
   errf=$(mktemp)
   set +e
-  "$bin" "$@" 2>"$errf"
+  # KREDITKU_TIMEOUT (seconds): the binary is stopped (TERM, then KILL 10 s later) when it runs longer (exit 124).
+  # The binary never inherits fd 9 (the caller's lock), so a killed or stuck child cannot keep the lock.
+  if [ -n "${KREDITKU_TIMEOUT:-}" ]; then
+    timeout --kill-after=10 "$KREDITKU_TIMEOUT" "$bin" "$@" 2>"$errf" 9>&-
+  else
+    "$bin" "$@" 2>"$errf" 9>&-
+  fi
   KREDITKU_RC=$?
   set -e
   while IFS= read -r l; do

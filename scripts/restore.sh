@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Restore the depot database from a backup (manifest, .db.gz, folder or s3:// prefix = its newest backup).
 # Stop `kreditku serve` first (scale the StatefulSet to 0): restore refuses while serve runs on the depot.
-#   usage: restore.sh <from> [--force]       KREDITKU_DEPOT  KREDITKU_BIN  S3_*
-# Exit codes: 0 restored, 1 error, 2 usage, 3 serve is running, 4 backup invalid, 5 depot has a database (use --force).
+#   usage: restore.sh <from> [--id ID] [--force]   KREDITKU_DEPOT  KREDITKU_BIN  KREDITKU_BACKUP_KEY  S3_*
+# A folder or prefix restores its newest backup and refuses if that one fails; --id ID picks an older one.
+# Exit codes: 0 restored, 1 error, 2 usage, 3 serve is running, 4 backup invalid, 5 depot has a database (use --force),
+# 8 the backup needs KREDITKU_BACKUP_KEY (or the same S3 document store).
 set -euo pipefail
 SCRIPT_NAME=restore.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ops-lib.sh"

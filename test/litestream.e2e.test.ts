@@ -46,7 +46,9 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
   };
   try {
     expect((await runCli(["migrate", "--depot", depot])).code).toBe(0);
-    const srv = await startBinary({ depot, env: { KREDITKU_CHECKPOINTS: "external" } });
+    // the README's recipe verbatim: S3_* connection settings for Litestream without S3_BUCKET (documents stay local)
+    const srv = await startBinary({ depot, env: { ...env, KREDITKU_CHECKPOINTS: "external" } });
+    expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
     const db = join(depot, "data/main.db");
     const rep = Bun.spawn([LITESTREAM, "replicate", "-config", CONFIG], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
     const writer = Bun.spawn([process.execPath, resolve(import.meta.dir, "kit/sqlite-writer.ts"), db, "2000"], { stdout: "pipe", stderr: "inherit" });
@@ -60,6 +62,8 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
     await Bun.sleep(2500); // > sync-interval: the last frames reach the replica
     rep.kill("SIGTERM");
     await rep.exited;
+    // the same settings take a nightly backup to S3 (its own bucket in the URL), without S3_BUCKET either
+    expect((await runCli(["backup", "--depot", depot, "--to", "s3://kreditku-wal/backups"], env)).code).toBe(0);
     expect(await srv.stop()).toBe(0);
 
     const gens = await run([LITESTREAM, "generations", "-config", CONFIG, db], env);

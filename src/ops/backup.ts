@@ -4,10 +4,10 @@
 // stored in a folder or on S3, followed by retention.
 import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, rmSync, statSync, writeFileSync, renameSync, readdirSync, readFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, rmSync, statSync, statfsSync, writeFileSync, renameSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { Transform } from "node:stream";
+import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { depotPaths, type Config } from "../config.ts";
@@ -17,7 +17,7 @@ import { backupFiles, backupId, BackupInvalidError, dataName, manifestName, MANI
 import { BACKUP_KEY_ENV, backupKeyFromEnv, packFolder, sealSecrets } from "./depot-files.ts";
 import { planRetention } from "./retention.ts";
 import { PRIVATE_FILE_MODE, privateDir, privateFile } from "../private-files.ts";
-import { FolderTarget, type BackupTarget } from "./targets.ts";
+import { FolderTarget, S3Target, type BackupTarget } from "./targets.ts";
 
 export const LAST_BACKUP_FILE = "last-backup.json";
 
@@ -107,7 +107,12 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   const existing = new Set(await target.list());
   for (let i = 1; existing.has(manifestName(id)) || existing.has(dataName(id)); i++) id = `${backupId(started)}-${i}`;
   privateDir(paths.backups);
-  const work = join(paths.backups, `.work-${id}-${process.pid}`);
+  // The uncompressed snapshot is staged in KREDITKU_BACKUP_WORK_DIR (default depot/backups): it needs about the
+  // database's size free, plus its compressed size for a folder target (an S3 upload streams).
+  const workRoot = process.env.KREDITKU_BACKUP_WORK_DIR || paths.backups;
+  privateDir(workRoot);
+  checkFreeSpace(workRoot, statSync(paths.db).size * (target instanceof S3Target ? 1.05 : 1.6) + 16 * 1024 * 1024);
+  const work = join(workRoot, `.work-${id}-${process.pid}`);
   privateDir(work);
   try {
     const snap = join(work, "snapshot.db");
@@ -135,14 +140,20 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     const rawHash = createHash("sha256");
     const gzHash = createHash("sha256");
     const progress = progressReporter(log, "compress");
-    await pipeline(
-      createReadStream(snap, { highWaterMark: 1024 * 1024 }),
-      hashingStream(rawHash, (n) => progress(n, dbBytes)),
-      createGzip({ level: 6 }),
-      hashingStream(gzHash),
-      createWriteStream(gz, { mode: 0o600 }),
-    );
-    const size = statSync(gz).size;
+    let size = 0;
+    const compressed = () => [createReadStream(snap, { highWaterMark: 1024 * 1024 }), hashingStream(rawHash, (n) => progress(n, dbBytes)), createGzip({ level: 6 }), hashingStream(gzHash, (n) => (size = n))] as const;
+    if (target instanceof S3Target) {
+      // Straight to S3: the compressed copy is never staged on the live volume.
+      log.info("upload", { phase: "upload", id, to: target.url, streaming: true });
+      const pass = new PassThrough();
+      const upload = target.putStream(dataName(id), pass).catch((e) => {
+        pass.destroy(e as Error);
+        throw e;
+      });
+      await Promise.all([pipeline(...compressed(), pass), upload]);
+    } else {
+      await pipeline(...compressed(), createWriteStream(gz, { mode: 0o600 }));
+    }
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
       id,
@@ -160,8 +171,10 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       source: { host: hostname(), depot: config.depot },
       durationMs: 0,
     };
-    log.info("upload", { phase: "upload", id, to: target.url, size });
-    await target.putFile(dataName(id), gz, progressReporter(log, "upload"));
+    if (!(target instanceof S3Target)) {
+      log.info("upload", { phase: "upload", id, to: target.url, size });
+      await target.putFile(dataName(id), gz, progressReporter(log, "upload"));
+    }
     rmSync(snap, { force: true });
     rmSync(gz, { force: true });
     manifest.secrets = await backupSecrets(config, target, id, work, log);
@@ -214,6 +227,21 @@ async function backupDocuments(config: Config, target: BackupTarget, id: string,
   rmSync(file, { force: true });
   log.info("documents", { phase: "documents", id, store: "fs", files: packed.files, bytes: packed.bytes, size: packed.size });
   return { store: "fs", file: uploadsName(id), ...packed };
+}
+
+/** Refuse to start a backup that would fill the volume (the live database's volume by default). */
+function checkFreeSpace(dir: string, needed: number) {
+  let free: number;
+  try {
+    const st = statfsSync(dir);
+    free = st.bavail * st.bsize;
+  } catch {
+    return; // no statfs here: the write itself fails if space runs out
+  }
+  if (free < needed) {
+    const mib = (n: number) => `${Math.ceil(n / 1048576)} MiB`;
+    throw new Error(`not enough free space in ${dir} for the backup's work files: ${mib(free)} free, ${mib(needed)} needed (set KREDITKU_BACKUP_WORK_DIR to a larger folder)`);
+  }
 }
 
 /** depot/backups/last-backup.json: what serve's kreditku_last_backup_timestamp_seconds reads for remote targets. */

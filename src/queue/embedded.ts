@@ -17,7 +17,7 @@ export interface EmbeddedOptions {
 }
 
 export class EmbeddedRunner {
-  private running = new Map<number, { promise: Promise<void>; abort: AbortController }>();
+  private running = new Map<number, { promise: Promise<void>; abort: AbortController; row: OutboxRow; startedAt: number }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private pumping = false;
@@ -103,7 +103,7 @@ export class EmbeddedRunner {
       this.running.delete(row.id);
       this.nudge();
     });
-    this.running.set(row.id, { promise, abort });
+    this.running.set(row.id, { promise, abort, row, startedAt: Date.now() });
   }
 
   private async runRow(row: OutboxRow, signal: AbortSignal) {
@@ -148,7 +148,19 @@ export class EmbeddedRunner {
     const all = Promise.allSettled([...this.running.values()].map((r) => r.promise));
     const t = new Promise<void>((res) => setTimeout(res, timeoutMs).unref?.());
     await Promise.race([all, t]);
-    for (const r of this.running.values()) r.abort.abort(new Error("shutting down"));
+    const now = Date.now();
+    for (const r of this.running.values()) {
+      const queue = this.exec.queueOf(r.row.kind, r.row.name);
+      this.exec.metrics.abandoned.inc({ queue });
+      this.log.warn("job abandoned at shutdown: still running after the shutdown timeout; it runs again later", {
+        name: r.row.name,
+        key: r.row.key,
+        queue,
+        runningMs: now - r.startedAt,
+        shutdownTimeoutMs: timeoutMs,
+      });
+      r.abort.abort(new Error("shutting down"));
+    }
     await Promise.race([Promise.allSettled([...this.running.values()].map((r) => r.promise)), new Promise((res) => setTimeout(res, 200))]);
   }
 

@@ -254,7 +254,7 @@ export class XenditFake {
     return x;
   }
 
-  private async callback(path: string, body: { event: string }) {
+  private async callback(path: string, body: { event: string } & Record<string, unknown>) {
     if (!this.opts.callbackBase) {
       this.callbacks.push({ path, status: null, event: body.event });
       return;

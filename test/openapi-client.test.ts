@@ -1,14 +1,14 @@
 // A client generated from the served OpenAPI document drives the whole borrower journey: openapi-typescript's
-// `paths` and `webhooks` (test/generated/api.d.ts, checked here to be what the document generates) type every
-// request and response of an openapi-fetch client — no hand-written types — against an in-process app running its
+// `paths` and `webhooks` (clients/typescript/api.d.ts, checked here to be what the document generates) type every
+// request and response of the repo's client package (clients/typescript: openapi-fetch) — no hand-written types — against an in-process app running its
 // job runner and the in-process sandbox gateway. OTP sign-in (the code from the SMS log), products, a quote, the KYC
 // profile, two document uploads (multipart), the application (Idempotency-Key), the automatic decision, acceptance,
 // the loan once the sandbox has disbursed it, a signed Standard Webhooks payment, and the loan after it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import createClient, { type Middleware } from "openapi-fetch";
-import type { paths, webhooks } from "./generated/api";
+import type { Middleware } from "openapi-fetch";
+import { createKreditkuClient, type webhooks } from "../clients/typescript/index.ts";
 import { API_TYPES_PATH, apiTypes } from "./generated/api-types.ts";
 import { testApp, type TestApp } from "./kit/app.ts";
 import { lastOtp } from "./kit/otp.ts";
@@ -27,18 +27,17 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-/** An openapi-fetch client over the in-process app, from one client IP, signed in with `token` when given. */
+/** The client package over the in-process app, from one client IP, signed in with `token` when given. */
 function client(token?: string) {
   const ip = freshIp();
-  const api = createClient<paths>({ baseUrl: "http://kreditku.test", fetch: async (req: Request) => t.app.fetch(req) });
-  const auth: Middleware = {
+  const api = createKreditkuClient("http://kreditku.test", token, { fetch: async (req: Request) => t.app.fetch(req) });
+  const fromIp: Middleware = {
     onRequest({ request }) {
       request.headers.set("X-Forwarded-For", ip);
-      if (token) request.headers.set("Authorization", `Bearer ${token}`);
       return request;
     },
   };
-  api.use(auth);
+  api.use(fromIp);
   return api;
 }
 
@@ -53,7 +52,7 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 }
 
 describe("a client generated from the OpenAPI document", () => {
-  test("test/generated/api.d.ts is what the served document generates", async () => {
+  test("clients/typescript/api.d.ts is what the served document generates", async () => {
     const doc = (await t.call("GET", "/api/openapi.json")).body;
     const generated = await apiTypes(doc);
     if (generated !== readFileSync(API_TYPES_PATH, "utf8")) {

@@ -2038,12 +2038,11 @@ export interface components {
              */
             phone: string;
             /**
-             * @description Where the code goes: sms (default) or whatsapp (when the server has WhatsApp configured)
-             * @default sms
+             * @description Where the code goes: sms (when absent) or whatsapp (when the server has WhatsApp configured)
              * @example sms
              * @enum {string}
              */
-            channel: "sms" | "whatsapp";
+            channel?: "sms" | "whatsapp";
         };
         TokenPair: {
             /**

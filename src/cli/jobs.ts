@@ -1,11 +1,11 @@
-// `kreditku jobs list|retry|purge`: operate on the outbox (the owner's record of every job and hook run).
+// `kreditku jobs list|retry|purge|redispatch`: operate on the outbox (the owner's record of every job and hook run).
 import type { Command } from "./types.ts";
 import { UsageError, depotFlag, helpFlag, parseFlags, requireExistingDepot } from "./types.ts";
 import { depotPaths, loadConfig } from "../config.ts";
 import { Db } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { listRows, purgeDead, type ListState, type OutboxRow } from "../queue/outbox.ts";
-import { retryJobs } from "../queue/ops.ts";
+import { redispatchLost, retryJobs } from "../queue/ops.ts";
 
 const STATES: ListState[] = ["pending", "failed", "dead", "running", "dispatched", "completed"];
 
@@ -27,15 +27,15 @@ function show(r: OutboxRow) {
 
 export const jobsCommand: Command = {
   name: "jobs",
-  summary: "Inspect and repair jobs: jobs list [--state failed|dead|pending] | retry <id|key|--all-dead> | purge --dead",
-  usage: "kreditku jobs list [--state pending|failed|dead|running|dispatched|completed] [--limit 100] | jobs retry <id|key> | jobs retry --all-dead | jobs purge --dead  [--depot ./traildepot]",
+  summary: "Inspect and repair jobs: jobs list [--state failed|dead|pending] | retry <id|key|--all-dead> | purge --dead | redispatch [--dry-run]",
+  usage: "kreditku jobs list [--state pending|failed|dead|running|dispatched|completed] [--limit 100] | jobs retry <id|key> | jobs retry --all-dead | jobs purge --dead | jobs redispatch [--dry-run] (jobs Redis lost: dispatched again)  [--depot ./traildepot]",
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === "--help" || sub === "-h") return -1;
-    if (!sub || !["list", "retry", "purge"].includes(sub)) throw new UsageError(sub ? `unknown jobs subcommand "${sub}"` : "jobs needs a subcommand (list, retry, purge)");
+    if (!sub || !["list", "retry", "purge", "redispatch"].includes(sub)) throw new UsageError(sub ? `unknown jobs subcommand "${sub}"` : "jobs needs a subcommand (list, retry, purge, redispatch)");
     const { values, positionals } = parseFlags(
       rest,
-      { ...depotFlag, ...helpFlag, state: { type: "string" }, limit: { type: "string" }, "all-dead": { type: "boolean" }, dead: { type: "boolean" } },
+      { ...depotFlag, ...helpFlag, state: { type: "string" }, limit: { type: "string" }, "all-dead": { type: "boolean" }, dead: { type: "boolean" }, "dry-run": { type: "boolean" } },
       true,
     );
     if (values.help) return -1;
@@ -51,6 +51,8 @@ export const jobsCommand: Command = {
     } else if (sub === "retry") {
       if (!values["all-dead"] && positionals.length !== 1) throw new UsageError("retry needs one job id or key, or --all-dead");
       if (values["all-dead"] && positionals.length) throw new UsageError("give either a job id or --all-dead, not both");
+    } else if (sub === "redispatch") {
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     } else if (!values.dead) throw new UsageError("purge needs --dead");
     const config = loadConfig({ depot: values.depot });
     requireExistingDepot(config);
@@ -68,6 +70,15 @@ export const jobsCommand: Command = {
           return 1;
         }
         console.log(JSON.stringify({ retried: rows.length, keys: rows.map((r) => r.key) }));
+        return 0;
+      }
+      if (sub === "redispatch") {
+        if (!config.redisUrl) {
+          console.error("kreditku jobs redispatch: REDIS_URL is not set (the embedded runner dispatches nothing to Redis)");
+          return 1;
+        }
+        const { checked, lost } = await redispatchLost(db, config, { dryRun: values["dry-run"] });
+        console.log(JSON.stringify({ checked, [values["dry-run"] ? "lost" : "redispatched"]: lost.length, keys: lost.map((r) => r.key) }));
         return 0;
       }
       console.log(JSON.stringify({ purged: purgeDead(db) }));

@@ -11,6 +11,7 @@ import { startTestRuntime, uniquePrefix, waitFor } from "../../test/kit/queue.ts
 import { testPlatform, type TestPlatform } from "../../test/kit/app.ts";
 import { startOwnRedis, type OwnRedis } from "../../test/kit/redis.ts";
 import { redispatchLost } from "./ops.ts";
+import { jobsCommand } from "../cli/jobs.ts";
 import { connectionOf, jobIdOf, StatelessWorkers } from "./bullmq.ts";
 import { JobExecutor } from "./executor.ts";
 import { JobMetrics } from "./metrics.ts";
@@ -125,6 +126,38 @@ describe("Redis loses its data", () => {
     } finally {
       await q.obliterate({ force: true }).catch(() => undefined);
       await q.close();
+      p.close();
+    }
+  });
+});
+
+describe("kreditku jobs redispatch", () => {
+  test("lists (--dry-run) and dispatches again the rows whose job Redis lost", async () => {
+    const { ext, ownerJob } = effectJobs();
+    const prefix = uniquePrefix("cli-redispatch");
+    const p = testPlatform({ clock: "system", logLevel: "silent", config: { queuePrefix: prefix, redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const ctx = new Runtime(p, { extensions: [ext], jobs: [] }).context();
+    ctx.enqueue(ownerJob, { id: "c1" }, { key: "cli-1" });
+    p.db.tx((c) => c.run("UPDATE outbox SET state = 'dispatched', updated_at = ?", Date.now() - 60_000));
+    const out: string[] = [];
+    const log = console.log;
+    const saved = { url: process.env.REDIS_URL, prefix: process.env.KREDITKU_QUEUE_PREFIX };
+    console.log = (...a: unknown[]) => void out.push(a.join(" "));
+    process.env.REDIS_URL = redis.url;
+    process.env.KREDITKU_QUEUE_PREFIX = prefix;
+    try {
+      expect(await jobsCommand.run(["redispatch", "--dry-run", "--depot", p.depot])).toBe(0);
+      expect(JSON.parse(out.at(-1)!)).toEqual({ checked: 1, lost: 1, keys: ["cli-1"] });
+      expect(await jobsCommand.run(["redispatch", "--depot", p.depot])).toBe(0);
+      expect(JSON.parse(out.at(-1)!)).toEqual({ checked: 1, redispatched: 1, keys: ["cli-1"] });
+      expect(p.db.read.get<{ state: string }>("SELECT state FROM outbox WHERE key = 'cli-1'")?.state).toBe("pending");
+      await expect(jobsCommand.run(["redispatch", "extra", "--depot", p.depot])).rejects.toThrow(/unexpected argument/);
+    } finally {
+      console.log = log;
+      if (saved.url === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved.url;
+      if (saved.prefix === undefined) delete process.env.KREDITKU_QUEUE_PREFIX;
+      else process.env.KREDITKU_QUEUE_PREFIX = saved.prefix;
       p.close();
     }
   });

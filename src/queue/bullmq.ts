@@ -526,8 +526,13 @@ export class StatelessWorkers {
     const r = new Redis(this.opts.url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null, connectTimeout: 2000 });
     r.on("error", () => {});
     try {
-      await r.connect();
-      return (await r.ping()) === "PONG";
+      // bounded: a Redis that accepts connections but never answers must not hold the probe
+      const answer = (async () => {
+        await r.connect();
+        return (await r.ping()) === "PONG";
+      })();
+      answer.catch(() => undefined);
+      return (await within(answer, 2000)) === true;
     } catch {
       return false;
     } finally {

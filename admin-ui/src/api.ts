@@ -1,4 +1,9 @@
-// Fetch wrapper: Bearer token from the session, one refresh-token rotation on 401, problem+json errors as ApiError.
+// The dashboard's API helper over the repo's typed client (clients/typescript: openapi-fetch over the types generated
+// from the OpenAPI document): Bearer token from the session, one refresh-token rotation on 401, problem+json errors
+// as ApiError. Pages call api(path) with the paths of src/endpoints.ts; the client's typed methods are used directly
+// where a page wants the document's types (the token refresh below).
+import { createKreditkuClient } from "../../clients/typescript/index.ts";
+
 export interface User {
   id: string;
   role: "borrower" | "analyst" | "finance" | "admin";
@@ -54,10 +59,14 @@ export function onSession(l: (s: Session | null) => void) {
   };
 }
 
-async function parse(res: Response): Promise<unknown> {
-  if (res.status === 204) return null;
-  const text = await res.text();
-  if (!text) return null;
+/** Signed in with the session's current access token (read before each request); same origin. */
+export const client = createKreditkuClient("", () => loadSession()?.accessToken);
+/** Without a token: the refresh call, which must not send an expired access token. */
+const anonymousClient = createKreditkuClient("");
+
+/** A body as the API answered it: JSON when it is JSON, else the text, null when empty. */
+function parse(text: unknown): unknown {
+  if (typeof text !== "string" || !text) return text ?? null;
   try {
     return JSON.parse(text);
   } catch {
@@ -71,10 +80,9 @@ async function refresh(): Promise<boolean> {
   if (!s) return false;
   refreshing ??= (async () => {
     try {
-      const res = await fetch("/api/v1/auth/refresh", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
-      if (!res.ok) return false;
-      const body = (await res.json()) as Session;
-      saveSession({ accessToken: body.accessToken, refreshToken: body.refreshToken, user: body.user ?? s.user });
+      const { data: body } = await anonymousClient.POST("/api/v1/auth/refresh", { body: { refreshToken: s.refreshToken } });
+      if (!body) return false;
+      saveSession({ accessToken: body.accessToken, refreshToken: body.refreshToken, user: (body.user as User | undefined) ?? s.user });
       return true;
     } catch {
       return false;
@@ -85,26 +93,28 @@ async function refresh(): Promise<boolean> {
   return refreshing;
 }
 
+/** Any route by its path (query string included): the client's request() untyped, the answer parsed as JSON. */
 export async function api<T = any>(path: string, init: RequestInit & { json?: unknown } = {}, retried = false): Promise<T> {
-  const headers = new Headers(init.headers);
   const s = loadSession();
-  if (s) headers.set("Authorization", `Bearer ${s.accessToken}`);
-  let body = init.body;
-  if (init.json !== undefined) {
-    headers.set("Content-Type", "application/json");
-    body = JSON.stringify(init.json);
-  }
-  const res = await fetch(path, { ...init, headers, body });
-  if (res.status === 401 && s && !retried && !path.startsWith("/api/v1/auth/")) {
+  const { json, body, method, headers, ...rest } = init;
+  const res = await client.request((method ?? "GET").toLowerCase() as "get", path as never, {
+    ...rest,
+    headers: Object.fromEntries(new Headers(headers).entries()),
+    // JSON bodies serialised by the client (with their Content-Type); any other body passed as it is
+    ...(json !== undefined ? { body: json as never } : body != null ? { body: body as never, bodySerializer: (b: unknown) => b as BodyInit } : {}),
+    parseAs: "text",
+  } as never);
+  const response: Response = (res as { response: Response }).response;
+  if (response.status === 401 && s && !retried && !path.startsWith("/api/v1/auth/")) {
     if (await refresh()) return api<T>(path, init, true);
     saveSession(null);
   }
-  const data = await parse(res);
-  if (!res.ok) {
-    const problem = (data && typeof data === "object" ? data : { title: String(data ?? res.statusText) }) as Problem;
-    throw new ApiError(res.status, problem);
+  if (!response.ok) {
+    const data = parse((res as { error?: unknown }).error);
+    const problem = (data && typeof data === "object" ? data : { title: String(data ?? response.statusText) }) as Problem;
+    throw new ApiError(response.status, problem);
   }
-  return data as T;
+  return parse((res as { data?: unknown }).data) as T;
 }
 
 export function qs(params: Record<string, string | number | boolean | undefined | null>) {

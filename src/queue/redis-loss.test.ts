@@ -10,7 +10,8 @@ import { createApp } from "../http/app.ts";
 import { startTestRuntime, uniquePrefix, waitFor } from "../../test/kit/queue.ts";
 import { testPlatform, type TestPlatform } from "../../test/kit/app.ts";
 import { startOwnRedis, type OwnRedis } from "../../test/kit/redis.ts";
-import { redispatchLost } from "./ops.ts";
+import { redispatchLost, retryJobs } from "./ops.ts";
+import { DependencyUnavailable } from "../runtime/dependency.ts";
 import { jobsCommand } from "../cli/jobs.ts";
 import { connectionOf, jobIdOf, StatelessWorkers } from "./bullmq.ts";
 import { JobExecutor } from "./executor.ts";
@@ -202,6 +203,14 @@ describe("Redis down", () => {
       }
       // the webhook/OTP side of the API (SQLite only) keeps answering
       expect((await app.request("/healthz")).status).toBe(200);
+      // repairs answer promptly instead of hanging: nothing is changed while Redis is away
+      p.db.tx((c) => c.run("UPDATE outbox SET state = 'dead' WHERE key = 'down-before'"));
+      const t2 = performance.now();
+      expect(await retryJobs(p.db, p.config, { idOrKey: "down-before" }).catch((e) => e)).toBeInstanceOf(DependencyUnavailable);
+      expect(await redispatchLost(p.db, p.config).catch((e) => e)).toBeInstanceOf(DependencyUnavailable);
+      expect(performance.now() - t2).toBeLessThan(5000);
+      expect(p.db.read.get<{ state: string }>("SELECT state FROM outbox WHERE key = 'down-before'")?.state).toBe("dead");
+      p.db.tx((c) => c.run("UPDATE outbox SET state = 'completed' WHERE key = 'down-before'"));
 
       await redis.start(); // back, empty
       await waitFor(() => n(p, "SELECT count(*) AS n FROM t_effects") === 3, 30_000, "jobs enqueued during the outage applied");

@@ -182,7 +182,10 @@ export const CollectionsSettings = z.object({ writeOffDpd: z.number().int().min(
 export type CollectionsSettings = z.infer<typeof CollectionsSettings>;
 
 export const SweepAccepted = z
-  .object({ jobKey: z.string(), runDate: z.string() })
+  .object({
+    jobKey: z.string().openapi({ description: "The queued job: poll GET /api/v1/jobs/{jobKey} until `finished`" }),
+    runDate: z.string().openapi({ description: "The Asia/Jakarta business day the sweep runs for" }),
+  })
   .openapi("SweepAccepted", { example: { jobKey: "delinquency-sweep:manual:2026-03-30:5b0e8d2c-3f6a-4c1e-9d7b-2a4f6e8c0b1d", runDate: "2026-03-30" } });
 
 /** The problem body collections routes declare for their errors. */

@@ -4083,7 +4083,9 @@ export interface components {
          *     }
          */
         SweepAccepted: {
+            /** @description The queued job: poll GET /api/v1/jobs/{jobKey} until `finished` */
             jobKey: string;
+            /** @description The Asia/Jakarta business day the sweep runs for */
             runDate: string;
         };
         OutboxJobList: {

@@ -119,7 +119,11 @@ describe("backup and restore of the whole depot", () => {
     expect(v.code).toBe(0);
     const r = await runCli(["restore", "--from", backups, "--depot", fresh], { ...env, KREDITKU_BACKUP_KEY: KEY });
     expect(r.code).toBe(0);
-    expect(jsonLines(r.stdout).find((l) => l.msg === "restore complete")).toMatchObject({ documents: "2 files" });
+    // restore's own proof: a token and a webhook signed before the backup verify with the restored secrets
+    const done = jsonLines(r.stdout).find((l) => l.msg === "restore complete");
+    expect(done).toMatchObject({ documents: "2 files" });
+    expect(done.proof).toMatch(/^a pre-backup access token and [1-9]\d* pre-backup webhook signatures? verified$/);
+    expect(readdirSync(join(fresh, "secrets"))).not.toContain(".backup-proof.json");
     const b = await startBinary({ depot: fresh, env });
     try {
       const jb = new Journey(b.url, b.depot, "72");

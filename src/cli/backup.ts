@@ -157,7 +157,7 @@ async function verifyCmd(argv: string[], installed: Installed | undefined): Prom
     ensureDepot(config);
     const r = await verifyBackup({ config, from, log, checks: checksOf(installed), id: values.id });
     const stale = maxAge !== undefined && r.ageSeconds > maxAge * 3600;
-    const fields = { id: r.id, from: r.from, createdAt: r.manifest.createdAt, ageSeconds: r.ageSeconds, schemaVersion: r.schemaVersion, integrity: r.integrity, ...checkFields(r.checks), secrets: r.secrets, documents: r.documents, rowCounts: r.rowCounts };
+    const fields = { id: r.id, from: r.from, createdAt: r.manifest.createdAt, ageSeconds: r.ageSeconds, schemaVersion: r.schemaVersion, integrity: r.integrity, ...checkFields(r.checks), secrets: r.secrets, proof: r.proof, documents: r.documents, rowCounts: r.rowCounts };
     if (stale) {
       log.error("backup too old", { ...fields, maxAgeHours: maxAge });
       console.error(`kreditku backup verify: newest backup ${r.id} is ${(r.ageSeconds / 3600).toFixed(1)} h old (limit ${maxAge} h)`);
@@ -181,7 +181,7 @@ export const restoreCommand: Command = {
     return guarded("restore", async () => {
       ensureDepot(config);
       const r = await restoreBackup({ config, from: values.from!, force: !!values.force, log, checks: checksOf(installed), id: values.id });
-      log.info("restore complete", { id: r.id, from: r.from, restoredTo: r.restoredTo, previous: r.previous, schemaVersion: r.schemaVersion, ...checkFields(r.checks), secrets: r.secrets, documents: r.documents, rowCounts: r.rowCounts });
+      log.info("restore complete", { id: r.id, from: r.from, restoredTo: r.restoredTo, previous: r.previous, schemaVersion: r.schemaVersion, ...checkFields(r.checks), secrets: r.secrets, proof: r.proof, documents: r.documents, rowCounts: r.rowCounts });
       return EXIT.ok;
     });
   },

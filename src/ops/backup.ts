@@ -15,6 +15,7 @@ import type { Logger } from "../observability/logger.ts";
 import { VERSION } from "../cli/version.ts";
 import { backupFiles, backupId, BackupInvalidError, dataName, manifestName, MANIFEST_FORMAT, parseManifest, secretsName, uploadsName, type Manifest, ID_RE } from "./manifest.ts";
 import { BACKUP_KEY_ENV, backupKeyFromEnv, packFolder, sealSecrets } from "./depot-files.ts";
+import { makeProof, PROOF_FILE } from "./proof.ts";
 import { planRetention } from "./retention.ts";
 import { PRIVATE_FILE_MODE, privateDir, privateFile } from "../private-files.ts";
 import { FolderTarget, S3Target, type BackupTarget } from "./targets.ts";
@@ -207,7 +208,8 @@ async function backupSecrets(config: Config, target: BackupTarget, id: string, w
     });
     return null;
   }
-  const sealed = await sealSecrets(dir, key, id);
+  const proof = await makeProof(config, config.depot, new Date());
+  const sealed = await sealSecrets(dir, key, id, [{ path: PROOF_FILE, data: Buffer.from(JSON.stringify(proof)) }]);
   const file = join(work, secretsName(id));
   writeFileSync(file, sealed.data, { mode: PRIVATE_FILE_MODE });
   await target.putFile(secretsName(id), file);

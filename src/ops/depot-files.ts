@@ -190,10 +190,11 @@ function deriveKey(material: string, kdf: number, salt: Buffer): Buffer {
 }
 
 /** Pack and seal depot/secrets: returns the sealed bytes (small: secrets are a few kilobytes). */
-export async function sealSecrets(secretsDir: string, material: string, aad: string): Promise<{ data: Buffer; files: string[] }> {
+export async function sealSecrets(secretsDir: string, material: string, aad: string, extra: { path: string; data: Buffer }[] = []): Promise<{ data: Buffer; files: string[] }> {
   const entries = filesUnder(secretsDir);
   const parts: Buffer[] = [];
   for await (const c of archiveStream(secretsDir, entries)) parts.push(c);
+  for (const x of extra) parts.push(header({ path: x.path, size: x.data.length, mode: 0o600 }), x.data);
   const plain = gzipSync(Buffer.concat(parts));
   const kdf = rawKey(material) ? KDF_RAW : KDF_SCRYPT;
   const salt = randomBytes(16);

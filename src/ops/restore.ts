@@ -9,12 +9,13 @@ import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { depotPaths, type Config } from "../config.ts";
+import { depotPaths, loadConfig, type Config } from "../config.ts";
 import type { Logger } from "../observability/logger.ts";
 import { knownMigrationNames } from "../db/migrations.ts";
 import { describeDatabase, progressReporter, sha256File, listBackups } from "./backup.ts";
 import { BackupInvalidError, dataName, manifestName, parseManifest, secretsName, uploadsName, type Manifest } from "./manifest.ts";
-import { BACKUP_KEY_ENV, BackupKeyError, backupKeyFromEnv, openSecrets, unpackFolder } from "./depot-files.ts";
+import { BACKUP_KEY_ENV, BackupKeyError, backupKeyFromEnv, filesUnder, openSecrets, unpackFolder } from "./depot-files.ts";
+import { checkProof, PROOF_FILE, type Proof } from "./proof.ts";
 import { parseTarget, type BackupTarget } from "./targets.ts";
 import { runningServer, pidFileOf } from "./pidfile.ts";
 import { Conn } from "../db/database.ts";
@@ -87,6 +88,8 @@ export interface VerifyReport {
   integrity: "ok";
   /** Secrets restored (count), or null: the backup holds none. */
   secrets: number | null;
+  /** The restore proof: a pre-backup token and webhook signatures verified with the restored secrets. */
+  proof: string | null;
   documents: string;
 }
 
@@ -153,7 +156,7 @@ export async function verifyInto(src: Source, work: string, log: Logger, checks:
     return {
       dbFile,
       files,
-      report: { id, from: target.url, schemaVersion: info.schemaVersion, rowCounts: info.rowCounts, checks: outcomes, integrity: "ok", secrets: files.secretsDir ? manifest.secrets!.files.length : null, documents: documentsSummary(manifest) },
+      report: { id, from: target.url, schemaVersion: info.schemaVersion, rowCounts: info.rowCounts, checks: outcomes, integrity: "ok", secrets: files.secretsDir ? manifest.secrets!.files.length : null, proof: files.proof, documents: documentsSummary(manifest) },
     };
   } finally {
     db.close();
@@ -170,6 +173,8 @@ export interface DepotFiles {
   secretsDir: string | null;
   /** depot/uploads as backed up (null: not in the backup). */
   uploadsDir: string | null;
+  /** What the restore proof verified (a pre-backup token, pre-backup webhook signatures), null without secrets. */
+  proof: string | null;
 }
 
 /** The backup needs something the operator must supply: the backup key, or the same S3 document store (exit 8). */
@@ -178,7 +183,7 @@ export class RestoreNeedsError extends Error {}
 /** Download, check and unpack the secrets (needs the backup key) and the documents of a backup into `work`. */
 async function fetchDepotFiles(src: Source, work: string, log: Logger, fail: (why: string) => never, config?: Config): Promise<DepotFiles> {
   const { target, manifest, id } = src;
-  const out: DepotFiles = { secretsDir: null, uploadsDir: null };
+  const out: DepotFiles = { secretsDir: null, uploadsDir: null, proof: null };
   if (manifest.secrets) {
     let key: string | null;
     try {
@@ -193,13 +198,24 @@ async function fetchDepotFiles(src: Source, work: string, log: Logger, fail: (wh
     if (sealed.length !== manifest.secrets.size || createHash("sha256").update(sealed).digest("hex") !== manifest.secrets.sha256) fail("the secrets file does not match the manifest (size or SHA-256)");
     out.secretsDir = join(work, "secrets");
     try {
-      const r = await openSecrets(sealed, key, id, out.secretsDir);
-      if (r.files !== manifest.secrets.files.length) fail(`the secrets hold ${r.files} files, the manifest says ${manifest.secrets.files.length}`);
+      await openSecrets(sealed, key, id, out.secretsDir);
     } catch (e) {
       if (e instanceof BackupKeyError) throw new RestoreNeedsError(`backup ${id}: ${e.message}`);
       throw e;
     }
-    log.info("secrets verified", { phase: "verify", id, files: manifest.secrets.files.length });
+    // The proof signed at backup time travels with the secrets but is not one of them.
+    const proofFile = join(out.secretsDir, PROOF_FILE);
+    if (!existsSync(proofFile)) fail("its secrets carry no proof (signed token and webhooks)");
+    const proof = JSON.parse(readFileSync(proofFile, "utf8")) as Proof;
+    rmSync(proofFile);
+    const files = filesUnder(out.secretsDir).length;
+    if (files !== manifest.secrets.files.length) fail(`the secrets hold ${files} files, the manifest says ${manifest.secrets.files.length}`);
+    try {
+      out.proof = await checkProof(config ?? loadConfig({ depot: work }), work, proof);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    log.info("secrets verified", { phase: "verify", id, files, proof: out.proof });
   } else {
     log.warn("backup without secrets", {
       phase: "verify",

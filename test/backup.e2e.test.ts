@@ -250,6 +250,14 @@ describe("backup and restore", () => {
       // serve sees the S3 backup through depot/backups/last-backup.json
       const last = JSON.parse(readFileSync(join(src, "backups/last-backup.json"), "utf8"));
       expect(last).toMatchObject({ id: b.done.id, location: "s3://kreditku-backups/prod/db" });
+      // its documents stay in the S3 document store: the manifest names it, and a restore without it is refused
+      const m = JSON.parse(readFileSync(join(src, "backups/last-backup.json"), "utf8"));
+      expect(m.id).toBe(b.done.id);
+      const { S3_BUCKET: _docs, ...noDocStore } = env;
+      const refused = await runCli(["restore", "--from", "s3://kreditku-backups/prod/db", "--depot", join(root, "from-s3-no-docs")], noDocStore);
+      expect(refused.code).toBe(8);
+      expect(refused.stderr).toContain("kreditku-docs");
+      expect(existsSync(join(root, "from-s3-no-docs/data/main.db"))).toBe(false);
       const missing = await runCli(["restore", "--from", "s3://kreditku-backups/nothing-here", "--depot", join(root, "x")], env);
       expect(missing.code).toBe(4);
       expect(missing.stderr).toContain("no backup found");

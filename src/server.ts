@@ -21,10 +21,13 @@ export class PortInUseError extends Error {
   constructor(
     readonly host: string,
     readonly port: number,
+    setting = `--port N or KREDITKU_PORT (config.json "port")`,
   ) {
-    super(`port ${port} on ${host} is already in use: stop the other process, or choose another port with --port N or KREDITKU_PORT (config.json "port")`);
+    super(`port ${port} on ${host} is already in use: stop the other process, or choose another port with ${setting}`);
   }
 }
+
+const inUse = (err: unknown) => (err as { code?: string } | null)?.code === "EADDRINUSE";
 
 export interface RunningServer {
   platform: Platform;
@@ -64,14 +67,33 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   if (http.maxHeaderSize < HEADER_PARSER_LIMIT_BYTES) (http as { maxHeaderSize: number }).maxHeaderSize = HEADER_PARSER_LIMIT_BYTES;
   // metricsPort: /metrics (business figures) only on a separate listener Prometheus reaches; the public port 404s it.
   const notFound = () => new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-found", title: "Not found", status: 404 }), { status: 404, headers: { "Content-Type": "application/problem+json" } });
-  const metricsServer =
-    config.metricsPort === undefined
-      ? null
-      : Bun.serve({
-          port: config.metricsPort,
-          hostname: opts.host ?? config.host,
-          fetch: async (req) => (new URL(req.url).pathname === "/metrics" ? new Response(await platform.metrics.text(), { headers: { "Content-Type": platform.metrics.contentType } }) : notFound()),
-        });
+  // A listen address taken by another process: undo what start-up began (job runtime, checkpointer, database) so
+  // the process exits on its own, and say which port and setting in one line.
+  const undoStart = async () => {
+    for (const hook of [...platform.onShutdown].reverse()) {
+      try {
+        await hook();
+      } catch (e) {
+        log.warn("shutdown hook failed", { err: e });
+      }
+    }
+    await platform.db.stopCheckpointer();
+    platform.db.close();
+  };
+  let metricsServer: ReturnType<typeof Bun.serve> | null = null;
+  if (config.metricsPort !== undefined) {
+    try {
+      metricsServer = Bun.serve({
+        port: config.metricsPort,
+        hostname: opts.host ?? config.host,
+        fetch: async (req) => (new URL(req.url).pathname === "/metrics" ? new Response(await platform.metrics.text(), { headers: { "Content-Type": platform.metrics.contentType } }) : notFound()),
+      });
+    } catch (err) {
+      if (!inUse(err)) throw err;
+      await undoStart();
+      throw new PortInUseError(opts.host ?? config.host, config.metricsPort, `KREDITKU_METRICS_PORT (config.json "metricsPort")`);
+    }
+  }
   const port = opts.port ?? config.port;
   const hostname = opts.host ?? config.host;
   let server: ReturnType<typeof Bun.serve>;
@@ -91,18 +113,9 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
       },
     });
   } catch (err) {
-    if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
-    // Undo what start-up began (metrics listener, job runtime, checkpointer, database) so the process exits on its own.
+    if (!inUse(err)) throw err;
     metricsServer?.stop(true);
-    for (const hook of [...platform.onShutdown].reverse()) {
-      try {
-        await hook();
-      } catch (e) {
-        log.warn("shutdown hook failed", { err: e });
-      }
-    }
-    await platform.db.stopCheckpointer();
-    platform.db.close();
+    await undoStart();
     throw new PortInUseError(hostname, port);
   }
   const purge = setInterval(() => {

@@ -124,6 +124,12 @@ describe("kreditku CLI: one exit-code rule", () => {
       expect(second.stderr.trim().split("\n")).toHaveLength(1);
       expect(second.stderr).toContain(`port ${listening.port} on 127.0.0.1 is already in use`);
       expect(second.stderr).toContain("KREDITKU_PORT");
+      // the metrics listener's port too, naming its own setting
+      const metrics = await runCli(["serve", "--port", "0", "--host", "127.0.0.1", "--depot", join(root, "third")], { KREDITKU_LOG_LEVEL: "error", KREDITKU_METRICS_PORT: String(listening.port) });
+      expect(metrics.code).toBe(1);
+      expect(metrics.stderr.trim().split("\n")).toHaveLength(1);
+      expect(metrics.stderr).toContain(`port ${listening.port} on 127.0.0.1 is already in use`);
+      expect(metrics.stderr).toContain("KREDITKU_METRICS_PORT");
     } finally {
       first.proc.kill("SIGTERM");
       await first.proc.exited;

@@ -11,6 +11,7 @@ import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from
 import { markDead, markDispatched, pendingForDispatch, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
 import { describeError, type JobExecutor } from "./executor.ts";
 import { dispatchedRows, lostAmong, requeueLost } from "./lost.ts";
+import { jobIdOf } from "./job-id.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
 
 export interface JobData {
@@ -29,11 +30,7 @@ export interface ResultData extends JobData {
   attempts: number;
 }
 
-/** Outbox key → BullMQ job id (ids may not contain ':' nor be integers); injective. */
-export function jobIdOf(key: string): string {
-  const enc = key.replace(/%/g, "%25").replace(/:/g, "%3A");
-  return /^\d+$/.test(enc) ? `%d${enc}` : enc;
-}
+export { jobIdOf } from "./job-id.ts";
 
 export interface BullOptions {
   url: string;

@@ -5,7 +5,7 @@
 // already applied is never applied twice (job_results_applied).
 import type Redis from "ioredis";
 import type { Db } from "../db/database.ts";
-import { jobIdOf } from "./bullmq.ts";
+import { jobIdOf } from "./job-id.ts";
 
 export interface DispatchedRow {
   id: number;

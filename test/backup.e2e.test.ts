@@ -258,6 +258,15 @@ describe("backup and restore", () => {
       expect(refused.code).toBe(8);
       expect(refused.stderr).toContain("kreditku-docs");
       expect(existsSync(join(root, "from-s3-no-docs/data/main.db"))).toBe(false);
+      // local documents, S3 backup target: the documents' archive is streamed to S3 and restored
+      mkdirSync(join(src, "uploads/docs"), { recursive: true });
+      writeFileSync(join(src, "uploads/docs/ktp.jpg"), "jpeg bytes");
+      const local = await backupOnce(src, ["--to", "s3://kreditku-backups/local-docs"], noDocStore);
+      expect(local.done.documents).toBe(1);
+      expect(readdirSync(join(src, "backups")).filter((n) => n.startsWith(".work-"))).toEqual([]);
+      const back = await runCli(["restore", "--from", "s3://kreditku-backups/local-docs", "--depot", join(root, "from-s3-docs")], noDocStore);
+      expect(back.code).toBe(0);
+      expect(readFileSync(join(root, "from-s3-docs/uploads/docs/ktp.jpg"), "utf8")).toBe("jpeg bytes");
       const missing = await runCli(["restore", "--from", "s3://kreditku-backups/nothing-here", "--depot", join(root, "x")], env);
       expect(missing.code).toBe(4);
       expect(missing.stderr).toContain("no backup found");

@@ -14,7 +14,7 @@ import { depotPaths, type Config } from "../config.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VERSION } from "../cli/version.ts";
 import { backupFiles, backupId, BackupInvalidError, dataName, manifestName, MANIFEST_FORMAT, parseManifest, secretsName, uploadsName, type Manifest, ID_RE } from "./manifest.ts";
-import { BACKUP_KEY_ENV, backupKeyFromEnv, packFolder, sealSecrets } from "./depot-files.ts";
+import { BACKUP_KEY_ENV, backupKeyFromEnv, filesUnder, packFolder, sealSecrets } from "./depot-files.ts";
 import { makeProof, PROOF_FILE } from "./proof.ts";
 import { planRetention } from "./retention.ts";
 import { PRIVATE_FILE_MODE, privateDir, privateFile } from "../private-files.ts";
@@ -112,7 +112,8 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   // database's size free, plus its compressed size for a folder target (an S3 upload streams).
   const workRoot = process.env.KREDITKU_BACKUP_WORK_DIR || paths.backups;
   privateDir(workRoot);
-  checkFreeSpace(workRoot, statSync(paths.db).size * (target instanceof S3Target ? 1.05 : 1.6) + 16 * 1024 * 1024);
+  const docsBytes = target instanceof S3Target || config.s3 ? 0 : filesUnder(paths.uploads).reduce((n, f) => n + f.size, 0);
+  checkFreeSpace(workRoot, statSync(paths.db).size * (target instanceof S3Target ? 1.05 : 1.6) + docsBytes + 16 * 1024 * 1024);
   const work = join(workRoot, `.work-${id}-${process.pid}`);
   privateDir(work);
   try {
@@ -223,10 +224,22 @@ async function backupDocuments(config: Config, target: BackupTarget, id: string,
     log.info("documents", { phase: "documents", id, store: "s3", bucket: config.s3.bucket, note: "documents stay in their bucket; restore needs the same S3 settings" });
     return { store: "s3", bucket: config.s3.bucket, endpoint: config.s3.endpoint ?? null };
   }
-  const file = join(work, uploadsName(id));
-  const packed = await packFolder(depotPaths(config.depot).uploads, file);
-  await target.putFile(uploadsName(id), file, progressReporter(log, "upload"));
-  rmSync(file, { force: true });
+  const uploads = depotPaths(config.depot).uploads;
+  let packed: Awaited<ReturnType<typeof packFolder>>;
+  if (target instanceof S3Target) {
+    // Straight to S3, never staged on the live volume.
+    const pass = new PassThrough();
+    const upload = target.putStream(uploadsName(id), pass).catch((e) => {
+      pass.destroy(e as Error);
+      throw e;
+    });
+    [packed] = await Promise.all([packFolder(uploads, pass), upload]);
+  } else {
+    const file = join(work, uploadsName(id));
+    packed = await packFolder(uploads, file);
+    await target.putFile(uploadsName(id), file, progressReporter(log, "upload"));
+    rmSync(file, { force: true });
+  }
   log.info("documents", { phase: "documents", id, store: "fs", files: packed.files, bytes: packed.bytes, size: packed.size });
   return { store: "fs", file: uploadsName(id), ...packed };
 }

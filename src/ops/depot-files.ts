@@ -142,12 +142,12 @@ export interface PackedFiles {
   sha256: string;
 }
 
-/** Pack the files under `root` into a gzip-compressed archive at `outFile`. */
-export async function packFolder(root: string, outFile: string): Promise<PackedFiles> {
+/** Pack the files under `root` into a gzip-compressed archive: a file at `out`, or into a stream (an upload). */
+export async function packFolder(root: string, out: string | NodeJS.WritableStream): Promise<PackedFiles> {
   const entries = filesUnder(root);
   const hash = createHash("sha256");
   const count = { n: 0 };
-  await pipeline(Readable.from(archiveStream(root, entries)), createGzip({ level: 6 }), hashing(hash, count), createWriteStream(outFile, { mode: 0o600 }));
+  await pipeline(Readable.from(archiveStream(root, entries)), createGzip({ level: 6 }), hashing(hash, count), typeof out === "string" ? createWriteStream(out, { mode: 0o600 }) : out);
   return { files: entries.length, bytes: entries.reduce((s, e) => s + e.size, 0), size: count.n, sha256: hash.digest("hex") };
 }
 

@@ -442,6 +442,13 @@ export class BullOwner {
     return redisWithin(counts, timeoutMs, "queue depth");
   }
 
+  /** BullMQ worker connections per queue (owner, hooks and every runsOn 'any' queue): 0 means nobody consumes it. */
+  async workerCounts(timeoutMs = 1500): Promise<{ queue: string; n: number }[]> {
+    if (!(await this.ping())) throw new DependencyUnavailable("redis", "not answering");
+    const names = [...new Set([OWNER_QUEUE, HOOKS_QUEUE, ...this.exec.reg.workerQueues()])];
+    return redisWithin(Promise.all(names.map(async (queue) => ({ queue, n: await this.queues.get(queue).getWorkersCount() }))), timeoutMs, "worker count");
+  }
+
   async stop(timeoutMs: number) {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);

@@ -26,7 +26,15 @@ export class JobMetrics {
     lagSeconds: () => number | Promise<number>,
     depth: () => Promise<{ queue: string; n: number }[]> | { queue: string; n: number }[],
     redisUp?: () => Promise<boolean>,
+    workers?: () => Promise<{ queue: string; n: number }[]>,
   ) {
+    if (workers) {
+      m.gauge("queue_workers", "BullMQ worker connections consuming each queue (0: no worker runs its jobs)", ["queue"], async function () {
+        const rows = await workers();
+        this.reset();
+        for (const w of rows) this.set({ queue: w.queue }, w.n);
+      });
+    }
     if (redisUp) {
       m.gauge("redis_up", "1 when Redis (the BullMQ backend) answers a PING, 0 otherwise", [], async function () {
         this.set((await redisUp()) ? 1 : 0);

@@ -93,6 +93,8 @@ describe("Redis loses its data", () => {
       const text = await p.metrics.text();
       const redispatched = [...text.matchAll(/^jobs_redispatched_total\{[^}]*reason="lost"[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
       expect(redispatched).toBeGreaterThan(0);
+      expect(text).toMatch(/^queue_workers\{queue="loss.any"\} [1-9]\d*$/m); // the stateless workers
+      expect(text).toMatch(/^queue_workers\{queue="owner"\} [1-9]\d*$/m);
       expect(p.logLines.some((l) => l.includes("jobs lost by redis are dispatched again"))).toBe(true);
     } finally {
       await running.stop();

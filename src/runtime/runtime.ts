@@ -101,6 +101,7 @@ export class Runtime {
       () => outboxLagMs(platform.db, platform.clock.now().getTime()) / 1000,
       async () => (this.backend instanceof BullOwner ? this.backend.depth() : depthByQueue(platform.db)),
       this.mode === "bullmq" ? async () => (this.backend instanceof BullOwner ? this.backend.ping(1000) : false) : undefined,
+      this.mode === "bullmq" ? async () => (this.backend instanceof BullOwner ? this.backend.workerCounts() : []) : undefined,
     );
     log.info("job runtime started", { mode: this.mode, jobs: this.reg.jobs.size, hooks: this.reg.hooks.size, extensions: this.reg.extensions.length });
   }

@@ -366,7 +366,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
 export async function verifyBackup(opts: { config: Config; from: string; log: Logger; checks?: readonly CheckDefinition[]; id?: string }): Promise<VerifyReport & { manifest: Manifest; ageSeconds: number }> {
   const src = await resolveSource(opts.from, opts.config, opts.id);
   const paths = depotPaths(opts.config.depot);
-  const work = join(paths.backups, `.verify-${src.id}-${process.pid}`);
+  const work = join(process.env.KREDITKU_BACKUP_WORK_DIR || paths.backups, `.verify-${src.id}-${process.pid}`);
   try {
     const { report } = await verifyInto(src, work, opts.log, opts.checks, opts.config);
     return { ...report, manifest: src.manifest, ageSeconds: Math.round((Date.now() - Date.parse(src.manifest.createdAt)) / 1000) };

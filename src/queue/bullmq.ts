@@ -11,7 +11,7 @@ import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from
 import { markDead, markDispatched, pendingForDispatch, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
 import { describeError, type JobExecutor } from "./executor.ts";
 import { dispatchedRows, lostAmong, requeueLost } from "./lost.ts";
-import { jobIdOf } from "./job-id.ts";
+import { jobIdOf, keyOfJobId } from "./job-id.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
 
 export interface JobData {
@@ -173,11 +173,21 @@ async function closeWorkers(workers: Worker[], timeoutMs: number, abandoned?: ()
   }
 }
 
-/** Log a stalled job (its worker stopped renewing the lock: crashed, blocked, or lost Redis) and count it. */
-function onStalled(queue: string, jobId: string, log: Logger, exec: JobExecutor) {
+/**
+ * Log a stalled job (its worker stopped renewing the lock: crashed, blocked, or lost Redis) and count it. A worker
+ * queue is named after its job; on the owner's queues the name comes from the outbox row when a database is at hand.
+ */
+function onStalled(queue: string, jobId: string, log: Logger, exec: JobExecutor, db?: Db) {
   exec.metrics.stalled.inc({ queue });
-  // on an owner queue the job name is in the job's data; on a worker queue the queue is the job's name
-  log.warn("job stalled: its worker stopped renewing the lock; it runs again", { queue, jobId, name: queue === OWNER_QUEUE || queue === HOOKS_QUEUE ? undefined : queue });
+  let name: string | undefined = queue === OWNER_QUEUE || queue === HOOKS_QUEUE ? undefined : queue;
+  if (!name && db) {
+    try {
+      name = db.read.get<{ name: string }>("SELECT name FROM outbox WHERE key = ?", keyOfJobId(jobId))?.name;
+    } catch {
+      // the log line matters more than the name: database closing
+    }
+  }
+  log.warn("job stalled: its worker stopped renewing the lock; it runs again", { queue, jobId, key: keyOfJobId(jobId), name });
 }
 
 /** The serve side of the BullMQ backend. */
@@ -235,7 +245,7 @@ export class BullOwner {
       const w = new Worker<JobData>(q, (job) => this.processOwner(job), workerOptions(this.opts, conc));
       w.on("failed", (job, err) => job && this.onFailed(job, err));
       w.on("error", (err) => this.warn("worker error", `worker:${q}`, err));
-      w.on("stalled", (jobId) => onStalled(q, jobId, this.log, this.exec));
+      w.on("stalled", (jobId) => onStalled(q, jobId, this.log, this.exec, this.db));
       this.workers.push(w);
     }
     // applying is synchronous (one SQLite transaction); concurrency only pipelines Redis round trips

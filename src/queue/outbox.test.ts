@@ -28,3 +28,8 @@ test("outbox lag: the oldest due row not completed — pending, running or dispa
     p.close();
   }
 });
+
+test("a BullMQ job id decodes back to its outbox key", async () => {
+  const { jobIdOf, keyOfJobId } = await import("./job-id.ts");
+  for (const key of ["issue-virtual-account:loan-1", "100", "a%3Ab:c%", "%d12", "plain"]) expect(keyOfJobId(jobIdOf(key))).toBe(key);
+});

@@ -82,8 +82,12 @@ export async function checkRedis(url: string, log: Logger): Promise<string | nul
   const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
   r.on("error", () => {});
   try {
-    await r.connect();
-    const res = (await r.config("GET", "maxmemory-policy")) as string[];
+    // bounded: start-up must not wait on a Redis that accepts connections but never answers
+    const read = (async () => {
+      await r.connect();
+      return (await r.config("GET", "maxmemory-policy")) as string[];
+    })();
+    const res = await redisWithin(read, 3000, "maxmemory-policy");
     const policy = res?.[1] ?? null;
     if (policy !== "noeviction") log.warn("redis maxmemory-policy is not noeviction: queued jobs may be evicted", { policy });
     return policy;
@@ -237,7 +241,7 @@ export class BullOwner {
   async start() {
     await checkRedis(this.opts.url, this.log);
     // ioredis rejects connect() when the client is already connecting or connected; an outage surfaces in the commands
-    await this.redis.connect().catch(() => undefined);
+    await within(this.redis.connect().catch(() => undefined), 3000);
     // rows an embedded runner (before REDIS_URL was set) left running when it died: hand them to BullMQ
     releaseStaleLeases(this.db, this.clock.now().getTime());
     const conc = this.opts.concurrency ?? 4;

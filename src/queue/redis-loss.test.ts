@@ -4,6 +4,7 @@
 // and /metrics answers within its bound from the last values; a job stalled by its worker is logged.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Queue, Worker } from "bullmq";
+import { createServer, type Socket } from "node:net";
 import { defineExtension, defineJob, z } from "../runtime/index.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { createApp } from "../http/app.ts";
@@ -223,6 +224,43 @@ describe("Redis down", () => {
       p.close();
     }
   }, 90_000);
+});
+
+describe("a Redis that accepts connections but never answers", () => {
+  test("serve starts, /readyz is 200 degraded and /metrics answers, each within its bound; shutdown does not hang", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => {
+      sockets.push(s);
+      s.on("error", () => {});
+    });
+    await new Promise<void>((res) => silent.listen(0, "127.0.0.1", res));
+    const url = `redis://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const { ext } = effectJobs();
+    const p = testPlatform({ clock: "system", logLevel: "silent", config: { queuePrefix: uniquePrefix("silent"), redisUrl: url }, prefix: "kreditku-loss-" });
+    const rt = new Runtime(p, { extensions: [ext], jobs: [] });
+    const app = createApp(p);
+    try {
+      const t0 = performance.now();
+      await rt.start();
+      expect(performance.now() - t0).toBeLessThan(8000);
+      const t1 = performance.now();
+      const r = await app.request("/readyz");
+      expect(performance.now() - t1).toBeLessThan(2500);
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ status: "degraded", checks: { redis: "degraded" } });
+      const t2 = performance.now();
+      const m = await app.request("/metrics");
+      expect(performance.now() - t2).toBeLessThan(2000);
+      expect(await m.text()).toMatch(/^redis_up 0$/m);
+      const t3 = performance.now();
+      await rt.stop(2000);
+      expect(performance.now() - t3).toBeLessThan(6000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+      p.close();
+    }
+  }, 40_000);
 });
 
 describe("stalled jobs", () => {

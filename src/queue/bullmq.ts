@@ -361,7 +361,7 @@ export class BullOwner {
     }
     this.dispatching = true;
     this.dispatch()
-      .catch((err) => this.log.warn("outbox dispatch failed; will retry", { err: err as Error }))
+      .catch((err) => this.warn("outbox dispatch failed; will retry", "dispatch", err)) // at most every 30 s while Redis is away
       .finally(() => {
         this.dispatching = false;
         if (this.again && !this.stopped) {

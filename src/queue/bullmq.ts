@@ -293,7 +293,13 @@ export class BullOwner {
       if (rows.length < batch) this.lostCursor = 0;
       else this.lostCursor = rows[rows.length - 1]!.id;
       if (rows.length === 0) return 0;
-      const lost = await redisWithin(lostAmong(this.redis, this.opts.prefix, rows), 5000, "lost-job check");
+      let lost = await redisWithin(lostAmong(this.redis, this.opts.prefix, rows), 5000, "lost-job check");
+      // a stateless worker's finished job may be gone (kept: 1 h / 10,000 per queue) while its result still waits on
+      // the results queue: while results are pending, those rows wait for a later tick instead of running twice
+      if (lost.some((r) => r.queue !== OWNER_QUEUE && r.queue !== HOOKS_QUEUE)) {
+        const c = await redisWithin(this.queues.get(RESULTS_QUEUE).getJobCounts("waiting", "active", "delayed", "prioritized"), 2000, "results backlog");
+        if (Object.values(c).some((n) => n > 0)) lost = lost.filter((r) => r.queue === OWNER_QUEUE || r.queue === HOOKS_QUEUE);
+      }
       rows = requeueLost(this.db, lost, now);
       if (rows.length === 0) return 0;
       for (const r of rows) this.exec.metrics.redispatched.inc({ queue: r.queue, reason: "lost" });

@@ -14,7 +14,7 @@ import { startOwnRedis, type OwnRedis } from "../../test/kit/redis.ts";
 import { redispatchLost, retryJobs } from "./ops.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
 import { jobsCommand } from "../cli/jobs.ts";
-import { connectionOf, jobIdOf, StatelessWorkers } from "./bullmq.ts";
+import { BullOwner, connectionOf, jobIdOf, StatelessWorkers } from "./bullmq.ts";
 import { JobExecutor } from "./executor.ts";
 import { JobMetrics } from "./metrics.ts";
 import { Metrics } from "../observability/metrics.ts";
@@ -133,6 +133,42 @@ describe("Redis loses its data", () => {
       p.close();
     }
   });
+});
+
+describe("the owner's lost-job check", () => {
+  test("a worker job gone from Redis while results still wait is not run twice; once the results are applied it is", async () => {
+    const { ext } = effectJobs();
+    const prefix = uniquePrefix("lost-guard");
+    const p = testPlatform({ clock: "system", logLevel: "silent", config: { queuePrefix: prefix, redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const rt = new Runtime(p, { extensions: [ext], jobs: [], lostCheckMs: 0, pollMs: 60_000 });
+    const results = new Queue("results", { connection: connectionOf(redis.url), prefix });
+    try {
+      await rt.start();
+      const owner = rt.backend as BullOwner;
+      // rows handed over a minute ago whose jobs are not in Redis (as after a flush, or a finished job removed)
+      p.db.tx((c) => {
+        c.run("INSERT INTO outbox (key, kind, name, queue, payload, state, max_attempts, run_at, created_at, updated_at) VALUES ('g-any', 'job', 'loss.any', 'loss.any', '{\"id\":\"g-any\"}', 'dispatched', 3, 1, 1, 1)");
+        c.run("INSERT INTO outbox (key, kind, name, queue, payload, state, max_attempts, run_at, created_at, updated_at) VALUES ('g-own', 'job', 'loss.owner', 'owner', '{\"id\":\"g-own\"}', 'dispatched', 3, 1, 1, 1)");
+      });
+      await results.add("result", { pending: true }, { jobId: "r-pending", delay: 600_000 });
+      expect(await owner.checkLost()).toBe(1); // the owner's row only: a result may still be on its way for the other
+      expect(p.db.read.get<{ state: string }>("SELECT state FROM outbox WHERE key = 'g-any'")?.state).toBe("dispatched");
+      await waitFor(() => n(p, "SELECT count(*) AS n FROM t_effects WHERE id = 'g-own'") === 1, 10_000, "the owner's job run again and applied");
+      await results.remove("r-pending");
+      expect(await owner.checkLost()).toBe(1); // no result pending any more: the worker job is handed over again
+      const anyQueue = new Queue("loss.any", { connection: connectionOf(redis.url), prefix });
+      try {
+        await waitFor(async () => (await anyQueue.getJob(jobIdOf("g-any"))) !== undefined, 10_000, "the worker job back in Redis");
+      } finally {
+        await anyQueue.close();
+      }
+    } finally {
+      await rt.stop(1000);
+      await results.obliterate({ force: true }).catch(() => undefined);
+      await results.close();
+      p.close();
+    }
+  }, 30_000);
 });
 
 describe("kreditku jobs redispatch", () => {

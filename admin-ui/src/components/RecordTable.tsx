@@ -3,6 +3,7 @@ import { useMemo, useState, type ReactNode } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api, ApiError, dateTime, qs, rupiah } from "../api.ts";
+import { useAuth } from "../auth.tsx";
 import { Empty, ErrorState, Loading, NotAvailable } from "./States.tsx";
 
 export interface ColumnInfo {
@@ -89,7 +90,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
 
   if (info.isLoading) return <Loading />;
   if (info.error) return <ErrorState error={info.error} retry={() => info.refetch()} />;
-  if (!desc) return <NotAvailable detail={`no ${record} records`} />;
+  if (!desc) return <MissingRecord record={record} title={title} />;
 
   const shown = (columns ?? desc.columns.map((c) => c.name)).map((n) => desc.columns.find((c) => c.name === n)).filter((c): c is ColumnInfo => !!c);
   // The filter bar: enum-like columns (known options) first, then text ids and date ranges; amounts stay API-only.
@@ -232,6 +233,41 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
       ) : null}
     </section>
   );
+}
+
+/**
+ * A record the caller's listing does not include: either the caller's role may not read it (the record API answers
+ * 403) or this deployment has no such record (404). Asks the API which, and says so.
+ */
+function MissingRecord({ record, title }: { record: string; title?: string }) {
+  const { user } = useAuth();
+  const probe = useQuery({
+    queryKey: ["record-access", record],
+    retry: false,
+    staleTime: 60_000,
+    queryFn: async () => {
+      try {
+        await api(`/api/v1/records/${record}?limit=1`);
+        return "readable" as const;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 403) return "forbidden" as const;
+        if (e instanceof ApiError && e.notAvailable) return "missing" as const;
+        throw e;
+      }
+    },
+  });
+  if (probe.isLoading) return <Loading />;
+  const what = (title ?? record).toLowerCase();
+  if (probe.data === "forbidden")
+    return (
+      <section className="record" data-record={record}>
+        {title && <h2>{title}</h2>}
+        <div className="state forbidden" data-testid="record-forbidden">
+          Your role ({user?.role ?? "unknown"}) may not see {what}.
+        </div>
+      </section>
+    );
+  return <NotAvailable detail={`no ${record} records`} />;
 }
 
 export function isUnavailable(e: unknown) {

@@ -333,6 +333,71 @@ function LoanActions({ loan, onNotice }: { loan: Row; onNotice: (n: Notice) => v
   );
 }
 
+interface Instalment {
+  seq: number;
+  dueDate: string;
+  principalDue: number;
+  interestDue: number;
+  feeDue: number;
+  lateFeeDue: number;
+  totalDueAmount: number;
+  outstandingAmount: number;
+  status: "paid" | "partial" | "overdue" | "due" | "upcoming";
+}
+
+/**
+ * The schedule as GET /api/v1/loans/{id} shows it: each instalment's status derived from what is paid and the date
+ * (paid, partial, overdue, due, upcoming), not the stored column (which stays "pending" after the due date).
+ */
+function Schedule({ loanId }: { loanId: string }) {
+  const q = useQuery({ queryKey: ["loan", loanId], queryFn: () => api<{ installments: Instalment[] }>(`/api/v1/loans/${encodeURIComponent(loanId)}`), retry: false });
+  return (
+    <section className="record" data-record="installments" aria-label="Schedule">
+      <h2>Schedule</h2>
+      {q.error ? (
+        <ErrorState error={q.error} retry={() => q.refetch()} />
+      ) : (
+        <div className="table-wrap" aria-busy={q.isFetching ? "true" : "false"}>
+          <table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Due date</th>
+                <th>Status</th>
+                <th>Principal</th>
+                <th>Interest</th>
+                <th>Fees</th>
+                <th>Late fees</th>
+                <th>Total due</th>
+                <th>Outstanding</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(q.data?.installments ?? []).map((i) => (
+                <tr key={i.seq} data-seq={i.seq}>
+                  <td>{i.seq}</td>
+                  <td>{i.dueDate}</td>
+                  <td>
+                    <span className={`badge b-${i.status}`} data-testid="instalment-status">
+                      {i.status}
+                    </span>
+                  </td>
+                  <td>{rupiah(i.principalDue)}</td>
+                  <td>{rupiah(i.interestDue)}</td>
+                  <td>{rupiah(i.feeDue)}</td>
+                  <td>{rupiah(i.lateFeeDue)}</td>
+                  <td>{rupiah(i.totalDueAmount)}</td>
+                  <td>{rupiah(i.outstandingAmount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function LoanDetail() {
   const { id } = useParams();
   const loan = useRecord("loans", id);
@@ -359,7 +424,7 @@ export function LoanDetail() {
       </section>
       <LoanActions loan={l} onNotice={setNotice} />
       <section className="card">
-        <RecordTable record="installments" title="Schedule" compact fixed={{ loan_id: l.id }} limit={60} columns={["seq", "due_date", "status", "principal_due", "interest_due", "late_fee_due", "principal_paid", "interest_paid", "paid_at"]} />
+        <Schedule loanId={l.id} />
       </section>
       <section className="card">
         <RecordTable record="payments" title="Payments" compact fixed={{ loan_id: l.id }} columns={["id", "status", "amount", "provider", "paid_at", "reason"]} />

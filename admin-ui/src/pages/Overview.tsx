@@ -43,12 +43,12 @@ export function Overview() {
           <small data-testid="kpi-decided">{apps ? `${apps.decided} decided` : "applications not available"}</small>
         </div>
         <div className="card kpi">
-          <span>Disbursed</span>
+          <span data-testid="kpi-disbursed-label">Disbursed (all time)</span>
           <strong>{loans ? rupiah(loans.disbursedAmount) : "—"}</strong>
           <small>{loans ? `${loans.disbursedLoans} loans` : "loans not available"}</small>
         </div>
         <div className="card kpi">
-          <span>Outstanding</span>
+          <span>Outstanding (today)</span>
           <strong>{loans ? rupiah(loans.outstandingAmount) : "—"}</strong>
           <small>{loans ? `${loans.activeLoans} active loans` : ""}</small>
         </div>

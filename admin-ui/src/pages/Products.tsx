@@ -1,8 +1,9 @@
 import { useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "../api.ts";
 import { useAuth } from "../auth.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
+import { ErrorState, Loading } from "../components/States.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
 import { INTEREST_METHODS, PURPOSES, TENOR_UNITS, type InterestMethod, type Purpose, type TenorUnit } from "../../../schemas/enums.ts";
@@ -46,26 +47,38 @@ const EMPTY: ProductForm = {
   active: true,
 };
 
-function fromRow(r: Record<string, any>): ProductForm {
+/** The editable fields of a product as GET /api/v1/admin/products/{id} returns it (the record API lacks some, e.g. description). */
+function fromProduct(p: Record<string, any>): ProductForm {
   return {
-    id: r.id,
-    code: r.code,
-    name: r.name,
-    description: r.description ?? "",
-    purpose: r.purpose,
-    minAmount: r.min_amount,
-    maxAmount: r.max_amount,
-    minTenor: r.min_tenor,
-    maxTenor: r.max_tenor,
-    tenorUnit: r.tenor_unit,
-    interestMethod: r.interest_method,
-    interestRatePpm: r.interest_rate_ppm,
-    upfrontFeePpm: r.upfront_fee_ppm ?? 0,
-    adminFeeAmount: r.admin_fee_amount ?? 0,
-    lateFeePpm: r.late_fee_ppm ?? 0,
-    graceDays: r.grace_days ?? 0,
-    active: r.active === 1 || r.active === true,
+    id: p.id,
+    code: p.code,
+    name: p.name,
+    description: p.description ?? "",
+    purpose: p.purpose,
+    minAmount: p.minAmount,
+    maxAmount: p.maxAmount,
+    minTenor: p.minTenor,
+    maxTenor: p.maxTenor,
+    tenorUnit: p.tenorUnit,
+    interestMethod: p.interestMethod,
+    interestRatePpm: p.interestRatePpm,
+    upfrontFeePpm: p.upfrontFeePpm ?? 0,
+    adminFeeAmount: p.adminFeeAmount ?? 0,
+    lateFeePpm: p.lateFeePpm ?? 0,
+    graceDays: p.graceDays ?? 0,
+    active: p.active === true,
   };
+}
+
+/**
+ * Edits an existing product: loads the whole product from its own API, then saves it with the user's changes on top
+ * (PUT replaces every term, so the body is the loaded product plus what changed, never a partial row).
+ */
+function ExistingEditor({ id, onDone }: { id: string; onDone: () => void }) {
+  const q = useQuery({ queryKey: ["product", id], queryFn: () => api<Record<string, unknown>>(EP.product(id)), gcTime: 0 });
+  if (q.isLoading) return <Loading />;
+  if (q.error) return <ErrorState error={q.error} retry={() => q.refetch()} />;
+  return <Editor initial={fromProduct(q.data!)} onDone={onDone} />;
 }
 
 const NUMBER_FIELDS: [keyof ProductForm, string][] = [
@@ -86,10 +99,17 @@ function Editor({ initial, onDone }: { initial: ProductForm; onDone: () => void 
   const save = useMutation({
     mutationFn: () => {
       const { id, ...body } = f;
-      return id ? api(EP.product(id), { method: "PUT", json: body }) : api(EP.products, { method: "POST", json: body, headers: { "Idempotency-Key": `product-${f.code}-${Date.now()}` } });
+      if (id) {
+        // the loaded product with only the fields the user changed replaced
+        const changed = Object.fromEntries(Object.entries(body).filter(([k, v]) => initial[k as keyof ProductForm] !== v));
+        const { id: _id, ...loaded } = initial;
+        return api(EP.product(id), { method: "PUT", json: { ...loaded, ...changed } });
+      }
+      return api(EP.products, { method: "POST", json: body, headers: { "Idempotency-Key": `product-${f.code}-${Date.now()}` } });
     },
     onSuccess: () => {
       qc.invalidateQueries({ queryKey: ["record", "products"] });
+      if (f.id) qc.removeQueries({ queryKey: ["product", f.id] });
       onDone();
     },
   });
@@ -186,7 +206,7 @@ function Editor({ initial, onDone }: { initial: ProductForm; onDone: () => void 
 
 export function Products() {
   const { user } = useAuth();
-  const [editing, setEditing] = useState<ProductForm | null>(null);
+  const [editing, setEditing] = useState<{ id?: string } | null>(null);
   const caps = useCapabilities();
   const admin = user?.role === "admin" && caps.has(T.products, "post");
   return (
@@ -194,13 +214,13 @@ export function Products() {
       <div className="row spread">
         <h1>Products</h1>
         {admin && !editing && (
-          <button type="button" onClick={() => setEditing({ ...EMPTY })}>
+          <button type="button" onClick={() => setEditing({})}>
             New product
           </button>
         )}
       </div>
       <p className="muted">Terms are checked against the regulatory caps in force when saved; rates are parts per million.</p>
-      {editing && <Editor key={editing.id ?? "new"} initial={editing} onDone={() => setEditing(null)} />}
+      {editing && (editing.id ? <ExistingEditor key={editing.id} id={editing.id} onDone={() => setEditing(null)} /> : <Editor key="new" initial={{ ...EMPTY }} onDone={() => setEditing(null)} />)}
       <RecordTable
         record="products"
         columns={["code", "name", "purpose", "min_amount", "max_amount", "max_tenor", "tenor_unit", "interest_method", "interest_rate_ppm", "active"]}
@@ -208,7 +228,7 @@ export function Products() {
         actions={
           admin
             ? (r) => (
-                <button type="button" className="small" onClick={() => setEditing(fromRow(r))}>
+                <button type="button" className="small" onClick={() => setEditing({ id: String(r.id) })}>
                   Edit
                 </button>
               )

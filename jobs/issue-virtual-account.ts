@@ -1,5 +1,5 @@
-// issue-virtual-account: give a loan its repayment virtual account at the gateway, on the owner (queued with the
-// disbursement). Idempotent per loan.
+// issue-virtual-account: give a loan its repayment virtual account — at the gateway, or numbered here as a SNAP BI
+// direct VA (settings vaIssuer) — on the owner (queued with the disbursement). Idempotent per loan.
 import { defineJob } from "../src/runtime/index.ts";
 import { LoanJobPayload } from "../schemas/payments.ts";
 import { issueVirtualAccount } from "../extensions/payments/virtual-accounts.ts";

@@ -32,8 +32,22 @@ export const PaymentSettings = z
     reconcileWindowHours: z.coerce.number().positive().catch(48),
     /** Base delay of a failed disbursement's retry, doubling per attempt (a bad value keeps 60 s). */
     disburseRetryMs: z.coerce.number().min(0).catch(60_000),
+    /**
+     * Who numbers the loans' repayment virtual accounts: gateway (the configured gateway issues them, default) or snap
+     * (SNAP BI direct VAs at the lender's bank: this server numbers them as snapPartnerServiceId + customerNo, the
+     * bank asks for the amount by inquiry and reports payments to /snap/v1.0/transfer-va/*); payouts stay on the gateway.
+     */
+    vaIssuer: z.enum(["gateway", "snap"]).default("gateway"),
+    /** SNAP partnerServiceId: the company (biller) code the bank assigned, 1–8 digits (sent left-padded with spaces). */
+    snapPartnerServiceId: z.string().regex(/^\d{1,8}$/, "1 to 8 digits").optional(),
+    /** Digits of each SNAP customerNo: a per-partnerServiceId sequence and one Luhn check digit (6–20). */
+    snapCustomerNoDigits: z.coerce.number().int().min(6).max(20).default(12),
+    /** The bank of the SNAP VAs, shown with the VA number (e.g. BRI, BNI, MANDIRI). */
+    snapVaBank: z.string().regex(/^[A-Z_]{2,40}$/, "an upper-case bank code").optional(),
   })
-  .refine((s) => s.gateway !== "http" || !!s.gatewayUrl, { path: ["gatewayUrl"], message: "gateway http needs a gatewayUrl" });
+  .refine((s) => s.gateway !== "http" || !!s.gatewayUrl, { path: ["gatewayUrl"], message: "gateway http needs a gatewayUrl" })
+  .refine((s) => s.vaIssuer !== "snap" || !!s.snapPartnerServiceId, { path: ["snapPartnerServiceId"], message: "vaIssuer snap needs the bank-assigned snapPartnerServiceId" })
+  .refine((s) => s.vaIssuer !== "snap" || !!s.snapVaBank, { path: ["snapVaBank"], message: "vaIssuer snap needs the bank of the VAs (snapVaBank)" });
 export type PaymentSettings = z.infer<typeof PaymentSettings>;
 
 // ---- job payloads ----

@@ -4,13 +4,14 @@
 //                                                                     (two, comma- or newline-separated, during rotation)
 //   KREDITKU_SNAP_PARTNER_ID      depot/secrets/snap-partner-id      the X-PARTNER-ID the bank calls with
 //   KREDITKU_SNAP_BANK_PUBLIC_KEY depot/secrets/snap-bank-public-key.pem  the bank's RSA public key (PEM)
-// None set: the flow is off (its routes answer 401). Some set, a weak secret or a key that is not RSA: the server
+// None set: the flow is off (its routes answer 401), and SNAP-issued VAs (KREDITKU_VA_ISSUER=snap) refuse to start. Some set, a weak secret or a key that is not RSA: the server
 // refuses to start (snapPreflight), naming the problem without the value. Re-read at most every 30 s, so a rotated
 // secret or key is picked up without a restart.
 import type { KeyObject } from "node:crypto";
 import { readSecret, type ExtensionContext } from "../deps.ts";
 import { MIN_SHARED_SECRET_CHARS } from "../verify.ts";
 import { parsePublicKey } from "./protocol.ts";
+import { paymentSettings } from "../settings.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Base = Pick<ExtensionContext, "config">;
@@ -80,7 +81,15 @@ export function currentSnapCredentials(ctx: ExtensionContext): SnapCredentials |
   return creds;
 }
 
-/** Start-up refusal of a partial or weak SNAP configuration. */
+/**
+ * Start-up refusal of a partial or weak SNAP configuration, and of SNAP-issued VAs (KREDITKU_VA_ISSUER=snap) with no
+ * SNAP configuration at all: the bank could not ask what they owe nor report their payments.
+ */
 export function snapPreflight(ctx: ExtensionContext): string[] {
-  return snapCredentialProblems(ctx);
+  const problems = snapCredentialProblems(ctx);
+  const { values } = read(ctx);
+  if (ctx.settings(paymentSettings).vaIssuer === "snap" && Object.keys(values).length === 0) {
+    problems.push(`KREDITKU_VA_ISSUER=snap but SNAP BI is not configured: set ${Object.values(SPECS).map((s) => s.env).join(", ")} (or depot/secrets/snap-*)`);
+  }
+  return problems;
 }

@@ -1,6 +1,7 @@
 // Access tokens: JWT signed with EdDSA (Ed25519), claims sub, role, sid, iat, exp, iss, aud; kid in the header.
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 import type { AuthUser } from "../http/types.ts";
+import type { KeyObject } from "node:crypto";
 import type { SigningKeys } from "./signing-keys.ts";
 
 export interface TokenSettings {
@@ -29,32 +30,98 @@ export const MAX_CLOCK_SKEW_SECONDS = 60;
 
 export type VerifyResult = { ok: true; user: Required<AuthUser>; exp: number } | { ok: false; reason: string };
 
+/** How many verified tokens each key set remembers (least recently used dropped first). */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
+interface Verified {
+  settings: TokenSettings;
+  kid: string;
+  key: KeyObject;
+  iat: number;
+  exp: number;
+  nbf: number | undefined;
+  user: Required<AuthUser>;
+}
+
+/**
+ * Signatures already verified, per key set, keyed by the exact token string. Only the signature and the claims'
+ * shape are remembered: every hit re-checks the time claims against `now` and that its key is still a verifier
+ * (a retired or pruned key stops its tokens at once); the session-alive check (sessions.ts) runs on every request.
+ */
+const verifiedCache = new WeakMap<SigningKeys, Map<string, Verified>>();
+
+/** How many verified tokens the cache holds for this key set. */
+export function cachedTokenCount(keys: SigningKeys): number {
+  return verifiedCache.get(keys)?.size ?? 0;
+}
+
+function cacheOf(keys: SigningKeys) {
+  let m = verifiedCache.get(keys);
+  if (!m) verifiedCache.set(keys, (m = new Map()));
+  return m;
+}
+
+/** The time checks every acceptance makes, on a fresh verification and on a cache hit alike. */
+function timeCheck(s: TokenSettings, v: { iat: number; exp: number; nbf: number | undefined }, now: Date): VerifyResult | null {
+  const nowSec = Math.floor(now.getTime() / 1000);
+  if (v.exp <= nowSec) return { ok: false, reason: "token expired" };
+  if (v.nbf !== undefined && v.nbf > nowSec) return { ok: false, reason: "token not valid yet" };
+  if (v.iat > nowSec + MAX_CLOCK_SKEW_SECONDS) return { ok: false, reason: "token issued in the future" };
+  if (v.exp - v.iat > s.accessTtlSeconds) return { ok: false, reason: "token lifetime too long" };
+  return null;
+}
+
 /**
  * Verify signature (EdDSA only: alg none and others are refused), kid, iss, aud and exp against `now`; refuse a token
  * not valid yet (`nbf` after `now`), issued more than MAX_CLOCK_SKEW_SECONDS ahead of `now`, or whose lifetime
  * (exp - iat) is longer than the access-token TTL this server issues: together these bound any accepted token to
- * at most TTL + skew from now, whatever its claims say.
+ * at most TTL + skew from now, whatever its claims say. A token verified before is answered from the cache above.
  */
 export async function verifyAccessToken(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<VerifyResult> {
+  const cache = cacheOf(keys);
+  const hit = cache.get(token);
+  if (hit !== undefined && hit.settings === s && keys.verifier(hit.kid) === hit.key) {
+    const refused = timeCheck(s, hit, now);
+    if (refused) {
+      cache.delete(token);
+      return refused;
+    }
+    cache.delete(token);
+    cache.set(token, hit);
+    return { ok: true, user: { ...hit.user }, exp: hit.exp };
+  }
+  if (hit !== undefined) cache.delete(token);
+  const r = await verifyUncached(keys, s, token, now);
+  if (r.ok) {
+    if (cache.size >= VERIFIED_TOKEN_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(token, r.entry);
+    return { ok: true, user: { ...r.entry.user }, exp: r.entry.exp };
+  }
+  return r;
+}
+
+async function verifyUncached(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<{ ok: true; entry: Verified } | { ok: false; reason: string }> {
+  let kid = "";
+  let key: KeyObject | null = null;
   try {
     const { payload } = await jwtVerify(
       token,
       (header) => {
-        const key = keys.verifier(header.kid);
+        key = keys.verifier(header.kid);
         if (!key) throw new joseErrors.JWKSNoMatchingKey();
+        kid = header.kid!;
         return key;
       },
       { algorithms: ["EdDSA"], issuer: s.issuer, audience: s.audience, currentDate: now, requiredClaims: ["sub", "exp", "iat", "sid"] },
     );
-    const iat = payload.iat!;
-    const nowSec = Math.floor(now.getTime() / 1000);
-    if (iat > nowSec + MAX_CLOCK_SKEW_SECONDS) return { ok: false, reason: "token issued in the future" };
-    if (payload.exp! - iat > s.accessTtlSeconds) return { ok: false, reason: "token lifetime too long" };
+    const refused = timeCheck(s, { iat: payload.iat!, exp: payload.exp!, nbf: payload.nbf }, now);
+    if (refused) return refused as { ok: false; reason: string };
     const role = payload.role;
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof role !== "string" || !ROLES.has(role)) {
       return { ok: false, reason: "malformed claims" };
     }
-    return { ok: true, user: { id: payload.sub, role: role as AuthUser["role"], sessionId: payload.sid }, exp: payload.exp! };
+    const user = { id: payload.sub, role: role as AuthUser["role"], sessionId: payload.sid };
+    return { ok: true, entry: { settings: s, kid, key: key!, iat: payload.iat!, exp: payload.exp!, nbf: payload.nbf, user } };
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "ERR_JWT_EXPIRED") return { ok: false, reason: "token expired" };

@@ -14,6 +14,25 @@ export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   c.header("X-Request-Id", id);
 };
 
+type Observer = { observe(value: number): void };
+type DurationHistogram = import("prom-client").Histogram<"method" | "route" | "status">;
+/** Most label sets cached per histogram (route templates × methods × statuses stay far below this). */
+const MAX_CACHED_LABEL_SETS = 4096;
+const observers = new WeakMap<DurationHistogram, Map<string, Observer>>();
+
+/** The histogram's child for one label set, made once: no label object per request. */
+function durationObserver(h: DurationHistogram, method: string, route: string, status: number): Observer {
+  let m = observers.get(h);
+  if (!m) observers.set(h, (m = new Map()));
+  const key = `${method} ${status} ${route}`;
+  let o = m.get(key);
+  if (o === undefined) {
+    o = h.labels(method, route, String(status));
+    if (m.size < MAX_CACHED_LABEL_SETS) m.set(key, o);
+  }
+  return o;
+}
+
 /** One JSON log line per request and the http_request_duration_seconds histogram, labelled by route template. */
 export const accessLog = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const start = performance.now();
@@ -25,7 +44,7 @@ export const accessLog = (): MiddlewareHandler<AppEnv> => async (c, next) => {
     const ms = performance.now() - start;
     const p = c.get("platform");
     const route = c.req.routePath && c.req.routePath !== "/*" ? c.req.routePath : "unmatched";
-    p.metrics.httpDuration.observe({ method: c.req.method, route, status: String(status) }, ms / 1000);
+    durationObserver(p.metrics.httpDuration, c.req.method, route, status).observe(ms / 1000);
     p.log.info("request", {
       requestId: c.get("requestId"),
       method: c.req.method,

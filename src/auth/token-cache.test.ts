@@ -1,0 +1,52 @@
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { appPerTest } from "../../test/kit/app.ts";
+import { authServices } from "./services.ts";
+import { cachedTokenCount } from "./tokens.ts";
+
+describe("verified-token cache and the session-alive check", () => {
+  const t = appPerTest();
+  const me = (token: string) => t.get("/api/v1/auth/me", { token });
+  const detail = async (r: Response) => ((await r.json()) as any).detail as string;
+
+  test("a token is verified once and remembered; it still expires on time and is then forgotten", async () => {
+    const keys = authServices(t.platform).keys;
+    const s = await t.signInBorrower("081211120001");
+    const before = cachedTokenCount(keys);
+    for (let i = 0; i < 3; i++) expect((await me(s.accessToken)).status).toBe(200);
+    expect(cachedTokenCount(keys)).toBe(before + 1);
+    t.clock.advance(900_000);
+    const r = await me(s.accessToken);
+    expect(r.status).toBe(401);
+    expect(await detail(r)).toContain("expired");
+    expect(cachedTokenCount(keys)).toBe(before);
+  });
+
+  test("a cached token whose session is revoked by another connection (another process) stops at once", async () => {
+    const s = await t.signInBorrower("081211120002");
+    expect((await me(s.accessToken)).status).toBe(200);
+    expect((await me(s.accessToken)).status).toBe(200);
+    const other = new Database(join(t.depot, "data/main.db"));
+    try {
+      other.run("UPDATE auth_sessions SET revoked_at = ?, revoked_reason = 'admin' WHERE user_id = ?", t.clock.now().toISOString(), s.user.id);
+    } finally {
+      other.close();
+    }
+    const r = await me(s.accessToken);
+    expect(r.status).toBe(401);
+    expect(await detail(r)).toContain("session ended");
+  });
+
+  test("a disabled user's cached token stops at once; logout ends a cached token at once", async () => {
+    const a = await t.signInBorrower("081211120003");
+    const b = await t.signInBorrower("081211120004");
+    expect((await me(a.accessToken)).status).toBe(200);
+    expect((await me(b.accessToken)).status).toBe(200);
+    t.platform.db.tx((w) => w.run("UPDATE users SET status = 'disabled' WHERE id = ?", a.user.id));
+    expect((await me(a.accessToken)).status).toBe(401);
+    expect((await me(b.accessToken)).status).toBe(200);
+    expect((await t.post("/api/v1/auth/logout", undefined, { token: b.accessToken })).status).toBe(204);
+    expect((await me(b.accessToken)).status).toBe(401);
+  });
+});

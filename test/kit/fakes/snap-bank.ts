@@ -60,10 +60,13 @@ export class FakeSnapBank {
     return r;
   }
 
+  /** Digits of the company code (partnerServiceId) the bank assigned: the start of every VA number. */
+  partnerServiceIdDigits = 4;
+
   /** The bank's VA number fields for one of our VA numbers: 8-character padded partnerServiceId + customerNo. */
   vaFields(vaNumber: string) {
-    const partnerServiceId = vaNumber.slice(0, 4).padStart(8, " ");
-    const customerNo = vaNumber.slice(4);
+    const partnerServiceId = vaNumber.slice(0, this.partnerServiceIdDigits).padStart(8, " ");
+    const customerNo = vaNumber.slice(this.partnerServiceIdDigits);
     return { partnerServiceId, customerNo, virtualAccountNo: partnerServiceId + customerNo };
   }
 

@@ -36,9 +36,12 @@ export const PortfolioSummary = z
   .object({
     asOf: z.string().nullable().openapi({ description: "Asia/Jakarta day of the last completed sweep" }),
     loans: z.number().int(),
-    totalOutstandingAmount: z.number().int(),
-    outstandingOver90Amount: z.number().int(),
-    twp90: z.number().openapi({ description: "outstanding of loans > 90 DPD ÷ total outstanding" }),
+    totalOutstandingAmount: z.number().int().openapi({
+      description: "Outstanding of open (active, delinquent) loans: scheduled principal + interest + fees not yet paid; late fees apart (lateFeeOutstandingAmount). The same figure as the dashboard overview, /metrics and the sum of the loans' outstandingAmount",
+    }),
+    outstandingOver90Amount: z.number().int().openapi({ description: "Outstanding (same definition) of open loans more than 90 days past due" }),
+    lateFeeOutstandingAmount: z.number().int().openapi({ description: "Late fees charged and unpaid on open loans, not part of any outstanding figure or of TWP90" }),
+    twp90: z.number().openapi({ description: "outstanding of loans > 90 DPD ÷ total outstanding (late fees in neither), rounded to 6 decimals" }),
     tkb90: z.number().openapi({ description: "1 − TWP90" }),
     buckets: z.array(BucketFigure),
     lastSweep: z
@@ -51,6 +54,7 @@ export const PortfolioSummary = z
       loans: 2,
       totalOutstandingAmount: 10_560_000,
       outstandingOver90Amount: 0,
+      lateFeeOutstandingAmount: 0,
       twp90: 0,
       tkb90: 1,
       buckets: [

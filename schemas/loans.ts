@@ -38,6 +38,7 @@ export const LOAN_EXAMPLE = {
   startDate: "2026-03-02",
   maturityDate: "2027-02-15",
   outstandingAmount: 5_390_000,
+  lateFeeOutstandingAmount: 0,
   nextDueDate: "2026-03-16",
   nextDueAmount: 110_000,
   dpd: 0,
@@ -80,7 +81,11 @@ export const LoanSummary = z
     outstandingAmount: z
       .number()
       .int()
-      .openapi({ description: "Everything left to pay on the loan: the sum of every instalment's outstandingAmount, due or not, late fees charged so far included (a credit balance is not subtracted; the payoff quote does that)" }),
+      .openapi({
+        description:
+          "The loan's outstanding, as the portfolio figures count it (overview, portfolio summary, /metrics, TWP90): scheduled principal + interest + fees not yet paid, on every instalment due or not. Late fees are not included (see lateFeeOutstandingAmount); a credit balance is not subtracted (the payoff quote does that)",
+      }),
+    lateFeeOutstandingAmount: z.number().int().openapi({ description: "Late fees charged and not yet paid (apart from outstandingAmount; everything left to pay is the sum of the two)" }),
     nextDueDate: z.string().nullable().openapi({ description: "Due date of the oldest unpaid instalment (null when nothing is left)" }),
     nextDueAmount: z
       .number()

@@ -2821,6 +2821,7 @@ export interface components {
          *         "startDate": "2026-03-02",
          *         "maturityDate": "2027-02-15",
          *         "outstandingAmount": 5500000,
+         *         "lateFeeOutstandingAmount": 0,
          *         "nextDueDate": "2026-03-09",
          *         "nextDueAmount": 110000,
          *         "dpd": 0,
@@ -2865,6 +2866,7 @@ export interface components {
          *       "startDate": "2026-03-02",
          *       "maturityDate": "2027-02-15",
          *       "outstandingAmount": 5390000,
+         *       "lateFeeOutstandingAmount": 0,
          *       "nextDueDate": "2026-03-16",
          *       "nextDueAmount": 110000,
          *       "dpd": 0,
@@ -2942,6 +2944,7 @@ export interface components {
          *       "startDate": "2026-03-02",
          *       "maturityDate": "2027-02-15",
          *       "outstandingAmount": 5390000,
+         *       "lateFeeOutstandingAmount": 0,
          *       "nextDueDate": "2026-03-16",
          *       "nextDueAmount": 110000,
          *       "dpd": 0,
@@ -2967,8 +2970,10 @@ export interface components {
             tenorUnit: "days" | "weeks" | "months";
             startDate: string;
             maturityDate: string;
-            /** @description Everything left to pay on the loan: the sum of every instalment's outstandingAmount, due or not, late fees charged so far included (a credit balance is not subtracted; the payoff quote does that) */
+            /** @description The loan's outstanding, as the portfolio figures count it (overview, portfolio summary, /metrics, TWP90): scheduled principal + interest + fees not yet paid, on every instalment due or not. Late fees are not included (see lateFeeOutstandingAmount); a credit balance is not subtracted (the payoff quote does that) */
             outstandingAmount: number;
+            /** @description Late fees charged and not yet paid (apart from outstandingAmount; everything left to pay is the sum of the two) */
+            lateFeeOutstandingAmount: number;
             /** @description Due date of the oldest unpaid instalment (null when nothing is left) */
             nextDueDate: string | null;
             /** @description What to pay now to be up to date, the amount the reminder SMS names: while an instalment is overdue, every instalment due up to today (all overdue ones, not only the oldest) with their late fees; otherwise the next unpaid instalment's outstandingAmount. Instalments not yet due are never included */
@@ -2995,6 +3000,7 @@ export interface components {
          *           "startDate": "2026-03-02",
          *           "maturityDate": "2027-02-15",
          *           "outstandingAmount": 5390000,
+         *           "lateFeeOutstandingAmount": 0,
          *           "nextDueDate": "2026-03-16",
          *           "nextDueAmount": 110000,
          *           "dpd": 0,
@@ -3887,6 +3893,7 @@ export interface components {
          *       "loans": 2,
          *       "totalOutstandingAmount": 10560000,
          *       "outstandingOver90Amount": 0,
+         *       "lateFeeOutstandingAmount": 0,
          *       "twp90": 0,
          *       "tkb90": 1,
          *       "buckets": [
@@ -3930,9 +3937,13 @@ export interface components {
             /** @description Asia/Jakarta day of the last completed sweep */
             asOf: string | null;
             loans: number;
+            /** @description Outstanding of open (active, delinquent) loans: scheduled principal + interest + fees not yet paid; late fees apart (lateFeeOutstandingAmount). The same figure as the dashboard overview, /metrics and the sum of the loans' outstandingAmount */
             totalOutstandingAmount: number;
+            /** @description Outstanding (same definition) of open loans more than 90 days past due */
             outstandingOver90Amount: number;
-            /** @description outstanding of loans > 90 DPD ÷ total outstanding */
+            /** @description Late fees charged and unpaid on open loans, not part of any outstanding figure or of TWP90 */
+            lateFeeOutstandingAmount: number;
+            /** @description outstanding of loans > 90 DPD ÷ total outstanding (late fees in neither), rounded to 6 decimals */
             twp90: number;
             /** @description 1 − TWP90 */
             tkb90: number;
@@ -7085,6 +7096,7 @@ export interface operations {
                      *         "startDate": "2026-03-02",
                      *         "maturityDate": "2027-02-15",
                      *         "outstandingAmount": 5500000,
+                     *         "lateFeeOutstandingAmount": 0,
                      *         "nextDueDate": "2026-03-09",
                      *         "nextDueAmount": 110000,
                      *         "dpd": 0,
@@ -7221,6 +7233,7 @@ export interface operations {
                      *           "startDate": "2026-03-02",
                      *           "maturityDate": "2027-02-15",
                      *           "outstandingAmount": 5390000,
+                     *           "lateFeeOutstandingAmount": 0,
                      *           "nextDueDate": "2026-03-16",
                      *           "nextDueAmount": 110000,
                      *           "dpd": 0,
@@ -7271,6 +7284,7 @@ export interface operations {
                      *       "startDate": "2026-03-02",
                      *       "maturityDate": "2027-02-15",
                      *       "outstandingAmount": 5390000,
+                     *       "lateFeeOutstandingAmount": 0,
                      *       "nextDueDate": "2026-03-16",
                      *       "nextDueAmount": 110000,
                      *       "dpd": 0,
@@ -8871,6 +8885,7 @@ export interface operations {
                      *       "loans": 2,
                      *       "totalOutstandingAmount": 10560000,
                      *       "outstandingOver90Amount": 0,
+                     *       "lateFeeOutstandingAmount": 0,
                      *       "twp90": 0,
                      *       "tkb90": 1,
                      *       "buckets": [

@@ -2,19 +2,12 @@
 // No I/O here; the sweep feeds plain data in and writes the results.
 import { daysBetween } from "../../src/runtime/index.ts";
 import type { Bucket, OpenLoanStatus, TenorUnit } from "../../schemas/enums.ts";
-import type { InstalmentAmounts } from "../loans/rows.ts";
+import { lateFeeRemaining, loanOutstanding, scheduledRemaining, type InstalmentAmounts } from "../loans/rows.ts";
 
 /** One scheduled instalment as the collections logic sees it (integer rupiah). */
 export type InstalmentView = InstalmentAmounts;
 
-/** Scheduled amount (principal + interest + fee) still unpaid on an instalment; late fees are not counted. */
-export function scheduledRemaining(i: InstalmentView): number {
-  return Math.max(0, i.principalDue - i.principalPaid) + Math.max(0, i.interestDue - i.interestPaid) + Math.max(0, i.feeDue - i.feePaid);
-}
-
-export function lateFeeRemaining(i: InstalmentView): number {
-  return Math.max(0, i.lateFeeDue - i.lateFeePaid);
-}
+export { lateFeeRemaining, scheduledRemaining };
 
 export function isUnpaid(i: InstalmentView): boolean {
   return scheduledRemaining(i) > 0;
@@ -59,15 +52,5 @@ export function delinquencyStatus(args: { dpd: number; graceDays: number; tenorU
   return "active";
 }
 
-/** Outstanding of a loan: scheduled principal + interest + fees not yet paid (late fees are reported apart). */
-export function outstandingOf(instalments: readonly InstalmentView[]): { amount: number; principal: number; lateFees: number } {
-  let amount = 0;
-  let principal = 0;
-  let lateFees = 0;
-  for (const i of instalments) {
-    amount += scheduledRemaining(i);
-    principal += Math.max(0, i.principalDue - i.principalPaid);
-    lateFees += lateFeeRemaining(i);
-  }
-  return { amount, principal, lateFees };
-}
+/** Outstanding of a loan: scheduled principal + interest + fees not yet paid (late fees are reported apart); see ./outstanding.ts. */
+export const outstandingOf = loanOutstanding;

@@ -111,3 +111,32 @@ test("collections over HTTP > a second manual sweep the same day runs, and re-ev
     actor: "system:collections",
   });
 });
+
+test("collections over HTTP > one outstanding and TWP90: overview, portfolio summary, /metrics and the loans agree, late fees apart", async () => {
+  await using t = testApp();
+  await sweptBook(t);
+  const admin = t.staff("admin");
+  const lateFees = t.db.read.get<{ n: number }>("SELECT SUM(late_fee_due - late_fee_paid) AS n FROM installments WHERE loan_id IN ('H-ok', 'H-bad')")!.n;
+  expect(lateFees).toBeGreaterThan(0);
+  const summary = (await t.call("GET", "/api/v1/admin/portfolio/summary", { as: admin })).body;
+  const overview = (await t.call("GET", "/api/v1/admin/overview?days=30", { as: admin })).body.loans;
+  const loans = await Promise.all(["H-ok", "H-bad"].map(async (id) => (await t.call("GET", `/api/v1/loans/${id}`, { as: admin })).body));
+  const metrics = String((await t.call("GET", "/metrics")).body);
+  const gauge = (line: RegExp) => Number(line.exec(metrics)?.[1]);
+  const metricBuckets = [...metrics.matchAll(/^kreditku_outstanding_amount\{bucket="[a-z0-9_]+"\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
+
+  const loansTotal = loans.reduce((s: number, l: any) => s + l.outstandingAmount, 0);
+  expect(summary.totalOutstandingAmount).toBe(11_000_000);
+  expect(overview.outstandingAmount).toBe(summary.totalOutstandingAmount);
+  expect(loansTotal).toBe(summary.totalOutstandingAmount);
+  expect(metricBuckets).toBe(summary.totalOutstandingAmount);
+  // late fees are reported apart, the same sum everywhere
+  expect(summary.lateFeeOutstandingAmount).toBe(lateFees);
+  expect(overview.lateFeeOutstandingAmount).toBe(lateFees);
+  expect(loans.reduce((s: number, l: any) => s + l.lateFeeOutstandingAmount, 0)).toBe(lateFees);
+  // and TWP90 is one figure
+  expect(summary.twp90).toBe(0.5);
+  expect(overview.twp90).toBe(summary.twp90);
+  expect(gauge(/^kreditku_twp90_ratio (\S+)$/m)).toBe(summary.twp90);
+  expect(loans.find((l: any) => l.id === "H-bad").outstandingAmount).toBe(summary.outstandingOver90Amount);
+});

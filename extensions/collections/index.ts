@@ -145,11 +145,11 @@ const runSweepRoute = defineRoute({
 
 /** Business gauges, read from the last sweep's state when Prometheus scrapes. */
 export function registerGauges(ctx: Pick<ExtensionContext, "db" | "metrics">) {
-  ctx.metrics.gauge("kreditku_outstanding_amount", "Outstanding amount (rupiah) of open loans by DPD bucket, as of the last sweep", ["bucket"], function () {
+  ctx.metrics.gauge("kreditku_outstanding_amount", "Outstanding (rupiah) of open loans by DPD bucket: principal + interest + fees unpaid, late fees apart (DPD as of the last sweep)", ["bucket"], function () {
     const s = portfolioSummary(ctx.db);
     for (const b of s.buckets) this.set({ bucket: b.bucket }, b.outstandingAmount);
   });
-  ctx.metrics.gauge("kreditku_twp90_ratio", "TWP90: outstanding of loans > 90 DPD / total outstanding", [], function () {
+  ctx.metrics.gauge("kreditku_twp90_ratio", "TWP90: outstanding of loans > 90 DPD / total outstanding (late fees in neither)", [], function () {
     this.set(portfolioSummary(ctx.db).twp90);
   });
 }

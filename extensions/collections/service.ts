@@ -5,7 +5,8 @@ import type { LoanRow } from "../loans/rows.ts";
 import type { CollectionStateRow, WriteOffRow } from "./rows.ts";
 import { transitionLoan } from "../loans/state.ts";
 import { bucketOf, computeDpd } from "./dpd.ts";
-import { fromBuckets, rollRates, type PortfolioSummary, type RollRateRow, type Transition } from "./portfolio.ts";
+import { rollRates, type RollRateRow, type Transition } from "./portfolio.ts";
+import { bookFigures, type BookFigures } from "./outstanding.ts";
 import { postWriteOff, receivables } from "./journal.ts";
 import { recogniseIncome, reverseUnrecognisedIncome } from "../ledger/income.ts";
 import { loadInstalments } from "./sweep-loan.ts";
@@ -13,17 +14,13 @@ import { BUCKETS, type Bucket, type OpenLoanStatus } from "../../schemas/enums.t
 
 const OPEN = "l.status IN ('active', 'delinquent')";
 
-/** Outstanding by bucket, TWP90 / TKB90, over open loans as of the last sweep. */
-export function portfolioSummary(db: Sql): PortfolioSummary & { asOf: string | null } {
-  const rows = db.all<{ bucket: Bucket; loans: number; amount: number }>(
-    `SELECT s.bucket, COUNT(*) AS loans, COALESCE(SUM(s.outstanding_amount), 0) AS amount
-       FROM collection_state s JOIN loans l ON l.id = s.loan_id WHERE ${OPEN} GROUP BY s.bucket`,
-  );
-  const over = db.get<{ amount: number }>(
-    `SELECT COALESCE(SUM(s.outstanding_amount), 0) AS amount FROM collection_state s JOIN loans l ON l.id = s.loan_id WHERE ${OPEN} AND s.dpd > 90`,
-  )!;
+/**
+ * Outstanding by bucket, TWP90 / TKB90 over open loans (./outstanding.ts: the definition the overview, /metrics and the
+ * loan view share), DPD as of the last sweep.
+ */
+export function portfolioSummary(db: Sql): BookFigures & { asOf: string | null } {
   const asOf = db.get<{ d: string | null }>("SELECT MAX(run_date) AS d FROM sweep_runs WHERE status = 'done'")?.d ?? null;
-  return { ...fromBuckets(rows.map((r) => ({ bucket: r.bucket, loans: r.loans, outstandingAmount: r.amount })), over.amount), asOf };
+  return { ...bookFigures(db), asOf };
 }
 
 /** Roll rates between two snapshot days (default: the latest snapshot and 30 days before it). */

@@ -3,7 +3,7 @@ import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF
 import { PII, type PiiField } from "./personal-data.ts";
 import { IdCursor } from "../../schemas/applications.ts";
 import type { ProductPricing } from "./caps.ts";
-import type { ApplicationRow, DocumentRow, InstallmentRow, LoanRow, ProductRow, ProfileRow } from "./rows.ts";
+import { loanOutstanding, type ApplicationRow, type DocumentRow, type InstallmentRow, type LoanRow, type ProductRow, type ProfileRow } from "./rows.ts";
 
 export const newId = () => Bun.randomUUIDv7();
 
@@ -214,6 +214,8 @@ export function loanOut<W extends boolean>(db: Sql, r: LoanRow, today: string, w
   const inst = rows.map((x) => installmentOut(x, today));
   const unpaid = inst.filter((i) => i.status !== "paid");
   const next = unpaid[0];
+  // the one definition of outstanding (principal + interest + fees; late fees apart) the portfolio figures use
+  const owed = loanOutstanding(inst);
   const dpd = next && next.dueDate < today && r.status !== "disbursing" ? daysBetween(next.dueDate, today) : 0;
   const summary = {
     id: r.id,
@@ -229,7 +231,8 @@ export function loanOut<W extends boolean>(db: Sql, r: LoanRow, today: string, w
     tenorUnit: r.tenor_unit,
     startDate: r.start_date,
     maturityDate: r.maturity_date,
-    outstandingAmount: inst.reduce((s, i) => s + i.outstandingAmount, 0),
+    outstandingAmount: owed.amount,
+    lateFeeOutstandingAmount: owed.lateFees,
     nextDueDate: next?.dueDate ?? null,
     nextDueAmount: amountDueNow(inst, today).amount,
     dpd,

@@ -175,6 +175,32 @@ export const instalmentAmounts = (r: Pick<InstallmentRow, "seq" | "due_date" | "
   lateFeePaid: r.late_fee_paid,
 });
 
+/** Scheduled amount (principal + interest + fee) still unpaid on an instalment; late fees are not counted. */
+export function scheduledRemaining(i: InstalmentAmounts): number {
+  return Math.max(0, i.principalDue - i.principalPaid) + Math.max(0, i.interestDue - i.interestPaid) + Math.max(0, i.feeDue - i.feePaid);
+}
+
+export function lateFeeRemaining(i: InstalmentAmounts): number {
+  return Math.max(0, i.lateFeeDue - i.lateFeePaid);
+}
+
+/**
+ * A loan's outstanding under the one definition every figure uses (the loan view, the overview, the portfolio API,
+ * /metrics, TWP90; collections/outstanding.ts builds the book figures on it): scheduled principal + interest + fees
+ * not yet paid; late fees apart. It lives here, below both extensions, because collections depends on loans.
+ */
+export function loanOutstanding(instalments: readonly InstalmentAmounts[]): { amount: number; principal: number; lateFees: number } {
+  let amount = 0;
+  let principal = 0;
+  let lateFees = 0;
+  for (const i of instalments) {
+    amount += scheduledRemaining(i);
+    principal += Math.max(0, i.principalDue - i.principalPaid);
+    lateFees += lateFeeRemaining(i);
+  }
+  return { amount, principal, lateFees };
+}
+
 /** A status change of an application (table application_events): who, when, why. */
 export interface ApplicationEventRow {
   id: number;

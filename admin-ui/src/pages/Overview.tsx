@@ -16,6 +16,7 @@ interface OverviewData {
     disbursedAmount: number;
     disbursedLoans: number;
     outstandingAmount: number;
+    lateFeeOutstandingAmount?: number;
     activeLoans: number;
     twp90: number | null;
     buckets: { key: string; label: string; loans: number; outstandingAmount: number }[];
@@ -50,7 +51,9 @@ export function Overview() {
         <div className="card kpi">
           <span>Outstanding (today)</span>
           <strong>{loans ? rupiah(loans.outstandingAmount) : "—"}</strong>
-          <small>{loans ? `${loans.activeLoans} active loans` : ""}</small>
+          <small data-testid="kpi-outstanding-note">
+            {loans ? `${loans.activeLoans} active loans · principal + interest + fees; late fees ${rupiah(loans.lateFeeOutstandingAmount ?? 0)} apart` : ""}
+          </small>
         </div>
         <div className="card kpi">
           <span>TWP90</span>

@@ -131,34 +131,31 @@ export function rotateRefreshToken(p: Platform, token: string, meta: Meta): Refr
   });
 }
 
-/** How many live sessions each read connection remembers between writes. */
+/** How many live sessions are remembered between writes. */
 export const LIVE_SESSION_CACHE_SIZE = 10_000;
 
 /**
- * Sessions found live, per read connection, valid only while nothing has been written since: the stamp is the
- * connection's `PRAGMA data_version` (changes when any other connection, this process's writer or another
- * process, commits) and the writer's `total_changes()` (changes on every row this process writes, which also
- * covers an in-memory database whose reader is the writer). A logout, a revocation or a user disabled is a write,
- * so it empties the cache before the next request is checked: revocation stays immediate.
+ * Sessions found live, per database, valid only while nothing has been written since. The check runs on the writer
+ * connection: its page cache is never dropped by this process's own commits (a reader's is, after every write, which
+ * made this lookup the dearest part of an authenticated write). The stamp is the writer's `PRAGMA data_version`
+ * (changes when another connection or process commits) and `total_changes()` (every row this process writes).
+ * A logout, a revocation or a user disabled is a write, so it empties the cache before the next request is
+ * checked: revocation stays immediate.
  */
-const liveCache = new WeakMap<Conn, { stamp: string; live: Set<string> }>();
-
-function writeStamp(p: Platform, conn: Conn) {
-  const v = conn.get<{ data_version: number }>("PRAGMA data_version")!.data_version;
-  const t = p.db.writer.get<{ n: number }>("SELECT total_changes() AS n")!.n;
-  return `${v}:${t}`;
-}
+const liveCache = new WeakMap<object, { stamp: string; live: Set<string> }>();
 
 /** Is the session of an access token still live (not logged out, not revoked, user active)? */
 export function sessionIsLive(p: Platform, sessionId: string, userId: string): boolean {
   if (p.db.inTransaction) return querySessionLive(p.db.read, sessionId, userId);
-  const conn = p.db.read;
-  const stamp = writeStamp(p, conn);
-  let c = liveCache.get(conn);
-  if (!c || c.stamp !== stamp) liveCache.set(conn, (c = { stamp, live: new Set() }));
+  const w = p.db.writer;
+  const v = w.get<{ data_version: number }>("PRAGMA data_version")!.data_version;
+  const t = w.get<{ n: number }>("SELECT total_changes() AS n")!.n;
+  const stamp = `${v}:${t}`;
+  let c = liveCache.get(p.db);
+  if (!c || c.stamp !== stamp) liveCache.set(p.db, (c = { stamp, live: new Set() }));
   const key = `${sessionId} ${userId}`;
   if (c.live.has(key)) return true;
-  const live = querySessionLive(conn, sessionId, userId);
+  const live = querySessionLive(w, sessionId, userId);
   if (live) {
     if (c.live.size >= LIVE_SESSION_CACHE_SIZE) c.live.clear();
     c.live.add(key);

@@ -16,6 +16,8 @@ export const ACCOUNTS = [
   "late_fee_income",
   "write_off_expense",
   "funding",
+  /** Drawdowns on a bank credit line: money the lender owes its bank (migration 0019). */
+  "credit_line",
   /** Suspense: money received that is not (yet) applied to a loan (unknown VA, loan not payable). */
   "unapplied_cash",
   /** Money received on a written-off loan. */
@@ -28,7 +30,7 @@ export const ACCOUNTS = [
 export type Account = (typeof ACCOUNTS)[number];
 
 /** Accounts whose normal balance is a credit (liabilities, income, equity). */
-export const CREDIT_NORMAL: ReadonlySet<Account> = new Set(["borrower_credit", "interest_income", "fee_income", "late_fee_income", "funding", "unapplied_cash", "recovery_income", "unearned_interest", "unearned_fee"]);
+export const CREDIT_NORMAL: ReadonlySet<Account> = new Set(["borrower_credit", "interest_income", "fee_income", "late_fee_income", "funding", "credit_line", "unapplied_cash", "recovery_income", "unearned_interest", "unearned_fee"]);
 
 export type JournalLine = { account: Account; loanId?: string | null } & ({ debit: number; credit?: never } | { credit: number; debit?: never });
 

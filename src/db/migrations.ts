@@ -16,6 +16,7 @@ import m0015 from "../../traildepot/migrations/0015_payment_conflicts.sql" with 
 import m0016 from "../../traildepot/migrations/0016_snap_tokens_and_requests.sql" with { type: "text" };
 import m0017 from "../../traildepot/migrations/0017_sms_messages.sql" with { type: "text" };
 import m0018 from "../../traildepot/migrations/0018_snap_va_sequences.sql" with { type: "text" };
+import m0019 from "../../traildepot/migrations/0019_credit_line_account.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -50,4 +51,5 @@ export const MIGRATIONS: Migration[] = [
   { name: "0016_snap_tokens_and_requests.sql", sql: m0016 },
   { name: "0017_sms_messages.sql", sql: m0017 },
   { name: "0018_snap_va_sequences.sql", sql: m0018 },
+  { name: "0019_credit_line_account.sql", sql: m0019 },
 ];

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./types.ts";
 import { HttpProblem } from "./problem.ts";
 import { sha256Hex } from "../db/migrate.ts";
+import { traceRequest, tracingEnabled } from "../observability/tracing.ts";
 
 const RID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -10,7 +11,9 @@ export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const incoming = c.req.header("x-request-id");
   const id = incoming && RID.test(incoming) ? incoming : Bun.randomUUIDv7();
   c.set("requestId", id);
-  await next();
+  // the request's span (tracing on only): parent from an incoming traceparent header
+  if (!tracingEnabled()) await next();
+  else await traceRequest({ method: c.req.method, path: c.req.path, traceparent: c.req.header("traceparent"), route: () => c.req.routePath, status: () => c.res.status }, next);
   c.header("X-Request-Id", id);
 };
 

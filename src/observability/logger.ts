@@ -1,5 +1,6 @@
 // One JSON object per line on stdout (stderr for errors); fields merge left to right.
 import { writeSync } from "node:fs";
+import { activeTraceIds } from "./tracing.ts";
 export type Level = "debug" | "info" | "warn" | "error" | "silent";
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -73,7 +74,9 @@ export function createLogger(level: Level = "info", base: Record<string, unknown
   const min = ORDER[level];
   const write = (lvl: Exclude<Level, "silent">, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...errorFields(fields) }), lvl);
+    // inside an active span (tracing on) the line carries its trace and span ids
+    const ids = activeTraceIds();
+    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...ids, ...errorFields(fields) }), lvl);
   };
   return {
     debug: (m, f) => write("debug", m, f),

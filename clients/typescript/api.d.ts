@@ -888,6 +888,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/ledger/funding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record funding received in the bank account: a capital injection (Dr cash / Cr funding) or a credit-line drawdown (Dr cash / Cr credit_line) */
+        post: operations["postAdminLedgerFunding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loans/{id}/payoff": {
         parameters: {
             query?: never;
@@ -3509,7 +3526,13 @@ export interface components {
          *       "ok": true,
          *       "journals": 1204,
          *       "loans": 87,
-         *       "discrepancies": []
+         *       "discrepancies": [],
+         *       "figures": {
+         *         "cashAmount": 33033000,
+         *         "fundingCapitalAmount": 50000000,
+         *         "creditLineAmount": 0,
+         *         "cashNegative": false
+         *       }
          *     }
          */
         LedgerCheck: {
@@ -3522,6 +3545,85 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            /** @description Where the cash stands and the funding behind it */
+            figures: {
+                /** @description Balance of the cash account: what the bank account should hold */
+                cashAmount: number;
+                /** @description Capital injected (funding account, equity) */
+                fundingCapitalAmount: number;
+                /** @description Credit-line drawdowns owed to the bank (credit_line account) */
+                creditLineAmount: number;
+                /** @description Cash below zero: money went out that no recorded funding brought in (record it: POST /api/v1/admin/ledger/funding) */
+                cashNegative: boolean;
+            };
+        };
+        /**
+         * @example {
+         *       "journalId": 431,
+         *       "source": "capital",
+         *       "amount": 50000000,
+         *       "reference": "BCA-TRF-20260301-0042",
+         *       "memo": "Capital injection, March tranche (recorded by usr_finance)",
+         *       "postedAt": "2026-03-01T00:00:00.000Z",
+         *       "lines": [
+         *         {
+         *           "account": "cash",
+         *           "loanId": null,
+         *           "debitAmount": 50000000,
+         *           "creditAmount": 0
+         *         },
+         *         {
+         *           "account": "funding",
+         *           "loanId": null,
+         *           "debitAmount": 0,
+         *           "creditAmount": 50000000
+         *         }
+         *       ],
+         *       "cashAmount": 33033000
+         *     }
+         */
+        Funding: {
+            journalId: number;
+            /** @enum {string} */
+            source: "capital" | "credit_line";
+            amount: number;
+            reference: string;
+            memo: string;
+            postedAt: string;
+            lines: {
+                account: string;
+                loanId: string | null;
+                debitAmount: number;
+                creditAmount: number;
+            }[];
+            /** @description The cash account's balance after this journal */
+            cashAmount: number;
+        };
+        /**
+         * @example {
+         *       "source": "capital",
+         *       "amount": 50000000,
+         *       "reference": "BCA-TRF-20260301-0042",
+         *       "reason": "Capital injection, March tranche",
+         *       "receivedAt": "2026-03-01"
+         *     }
+         */
+        FundingRequest: {
+            /**
+             * @description capital: the lender's own money (Cr funding, equity); credit_line: a drawdown on a bank credit line (Cr credit_line, a liability)
+             * @enum {string}
+             */
+            source: "capital" | "credit_line";
+            /** @description Rupiah received in the bank account (Dr cash) */
+            amount: number;
+            /** @description The bank's reference of the transfer; one journal per source and reference */
+            reference: string;
+            reason: string;
+            /**
+             * Format: date
+             * @description Day the money arrived (YYYY-MM-DD, default today)
+             */
+            receivedAt?: string;
         };
         /**
          * @example {
@@ -8319,7 +8421,13 @@ export interface operations {
                      *       "ok": true,
                      *       "journals": 1204,
                      *       "loans": 87,
-                     *       "discrepancies": []
+                     *       "discrepancies": [],
+                     *       "figures": {
+                     *         "cashAmount": 33033000,
+                     *         "fundingCapitalAmount": 50000000,
+                     *         "creditLineAmount": 0,
+                     *         "cashNegative": false
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["LedgerCheck"];
@@ -8327,6 +8435,119 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    postAdminLedgerFunding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request replays the stored response (`Idempotent-Replayed: true`); with another request it is 422; while the first is still running, 409. Kept 24 h. 1-255 visible ASCII characters. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "source": "capital",
+                 *       "amount": 50000000,
+                 *       "reference": "BCA-TRF-20260301-0042",
+                 *       "reason": "Capital injection, March tranche",
+                 *       "receivedAt": "2026-03-01"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FundingRequest"];
+            };
+        };
+        responses: {
+            /** @description Posted: one balanced journal */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "journalId": 431,
+                     *       "source": "capital",
+                     *       "amount": 50000000,
+                     *       "reference": "BCA-TRF-20260301-0042",
+                     *       "memo": "Capital injection, March tranche (recorded by usr_finance)",
+                     *       "postedAt": "2026-03-01T00:00:00.000Z",
+                     *       "lines": [
+                     *         {
+                     *           "account": "cash",
+                     *           "loanId": null,
+                     *           "debitAmount": 50000000,
+                     *           "creditAmount": 0
+                     *         },
+                     *         {
+                     *           "account": "funding",
+                     *           "loanId": null,
+                     *           "debitAmount": 0,
+                     *           "creditAmount": 50000000
+                     *         }
+                     *       ],
+                     *       "cashAmount": 33033000
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Funding"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description That reference is already recorded for this source */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 30
+                     */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/idempotency-key-in-use",
+                     *       "title": "Request in progress",
+                     *       "status": 409,
+                     *       "detail": "A request with this Idempotency-Key is still being processed",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description Invalid, or dated after today */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request is not valid",
+                     *       "errors": [
+                     *         {
+                     *           "path": "principalAmount",
+                     *           "message": "Too small: expected number to be >=1000000",
+                     *           "code": "too_small"
+                     *         }
+                     *       ],
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getLoansByIdPayoff: {

@@ -2,7 +2,7 @@
 // book balance, receivables and credits match the loans (checkLedger). A database without ledger tables (a backup
 // from before the ledger existed) has nothing to prove.
 import { defineCheck } from "../../src/runtime/index.ts";
-import { checkLedger, trialBalance } from "./ledger.ts";
+import { bookFigures, checkLedger, trialBalance } from "./ledger.ts";
 
 export const ledgerCheck = defineCheck({
   name: "ledger",
@@ -14,11 +14,15 @@ export const ledgerCheck = defineCheck({
     }
     const r = checkLedger(db, opts);
     const tb = trialBalance(db);
+    const f = bookFigures(db);
+    const cash = f.cashNegative
+      ? `cash ${f.cashAmount} is below zero: funding that came in is not recorded (capital ${f.fundingCapitalAmount}, credit line ${f.creditLineAmount})`
+      : `cash ${f.cashAmount} (funded by capital ${f.fundingCapitalAmount}, credit line ${f.creditLineAmount})`;
     return {
       ok: r.discrepancies.length === 0,
-      summary: `${r.journals} journal(s) balanced, book debits = credits = ${tb.totalDebit}, ${r.loans} loan(s) match their schedules`,
+      summary: `${r.journals} journal(s) balanced, book debits = credits = ${tb.totalDebit}, ${r.loans} loan(s) match their schedules; ${cash}`,
       discrepancies: r.discrepancies,
-      figures: { journals: r.journals, loans: r.loans, totalDebitAmount: tb.totalDebit, totalCreditAmount: tb.totalCredit },
+      figures: { journals: r.journals, loans: r.loans, totalDebitAmount: tb.totalDebit, totalCreditAmount: tb.totalCredit, ...f },
     };
   },
 });

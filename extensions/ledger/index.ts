@@ -1,8 +1,9 @@
 // Ledger extension: staff views of the double-entry book (journals with cursor pagination, trial balance, the
 // proof), the `ledger` check (CLI and backup verification) and the record APIs over the book.
-import { defineExtension, defineRoute } from "../../src/runtime/index.ts";
-import { LedgerCheck, LedgerPage, LedgerQuery, TrialBalance } from "../../schemas/ledger.ts";
-import { checkLedger, trialBalance } from "./ledger.ts";
+import { defineExtension, defineRoute, HttpProblem, jakartaDate, problems } from "../../src/runtime/index.ts";
+import { Funding, FundingRequest, LedgerCheck, LedgerPage, LedgerQuery, TrialBalance } from "../../schemas/ledger.ts";
+import { bookFigures, checkLedger, trialBalance } from "./ledger.ts";
+import { recordFunding } from "./funding.ts";
 import { ledgerCheck } from "./check.ts";
 import { RECORDS } from "./records.ts";
 
@@ -78,8 +79,39 @@ const getCheck = defineRoute({
   responses: { 200: { description: "Check result", schema: LedgerCheck } },
   handler(_req, ctx) {
     const r = checkLedger(ctx.db);
-    return { status: 200, body: { ok: r.discrepancies.length === 0, ...r, discrepancies: r.discrepancies.map((d) => ({ ...d })) } };
+    return { status: 200, body: { ok: r.discrepancies.length === 0, ...r, discrepancies: r.discrepancies.map((d) => ({ ...d })), figures: bookFigures(ctx.db) } };
   },
 });
 
-export default defineExtension({ name: "ledger", routes: [listJournals, getTrialBalance, getCheck], records: RECORDS, checks: [ledgerCheck] });
+const recordFundingRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/admin/ledger/funding",
+  summary: "Record funding received in the bank account: a capital injection (Dr cash / Cr funding) or a credit-line drawdown (Dr cash / Cr credit_line)",
+  tags: ["ledger"],
+  access: ["finance", "admin"],
+  idempotent: true,
+  request: { body: FundingRequest },
+  responses: {
+    201: { description: "Posted: one balanced journal", schema: Funding },
+    409: { description: "That reference is already recorded for this source" },
+    422: { description: "Invalid, or dated after today" },
+  },
+  handler(req, ctx) {
+    const b = req.body;
+    const now = ctx.clock.now();
+    const today = jakartaDate(now);
+    if (b.receivedAt && b.receivedAt > today) throw problems.validation([{ path: "receivedAt", message: `must be on or before ${today}` }]);
+    // the start of the day it arrived (Asia/Jakarta), or now when it arrived today / no day is given
+    const postedAt = b.receivedAt && b.receivedAt < today ? new Date(`${b.receivedAt}T00:00:00+07:00`).toISOString() : now.toISOString();
+    const by = req.user!.id;
+    const out = ctx.tx((t) => recordFunding(t, { ...b, by, postedAt }));
+    if (!out.ok) throw new HttpProblem(409, "funding-reference-recorded", "Reference already recorded", `${b.source} funding with reference ${b.reference} is journal ${out.journalId}`, { journalId: out.journalId });
+    ctx.log.info("funding recorded", { source: b.source, amount: b.amount, reference: b.reference, journalId: out.journalId, by });
+    return {
+      status: 201,
+      body: { journalId: out.journalId, source: b.source, amount: b.amount, reference: b.reference, memo: out.memo, postedAt: out.postedAt, lines: out.lines, cashAmount: out.cashAmount },
+    };
+  },
+});
+
+export default defineExtension({ name: "ledger", routes: [listJournals, getTrialBalance, getCheck, recordFundingRoute], records: RECORDS, checks: [ledgerCheck] });

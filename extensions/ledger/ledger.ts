@@ -256,3 +256,15 @@ export function checkLedger(db: Sql, opts: { limit?: number } = {}): { discrepan
   }
   return { discrepancies: out.slice(0, limit), journals, loans };
 }
+
+/**
+ * Where the cash came from and went (the ledger check's figures): the cash account's balance — what the bank account
+ * should hold — and the funding behind it (capital, credit-line drawdowns). Cash below zero means money went out
+ * that no recorded funding brought in: record the funding (POST /api/v1/admin/ledger/funding).
+ */
+export function bookFigures(db: Sql): { cashAmount: number; fundingCapitalAmount: number; creditLineAmount: number; cashNegative: boolean } {
+  const tb = trialBalance(db);
+  const bal = (a: Account) => tb.accounts.find((x) => x.account === a)?.balance ?? 0;
+  const cash = bal("cash");
+  return { cashAmount: cash, fundingCapitalAmount: bal("funding"), creditLineAmount: bal("credit_line"), cashNegative: cash < 0 };
+}

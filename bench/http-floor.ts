@@ -3,8 +3,11 @@
 import { startBinary } from "../test/kit/binary.ts";
 import { fmt, load, type LoadResult } from "./load.ts";
 
-export async function startFloor() {
-  const proc = Bun.spawn([process.execPath, "run", `${import.meta.dir}/floor-server.ts`], { stdout: "pipe", stderr: "inherit" });
+export async function startFloor(opts: { depot?: string; loanId?: string } = {}) {
+  const scratch = opts.depot ? `${opts.depot}/floor-scratch.db` : undefined;
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  if (opts.depot && opts.loanId) Object.assign(env, { FLOOR_DB: `${opts.depot}/data/main.db`, FLOOR_LOAN: opts.loanId, FLOOR_SCRATCH_DB: scratch! });
+  const proc = Bun.spawn([process.execPath, "run", `${import.meta.dir}/floor-server.ts`], { stdout: "pipe", stderr: "inherit", env });
   const reader = proc.stdout.getReader();
   let buf = "";
   while (!buf.includes("\n")) {
@@ -13,7 +16,7 @@ export async function startFloor() {
     buf += new TextDecoder().decode(value);
   }
   const port = JSON.parse(buf.split("\n")[0]).port as number;
-  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
+  return { url: `http://127.0.0.1:${port}`, pid: proc.pid, stop: () => proc.kill() };
 }
 
 export async function run(opts: { durationMs?: number } = {}) {

@@ -24,6 +24,45 @@ for (const name of files) {
   }
   console.log(`(${name} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
+const table = summaryTable(results);
+if (table.length > 0) {
+  results.table = table;
+  console.log("\n| path | kreditku | floor, same run | ratio |\n| --- | --- | --- | --- |");
+  for (const r of table) console.log(`| ${r.path} | ${r.kreditku} | ${r.floor} | ${r.ratio} |`);
+}
 if (!existsSync("test-results")) mkdirSync("test-results", { recursive: true });
 writeFileSync("test-results/bench.json", JSON.stringify(results, null, 2));
 console.log("\nwrote test-results/bench.json");
+
+/** The side-by-side rows (bench/api.ts, webhooks.ts, jobs.ts) of whatever ran. */
+function summaryTable(r: Record<string, any>) {
+  const rows: { path: string; kreditku: string; floor: string; ratio: string }[] = [];
+  const rq = (x: { rps: number; p50ms: number; p99ms?: number }) => `${Math.round(x.rps)} req/s, p50 ${x.p50ms.toFixed(2)} ms${x.p99ms !== undefined ? `, p99 ${x.p99ms.toFixed(2)} ms` : ""}`;
+  const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)} %`;
+  const api = r.api;
+  if (api?.rows) {
+    const names: Record<string, string> = {
+      "loan read": "borrower's `GET /api/v1/loans/{id}` (50 instalments)",
+      "auth/me": "`GET /api/v1/auth/me` (past the 60/min per-user limit: 429s)",
+      "blocklist insert": "admin `POST /api/v1/admin/blocklist`",
+    };
+    for (const [k, v] of Object.entries(api.rows as Record<string, any>)) {
+      rows.push({ path: names[k] ?? k, kreditku: rq(v.kreditku), floor: rq(v.floor), ratio: pct(v.kreditku.rps, v.floor.rps) });
+    }
+  }
+  if (r.webhooks?.kreditku) {
+    const w = r.webhooks;
+    rows.push({ path: "verified + applied payment webhooks", kreditku: rq(w.kreditku), floor: rq(w.floor), ratio: pct(w.kreditku.rps, w.floor.rps) });
+  }
+  if (Array.isArray(r.jobs)) {
+    for (const j of r.jobs) {
+      if (j.handler !== "noop") continue;
+      rows.push({ path: `jobs end to end, ${j.backend}, noop`, kreditku: `${j.jobsPerSecond} jobs/s`, floor: `${j.floorTxPerSecond} tx/s`, ratio: pct(j.jobsPerSecond, j.floorTxPerSecond) });
+    }
+  }
+  if (api?.restartToHealthz) {
+    rows.push({ path: "restart on an existing depot → `/healthz` 200", kreditku: `${Math.round(api.restartToHealthz.kreditkuMs)} ms`, floor: `${Math.round(api.restartToHealthz.floorMs)} ms (bun run, bare Bun.serve)`, ratio: "—" });
+    rows.push({ path: "idle RSS after start", kreditku: `${Math.round(api.idleRss.kreditkuMb)} MB`, floor: `${Math.round(api.idleRss.floorMb)} MB`, ratio: "—" });
+  }
+  return rows;
+}

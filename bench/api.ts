@@ -1,0 +1,171 @@
+// bench/api: the authenticated hot paths on the built binary, measured with Debian's `wrk` (out of process, 1 thread,
+// 16 connections) against the floor (bench/floor-server.ts: bare Bun.serve + bun:sqlite WAL/synchronous=NORMAL)
+// doing the same work in the same run: the borrower's loan read (50 instalments, the same bytes from SQLite), auth/me,
+// and the admin's blocklist insert (one INSERT per request). Also restart-to-/healthz and idle RSS.
+// `bun run bench/api.ts --serve` only sets the server up and prints its URL, depot, loan id and tokens (for profiling,
+// bench/PROFILE.md); it runs until killed and leaves the depot for the profiled `bun run src/main.ts serve`.
+import { Database } from "bun:sqlite";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BINARY, runCli, startBinary, type Running } from "../test/kit/binary.ts";
+import { seedLoan } from "../test/kit/accepted-loan.ts";
+import { Journey } from "../test/kit/journey.ts";
+import { startFloor } from "./http-floor.ts";
+
+export interface WrkResult {
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  requests: number;
+  errors: number;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "kreditku-bench-api-"));
+
+/** wrk -t1 -c16 with a Lua script that sets method/body/headers and reports non-2xx and latency percentiles. */
+export async function wrk(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; blocklist?: boolean; durationS?: number } = {}): Promise<WrkResult> {
+  const hdrs = Object.entries(opts.headers ?? {}).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join("\n");
+  const lua = `
+wrk.method = ${JSON.stringify(opts.method ?? "GET")}
+${hdrs}
+${opts.body ? `wrk.body = ${JSON.stringify(opts.body)}` : ""}
+local n = 0
+${
+  opts.blocklist
+    ? `request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, string.format('{"kind":"phone","value":"+62813%08d","reason":"bench"}', n + math.random(0, 9) * 10000000))
+end`
+    : ""
+}
+local bad = 0
+response = function(status, headers, body) if status >= 300 then bad = bad + 1 end end
+done = function(summary, latency, requests)
+  io.write(string.format('RESULT {"requests":%d,"seconds":%f,"p50":%f,"p99":%f,"errors":%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+`;
+  const script = join(scratch, `s${Math.random().toString(36).slice(2)}.lua`);
+  writeFileSync(script, lua);
+  const p = Bun.spawn(["wrk", "-t1", "-c16", `-d${opts.durationS ?? Number(process.env.BENCH_WRK_SECONDS ?? 5)}s`, "-s", script, url], { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+  if (!line) throw new Error(`wrk printed no result: ${out}`);
+  const r = JSON.parse(line.slice(7));
+  return { rps: r.requests / r.seconds, p50ms: r.p50, p99ms: r.p99, requests: r.requests, errors: r.errors };
+}
+
+export const fmtW = (r: WrkResult) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, ${r.errors} non-2xx/errors`;
+
+export async function setup(env: Record<string, string> = {}) {
+  const srv = await startBinary({ env: { KREDITKU_LOG_LEVEL: "info", KREDITKU_TRUST_PROXY: "true", ...env } });
+  const db = new Database(join(srv.depot, "data/main.db"));
+  db.exec("PRAGMA busy_timeout = 10000");
+  const phones: string[] = [];
+  let loanId = "";
+  db.transaction(() => {
+    const s = seedLoan(db);
+    loanId = s.loanId;
+    phones.push((db.query("SELECT phone FROM users WHERE id = ?").get(s.userId) as { phone: string }).phone);
+  })();
+  db.close();
+  const j = new Journey(srv.url, srv.depot, "901");
+  const borrower = await j.signIn(phones[0]);
+  const email = "bench-admin@example.com";
+  const c = await runCli(["admin", "create", "--email", email, "--password", "correct horse battery staple", "--depot", srv.depot]);
+  if (c.code !== 0) throw new Error(`admin create: ${c.stderr}`);
+  const login = await j.call("POST", "/api/v1/auth/login", { email, password: "correct horse battery staple" });
+  if (login.status !== 200) throw new Error(`login ${login.status}: ${JSON.stringify(login.body)}`);
+  return { srv, loanId, borrowerToken: borrower.token, adminToken: login.body.accessToken as string };
+}
+
+async function restartToHealthz(srv: Running): Promise<{ ms: number; rssMb: number }> {
+  await srv.stop();
+  const t0 = performance.now();
+  const proc = Bun.spawn([BINARY, "serve", "--port", String(srv.port), "--host", "127.0.0.1", "--depot", srv.depot], {
+    stdout: "ignore",
+    stderr: "ignore",
+    env: { ...process.env, KREDITKU_LOG_LEVEL: "warn" },
+  });
+  let ms = NaN;
+  for (;;) {
+    try {
+      const r = await fetch(`${srv.url}/healthz`);
+      if (r.status === 200) {
+        ms = performance.now() - t0;
+        break;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    if (performance.now() - t0 > 20_000) break;
+    await Bun.sleep(2);
+  }
+  await Bun.sleep(1500);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? NaN);
+  proc.kill("SIGTERM");
+  await proc.exited;
+  return { ms, rssMb: rssKb / 1024 };
+}
+
+async function floorRestart(): Promise<{ ms: number; rssMb: number }> {
+  const t0 = performance.now();
+  const f = await startFloor();
+  let ms = NaN;
+  for (;;) {
+    const r = await fetch(`${f.url}/healthz`).catch(() => null);
+    if (r?.status === 200) {
+      ms = performance.now() - t0;
+      break;
+    }
+    await Bun.sleep(2);
+  }
+  await Bun.sleep(1500);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${f.pid}/status`, "utf8"))?.[1] ?? NaN);
+  f.stop();
+  return { ms, rssMb: rssKb / 1024 };
+}
+
+export async function run() {
+  const { srv, loanId, borrowerToken, adminToken } = await setup();
+  const floor = await startFloor({ depot: srv.depot, loanId });
+  try {
+    const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+    const rows: Record<string, { floor: WrkResult; kreditku: WrkResult }> = {};
+    const pair = async (name: string, floorUrl: string, url: string, o: Parameters<typeof wrk>[1]) => {
+      const f = await wrk(floorUrl, o);
+      const k = await wrk(url, o);
+      rows[name] = { floor: f, kreditku: k };
+      console.log(`${name.padEnd(22)} floor ${fmtW(f)}\n${"".padEnd(22)} kreditku ${fmtW(k)}  (${((k.rps / f.rps) * 100).toFixed(0)} % of floor)`);
+    };
+    await pair("loan read", `${floor.url}/loan`, `${srv.url}/api/v1/loans/${loanId}`, { headers: auth(borrowerToken) });
+    await pair("auth/me", `${floor.url}/me`, `${srv.url}/api/v1/auth/me`, { headers: auth(borrowerToken) });
+    await pair("blocklist insert", `${floor.url}/blocklist`, `${srv.url}/api/v1/admin/blocklist`, {
+      method: "POST",
+      headers: { ...auth(adminToken), "Content-Type": "application/json" },
+      blocklist: true,
+    });
+    floor.stop();
+    const restart = await restartToHealthz(srv);
+    const floorStart = await floorRestart();
+    console.log(`restart → /healthz     floor ${floorStart.ms.toFixed(0)} ms, kreditku ${restart.ms.toFixed(0)} ms`);
+    console.log(`idle RSS               floor ${floorStart.rssMb.toFixed(0)} MB, kreditku ${restart.rssMb.toFixed(0)} MB`);
+    return { bench: "api", load: "wrk -t1 -c16", rows, restartToHealthz: { floorMs: floorStart.ms, kreditkuMs: restart.ms }, idleRss: { floorMb: floorStart.rssMb, kreditkuMb: restart.rssMb } };
+  } finally {
+    floor.stop();
+    await srv.stop();
+    srv.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  if (process.argv.includes("--serve")) {
+    const s = await setup();
+    console.log(JSON.stringify({ url: s.srv.url, loanId: s.loanId, borrowerToken: s.borrowerToken, adminToken: s.adminToken, depot: s.srv.depot }));
+    await new Promise(() => {});
+  } else await run();
+}

@@ -9,7 +9,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from "../runtime/registry.ts";
 import { markDead, markDispatched, pendingForDispatch, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
-import { describeError, type JobExecutor } from "./executor.ts";
+import { describeError, type JobExecutor, type RunInput } from "./executor.ts";
 import { dispatchedRows, lostAmong, requeueLost } from "./lost.ts";
 import { jobIdOf, keyOfJobId } from "./job-id.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
@@ -20,6 +20,8 @@ export interface JobData {
   kind: "job" | "hook";
   name: string;
   payload: unknown;
+  /** Tracing: traceparent of the span that wrote the outbox row (absent when tracing is off). */
+  trace?: string | null;
 }
 
 export interface ResultData extends JobData {
@@ -28,6 +30,8 @@ export interface ResultData extends JobData {
   result?: unknown;
   error?: string;
   attempts: number;
+  /** Tracing: traceparent of the worker's handler span, the parent of the apply on the owner. */
+  runSpan?: string | null;
 }
 
 export { jobIdOf } from "./job-id.ts";
@@ -391,7 +395,7 @@ export class BullOwner {
         const added = this.queues.get(queue).addBulk(
           list.map((r) => ({
             name: r.name,
-            data: { key: r.key, kind: r.kind, name: r.name, payload: JSON.parse(r.payload) } satisfies JobData,
+            data: { key: r.key, kind: r.kind, name: r.name, payload: JSON.parse(r.payload), ...(r.trace_context ? { trace: r.trace_context } : {}) } satisfies JobData,
             opts: { ...jobOptions(this.exec.reg, r.kind, r.name, r.max_attempts, r.run_at - now), jobId: jobIdOf(r.key) },
           })),
         );
@@ -410,7 +414,7 @@ export class BullOwner {
     const done = this.active.add(job);
     try {
       const key = keyOf(job);
-      const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
+      const input: RunInput = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1, trace: job.data.trace };
       const result = await this.exec.run(input);
       this.exec.complete(this.db, { ...input, result });
     } finally {
@@ -520,9 +524,9 @@ export class StatelessWorkers {
 
   private async processOnce(job: Job<JobData>) {
     const key = keyOf(job);
-    const input = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1 };
+    const input: RunInput = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1, trace: job.data.trace };
     const result = await this.exec.run(input);
-    const data: ResultData = { ...job.data, key, state: "completed", result: result ?? null, attempts: job.attemptsMade + 1 };
+    const data: ResultData = { ...job.data, key, state: "completed", result: result ?? null, attempts: job.attemptsMade + 1, ...(input.runSpan ? { runSpan: input.runSpan } : {}) };
     await this.results.add("result", data, { jobId: resultJobId(job, "ok"), attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED });
     this.exec.metrics.completed.inc({ queue: job.queueName });
     this.opts.log.info("job completed", { key, name: job.data.name, queue: job.queueName, attempt: input.attempt });

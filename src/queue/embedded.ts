@@ -6,7 +6,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import { policyOf } from "../runtime/registry.ts";
 import { claimDue, markDead, markRetry, nextDueAt, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
-import { backoffDelay, describeError, type JobExecutor } from "./executor.ts";
+import { backoffDelay, describeError, type JobExecutor, type RunInput } from "./executor.ts";
 
 export interface EmbeddedOptions {
   concurrency?: number;
@@ -107,7 +107,7 @@ export class EmbeddedRunner {
   }
 
   private async runRow(row: OutboxRow, signal: AbortSignal) {
-    const input = { key: row.key, kind: row.kind, name: row.name, payload: JSON.parse(row.payload), attempt: row.attempts, signal };
+    const input: RunInput = { key: row.key, kind: row.kind, name: row.name, payload: JSON.parse(row.payload), attempt: row.attempts, signal, trace: row.trace_context };
     const queue = this.exec.queueOf(row.kind, row.name);
     let result: unknown;
     try {

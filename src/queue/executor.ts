@@ -6,6 +6,7 @@ import { jobContextOf, makeContext, txContextOf, type ContextBase } from "../run
 import { policyOf, type Registry } from "../runtime/registry.ts";
 import { markCompleted, recordApplied } from "./outbox.ts";
 import type { JobMetrics } from "./metrics.ts";
+import { currentTraceparent, withSpan } from "../observability/tracing.ts";
 
 export class JobTimeoutError extends Error {}
 export class UnknownJobError extends Error {}
@@ -54,6 +55,10 @@ export interface RunInput {
   payload: unknown;
   attempt: number;
   signal?: AbortSignal;
+  /** Tracing: the traceparent stored with the row (the span that enqueued it); none starts a new trace. */
+  trace?: string | null;
+  /** Tracing: set by run() to the traceparent of the handler's span, the parent of the apply. */
+  runSpan?: string | null;
 }
 
 export class JobExecutor {
@@ -79,6 +84,18 @@ export class JobExecutor {
 
   /** Run the handler; returns the (unapplied) result. Throws on failure or timeout. */
   async run(input: RunInput): Promise<unknown> {
+    return withSpan(
+      `${input.kind} ${input.name}`,
+      { "kreditku.job.name": input.name, "kreditku.job.kind": input.kind, "kreditku.job.key": input.key, "kreditku.job.attempt": input.attempt },
+      () => {
+        input.runSpan = currentTraceparent();
+        return this.runHandler(input);
+      },
+      { parent: input.trace ?? null },
+    );
+  }
+
+  private async runHandler(input: RunInput): Promise<unknown> {
     const policy = policyOf(this.reg, input.kind, input.name);
     const queue = this.queueOf(input.kind, input.name);
     const started = performance.now();
@@ -104,7 +121,12 @@ export class JobExecutor {
   }
 
   /** Owner only: apply the result (once per key) and mark the row completed, in one transaction. */
-  complete(db: Db, input: { key: string; kind: "job" | "hook"; name: string; payload: unknown; result: unknown }) {
+  complete(db: Db, input: { key: string; kind: "job" | "hook"; name: string; payload: unknown; result: unknown; runSpan?: string | null }) {
+    // tracing on: a child of the handler's span (run here or on a worker: its context came with the result)
+    withSpan(`apply ${input.name}`, { "kreditku.job.name": input.name, "kreditku.job.key": input.key }, () => this.completeTx(db, input), input.runSpan ? { parent: input.runSpan } : {});
+  }
+
+  private completeTx(db: Db, input: { key: string; kind: "job" | "hook"; name: string; payload: unknown; result: unknown }) {
     const def: InstalledJob | undefined = input.kind === "job" ? this.reg.jobs.get(input.name) : undefined;
     const now = this.base.clock.now().getTime();
     const wrote = { outbox: false };

@@ -19,6 +19,8 @@ export interface OutboxRow {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** W3C traceparent of the span that wrote the row (tracing on), else null. */
+  trace_context: string | null;
 }
 
 export interface NewOutboxRow {
@@ -30,13 +32,14 @@ export interface NewOutboxRow {
   maxAttempts: number;
   runAt: number;
   now: number;
+  traceContext?: string | null;
 }
 
 /** Insert a row; a row with the same key already present makes this a no-op. Returns true when inserted. */
 export function insertOutbox(c: Conn, r: NewOutboxRow): boolean {
   const res = c.run(
-    `INSERT INTO outbox (key, kind, name, queue, payload, max_attempts, run_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+    `INSERT INTO outbox (key, kind, name, queue, payload, max_attempts, run_at, created_at, updated_at, trace_context)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
     r.key,
     r.kind,
     r.name,
@@ -46,6 +49,7 @@ export function insertOutbox(c: Conn, r: NewOutboxRow): boolean {
     r.runAt,
     r.now,
     r.now,
+    r.traceContext ?? null,
   );
   return res.changes > 0;
 }

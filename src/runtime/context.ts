@@ -8,6 +8,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Clock } from "../clock.ts";
 import type { AuthUser } from "../http/types.ts";
 import { insertOutbox } from "../queue/outbox.ts";
+import { currentTraceparent, withSpan } from "../observability/tracing.ts";
 import { HOOKS_QUEUE, HOOK_DEFAULTS, JOB_DEFAULTS, type Registry } from "./registry.ts";
 import { settingsOf, type Env } from "./settings.ts";
 import type { BlobStore, EnqueueOptions, EventName, EventPayloads, ExtensionContext, JobContext, JobDefinition, Sql, TxContext } from "./types.ts";
@@ -35,16 +36,21 @@ export function enqueueOn(c: Conn, reg: Registry, now: number, job: Pick<JobDefi
   if (!parsed.success) throw new Error(`job "${def.name}": invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`);
   const key = opts.key ?? randomUUID();
   if (typeof key !== "string" || key.length < 1 || key.length > 255) throw new Error(`job "${def.name}": the key must be a string of 1-255 characters`);
-  insertOutbox(c, {
-    key,
-    kind: "job",
-    name: def.name,
-    queue: reg.queueOf(def),
-    payload: parsed.data,
-    maxAttempts: Math.max(1, def.attempts ?? JOB_DEFAULTS.attempts),
-    runAt: opts.runAt ? opts.runAt.getTime() : now,
-    now,
-  });
+  const queue = reg.queueOf(def);
+  // tracing on: the row carries the context of its enqueue span, which the job's span continues
+  withSpan(`enqueue ${def.name}`, { "kreditku.job.name": def.name, "kreditku.job.key": key, "kreditku.job.queue": queue }, () =>
+    insertOutbox(c, {
+      key,
+      kind: "job",
+      name: def.name,
+      queue,
+      payload: parsed.data,
+      maxAttempts: Math.max(1, def.attempts ?? JOB_DEFAULTS.attempts),
+      runAt: opts.runAt ? opts.runAt.getTime() : now,
+      now,
+      traceContext: currentTraceparent(),
+    }),
+  );
   return key;
 }
 
@@ -52,9 +58,14 @@ export function enqueueOn(c: Conn, reg: Registry, now: number, job: Pick<JobDefi
 export function emitOn(c: Conn, reg: Registry, now: number, event: string, payload: unknown) {
   const parsed = reg.event(event).safeParse(payload);
   if (!parsed.success) throw new Error(`event "${event}": invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`);
-  for (const h of reg.hooksByEvent.get(event) ?? []) {
-    insertOutbox(c, { key: randomUUID(), kind: "hook", name: h.id, queue: HOOKS_QUEUE, payload, maxAttempts: HOOK_DEFAULTS.attempts, runAt: now, now });
-  }
+  const hooks = reg.hooksByEvent.get(event) ?? [];
+  if (hooks.length === 0) return;
+  withSpan(`emit ${event}`, { "kreditku.event": event, "kreditku.hooks": hooks.length }, () => {
+    const traceContext = currentTraceparent();
+    for (const h of hooks) {
+      insertOutbox(c, { key: randomUUID(), kind: "hook", name: h.id, queue: HOOKS_QUEUE, payload, maxAttempts: HOOK_DEFAULTS.attempts, runAt: now, now, traceContext });
+    }
+  });
 }
 
 function sqlOf(conn: () => Conn): Sql {

@@ -678,6 +678,42 @@ describe("admin dashboard", () => {
     expect(errors.filter((e) => !(e.includes("status of 404") && e.includes("/resolve")))).toEqual([]);
   }, 60_000);
 
+  test("finance records funding on the ledger page: one balanced journal, cash mirrors the bank", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, STAFF.finance);
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const check = async () => (await (await fetch(`${srv.url}/api/v1/admin/ledger/check`, { headers: { Authorization: `Bearer ${token}` } })).json()) as any;
+    const rp = (text: string) => Number(text.replace(/[^\d-]/g, ""));
+    await page.locator("nav.sidebar a", { hasText: "Ledger" }).click();
+    await settled(page);
+    const before = (await check()).figures;
+    // disbursed money no recorded funding brought in: cash below zero, and the page says why
+    expect(before.cashNegative).toBe(true);
+    await page.getByTestId("cash-negative").waitFor();
+    expect(rp(await page.getByTestId("cash-amount").innerText())).toBe(before.cashAmount);
+    const form = page.getByRole("form", { name: "Record funding" });
+    await form.getByLabel("Source").selectOption("capital");
+    await form.getByLabel("Amount (Rp)").fill("20000000");
+    await form.getByLabel("Bank reference").fill("BCA-TRF-UI-0001");
+    await form.getByLabel("Reason").fill("Capital injection for the book");
+    await form.getByRole("button", { name: "Post funding journal" }).click();
+    await page.getByTestId("funding-notice").waitFor();
+    const after = await check();
+    expect(after).toMatchObject({ ok: true, figures: { cashAmount: before.cashAmount + 20_000_000, fundingCapitalAmount: before.fundingCapitalAmount + 20_000_000, cashNegative: false } });
+    await page.waitForFunction((n) => document.querySelector("[data-testid=cash-amount]")?.textContent?.replace(/[^\d-]/g, "") === String(n), after.figures.cashAmount);
+    expect(await page.getByTestId("cash-negative").count()).toBe(0);
+    expect(await page.getByTestId("balanced").innerText()).toContain("balanced");
+    // the same reference again is refused with the reason (one journal per bank transfer)
+    await form.getByLabel("Amount (Rp)").fill("20000000");
+    await form.getByLabel("Bank reference").fill("BCA-TRF-UI-0001");
+    await form.getByLabel("Reason").fill("Capital injection for the book");
+    await form.getByRole("button", { name: "Post funding journal" }).click();
+    await expect(form.getByRole("alert").innerText()).resolves.toContain("BCA-TRF-UI-0001");
+    expect((await check()).figures.cashAmount).toBe(after.figures.cashAmount);
+    await page.screenshot({ path: join(SHOTS, "finance-ledger-funding.png"), fullPage: true });
+    expect(errors.filter((e) => !(e.includes("status of 409") && e.includes("/api/v1/admin/ledger/funding")))).toEqual([]);
+  }, 60_000);
+
   test("passkey: add one on the account page, sign out, sign in with it", async () => {
     const { page, errors } = await newPage();
     const base = `http://localhost:${srv.port}`;

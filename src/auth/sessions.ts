@@ -148,9 +148,8 @@ const liveCache = new WeakMap<object, { stamp: string; live: Set<string> }>();
 export function sessionIsLive(p: Platform, sessionId: string, userId: string): boolean {
   if (p.db.inTransaction) return querySessionLive(p.db.read, sessionId, userId);
   const w = p.db.writer;
-  const v = w.get<{ data_version: number }>("PRAGMA data_version")!.data_version;
-  const t = w.get<{ n: number }>("SELECT total_changes() AS n")!.n;
-  const stamp = `${v}:${t}`;
+  const r = w.get<{ v: number; n: number }>("SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS n")!;
+  const stamp = `${r.v}:${r.n}`;
   let c = liveCache.get(p.db);
   if (!c || c.stamp !== stamp) liveCache.set(p.db, (c = { stamp, live: new Set() }));
   const key = `${sessionId} ${userId}`;

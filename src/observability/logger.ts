@@ -63,11 +63,31 @@ const defaultSink: Sink = (line, level) => {
 
 function errorFields(fields?: Record<string, unknown>) {
   if (!fields) return fields;
+  let hasError = false;
+  for (const k in fields) {
+    if (fields[k] instanceof Error) {
+      hasError = true;
+      break;
+    }
+  }
+  if (!hasError) return fields;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     out[k] = v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v;
   }
   return out;
+}
+
+let lastMs = 0;
+let lastIso = "";
+/** The current time as ISO 8601, formatted once per millisecond (a busy server logs many lines within one). */
+function isoNow() {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 export function createLogger(level: Level = "info", base: Record<string, unknown> = {}, sink: Sink = defaultSink): Logger {
@@ -76,7 +96,7 @@ export function createLogger(level: Level = "info", base: Record<string, unknown
     if (ORDER[lvl] < min) return;
     // inside an active span (tracing on) the line carries its trace and span ids
     const ids = activeTraceIds();
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...ids, ...errorFields(fields) }), lvl);
+    sink(JSON.stringify({ time: isoNow(), level: lvl, msg, ...base, ...ids, ...errorFields(fields) }), lvl);
   };
   return {
     debug: (m, f) => write("debug", m, f),

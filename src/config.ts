@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
   /** With trustProxy: how many proxies append to X-Forwarded-For in front of us (the client IP is that many from the right). */
   trustedProxyHops: intish.min(1).max(10).default(1),
   redisUrl: z.string().url().optional(),
+  /** OpenTelemetry tracing: off unless otlpEndpoint (OTLP/HTTP base URL) is set; serviceName defaults per process. */
+  tracing: z.object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().min(1).optional() }).default({}),
   queuePrefix: z.string().min(1).default("kreditku"),
   /** BullMQ job lock: a job held by a process that died is handed to another worker after about this long. */
   jobLockMs: intish.min(1000).max(600_000).default(30_000),
@@ -148,6 +150,9 @@ const ENV_MAP: Record<string, string> = {
   KREDITKU_WHATSAPP_LANGUAGE: "sms.whatsapp.language",
   KREDITKU_WHATSAPP_URL: "sms.whatsapp.baseUrl",
   REDIS_URL: "redisUrl",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "tracing.otlpEndpoint",
+  KREDITKU_OTLP_ENDPOINT: "tracing.otlpEndpoint",
+  OTEL_SERVICE_NAME: "tracing.serviceName",
   S3_ENDPOINT: "s3.endpoint",
   S3_BUCKET: "s3.bucket",
   S3_REGION: "s3.region",

@@ -11,6 +11,7 @@ import { removeServePid, writeServePid } from "./ops/pidfile.ts";
 import { getRuntime, startRuntime } from "./runtime/runtime.ts";
 import type { Installed } from "./runtime/types.ts";
 import { batchLogWrites } from "./observability/logger.ts";
+import { startTracing, stopTracing } from "./observability/tracing.ts";
 import { HEADER_PARSER_LIMIT_BYTES } from "./http/header-limit.ts";
 import http from "node:http";
 import { existsSync } from "node:fs";
@@ -43,6 +44,7 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   const loaded = opts.config ?? loadConfig(opts);
   const unsafe = productionProblems(loaded, opts.env ?? process.env);
   if (unsafe.length > 0) throw refusal(unsafe);
+  startTracing({ endpoint: loaded.tracing.otlpEndpoint, serviceName: loaded.tracing.serviceName ?? "kreditku" }); // off unless configured
   const created = !existsSync(depotPaths(loaded.depot).db);
   const platform = createPlatform({ ...opts, config: loaded });
   if (created) platform.log.info("created a new depot", { depot: platform.config.depot });
@@ -156,6 +158,7 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
       }
       platform.db.close();
       removeServePid(config.depot);
+      await stopTracing(2000); // flush the spans still batched (bounded)
       log.info("stopped");
     })());
   return { platform, port: server.port ?? 0, url, stop };

@@ -5,6 +5,7 @@ import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from ".
 import { loadConfig } from "../config.ts";
 import { batchLogWrites, createLogger } from "../observability/logger.ts";
 import { Metrics } from "../observability/metrics.ts";
+import { startTracing, stopTracing } from "../observability/tracing.ts";
 import { systemClock } from "../clock.ts";
 import { Registry } from "../runtime/registry.ts";
 import { validateSettings } from "../runtime/settings.ts";
@@ -30,6 +31,7 @@ export const workerCommand: Command = {
     if (!config.redisUrl) throw new UsageError("the worker needs Redis: set REDIS_URL");
     batchLogWrites(); // one stdout write per event-loop turn, not per log line
     const log = createLogger(config.logLevel, { service: "kreditku-worker" });
+    startTracing({ endpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName ?? "kreditku-worker" }); // off unless configured
     const reg = new Registry(requireInstalled(installed).extensions, requireInstalled(installed).jobs);
     validateSettings(reg, config, process.env);
     const all = reg.workerQueues();
@@ -68,7 +70,10 @@ export const workerCommand: Command = {
       const stop = (sig: string) => {
         log.info("worker shutting down", { reason: sig });
         probe?.stop(true);
-        workers.close(config.shutdownTimeoutMs).finally(resolve);
+        workers
+          .close(config.shutdownTimeoutMs)
+          .then(() => stopTracing(2000)) // flush the spans still batched (bounded)
+          .finally(resolve);
       };
       process.once("SIGTERM", () => stop("SIGTERM"));
       process.once("SIGINT", () => stop("SIGINT"));

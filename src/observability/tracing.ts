@@ -73,19 +73,14 @@ let provider: BasicTracerProvider | null = null;
 let tracer: Tracer | null = null;
 const propagator = new W3CTraceContextPropagator();
 
-/** The OTLP endpoint from the environment (KREDITKU_OTLP_ENDPOINT, then OTEL_EXPORTER_OTLP_ENDPOINT); undefined = off. */
-export function otlpEndpointFromEnv(env: Record<string, string | undefined> = process.env): string | undefined {
-  return env.KREDITKU_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
-}
-
-/** Start tracing when an endpoint is given; a no-op otherwise. Returns whether tracing is on. */
-export function startTracing(o: Partial<TracingOptions> & { serviceName: string }): boolean {
+/** Start tracing when an endpoint is given (config `tracing.otlpEndpoint`); a no-op otherwise. Returns whether tracing is on. */
+export function startTracing(o: Omit<TracingOptions, "endpoint"> & { endpoint?: string }): boolean {
   if (!o.endpoint || provider) return provider !== null;
   const exporter = new OtlpJsonExporter(o.endpoint);
   const delay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY ?? 1000);
   const processor = o.simple ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { scheduledDelayMillis: Number.isFinite(delay) && delay >= 0 ? delay : 1000 });
   provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME || o.serviceName }),
+    resource: resourceFromAttributes({ "service.name": o.serviceName }),
     spanProcessors: [processor],
   });
   context.setGlobalContextManager(new AlsContextManager());

@@ -10,6 +10,7 @@ import { enforceRateLimit } from "../http/rate-limit.ts";
 import { mountRoute } from "../http/mount.ts";
 import type { Route } from "../http/route.ts";
 import type { Runtime } from "./runtime.ts";
+import { withSpan } from "../observability/tracing.ts";
 import type { ExtensionContext, WebhookRequest } from "./types.ts";
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
@@ -63,7 +64,8 @@ export function mountWebhooks(app: App, runtime: Runtime) {
             }
           },
         };
-        return def.handler(delivery, ctx);
+        // tracing on: the delivery's span, under its request's (each delivery is a trace of its own)
+        return withSpan(`webhook ${extension} ${def.path}`, { "kreditku.webhook.extension": extension, "url.path": req.path }, () => def.handler(delivery, ctx));
       },
     };
     mountRoute(app, route, { context: () => runtime.context({ log }) });

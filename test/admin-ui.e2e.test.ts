@@ -238,6 +238,12 @@ describe("admin dashboard", () => {
     expect(await page.getByTestId("kpi-approval").innerText()).toMatch(/%/);
     // the disbursed card is all-time, next to the 30-day approval card: it says so
     expect(await page.getByTestId("kpi-disbursed-label").innerText()).toBe("Disbursed (all time)");
+    // outstanding and TWP90 are the portfolio API's figures (one definition: principal + interest + fees)
+    const adminToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const portfolio = (await (await fetch(`${srv.url}/api/v1/admin/portfolio/summary`, { headers: { Authorization: `Bearer ${adminToken}` } })).json()) as any;
+    expect(portfolio.totalOutstandingAmount).toBeGreaterThan(0);
+    expect(Number((await page.getByTestId("kpi-outstanding").innerText()).replace(/[^\d-]/g, ""))).toBe(portfolio.totalOutstandingAmount);
+    expect(await page.getByTestId("kpi-twp90").innerText()).toBe(`${(portfolio.twp90 * 100).toFixed(1)} %`);
     // audit log lists this admin's sign-in
     await page.locator("nav.sidebar a", { hasText: "Audit log" }).click();
     await settled(page);

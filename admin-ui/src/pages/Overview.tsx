@@ -50,14 +50,14 @@ export function Overview() {
         </div>
         <div className="card kpi">
           <span>Outstanding (today)</span>
-          <strong>{loans ? rupiah(loans.outstandingAmount) : "—"}</strong>
+          <strong data-testid="kpi-outstanding">{loans ? rupiah(loans.outstandingAmount) : "—"}</strong>
           <small data-testid="kpi-outstanding-note">
             {loans ? `${loans.activeLoans} active loans · principal + interest + fees; late fees ${rupiah(loans.lateFeeOutstandingAmount ?? 0)} apart` : ""}
           </small>
         </div>
         <div className="card kpi">
           <span>TWP90</span>
-          <strong>{pct(loans?.twp90)}</strong>
+          <strong data-testid="kpi-twp90">{pct(loans?.twp90)}</strong>
           <small>outstanding &gt; 90 DPD</small>
         </div>
       </div>

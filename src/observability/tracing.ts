@@ -129,6 +129,12 @@ export function contextFromTraceparent(traceparent: string | null | undefined): 
   return propagator.extract(ROOT_CONTEXT, { traceparent }, { get: (c, k) => c[k as "traceparent"], keys: (c) => Object.keys(c) });
 }
 
+/** Run fn with the span named by a traceparent active (no new span): log lines about that span's work carry its ids. */
+export function withTraceContext<T>(traceparent: string | null | undefined, fn: () => T): T {
+  if (!tracer || !traceparent) return fn();
+  return context.with(contextFromTraceparent(traceparent), fn);
+}
+
 export interface SpanOptions {
   /** Parent from a stored/received traceparent; `null` starts a root span (a new trace). Absent: the active span. */
   parent?: string | null;

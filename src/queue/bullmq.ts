@@ -13,6 +13,7 @@ import { describeError, type JobExecutor, type RunInput } from "./executor.ts";
 import { dispatchedRows, lostAmong, requeueLost } from "./lost.ts";
 import { jobIdOf, keyOfJobId } from "./job-id.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
+import { withTraceContext } from "../observability/tracing.ts";
 
 export interface JobData {
   /** Outbox key; null for jobs created by a job scheduler (the BullMQ job id is the key then). */
@@ -448,7 +449,7 @@ export class BullOwner {
       return;
     }
     this.exec.complete(this.db, { ...r, result: r.result });
-    this.log.info("job completed", { key: r.key, name: r.name, queue: this.exec.queueOf(r.kind, r.name), attempts: r.attempts });
+    withTraceContext(r.runSpan, () => this.log.info("job completed", { key: r.key, name: r.name, queue: this.exec.queueOf(r.kind, r.name), attempts: r.attempts }));
   }
 
   /** Jobs waiting or running per queue; DependencyUnavailable("redis") when Redis does not answer within timeoutMs. */
@@ -529,7 +530,7 @@ export class StatelessWorkers {
     const data: ResultData = { ...job.data, key, state: "completed", result: result ?? null, attempts: job.attemptsMade + 1, ...(input.runSpan ? { runSpan: input.runSpan } : {}) };
     await this.results.add("result", data, { jobId: resultJobId(job, "ok"), attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED });
     this.exec.metrics.completed.inc({ queue: job.queueName });
-    this.opts.log.info("job completed", { key, name: job.data.name, queue: job.queueName, attempt: input.attempt });
+    withTraceContext(input.runSpan, () => this.opts.log.info("job completed", { key, name: job.data.name, queue: job.queueName, attempt: input.attempt }));
     return result ?? null;
   }
 

@@ -131,27 +131,31 @@ export function rotateRefreshToken(p: Platform, token: string, meta: Meta): Refr
   });
 }
 
-/** How many live sessions are remembered between writes. */
+/** How many live sessions are remembered between changes to sessions or users. */
 export const LIVE_SESSION_CACHE_SIZE = 10_000;
 
 /**
- * Sessions found live, per database, valid only while nothing has been written since. The check runs on the writer
- * connection: its page cache is never dropped by this process's own commits (a reader's is, after every write, which
- * made this lookup the dearest part of an authenticated write). The stamp is the writer's `PRAGMA data_version`
- * (changes when another connection or process commits) and `total_changes()` (every row this process writes).
- * A logout, a revocation or a user disabled is a write, so it empties the cache before the next request is
- * checked: revocation stays immediate.
+ * Sessions found live, per database, valid while the auth epoch (migration 0021: a counter the database's triggers
+ * move on every session update or delete and every user status/role change or delete, whichever process writes)
+ * has not moved. A logout, a revocation or a disabled user moves it, so the next request is checked against the
+ * database again: revocation stays immediate. Other writes (an insert, a payment) leave the cache alone. The epoch
+ * and the lookups are read on the writer connection: outside a transaction it sees the latest commit, and its page
+ * cache survives this process's own commits (a reader's is dropped after every write).
  */
-const liveCache = new WeakMap<object, { stamp: string; live: Set<string> }>();
+const liveCache = new WeakMap<object, { epoch: number; live: Set<string> }>();
+
+/** How many live sessions are remembered for this database (tests). */
+export function cachedLiveSessions(p: Platform): number {
+  return liveCache.get(p.db)?.live.size ?? 0;
+}
 
 /** Is the session of an access token still live (not logged out, not revoked, user active)? */
 export function sessionIsLive(p: Platform, sessionId: string, userId: string): boolean {
   if (p.db.inTransaction) return querySessionLive(p.db.read, sessionId, userId);
   const w = p.db.writer;
-  const r = w.get<{ v: number; n: number }>("SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS n")!;
-  const stamp = `${r.v}:${r.n}`;
+  const epoch = w.get<{ n: number }>("SELECT n FROM auth_epoch WHERE id = 1")!.n;
   let c = liveCache.get(p.db);
-  if (!c || c.stamp !== stamp) liveCache.set(p.db, (c = { stamp, live: new Set() }));
+  if (!c || c.epoch !== epoch) liveCache.set(p.db, (c = { epoch, live: new Set() }));
   const key = `${sessionId} ${userId}`;
   if (c.live.has(key)) return true;
   const live = querySessionLive(w, sessionId, userId);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { appPerTest } from "../../test/kit/app.ts";
 import { authServices } from "./services.ts";
 import { cachedTokenCount } from "./tokens.ts";
+import { cachedLiveSessions } from "./sessions.ts";
 
 describe("verified-token cache and the session-alive check", () => {
   const t = appPerTest();
@@ -48,5 +49,23 @@ describe("verified-token cache and the session-alive check", () => {
     expect((await me(b.accessToken)).status).toBe(200);
     expect((await t.post("/api/v1/auth/logout", undefined, { token: b.accessToken })).status).toBe(204);
     expect((await me(b.accessToken)).status).toBe(401);
+  });
+
+  test("a live session stays remembered across writes that cannot end it; a session change anywhere empties it", async () => {
+    const s = await t.signInBorrower("081211120005");
+    expect((await me(s.accessToken)).status).toBe(200);
+    expect(cachedLiveSessions(t.platform)).toBe(1);
+    const at = t.clock.now().toISOString();
+    t.platform.db.tx((w) => w.run("INSERT INTO blocklist (id, kind, value, reason, created_by, created_at) VALUES ('bl_x', 'phone', '+6281300000001', 'test', 'admin', ?)", at));
+    expect((await me(s.accessToken)).status).toBe(200);
+    expect(cachedLiveSessions(t.platform)).toBe(1);
+    const other = new Database(join(t.depot, "data/main.db"));
+    try {
+      other.run("UPDATE auth_sessions SET revoked_at = ?, revoked_reason = 'admin' WHERE user_id = ?", at, s.user.id);
+    } finally {
+      other.close();
+    }
+    expect((await me(s.accessToken)).status).toBe(401);
+    expect(cachedLiveSessions(t.platform)).toBe(0);
   });
 });

@@ -18,6 +18,7 @@ import m0017 from "../../traildepot/migrations/0017_sms_messages.sql" with { typ
 import m0018 from "../../traildepot/migrations/0018_snap_va_sequences.sql" with { type: "text" };
 import m0019 from "../../traildepot/migrations/0019_credit_line_account.sql" with { type: "text" };
 import m0020 from "../../traildepot/migrations/0020_outbox_trace_context.sql" with { type: "text" };
+import m0021 from "../../traildepot/migrations/0021_auth_epoch.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -54,4 +55,5 @@ export const MIGRATIONS: Migration[] = [
   { name: "0018_snap_va_sequences.sql", sql: m0018 },
   { name: "0019_credit_line_account.sql", sql: m0019 },
   { name: "0020_outbox_trace_context.sql", sql: m0020 },
+  { name: "0021_auth_epoch.sql", sql: m0021 },
 ];

@@ -94,6 +94,20 @@ describe("traced: serve + worker exporting to an OTLP/HTTP receiver", () => {
   }, 90_000);
 });
 
+describe("traced: webhook deliveries", () => {
+  test("a delivery is a trace of its own: the webhook span under the delivery's request span", async () => {
+    const res = await fetch(`${srv.url}/webhooks/payments/standard`, { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-For": "10.9.8.7" }, body: "{}" });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const hook = (s: ReceivedSpan[]) => s.find((x) => x.service === "kreditku" && x.name.startsWith("webhook ") && x.attributes["url.path"] === "/webhooks/payments/standard");
+    await rx.waitFor((s) => !!hook(s) && s.some((x) => x.spanId === hook(s)!.parentSpanId));
+    const span = hook(rx.spans)!;
+    const request = rx.spans.find((x) => x.spanId === span.parentSpanId)!;
+    expect(request).toMatchObject({ service: "kreditku", traceId: span.traceId, parentSpanId: null, name: "POST /webhooks/payments/:provider" });
+    expect(span.traceId).not.toBe(TRACE);
+  }, 30_000);
+});
+
 describe("untraced (no endpoint)", () => {
   test("nothing is exported and no log line carries a trace id", async () => {
     const off = await startBinary({ depot: tempDepot("kreditku-untraced-"), env: { REDIS_URL: "", KREDITKU_TRUST_PROXY: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "", KREDITKU_OTLP_ENDPOINT: "", OTEL_SERVICE_NAME: "kreditku-untraced" } });

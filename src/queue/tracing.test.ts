@@ -13,14 +13,14 @@ const traced = defineJob({
   runsOn: "owner",
   handler: (p) => ({ n: p.n + 1 }),
   apply(result, _payload, t) {
-    t.emit("tt.done", { n: result.n });
+    t.emit("application.submitted", { applicationId: `a-${result.n}`, userId: "u-traced" });
   },
 });
 const ext = defineExtension({
   name: "tracing-test",
   jobs: [traced],
-  events: { "tt.done": z.object({ n: z.number().int() }) },
-  hooks: [defineHook({ event: "tt.done", handler() {} })],
+  events: { "application.submitted": z.object({ applicationId: z.string(), userId: z.string() }) },
+  hooks: [defineHook({ event: "application.submitted", handler() {} })],
 });
 
 let rx: ReturnType<typeof startOtlpReceiver>;
@@ -65,7 +65,7 @@ test("embedded runner: request → enqueue → job → apply → emit → hook i
   expect(apply.parentSpanId).toBe(job.spanId);
   const hooks = s.filter((x) => x.name.startsWith("hook ") && x.traceId === requestTrace);
   expect(hooks).toHaveLength(1);
-  expect(parentName(hooks[0])).toBe("emit tt.done");
+  expect(parentName(hooks[0])).toBe("emit application.submitted");
   expect(parentName(byId.get(hooks[0]!.parentSpanId!))).toBe("apply tt.traced");
   expect(new Set([request, enqueue, job, apply, ...hooks].map((x) => x.traceId))).toEqual(new Set([requestTrace]));
   expect(p.db.read.get<{ t: string }>("SELECT trace_context AS t FROM outbox WHERE key = 'in-request'")!.t).toBe(`00-${requestTrace}-${enqueue.spanId}-01`);

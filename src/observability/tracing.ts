@@ -5,10 +5,10 @@
 // When off every helper here runs the given function as it is: no context, no span, no allocation beyond a check.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type ContextManager, type Span, type Tracer } from "@opentelemetry/api";
-import { W3CTraceContextPropagator, ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 
 /** Context manager on AsyncLocalStorage: the active span follows awaits and callbacks. */
 class AlsContextManager implements ContextManager {
@@ -33,33 +33,10 @@ class AlsContextManager implements ContextManager {
   }
 }
 
-/** OTLP/HTTP with JSON bodies, POSTed with fetch (`<endpoint>/v1/traces` unless the endpoint names that path). */
-export class OtlpJsonExporter implements SpanExporter {
-  private readonly url: string;
-  private pending = new Set<Promise<void>>();
-  constructor(endpoint: string, private timeoutMs = 5000) {
-    const e = endpoint.replace(/\/+$/, "");
-    this.url = e.endsWith("/v1/traces") ? e : `${e}/v1/traces`;
-  }
-  export(spans: ReadableSpan[], done: (r: ExportResult) => void) {
-    const body = JsonTraceSerializer.serializeRequest(spans);
-    const p = fetch(this.url, { method: "POST", headers: { "Content-Type": "application/json" }, body: body as Uint8Array<ArrayBuffer>, signal: AbortSignal.timeout(this.timeoutMs) })
-      .then(
-        async (res) => {
-          await res.arrayBuffer().catch(() => undefined);
-          done({ code: res.ok ? ExportResultCode.SUCCESS : ExportResultCode.FAILED, error: res.ok ? undefined : new Error(`OTLP receiver answered ${res.status}`) });
-        },
-        (err: Error) => done({ code: ExportResultCode.FAILED, error: err }),
-      )
-      .finally(() => this.pending.delete(p));
-    this.pending.add(p);
-  }
-  async forceFlush() {
-    await Promise.allSettled([...this.pending]);
-  }
-  async shutdown() {
-    await this.forceFlush();
-  }
+/** The OTLP/HTTP traces URL of an endpoint: `<endpoint>/v1/traces` unless the endpoint already names that path. */
+export function tracesUrl(endpoint: string): string {
+  const e = endpoint.replace(/\/+$/, "");
+  return e.endsWith("/v1/traces") ? e : `${e}/v1/traces`;
 }
 
 export interface TracingOptions {
@@ -76,7 +53,7 @@ const propagator = new W3CTraceContextPropagator();
 /** Start tracing when an endpoint is given (config `tracing.otlpEndpoint`); a no-op otherwise. Returns whether tracing is on. */
 export function startTracing(o: Omit<TracingOptions, "endpoint"> & { endpoint?: string }): boolean {
   if (!o.endpoint || provider) return provider !== null;
-  const exporter = new OtlpJsonExporter(o.endpoint);
+  const exporter = new OTLPTraceExporter({ url: tracesUrl(o.endpoint), timeoutMillis: 5000 }); // OTLP/HTTP, JSON bodies
   const delay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY ?? 1000);
   const processor = o.simple ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { scheduledDelayMillis: Number.isFinite(delay) && delay >= 0 ? delay : 1000 });
   provider = new BasicTracerProvider({

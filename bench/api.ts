@@ -12,6 +12,31 @@ import { BINARY, runCli, startBinary, type Running } from "../test/kit/binary.ts
 import { seedLoan } from "../test/kit/accepted-loan.ts";
 import { Journey } from "../test/kit/journey.ts";
 import { startFloor } from "./http-floor.ts";
+import { SigningKeys } from "../src/auth/signing-keys.ts";
+import { signAccessToken } from "../src/auth/tokens.ts";
+
+/** Borrowers for the auth/me row: auth routes share a 60/min per-user budget, so the load is spread over this many. */
+const ME_USERS = 3000;
+
+/** ME_USERS borrowers with a live session each (written to the depot) and an access token each, signed by its key. */
+async function manyBorrowers(depot: string): Promise<string[]> {
+  const db = new Database(join(depot, "data/main.db"));
+  db.exec("PRAGMA busy_timeout = 10000");
+  const now = new Date();
+  const iso = now.toISOString();
+  const exp = new Date(now.getTime() + 7 * 86400_000).toISOString();
+  const users = Array.from({ length: ME_USERS }, (_, i) => ({ id: crypto.randomUUID(), sessionId: crypto.randomUUID(), phone: `+62819${String(i).padStart(8, "0")}` }));
+  db.transaction(() => {
+    for (const u of users) {
+      db.run("INSERT INTO users (id, role, phone, status, created_at, updated_at) VALUES (?, 'borrower', ?, 'active', ?, ?)", [u.id, u.phone, iso, iso]);
+      db.run("INSERT INTO auth_sessions (id, user_id, method, ip, user_agent, created_at, last_used_at, expires_at) VALUES (?, ?, 'otp', NULL, NULL, ?, ?, ?)", [u.sessionId, u.id, iso, iso, exp]);
+    }
+  })();
+  db.close();
+  const keys = new SigningKeys(depot, 900).load();
+  const settings = { issuer: "kreditku", audience: "kreditku-api", accessTtlSeconds: 900 };
+  return Promise.all(users.map((u) => signAccessToken(keys, settings, { id: u.id, role: "borrower", sessionId: u.sessionId }, now)));
+}
 
 export interface WrkResult {
   rps: number;
@@ -24,7 +49,7 @@ export interface WrkResult {
 const scratch = mkdtempSync(join(tmpdir(), "kreditku-bench-api-"));
 
 /** wrk -t1 -c16 with a Lua script that sets method/body/headers and reports non-2xx and latency percentiles. */
-export async function wrk(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; blocklist?: boolean; durationS?: number } = {}): Promise<WrkResult> {
+export async function wrk(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; blocklist?: boolean; tokens?: string[]; durationS?: number } = {}): Promise<WrkResult> {
   const hdrs = Object.entries(opts.headers ?? {}).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join("\n");
   const lua = `
 wrk.method = ${JSON.stringify(opts.method ?? "GET")}
@@ -37,7 +62,14 @@ ${
   n = n + 1
   return wrk.format(nil, nil, nil, string.format('{"kind":"phone","value":"+62813%08d","reason":"bench"}', n + math.random(0, 9) * 10000000))
 end`
-    : ""
+    : opts.tokens
+      ? `local tokens = { ${opts.tokens.map((t) => JSON.stringify(t)).join(", ")} }
+request = function()
+  n = n + 1
+  wrk.headers["Authorization"] = "Bearer " .. tokens[(n % #tokens) + 1]
+  return wrk.format()
+end`
+      : ""
 }
 local bad = 0
 response = function(status, headers, body) if status >= 300 then bad = bad + 1 end end
@@ -79,7 +111,7 @@ export async function setup(env: Record<string, string> = {}) {
   if (c.code !== 0) throw new Error(`admin create: ${c.stderr}`);
   const login = await j.call("POST", "/api/v1/auth/login", { email, password: "correct horse battery staple" });
   if (login.status !== 200) throw new Error(`login ${login.status}: ${JSON.stringify(login.body)}`);
-  return { srv, loanId, borrowerToken: borrower.token, adminToken: login.body.accessToken as string };
+  return { srv, loanId, borrowerToken: borrower.token, adminToken: login.body.accessToken as string, meTokens: await manyBorrowers(srv.depot) };
 }
 
 async function restartToHealthz(srv: Running): Promise<{ ms: number; rssMb: number }> {
@@ -130,7 +162,7 @@ async function floorRestart(): Promise<{ ms: number; rssMb: number }> {
 }
 
 export async function run() {
-  const { srv, loanId, borrowerToken, adminToken } = await setup();
+  const { srv, loanId, borrowerToken, adminToken, meTokens } = await setup();
   const floor = await startFloor({ depot: srv.depot, loanId });
   try {
     const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
@@ -142,7 +174,7 @@ export async function run() {
       console.log(`${name.padEnd(22)} floor ${fmtW(f)}\n${"".padEnd(22)} kreditku ${fmtW(k)}  (${((k.rps / f.rps) * 100).toFixed(0)} % of floor)`);
     };
     await pair("loan read", `${floor.url}/loan`, `${srv.url}/api/v1/loans/${loanId}`, { headers: auth(borrowerToken) });
-    await pair("auth/me", `${floor.url}/me`, `${srv.url}/api/v1/auth/me`, { headers: auth(borrowerToken) });
+    await pair("auth/me", `${floor.url}/me`, `${srv.url}/api/v1/auth/me`, { tokens: meTokens });
     await pair("blocklist insert", `${floor.url}/blocklist`, `${srv.url}/api/v1/admin/blocklist`, {
       method: "POST",
       headers: { ...auth(adminToken), "Content-Type": "application/json" },

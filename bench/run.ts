@@ -43,7 +43,7 @@ function summaryTable(r: Record<string, any>) {
   if (api?.rows) {
     const names: Record<string, string> = {
       "loan read": "borrower's `GET /api/v1/loans/{id}` (50 instalments)",
-      "auth/me": "`GET /api/v1/auth/me` (past the 60/min per-user limit: 429s)",
+      "auth/me": "`GET /api/v1/auth/me` (3000 borrowers, one token each)",
       "blocklist insert": "admin `POST /api/v1/admin/blocklist`",
     };
     for (const [k, v] of Object.entries(api.rows as Record<string, any>)) {

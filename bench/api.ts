@@ -197,7 +197,7 @@ export async function run() {
 if (import.meta.main) {
   if (process.argv.includes("--serve")) {
     const s = await setup();
-    console.log(JSON.stringify({ url: s.srv.url, loanId: s.loanId, borrowerToken: s.borrowerToken, adminToken: s.adminToken, depot: s.srv.depot }));
+    console.log(JSON.stringify({ url: s.srv.url, loanId: s.loanId, borrowerToken: s.borrowerToken, adminToken: s.adminToken, depot: s.srv.depot, meTokens: s.meTokens }));
     await new Promise(() => {});
   } else await run();
 }

@@ -58,16 +58,26 @@ async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
-/** The request a handler sees; body/query/params filled in once validated. */
+const requests = new WeakMap<Context<AppEnv>, RouteRequest<any, any, any>>();
+
+/**
+ * The request a handler sees; body/query/params filled in once validated. Made once per request (the rate-limit and
+ * guard step and the handler share it); its URL is parsed on first use.
+ */
 function requestOf(c: Context<AppEnv>): RouteRequest<any, any, any> {
-  return {
+  const made = requests.get(c);
+  if (made) return made;
+  let url: URL | undefined;
+  const r: RouteRequest<any, any, any> = {
     body: undefined,
     query: c.req.query(),
     params: c.req.param(),
     headers: c.req.raw.headers,
     method: c.req.method,
     path: c.req.path,
-    url: new URL(c.req.url),
+    get url() {
+      return (url ??= new URL(c.req.url));
+    },
     user: c.get("user"),
     ip: clientIp(c),
     userAgent: c.req.header("user-agent") ?? "",
@@ -77,6 +87,8 @@ function requestOf(c: Context<AppEnv>): RouteRequest<any, any, any> {
     signal: c.req.raw.signal,
     raw: c.req.raw,
   };
+  requests.set(c, r);
+  return r;
 }
 
 const limitsOf = (route: Route<unknown>): readonly RateLimitSpec[] => (route.rateLimit === undefined ? [] : Array.isArray(route.rateLimit) ? route.rateLimit : [route.rateLimit as RateLimitSpec]);

@@ -52,7 +52,8 @@ describe("traced: serve + worker exporting to an OTLP/HTTP receiver", () => {
 
     const inTrace = (s: ReceivedSpan[]) => s.filter((x) => x.traceId === TRACE);
     const named = (s: ReceivedSpan[], service: string, name: string) => inTrace(s).find((x) => x.service === service && x.name === name);
-    await rx.waitFor((s) => !!named(s, "kreditku", "apply score-application") && !!named(s, "kreditku", "job decide-application"), 30_000);
+    // each process exports in its own batches: wait for the worker's span as well as the owner's
+    await rx.waitFor((s) => !!named(s, "kreditku-worker", "job score-application") && !!named(s, "kreditku", "apply score-application") && !!named(s, "kreditku", "job decide-application"), 30_000);
     const spans = inTrace(rx.spans);
     const byId = new Map(spans.map((s) => [s.spanId, s]));
 

@@ -154,9 +154,20 @@ export async function packFolder(root: string, out: string | NodeJS.WritableStre
 /** Unpack a gzip-compressed archive into `root` (created 0700). */
 export async function unpackFolder(gzFile: string, root: string) {
   mkdirSync(root, { recursive: true, mode: 0o700 });
+  const src = createReadStream(gzFile);
   const gunzip = createGunzip();
-  createReadStream(gzFile).pipe(gunzip);
-  return unpackStream(gunzip as AsyncIterable<Buffer>, root);
+  src.on("error", (e) => gunzip.destroy(e));
+  src.pipe(gunzip);
+  try {
+    return await unpackStream(gunzip as AsyncIterable<Buffer>, root);
+  } finally {
+    // Done or refused: stop the file feeding the gunzip, and let a late "write after destroy" from the pipe die
+    // quietly — the unpack's own answer (files, or the refusal) is already decided.
+    src.unpipe(gunzip);
+    src.destroy();
+    gunzip.on("error", () => {});
+    gunzip.destroy();
+  }
 }
 
 // --- secrets -----------------------------------------------------------------------------------------------------

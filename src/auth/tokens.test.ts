@@ -5,6 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { SignJWT, decodeProtectedHeader, createLocalJWKSet, jwtVerify, UnsecuredJWT } from "jose";
 import { keysDir, rotateSigningKey, SigningKeys } from "./signing-keys.ts";
 import { appPerTest } from "../../test/kit/app.ts";
+import { freshIp } from "../../test/kit/ip.ts";
 
 describe("access tokens and refresh rotation", () => {
   const t = appPerTest();
@@ -143,12 +144,14 @@ describe("access tokens and refresh rotation", () => {
   test("key rotation: the new key signs, the old one verifies until its tokens expire", async () => {
     const before = await t.signInBorrower("081211110007");
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
+    // keys are ordered by creation time (kid breaks ties): the new key is made a second later, as any rotation is
+    t.clock.advance(1000);
     const { kid } = rotateSigningKey(t.depot, 900, t.clock.now());
     // the folder change is noticed within a second (checked at most once a second); allow a loaded machine a few
     let after = await t.signInBorrower("081211110008");
     for (let i = 0; i < 20 && decodeProtectedHeader(after.accessToken).kid !== kid; i++) {
       await Bun.sleep(250);
-      after = await t.signInBorrower(`08121111008${i % 10}`);
+      after = await t.signInBorrower(`08121111008${i % 10}`, freshIp());
     }
     expect(decodeProtectedHeader(after.accessToken).kid).toBe(kid);
     expect((await me(before.accessToken)).status).toBe(200);

@@ -46,7 +46,8 @@ export interface WrkResult {
   errors: number;
 }
 
-const scratch = mkdtempSync(join(tmpdir(), "kreditku-bench-api-"));
+let scratch: string | undefined;
+const scratchDir = () => (scratch ??= mkdtempSync(join(tmpdir(), "kreditku-bench-api-")));
 
 /** wrk -t1 -c16 with a Lua script that sets method/body/headers and reports non-2xx and latency percentiles. */
 export async function wrk(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; blocklist?: boolean; tokens?: string[]; durationS?: number } = {}): Promise<WrkResult> {
@@ -79,7 +80,7 @@ done = function(summary, latency, requests)
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 `;
-  const script = join(scratch, `s${Math.random().toString(36).slice(2)}.lua`);
+  const script = join(scratchDir(), `s${Math.random().toString(36).slice(2)}.lua`);
   writeFileSync(script, lua);
   const p = Bun.spawn(["wrk", "-t1", "-c16", `-d${opts.durationS ?? Number(process.env.BENCH_WRK_SECONDS ?? 5)}s`, "-s", script, url], { stdout: "pipe", stderr: "inherit" });
   const out = await new Response(p.stdout).text();
@@ -190,7 +191,8 @@ export async function run() {
     floor.stop();
     await srv.stop();
     srv.cleanup();
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    scratch = undefined;
   }
 }
 

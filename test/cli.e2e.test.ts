@@ -80,7 +80,7 @@ describe("kreditku CLI: one exit-code rule", () => {
     expect(none.stdout).toContain("Commands:");
   });
 
-  test.each([[["ledger", "check"]], [["jobs", "list"]], [["jobs", "retry", "--all-dead"]], [["jobs", "purge", "--dead"]], [["keys", "rotate"]]] as const)(
+  test.each([[["ledger", "check"]], [["jobs", "list"]], [["jobs", "retry", "--all-dead"]], [["jobs", "purge", "--dead"]], [["keys", "rotate"]], [["backup"]]] as const)(
     "%p refuses a depot that does not exist: exit 1, one line naming it, nothing created",
     async (argv) => {
       for (const how of ["flag", "env"] as const) {

@@ -4,7 +4,7 @@
 // has a database and --force was not given, 6 verify: the newest backup is older than --max-age-hours, 8 the backup
 // needs what the operator must supply (KREDITKU_BACKUP_KEY for its secrets, the same S3 document store).
 import type { Command, Installed } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
+import { UsageError, depotFlag, helpFlag, parseFlags, requireExistingDepot, requireInstalled } from "./types.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { ensureDepot } from "../platform.ts";
 import { createLogger } from "../observability/logger.ts";
@@ -95,6 +95,7 @@ export const backupCommand: Command = {
     const config = loadConfig({ depot: values.depot });
     const target = targetOf(values.to, config);
     const log = createLogger(config.logLevel === "silent" ? "silent" : "info", { service: "kreditku", command: "backup" });
+    requireExistingDepot(config); // a backup of nothing would create an empty depot where a wrong --depot points
     return guarded("backup", async () => {
       ensureDepot(config);
       const res = await createBackup({ config, target, keepDaily, keepWeekly, log });

@@ -90,7 +90,15 @@ export function testPlatform(opts: PlatformOptions = {}): TestPlatform {
     if (opts.printLogs) console.log(line);
   });
   const clock = opts.clock === "system" ? systemClock : new ManualClock(opts.now ?? KIT_START);
-  const p = createPlatform({ depot, env: opts.env ?? {}, overrides: { trustProxy: true, logLevel: level, ...opts.config }, log, clock });
+  let p: Platform;
+  try {
+    p = createPlatform({ depot, env: opts.env ?? {}, overrides: { trustProxy: true, logLevel: level, ...opts.config }, log, clock });
+  } catch (e) {
+    // a refused configuration (tests expect that throw) must not leave its depot behind
+    open.delete(depot);
+    rmSync(depot, { recursive: true, force: true });
+    throw e;
+  }
   p.metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? false });
   if (opts.blobs === "memory") p.ports.set("blobs", memoryBlobs());
   let closed = false;
@@ -244,15 +252,22 @@ export function testApp(opts: TestAppOptions = {}): TestApp {
   setRateLimitStore(new MemoryRateLimitStore());
   const extensions = opts.extensions ?? EXTENSIONS;
   const jobs = opts.jobs ?? JOBS;
-  const runtime =
-    opts.extensionRuntime === false
-      ? null
-      : getRuntime(platform, {
-          extensions: [...extensions, ...(opts.recordEvents !== false ? [eventRecorder(extensions, jobs)] : [])],
-          jobs,
-          embedded: { pollMs: 50 },
-          ...opts.runtime,
-        });
+  let runtime: ReturnType<typeof getRuntime> | null;
+  try {
+    runtime =
+      opts.extensionRuntime === false
+        ? null
+        : getRuntime(platform, {
+            extensions: [...extensions, ...(opts.recordEvents !== false ? [eventRecorder(extensions, jobs)] : [])],
+            jobs,
+            embedded: { pollMs: 50 },
+            ...opts.runtime,
+          });
+  } catch (e) {
+    // refused extension settings (tests expect that throw) must not leave the depot behind
+    platform.close();
+    throw e;
+  }
   const rt = () => {
     if (!runtime) throw new Error("this app has no extension runtime (extensionRuntime: false)");
     return runtime;

@@ -1,7 +1,8 @@
 // The kit itself: a fresh app is the real one (guards, tokens, events in the outbox) and leaves nothing behind;
 // a scenario fails when any of its expectations does.
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { testApp } from "./app.ts";
 import { runScenario, scenarios } from "./scenario.ts";
 import { freshIp } from "./ip.ts";
@@ -9,6 +10,14 @@ import { otpFromText } from "./otp.ts";
 import { disburseJob } from "../../jobs/disburse.ts";
 
 describe("testApp", () => {
+  test("a refused configuration leaves no depot behind (platform settings and extension settings)", () => {
+    const depots = () => readdirSync(tmpdir()).filter((n) => n.startsWith("kreditku-kit-refused-")).length;
+    const before = depots();
+    expect(() => testApp({ prefix: "kreditku-kit-refused-", config: { port: -1 } as never })).toThrow();
+    expect(() => testApp({ prefix: "kreditku-kit-refused-", env: { KREDITKU_GATEWAY: "paypal" } })).toThrow("KREDITKU_GATEWAY");
+    expect(depots()).toBe(before);
+  });
+
   test("a fresh migrated depot with the seed product; removed on close", async () => {
     const t = testApp();
     expect(t.db.read.get<any>("SELECT id FROM products WHERE id = 'prod_reference_weekly'")).toBeDefined();

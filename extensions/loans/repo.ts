@@ -3,7 +3,7 @@ import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF
 import { PII, type PiiField } from "./personal-data.ts";
 import { IdCursor } from "../../schemas/applications.ts";
 import type { ProductPricing } from "./caps.ts";
-import { loanOutstanding, type ApplicationRow, type DocumentRow, type InstallmentRow, type LoanRow, type ProductRow, type ProfileRow } from "./rows.ts";
+import { instalmentAmounts, loanOutstanding, type ApplicationRow, type DocumentRow, type InstallmentRow, type LoanRow, type ProductRow, type ProfileRow } from "./rows.ts";
 
 export const newId = () => Bun.randomUUIDv7();
 
@@ -180,16 +180,7 @@ export function installmentOut(r: InstallmentRow, today: string) {
   const status =
     r.status === "paid" || outstanding <= 0 ? "paid" : r.due_date < today ? "overdue" : paid > 0 ? "partial" : r.due_date === today ? "due" : "upcoming";
   return {
-    seq: r.seq,
-    dueDate: r.due_date,
-    principalDue: r.principal_due,
-    interestDue: r.interest_due,
-    feeDue: r.fee_due,
-    lateFeeDue: r.late_fee_due,
-    principalPaid: r.principal_paid,
-    interestPaid: r.interest_paid,
-    feePaid: r.fee_paid,
-    lateFeePaid: r.late_fee_paid,
+    ...instalmentAmounts(r),
     totalDueAmount: totalDue,
     outstandingAmount: outstanding,
     status: status as "paid" | "partial" | "overdue" | "due" | "upcoming",

@@ -44,3 +44,21 @@ export function Forbidden({ detail }: { detail?: string }) {
 export function Empty({ children = "Nothing here yet." }: { children?: React.ReactNode }) {
   return <div className="state empty">{children}</div>;
 }
+
+/** A refused form submission: the problem's message and, for a validation problem, each failing field. */
+export function FormProblem({ error }: { error: ApiError }) {
+  return (
+    <div className="form-error" role="alert">
+      {error.message}
+      {error.problem?.errors && (
+        <ul>
+          {error.problem.errors.map((x) => (
+            <li key={x.path}>
+              {x.path}: {x.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, rupiah } from "../api.ts";
 import { useCapabilities } from "../capabilities.ts";
 import { RecordTable } from "../components/RecordTable.tsx";
-import { ErrorState, Loading, NotAvailable } from "../components/States.tsx";
+import { ErrorState, Loading, NotAvailable, FormProblem } from "../components/States.tsx";
 
 const TB = "/api/v1/admin/ledger/trial-balance";
 const CHECK = "/api/v1/admin/ledger/check";
@@ -151,20 +151,7 @@ function FundingForm() {
         Reason
         <textarea name="reason" required minLength={3} maxLength={500} value={f.reason} onChange={(e) => set("reason", e.target.value)} />
       </label>
-      {err && (
-        <div className="form-error" role="alert">
-          {err.message}
-          {err.problem?.errors && (
-            <ul>
-              {err.problem.errors.map((x) => (
-                <li key={x.path}>
-                  {x.path}: {x.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {err && <FormProblem error={err} />}
       {done && (
         <p className="notice ok" role="status" data-testid="funding-notice">
           {done}

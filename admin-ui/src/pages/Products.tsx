@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "../api.ts";
 import { useAuth } from "../auth.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
-import { ErrorState, Loading } from "../components/States.tsx";
+import { ErrorState, Loading, FormProblem } from "../components/States.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
 import { INTEREST_METHODS, PURPOSES, TENOR_UNITS, type InterestMethod, type Purpose, type TenorUnit } from "../../../schemas/enums.ts";
@@ -178,20 +178,7 @@ function Editor({ initial, onDone }: { initial: ProductForm; onDone: () => void 
         Description
         <textarea name="description" value={f.description} onChange={(e) => set("description", e.target.value)} />
       </label>
-      {err && (
-        <div className="form-error" role="alert">
-          {err.message}
-          {err.problem?.errors && (
-            <ul>
-              {err.problem.errors.map((x) => (
-                <li key={x.path}>
-                  {x.path}: {x.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {err && <FormProblem error={err} />}
       <div className="row">
         <button type="submit" disabled={save.isPending}>
           {save.isPending ? "Saving…" : "Save"}

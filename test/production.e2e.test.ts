@@ -2,10 +2,11 @@
 // problem, exit 1 — and generates no secret while refusing. With every secret supplied and a real gateway
 // configured it starts.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { removeDepot, runCli, startBinary, tempDepot } from "./kit/binary.ts";
+import { productionDepot } from "./kit/production-depot.ts";
 
 const depots: string[] = [];
 afterAll(() => depots.forEach(removeDepot));
@@ -17,15 +18,7 @@ function depot() {
 }
 
 /** A depot whose platform secrets the operator supplied (JWT key by `keys rotate`, the symmetric keys by hand). */
-async function suppliedSecrets(d: string) {
-  expect((await runCli(["migrate", "--depot", d], { KREDITKU_ENV: "development" })).code).toBe(0);
-  expect((await runCli(["keys", "rotate", "--depot", d], { KREDITKU_ENV: "development" })).code).toBe(0);
-  const s = join(d, "secrets");
-  mkdirSync(s, { recursive: true, mode: 0o700 });
-  writeFileSync(join(s, "otp-hmac.key"), randomBytes(32).toString("base64url") + "\n", { mode: 0o600 });
-  writeFileSync(join(s, "queues-cookie.key"), randomBytes(32).toString("base64url") + "\n", { mode: 0o600 });
-  writeFileSync(join(s, "files-url.key"), randomBytes(32).toString("hex") + "\n", { mode: 0o600 });
-}
+const suppliedSecrets = (d: string) => productionDepot(d);
 
 /** A production SMS sender (the `log` adapter is refused too; its own tests cover that). */
 const SMS = { KREDITKU_SMS_ADAPTER: "twilio", KREDITKU_TWILIO_ACCOUNT_SID: `AC${"0".repeat(32)}`, KREDITKU_TWILIO_FROM: "+15005550006", KREDITKU_TWILIO_AUTH_TOKEN: "t".repeat(32) };

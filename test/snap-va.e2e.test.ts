@@ -5,14 +5,13 @@
 // in one line.
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { removeDepot, runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 import { startXenditFake } from "./kit/fakes/xendit.ts";
 import { FakeSnapBank } from "./kit/fakes/snap-bank.ts";
 import { seedLoan } from "./kit/accepted-loan.ts";
 import { waitFor } from "./kit/wait.ts";
+import { productionDepot } from "./kit/production-depot.ts";
 
 const SECRET_KEY = "xnd_production_" + "v".repeat(40);
 const TOKEN = "xendit-callback-token-" + "s".repeat(20);
@@ -41,14 +40,7 @@ const ENV = {
 };
 
 test("production mode, Xendit payouts, SNAP direct VAs: refused without the SNAP keys; with them the reference loan from payout to paid off", async () => {
-  expect((await runCli(["migrate", "--depot", depot], { KREDITKU_ENV: "development" })).code).toBe(0);
-  expect((await runCli(["keys", "rotate", "--depot", depot], { KREDITKU_ENV: "development" })).code).toBe(0);
-  const s = join(depot, "secrets");
-  mkdirSync(s, { recursive: true, mode: 0o700 });
-  writeFileSync(join(s, "otp-hmac.key"), randomBytes(32).toString("base64url"), { mode: 0o600 });
-  writeFileSync(join(s, "queues-cookie.key"), randomBytes(32).toString("base64url"), { mode: 0o600 });
-  writeFileSync(join(s, "files-url.key"), randomBytes(32).toString("hex"), { mode: 0o600 });
-  writeFileSync(join(s, "xendit-secret-key"), SECRET_KEY, { mode: 0o600 });
+  await productionDepot(depot, { "xendit-secret-key": SECRET_KEY });
 
   // no SNAP keys yet: one line naming them
   const refused = await runCli(["serve", "--port", "0", "--host", "127.0.0.1", "--depot", depot], { ...ENV, KREDITKU_LOG_LEVEL: "warn" });

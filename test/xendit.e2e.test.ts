@@ -3,13 +3,12 @@
 // callback and one whose callback was lost (reconciled), to paid off; `kreditku ledger check` clean.
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { removeDepot, runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
 import { startXenditFake } from "./kit/fakes/xendit.ts";
 import { seedLoan } from "./kit/accepted-loan.ts";
 import { waitFor } from "./kit/wait.ts";
+import { productionDepot } from "./kit/production-depot.ts";
 
 const SECRET_KEY = "xnd_production_" + "p".repeat(40);
 const TOKEN = "xendit-callback-token-" + "c".repeat(20);
@@ -24,14 +23,7 @@ afterAll(async () => {
 
 test("production mode, xendit gateway: the reference loan from acceptance to paid off", async () => {
   // the operator's secrets: a migrated depot with a signing key and the symmetric keys, the Xendit key in a file
-  expect((await runCli(["migrate", "--depot", depot], { KREDITKU_ENV: "development" })).code).toBe(0);
-  expect((await runCli(["keys", "rotate", "--depot", depot], { KREDITKU_ENV: "development" })).code).toBe(0);
-  const s = join(depot, "secrets");
-  mkdirSync(s, { recursive: true, mode: 0o700 });
-  writeFileSync(join(s, "otp-hmac.key"), randomBytes(32).toString("base64url"), { mode: 0o600 });
-  writeFileSync(join(s, "queues-cookie.key"), randomBytes(32).toString("base64url"), { mode: 0o600 });
-  writeFileSync(join(s, "files-url.key"), randomBytes(32).toString("hex"), { mode: 0o600 });
-  writeFileSync(join(s, "xendit-secret-key"), SECRET_KEY, { mode: 0o600 });
+  await productionDepot(depot, { "xendit-secret-key": SECRET_KEY });
   srv = await startBinary({
     depot,
     env: {

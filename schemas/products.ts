@@ -69,6 +69,9 @@ export const CAP_PROBLEM_EXAMPLE = {
   effectiveFrom: "2025-01-01",
 };
 
+/** What an admin sends to save the reference product: the product without its server-made fields. */
+const { id: _id, createdAt: _created, updatedAt: _updated, ...PRODUCT_INPUT_EXAMPLE } = PRODUCT_EXAMPLE;
+
 const productFields = {
   code: z.string().regex(/^[A-Z0-9-]{2,32}$/, "2-32 of A-Z, 0-9, -").openapi({ example: "KK-WEEKLY-50" }),
   name: safeText({ min: 1, max: 120 }).openapi({ example: "Pinjaman Mingguan" }),
@@ -96,26 +99,7 @@ export const ProductInput = z
     const maxUnits = p.tenorUnit === "days" ? 3650 : p.tenorUnit === "weeks" ? 520 : 120;
     if (p.maxTenor > maxUnits) ctx.addIssue({ code: "custom", path: ["maxTenor"], message: `must be at most ${maxUnits} ${p.tenorUnit}` });
   })
-  .openapi("ProductInput", {
-    example: {
-      code: "KK-WEEKLY-50",
-      name: "Pinjaman Mingguan",
-      description: "Flat 0.2% per week",
-      purpose: "consumptive",
-      minAmount: 1_000_000,
-      maxAmount: 10_000_000,
-      minTenor: 10,
-      maxTenor: 50,
-      tenorUnit: "weeks",
-      interestMethod: "flat",
-      interestRatePpm: 2000,
-      upfrontFeePpm: 0,
-      adminFeeAmount: 0,
-      lateFeePpm: 1000,
-      graceDays: 3,
-      active: true,
-    },
-  });
+  .openapi("ProductInput", { example: PRODUCT_INPUT_EXAMPLE });
 export type ProductInput = z.infer<typeof ProductInput>;
 
 export const Product = z

@@ -2295,7 +2295,7 @@ export interface components {
          * @example {
          *       "code": "KK-WEEKLY-50",
          *       "name": "Pinjaman Mingguan",
-         *       "description": "Flat 0.2% per week",
+         *       "description": "Flat 0.2% per week, weekly instalments",
          *       "purpose": "consumptive",
          *       "minAmount": 1000000,
          *       "maxAmount": 10000000,
@@ -5967,7 +5967,7 @@ export interface operations {
                  * @example {
                  *       "code": "KK-WEEKLY-50",
                  *       "name": "Pinjaman Mingguan",
-                 *       "description": "Flat 0.2% per week",
+                 *       "description": "Flat 0.2% per week, weekly instalments",
                  *       "purpose": "consumptive",
                  *       "minAmount": 1000000,
                  *       "maxAmount": 10000000,
@@ -6150,7 +6150,7 @@ export interface operations {
                  * @example {
                  *       "code": "KK-WEEKLY-50",
                  *       "name": "Pinjaman Mingguan",
-                 *       "description": "Flat 0.2% per week",
+                 *       "description": "Flat 0.2% per week, weekly instalments",
                  *       "purpose": "consumptive",
                  *       "minAmount": 1000000,
                  *       "maxAmount": 10000000,

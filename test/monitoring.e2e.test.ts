@@ -204,6 +204,7 @@ describe("monitoring", () => {
       const ls = Bun.spawn([bin, "replicate", "-config", cfg], { env, stdout: "ignore", stderr: "pipe" });
       try {
         const db = new Database(join(depot, "data/main.db"));
+        db.exec("PRAGMA busy_timeout = 10000"); // Litestream takes the write lock briefly while it checkpoints
         db.exec("CREATE TABLE IF NOT EXISTS litestream_probe (x INTEGER)");
         let text = "";
         for (let i = 0; i < 60; i++) {

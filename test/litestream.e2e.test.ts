@@ -59,7 +59,22 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
     await fetch(`${srv.url}/healthz`);
     const source = counts(db);
     expect(source.a).toBeGreaterThan(2000);
-    await Bun.sleep(2500); // > sync-interval: the last frames reach the replica
+    // wait until the replica holds every row (a loaded machine uploads later than the sync interval): a restore of
+    // the replica into a scratch file must give the source's counts, bounded at 30 s
+    const probe = join(root, "probe.db");
+    let caughtUp = false;
+    for (const deadline = Date.now() + 30_000; !caughtUp && Date.now() < deadline; ) {
+      await Bun.sleep(1000);
+      rmSync(probe, { force: true });
+      const p = await run([LITESTREAM, "restore", "-config", CONFIG, "-o", probe, db], env);
+      try {
+        caughtUp = p.code === 0 && JSON.stringify(counts(probe)) === JSON.stringify(source);
+      } catch {
+        caughtUp = false; // a partial replica: tables not there yet
+      }
+    }
+    for (const f of [probe, `${probe}-wal`, `${probe}-shm`]) rmSync(f, { force: true });
+    expect(caughtUp).toBe(true);
     rep.kill("SIGTERM");
     await rep.exited;
     // the same settings take a nightly backup to S3 (its own bucket in the URL), without S3_BUCKET either

@@ -327,7 +327,7 @@ describe("admin dashboard", () => {
     await page.goto(`${srv.url}/_/admin/payments`);
     await settled(page);
     await tableIdle(page, "payments");
-    await page.locator("section[data-record=payments] tbody tr", { hasText: "pay-na-1" }).getByText("needs_attention").waitFor();
+    await page.locator("section[data-record=payments] tbody tr", { hasText: "pay-na-1" }).getByText("Needs attention").waitFor();
     expect(await page.getByRole("button", { name: "Resolve" }).count()).toBe(0);
     // disbursements are there, only not for this role: the page says it is a permission, not a missing feature
     await page.getByTestId("record-forbidden").waitFor();

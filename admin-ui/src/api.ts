@@ -124,9 +124,5 @@ export function qs(params: Record<string, string | number | boolean | undefined 
   return s ? `?${s}` : "";
 }
 
-export const rupiah = (n: unknown) => (typeof n === "number" ? `Rp ${n.toLocaleString("id-ID")}` : "—");
-export const dateTime = (v: unknown) => {
-  if (typeof v !== "string" || !v) return "—";
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? v : d.toISOString().replace("T", " ").slice(0, 16) + " UTC";
-};
+/** Shown values: rupiah and numbers in id-ID, times in WIB (src/format.ts). */
+export { rupiah, dateTimeWib as dateTime, dateWib, number, percentOfRatio, percentOfBps, phoneLocal } from "./format.ts";

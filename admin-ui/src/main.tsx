@@ -4,6 +4,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-route
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { ApiError } from "./api.ts";
 import { AuthProvider, useAuth } from "./auth.tsx";
+import { LanguageProvider } from "./i18n/index.tsx";
 import { NAV, type Role } from "./nav.ts";
 import { Layout } from "./components/Layout.tsx";
 import { Forbidden } from "./components/States.tsx";
@@ -92,9 +93,11 @@ createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <BrowserRouter basename="/_/admin">
-        <AuthProvider>
-          <App />
-        </AuthProvider>
+        <LanguageProvider>
+          <AuthProvider>
+            <App />
+          </AuthProvider>
+        </LanguageProvider>
       </BrowserRouter>
     </QueryClientProvider>
   </StrictMode>,

@@ -5,23 +5,25 @@ export type Role = User["role"];
 export interface NavItem {
   path: string;
   label: string;
+  /** The label in Bahasa Indonesia. */
+  labelId: string;
   roles: Role[];
 }
 
 export const NAV: NavItem[] = [
-  { path: "/", label: "Overview", roles: ["admin", "analyst", "finance"] },
-  { path: "/applications", label: "Applications", roles: ["admin", "analyst", "finance"] },
-  { path: "/borrowers", label: "Borrowers", roles: ["admin", "analyst"] },
-  { path: "/loans", label: "Loans", roles: ["admin", "analyst", "finance"] },
-  { path: "/payments", label: "Payments", roles: ["admin", "analyst", "finance"] },
-  { path: "/webhooks", label: "Webhook log", roles: ["admin", "finance"] },
-  { path: "/collections", label: "Collections", roles: ["admin", "analyst", "finance"] },
-  { path: "/ledger", label: "Ledger", roles: ["admin", "finance"] },
-  { path: "/products", label: "Products", roles: ["admin", "analyst", "finance"] },
-  { path: "/blocklist", label: "Blocklist", roles: ["admin", "analyst"] },
-  { path: "/audit", label: "Audit log", roles: ["admin"] },
-  { path: "/jobs", label: "Jobs", roles: ["admin"] },
-  { path: "/staff", label: "Staff", roles: ["admin"] },
+  { path: "/", label: "Overview", labelId: "Ringkasan", roles: ["admin", "analyst", "finance"] },
+  { path: "/applications", label: "Applications", labelId: "Pengajuan", roles: ["admin", "analyst", "finance"] },
+  { path: "/borrowers", label: "Borrowers", labelId: "Peminjam", roles: ["admin", "analyst"] },
+  { path: "/loans", label: "Loans", labelId: "Pinjaman", roles: ["admin", "analyst", "finance"] },
+  { path: "/payments", label: "Payments", labelId: "Pembayaran", roles: ["admin", "analyst", "finance"] },
+  { path: "/webhooks", label: "Webhook log", labelId: "Log webhook", roles: ["admin", "finance"] },
+  { path: "/collections", label: "Collections", labelId: "Penagihan", roles: ["admin", "analyst", "finance"] },
+  { path: "/ledger", label: "Ledger", labelId: "Buku besar", roles: ["admin", "finance"] },
+  { path: "/products", label: "Products", labelId: "Produk", roles: ["admin", "analyst", "finance"] },
+  { path: "/blocklist", label: "Blocklist", labelId: "Daftar blokir", roles: ["admin", "analyst"] },
+  { path: "/audit", label: "Audit log", labelId: "Jejak audit", roles: ["admin"] },
+  { path: "/jobs", label: "Jobs", labelId: "Tugas latar", roles: ["admin"] },
+  { path: "/staff", label: "Staff", labelId: "Staf", roles: ["admin"] },
 ];
 
 export const canOpen = (path: string, role: Role | undefined) => {

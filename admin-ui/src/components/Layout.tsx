@@ -2,9 +2,11 @@ import { useState } from "react";
 import { NavLink, Outlet } from "react-router-dom";
 import { useAuth } from "../auth.tsx";
 import { NAV } from "../nav.ts";
+import { LanguageSwitch, useI18n } from "../i18n/index.tsx";
 
 export function Layout() {
   const { user, signOut } = useAuth();
+  const { t, val } = useI18n();
   const [open, setOpen] = useState(false);
   const items = NAV.filter((n) => user && n.roles.includes(user.role));
   return (
@@ -15,16 +17,17 @@ export function Layout() {
         </button>
         <span className="brand">KreditKu</span>
         <NavLink className="who" data-testid="who" to="/account" title="Account and passkeys">
-          {user?.email ?? user?.id} · <span className={`role r-${user?.role}`}>{user?.role}</span>
+          {user?.email ?? user?.id} · <span className={`role r-${user?.role}`}>{val(user?.role)}</span>
         </NavLink>
+        <LanguageSwitch />
         <button type="button" className="secondary" onClick={() => signOut()}>
-          Sign out
+          {t("Sign out", "Keluar")}
         </button>
       </header>
       <nav className={`sidebar${open ? " open" : ""}`} aria-label="Main">
         {items.map((n) => (
           <NavLink key={n.path} to={n.path} end={n.path === "/"} onClick={() => setOpen(false)}>
-            {n.label}
+            {t(n.label, n.labelId)}
           </NavLink>
         ))}
       </nav>

@@ -2,7 +2,8 @@
 import { useMemo, useState, type ReactNode } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
-import { api, ApiError, dateTime, qs, rupiah } from "../api.ts";
+import { api, ApiError, dateTime, dateWib, number, qs, rupiah } from "../api.ts";
+import { useI18n, type I18n } from "../i18n/index.tsx";
 import { useAuth } from "../auth.tsx";
 import { Empty, ErrorState, Loading, NotAvailable } from "./States.tsx";
 
@@ -31,11 +32,16 @@ export function useRecordInfo() {
   return useQuery({ queryKey: ["records"], queryFn: () => api<{ records: RecordInfo[] }>("/api/v1/records"), staleTime: 60_000 });
 }
 
-export function formatCell(col: string, v: unknown): ReactNode {
+/** A cell as staff read it: rupiah, WIB times, id-ID numbers, human labels for statuses (English outside a provider). */
+export function formatCell(col: string, v: unknown, i18n?: Pick<I18n, "val">): ReactNode {
   if (v === null || v === undefined || v === "") return <span className="muted">—</span>;
-  if (typeof v === "number" && /(_amount|amount|^principal$|^total$|^debit$|^credit$|_due$|_paid$)/.test(col)) return rupiah(v);
-  if (typeof v === "string" && /(_at|_date|^at$)$/.test(col)) return col.endsWith("_date") ? v.slice(0, 10) : dateTime(v);
-  if (col === "status" || col === "state" || col === "outcome" || col === "bucket" || col === "severity") return <span className={`badge b-${String(v)}`}>{String(v)}</span>;
+  if (typeof v === "number" && /(_amount|amount|^principal$|^total$|^debit$|^credit$|_due$|_paid$|_outstanding$)/.test(col)) return rupiah(v);
+  if (typeof v === "string" && /(_at|_date|^at$|_until|_from|_to)$/.test(col)) return col.endsWith("_date") || /^effective_(from|to)$/.test(col) ? dateWib(v) : dateTime(v);
+  if (col === "status" || col === "state" || col === "outcome" || col === "bucket" || col === "severity" || col === "role" || col === "kind" || col === "tenor_unit" || col === "interest_method" || col === "purpose" || col === "employment_status") {
+    const label = i18n ? i18n.val(v) : String(v);
+    return <span className={`badge b-${String(v)}`} title={String(v)}>{label}</span>;
+  }
+  if (typeof v === "number") return number(v);
   const s = String(v);
   return s.length > 80 ? <span title={s}>{s.slice(0, 77)}…</span> : s;
 }
@@ -58,6 +64,7 @@ export interface RecordTableProps {
 }
 
 export function RecordTable({ record, columns, fixed = {}, initial = {}, options = {}, link, actions, limit = 25, title, compact }: RecordTableProps) {
+  const i18n = useI18n();
   const info = useRecordInfo();
   const desc = info.data?.records.find((r) => r.name === record);
   const [filters, setFilters] = useState<Record<string, string>>(initial);
@@ -140,14 +147,14 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
             if (isTime)
               return (
                 <label key={c.name}>
-                  {c.name} from
+                  {i18n.col(c.name)} {i18n.t("from", "dari")}
                   <input type="date" name={`${c.name}.gte`} value={draft[`${c.name}.gte`] ?? ""} onChange={(e) => setDraft({ ...draft, [`${c.name}.gte`]: e.target.value })} />
                 </label>
               );
             const opts = options[c.name];
             return (
               <label key={c.name}>
-                {c.name}
+                {i18n.col(c.name)}
                 {opts ? (
                   <select name={c.name} value={draft[c.name] ?? ""} onChange={(e) => setDraft({ ...draft, [c.name]: e.target.value })}>
                     <option value="">any</option>
@@ -194,7 +201,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
                 <tr>
                   {shown.map((c) => (
                     <th key={c.name} className={c.sortable ? "sortable" : ""} onClick={() => toggleSort(c)} aria-sort={currentSort === c.name ? "ascending" : currentSort === `-${c.name}` ? "descending" : undefined}>
-                      {c.name}
+                      {i18n.col(c.name)}
                       {currentSort === c.name ? " ▲" : currentSort === `-${c.name}` ? " ▼" : ""}
                     </th>
                   ))}
@@ -209,7 +216,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
                     <tr key={key}>
                       {shown.map((c, i) => (
                         <td key={c.name} className={c.masked ? "masked" : ""}>
-                          {i === 0 && href ? <Link to={href}>{formatCell(c.name, row[c.name])}</Link> : formatCell(c.name, row[c.name])}
+                          {i === 0 && href ? <Link to={href}>{formatCell(c.name, row[c.name], i18n)}</Link> : formatCell(c.name, row[c.name], i18n)}
                         </td>
                       ))}
                       {actions && <td className="actions">{actions(row)}</td>}

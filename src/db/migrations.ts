@@ -19,6 +19,8 @@ import m0018 from "../../traildepot/migrations/0018_snap_va_sequences.sql" with 
 import m0019 from "../../traildepot/migrations/0019_credit_line_account.sql" with { type: "text" };
 import m0020 from "../../traildepot/migrations/0020_outbox_trace_context.sql" with { type: "text" };
 import m0021 from "../../traildepot/migrations/0021_auth_epoch.sql" with { type: "text" };
+import m0030 from "../../traildepot/migrations/0030_business_audit.sql" with { type: "text" };
+import m0031 from "../../traildepot/migrations/0031_approvals.sql" with { type: "text" };
 import m0032 from "../../traildepot/migrations/0032_collection_log.sql" with { type: "text" };
 
 export interface Migration {
@@ -57,5 +59,7 @@ export const MIGRATIONS: Migration[] = [
   { name: "0019_credit_line_account.sql", sql: m0019 },
   { name: "0020_outbox_trace_context.sql", sql: m0020 },
   { name: "0021_auth_epoch.sql", sql: m0021 },
+  { name: "0030_business_audit.sql", sql: m0030 },
+  { name: "0031_approvals.sql", sql: m0031 },
   { name: "0032_collection_log.sql", sql: m0032 },
 ];

@@ -74,8 +74,11 @@ async function one(mode: Mode, handler: "noop" | "1ms", budgetMs: number): Promi
 
 export async function run(): Promise<JobsBenchResult[]> {
   const out: JobsBenchResult[] = [];
+  // KREDITKU_BENCH_JOBS=embedded:noop,bullmq:noop runs only those cases (profiling)
+  const only = process.env.KREDITKU_BENCH_JOBS?.split(",").filter(Boolean);
   for (const mode of ["embedded", "bullmq"] as Mode[]) {
     for (const handler of ["noop", "1ms"] as const) {
+      if (only && !only.includes(`${mode}:${handler}`)) continue;
       const r = await one(mode, handler, 4000);
       out.push(r);
       console.log(

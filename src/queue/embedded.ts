@@ -1,11 +1,13 @@
 // The embedded runner (no REDIS_URL): the serve process runs due outbox rows itself. Rows are claimed with a
 // lease (state 'running', lease_until); a failed attempt is rescheduled with exponential backoff and jitter, the
-// last one goes 'dead'. Woken right after a commit that wrote outbox rows, plus a slow poll.
-import type { Db } from "../db/database.ts";
+// last one goes 'dead'. Woken right after a commit that wrote outbox rows, plus a slow poll. Batched: one pump per
+// event-loop turn claims up to the free slots in one statement, and the runs that finished since the last pump are
+// applied (or rescheduled) together in one transaction, each apply in a savepoint of its own.
+import type { Conn, Db } from "../db/database.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import { policyOf } from "../runtime/registry.ts";
-import { claimDue, markDead, markRetry, nextDueAt, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
+import { claimDue, markDead, markRetry, nextDueAt, releaseStaleLeases, type LeaseTable, type OutboxRow } from "./outbox.ts";
 import { backoffDelay, describeError, type JobExecutor, type RunInput } from "./executor.ts";
 
 export interface EmbeddedOptions {
@@ -16,15 +18,28 @@ export interface EmbeddedOptions {
   leaseGraceMs?: number;
 }
 
+/** A finished run waiting for its bookkeeping (applied or rescheduled in the next batch transaction). */
+interface Finished {
+  row: OutboxRow;
+  input: RunInput;
+  ok: boolean;
+  result?: unknown;
+  error?: unknown;
+  signal: AbortSignal;
+  done: () => void;
+}
+
 export class EmbeddedRunner {
   private running = new Map<number, { promise: Promise<void>; abort: AbortController; row: OutboxRow; startedAt: number }>();
+  private finished: Finished[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
-  private pumping = false;
-  private again = false;
+  private pumpQueued = false;
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly leaseGraceMs: number;
+  private readonly lease: LeaseTable;
+  private readonly queueOf = new Map<string, string>();
 
   constructor(
     private db: Db,
@@ -36,6 +51,11 @@ export class EmbeddedRunner {
     this.concurrency = opts.concurrency ?? 4;
     this.pollMs = opts.pollMs ?? 1000;
     this.leaseGraceMs = opts.leaseGraceMs ?? 5000;
+    // lease per job: its timeout plus the grace (one SQL CASE, so a batch is claimed by one statement)
+    const byName: Record<string, number> = {};
+    for (const name of exec.reg.jobs.keys()) byName[`job:${name}`] = policyOf(exec.reg, "job", name).timeoutMs + this.leaseGraceMs;
+    for (const id of exec.reg.hooks.keys()) byName[`hook:${id}`] = policyOf(exec.reg, "hook", id).timeoutMs + this.leaseGraceMs;
+    this.lease = { defaultMs: policyOf(exec.reg, "job", "").timeoutMs + this.leaseGraceMs, byName };
   }
 
   start() {
@@ -48,39 +68,49 @@ export class EmbeddedRunner {
     return this.clock.now().getTime();
   }
 
-  /** Look for due rows now (called after a commit that may have written outbox rows). */
+  private queue(row: OutboxRow): string {
+    const k = `${row.kind}:${row.name}`;
+    let q = this.queueOf.get(k);
+    if (q === undefined) this.queueOf.set(k, (q = this.exec.queueOf(row.kind, row.name)));
+    return q;
+  }
+
+  /**
+   * Look for due rows (called after a commit that may have written outbox rows, and when runs finish). Coalesced:
+   * one pump per event-loop turn, after the turn's commits and finished runs, so they are handled in batches.
+   */
   nudge = () => {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pump();
+    if (this.stopped || this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(this.pump);
   };
 
-  private pump() {
-    this.pumping = true;
+  private pump = () => {
+    this.pumpQueued = false;
+    // the runs that finished since the last pump: applied/rescheduled in one transaction
+    if (this.finished.length > 0) {
+      const batch = this.finished;
+      this.finished = [];
+      this.settle(batch);
+    }
+    if (this.stopped) return;
     try {
-      do {
-        this.again = false;
+      for (;;) {
         const free = this.concurrency - this.running.size;
         if (free <= 0) break;
-        const rows = claimDue(this.db, this.now(), free, (r) => policyOf(this.exec.reg, r.kind, r.name).timeoutMs + this.leaseGraceMs);
+        const rows = claimDue(this.db, this.now(), free, this.lease);
         for (const r of rows) this.launch(r);
-        if (rows.length === free) this.again = true;
-      } while (this.again && !this.stopped);
+        if (rows.length < free) break;
+      }
     } catch (err) {
       this.log.error("outbox: claim failed", { err: err as Error });
-    } finally {
-      this.pumping = false;
     }
     this.arm();
-  }
+  };
 
   /** Sleep until the next pending row is due, at most pollMs. */
   private arm() {
     if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
     let wait = this.pollMs;
     try {
       const next = nextDueAt(this.db);
@@ -88,6 +118,8 @@ export class EmbeddedRunner {
     } catch {
       /* db closing */
     }
+    // slots full: a finishing run nudges; otherwise keep the poll (rows written by other processes, retries due)
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.nudge();
@@ -97,47 +129,119 @@ export class EmbeddedRunner {
 
   private launch(row: OutboxRow) {
     const abort = new AbortController();
-    const promise = this.runRow(row, abort.signal)
-      .catch((err) => this.log.error("outbox: job bookkeeping failed", { key: row.key, err: err as Error }))
-      .finally(() => {
-      this.running.delete(row.id);
-      this.nudge();
-    });
+    const promise = this.runRow(row, abort.signal).catch((err) => this.log.error("outbox: job bookkeeping failed", { key: row.key, err: err as Error }));
     this.running.set(row.id, { promise, abort, row, startedAt: Date.now() });
   }
 
-  private async runRow(row: OutboxRow, signal: AbortSignal) {
-    const input: RunInput = { key: row.key, kind: row.kind, name: row.name, payload: JSON.parse(row.payload), attempt: row.attempts, signal, trace: row.trace_context };
-    const queue = this.exec.queueOf(row.kind, row.name);
-    let result: unknown;
-    try {
-      result = await this.exec.run(input);
-    } catch (err) {
-      if (this.stopped && signal.aborted) return; // shutdown: the row is released at the next start
-      const msg = describeError(err);
-      const now = this.now();
-      if (row.attempts >= row.max_attempts) {
-        this.db.tx((c) => markDead(c, row.key, msg, now));
-        this.exec.metrics.failed.inc({ queue });
-        this.log.error("job dead", { key: row.key, kind: row.kind, name: row.name, queue, attempts: row.attempts, error: msg });
-      } else {
-        const delay = backoffDelay(policyOf(this.exec.reg, row.kind, row.name).backoff, row.attempts);
-        this.db.tx((c) => markRetry(c, row.id, msg, now + delay, now));
-        this.exec.metrics.retried.inc({ queue });
-        this.log.warn("job failed, will retry", { key: row.key, name: row.name, queue, attempt: row.attempts, retryInMs: delay, error: msg });
+  /** Run the handler; the bookkeeping happens in the next pump's batch (the promise settles after it). */
+  private runRow(row: OutboxRow, signal: AbortSignal): Promise<void> {
+    const input: RunInput = { key: row.key, kind: row.kind, name: row.name, payload: undefined, attempt: row.attempts, signal, trace: row.trace_context };
+    return new Promise<void>((done) => {
+      const finish = (f: Omit<Finished, "row" | "input" | "signal" | "done">) => {
+        this.finished.push({ row, input, signal, done, ...f });
+        if (this.stopped) this.pump(); // no more pumps are coming: settle now
+        else this.nudge();
+      };
+      let run: Promise<unknown>;
+      try {
+        input.payload = JSON.parse(row.payload);
+        run = this.exec.run(input);
+      } catch (error) {
+        run = Promise.reject(error);
       }
-      return;
-    }
+      run.then(
+        (result) => finish({ ok: true, result }),
+        (error) => finish({ ok: false, error }),
+      );
+    });
+  }
+
+  /**
+   * One transaction for a batch of finished runs: results applied (each in a savepoint: a failing apply is rolled
+   * back alone and the job retried), failures rescheduled or dead. Logs and metrics after the commit.
+   */
+  private settle(all: Finished[]) {
+    // shutdown: a run aborted by stop() is left 'running' and released at the next start (no bookkeeping)
+    const batch = this.stopped ? all.filter((f) => f.ok || !f.signal.aborted) : all;
+    if (batch.length === 0) return this.release(all);
+    const now = this.now();
+    const wrote = { outbox: false };
+    type Outcome = { f: Finished; kind: "completed" | "retry" | "dead"; msg?: string; delay?: number; applyFailed?: boolean };
+    const bookkeep = (single: boolean): Outcome[] => {
+      const outcomes: Outcome[] = [];
+      const one = (c: Conn, f: Finished) => {
+        const { row } = f;
+        let error = f.error;
+        let applyFailed = false;
+        if (f.ok) {
+          try {
+            this.exec.applyInTx(this.db, c, { ...f.input, result: f.result }, now, wrote);
+            outcomes.push({ f, kind: "completed" });
+            return;
+          } catch (err) {
+            // apply failed: retry the whole job later (its result was not applied)
+            error = err;
+            applyFailed = true;
+          }
+        }
+        const msg = describeError(error);
+        if (row.attempts >= row.max_attempts) {
+          markDead(c, row.key, msg, now);
+          outcomes.push({ f, kind: "dead", msg, applyFailed });
+        } else {
+          const delay = backoffDelay(policyOf(this.exec.reg, row.kind, row.name).backoff, row.attempts);
+          markRetry(c, row.id, msg, now + delay, now);
+          outcomes.push({ f, kind: "retry", msg, delay, applyFailed });
+        }
+      };
+      if (single) {
+        for (const f of batch) {
+          try {
+            this.db.tx((c) => one(c, f));
+          } catch (err) {
+            this.log.error("outbox: job bookkeeping failed", { key: f.row.key, err: err as Error });
+          }
+        }
+      } else {
+        this.db.tx((c) => {
+          for (const f of batch) one(c, f);
+        });
+      }
+      return outcomes;
+    };
+    let outcomes: Outcome[];
     try {
-      this.exec.complete(this.db, { ...input, result });
-      this.log.info("job completed", { key: row.key, kind: row.kind, name: row.name, queue, attempt: row.attempts });
+      outcomes = bookkeep(false);
     } catch (err) {
-      const msg = describeError(err);
-      const now = this.now();
-      // apply failed: retry the whole job later (its result was not applied)
-      if (row.attempts >= row.max_attempts) this.db.tx((c) => markDead(c, row.key, msg, now));
-      else this.db.tx((c) => markRetry(c, row.id, msg, now + backoffDelay(policyOf(this.exec.reg, row.kind, row.name).backoff, row.attempts), now));
-      this.log.error("job result could not be applied", { key: row.key, name: row.name, error: msg });
+      // the batch transaction failed as a whole: one transaction per run
+      this.log.warn("outbox: batch bookkeeping failed; one transaction per job", { rows: batch.length, err: err as Error });
+      wrote.outbox = false;
+      outcomes = bookkeep(true);
+    }
+    if (wrote.outbox) this.nudge(); // an apply enqueued or emitted
+    for (const o of outcomes) {
+      const { row } = o.f;
+      const queue = this.queue(row);
+      if (o.kind === "completed") {
+        this.exec.completedOne(row.kind, row.name);
+        this.log.info("job completed", { key: row.key, kind: row.kind, name: row.name, queue, attempt: row.attempts });
+      } else if (o.applyFailed) {
+        this.log.error("job result could not be applied", { key: row.key, name: row.name, error: o.msg });
+      } else if (o.kind === "dead") {
+        this.exec.metrics.failed.inc({ queue });
+        this.log.error("job dead", { key: row.key, kind: row.kind, name: row.name, queue, attempts: row.attempts, error: o.msg });
+      } else if (o.kind === "retry") {
+        this.exec.metrics.retried.inc({ queue });
+        this.log.warn("job failed, will retry", { key: row.key, name: row.name, queue, attempt: row.attempts, retryInMs: o.delay, error: o.msg });
+      }
+    }
+    this.release(all);
+  }
+
+  private release(batch: Finished[]) {
+    for (const f of batch) {
+      this.running.delete(f.row.id);
+      f.done();
     }
   }
 

@@ -1,6 +1,6 @@
 // Runs one job or hook: payload validation, JobContext, per-job timeout (AbortSignal), and on the owner the
 // result applied with the completion mark in one transaction (a result is applied at most once per key).
-import type { Db } from "../db/database.ts";
+import type { Conn, Db } from "../db/database.ts";
 import type { ExtensionContext, InstalledJob } from "../runtime/types.ts";
 import { jobContextOf, makeContext, txContextOf, type ContextBase } from "../runtime/context.ts";
 import { policyOf, type Registry } from "../runtime/registry.ts";
@@ -22,30 +22,139 @@ export function backoffDelay(backoff: { type: "exponential" | "fixed"; delayMs: 
   return Math.max(0, Math.round(base * (0.8 + 0.4 * rnd())));
 }
 
+/**
+ * Job deadlines on one shared timer: a FIFO per timeout length (deadlines of one length are added in time order, so
+ * each FIFO is sorted) and one setTimeout armed for the earliest head. Cancelling is lazy (a flag), so a job costs
+ * no timer of its own; the timer is cleared when no deadline is live.
+ */
+interface Deadline {
+  at: number;
+  fire: (() => void) | null;
+}
+class Deadlines {
+  private fifos = new Map<number, { items: Deadline[]; head: number }>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private armedAt = Infinity;
+  private live = 0;
+
+  add(ms: number, fire: () => void): Deadline {
+    const d: Deadline = { at: performance.now() + ms, fire };
+    let f = this.fifos.get(ms);
+    if (!f) this.fifos.set(ms, (f = { items: [], head: 0 }));
+    f.items.push(d);
+    this.live++;
+    if (d.at < this.armedAt) this.arm(d.at);
+    return d;
+  }
+
+  cancel(d: Deadline) {
+    if (d.fire === null) return;
+    d.fire = null;
+    if (--this.live === 0) this.disarm();
+  }
+
+  private disarm() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.armedAt = Infinity;
+    for (const f of this.fifos.values()) {
+      f.items.length = 0;
+      f.head = 0;
+    }
+  }
+
+  private arm(at: number) {
+    if (this.timer) clearTimeout(this.timer);
+    this.armedAt = at;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - performance.now()));
+  }
+
+  private expire() {
+    this.timer = null;
+    this.armedAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const f of this.fifos.values()) {
+      while (f.head < f.items.length) {
+        const d = f.items[f.head]!;
+        if (d.fire !== null && d.at > now) break;
+        f.head++;
+        const fire = d.fire;
+        if (fire) {
+          d.fire = null;
+          this.live--;
+          fire();
+        }
+      }
+      if (f.head > 1024 && f.head * 2 > f.items.length) {
+        f.items.splice(0, f.head);
+        f.head = 0;
+      }
+      // skip cancelled heads so the next wake-up is for a live deadline
+      while (f.head < f.items.length && f.items[f.head]!.fire === null) f.head++;
+      if (f.head < f.items.length) next = Math.min(next, f.items[f.head]!.at);
+    }
+    if (this.live > 0 && next < Infinity) this.arm(next);
+    else if (this.live === 0) this.disarm();
+  }
+}
+const deadlines = new Deadlines();
+
 /** Run fn with an AbortSignal that fires after timeoutMs; rejects with JobTimeoutError at the deadline. */
-export async function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal) => Promise<T> | T, outer?: AbortSignal): Promise<T> {
+export function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal) => Promise<T> | T, outer?: AbortSignal): Promise<T> {
   const ac = new AbortController();
-  let onOuter = () => {};
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    onOuter = () => {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      deadlines.cancel(deadline);
+      outer?.removeEventListener("abort", onOuter);
+    };
+    const onOuter = () => {
+      if (settled) return;
+      settle();
       ac.abort(outer?.reason);
       reject(outer?.reason ?? new Error("aborted"));
     };
-    if (outer?.aborted) onOuter();
-    outer?.addEventListener("abort", onOuter, { once: true });
-    timer = setTimeout(() => {
+    const deadline = deadlines.add(timeoutMs, () => {
+      if (settled) return;
       const err = new JobTimeoutError(`timed out after ${timeoutMs} ms`);
+      settle();
       ac.abort(err);
       reject(err);
-    }, timeoutMs);
+    });
+    if (outer) {
+      if (outer.aborted) return onOuter();
+      outer.addEventListener("abort", onOuter, { once: true });
+    }
+    let out: Promise<T> | T;
+    try {
+      out = fn(ac.signal);
+    } catch (err) {
+      if (!settled) {
+        settle();
+        reject(err);
+      }
+      return;
+    }
+    if (out instanceof Promise) {
+      out.then(
+        (v) => {
+          if (settled) return;
+          settle();
+          resolve(v);
+        },
+        (err) => {
+          if (settled) return;
+          settle();
+          reject(err);
+        },
+      );
+    } else {
+      settle();
+      resolve(out);
+    }
   });
-  try {
-    return await Promise.race([Promise.resolve().then(() => fn(ac.signal)), deadline]);
-  } finally {
-    clearTimeout(timer);
-    outer?.removeEventListener("abort", onOuter);
-  }
 }
 
 export interface RunInput {
@@ -59,6 +168,19 @@ export interface RunInput {
   trace?: string | null;
   /** Tracing: set by run() to the traceparent of the handler's span, the parent of the apply. */
   runSpan?: string | null;
+  /** Set by run(): the payload as parsed by the job's schema (the apply reuses it instead of parsing again). */
+  parsed?: unknown;
+}
+
+/** A finished run whose result the owner applies. */
+export interface CompleteInput {
+  key: string;
+  kind: "job" | "hook";
+  name: string;
+  payload: unknown;
+  result: unknown;
+  runSpan?: string | null;
+  parsed?: unknown;
 }
 
 export class JobExecutor {
@@ -110,6 +232,7 @@ export class JobExecutor {
         const def = this.reg.jobs.get(input.name);
         if (!def) throw new UnknownJobError(`unknown job "${input.name}"`);
         const payload = def.payload.parse(input.payload);
+        input.parsed = payload;
         const base = def.runsOn === "any" ? this.statelessCtx : this.ctx;
         result = await withTimeout(policy.timeoutMs, (signal) => def.handler(payload, jobContextOf(base, input.key, input.attempt, signal)), input.signal);
       }
@@ -121,22 +244,75 @@ export class JobExecutor {
   }
 
   /** Owner only: apply the result (once per key) and mark the row completed, in one transaction. */
-  complete(db: Db, input: { key: string; kind: "job" | "hook"; name: string; payload: unknown; result: unknown; runSpan?: string | null }) {
-    // tracing on: a child of the handler's span (run here or on a worker: its context came with the result)
-    withSpan(`apply ${input.name}`, { "kreditku.job.name": input.name, "kreditku.job.key": input.key }, () => this.completeTx(db, input), input.runSpan ? { parent: input.runSpan } : {});
+  complete(db: Db, input: CompleteInput) {
+    const err = this.completeMany(db, [input])[0];
+    if (err !== undefined) throw err;
   }
 
-  private completeTx(db: Db, input: { key: string; kind: "job" | "hook"; name: string; payload: unknown; result: unknown }) {
-    const def: InstalledJob | undefined = input.kind === "job" ? this.reg.jobs.get(input.name) : undefined;
-    const now = this.base.clock.now().getTime();
+  /**
+   * Owner only: apply many results (each once per key) and mark their rows completed, all in one transaction. An
+   * apply that throws is rolled back alone (savepoint) and its error returned in its slot (undefined: completed).
+   * When the batch transaction itself fails, every item is tried again in a transaction of its own.
+   */
+  completeMany(db: Db, items: CompleteInput[]): unknown[] {
+    const errors: unknown[] = new Array(items.length).fill(undefined);
+    if (items.length === 0) return errors;
     const wrote = { outbox: false };
-    db.tx((c) => {
-      if (def?.apply && recordApplied(c, input.key, now)) {
-        def.apply(input.result, def.payload.parse(input.payload), txContextOf(c, this.reg, this.base.clock, wrote), this.ctx);
+    const now = this.base.clock.now().getTime();
+    try {
+      db.tx((c) => {
+        for (let i = 0; i < items.length; i++) {
+          try {
+            this.applyInTx(db, c, items[i]!, now, wrote);
+          } catch (err) {
+            errors[i] = err ?? new Error("apply failed");
+          }
+        }
+      });
+    } catch {
+      wrote.outbox = false;
+      for (let i = 0; i < items.length; i++) {
+        errors[i] = undefined;
+        try {
+          db.tx((c) => this.applyInTx(db, c, items[i]!, now, wrote));
+        } catch (err) {
+          errors[i] = err ?? new Error("apply failed");
+        }
       }
-      markCompleted(c, input.key, now);
-    });
-    if (wrote.outbox) this.afterCommit?.(); // apply enqueued or emitted
-    this.metrics.completed.inc({ queue: this.queueOf(input.kind, input.name) });
+    }
+    if (wrote.outbox) this.afterCommit?.(); // an apply enqueued or emitted
+    for (let i = 0; i < items.length; i++) if (errors[i] === undefined) this.completedOne(items[i]!.kind, items[i]!.name);
+    return errors;
+  }
+
+  /** Count a completed job (after its transaction committed). */
+  completedOne(kind: "job" | "hook", name: string) {
+    this.metrics.completed.inc({ queue: this.queueOf(kind, name) });
+  }
+
+  /**
+   * Owner only, inside the caller's write transaction on `c`: apply the result (once per key: job_results_applied)
+   * and mark the row completed. An apply runs in a savepoint: when it throws, its writes are rolled back and the
+   * error rethrown, the rest of the caller's transaction stands. `wrote.outbox` turns true when it enqueued/emitted.
+   */
+  applyInTx(db: Db, c: Conn, input: CompleteInput, now: number, wrote: { outbox: boolean }) {
+    const def: InstalledJob | undefined = input.kind === "job" ? this.reg.jobs.get(input.name) : undefined;
+    const apply = def?.apply;
+    // tracing on: a child of the handler's span (run here or on a worker: its context came with the result)
+    withSpan(
+      `apply ${input.name}`,
+      { "kreditku.job.name": input.name, "kreditku.job.key": input.key },
+      () => {
+        if (!apply) return markCompleted(c, input.key, now);
+        db.tx((sc) => {
+          if (recordApplied(sc, input.key, now)) {
+            const payload = input.parsed !== undefined ? input.parsed : def.payload.parse(input.payload);
+            apply(input.result, payload, txContextOf(sc, this.reg, this.base.clock, wrote), this.ctx);
+          }
+          markCompleted(sc, input.key, now);
+        });
+      },
+      input.runSpan ? { parent: input.runSpan } : {},
+    );
   }
 }

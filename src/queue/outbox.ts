@@ -54,20 +54,52 @@ export function insertOutbox(c: Conn, r: NewOutboxRow): boolean {
   return res.changes > 0;
 }
 
-/** Claim up to `limit` due rows for the embedded runner: pending and due, or running with an expired lease. */
-export function claimDue(db: Db, now: number, limit: number, leaseMs: (row: OutboxRow) => number): OutboxRow[] {
+/**
+ * Lease length per job: `defaultMs`, or `byName["job:<name>"]` / `byName["hook:<id>"]` (its timeout plus a grace).
+ * Turned into one SQL CASE so a whole batch is claimed by one statement.
+ */
+export interface LeaseTable {
+  defaultMs: number;
+  byName: Record<string, number>;
+}
+
+const leaseSqlCache = new WeakMap<LeaseTable, string>();
+function leaseSql(t: LeaseTable): string {
+  let sql = leaseSqlCache.get(t);
+  if (sql === undefined) {
+    const ms = (n: number) => String(Math.max(0, Math.round(n)));
+    const whens = Object.entries(t.byName)
+      .filter(([, v]) => v !== t.defaultMs)
+      .map(([k, v]) => `WHEN '${k.replaceAll("'", "''")}' THEN ${ms(v)}`);
+    sql = whens.length === 0 ? ms(t.defaultMs) : `CASE kind || ':' || name ${whens.join(" ")} ELSE ${ms(t.defaultMs)} END`;
+    leaseSqlCache.set(t, sql);
+  }
+  return sql;
+}
+
+/**
+ * Claim up to `limit` due rows for the embedded runner: running with an expired lease first, then pending and due
+ * (oldest run_at first). One UPDATE … RETURNING per kind of row, in one transaction: a batch costs one commit.
+ */
+export function claimDue(db: Db, now: number, limit: number, lease: LeaseTable): OutboxRow[] {
   if (limit <= 0) return [];
+  const set = `state = 'running', attempts = attempts + 1, lease_until = ?1 + ${leaseSql(lease)}, updated_at = ?1`;
   return db.tx((c) => {
-    // two index-friendly queries (an OR would scan the table): expired leases first, then due pending rows
-    const rows = c.all<OutboxRow>("SELECT * FROM outbox WHERE state = 'running' AND lease_until < ? LIMIT ?", now, limit);
+    // index-friendly subqueries (an OR would scan the table): expired leases first, then due pending rows
+    const rows = c.all<OutboxRow>(
+      `UPDATE outbox SET ${set} WHERE id IN (SELECT id FROM outbox WHERE state = 'running' AND lease_until < ?1 LIMIT ?2) RETURNING *`,
+      now,
+      limit,
+    );
     if (rows.length < limit) {
-      rows.push(...c.all<OutboxRow>("SELECT * FROM outbox WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?", now, limit - rows.length));
-    }
-    for (const r of rows) {
-      r.attempts += 1;
-      r.state = "running";
-      r.lease_until = now + leaseMs(r);
-      c.run("UPDATE outbox SET state = 'running', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?", r.attempts, r.lease_until, now, r.id);
+      const due = c.all<OutboxRow>(
+        `UPDATE outbox SET ${set} WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= ?1 ORDER BY run_at, id LIMIT ?2) RETURNING *`,
+        now,
+        limit - rows.length,
+      );
+      // RETURNING order is unspecified: run in due order
+      due.sort((a, b) => a.run_at - b.run_at || a.id - b.id);
+      for (const r of due) rows.push(r);
     }
     return rows;
   });
@@ -80,9 +112,8 @@ export function pendingForDispatch(db: Db, limit: number): OutboxRow[] {
 
 export function markDispatched(db: Db, ids: number[], now: number) {
   if (ids.length === 0) return;
-  db.tx((c) => {
-    for (const id of ids) c.run("UPDATE outbox SET state = 'dispatched', updated_at = ? WHERE id = ? AND state = 'pending'", now, id);
-  });
+  // one statement for the whole batch (ids as a JSON array)
+  db.tx((c) => c.run("UPDATE outbox SET state = 'dispatched', updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'", now, JSON.stringify(ids)));
 }
 
 export function markCompleted(c: Conn, key: string, now: number) {

@@ -192,7 +192,16 @@ export class RecordApi {
     return n;
   }
 
-  list(conn: Conn, user: AuthUser | undefined, query: ListQuery): ListResult {
+  /**
+   * The columns `role` gets in a row, in declaration order (hidden personal data left out): the CSV export's header.
+   */
+  shownColumns(role: Role): string[] {
+    const cols = Object.keys(this.columns).filter((c) => this.visible(c, role) || this.column(c)!.pii?.mask !== "hide");
+    return cols.includes(this.idColumn) ? cols : [this.idColumn, ...cols];
+  }
+
+  /** `pageSize` (internal callers such as the CSV export) replaces the client's `limit`. */
+  list(conn: Conn, user: AuthUser | undefined, query: ListQuery, pageSize?: number): ListResult {
     const acc = this.access(user);
     const role = user!.role;
     const where: string[] = acc.sql ? [acc.sql] : [];
@@ -204,6 +213,7 @@ export class RecordApi {
       limit = /^[0-9]{1,3}$/.test(query.limit) ? Number(query.limit) : NaN;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRecordQuery(`limit must be an integer from 1 to ${MAX_LIMIT}`);
     }
+    if (pageSize !== undefined) limit = pageSize;
 
     // filters
     for (const [col, ops] of query.filters ?? []) {

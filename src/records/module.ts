@@ -11,6 +11,7 @@ import { mountPlatformRoutes } from "../http/mount.ts";
 import { parseListQuery, resolveRecords, type RecordApi, type RecordDecl } from "./engine.ts";
 import { PLATFORM_RECORDS } from "./declarations.ts";
 import { overview } from "./overview.ts";
+import { exportCsv, exportFileName } from "./export.ts";
 import { findRuntime } from "../runtime/runtime.ts";
 import type { Registry } from "../runtime/registry.ts";
 import type { OverviewPart } from "../runtime/types.ts";
@@ -126,6 +127,37 @@ export function recordsModule(decls?: RecordDecl[], parts?: readonly OverviewPar
           handler: (req) => {
             const api = find(req.params.name);
             return { status: 200, body: api.list(platform.db.read, req.user, parseListQuery(req.url)) };
+          },
+        }),
+        declareRoute({
+          method: "get",
+          path: "/api/v1/records/{name}/export.csv",
+          tags: ["records"],
+          summary: "Export a list as CSV, as filtered",
+          description:
+            "The same filters, sort and `q` as the list (`limit`, `cursor` and `count` are ignored: every matching row), the same access rule " +
+            "and the same masking by role. Streamed page by page. RFC 4180 with a UTF-8 byte order mark and a header row of column names; " +
+            "text cells starting with `=`, `+`, `-`, `@`, tab or carriage return are prefixed with `'` so a spreadsheet does not run them. " +
+            "`columns=a,b` picks and orders the columns (default: every column the role gets). The file is named `<record>-<WIB date>.csv`.",
+          access: "authenticated",
+          request: { params: NameParam, query: ListQuerySchema.extend({ columns: z.string().max(4000).optional().openapi({ description: "comma-separated columns, in order", example: "id,status,principal_amount" }) }) },
+          responses: {
+            200: {
+              description: "The rows as CSV",
+              stream: true,
+              contentType: "text/csv; charset=utf-8",
+              example: "id,status,principal_amount,created_at\r\n0193a1b2-0000-7000-8000-0000000000a1,approved,5000000,2026-03-01T08:00:00.000Z\r\n",
+              headers: { "Content-Disposition": { description: "attachment; the file name", example: 'attachment; filename="applications-2026-03-01.csv"' } },
+            },
+            400: badQuery,
+            403: { description: "The caller's role may not read this record" },
+            404: noRecord,
+          },
+          handler: (req) => {
+            const api = find(req.params.name);
+            const stream = exportCsv(api, platform.db.read, req.user, parseListQuery(req.url), req.query.columns);
+            const file = exportFileName(api.decl.name, platform.clock.now());
+            return { status: 200, stream, headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${file}"`, "Cache-Control": "no-store" } };
           },
         }),
         declareRoute({

@@ -350,3 +350,100 @@ describe("overview", () => {
     expect((await a.request("/api/v1/admin/overview", { headers: { "x-test-user": "alice" } })).status).toBe(403);
   });
 });
+
+describe("GET /api/v1/records/{name}/export.csv", () => {
+  async function csv(path: string, who?: string) {
+    const res = await app().request(path, { headers: who ? { "x-test-user": who } : {} });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, type: res.headers.get("content-type"), disposition: res.headers.get("content-disposition"), bytes, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes) };
+  }
+  /** RFC 4180 rows of a CSV text (quoted fields, doubled quotes, CRLF), without the byte order mark. */
+  function parseCsv(text: string): string[][] {
+    const rows: string[][] = [];
+    let row: string[] = [];
+    let cell = "";
+    let quoted = false;
+    const s = text.replace(/^\uFEFF/, "");
+    for (let i = 0; i < s.length; i++) {
+      const ch = s[i];
+      if (quoted) {
+        if (ch === '"' && s[i + 1] === '"') (cell += '"'), i++;
+        else if (ch === '"') quoted = false;
+        else cell += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ",") row.push(cell), (cell = "");
+      else if (ch === "\r" && s[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
+      else cell += ch;
+    }
+    return rows;
+  }
+
+  test("the rows of the filtered, sorted list, every page, with a header row and a dated file name", async () => {
+    const r = await csv("/api/v1/records/apps/export.csv?filter[status]=approved&sort=id&limit=2&columns=id,status,amount,nik", "admin");
+    expect(r.status).toBe(200);
+    expect(r.type).toContain("text/csv");
+    expect(r.disposition).toMatch(/^attachment; filename="apps-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect([...r.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parseCsv(r.text);
+    const api = await get("/api/v1/records/apps?filter[status]=approved&sort=id&limit=100", "admin");
+    expect(rows[0]).toEqual(["id", "status", "amount", "nik"]);
+    expect(rows.slice(1)).toEqual(api.body.items.map((x: any) => [x.id, x.status, String(x.amount), x.nik]));
+    expect(rows.length - 1).toBe(10);
+  });
+
+  test("streams more rows than one page (keyset pages, no row twice)", async () => {
+    const { EXPORT_PAGE } = await import("./export.ts");
+    const big = new Db(":memory:");
+    big.writer.exec("CREATE TABLE fx_apps (id TEXT PRIMARY KEY, user_id TEXT, status TEXT, amount INTEGER, nik TEXT, secret_note TEXT, name TEXT, decided_at TEXT)");
+    const n = EXPORT_PAGE * 2 + 7;
+    const ins = big.writer.raw.prepare("INSERT INTO fx_apps VALUES (?, 'u', 'approved', ?, '3174000000000001', 'x', 'n', NULL)");
+    for (let i = 0; i < n; i++) ins.run(`b${String(i).padStart(5, "0")}`, i % 13);
+    const { exportCsv } = await import("./export.ts");
+    const api = resolveRecords(big, DECLS).get("apps")!;
+    const text = await new Response(exportCsv(api, big.read, analyst, { sort: "-amount" }, "id,amount,nik")).text();
+    const rows = parseCsv(text).slice(1);
+    expect(rows.length).toBe(n);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(n);
+    expect(rows.map((r) => Number(r[1]))).toEqual([...rows.map((r) => Number(r[1]))].sort((a, b) => b - a));
+    expect(rows.every((r) => r[2] === "3174********0001")).toBe(true);
+    big.close();
+  });
+
+  test("masked for roles that see personal data masked, hidden columns left out; borrowers get their own rows", async () => {
+    const a = parseCsv((await csv("/api/v1/records/apps/export.csv?sort=id", "analyst")).text);
+    expect(a[0]).not.toContain("secret_note");
+    expect(a[1][a[0].indexOf("nik")]).toBe("3174********0001");
+    expect((await csv("/api/v1/records/apps/export.csv?columns=id,secret_note", "analyst")).status).toBe(400);
+    const own = parseCsv((await csv("/api/v1/records/apps/export.csv", "alice")).text);
+    expect(own.length - 1).toBe(10);
+    expect(own.slice(1).every((r) => r[own[0].indexOf("user_id")] === "u-alice")).toBe(true);
+  });
+
+  test("wrong role 403, anonymous 401, unknown record 404, bad filters and columns 400 problems (before any byte of CSV)", async () => {
+    expect((await csv("/api/v1/records/apps/export.csv")).status).toBe(401);
+    const f = await csv("/api/v1/records/apps/export.csv", "finance");
+    expect(f.status).toBe(403);
+    expect(f.type).toContain("application/problem+json");
+    expect((await csv("/api/v1/records/ghost/export.csv", "admin")).status).toBe(404);
+    for (const bad of ["filter[nope]=1", "filter[__proto__]=1", "sort=secret", "columns=__proto__", "columns=constructor,id", "filter[nik]=3174000000010001&x=1"]) {
+      const r = await csv(`/api/v1/records/apps/export.csv?${bad}`, bad.includes("nik") ? "analyst" : "admin");
+      expect(r.status, bad).toBe(400);
+      expect(r.type, bad).toContain("application/problem+json");
+    }
+  });
+
+  test("cells are RFC 4180 quoted and formula-looking text is neutralised", async () => {
+    const { csvCell, csvLine } = await import("./export.ts");
+    expect(csvCell("=HYPERLINK(\"x\")")).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell("+62812")).toBe("'+62812");
+    expect(csvCell("-1")).toBe("'-1");
+    expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(csvCell("\tx")).toBe("'\tx");
+    expect(csvCell(-5000)).toBe("-5000");
+    expect(csvCell("a,b")).toBe('"a,b"');
+    expect(csvCell("line\nbreak")).toBe('"line\nbreak"');
+    expect(csvCell(null)).toBe("");
+    expect(csvCell({ a: 1 })).toBe('"{""a"":1}"');
+    expect(csvLine(["a", 1, null])).toBe("a,1,\r\n");
+  });
+});

@@ -9,6 +9,7 @@ import { delinquencySweepJob } from "../../jobs/delinquency-sweep.ts";
 import { sendReminderJob } from "../../jobs/send-reminder.ts";
 import { listCollections, portfolioSummary, rollRateReport, setWriteOffDpd, writeOffDpd, writeOffLoan } from "./service.ts";
 import type { SweepRunRow } from "./sweep.ts";
+import { COLLECTION_LOG_ROUTES } from "./collection-log-routes.ts";
 import {
   CollectionList,
   CollectionsQuery,
@@ -156,7 +157,7 @@ export function registerGauges(ctx: Pick<ExtensionContext, "db" | "metrics">) {
 
 export default defineExtension({
   name: "collections",
-  routes: [summaryRoute, rollRatesRoute, listRoute, writeOffRoute, getSettingsRoute, putSettingsRoute, runSweepRoute],
+  routes: [summaryRoute, rollRatesRoute, listRoute, writeOffRoute, getSettingsRoute, putSettingsRoute, runSweepRoute, ...COLLECTION_LOG_ROUTES],
   jobs: [sendReminderJob, delinquencySweepJob],
   records: RECORDS,
   overview: [portfolioOverview],

@@ -1,5 +1,5 @@
 // The auth routes, one file per flow: borrower OTP (request, verify), staff login, refresh, logout, me, the admin's
-// role change, passkeys (register, sign in, the user's own) and the JWKS.
+// role change and staff management, passkeys (register, sign in, the user's own) and the JWKS.
 import type { Route } from "../../http/route.ts";
 import type { Platform } from "../../http/types.ts";
 import { otpRequestRoute } from "./otp-request.ts";
@@ -11,6 +11,7 @@ import { refreshRoute } from "./refresh.ts";
 import { logoutRoute } from "./logout.ts";
 import { meRoute } from "./me.ts";
 import { roleChangeRoute } from "./role-change.ts";
+import { createStaffRoute, endStaffSessionsRoute, listStaffRoute, staffStatusRoute } from "./staff-admin.ts";
 import { passkeyRegisterOptionsRoute, passkeyRegisterVerifyRoute } from "./passkey-register.ts";
 import { passkeyLoginOptionsRoute, passkeyLoginVerifyRoute } from "./passkey-login.ts";
 import { deletePasskeyRoute, listPasskeysRoute } from "./passkeys-own.ts";
@@ -25,6 +26,10 @@ export const AUTH_ROUTES: Route<Platform>[] = [
   logoutRoute,
   meRoute,
   roleChangeRoute,
+  listStaffRoute,
+  createStaffRoute,
+  staffStatusRoute,
+  endStaffSessionsRoute,
   passkeyRegisterOptionsRoute,
   passkeyRegisterVerifyRoute,
   passkeyLoginOptionsRoute,

@@ -36,7 +36,7 @@ export const roleChangeRoute = declareRoute({
       }
       w.run("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, now.toISOString(), id);
       const revoked = revokeUserSessions(w, id, "role changed", now);
-      audit(w, { event: "role.changed", userId: id, actorId: actor.id, ...metaOf(req), at: now, details: { from: u.role, to: role, sessionsRevoked: revoked } });
+      audit(w, { event: "role.changed", userId: id, actorId: actor.id, ...metaOf(req), at: now, entity: { type: "staff", id }, details: { from: u.role, to: role, before: { role: u.role }, after: { role }, sessionsRevoked: revoked } });
       return { ...u, role };
     });
     return { status: 200, body: publicUser(row) };

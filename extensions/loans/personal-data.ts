@@ -19,6 +19,8 @@ export const PII = definePiiPolicy({
   "borrower.bankAccountNumber": { clearFor: ["admin", "borrower"], mask: "account" },
   /** Analysts match the account holder's name against the KTP. */
   "borrower.bankAccountName": { clearFor: ["admin", "analyst", "borrower"], mask: "name" },
+  /** The loan's payout account number, where finance sends refunds of credit balances (staff loan account). */
+  "loan.payoutAccountNumber": { clearFor: ["admin", "finance", "borrower"], mask: "account" },
   "borrower.emergencyName": { clearFor: ["admin", "borrower"], mask: "name" },
   "borrower.emergencyPhone": { clearFor: ["admin", "borrower"], mask: "phone" },
   /** The IP address a request came from. */

@@ -16,13 +16,14 @@ import { listPaymentsRoute, payoffRoute } from "./routes/repayments.ts";
 import { refundRoute, resolveRoute } from "./routes/suspense.ts";
 import { listEventsRoute, replayRoute } from "./routes/webhook-events.ts";
 import { listDisbursementsRoute } from "./routes/disbursements.ts";
+import { loanAccountRoute } from "./routes/loan-account.ts";
 import { SNAP_ROUTES } from "./snap/routes.ts";
 import { snapPreflight } from "./snap/credentials.ts";
 
 export default defineExtension({
   name: "payments",
   jobs: [disburseJob, issueVirtualAccountJob, reconcilePaymentsJob, reconcileDisbursementsJob],
-  routes: [payoffRoute, listPaymentsRoute, listEventsRoute, replayRoute, refundRoute, resolveRoute, listDisbursementsRoute, ...SNAP_ROUTES],
+  routes: [payoffRoute, listPaymentsRoute, listEventsRoute, replayRoute, refundRoute, resolveRoute, listDisbursementsRoute, loanAccountRoute, ...SNAP_ROUTES],
   webhooks: WEBHOOKS,
   records: RECORDS,
   settings: paymentSettings,

@@ -11,5 +11,6 @@ import { runtimeModule } from "./runtime/module.ts";
 import { jobsAdminModule } from "./queue/admin-routes.ts";
 import { jobStatusModule } from "./queue/job-status-route.ts";
 import { bullBoardModule } from "./bull-board/module.ts";
+import { approvalsModule } from "./approvals/module.ts";
 
-export const MODULES: AppModule[] = [authModule, testClockModule, storageModule, opsModule, /* keep after the auth module (it sets the caller) */ recordsModule(), /* extension routes and webhooks */ runtimeModule, jobsAdminModule, jobStatusModule, /* before adminAssetsModule (its /_/admin/* fallback) */ bullBoardModule(), adminAssetsModule()];
+export const MODULES: AppModule[] = [authModule, testClockModule, storageModule, opsModule, /* keep after the auth module (it sets the caller) */ recordsModule(), /* extension routes and webhooks */ runtimeModule, approvalsModule, jobsAdminModule, jobStatusModule, /* before adminAssetsModule (its /_/admin/* fallback) */ bullBoardModule(), adminAssetsModule()];

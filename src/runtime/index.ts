@@ -14,9 +14,12 @@ export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, readCursor, type CursorV
 export { rowsOf, sqlIn, type SqlValue, type TableRows } from "./sql.ts";
 /** Platform maintenance for jobs/outbox-purge.ts: forget completed outbox rows (and applied results) older than `before`. */
 export { purgeCompleted as purgeCompletedOutbox } from "../queue/outbox.ts";
+/** The business audit trail (a staff change to a record, in the change's transaction) and four-eyes approval. */
+export { auditChange, type ChangeEntry } from "../auth/audit.ts";
+export { proposeOrRun, PendingApprovalSchema, PENDING_EXAMPLE, type ProposeOrRun } from "../approvals/service.ts";
 export type * from "./types.ts";
 import type { z } from "@hono/zod-openapi";
-import type { CheckDefinition, ExtensionContext, ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName, SettingsDefinition, WebhookDefinition } from "./types.ts";
+import type { ApprovableAction, CheckDefinition, ExtensionContext, ExtensionDefinition, HookDefinition, JobDefinition, RouteDefinition, EventName, SettingsDefinition, WebhookDefinition } from "./types.ts";
 import type { RouteDeclarer } from "../http/route.ts";
 
 export const defineExtension = (e: ExtensionDefinition): ExtensionDefinition => e;
@@ -31,4 +34,6 @@ export const defineWebhook = (w: WebhookDefinition): WebhookDefinition => w;
 export const defineCheck = (c: CheckDefinition): CheckDefinition => c;
 /** An extension's events: name → payload schema (add their types with EventPayloadsOf, see EventPayloads). */
 export const defineEvents = <T extends Record<string, z.ZodType>>(events: T): T => events;
+/** An action that may need a second staff member's approval (list it in defineExtension `approvals`). */
+export const defineApprovable = <I, R>(a: ApprovableAction<I, R>): ApprovableAction<I, R> => a;
 export const defineSettings = <T>(s: SettingsDefinition<T>): SettingsDefinition<T> => s;

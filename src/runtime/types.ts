@@ -150,6 +150,13 @@ export interface WebhookRequest<P = Record<string, string>> {
    * before their body is read. `logFields` go into the log line of the block.
    */
   rejected(logFields?: Record<string, unknown>): Promise<void>;
+  /**
+   * Run `fn` in a write transaction shared with the other deliveries of the same moment (group commit: one
+   * BEGIN/COMMIT for all, each in its own savepoint, so one that throws is rolled back alone and rejects with its own
+   * error). Resolves after the shared COMMIT, so answer only then. `fn` is synchronous and, like any tx callback, may
+   * run again when the shared transaction fails as a whole (src/db/group-commit.ts).
+   */
+  commit<T>(fn: (t: TxContext) => T): Promise<T>;
 }
 
 /**
@@ -250,6 +257,8 @@ export interface ExtensionDefinition {
   checks?: CheckDefinition[];
   /** Parts of the admin dashboard's overview. */
   overview?: OverviewPart[];
+  /** Actions that may need a second staff member's approval (four-eyes; src/approvals). */
+  approvals?: ApprovableAction<any, any>[];
   settings?: SettingsDefinition<unknown>;
   /** Services the extension offers by port name (to itself and other extensions), built on first lookup. */
   ports?: Record<string, (ctx: ExtensionContext) => unknown>;
@@ -260,4 +269,42 @@ export interface ExtensionDefinition {
   preflight?(ctx: ExtensionContext): string[];
   /** Called once at start on the owner (metrics gauges, …). */
   init?(ctx: ExtensionContext): void | Promise<void>;
+}
+
+/** Who runs an approvable action, and on whose approval. */
+export interface ApprovalRun {
+  /** The staff member who asked for it (the maker). */
+  actor: AuthUser;
+  /** The staff member who approved it (the checker), when it runs on an approval. */
+  approvedBy: AuthUser | null;
+  approvalId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  now: Date;
+}
+
+/**
+ * An action that may need four-eyes approval (maker-checker): an extension lists it in `approvals` and its route
+ * calls `proposeOrRun`. The action runs once as a dry run (rolled back) to check it can be done and to learn its
+ * amount; when the policy (admin-set, else `defaultPolicy`) requires approval at that amount, a proposal is stored
+ * instead and `execute` runs when another staff member with one of `roles` approves it, in the approval's
+ * transaction. `execute` writes its own audit entries (it runs the same way with or without approval).
+ */
+export interface ApprovableAction<I = unknown, R = unknown> {
+  /** Stable name: `<entity>.<verb>` (loan.write_off). */
+  action: string;
+  /** What staff read, in English and Bahasa Indonesia. */
+  label: string;
+  labelId: string;
+  /** Who may propose and approve it. */
+  roles: Role[];
+  /** The stored input, checked again when approved. */
+  input: z.ZodType<I>;
+  entity(input: I): { type: string; id: string };
+  /** The amount the policy's threshold applies to (null: the action has no amount). */
+  amount?(input: I, result: R): number | null;
+  /** True when the dry run changed nothing (an idempotent repeat): answered at once, nothing to approve. */
+  settled?(result: R): boolean;
+  defaultPolicy: { required: boolean; thresholdAmount: number | null; expiresInHours?: number };
+  execute(t: TxContext, input: I, run: ApprovalRun, ctx: ExtensionContext): R;
 }

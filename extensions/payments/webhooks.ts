@@ -2,8 +2,9 @@
 //   POST /webhooks/payments/{provider}       POST /webhooks/disbursements/{provider}      provider ∈ standard|snap|xendit
 // The platform reads the raw body (size-limited) and limits unverified deliveries per client IP. Here: verify the
 // signature/token in constant time against the provider's secrets (two during rotation) → timestamp window → record
-// (provider, event id) and apply the effect in ONE transaction (./events.ts) → 200; duplicates answer 200 with the
-// original result. Forged/stale/malformed/unknown: 401/400 problem+json, logged, recorded with the failure reason,
+// (provider, event id) and apply the effect in ONE transaction (./events.ts), shared with the other deliveries of the
+// same moment (group commit, req.commit; each in its own savepoint) → 200 after that COMMIT; duplicates answer 200
+// with the original result. Forged/stale/malformed/unknown: 401/400 problem+json, logged, recorded with the failure reason,
 // no state change. Also the payment-gateway port (sandbox in-process by default, or an HTTP gateway) and the
 // start-up refusal of weak webhook secrets.
 import { randomBytes } from "node:crypto";
@@ -150,7 +151,7 @@ async function handle(kind: WebhookKind, req: WebhookRequest, ctx: ExtensionCont
     await req.rejected({ provider: providerParam, kind });
     log.warn("webhook rejected", { requestId: req.requestId, ip: req.ip, provider: providerParam, kind, reason, detail });
     try {
-      ctx.tx((t) => recordFailedDelivery(t, { provider: providerParam, kind, eventId, verified, status: "rejected", reason: `${reason}: ${detail}`, headers, rawBody: raw, now }));
+      await req.commit((t) => recordFailedDelivery(t, { provider: providerParam, kind, eventId, verified, status: "rejected", reason: `${reason}: ${detail}`, headers, rawBody: raw, now }));
     } catch (err) {
       log.error("could not record rejected webhook", { err });
     }
@@ -166,14 +167,16 @@ async function handle(kind: WebhookKind, req: WebhookRequest, ctx: ExtensionCont
   const disburseRetryMs = ctx.settings(paymentSettings).disburseRetryMs;
   let out;
   try {
-    out = ctx.tx((t) => processVerifiedEvent(t, { provider, kind, eventId: v.eventId, body: v.body, rawBody: raw, headers, now, disburseRetryMs }));
+    // One short write: the event's uniqueness key, the effect (allocation, journal, outbox rows) and the event's
+    // outcome, in a transaction shared with the other deliveries of this moment (group commit), answered after it commits.
+    out = await req.commit((t) => processVerifiedEvent(t, { provider, kind, eventId: v.eventId, body: v.body, rawBody: raw, headers, now, disburseRetryMs }));
   } catch (err) {
-    // The effect crashed: nothing was applied (rolled back). Record the event as failed so an admin can replay
-    // it, and answer 500 so the gateway retries.
+    // The effect crashed: nothing of it was applied (rolled back to its savepoint). Record the event as failed so
+    // an admin can replay it, and answer 500 so the gateway retries.
     log.error("webhook effect failed", { requestId: req.requestId, provider, kind, eventId: v.eventId, err: err as Error });
     received.inc({ provider, kind, outcome: "failed" });
     try {
-      ctx.tx((t) => recordFailedDelivery(t, { provider, kind, eventId: v.eventId, verified: true, status: "failed", reason: (err as Error).message?.slice(0, 500) ?? "error", headers, rawBody: raw, now }));
+      await req.commit((t) => recordFailedDelivery(t, { provider, kind, eventId: v.eventId, verified: true, status: "failed", reason: (err as Error).message?.slice(0, 500) ?? "error", headers, rawBody: raw, now }));
     } catch (e2) {
       log.error("could not record failed webhook", { err: e2 as Error });
     }

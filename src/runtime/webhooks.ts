@@ -3,7 +3,8 @@
 // guard) → the body is read with a size limit (413) and must be UTF-8 (400) → the extension's handler verifies and
 // handles it. A handler that rejects a delivery calls req.rejected() first: that counts it against the client IP
 // (webhookRejectLimit per minute, per process and in the shared rate-limit store) and throws the 429 once the IP is
-// over. Verified deliveries never count.
+// over. Verified deliveries never count. A handler's writes go through req.commit: the deliveries of one moment share
+// one SQLite transaction (src/db/group-commit.ts), each in its own savepoint, each answered after that COMMIT.
 import type { App } from "../http/router.ts";
 import { problems } from "../http/problem.ts";
 import { enforceRateLimit } from "../http/rate-limit.ts";
@@ -11,7 +12,9 @@ import { mountRoute } from "../http/mount.ts";
 import type { Route } from "../http/route.ts";
 import type { Runtime } from "./runtime.ts";
 import { withSpan } from "../observability/tracing.ts";
-import type { ExtensionContext, WebhookRequest } from "./types.ts";
+import { groupCommitOf } from "../db/group-commit.ts";
+import { txContextOf } from "./context.ts";
+import type { ExtensionContext, TxContext, WebhookRequest } from "./types.ts";
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
@@ -23,6 +26,18 @@ export function mountWebhooks(app: App, runtime: Runtime) {
   // the body is read, and nothing is written. One limit across every webhook of the process.
   const limitOpts = { name: "webhooks-unverified", limit: platform.config.webhookRejectLimit, windowSeconds: 60 };
   const blocked = new Map<string, number>();
+  // Group commit of the deliveries' writes; one histogram of how many shared each transaction.
+  const group = groupCommitOf(platform.db);
+  const batchSize = platform.metrics.histogram("webhook_commit_batch_size", "Webhook deliveries applied per shared SQLite transaction (group commit)", [], [1, 2, 4, 8, 16, 32, 64]);
+  group.onBatch((b) => batchSize.observe(b.size));
+  const commit = <T>(fn: (t: TxContext) => T): Promise<T> =>
+    group.run((c) => {
+      const wrote = { outbox: false };
+      const out = fn(txContextOf(c, runtime.reg, platform.clock, wrote));
+      // outbox rows written: wake the runner once the shared transaction committed (a microtask runs after the flush)
+      if (wrote.outbox) queueMicrotask(runtime.nudge);
+      return out;
+    });
   const tooMany = (until: number) => problems.tooMany(Math.max(1, Math.ceil((until - Date.now()) / 1000)), `at most ${limitOpts.limit} unverified webhook deliveries per minute`);
 
   for (const { extension, def } of runtime.reg.webhooks) {
@@ -63,6 +78,7 @@ export function mountWebhooks(app: App, runtime: Runtime) {
               throw tooMany(until);
             }
           },
+          commit,
         };
         // tracing on: the delivery's span, under its request's (each delivery is a trace of its own)
         return withSpan(`webhook ${extension} ${def.path}`, { "kreditku.webhook.extension": extension, "url.path": req.path }, () => def.handler(delivery, ctx));

@@ -203,6 +203,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List staff accounts (admin): role, status, open sessions, last sign-in */
+        get: operations["getAuthUsers"];
+        put?: never;
+        /**
+         * Create a staff account (admin) with an initial password
+         * @description 409 `email-taken` when a user with this email exists. The creation is audited (`user.created`, with the admin as actor).
+         */
+        post: operations["postAuthUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/users/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Disable or enable a staff account (admin); disabling ends all its sessions
+         * @description 409 `last-admin` when disabling would leave no active admin.
+         */
+        put: operations["putAuthUsersByIdStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/users/{id}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every session of a staff account (admin): its refresh tokens stop working and its access tokens are refused */
+        post: operations["postAuthUsersByIdSessionsRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/passkeys/register/options": {
         parameters: {
             query?: never;
@@ -360,6 +418,26 @@ export interface paths {
          * @description Filters: `filter[col]=v` (eq), `filter[col][in]=a,b`, `filter[col][gte]=v`, `filter[col][lte]=v` on declared columns only. Cursor pagination with `limit` and `cursor`; `count=true` adds `total`. Personal data is masked for roles that do not need it.
          */
         get: operations["getRecordsByName"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/{name}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a list as CSV, as filtered
+         * @description The same filters, sort and `q` as the list (`limit`, `cursor` and `count` are ignored: every matching row), the same access rule and the same masking by role. Streamed page by page. RFC 4180 with a UTF-8 byte order mark and a header row of column names; text cells starting with `=`, `+`, `-`, `@`, tab or carriage return are prefixed with `'` so a spreadsheet does not run them. `columns=a,b` picks and orders the columns (default: every column the role gets). The file is named `<record>-<WIB date>.csv`.
+         */
+        get: operations["getRecordsByNameExportCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1024,6 +1102,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/loans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A loan account for staff: borrower, outstanding, overdue, next due, payoff, VA, DPD bucket, schedule, payments, events, payout account
+         * @description Personal data follows the personal-data policy for the caller's role: the borrower's phone in full for admins only (`+62812*****890` otherwise); the payout account number (where refunds go) in full for finance and admins, the last 4 digits for analysts. Staff who see either in full are recorded in the audit log (`pii.viewed`). Actors of the events are named (display name, else email).
+         */
+        get: operations["getAdminLoansById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/portfolio/summary": {
         parameters: {
             query?: never;
@@ -1121,6 +1219,158 @@ export interface paths {
         put?: never;
         /** Queue today's delinquency sweep now (idempotent per Asia/Jakarta day; a rerun re-evaluates the loans that were behind) */
         post: operations["postAdminCollectionsSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/loans/{id}/collection-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A loan's collection log: notes, call attempts and promises to pay (kept/broken derived from payments), newest first */
+        get: operations["getAdminLoansByIdCollectionLog"];
+        put?: never;
+        /**
+         * Log a note, a call attempt (with its outcome) or a promise to pay (amount and date) on a loan; audited
+         * @description A promise to pay is dated today up to 90 days ahead (Asia/Jakarta) and taken on open (active, delinquent) loans only (409 otherwise). Whether it was kept is derived later from the payments applied to the loan until the end of its date. Each entry is written to the audit log (`collection.note_added`, `collection.call_logged`, `collection.promise_made`) in the same transaction.
+         */
+        post: operations["postAdminLoansByIdCollectionLog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proposals awaiting (or past) four-eyes approval, newest first
+         * @description Staff. `canDecide` tells whether the caller may approve or reject (another staff member whose role may do the action). Proposals past their expiry are shown expired.
+         */
+        get: operations["getAdminApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One proposal */
+        get: operations["getAdminApprovalsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a proposal: the action is carried out now, in one transaction with the approval and its audit entry
+         * @description Another staff member than the proposer, whose role may do the action (403 `approver-is-proposer` / `approver-role`). 409 `approval-decided` when no longer pending, `approval-expired` past its expiry; the action's own refusals (a loan paid off since, …) answer as the action does and leave the proposal pending. Accepts Idempotency-Key.
+         */
+        post: operations["postAdminApprovalsByIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a proposal, with a reason
+         * @description Another staff member than the proposer, whose role may do the action. Accepts Idempotency-Key.
+         */
+        post: operations["postAdminApprovalsByIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/approval-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The approvable actions and their policies (required, amount threshold, expiry) */
+        get: operations["getAdminApprovalPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/approval-policies/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an action's approval policy (admin; audited as a settings change) */
+        put: operations["putAdminApprovalPoliciesByAction"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail, newest first, filtered by actor, event, record (entity type and id) and from/to
+         * @description Admins see every entry (sign-ins included); analysts and finance see the business trail (entries about a record: decisions, changes, write-offs, refunds, approvals, personal-data views), without IP addresses. A record's history: `entityType` + `entityId`.
+         */
+        get: operations["getAdminAudit"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2141,6 +2391,67 @@ export interface components {
         RoleChange: {
             /** @enum {string} */
             role: "analyst" | "finance" | "admin";
+        };
+        StaffMember: {
+            /** @example 0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b */
+            id: string;
+            /** @example analyst@kreditku.id */
+            email: string;
+            /** @example Siti Rahma */
+            displayName: string | null;
+            /** @enum {string} */
+            role: "admin" | "analyst" | "finance";
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /**
+             * @description Sign-in locked after repeated failures until then
+             * @example null
+             */
+            lockedUntil: string | null;
+            /**
+             * @description Sessions not revoked and not expired
+             * @example 1
+             */
+            activeSessions: number;
+            /** @example 2026-03-02T03:00:00.000Z */
+            lastSignInAt: string | null;
+            /** @example 2026-01-05T03:04:05.000Z */
+            createdAt: string;
+        };
+        StaffCreate: {
+            /** @example siti@kreditku.id */
+            email: string;
+            /** @example Siti Rahma */
+            displayName: string;
+            /**
+             * @example analyst
+             * @enum {string}
+             */
+            role: "admin" | "analyst" | "finance";
+            /**
+             * @description The initial password (at least 10 characters); tell it to the person out of band
+             * @example correct horse battery
+             */
+            password: string;
+        };
+        StaffStatusChange: {
+            /**
+             * @example disabled
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+            /**
+             * @description Why (kept in the audit trail)
+             * @example Left the company
+             */
+            reason?: string;
+        };
+        StaffEndSessions: {
+            /**
+             * @description Why (kept in the audit trail)
+             * @example Left the company
+             */
+            reason?: string;
         };
         WebAuthnOptions: {
             challengeId: string;
@@ -3991,6 +4302,184 @@ export interface components {
         };
         /**
          * @example {
+         *       "loan": {
+         *         "id": "0193a1b2-0000-7000-8000-0000000000b1",
+         *         "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+         *         "productId": "prod_reference_weekly",
+         *         "status": "active",
+         *         "principalAmount": 5000000,
+         *         "interestAmount": 500000,
+         *         "feeAmount": 0,
+         *         "upfrontFeeAmount": 0,
+         *         "disbursedAmount": 5000000,
+         *         "tenor": 50,
+         *         "tenorUnit": "weeks",
+         *         "startDate": "2026-03-02",
+         *         "maturityDate": "2027-02-15",
+         *         "outstandingAmount": 5390000,
+         *         "lateFeeOutstandingAmount": 0,
+         *         "nextDueDate": "2026-03-16",
+         *         "nextDueAmount": 110000,
+         *         "dpd": 0,
+         *         "createdAt": "2026-03-02T03:00:00.000Z",
+         *         "installments": [
+         *           {
+         *             "seq": 1,
+         *             "dueDate": "2026-03-09",
+         *             "principalDue": 100000,
+         *             "interestDue": 10000,
+         *             "feeDue": 0,
+         *             "lateFeeDue": 0,
+         *             "principalPaid": 100000,
+         *             "interestPaid": 10000,
+         *             "feePaid": 0,
+         *             "lateFeePaid": 0,
+         *             "totalDueAmount": 110000,
+         *             "outstandingAmount": 0,
+         *             "status": "paid"
+         *           }
+         *         ]
+         *       },
+         *       "borrower": {
+         *         "userId": "0193a1b2-0000-7000-8000-000000000001",
+         *         "name": "Budi Santoso",
+         *         "phone": "+62812*****890"
+         *       },
+         *       "figures": {
+         *         "outstandingAmount": 5390000,
+         *         "lateFeeOutstandingAmount": 0,
+         *         "overdueAmount": 0,
+         *         "nextDueDate": "2026-03-16",
+         *         "nextDueAmount": 110000,
+         *         "creditBalanceAmount": 0,
+         *         "payoffAmount": 5390000,
+         *         "dpd": 0,
+         *         "bucket": "lancar"
+         *       },
+         *       "virtualAccount": {
+         *         "vaNumber": "8808123456789012",
+         *         "bankCode": "BCA"
+         *       },
+         *       "payoutAccount": {
+         *         "bankCode": "BCA",
+         *         "accountNumber": "******7890",
+         *         "accountName": "BUDI SANTOSO"
+         *       },
+         *       "payments": [
+         *         {
+         *           "id": "pay_01",
+         *           "amount": 110000,
+         *           "paidAt": "2026-03-09T02:00:00.000Z",
+         *           "status": "applied",
+         *           "provider": "standard",
+         *           "reason": null
+         *         }
+         *       ],
+         *       "events": [
+         *         {
+         *           "id": 7,
+         *           "from": "disbursing",
+         *           "to": "active",
+         *           "actor": {
+         *             "id": "system:payments",
+         *             "name": "system:payments",
+         *             "email": null
+         *           },
+         *           "reason": "disbursed",
+         *           "at": "2026-03-02T03:00:00.000Z"
+         *         }
+         *       ],
+         *       "asOf": "2026-03-10T03:00:00.000Z"
+         *     }
+         */
+        LoanAccount: {
+            /**
+             * @description The loan as GET /api/v1/loans/{id} shows it (schedule with each instalment's derived status)
+             * @example {
+             *       "id": "0193a1b2-0000-7000-8000-0000000000b1",
+             *       "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+             *       "productId": "prod_reference_weekly",
+             *       "status": "active",
+             *       "principalAmount": 5000000,
+             *       "interestAmount": 500000,
+             *       "feeAmount": 0,
+             *       "upfrontFeeAmount": 0,
+             *       "disbursedAmount": 5000000,
+             *       "tenor": 50,
+             *       "tenorUnit": "weeks",
+             *       "startDate": "2026-03-02",
+             *       "maturityDate": "2027-02-15",
+             *       "outstandingAmount": 5390000,
+             *       "lateFeeOutstandingAmount": 0,
+             *       "nextDueDate": "2026-03-16",
+             *       "nextDueAmount": 110000,
+             *       "dpd": 0,
+             *       "createdAt": "2026-03-02T03:00:00.000Z"
+             *     }
+             */
+            loan: components["schemas"]["LoanSummary"] & {
+                installments: components["schemas"]["Installment"][];
+            };
+            borrower: {
+                userId: string;
+                /** @description Full name from the KYC profile (null without one) */
+                name: string | null;
+                /** @description Phone as the personal-data policy shows it to the caller's role (masked for analysts and finance) */
+                phone: string | null;
+            };
+            figures: {
+                /** @description Scheduled principal + interest + fees not yet paid (the one definition the portfolio figures use); late fees apart */
+                outstandingAmount: number;
+                /** @description Late fees charged and unpaid */
+                lateFeeOutstandingAmount: number;
+                /** @description Scheduled amount (principal + interest + fees) of the instalments past their due date, unpaid; late fees apart */
+                overdueAmount: number;
+                nextDueDate: string | null;
+                /** @description What to pay now to be up to date (the reminder's amount, late fees included) */
+                nextDueAmount: number;
+                creditBalanceAmount: number;
+                /** @description What closes the loan today: outstanding + late fees − credit balance (the borrower's payoff quote) */
+                payoffAmount: number;
+                dpd: number;
+                /** @enum {string} */
+                bucket: "lancar" | "dpd_1_30" | "dpd_31_60" | "dpd_61_90" | "macet";
+            };
+            virtualAccount: {
+                vaNumber: string;
+                bankCode: string;
+            } | null;
+            /** @description The account the loan was paid out to and refunds go to (the loan's snapshot); the number in full for finance and admin, the last 4 digits otherwise */
+            payoutAccount: {
+                bankCode: string;
+                accountNumber: string;
+                accountName: string;
+            } | null;
+            payments: {
+                id: string;
+                amount: number;
+                paidAt: string;
+                status: string;
+                provider: string;
+                reason: string | null;
+            }[];
+            events: {
+                id: number;
+                from: string | null;
+                to: string;
+                actor: components["schemas"]["Actor"];
+                reason: string;
+                at: string;
+            }[];
+            asOf: string;
+        };
+        Actor: {
+            id: string;
+            /** @description The staff member's display name, else their email, else the id (or 'system' for automated actors) */
+            name: string;
+            email: string | null;
+        };
+        /**
+         * @example {
          *       "asOf": "2026-03-30",
          *       "loans": 2,
          *       "totalOutstandingAmount": 10560000,
@@ -4200,6 +4689,238 @@ export interface components {
             jobKey: string;
             /** @description The Asia/Jakarta business day the sweep runs for */
             runDate: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "0193a1b2-0000-7000-8000-0000000000c1",
+         *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *           "kind": "promise_to_pay",
+         *           "outcome": null,
+         *           "note": "Will pay after payday",
+         *           "promisedAmount": 220000,
+         *           "promisedDate": "2026-03-20",
+         *           "promise": {
+         *             "state": "pending",
+         *             "paidAmount": 0
+         *           },
+         *           "actor": {
+         *             "id": "0193a1b2-0000-7000-8000-0000000000e1",
+         *             "name": "Rina Analyst",
+         *             "email": "rina@kreditku.test"
+         *           },
+         *           "createdAt": "2026-03-16T03:00:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        CollectionLog: {
+            /** @description Newest first (at most 200) */
+            items: components["schemas"]["CollectionLogEntry"][];
+        };
+        /**
+         * @example {
+         *       "id": "0193a1b2-0000-7000-8000-0000000000c1",
+         *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+         *       "kind": "promise_to_pay",
+         *       "outcome": null,
+         *       "note": "Will pay after payday",
+         *       "promisedAmount": 220000,
+         *       "promisedDate": "2026-03-20",
+         *       "promise": {
+         *         "state": "pending",
+         *         "paidAmount": 0
+         *       },
+         *       "actor": {
+         *         "id": "0193a1b2-0000-7000-8000-0000000000e1",
+         *         "name": "Rina Analyst",
+         *         "email": "rina@kreditku.test"
+         *       },
+         *       "createdAt": "2026-03-16T03:00:00.000Z"
+         *     }
+         */
+        CollectionLogEntry: {
+            id: string;
+            loanId: string;
+            /** @enum {string} */
+            kind: "note" | "call_attempt" | "promise_to_pay";
+            /**
+             * @description A call attempt's outcome (null for other kinds)
+             * @enum {string|null}
+             */
+            outcome: "reached" | "no_answer" | "busy" | "wrong_number" | "refused" | null;
+            note: string;
+            promisedAmount: number | null;
+            promisedDate: string | null;
+            promise: {
+                /**
+                 * @description kept: payments applied to the loan from the promise until the end of its date (Asia/Jakarta) reach the promised amount; broken: its date has passed without that; pending: not yet
+                 * @enum {string}
+                 */
+                state: "pending" | "kept" | "broken";
+                /** @description Payments applied to the loan from the promise until the end of its date (or today) */
+                paidAmount: number;
+            } | null;
+            actor: components["schemas"]["Actor"];
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "kind": "promise_to_pay",
+         *       "promisedAmount": 220000,
+         *       "promisedDate": "2026-03-20",
+         *       "note": "Will pay after payday"
+         *     }
+         */
+        CollectionLogRequest: {
+            /** @enum {string} */
+            kind: "note";
+            note: string;
+        } | {
+            /** @enum {string} */
+            kind: "call_attempt";
+            /** @enum {string} */
+            outcome: "reached" | "no_answer" | "busy" | "wrong_number" | "refused";
+            note?: string;
+        } | {
+            /** @enum {string} */
+            kind: "promise_to_pay";
+            /** @description Amount the borrower promised to pay (integer rupiah) */
+            promisedAmount: number;
+            /** @description Asia/Jakarta date by which the amount is promised: today up to 90 days ahead */
+            promisedDate: string;
+            note?: string;
+        };
+        ApprovalList: {
+            items: components["schemas"]["Approval"][];
+            nextCursor: string | null;
+        };
+        Approval: {
+            /** @example apv_0193a1b2-0000-7000-8000-0000000000f1 */
+            id: string;
+            /** @example loan.write_off */
+            action: string;
+            /** @example Write-off */
+            label: string;
+            /** @example Hapus buku */
+            labelId: string;
+            /** @example loan */
+            entityType: string;
+            /** @example 0193a1b2-0000-7000-8000-0000000000c1 */
+            entityId: string;
+            /**
+             * @description the amount the policy's threshold was applied to (rupiah)
+             * @example 3215000
+             */
+            amount: number | null;
+            /**
+             * @description what will be done when approved
+             * @example {
+             *       "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+             *       "reason": "uncollectable"
+             *     }
+             */
+            input: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "expired";
+            /** @description the proposer's reason */
+            reason: string | null;
+            proposedBy: components["schemas"]["ApprovalPerson"];
+            proposedAt: string;
+            expiresAt: string;
+            decidedBy: components["schemas"]["ApprovalPerson"] & (Record<string, never> | null);
+            decidedAt: string | null;
+            decisionReason: string | null;
+            /** @description the action's result once approved */
+            result?: unknown;
+            /** @description whether the caller may approve or reject it (another staff member with a role allowed to do the action) */
+            canDecide?: boolean;
+        };
+        ApprovalPerson: {
+            id: string;
+            name: string | null;
+        };
+        ApprovalPolicyList: {
+            items: components["schemas"]["ApprovalPolicy"][];
+        };
+        ApprovalPolicy: {
+            /** @example loan.write_off */
+            action: string;
+            /** @example Write-off */
+            label: string;
+            /** @example Hapus buku */
+            labelId: string;
+            /**
+             * @example [
+             *       "finance",
+             *       "admin"
+             *     ]
+             */
+            roles: string[];
+            required: boolean;
+            /**
+             * @description from this amount (rupiah) approval is required; null: any amount
+             * @example 10000000
+             */
+            thresholdAmount: number | null;
+            expiresInHours: number;
+            /**
+             * @description default: the extension's declared default; set: an admin's
+             * @enum {string}
+             */
+            source: "default" | "set";
+            updatedBy: string | null;
+            updatedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "required": true,
+         *       "thresholdAmount": 10000000,
+         *       "expiresInHours": 72
+         *     }
+         */
+        ApprovalPolicyInput: {
+            required: boolean;
+            /** @description null: any amount */
+            thresholdAmount: number | null;
+            /** @default 72 */
+            expiresInHours: number;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+        };
+        AuditEntry: {
+            id: number;
+            at: string;
+            /** @example loan.written_off */
+            event: string;
+            /** @description who did it (null: the system or the user themself) */
+            actor: {
+                id: string;
+                name: string | null;
+                role: string | null;
+            } | null;
+            /** @description the user the entry is about (sign-ins; the borrower whose data was viewed) */
+            user: {
+                id: string;
+                name: string | null;
+                role: string | null;
+            } | null;
+            entityType: string | null;
+            entityId: string | null;
+            reason: string | null;
+            before?: unknown;
+            after?: unknown;
+            /** @description every other fact of the entry */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description admins only */
+            ip?: string | null;
         };
         OutboxJobList: {
             items: components["schemas"]["OutboxJob"][];
@@ -5106,6 +5827,277 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    getAuthUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every staff account, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+                     *           "email": "analyst@kreditku.id",
+                     *           "displayName": "Siti Rahma",
+                     *           "role": "analyst",
+                     *           "status": "active",
+                     *           "lockedUntil": null,
+                     *           "activeSessions": 1,
+                     *           "lastSignInAt": "2026-03-02T03:00:00.000Z",
+                     *           "createdAt": "2026-01-05T03:04:05.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["StaffMember"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postAuthUsers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request replays the stored response (`Idempotent-Replayed: true`); with another request it is 422; while the first is still running, 409. Kept 24 h. 1-255 visible ASCII characters. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "siti@kreditku.id",
+                 *       "displayName": "Siti Rahma",
+                 *       "role": "analyst",
+                 *       "password": "correct horse battery"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StaffCreate"];
+            };
+        };
+        responses: {
+            /** @description The new staff account */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+                     *       "email": "siti@kreditku.id",
+                     *       "displayName": "Siti Rahma",
+                     *       "role": "analyst",
+                     *       "status": "active",
+                     *       "lockedUntil": null,
+                     *       "activeSessions": 0,
+                     *       "lastSignInAt": null,
+                     *       "createdAt": "2026-01-05T03:04:05.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffMember"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The email is taken */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 30
+                     */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/email-taken",
+                     *       "title": "Email taken",
+                     *       "status": 409,
+                     *       "detail": "A user with email siti@kreditku.id exists"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    putAuthUsersByIdStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "disabled",
+                 *       "reason": "Left the company"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StaffStatusChange"];
+            };
+        };
+        responses: {
+            /** @description The staff account after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+                     *       "email": "analyst@kreditku.id",
+                     *       "displayName": "Siti Rahma",
+                     *       "role": "analyst",
+                     *       "status": "disabled",
+                     *       "lockedUntil": null,
+                     *       "activeSessions": 0,
+                     *       "lastSignInAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-01-05T03:04:05.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffMember"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No staff user with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The last active admin may not be disabled */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 30
+                     */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/last-admin",
+                     *       "title": "Last admin",
+                     *       "status": 409,
+                     *       "detail": "This is the only active admin; make another user admin first"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postAuthUsersByIdSessionsRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Laptop lost"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StaffEndSessions"];
+            };
+        };
+        responses: {
+            /** @description How many sessions were ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionsRevoked": 2
+                     *     }
+                     */
+                    "application/json": {
+                        sessionsRevoked: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No staff user with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     postAuthPasskeysRegisterOptions: {
         parameters: {
             query?: never;
@@ -5608,6 +6600,105 @@ export interface operations {
                         nextCursor: string | null;
                         total?: number;
                     };
+                };
+            };
+            /** @description Unknown filter/sort column, bad operator, value or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/bad-filter",
+                     *       "title": "Bad filter",
+                     *       "status": 400,
+                     *       "detail": "filter[nik]: not a filterable column of applications"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller's role may not read this record */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record (or its table does not exist in this deployment) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getRecordsByNameExportCsv: {
+        parameters: {
+            query?: {
+                /** @description 1-100, default 25 */
+                limit?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description a sortable column, `-` prefix for descending */
+                sort?: string;
+                /** @description true: include `total` */
+                count?: string;
+                /** @description text search over the searchable columns */
+                q?: string;
+                /** @description comma-separated columns, in order */
+                columns?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows as CSV */
+            200: {
+                headers: {
+                    /**
+                     * @description attachment; the file name
+                     * @example attachment; filename="applications-2026-03-01.csv"
+                     */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id,status,principal_amount,created_at
+                     *     0193a1b2-0000-7000-8000-0000000000a1,approved,5000000,2026-03-01T08:00:00.000Z
+                     */
+                    "text/csv; charset=utf-8": string;
                 };
             };
             /** @description Unknown filter/sort column, bad operator, value or cursor */
@@ -9085,6 +10176,180 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    getAdminLoansById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The loan account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "loan": {
+                     *         "id": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *         "applicationId": "0193a1b2-0000-7000-8000-0000000000a1",
+                     *         "productId": "prod_reference_weekly",
+                     *         "status": "active",
+                     *         "principalAmount": 5000000,
+                     *         "interestAmount": 500000,
+                     *         "feeAmount": 0,
+                     *         "upfrontFeeAmount": 0,
+                     *         "disbursedAmount": 5000000,
+                     *         "tenor": 50,
+                     *         "tenorUnit": "weeks",
+                     *         "startDate": "2026-03-02",
+                     *         "maturityDate": "2027-02-15",
+                     *         "outstandingAmount": 5390000,
+                     *         "lateFeeOutstandingAmount": 0,
+                     *         "nextDueDate": "2026-03-16",
+                     *         "nextDueAmount": 110000,
+                     *         "dpd": 0,
+                     *         "createdAt": "2026-03-02T03:00:00.000Z",
+                     *         "installments": [
+                     *           {
+                     *             "seq": 1,
+                     *             "dueDate": "2026-03-09",
+                     *             "principalDue": 100000,
+                     *             "interestDue": 10000,
+                     *             "feeDue": 0,
+                     *             "lateFeeDue": 0,
+                     *             "principalPaid": 100000,
+                     *             "interestPaid": 10000,
+                     *             "feePaid": 0,
+                     *             "lateFeePaid": 0,
+                     *             "totalDueAmount": 110000,
+                     *             "outstandingAmount": 0,
+                     *             "status": "paid"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "borrower": {
+                     *         "userId": "0193a1b2-0000-7000-8000-000000000001",
+                     *         "name": "Budi Santoso",
+                     *         "phone": "+62812*****890"
+                     *       },
+                     *       "figures": {
+                     *         "outstandingAmount": 5390000,
+                     *         "lateFeeOutstandingAmount": 0,
+                     *         "overdueAmount": 0,
+                     *         "nextDueDate": "2026-03-16",
+                     *         "nextDueAmount": 110000,
+                     *         "creditBalanceAmount": 0,
+                     *         "payoffAmount": 5390000,
+                     *         "dpd": 0,
+                     *         "bucket": "lancar"
+                     *       },
+                     *       "virtualAccount": {
+                     *         "vaNumber": "8808123456789012",
+                     *         "bankCode": "BCA"
+                     *       },
+                     *       "payoutAccount": {
+                     *         "bankCode": "BCA",
+                     *         "accountNumber": "******7890",
+                     *         "accountName": "BUDI SANTOSO"
+                     *       },
+                     *       "payments": [
+                     *         {
+                     *           "id": "pay_01",
+                     *           "amount": 110000,
+                     *           "paidAt": "2026-03-09T02:00:00.000Z",
+                     *           "status": "applied",
+                     *           "provider": "standard",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "events": [
+                     *         {
+                     *           "id": 7,
+                     *           "from": "disbursing",
+                     *           "to": "active",
+                     *           "actor": {
+                     *             "id": "system:payments",
+                     *             "name": "system:payments",
+                     *             "email": null
+                     *           },
+                     *           "reason": "disbursed",
+                     *           "at": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "asOf": "2026-03-10T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LoanAccount"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /**
+                     * @description Bearer challenge
+                     * @example Bearer realm="kreditku"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication required",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such loan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     getAdminPortfolioSummary: {
         parameters: {
             query?: never;
@@ -9782,6 +11047,901 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    getAdminLoansByIdCollectionLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log, actors by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *           "kind": "promise_to_pay",
+                     *           "outcome": null,
+                     *           "note": "Will pay after payday",
+                     *           "promisedAmount": 220000,
+                     *           "promisedDate": "2026-03-20",
+                     *           "promise": {
+                     *             "state": "pending",
+                     *             "paidAmount": 0
+                     *           },
+                     *           "actor": {
+                     *             "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *             "name": "Rina Analyst",
+                     *             "email": "rina@kreditku.test"
+                     *           },
+                     *           "createdAt": "2026-03-16T03:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CollectionLog"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /**
+                     * @description Bearer challenge
+                     * @example Bearer realm="kreditku"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication required",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such loan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    postAdminLoansByIdCollectionLog: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request replays the stored response (`Idempotent-Replayed: true`); with another request it is 422; while the first is still running, 409. Kept 24 h. 1-255 visible ASCII characters. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "promise_to_pay",
+                 *       "promisedAmount": 220000,
+                 *       "promisedDate": "2026-03-20",
+                 *       "note": "Will pay after payday"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CollectionLogRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *       "loanId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *       "kind": "promise_to_pay",
+                     *       "outcome": null,
+                     *       "note": "Will pay after payday",
+                     *       "promisedAmount": 220000,
+                     *       "promisedDate": "2026-03-20",
+                     *       "promise": {
+                     *         "state": "pending",
+                     *         "paidAmount": 0
+                     *       },
+                     *       "actor": {
+                     *         "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *         "name": "Rina Analyst",
+                     *         "email": "rina@kreditku.test"
+                     *       },
+                     *       "createdAt": "2026-03-16T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CollectionLogEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /**
+                     * @description Bearer challenge
+                     * @example Bearer realm="kreditku"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication required",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not analyst or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such loan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A promise to pay on a loan that is not open */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 30
+                     */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/idempotency-key-in-use",
+                     *       "title": "Request in progress",
+                     *       "status": 409,
+                     *       "detail": "A request with this Idempotency-Key is still being processed",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description Invalid entry (kind, outcome, amount, a date outside today … 90 days ahead) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request is not valid",
+                     *       "errors": [
+                     *         {
+                     *           "path": "principalAmount",
+                     *           "message": "Too small: expected number to be >=1000000",
+                     *           "code": "too_small"
+                     *         }
+                     *       ],
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminApprovals: {
+        parameters: {
+            query?: {
+                /** @description default: every status */
+                status?: "pending" | "approved" | "rejected" | "expired";
+                action?: string;
+                entityType?: string;
+                entityId?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of proposals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *           "action": "loan.write_off",
+                     *           "label": "Write-off",
+                     *           "labelId": "Hapus buku",
+                     *           "entityType": "loan",
+                     *           "entityId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "amount": 3215000,
+                     *           "input": {
+                     *             "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *             "reason": "uncollectable"
+                     *           },
+                     *           "status": "pending",
+                     *           "reason": "uncollectable",
+                     *           "proposedBy": {
+                     *             "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *             "name": "Finance One"
+                     *           },
+                     *           "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *           "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *           "decidedBy": null,
+                     *           "decidedAt": null,
+                     *           "decisionReason": null,
+                     *           "canDecide": true
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApprovalList"];
+                };
+            };
+            /** @description The cursor is not one this API returned */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/bad-cursor",
+                     *       "title": "Bad cursor",
+                     *       "status": 400,
+                     *       "detail": "The cursor is not one this API returned"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getAdminApprovalsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *       "action": "loan.write_off",
+                     *       "label": "Write-off",
+                     *       "labelId": "Hapus buku",
+                     *       "entityType": "loan",
+                     *       "entityId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *       "amount": 3215000,
+                     *       "input": {
+                     *         "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *         "reason": "uncollectable"
+                     *       },
+                     *       "status": "pending",
+                     *       "reason": "uncollectable",
+                     *       "proposedBy": {
+                     *         "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *         "name": "Finance One"
+                     *       },
+                     *       "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *       "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *       "decidedBy": null,
+                     *       "decidedAt": null,
+                     *       "decisionReason": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such proposal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postAdminApprovalsByIdApprove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request replays the stored response (`Idempotent-Replayed: true`); with another request it is 422; while the first is still running, 409. Kept 24 h. 1-255 visible ASCII characters. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "checked the collection log"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example checked the collection log */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Approved and carried out; `result` is the action's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *       "action": "loan.write_off",
+                     *       "label": "Write-off",
+                     *       "labelId": "Hapus buku",
+                     *       "entityType": "loan",
+                     *       "entityId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *       "amount": 3215000,
+                     *       "input": {
+                     *         "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *         "reason": "uncollectable"
+                     *       },
+                     *       "status": "approved",
+                     *       "reason": "uncollectable",
+                     *       "proposedBy": {
+                     *         "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *         "name": "Finance One"
+                     *       },
+                     *       "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *       "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *       "decidedBy": {
+                     *         "id": "0193a1b2-0000-7000-8000-0000000000e2",
+                     *         "name": "Admin Two"
+                     *       },
+                     *       "decidedAt": "2026-03-01T09:00:00.000Z",
+                     *       "decisionReason": null,
+                     *       "result": {
+                     *         "loanId": "0193a1b2-0000-7000-8000-0000000000c1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The proposer, or a role that may not do the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such proposal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already decided, expired, or the action cannot be done any more */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 30
+                     */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/idempotency-key-in-use",
+                     *       "title": "Request in progress",
+                     *       "status": 409,
+                     *       "detail": "A request with this Idempotency-Key is still being processed",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postAdminApprovalsByIdReject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request replays the stored response (`Idempotent-Replayed: true`); with another request it is 422; while the first is still running, 409. Kept 24 h. 1-255 visible ASCII characters. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "the borrower promised to pay on Friday"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example the borrower promised to pay on Friday */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *       "action": "loan.write_off",
+                     *       "label": "Write-off",
+                     *       "labelId": "Hapus buku",
+                     *       "entityType": "loan",
+                     *       "entityId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *       "amount": 3215000,
+                     *       "input": {
+                     *         "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *         "reason": "uncollectable"
+                     *       },
+                     *       "status": "rejected",
+                     *       "reason": "uncollectable",
+                     *       "proposedBy": {
+                     *         "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *         "name": "Finance One"
+                     *       },
+                     *       "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *       "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *       "decidedBy": {
+                     *         "id": "0193a1b2-0000-7000-8000-0000000000e2",
+                     *         "name": "Admin Two"
+                     *       },
+                     *       "decidedAt": "2026-03-01T09:00:00.000Z",
+                     *       "decisionReason": "the borrower promised to pay on Friday"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The proposer, or a role that may not do the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such proposal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already decided */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 30
+                     */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/idempotency-key-in-use",
+                     *       "title": "Request in progress",
+                     *       "status": 409,
+                     *       "detail": "A request with this Idempotency-Key is still being processed",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getAdminApprovalPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every approvable action of the installed extensions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "loan.write_off",
+                     *           "label": "Write-off",
+                     *           "labelId": "Hapus buku",
+                     *           "roles": [
+                     *             "finance",
+                     *             "admin"
+                     *           ],
+                     *           "required": true,
+                     *           "thresholdAmount": 10000000,
+                     *           "expiresInHours": 72,
+                     *           "source": "default",
+                     *           "updatedBy": null,
+                     *           "updatedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApprovalPolicyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    putAdminApprovalPoliciesByAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                action: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "required": true,
+                 *       "thresholdAmount": 10000000,
+                 *       "expiresInHours": 72
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApprovalPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description The policy in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "action": "loan.write_off",
+                     *       "label": "Write-off",
+                     *       "labelId": "Hapus buku",
+                     *       "roles": [
+                     *         "finance",
+                     *         "admin"
+                     *       ],
+                     *       "required": true,
+                     *       "thresholdAmount": 10000000,
+                     *       "expiresInHours": 72,
+                     *       "source": "set",
+                     *       "updatedBy": "0193a1b2-0000-7000-8000-0000000000e2",
+                     *       "updatedAt": "2026-03-01T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such approvable action */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getAdminAudit: {
+        parameters: {
+            query?: {
+                /** @description the acting staff member's id */
+                actor?: string;
+                event?: string;
+                entityType?: string;
+                entityId?: string;
+                /** @description at or after this instant */
+                from?: string;
+                /** @description at or before this instant */
+                to?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 812,
+                     *           "at": "2026-03-01T09:00:00.000Z",
+                     *           "event": "loan.written_off",
+                     *           "actor": {
+                     *             "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *             "name": "Finance One",
+                     *             "role": "finance"
+                     *           },
+                     *           "user": null,
+                     *           "entityType": "loan",
+                     *           "entityId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "reason": "uncollectable",
+                     *           "before": {
+                     *             "status": "delinquent",
+                     *             "dpd": 184
+                     *           },
+                     *           "after": {
+                     *             "status": "written_off",
+                     *             "totalAmount": 3215000
+                     *           },
+                     *           "details": {
+                     *             "approvalId": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *             "approvedBy": "0193a1b2-0000-7000-8000-0000000000e2"
+                     *           },
+                     *           "ip": "203.0.113.7"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description The cursor is not one this API returned */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/bad-cursor",
+                     *       "title": "Bad cursor",
+                     *       "status": 400,
+                     *       "detail": "The cursor is not one this API returned"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
         };
     };
     getAdminJobs: {

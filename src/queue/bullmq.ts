@@ -9,7 +9,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from "../runtime/registry.ts";
 import { markDead, markDispatched, pendingForDispatch, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
-import { describeError, type JobExecutor, type RunInput } from "./executor.ts";
+import { describeError, type CompleteInput, type JobExecutor, type RunInput } from "./executor.ts";
 import { dispatchedRows, lostAmong, requeueLost } from "./lost.ts";
 import { jobIdOf, keyOfJobId } from "./job-id.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
@@ -53,6 +53,15 @@ function workerOptions(o: BullOptions, concurrency: number) {
 
 const KEEP_COMPLETED = { age: 3600, count: 10_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3600 };
+/** Options of a results-queue entry (a worker's report to the owner). */
+const RESULT_OPTS = { attempts: 10, backoff: { type: "exponential" as const, delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED };
+/** Results fetched from Redis at once by the owner: the largest batch applied in one transaction. */
+const RESULTS_CONCURRENCY = 64;
+
+function asError(e: unknown): Error | undefined {
+  if (e === undefined) return undefined;
+  return e instanceof Error ? e : new Error(String(e));
+}
 
 export function connectionOf(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null };
@@ -150,6 +159,51 @@ async function redisWithin<T>(p: Promise<T>, ms: number, what: string): Promise<
   return r as T;
 }
 
+/**
+ * Collects the items handed in during one event-loop turn (up to `max`) and handles them together: `fn` gets the
+ * batch and answers one outcome per item (an Error rejects that item's promise), or throws (rejects them all).
+ * BullMQ processors await their item, so a job is acknowledged only after its batch went through.
+ */
+export class Batcher<T, R = void> {
+  private items: T[] = [];
+  private waiters: { resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private queued = false;
+  constructor(
+    private fn: (items: T[]) => Promise<(R | Error)[]> | (R | Error)[],
+    private max = 500,
+  ) {}
+
+  push(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.items.push(item);
+      this.waiters.push({ resolve, reject });
+      if (this.items.length >= this.max) this.flush();
+      else if (!this.queued) {
+        this.queued = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private flush = () => {
+    this.queued = false;
+    if (this.items.length === 0) return;
+    const items = this.items;
+    const waiters = this.waiters;
+    this.items = [];
+    this.waiters = [];
+    const settle = (out: (R | Error)[]) => waiters.forEach((w, i) => (out[i] instanceof Error ? w.reject(out[i]) : w.resolve(out[i] as R)));
+    const fail = (err: unknown) => waiters.forEach((w) => w.reject(err));
+    try {
+      const out = this.fn(items);
+      if (out instanceof Promise) out.then(settle, fail);
+      else settle(out);
+    } catch (err) {
+      fail(err);
+    }
+  };
+}
+
 /** Jobs being processed by this process: named in the shutdown warning when they outlive the timeout. */
 export class ActiveJobs {
   private map = new Map<string, { name: string; queue: string; key: string; startedAt: number }>();
@@ -217,6 +271,9 @@ export class BullOwner {
   private redisSuspect = false;
   private sentinel = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   readonly active = new ActiveJobs();
+  /** Results of the owner's own jobs and of stateless workers: applied in one transaction per batch. */
+  private completions = new Batcher<CompleteInput, void>((items) => this.exec.completeMany(this.db, items).map(asError));
+  private results = new Batcher<ResultData, void>((items) => this.applyResults(items));
 
   constructor(
     private db: Db,
@@ -257,8 +314,9 @@ export class BullOwner {
       w.on("stalled", (jobId) => onStalled(q, jobId, this.log, this.exec, this.db));
       this.workers.push(w);
     }
-    // applying is synchronous (one SQLite transaction); concurrency only pipelines Redis round trips
-    const results = new Worker<ResultData>(RESULTS_QUEUE, async (job) => this.applyResult(job.data), workerOptions(this.opts, 16));
+    // results are applied in batches (one SQLite transaction for those that arrived in one event-loop turn); the
+    // concurrency is how many results are fetched from Redis at once, i.e. the largest batch
+    const results = new Worker<ResultData>(RESULTS_QUEUE, (job) => this.results.push(job.data), workerOptions(this.opts, RESULTS_CONCURRENCY));
     results.on("error", (err) => this.warn("worker error", `worker:${RESULTS_QUEUE}`, err));
     this.workers.push(results);
     this.installSchedules(); // in the background: start-up must not wait for Redis
@@ -391,7 +449,11 @@ export class BullOwner {
       if (rows.length === 0) return;
       const now = this.clock.now().getTime();
       const byQueue = new Map<string, OutboxRow[]>();
-      for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
+      for (const r of rows) {
+        const list = byQueue.get(r.queue);
+        if (list) list.push(r);
+        else byQueue.set(r.queue, [r]);
+      }
       for (const [queue, list] of byQueue) {
         const added = this.queues.get(queue).addBulk(
           list.map((r) => ({
@@ -417,7 +479,7 @@ export class BullOwner {
       const key = keyOf(job);
       const input: RunInput = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1, trace: job.data.trace };
       const result = await this.exec.run(input);
-      this.exec.complete(this.db, { ...input, result });
+      await this.completions.push({ ...input, result });
     } finally {
       done();
     }
@@ -442,14 +504,43 @@ export class BullOwner {
 
   /** A result from a stateless worker: applied once, in one transaction with the completion mark. */
   applyResult(r: ResultData) {
-    if (r.state === "dead") {
-      this.exec.metrics.failed.inc({ queue: this.exec.queueOf(r.kind, r.name) });
-      this.db.tx((c) => markDead(c, r.key, r.error ?? "failed", this.clock.now().getTime(), r.attempts));
-      this.log.error("job dead", { key: r.key, name: r.name, attempts: r.attempts, error: r.error });
-      return;
+    const err = this.applyResults([r])[0];
+    if (err) throw err;
+  }
+
+  /**
+   * Results from stateless workers, in one transaction: completed ones applied (once per key, each apply in a
+   * savepoint), dead ones marked dead. One outcome per result: an Error fails that result's entry (BullMQ retries it).
+   */
+  applyResults(rs: ResultData[]): (Error | undefined)[] {
+    const out: (Error | undefined)[] = new Array(rs.length).fill(undefined);
+    const done: number[] = [];
+    const dead: number[] = [];
+    rs.forEach((r, i) => (r.state === "dead" ? dead : done).push(i));
+    if (dead.length > 0) {
+      const now = this.clock.now().getTime();
+      try {
+        this.db.tx((c) => {
+          for (const i of dead) markDead(c, rs[i]!.key, rs[i]!.error ?? "failed", now, rs[i]!.attempts);
+        });
+        for (const i of dead) {
+          const r = rs[i]!;
+          this.exec.metrics.failed.inc({ queue: this.exec.queueOf(r.kind, r.name) });
+          this.log.error("job dead", { key: r.key, name: r.name, attempts: r.attempts, error: r.error });
+        }
+      } catch (err) {
+        for (const i of dead) out[i] = asError(err);
+      }
     }
-    this.exec.complete(this.db, { ...r, result: r.result });
-    withTraceContext(r.runSpan, () => this.log.info("job completed", { key: r.key, name: r.name, queue: this.exec.queueOf(r.kind, r.name), attempts: r.attempts }));
+    if (done.length > 0) {
+      const errors = this.exec.completeMany(this.db, done.map((i) => ({ ...rs[i]!, result: rs[i]!.result })));
+      done.forEach((i, k) => {
+        const r = rs[i]!;
+        if (errors[k] !== undefined) out[i] = asError(errors[k]);
+        else withTraceContext(r.runSpan, () => this.log.info("job completed", { key: r.key, name: r.name, queue: this.exec.queueOf(r.kind, r.name), attempts: r.attempts }));
+      });
+    }
+    return out;
   }
 
   /** Jobs waiting or running per queue; DependencyUnavailable("redis") when Redis does not answer within timeoutMs. */
@@ -491,6 +582,11 @@ export class StatelessWorkers {
   private workers: Worker[] = [];
   private results: Queue;
   readonly active = new ActiveJobs();
+  /** Results handed to the owner: one addBulk (one Redis round trip) per event-loop turn instead of one add each. */
+  private reports = new Batcher<{ data: ResultData; jobId: string }, void>(async (items) => {
+    await this.results.addBulk(items.map((r) => ({ name: "result", data: r.data, opts: { ...RESULT_OPTS, jobId: r.jobId } })));
+    return items.map(() => undefined);
+  });
 
   constructor(
     private exec: JobExecutor,
@@ -528,7 +624,7 @@ export class StatelessWorkers {
     const input: RunInput = { key, kind: job.data.kind, name: job.data.name, payload: job.data.payload, attempt: job.attemptsMade + 1, trace: job.data.trace };
     const result = await this.exec.run(input);
     const data: ResultData = { ...job.data, key, state: "completed", result: result ?? null, attempts: job.attemptsMade + 1, ...(input.runSpan ? { runSpan: input.runSpan } : {}) };
-    await this.results.add("result", data, { jobId: resultJobId(job, "ok"), attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED });
+    await this.reports.push({ data, jobId: resultJobId(job, "ok") });
     this.exec.metrics.completed.inc({ queue: job.queueName });
     withTraceContext(input.runSpan, () => this.opts.log.info("job completed", { key, name: job.data.name, queue: job.queueName, attempt: input.attempt }));
     return result ?? null;
@@ -544,8 +640,8 @@ export class StatelessWorkers {
     }
     this.exec.metrics.failed.inc({ queue: job.queueName });
     const data: ResultData = { ...job.data, key, state: "dead", error: describeError(err), attempts: job.attemptsMade };
-    await this.results
-      .add("result", data, { jobId: resultJobId(job, "dead"), attempts: 10, backoff: { type: "exponential", delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED })
+    await this.reports
+      .push({ data, jobId: resultJobId(job, "dead") })
       .catch((e) => this.opts.log.error("could not report a dead job", { key, err: e as Error }));
   }
 

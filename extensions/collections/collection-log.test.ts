@@ -59,9 +59,11 @@ scenarios("collection log", [
     expectedContent: { kind: "call_attempt", outcome: "no_answer", note: "Rang twice", promise: null, loanId: "L-1" },
     afterTest({ app, user, res }) {
       expect(res.body.actor).toEqual({ id: user!.id, name: user!.email, email: user!.email });
-      const a = app.db.read.get<{ event: string; actor_id: string; user_id: string; details: string }>("SELECT event, actor_id, user_id, details FROM audit_log WHERE event LIKE 'collection.%'");
-      expect(a).toMatchObject({ event: "collection.call_logged", actor_id: user!.id, user_id: "u_L-1" });
-      expect(JSON.parse(a!.details)).toMatchObject({ entityType: "loan", entityId: "L-1", before: null, after: { kind: "call_attempt", outcome: "no_answer" }, reason: "Rang twice" });
+      const a = app.db.read.get<{ event: string; actor_id: string; user_id: string; entity_type: string; entity_id: string; details: string }>(
+        "SELECT event, actor_id, user_id, entity_type, entity_id, details FROM audit_log WHERE event LIKE 'collection.%'",
+      );
+      expect(a).toMatchObject({ event: "collection.call_logged", actor_id: user!.id, user_id: "u_L-1", entity_type: "loan", entity_id: "L-1" });
+      expect(JSON.parse(a!.details)).toMatchObject({ before: null, after: { kind: "call_attempt", outcome: "no_answer" }, reason: "Rang twice", entryId: res.body.id });
     },
   },
   {

@@ -4,7 +4,7 @@
 //   kept    — those payments reach the promised amount;
 //   broken  — the date has passed without that;
 //   pending — the date has not passed yet.
-import { addDays, jakartaDate, problems, type Sql, type TxContext } from "../../src/runtime/index.ts";
+import { addDays, auditChange, jakartaDate, problems, type Sql, type TxContext } from "../../src/runtime/index.ts";
 import type { CollectionLogEntry, CollectionLogRequest } from "../../schemas/collection-log.ts";
 import { actorsOf } from "../loans/actors.ts";
 import type { LoanRow } from "../loans/rows.ts";
@@ -131,17 +131,16 @@ export function addCollectionLogEntry(t: TxContext, input: { loanId: string; act
     row.created_at,
   );
   const after = { kind: row.kind, outcome: row.outcome, promisedAmount: row.promised_amount, promisedDate: row.promised_date, note: row.note };
-  // The audit trail (the platform's audit_log, as src/auth/audit.ts writes it), in this transaction.
-  t.run(
-    "INSERT INTO audit_log (at, event, user_id, actor_id, ip, user_agent, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    row.created_at,
-    EVENTS[row.kind],
-    loan.user_id,
-    row.actor_id,
-    input.meta?.ip ?? null,
-    input.meta?.userAgent?.slice(0, 512) ?? null,
-    JSON.stringify({ entityType: "loan", entityId: loan.id, entryId: row.id, before: null, after, reason: row.note || null }),
-  );
+  auditChange(t, { user: { id: row.actor_id }, ip: input.meta?.ip ?? null, userAgent: input.meta?.userAgent ?? null }, {
+    event: EVENTS[row.kind],
+    entity: { type: "loan", id: loan.id },
+    userId: loan.user_id,
+    before: null,
+    after,
+    reason: row.note || null,
+    details: { entryId: row.id },
+    at: row.created_at,
+  });
   const payments = row.kind === "promise_to_pay" ? appliedPayments(t, loan.id) : [];
   return entryOut(row, actorsOf(t, [row.actor_id]).get(row.actor_id)!, payments, today);
 }

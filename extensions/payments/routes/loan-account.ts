@@ -1,7 +1,7 @@
 // The staff loan account (GET /api/v1/admin/loans/{id}): the loan page's data in one request. It lives in payments
 // because it needs the payoff quote and the VA (payments sits above collections and loans, whose figures it reuses:
 // loans' loanOut — the one definition of outstanding —, collections' standing — overdue, DPD bucket).
-import { defineRoute, jakartaDate, problems } from "../deps.ts";
+import { auditChange, defineRoute, jakartaDate, problems } from "../../../src/runtime/index.ts";
 import { IdParams } from "../../../schemas/common.ts";
 import { LoanAccount, LOAN_ACCOUNT_EXAMPLE } from "../../../schemas/loan-account.ts";
 import { loanOut } from "../../loans/repo.ts";
@@ -85,15 +85,7 @@ export const loanAccountRoute = defineRoute({
     ];
     if (clear.length) {
       ctx.tx((t) =>
-        t.run(
-          "INSERT INTO audit_log (at, event, user_id, actor_id, ip, user_agent, details) VALUES (?, 'pii.viewed', ?, ?, ?, ?, ?)",
-          now.toISOString(),
-          row.user_id,
-          req.user!.id,
-          req.ip,
-          req.userAgent.slice(0, 512),
-          JSON.stringify({ entityType: "loan", entityId: row.id, view: "loan account", fields: clear }),
-        ),
+        auditChange(t, req, { event: "pii.viewed", entity: { type: "loan", id: row.id }, userId: row.user_id, details: { view: "loan account", fields: clear }, at: now }),
       );
     }
     return { status: 200, body };

@@ -145,8 +145,17 @@ describe("http app", () => {
     expect(doc.paths["/api/v1/echo"].post.responses["422"]).toEqual({ $ref: "#/components/responses/ValidationFailed" });
     expect(doc.components.responses.ValidationFailed.content["application/problem+json"].schema).toEqual({ $ref: "#/components/schemas/Problem" });
     expect(doc.components.schemas.Problem.properties.errors.type).toBe("array");
-    const html = await (await req("/api/docs")).text();
-    expect(html).toContain("/api/v1/echo");
+    const page = await req("/api/docs");
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts).toEqual([expect.stringMatching(/^\/api\/docs\/scalar-[\d.]+\.js$/), "/api/docs/init.js"]);
+    for (const src of scripts) {
+      const js = await req(src);
+      expect(js.status).toBe(200);
+      expect(js.headers.get("content-type")).toContain("javascript");
+    }
+    expect(await (await req("/api/docs/init.js")).text()).toContain('url: "/api/openapi.json"');
   });
 
   describe("Idempotency-Key", () => {

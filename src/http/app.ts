@@ -10,7 +10,8 @@ import type { AppEnv, Platform } from "./types.ts";
 import { HttpProblem, problemResponse, problems } from "./problem.ts";
 import { accessLog, requestId } from "./middleware.ts";
 import { headerLimit } from "./header-limit.ts";
-import { openApiDocument, renderDocsPage } from "./openapi.ts";
+import { openApiDocument } from "./openapi.ts";
+import { apiDocsRoutes } from "../api-docs/routes.ts";
 import { newRouter, takesLargeBodies, type App } from "./router.ts";
 import { declareRoute } from "./route.ts";
 import { mountPlatformRoutes } from "./mount.ts";
@@ -101,15 +102,7 @@ export function createApp(platform: Platform, modules: AppModule[] = []): App {
       responses: { 200: { description: "The document", schema: z.record(z.string(), z.unknown()), example: { openapi: "3.1.0", info: { title: "KreditKu API", version: "1.0.0" }, paths: {} } } },
       handler: () => ({ status: 200, body: doc() }),
     }),
-    declareRoute({
-      method: "get",
-      path: "/api/docs",
-      summary: "The API reference page (HTML, rendered from the document)",
-      access: "public",
-      openapi: false,
-      responses: { 200: { description: "The reference page", contentType: "text/html; charset=utf-8", schema: z.string() } },
-      handler: () => ({ status: 200, body: renderDocsPage(doc()) }),
-    }),
+    ...apiDocsRoutes(),
   ]);
 
   app.notFound((c) => {

@@ -1,7 +1,7 @@
 // Collections: DPD and buckets, late fees within the caps, reminders, write-offs, portfolio metrics; the record APIs
 // over its tables and the overview's loans (portfolio) part.
 import { randomUUID } from "node:crypto";
-import { defineExtension, defineRoute, jakartaDate, type ExtensionContext } from "../../src/runtime/index.ts";
+import { auditChange, defineApprovable, defineExtension, defineRoute, jakartaDate, PendingApprovalSchema, PENDING_EXAMPLE, proposeOrRun, z, type ExtensionContext } from "../../src/runtime/index.ts";
 import { PII } from "../loans/personal-data.ts";
 import { RECORDS } from "./records.ts";
 import { portfolioOverview } from "./overview.ts";
@@ -77,6 +77,38 @@ const listRoute = defineRoute({
   },
 });
 
+/**
+ * A write-off, approvable (four-eyes): by default one of Rp 10.000.000 or more (the receivables written off) needs a
+ * second staff member's approval; the audit entry names both.
+ */
+export const writeOffAction = defineApprovable<{ loanId: string; reason: string }, ReturnType<typeof writeOffLoan>>({
+  action: "loan.write_off",
+  label: "Write-off",
+  labelId: "Hapus buku",
+  roles: ["finance", "admin"],
+  input: z.object({ loanId: z.string().min(1).max(200), reason: z.string().min(3).max(500) }),
+  entity: (i) => ({ type: "loan", id: i.loanId }),
+  amount: (_i, r) => r.writeOff.totalAmount,
+  settled: (r) => !r.created,
+  defaultPolicy: { required: true, thresholdAmount: 10_000_000 },
+  execute(t, input, run) {
+    const before = t.get<{ status: string; dpd: number | null }>("SELECT l.status, c.dpd FROM loans l LEFT JOIN collection_state c ON c.loan_id = l.id WHERE l.id = ?", input.loanId);
+    const r = writeOffLoan(t, { loanId: input.loanId, actor: run.actor.id, reason: input.reason, now: run.now });
+    if (r.created) {
+      auditChange(t, { user: run.actor, ip: run.ip, userAgent: run.userAgent }, {
+        event: "loan.written_off",
+        entity: { type: "loan", id: input.loanId },
+        before: before ? { status: before.status, dpd: before.dpd } : null,
+        after: { status: "written_off", ...r.writeOff },
+        reason: input.reason,
+        details: run.approvalId ? { approvalId: run.approvalId, approvedBy: run.approvedBy?.id ?? null } : {},
+        at: run.now,
+      });
+    }
+    return r;
+  },
+});
+
 const writeOffRoute = defineRoute({
   method: "post",
   path: "/api/v1/admin/loans/{id}/write-off",
@@ -88,6 +120,7 @@ const writeOffRoute = defineRoute({
   responses: {
     201: { description: "Written off", schema: WriteOff },
     200: { description: "Already written off (the first result)", schema: WriteOff },
+    202: { description: "Proposed: the approval policy requires another staff member's approval at this amount (default: from Rp 10.000.000)", schema: PendingApprovalSchema, example: PENDING_EXAMPLE },
     404: problem("No such loan"),
     409: problem("Not delinquent, or DPD below the threshold"),
     401: problem("Not signed in"),
@@ -95,7 +128,9 @@ const writeOffRoute = defineRoute({
   },
   handler(req, ctx) {
     const actor = req.user?.id ?? "unknown";
-    const r = ctx.tx((t) => writeOffLoan(t, { loanId: req.params.id, actor, reason: req.body.reason, now: ctx.clock.now() }));
+    const out = proposeOrRun(ctx, req, writeOffAction, { loanId: req.params.id, reason: req.body.reason }, { reason: req.body.reason });
+    if (out.kind === "proposed") return { status: 202, body: { approvalRequired: true as const, approval: out.approval } };
+    const r = out.result;
     if (r.created) ctx.log.info("loan written off", { loanId: r.writeOff.loanId, dpd: r.writeOff.dpd, totalAmount: r.writeOff.totalAmount, actor });
     return { status: r.created ? 201 : 200, body: r.writeOff };
   },
@@ -122,7 +157,11 @@ const putSettingsRoute = defineRoute({
   request: { body: CollectionsSettings },
   responses: { 200: { description: "Settings", schema: CollectionsSettings }, 401: problem("Not signed in"), 403: problem("Not admin"), 422: problem("Invalid settings") },
   handler(req, ctx) {
-    ctx.tx((t) => setWriteOffDpd(t, req.body.writeOffDpd));
+    ctx.tx((t) => {
+      const before = writeOffDpd(t);
+      setWriteOffDpd(t, req.body.writeOffDpd);
+      auditChange(t, req, { event: "settings.changed", entity: { type: "settings", id: "collections" }, before: { writeOffDpd: before }, after: { writeOffDpd: req.body.writeOffDpd }, at: ctx.clock.now() });
+    });
     ctx.log.info("collections settings changed", { writeOffDpd: req.body.writeOffDpd, actor: req.user?.id });
     return { status: 200, body: { writeOffDpd: writeOffDpd(ctx.db) } };
   },
@@ -160,6 +199,7 @@ export default defineExtension({
   routes: [summaryRoute, rollRatesRoute, listRoute, writeOffRoute, getSettingsRoute, putSettingsRoute, runSweepRoute, ...COLLECTION_LOG_ROUTES],
   jobs: [sendReminderJob, delinquencySweepJob],
   records: RECORDS,
+  approvals: [writeOffAction],
   overview: [portfolioOverview],
   init(ctx) {
     registerGauges(ctx);

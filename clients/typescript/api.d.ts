@@ -795,6 +795,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find borrowers, applications and loans from one box: name, phone (0812…), NIK or id
+         * @description A phone typed the local way (`0812-3456-7890`, `62812…`, `+62812…`) is normalised to `+62…` and matched exactly; a 16-digit NIK is matched exactly; an application, loan or borrower id matches whole or by its first 8+ characters; other text matches borrower names. A borrower found by phone or NIK brings their loans and applications. Phone and NIK are shown as the caller's role may see them (masked for analysts and finance). Borrower results are for admin and analyst; finance gets the loans and applications.
+         */
+        get: operations["getAdminSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/products/pricing-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Worst-case daily cost, total cost and late fee of product terms against the caps in force today (nothing saved)
+         * @description The same computation saving a product runs: every tenor in the range at the smallest and the largest amount, interest plus all fees per day of the principal (ppm/day, rounded up), compared exactly with the strictest cap in force for that term. `violations` is what saving would refuse.
+         */
+        post: operations["postAdminProductsPricingCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/blocklist": {
         parameters: {
             query?: never;
@@ -3481,6 +3521,40 @@ export interface components {
                 expiresAt?: string;
             };
         };
+        /**
+         * @example {
+         *       "rule": "daily_cost",
+         *       "capId": "ojk-consumptive-2025-short",
+         *       "cap": 3000,
+         *       "figure": 5000,
+         *       "unit": "ppm_per_day",
+         *       "effectiveFrom": "2025-01-01",
+         *       "source": "OJK SEOJK 19/2023",
+         *       "message": "interest and fees are 5000 ppm/day of the principal; the cap in force is 3000 ppm/day",
+         *       "at": {
+         *         "amount": 10000000,
+         *         "tenor": 10,
+         *         "termDays": 70
+         *       }
+         *     }
+         */
+        CapViolation: {
+            /** @enum {string} */
+            rule: "daily_cost" | "late_fee_daily" | "total_cost" | "income_ratio" | "min_age";
+            capId: string;
+            cap: number;
+            figure: number;
+            /** @enum {string} */
+            unit: "ppm_per_day" | "ppm" | "years";
+            effectiveFrom: string;
+            source: string;
+            message: string;
+            at?: {
+                amount: number;
+                tenor: number;
+                termDays: number;
+            };
+        };
         BlocklistPage: {
             items: components["schemas"]["BlocklistEntry"][];
             nextCursor: string | null;
@@ -4662,6 +4736,59 @@ export interface components {
             reason: string;
             createdAt: string;
         };
+        /** @description Proposed: another staff member must approve it (POST /api/v1/admin/approvals/{id}/approve) */
+        PendingApproval: {
+            /** @enum {boolean} */
+            approvalRequired: true;
+            approval: components["schemas"]["Approval"];
+        };
+        Approval: {
+            /** @example apv_0193a1b2-0000-7000-8000-0000000000f1 */
+            id: string;
+            /** @example loan.write_off */
+            action: string;
+            /** @example Write-off */
+            label: string;
+            /** @example Hapus buku */
+            labelId: string;
+            /** @example loan */
+            entityType: string;
+            /** @example 0193a1b2-0000-7000-8000-0000000000c1 */
+            entityId: string;
+            /**
+             * @description the amount the policy's threshold was applied to (rupiah)
+             * @example 3215000
+             */
+            amount: number | null;
+            /**
+             * @description what will be done when approved
+             * @example {
+             *       "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+             *       "reason": "uncollectable"
+             *     }
+             */
+            input: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "expired";
+            /** @description the proposer's reason */
+            reason: string | null;
+            proposedBy: components["schemas"]["ApprovalPerson"];
+            proposedAt: string;
+            expiresAt: string;
+            decidedBy: components["schemas"]["ApprovalPerson"] & (Record<string, never> | null);
+            decidedAt: string | null;
+            decisionReason: string | null;
+            /** @description the action's result once approved */
+            result?: unknown;
+            /** @description whether the caller may approve or reject it (another staff member with a role allowed to do the action) */
+            canDecide?: boolean;
+        };
+        ApprovalPerson: {
+            id: string;
+            name: string | null;
+        };
         /**
          * @example {
          *       "reason": "No payment for 180 days; borrower unreachable"
@@ -4795,53 +4922,6 @@ export interface components {
         ApprovalList: {
             items: components["schemas"]["Approval"][];
             nextCursor: string | null;
-        };
-        Approval: {
-            /** @example apv_0193a1b2-0000-7000-8000-0000000000f1 */
-            id: string;
-            /** @example loan.write_off */
-            action: string;
-            /** @example Write-off */
-            label: string;
-            /** @example Hapus buku */
-            labelId: string;
-            /** @example loan */
-            entityType: string;
-            /** @example 0193a1b2-0000-7000-8000-0000000000c1 */
-            entityId: string;
-            /**
-             * @description the amount the policy's threshold was applied to (rupiah)
-             * @example 3215000
-             */
-            amount: number | null;
-            /**
-             * @description what will be done when approved
-             * @example {
-             *       "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
-             *       "reason": "uncollectable"
-             *     }
-             */
-            input: {
-                [key: string]: unknown;
-            };
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected" | "expired";
-            /** @description the proposer's reason */
-            reason: string | null;
-            proposedBy: components["schemas"]["ApprovalPerson"];
-            proposedAt: string;
-            expiresAt: string;
-            decidedBy: components["schemas"]["ApprovalPerson"] & (Record<string, never> | null);
-            decidedAt: string | null;
-            decisionReason: string | null;
-            /** @description the action's result once approved */
-            result?: unknown;
-            /** @description whether the caller may approve or reject it (another staff member with a role allowed to do the action) */
-            canDecide?: boolean;
-        };
-        ApprovalPerson: {
-            id: string;
-            name: string | null;
         };
         ApprovalPolicyList: {
             items: components["schemas"]["ApprovalPolicy"][];
@@ -8873,6 +8953,350 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
         };
     };
+    getAdminSearch: {
+        parameters: {
+            query: {
+                /** @description name, phone, NIK or id */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What matched, borrowers first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "matchedAs": [
+                     *         "phone"
+                     *       ],
+                     *       "results": [
+                     *         {
+                     *           "type": "borrower",
+                     *           "id": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *           "name": "Siti Aminah",
+                     *           "phone": "+62812*****890",
+                     *           "nik": "3174********0001",
+                     *           "status": "active",
+                     *           "createdAt": "2026-03-01T08:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "type": "loan",
+                     *           "id": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "name": "Siti Aminah",
+                     *           "userId": "0193a1b2-0000-7000-8000-0000000000b1",
+                     *           "status": "active",
+                     *           "principalAmount": 5000000,
+                     *           "dpd": 0,
+                     *           "createdAt": "2026-03-02T08:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        matchedAs: ("phone" | "nik" | "id" | "name")[];
+                        results: {
+                            /** @enum {string} */
+                            type: "borrower" | "application" | "loan";
+                            id: string;
+                            name: string | null;
+                            phone?: string | null;
+                            nik?: string | null;
+                            status?: string | null;
+                            userId?: string | null;
+                            principalAmount?: number | null;
+                            dpd?: number | null;
+                            createdAt?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /**
+                     * @description Bearer challenge
+                     * @example Bearer realm="kreditku"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication required",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description q missing, shorter than 2 or longer than 100 characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request is not valid",
+                     *       "errors": [
+                     *         {
+                     *           "path": "principalAmount",
+                     *           "message": "Too small: expected number to be >=1000000",
+                     *           "code": "too_small"
+                     *         }
+                     *       ],
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminProductsPricingCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "purpose": "consumptive",
+                 *       "minAmount": 1000000,
+                 *       "maxAmount": 5000000,
+                 *       "minTenor": 10,
+                 *       "maxTenor": 50,
+                 *       "tenorUnit": "weeks",
+                 *       "interestMethod": "flat",
+                 *       "interestRatePpm": 2000,
+                 *       "upfrontFeePpm": 0,
+                 *       "adminFeeAmount": 0,
+                 *       "lateFeePpm": 1000
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    purpose: "consumptive" | "productive";
+                    minAmount: number;
+                    maxAmount: number;
+                    minTenor: number;
+                    maxTenor: number;
+                    /** @enum {string} */
+                    tenorUnit: "days" | "weeks" | "months";
+                    /** @enum {string} */
+                    interestMethod: "flat" | "annuity";
+                    interestRatePpm: number;
+                    /** @default 0 */
+                    upfrontFeePpm?: number;
+                    /** @default 0 */
+                    adminFeeAmount?: number;
+                    /** @default 0 */
+                    lateFeePpm?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The worst figures and the caps in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "date": "2026-03-01",
+                     *       "dailyCost": {
+                     *         "figurePpm": 286,
+                     *         "capPpm": 3000,
+                     *         "capId": "ojk-consumptive-2025-short",
+                     *         "effectiveFrom": "2025-01-01",
+                     *         "source": "OJK SEOJK 19/2023",
+                     *         "within": true,
+                     *         "at": {
+                     *           "amount": 1000000,
+                     *           "tenor": 50,
+                     *           "termDays": 350
+                     *         }
+                     *       },
+                     *       "totalCost": {
+                     *         "figurePpm": 100000,
+                     *         "capPpm": 1000000,
+                     *         "capId": "ojk-total-2025",
+                     *         "effectiveFrom": "2025-01-01",
+                     *         "source": "OJK SEOJK 19/2023",
+                     *         "within": true,
+                     *         "at": {
+                     *           "amount": 1000000,
+                     *           "tenor": 50,
+                     *           "termDays": 350
+                     *         }
+                     *       },
+                     *       "lateFee": {
+                     *         "figurePpm": 1000,
+                     *         "capPpm": 3000,
+                     *         "capId": "ojk-late-2025",
+                     *         "effectiveFrom": "2025-01-01",
+                     *         "source": "OJK SEOJK 19/2023",
+                     *         "within": true,
+                     *         "at": {
+                     *           "amount": 1000000,
+                     *           "tenor": 10,
+                     *           "termDays": 70
+                     *         }
+                     *       },
+                     *       "violations": []
+                     *     }
+                     */
+                    "application/json": {
+                        date: string;
+                        dailyCost: {
+                            figurePpm: number;
+                            capPpm: number | null;
+                            capId: string | null;
+                            effectiveFrom: string | null;
+                            source: string | null;
+                            within: boolean;
+                            at: {
+                                amount: number;
+                                tenor: number;
+                                termDays: number;
+                            };
+                        };
+                        totalCost: {
+                            figurePpm: number;
+                            capPpm: number | null;
+                            capId: string | null;
+                            effectiveFrom: string | null;
+                            source: string | null;
+                            within: boolean;
+                            at: {
+                                amount: number;
+                                tenor: number;
+                                termDays: number;
+                            };
+                        };
+                        lateFee: {
+                            figurePpm: number;
+                            capPpm: number | null;
+                            capId: string | null;
+                            effectiveFrom: string | null;
+                            source: string | null;
+                            within: boolean;
+                            at: {
+                                amount: number;
+                                tenor: number;
+                                termDays: number;
+                            };
+                        };
+                        violations: components["schemas"]["CapViolation"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /**
+                     * @description Bearer challenge
+                     * @example Bearer realm="kreditku"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication required",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles: admin",
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description Terms out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kreditku.dev/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request is not valid",
+                     *       "errors": [
+                     *         {
+                     *           "path": "principalAmount",
+                     *           "message": "Too small: expected number to be >=1000000",
+                     *           "code": "too_small"
+                     *         }
+                     *       ],
+                     *       "requestId": "0195a3c4-8e21-7b6a-9c1d-2f3e4a5b6c7d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAdminBlocklist: {
         parameters: {
             query?: {
@@ -10725,6 +11149,44 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["WriteOff"];
+                };
+            };
+            /** @description Proposed: the approval policy requires another staff member's approval at this amount (default: from Rp 10.000.000) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "approvalRequired": true,
+                     *       "approval": {
+                     *         "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *         "action": "loan.write_off",
+                     *         "label": "Write-off",
+                     *         "labelId": "Hapus buku",
+                     *         "entityType": "loan",
+                     *         "entityId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *         "amount": 3215000,
+                     *         "input": {
+                     *           "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "reason": "uncollectable"
+                     *         },
+                     *         "status": "pending",
+                     *         "reason": "uncollectable",
+                     *         "proposedBy": {
+                     *           "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *           "name": "Finance One"
+                     *         },
+                     *         "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *         "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "decisionReason": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PendingApproval"];
                 };
             };
             400: components["responses"]["BadRequest"];

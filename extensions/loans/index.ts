@@ -7,6 +7,8 @@ import { productRoutes } from "./routes/products.ts";
 import { kycRoutes } from "./routes/kyc.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { loanRoutes } from "./routes/loans.ts";
+import { adminSearch } from "./routes/search.ts";
+import { adminPricingCheck } from "./routes/pricing-check.ts";
 import { LOAN_EVENTS } from "./events.ts";
 import { PII } from "./personal-data.ts";
 import { RECORDS } from "./records.ts";
@@ -32,7 +34,7 @@ export function registerGauges(ctx: ExtensionContext) {
 
 export default defineExtension({
   name: "loans",
-  routes: [...productRoutes, ...kycRoutes, ...applicationRoutes, ...loanRoutes],
+  routes: [...productRoutes, ...kycRoutes, ...applicationRoutes, ...loanRoutes, adminSearch, adminPricingCheck],
   events: LOAN_EVENTS,
   personalData: PII,
   records: RECORDS,

@@ -71,7 +71,7 @@ scenarios("collection log", [
     method: "POST",
     url: LOG,
     asUser: "admin",
-    body: ({ app }) => ({ kind: "promise_to_pay", promisedAmount: 220_000, promisedDate: inDays(app, 3) }),
+    body: ({ app }: { app: TestApp }) => ({ kind: "promise_to_pay", promisedAmount: 220_000, promisedDate: inDays(app, 3) }),
     beforeTest: seeded,
     expectedStatus: 201,
     expectedContent: { kind: "promise_to_pay", promisedAmount: 220_000, promise: { state: "pending", paidAmount: 0 } },
@@ -95,7 +95,7 @@ scenarios("collection log", [
     method: "POST",
     url: LOG,
     asUser: "analyst",
-    body: ({ app }) => ({ kind: "promise_to_pay", promisedAmount: 1e20, promisedDate: inDays(app, 1) }),
+    body: ({ app }: { app: TestApp }) => ({ kind: "promise_to_pay", promisedAmount: 1e20, promisedDate: inDays(app, 1) }),
     beforeTest: seeded,
     expectedStatus: 422,
   },
@@ -104,7 +104,7 @@ scenarios("collection log", [
     method: "POST",
     url: LOG,
     asUser: "analyst",
-    body: ({ app }) => ({ kind: "promise_to_pay", promisedAmount: 1000, promisedDate: inDays(app, -1) }),
+    body: ({ app }: { app: TestApp }) => ({ kind: "promise_to_pay", promisedAmount: 1000, promisedDate: inDays(app, -1) }),
     beforeTest: seeded,
     expectedStatus: 422,
     expectedContent: ['"path":"promisedDate"'],
@@ -114,7 +114,7 @@ scenarios("collection log", [
     method: "POST",
     url: LOG,
     asUser: "analyst",
-    body: ({ app }) => ({ kind: "promise_to_pay", promisedAmount: 1000, promisedDate: inDays(app, 91) }),
+    body: ({ app }: { app: TestApp }) => ({ kind: "promise_to_pay", promisedAmount: 1000, promisedDate: inDays(app, 91) }),
     beforeTest: seeded,
     expectedStatus: 422,
   },
@@ -124,7 +124,7 @@ scenarios("collection log", [
     method: "POST",
     url: "/api/v1/admin/loans/L-paid/collection-log",
     asUser: "analyst",
-    body: ({ app }) => ({ kind: "promise_to_pay", promisedAmount: 1000, promisedDate: inDays(app, 1) }),
+    body: ({ app }: { app: TestApp }) => ({ kind: "promise_to_pay", promisedAmount: 1000, promisedDate: inDays(app, 1) }),
     beforeTest: seeded,
     expectedStatus: 409,
   },
@@ -156,9 +156,9 @@ test("collection log > a promise is kept by payments up to its date, another bro
   const broken = await t.call("POST", LOG, { as: analyst, body: { kind: "promise_to_pay", promisedAmount: 500_000, promisedDate: addDays(today, 1) } });
   expect([kept.status, broken.status]).toEqual([201, 201]);
   at(t, addDays(today, 1), 12);
-  t.db.tx((c) => pay(c, "L-1", 110_000, t.clock.now()));
+  t.ctx.tx((c) => pay(c, "L-1", 110_000, t.clock.now()));
   at(t, addDays(today, 2), 20);
-  t.db.tx((c) => pay(c, "L-1", 110_000, t.clock.now()));
+  t.ctx.tx((c) => pay(c, "L-1", 110_000, t.clock.now()));
   at(t, addDays(today, 3), 10);
   const log = await t.call("GET", LOG, { as: t.staff("finance") });
   expect(log.status).toBe(200);

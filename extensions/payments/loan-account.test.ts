@@ -15,7 +15,7 @@ const PHONE = "+6281234567890";
 /** A-1: started 20 days ago (instalments 1 and 2 past due), one instalment paid, a profile and a payout account. */
 function book(t: TestApp) {
   const today = jakartaDate(t.clock.now());
-  t.db.tx((c) => {
+  t.ctx.tx((c) => {
     seedLoan(c, { id: "A-1", startDate: addDays(today, -20), vaNumber: "880800000101", phone: PHONE });
     c.run(
       `INSERT INTO borrower_profiles (user_id, nik, full_name, birth_date, sex, address_line, city, province, postal_code, employment_status,

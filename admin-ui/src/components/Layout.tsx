@@ -3,6 +3,7 @@ import { NavLink, Outlet } from "react-router-dom";
 import { useAuth } from "../auth.tsx";
 import { NAV } from "../nav.ts";
 import { LanguageSwitch, useI18n } from "../i18n/index.tsx";
+import { SearchBox } from "./SearchBox.tsx";
 
 export function Layout() {
   const { user, signOut } = useAuth();
@@ -16,6 +17,7 @@ export function Layout() {
           ☰
         </button>
         <span className="brand">KreditKu</span>
+        {user && user.role !== "borrower" && <SearchBox />}
         <NavLink className="who" data-testid="who" to="/account" title="Account and passkeys">
           {user?.email ?? user?.id} · <span className={`role r-${user?.role}`}>{val(user?.role)}</span>
         </NavLink>

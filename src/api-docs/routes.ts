@@ -21,9 +21,10 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>KreditKu API reference</title>
+<link rel="icon" href="data:,">
 </head>
 <body>
-<div id="api-reference"></div>
+<div id="app"></div>
 <noscript>The reference needs JavaScript. The machine-readable document is at <a href="/api/openapi.json">/api/openapi.json</a>.</noscript>
 <script src="${SCALAR_PATH}"></script>
 <script src="${INIT_PATH}"></script>
@@ -33,7 +34,7 @@ const PAGE = `<!doctype html>
 
 // Runs after the bundle (a file of its own: the CSP allows no inline script).
 const INIT = `"use strict";
-Scalar.createApiReference("#api-reference", {
+Scalar.createApiReference("#app", {
   url: "/api/openapi.json",
   servers: [{ url: location.origin, description: "This server" }],
   withDefaultFonts: false,

@@ -38,8 +38,8 @@ export const APPLICATION_DETAIL_EXAMPLE = {
   updatedAt: "2026-03-01T08:05:02.000Z",
   documents: [{ ...DOCUMENT_EXAMPLE, downloadUrl: "https://files.kreditku.example/documents/…?expires=…&sig=…" }],
   events: [
-    { id: 1, from: null, to: "draft", actor: EXAMPLE_IDS.user, reason: "created", at: "2026-03-01T08:05:00.000Z" },
-    { id: 4, from: "checking", to: "manual_review", actor: "system:scoring", reason: "score in the review band", at: "2026-03-01T08:05:02.000Z" },
+    { id: 1, from: null, to: "draft", actor: EXAMPLE_IDS.user, actorName: "borrower", reason: "created", at: "2026-03-01T08:05:00.000Z" },
+    { id: 4, from: "checking", to: "manual_review", actor: "system:scoring", actorName: "system:scoring", reason: "score in the review band", at: "2026-03-01T08:05:02.000Z" },
   ],
   checks: [{ id: 1, kind: "fraud", ruleId: "fraud-check", outcome: "review", detail: { hits: [{ ruleId: "bank_account_reuse", severity: "review", message: "The bank account is also used by another borrower" }] }, createdAt: "2026-03-01T08:05:01.000Z" }],
   profile: null,
@@ -101,8 +101,16 @@ export const Application = z
 export const ApplicationList = pageOf(Application).openapi("ApplicationList", { example: { items: [APPLICATION_EXAMPLE], nextCursor: null } });
 
 export const ApplicationEvent = z
-  .object({ id: z.number().int(), from: z.string().nullable(), to: z.string(), actor: z.string(), reason: z.string(), at: z.string() })
-  .openapi("ApplicationEvent", { example: { id: 4, from: "checking", to: "manual_review", actor: "system:scoring", reason: "score in the review band", at: "2026-03-01T08:05:02.000Z" } });
+  .object({
+    id: z.number().int(),
+    from: z.string().nullable(),
+    to: z.string(),
+    actor: z.string(),
+    actorName: z.string().openapi({ description: "Who, by name: a staff member's display name (else email), `borrower`, or the automated actor's id" }),
+    reason: z.string(),
+    at: z.string(),
+  })
+  .openapi("ApplicationEvent", { example: { id: 4, from: "checking", to: "manual_review", actor: "system:scoring", actorName: "system:scoring", reason: "score in the review band", at: "2026-03-01T08:05:02.000Z" } });
 
 export const ApplicationCheck = z
   .object({ id: z.number().int(), kind: z.string(), ruleId: z.string(), outcome: z.string(), detail: z.unknown(), createdAt: z.string() })

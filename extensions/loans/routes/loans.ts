@@ -7,6 +7,7 @@ import { applicationOut, pageAfter, documentDownloadName, documentOut, getProduc
 import { illegalTransition, transitionApplication, type Offer } from "../state.ts";
 import { borrowerReasons } from "./applications.ts";
 import { priceLoan } from "./products.ts";
+import { actorsOf } from "../actors.ts";
 import { SUGGESTED_OFFERS_PORT, type SuggestedOffers } from "../ports.ts";
 import type { ApplicationCheckRow, ApplicationEventRow, ApplicationRow, DocumentRow, LoanEventRow, LoanRow, ProfileRow } from "../rows.ts";
 
@@ -98,9 +99,9 @@ export async function applicationDetail(ctx: ExtensionContext, row: ApplicationR
     }
     documents.push(documentOut(d, url));
   }
-  const events = ctx.db
-    .all<Omit<ApplicationEventRow, "application_id">>("SELECT id, from_status, to_status, actor, reason, at FROM application_events WHERE application_id = ? ORDER BY id", row.id)
-    .map((e) => ({ id: e.id, from: e.from_status, to: e.to_status, actor: e.actor, reason: e.reason, at: e.at }));
+  const eventRows = ctx.db.all<Omit<ApplicationEventRow, "application_id">>("SELECT id, from_status, to_status, actor, reason, at FROM application_events WHERE application_id = ? ORDER BY id", row.id);
+  const actors = actorsOf(ctx.db, eventRows.map((e) => e.actor));
+  const events = eventRows.map((e) => ({ id: e.id, from: e.from_status, to: e.to_status, actor: e.actor, actorName: actors.get(e.actor)!.name, reason: e.reason, at: e.at }));
   const profile = ctx.db.get<ProfileRow>("SELECT * FROM borrower_profiles WHERE user_id = ?", row.user_id);
   // personal data masked by the personal-data policy for the caller's role, exactly as the record APIs mask it
   return { ...applicationOut(ctx.db, row), documents, events, checks: applicationChecks(ctx, row.id), profile: profile ? profileForStaff(profile, ctx.user) : null };

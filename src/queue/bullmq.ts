@@ -56,7 +56,7 @@ const KEEP_FAILED = { age: 7 * 24 * 3600 };
 /** Options of a results-queue entry (a worker's report to the owner). */
 const RESULT_OPTS = { attempts: 10, backoff: { type: "exponential" as const, delay: 500 }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED };
 /** Results fetched from Redis at once by the owner: the largest batch applied in one transaction. */
-const RESULTS_CONCURRENCY = 64;
+const RESULTS_CONCURRENCY = 32;
 
 function asError(e: unknown): Error | undefined {
   if (e === undefined) return undefined;

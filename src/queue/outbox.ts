@@ -83,6 +83,12 @@ function leaseSql(t: LeaseTable): string {
  */
 export function claimDue(db: Db, now: number, limit: number, lease: LeaseTable): OutboxRow[] {
   if (limit <= 0) return [];
+  // nothing due (the common case for a nudge): no write transaction at all
+  const due = db.read.get<{ d: number }>(
+    "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND run_at <= ?1) OR EXISTS (SELECT 1 FROM outbox WHERE state = 'running' AND lease_until < ?1) AS d",
+    now,
+  );
+  if (!due?.d) return [];
   const set = `state = 'running', attempts = attempts + 1, lease_until = ?1 + ${leaseSql(lease)}, updated_at = ?1`;
   return db.tx((c) => {
     // index-friendly subqueries (an OR would scan the table): expired leases first, then due pending rows

@@ -9,6 +9,8 @@ export const EP = {
   jobRetry: (id: string | number) => `/api/v1/admin/jobs/${encodeURIComponent(String(id))}/retry`,
   products: "/api/v1/admin/products",
   product: (id: string) => `/api/v1/admin/products/${encodeURIComponent(id)}`,
+  pricingCheck: "/api/v1/admin/products/pricing-check",
+  search: "/api/v1/admin/search",
   blocklist: "/api/v1/admin/blocklist",
   blocklistEntry: (id: string) => `/api/v1/admin/blocklist/${encodeURIComponent(id)}`,
   paymentResolve: (id: string) => `/api/v1/admin/payments/${encodeURIComponent(id)}/resolve`,

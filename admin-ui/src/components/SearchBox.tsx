@@ -7,6 +7,7 @@ import { api, ApiError, qs } from "../api.ts";
 import { phoneLocal, rupiah } from "../format.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { useCapabilities } from "../capabilities.ts";
+import { EP } from "../endpoints.ts";
 
 export interface SearchResult {
   type: "borrower" | "application" | "loan";
@@ -44,9 +45,9 @@ export function SearchBox() {
     queryKey: ["search", q],
     enabled: q.length >= 2,
     staleTime: 5_000,
-    queryFn: () => api<{ matchedAs: string[]; results: SearchResult[] }>(`/api/v1/admin/search${qs({ q })}`),
+    queryFn: () => api<{ matchedAs: string[]; results: SearchResult[] }>(`${EP.search}${qs({ q })}`),
   });
-  if (caps.ready && !caps.has("/api/v1/admin/search")) return null;
+  if (caps.ready && !caps.has(EP.search)) return null;
   const kind = { borrower: t("Borrower", "Peminjam"), application: t("Application", "Pengajuan"), loan: t("Loan", "Pinjaman") };
   const results = res.data?.results ?? [];
   return (

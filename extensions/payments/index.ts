@@ -13,7 +13,7 @@ import { paymentSettings } from "./settings.ts";
 import { createGateway, WEBHOOKS, webhookDeliveriesCounter, weakSecretsPreflight } from "./webhooks.ts";
 import { RECORDS } from "./records.ts";
 import { listPaymentsRoute, payoffRoute } from "./routes/repayments.ts";
-import { refundRoute, resolveRoute } from "./routes/suspense.ts";
+import { refundAction, refundRoute, resolveRoute } from "./routes/suspense.ts";
 import { listEventsRoute, replayRoute } from "./routes/webhook-events.ts";
 import { listDisbursementsRoute } from "./routes/disbursements.ts";
 import { loanAccountRoute } from "./routes/loan-account.ts";
@@ -26,6 +26,7 @@ export default defineExtension({
   routes: [payoffRoute, listPaymentsRoute, listEventsRoute, replayRoute, refundRoute, resolveRoute, listDisbursementsRoute, loanAccountRoute, ...SNAP_ROUTES],
   webhooks: WEBHOOKS,
   records: RECORDS,
+  approvals: [refundAction],
   settings: paymentSettings,
   ports: { [GATEWAY_PORT]: createGateway },
   preflight: (ctx) => [...weakSecretsPreflight(ctx), ...snapPreflight(ctx)],

@@ -13,7 +13,9 @@ import { Overview } from "./pages/Overview.tsx";
 import { Applications, AuditLog, Borrowers, Collections, Loans, Payments, Staff } from "./pages/Lists.tsx";
 import { Jobs } from "./pages/Jobs.tsx";
 import { Ledger } from "./pages/Ledger.tsx";
-import { ApplicationDetail, BorrowerDetail, LoanDetail } from "./pages/Details.tsx";
+import { BorrowerDetail } from "./pages/Details.tsx";
+import { ApplicationReview } from "./pages/ApplicationReview.tsx";
+import { LoanAccount } from "./pages/LoanAccount.tsx";
 import { Webhooks } from "./pages/Webhooks.tsx";
 import { Products } from "./pages/Products.tsx";
 import { Blocklist } from "./pages/Blocklist.tsx";
@@ -68,11 +70,11 @@ function App() {
       >
         <Route index element={g("/", <Overview />)} />
         <Route path="applications" element={g("/applications", <Applications />)} />
-        <Route path="applications/:id" element={g("/applications", <ApplicationDetail />)} />
+        <Route path="applications/:id" element={g("/applications", <ApplicationReview />)} />
         <Route path="borrowers" element={g("/borrowers", <Borrowers />)} />
         <Route path="borrowers/:id" element={g("/borrowers", <BorrowerDetail />)} />
         <Route path="loans" element={g("/loans", <Loans />)} />
-        <Route path="loans/:id" element={g("/loans", <LoanDetail />)} />
+        <Route path="loans/:id" element={g("/loans", <LoanAccount />)} />
         <Route path="payments" element={g("/payments", <Payments />)} />
         <Route path="webhooks" element={g("/webhooks", <Webhooks />)} />
         <Route path="collections" element={g("/collections", <Collections />)} />

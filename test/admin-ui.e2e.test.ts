@@ -223,7 +223,7 @@ describe("admin dashboard", () => {
     const { page, errors } = await newPage();
     await signIn(page, STAFF.admin);
     const labels = await navLabels(page);
-    expect(labels).toEqual(["Overview", "Applications", "Borrowers", "Loans", "Payments", "Webhook log", "Collections", "Ledger", "Products", "Blocklist", "Audit log", "Jobs", "Staff"]);
+    expect(labels).toEqual(["Overview", "Applications", "Borrowers", "Loans", "Payments", "Webhook log", "Collections", "Ledger", "Products", "Blocklist", "Audit log", "Jobs", "Staff", "Fraud rules", "Stuck applications", "Roll rates", "Regulatory caps", "Collections settings"]);
     for (const label of labels) {
       await page.locator("nav.sidebar a", { hasText: label }).first().click();
       await page.getByRole("heading", { level: 1, name: label }).waitFor();
@@ -239,7 +239,7 @@ describe("admin dashboard", () => {
     // the disbursed card is all-time, next to the 30-day approval card: it says so
     expect(await page.getByTestId("kpi-disbursed-label").innerText()).toBe("Disbursed (all time)");
     // outstanding and TWP90 are the portfolio API's figures (one definition: principal + interest + fees)
-    const adminToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const adminToken = await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken);
     const portfolio = (await (await fetch(`${srv.url}/api/v1/admin/portfolio/summary`, { headers: { Authorization: `Bearer ${adminToken}` } })).json()) as any;
     expect(portfolio.totalOutstandingAmount).toBeGreaterThan(0);
     expect(Number((await page.getByTestId("kpi-outstanding").innerText()).replace(/[^\d-]/g, ""))).toBe(portfolio.totalOutstandingAmount);
@@ -341,7 +341,7 @@ describe("admin dashboard", () => {
       expect(await page.getByRole("region", { name: "Finance actions" }).count(), loan).toBe(0);
     }
     // the API itself refuses, whatever the UI shows
-    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken);
     const audit = await fetch(`${srv.url}/api/v1/records/audit_log`, { headers: { Authorization: `Bearer ${token}` } });
     expect(audit.status).toBe(403);
     for (const [method, path] of [["GET", "/api/v1/admin/jobs"], ["GET", "/api/v1/admin/jobs/summary"], ["POST", "/api/v1/admin/jobs/1/retry"]]) {
@@ -371,17 +371,17 @@ describe("admin dashboard", () => {
     // an access token the server refuses is replaced once through the refresh token (rotated), invisibly
     const KEY = "kreditku.admin.session";
     const before = await page.evaluate((k) => {
-      const s = JSON.parse(sessionStorage.getItem(k)!);
+      const s = JSON.parse(localStorage.getItem(k)!);
       const refresh = s.refreshToken;
       s.accessToken = "not-a-valid-token";
-      sessionStorage.setItem(k, JSON.stringify(s));
+      localStorage.setItem(k, JSON.stringify(s));
       return refresh;
     }, KEY);
     await page.goto(`${srv.url}/_/admin/payments`);
     await page.getByRole("heading", { level: 1, name: "Payments" }).waitFor();
     await settled(page);
     expect(await page.locator(".state.error").count()).toBe(0);
-    const after = await page.evaluate((k) => JSON.parse(sessionStorage.getItem(k)!), KEY);
+    const after = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)!), KEY);
     expect(after.refreshToken).not.toBe(before);
     expect(after.accessToken).not.toBe("not-a-valid-token");
     const refused = errors.filter((e) => e.includes("status of 401"));
@@ -472,7 +472,7 @@ describe("admin dashboard", () => {
     );
     expect(await row.getByRole("button", { name: "Retry" }).count()).toBe(0);
     // the embedded runner runs it to completion
-    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken);
     const auth = { headers: { Authorization: `Bearer ${token}` } };
     let state = "";
     for (let i = 0; i < 50 && state !== "completed"; i++) {
@@ -551,7 +551,7 @@ describe("admin dashboard", () => {
   test("finance resolves a needs_attention payment, refunds a credit balance and writes a loan off; the ledger still proves", async () => {
     const { page, errors } = await newPage();
     await signIn(page, STAFF.finance2);
-    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken);
     const auth = { headers: { Authorization: `Bearer ${token}` } };
     const get = async (path: string) => {
       const res = await fetch(srv.url + path, auth);
@@ -687,7 +687,7 @@ describe("admin dashboard", () => {
   test("finance records funding on the ledger page: one balanced journal, cash mirrors the bank", async () => {
     const { page, errors } = await newPage();
     await signIn(page, STAFF.finance);
-    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kreditku.admin.session")!).accessToken);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken);
     const check = async () => (await (await fetch(`${srv.url}/api/v1/admin/ledger/check`, { headers: { Authorization: `Bearer ${token}` } })).json()) as any;
     const rp = (text: string) => Number(text.replace(/[^\d-]/g, ""));
     await page.locator("nav.sidebar a", { hasText: "Ledger" }).click();

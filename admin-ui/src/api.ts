@@ -36,27 +36,39 @@ export class ApiError extends Error {
   }
 }
 
-const KEY = "kreditku.admin.session";
+// One sign-in per browser: the session lives in localStorage, shared by every tab of the dashboard. A change made
+// in one tab (sign-in, refresh, sign-out) reaches the others through the storage event, so signing out in one tab
+// signs out all of them, and a refresh in one tab hands the new tokens to the rest.
+export const SESSION_KEY = "kreditku.admin.session";
 let listeners: Array<(s: Session | null) => void> = [];
 
 export function loadSession(): Session | null {
   try {
-    const raw = sessionStorage.getItem(KEY);
+    const raw = localStorage.getItem(SESSION_KEY);
     return raw ? (JSON.parse(raw) as Session) : null;
   } catch {
     return null;
   }
 }
-export function saveSession(s: Session | null) {
-  if (s) sessionStorage.setItem(KEY, JSON.stringify(s));
-  else sessionStorage.removeItem(KEY);
+const notify = (s: Session | null) => {
   for (const l of listeners) l(s);
+};
+export function saveSession(s: Session | null) {
+  if (s) localStorage.setItem(SESSION_KEY, JSON.stringify(s));
+  else localStorage.removeItem(SESSION_KEY);
+  notify(s);
 }
 export function onSession(l: (s: Session | null) => void) {
   listeners.push(l);
   return () => {
     listeners = listeners.filter((x) => x !== l);
   };
+}
+if (typeof window !== "undefined") {
+  // another tab signed in, refreshed or signed out (the storage event fires in every tab but the writer's)
+  window.addEventListener("storage", (e) => {
+    if (e.key === SESSION_KEY || e.key === null) notify(loadSession());
+  });
 }
 
 /** Signed in with the session's current access token (read before each request); same origin. */
@@ -74,18 +86,35 @@ function parse(text: unknown): unknown {
   }
 }
 
+/**
+ * Exchange the refresh token for a new pair, once across all tabs: refresh tokens are single use (presenting a
+ * used one again is token reuse and ends the session), so the tabs take turns under a Web Lock, and a tab that
+ * gets the lock after another tab rotated the pair just uses the new access token.
+ */
 let refreshing: Promise<boolean> | null = null;
-async function refresh(): Promise<boolean> {
-  const s = loadSession();
-  if (!s) return false;
-  refreshing ??= (async () => {
+async function refresh(rejectedAccessToken: string): Promise<boolean> {
+  const rotate = async (): Promise<boolean> => {
+    const s = loadSession();
+    if (!s) return false;
+    if (s.accessToken !== rejectedAccessToken) return true; // another tab refreshed meanwhile
     try {
-      const { data: body } = await anonymousClient.POST("/api/v1/auth/refresh", { body: { refreshToken: s.refreshToken } });
-      if (!body) return false;
+      const { data: body, response } = await anonymousClient.POST("/api/v1/auth/refresh", { body: { refreshToken: s.refreshToken } });
+      if (!body) {
+        // refused (expired, revoked, account disabled): signed out in every tab
+        if (response.status === 401 || response.status === 403) saveSession(null);
+        return false;
+      }
       saveSession({ accessToken: body.accessToken, refreshToken: body.refreshToken, user: (body.user as User | undefined) ?? s.user });
       return true;
     } catch {
       return false;
+    }
+  };
+  refreshing ??= (async () => {
+    try {
+      const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+      // Web Locks need a secure context (https, localhost); elsewhere each tab refreshes on its own
+      return locks ? await locks.request("kreditku.admin.refresh", rotate) : await rotate();
     } finally {
       setTimeout(() => (refreshing = null), 0);
     }
@@ -106,8 +135,8 @@ export async function api<T = any>(path: string, init: RequestInit & { json?: un
   } as never);
   const response: Response = (res as { response: Response }).response;
   if (response.status === 401 && s && !retried && !path.startsWith("/api/v1/auth/")) {
-    if (await refresh()) return api<T>(path, init, true);
-    saveSession(null);
+    if (await refresh(s.accessToken)) return api<T>(path, init, true);
+    if (loadSession()?.accessToken === s.accessToken) saveSession(null);
   }
   if (!response.ok) {
     const data = parse((res as { error?: unknown }).error);

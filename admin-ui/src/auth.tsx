@@ -1,4 +1,5 @@
-// Who is signed in: session context, sign-in (password or passkey), sign-out.
+// Who is signed in: session context, sign-in (password or passkey), sign-out; one session per browser, shared by
+// its tabs (api.ts).
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { startAuthentication } from "@simplewebauthn/browser";
 import { api, loadSession, onSession, saveSession, type Session, type User } from "./api.ts";
@@ -22,7 +23,15 @@ function accept(s: Session) {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(() => loadSession());
   const qc = useQueryClient();
-  useEffect(() => onSession(setSession), []);
+  // the session is shared by every tab (api.ts): a sign-out anywhere drops this tab's cached data too
+  useEffect(
+    () =>
+      onSession((s) => {
+        setSession(s);
+        if (!s) qc.clear();
+      }),
+    [qc],
+  );
   const value: AuthValue = {
     user: session?.user ?? null,
     async signIn(email, password) {

@@ -10,7 +10,13 @@ import { Layout } from "./components/Layout.tsx";
 import { Forbidden } from "./components/States.tsx";
 import { Login } from "./pages/Login.tsx";
 import { Overview } from "./pages/Overview.tsx";
-import { Applications, AuditLog, Borrowers, Collections, Loans, Payments, Staff } from "./pages/Lists.tsx";
+import { Applications, AuditLog, Borrowers, Collections, Loans, Payments } from "./pages/Lists.tsx";
+import { Staff } from "./pages/Staff.tsx";
+import { FraudRules } from "./pages/FraudRules.tsx";
+import { StuckApplications } from "./pages/StuckApplications.tsx";
+import { RollRates } from "./pages/RollRates.tsx";
+import { Caps } from "./pages/Caps.tsx";
+import { CollectionsSettings } from "./pages/CollectionsSettings.tsx";
 import { Jobs } from "./pages/Jobs.tsx";
 import { Ledger } from "./pages/Ledger.tsx";
 import { BorrowerDetail } from "./pages/Details.tsx";
@@ -84,6 +90,11 @@ function App() {
         <Route path="audit" element={g("/audit", <AuditLog />)} />
         <Route path="jobs" element={g("/jobs", <Jobs />)} />
         <Route path="staff" element={g("/staff", <Staff />)} />
+        <Route path="fraud-rules" element={g("/fraud-rules", <FraudRules />)} />
+        <Route path="stuck-applications" element={g("/stuck-applications", <StuckApplications />)} />
+        <Route path="roll-rates" element={g("/roll-rates", <RollRates />)} />
+        <Route path="caps" element={g("/caps", <Caps />)} />
+        <Route path="collections-settings" element={g("/collections-settings", <CollectionsSettings />)} />
         <Route path="account" element={<Account />} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -24,6 +24,11 @@ export const NAV: NavItem[] = [
   { path: "/audit", label: "Audit log", labelId: "Jejak audit", roles: ["admin"] },
   { path: "/jobs", label: "Jobs", labelId: "Tugas latar", roles: ["admin"] },
   { path: "/staff", label: "Staff", labelId: "Staf", roles: ["admin"] },
+  { path: "/fraud-rules", label: "Fraud rules", labelId: "Aturan fraud", roles: ["admin", "analyst"] },
+  { path: "/stuck-applications", label: "Stuck applications", labelId: "Pengajuan macet", roles: ["admin", "analyst"] },
+  { path: "/roll-rates", label: "Roll rates", labelId: "Roll rate", roles: ["admin", "analyst", "finance"] },
+  { path: "/caps", label: "Regulatory caps", labelId: "Batas regulasi", roles: ["admin", "analyst", "finance"] },
+  { path: "/collections-settings", label: "Collections settings", labelId: "Pengaturan penagihan", roles: ["admin", "analyst", "finance"] },
 ];
 
 export const canOpen = (path: string, role: Role | undefined) => {

@@ -2,7 +2,7 @@
 // GET /api/v1/admin/jobs/summary, and the outbox rows with a Retry button on dead ones (POST …/jobs/{id}/retry).
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, ApiError } from "../api.ts";
+import { api, ApiError, dateTime } from "../api.ts";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { ErrorState, Loading, NotAvailable } from "../components/States.tsx";
 import { EP, T } from "../endpoints.ts";
@@ -114,11 +114,81 @@ function JobsSummary() {
   );
 }
 
+interface OutboxJob {
+  id: number;
+  key: string;
+  kind: "job" | "hook";
+  name: string;
+  queue: string;
+  state: State;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  retryable: boolean;
+  updatedAt: string;
+}
+
+/** The jobs in one state from GET /api/v1/admin/jobs?state=… (`failed` = pending again after an error), newest first. */
+function JobsInState({ state, canRetry, retrying, onRetry }: { state: "failed" | "dead"; canRetry: boolean; retrying: boolean; onRetry: (id: number) => void }) {
+  const q = useQuery({ queryKey: ["record", "jobs-in-state", state], queryFn: () => api<{ items: OutboxJob[]; nextCursor: string | null }>(`/api/v1/admin/jobs?state=${state}&limit=100`) });
+  if (q.isLoading) return <Loading />;
+  if (q.error) return <ErrorState error={q.error} retry={() => q.refetch()} />;
+  const items = q.data!.items;
+  return (
+    <div className="table-wrap" data-testid={`jobs-${state}`}>
+      <table aria-label={state === "failed" ? "Failed jobs" : "Dead jobs"}>
+        <thead>
+          <tr>
+            <th>id</th>
+            <th>name</th>
+            <th>queue</th>
+            <th>attempts</th>
+            <th>last error</th>
+            <th>updated</th>
+            <th className="actions">actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="muted">
+                No {state} jobs.
+              </td>
+            </tr>
+          ) : (
+            items.map((j) => (
+              <tr key={j.id} data-job={j.key}>
+                <td>{j.id}</td>
+                <td>{j.name}</td>
+                <td>{j.queue}</td>
+                <td>
+                  {j.attempts} / {j.maxAttempts}
+                </td>
+                <td className="bad">{j.lastError ?? "—"}</td>
+                <td>{dateTime(j.updatedAt)}</td>
+                <td className="actions">
+                  {canRetry && j.retryable ? (
+                    <button type="button" className="small" disabled={retrying} onClick={() => onRetry(j.id)}>
+                      Retry
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function Jobs() {
   const qc = useQueryClient();
   const caps = useCapabilities();
   const canRetry = caps.has(T.jobRetry, "post");
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  // quick filter on the outbox rows: failed (waiting for a retry) and dead (out of attempts) jobs
+  const [only, setOnly] = useState<"" | "failed" | "dead">("");
   const retry = useMutation({
     mutationFn: (id: number) => api<{ id: number; name: string }>(EP.jobRetry(id), { method: "POST", headers: { "Idempotency-Key": `job-retry-${id}-${Date.now()}` } }),
     onSuccess: (job, id) => {
@@ -138,6 +208,16 @@ export function Jobs() {
           {msg.text}
         </p>
       )}
+      <div className="row" role="group" aria-label="Show jobs" data-testid="jobs-quick-filter">
+        {([["", "All jobs"], ["failed", "Failed (waiting for a retry)"], ["dead", "Dead (out of attempts)"]] as const).map(([state, label]) => (
+          <button key={state || "all"} type="button" className={only === state ? "small" : "small secondary"} aria-pressed={only === state} onClick={() => setOnly(state)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {only ? (
+        <JobsInState state={only} canRetry={canRetry} retrying={retry.isPending} onRetry={(id) => retry.mutate(id)} />
+      ) : (
       <RecordTable
         record="jobs"
         columns={["id", "name", "kind", "queue", "state", "attempts", "max_attempts", "last_error", "key"]}
@@ -150,6 +230,7 @@ export function Jobs() {
           ) : null
         }
       />
+      )}
     </div>
   );
 }

@@ -18,11 +18,14 @@ import { parseJson, useOptional, useRecord } from "./Details.tsx";
 
 type Row = Record<string, any>;
 
+/** "system:scoring" → "scoring". */
+const systemPart = (actor: unknown) => String(actor).replace(/^system:?/, "") || "platform";
+
 function Timeline({ events }: { events: Row[] }) {
   const { t, val } = useI18n();
   if (!events.length) return <p className="muted">{t("No events yet.", "Belum ada peristiwa.")}</p>;
   const who = (e: Row) =>
-    e.actorName === "borrower" ? t("the borrower", "peminjam") : String(e.actorName ?? e.actor).startsWith("system") ? t(`the system (${e.actor})`, `sistem (${e.actor})`) : (e.actorName ?? e.actor);
+    e.actorName === "borrower" ? t("the borrower", "peminjam") : String(e.actorName ?? e.actor).startsWith("system") ? t(`the system (${systemPart(e.actor)})`, `sistem (${systemPart(e.actor)})`) : (e.actorName ?? e.actor);
   return (
     <ol className="timeline" data-testid="timeline">
       {events.map((e) => (
@@ -40,7 +43,7 @@ function Timeline({ events }: { events: Row[] }) {
 }
 
 function Score({ applicationId }: { applicationId: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, val } = useI18n();
   const caps = useCapabilities();
   const hasExplanation = caps.has(T.explanation);
   // The explanation (scoring feature) answers 200 with nulls when nothing is scored yet. Without it, fall back to
@@ -66,7 +69,7 @@ function Score({ applicationId }: { applicationId: string }) {
       <div className="muted">
         {t("model", "model")} {e?.modelVersion ?? r?.model_version ?? "—"}
         {typeof pd === "number" ? ` · ${t("probability of default", "peluang gagal bayar")} ${(pd * 100).toLocaleString("id-ID", { maximumFractionDigits: 1 })} %` : ""}
-        {outcome ? ` · ${t("policy", "kebijakan")}: ${outcome}` : ""}
+        {outcome ? ` · ${t("policy", "kebijakan")}: ${val(outcome)}` : ""}
       </div>
       {Array.isArray(reasons) && reasons.length > 0 && (
         <>
@@ -123,7 +126,7 @@ function DocumentPreview({ d }: { d: Row }) {
         <a href={d.downloadUrl} target="_blank" rel="noreferrer">
           {name}
         </a>{" "}
-        <span className="muted">{number(Math.round((d.sizeBytes ?? 0) / 1024))} KiB</span>
+        <span className="muted">{(d.sizeBytes ?? 0) < 1024 ? `${number(d.sizeBytes ?? 0)} B` : `${number(Math.round(d.sizeBytes / 1024))} KiB`}</span>
       </figcaption>
     </figure>
   );

@@ -3422,6 +3422,7 @@ export interface components {
          *           "from": null,
          *           "to": "draft",
          *           "actor": "0193a1b2-0000-7000-8000-000000000001",
+         *           "actorName": "borrower",
          *           "reason": "created",
          *           "at": "2026-03-01T08:05:00.000Z"
          *         },
@@ -3430,6 +3431,7 @@ export interface components {
          *           "from": "checking",
          *           "to": "manual_review",
          *           "actor": "system:scoring",
+         *           "actorName": "system:scoring",
          *           "reason": "score in the review band",
          *           "at": "2026-03-01T08:05:02.000Z"
          *         }
@@ -3467,6 +3469,7 @@ export interface components {
          *       "from": "checking",
          *       "to": "manual_review",
          *       "actor": "system:scoring",
+         *       "actorName": "system:scoring",
          *       "reason": "score in the review band",
          *       "at": "2026-03-01T08:05:02.000Z"
          *     }
@@ -3476,6 +3479,8 @@ export interface components {
             from: string | null;
             to: string;
             actor: string;
+            /** @description Who, by name: a staff member's display name (else email), `borrower`, or the automated actor's id */
+            actorName: string;
             reason: string;
             at: string;
         };
@@ -4221,6 +4226,59 @@ export interface components {
             /** @description The credit balance left after the refund */
             creditBalanceAmount: number;
         };
+        /** @description Proposed: another staff member must approve it (POST /api/v1/admin/approvals/{id}/approve) */
+        PendingApproval: {
+            /** @enum {boolean} */
+            approvalRequired: true;
+            approval: components["schemas"]["Approval"];
+        };
+        Approval: {
+            /** @example apv_0193a1b2-0000-7000-8000-0000000000f1 */
+            id: string;
+            /** @example loan.write_off */
+            action: string;
+            /** @example Write-off */
+            label: string;
+            /** @example Hapus buku */
+            labelId: string;
+            /** @example loan */
+            entityType: string;
+            /** @example 0193a1b2-0000-7000-8000-0000000000c1 */
+            entityId: string;
+            /**
+             * @description the amount the policy's threshold was applied to (rupiah)
+             * @example 3215000
+             */
+            amount: number | null;
+            /**
+             * @description what will be done when approved
+             * @example {
+             *       "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+             *       "reason": "uncollectable"
+             *     }
+             */
+            input: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "expired";
+            /** @description the proposer's reason */
+            reason: string | null;
+            proposedBy: components["schemas"]["ApprovalPerson"];
+            proposedAt: string;
+            expiresAt: string;
+            decidedBy: components["schemas"]["ApprovalPerson"] & (Record<string, never> | null);
+            decidedAt: string | null;
+            decisionReason: string | null;
+            /** @description the action's result once approved */
+            result?: unknown;
+            /** @description whether the caller may approve or reject it (another staff member with a role allowed to do the action) */
+            canDecide?: boolean;
+        };
+        ApprovalPerson: {
+            id: string;
+            name: string | null;
+        };
         /**
          * @example {
          *       "amount": 110000,
@@ -4735,59 +4793,6 @@ export interface components {
             actor: string;
             reason: string;
             createdAt: string;
-        };
-        /** @description Proposed: another staff member must approve it (POST /api/v1/admin/approvals/{id}/approve) */
-        PendingApproval: {
-            /** @enum {boolean} */
-            approvalRequired: true;
-            approval: components["schemas"]["Approval"];
-        };
-        Approval: {
-            /** @example apv_0193a1b2-0000-7000-8000-0000000000f1 */
-            id: string;
-            /** @example loan.write_off */
-            action: string;
-            /** @example Write-off */
-            label: string;
-            /** @example Hapus buku */
-            labelId: string;
-            /** @example loan */
-            entityType: string;
-            /** @example 0193a1b2-0000-7000-8000-0000000000c1 */
-            entityId: string;
-            /**
-             * @description the amount the policy's threshold was applied to (rupiah)
-             * @example 3215000
-             */
-            amount: number | null;
-            /**
-             * @description what will be done when approved
-             * @example {
-             *       "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
-             *       "reason": "uncollectable"
-             *     }
-             */
-            input: {
-                [key: string]: unknown;
-            };
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected" | "expired";
-            /** @description the proposer's reason */
-            reason: string | null;
-            proposedBy: components["schemas"]["ApprovalPerson"];
-            proposedAt: string;
-            expiresAt: string;
-            decidedBy: components["schemas"]["ApprovalPerson"] & (Record<string, never> | null);
-            decidedAt: string | null;
-            decisionReason: string | null;
-            /** @description the action's result once approved */
-            result?: unknown;
-            /** @description whether the caller may approve or reject it (another staff member with a role allowed to do the action) */
-            canDecide?: boolean;
-        };
-        ApprovalPerson: {
-            id: string;
-            name: string | null;
         };
         /**
          * @example {
@@ -8737,6 +8742,7 @@ export interface operations {
                      *           "from": null,
                      *           "to": "draft",
                      *           "actor": "0193a1b2-0000-7000-8000-000000000001",
+                     *           "actorName": "borrower",
                      *           "reason": "created",
                      *           "at": "2026-03-01T08:05:00.000Z"
                      *         },
@@ -8745,6 +8751,7 @@ export interface operations {
                      *           "from": "checking",
                      *           "to": "manual_review",
                      *           "actor": "system:scoring",
+                     *           "actorName": "system:scoring",
                      *           "reason": "score in the review band",
                      *           "at": "2026-03-01T08:05:02.000Z"
                      *         }
@@ -10371,6 +10378,44 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description Proposed: the approval policy requires another finance staff member's approval at this amount (default: from Rp 5.000.000) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "approvalRequired": true,
+                     *       "approval": {
+                     *         "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *         "action": "loan.write_off",
+                     *         "label": "Write-off",
+                     *         "labelId": "Hapus buku",
+                     *         "entityType": "loan",
+                     *         "entityId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *         "amount": 3215000,
+                     *         "input": {
+                     *           "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+                     *           "reason": "uncollectable"
+                     *         },
+                     *         "status": "pending",
+                     *         "reason": "uncollectable",
+                     *         "proposedBy": {
+                     *           "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *           "name": "Finance One"
+                     *         },
+                     *         "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *         "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "decisionReason": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PendingApproval"];
                 };
             };
             400: components["responses"]["BadRequest"];

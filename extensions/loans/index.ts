@@ -3,7 +3,7 @@
 // application/loan events, the borrower's personal-data rules, the record APIs over its tables and the overview's
 // applications part.
 import { defineExtension, type ExtensionContext } from "../../src/runtime/index.ts";
-import { productRoutes } from "./routes/products.ts";
+import { productChangeAction, productRoutes } from "./routes/products.ts";
 import { kycRoutes } from "./routes/kyc.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { loanRoutes } from "./routes/loans.ts";
@@ -39,5 +39,6 @@ export default defineExtension({
   personalData: PII,
   records: RECORDS,
   overview: [applicationsOverview],
+  approvals: [productChangeAction],
   init: registerGauges,
 });

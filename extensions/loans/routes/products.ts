@@ -1,5 +1,5 @@
 // Products: admin CRUD, borrowers list the active ones, and quotes (a priced schedule, nothing saved).
-import { daysBetween, defineRoute, HttpProblem, jakartaDate, problems, sqlIn, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
+import { auditChange, daysBetween, defineApprovable, defineRoute, HttpProblem, jakartaDate, PendingApprovalSchema, PENDING_EXAMPLE, problems, proposeOrRun, sqlIn, z, type ExtensionContext, type Sql } from "../../../src/runtime/index.ts";
 import { IdParams } from "../../../schemas/applications.ts";
 import { CAP_PROBLEM_EXAMPLE, type CapViolation, Product, PRODUCT_EXAMPLE, ProductInput, ProductList, Quote, QUOTE_EXAMPLE, QuoteRequest } from "../../../schemas/products.ts";
 import { checkProduct, checkSchedule, loadCaps, strictest } from "../caps.ts";
@@ -77,6 +77,36 @@ function saveProduct(ctx: ExtensionContext, row: ProductRow, isNew: boolean) {
   });
 }
 
+/**
+ * Creating or changing a product, approvable (four-eyes): off by default; when an admin requires it, another admin
+ * approves the change. Audited with the product before and after.
+ */
+export const productChangeAction = defineApprovable<{ productId: string; create: boolean; product: ProductInput }, z.infer<typeof Product>>({
+  action: "product.change",
+  label: "Product change",
+  labelId: "Perubahan produk",
+  roles: ["admin"],
+  input: z.object({ productId: z.string().min(1).max(200), create: z.boolean(), product: ProductInput }),
+  entity: (i) => ({ type: "product", id: i.productId }),
+  defaultPolicy: { required: false, thresholdAmount: null },
+  execute(t, input, run, ctx) {
+    const existing = input.create ? null : getProduct(t, input.productId);
+    if (!input.create && !existing) throw problems.notFound("Product");
+    const at = run.now.toISOString();
+    const row = toRow(input.product, input.productId, existing?.created_at ?? at, at);
+    const after = saveProduct(ctx, row, input.create);
+    auditChange(t, { user: run.actor, ip: run.ip, userAgent: run.userAgent }, {
+      event: input.create ? "product.created" : "product.updated",
+      entity: { type: "product", id: input.productId },
+      before: existing ? productOut(existing) : null,
+      after,
+      details: run.approvalId ? { approvalId: run.approvalId, approvedBy: run.approvedBy?.id ?? null } : {},
+      at: run.now,
+    });
+    return after;
+  },
+});
+
 export const listActiveProducts = defineRoute({
   method: "get",
   path: "/api/v1/products",
@@ -110,13 +140,14 @@ export const adminCreateProduct = defineRoute({
   request: { body: ProductInput },
   responses: {
     201: { description: "Created", schema: Product, example: PRODUCT_EXAMPLE },
+    202: { description: "Proposed: the approval policy for product changes requires another admin's approval (off by default)", schema: PendingApprovalSchema, example: { ...PENDING_EXAMPLE, approval: { ...PENDING_EXAMPLE.approval, action: "product.change", label: "Product change", labelId: "Perubahan produk", entityType: "product", entityId: PRODUCT_EXAMPLE.id, amount: null, input: { productId: PRODUCT_EXAMPLE.id, create: true, product: { code: PRODUCT_EXAMPLE.code } } } } },
     409: problem("The code is taken"),
     422: { ...problem("Invalid, or breaks a regulatory cap (rule, cap, figure, effectiveFrom, violations)"), example: CAP_PROBLEM_EXAMPLE },
   },
   handler: (req, ctx) => {
-    const now = ctx.clock.now().toISOString();
-    const row = toRow(req.body, newId(), now, now);
-    return { status: 201, body: saveProduct(ctx, row, true), headers: { Location: `/api/v1/admin/products/${row.id}` } };
+    const out = proposeOrRun(ctx, req, productChangeAction, { productId: newId(), create: true, product: req.body });
+    if (out.kind === "proposed") return { status: 202, body: { approvalRequired: true as const, approval: out.approval } };
+    return { status: 201, body: out.result, headers: { Location: `/api/v1/admin/products/${out.result.id}` } };
   },
 });
 
@@ -144,15 +175,15 @@ export const adminUpdateProduct = defineRoute({
   request: { params: IdParams, body: ProductInput },
   responses: {
     200: { description: "Updated", schema: Product, example: PRODUCT_EXAMPLE },
+    202: { description: "Proposed: the approval policy for product changes requires another admin's approval (off by default)", schema: PendingApprovalSchema, example: { ...PENDING_EXAMPLE, approval: { ...PENDING_EXAMPLE.approval, action: "product.change", label: "Product change", labelId: "Perubahan produk", entityType: "product", entityId: PRODUCT_EXAMPLE.id, amount: null, input: { productId: PRODUCT_EXAMPLE.id, create: false, product: { code: PRODUCT_EXAMPLE.code } } } } },
     404: problem("No such product"),
     409: problem("The code is taken"),
     422: { ...problem("Invalid, or breaks a regulatory cap"), example: CAP_PROBLEM_EXAMPLE },
   },
   handler: (req, ctx) => {
-    const existing = getProduct(ctx.db, req.params.id);
-    if (!existing) throw problems.notFound("Product");
-    const row = toRow(req.body, existing.id, existing.created_at, ctx.clock.now().toISOString());
-    return { status: 200, body: saveProduct(ctx, row, false) };
+    const out = proposeOrRun(ctx, req, productChangeAction, { productId: req.params.id, create: false, product: req.body });
+    if (out.kind === "proposed") return { status: 202, body: { approvalRequired: true as const, approval: out.approval } };
+    return { status: 200, body: out.result };
   },
 });
 
@@ -166,12 +197,15 @@ export const adminDeleteProduct = defineRoute({
   responses: { 204: { description: "Retired" }, 404: problem("No such product") },
   handler: (req, ctx) => {
     ctx.tx((t) => {
-      if (!t.get("SELECT 1 FROM products WHERE id = ?", req.params.id)) throw problems.notFound("Product");
-      if (t.get("SELECT 1 FROM applications WHERE product_id = ? LIMIT 1", req.params.id)) {
+      const before = getProduct(t, req.params.id);
+      if (!before) throw problems.notFound("Product");
+      const used = !!t.get("SELECT 1 FROM applications WHERE product_id = ? LIMIT 1", req.params.id);
+      if (used) {
         t.run("UPDATE products SET active = 0, updated_at = ? WHERE id = ?", ctx.clock.now().toISOString(), req.params.id);
       } else {
         t.run("DELETE FROM products WHERE id = ?", req.params.id);
       }
+      auditChange(t, req, { event: "product.retired", entity: { type: "product", id: req.params.id }, before: productOut(before), after: used ? { ...productOut(before), active: false } : null, at: ctx.clock.now() });
     });
     return { status: 204 };
   },

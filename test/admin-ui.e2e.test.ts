@@ -243,7 +243,7 @@ describe("admin dashboard", () => {
     const portfolio = (await (await fetch(`${srv.url}/api/v1/admin/portfolio/summary`, { headers: { Authorization: `Bearer ${adminToken}` } })).json()) as any;
     expect(portfolio.totalOutstandingAmount).toBeGreaterThan(0);
     expect(Number((await page.getByTestId("kpi-outstanding").innerText()).replace(/[^\d-]/g, ""))).toBe(portfolio.totalOutstandingAmount);
-    expect(await page.getByTestId("kpi-twp90").innerText()).toBe(`${(portfolio.twp90 * 100).toFixed(1)} %`);
+    expect(await page.getByTestId("kpi-twp90").innerText()).toBe(`${(portfolio.twp90 * 100).toFixed(1).replace(".", ",")} %`);
     // audit log lists this admin's sign-in
     await page.locator("nav.sidebar a", { hasText: "Audit log" }).click();
     await settled(page);

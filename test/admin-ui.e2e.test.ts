@@ -254,11 +254,11 @@ describe("admin dashboard", () => {
     await page.getByRole("region", { name: "Finance actions" }).getByRole("button", { name: "Write off" }).waitFor();
     // the schedule shows the API's derived status: the stored column says "pending" for an instalment past its due date
     await tableIdle(page, "installments");
-    expect(await page.locator("section[data-record=installments] tbody tr").first().getByTestId("instalment-status").innerText()).toBe("overdue");
+    expect(await page.locator("section[data-record=installments] tbody tr").first().getByTestId("instalment-status").innerText()).toBe("Overdue");
     await page.goto(`${srv.url}/_/admin/loans/loan-4`);
     await settled(page);
     await tableIdle(page, "installments");
-    expect(await page.locator("section[data-record=installments] tbody tr").first().getByTestId("instalment-status").innerText()).toBe("paid");
+    expect(await page.locator("section[data-record=installments] tbody tr").first().getByTestId("instalment-status").innerText()).toBe("Paid");
     expect(await page.getByRole("button", { name: "Refund credit balance" }).count()).toBe(0);
     await page.goto(`${srv.url}/_/admin/payments`);
     await settled(page);
@@ -293,11 +293,11 @@ describe("admin dashboard", () => {
     await page.getByRole("link", { name: "app-001" }).click();
     await page.getByTestId("app-status").waitFor();
     await settled(page);
-    expect(await page.getByTestId("app-status").innerText()).toBe("manual_review");
+    expect(await page.getByTestId("app-status").innerText()).toBe("Manual review");
     expect(await page.getByTestId("timeline").innerText()).toContain("score in review band");
     await page.getByRole("cell", { name: "velocity.device" }).waitFor();
     // documents open through short-lived signed URLs
-    const doc = page.getByTestId("documents").getByRole("link", { name: "payslip (payslip.pdf)" });
+    const doc = page.getByTestId("documents").getByRole("link", { name: "Payslip (payslip.pdf)" });
     const href = await doc.getAttribute("href");
     expect(href).toContain("/files/");
     const file = await fetch(new URL(href!, srv.url));
@@ -408,7 +408,8 @@ describe("admin dashboard", () => {
     await page.getByLabel("Note (required)").fill("Payslip matches declared income");
     expect(await submit.isDisabled()).toBe(false);
     await submit.click();
-    await page.waitForFunction(() => document.querySelector("[data-testid=app-status]")?.textContent === "approved", undefined, { timeout: 10_000 });
+    await page.getByRole("button", { name: "Confirm decision" }).click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=app-status]")?.getAttribute("data-status") === "approved", undefined, { timeout: 10_000 });
     await page.getByTestId("timeline").getByText("Payslip matches declared income").waitFor();
     expect(await page.getByRole("form", { name: "Decision" }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "analyst-approved.png"), fullPage: true });
@@ -669,7 +670,7 @@ describe("admin dashboard", () => {
       await page.screenshot({ path: join(SHOTS, "finance-write-off-confirm.png") });
       await wo.getByRole("button", { name: "Write off" }).click();
       await wo.waitFor({ state: "detached" });
-      await page.waitForFunction(() => document.querySelector("[data-testid=loan-status]")?.textContent === "written_off", undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => document.querySelector("[data-testid=loan-status]")?.getAttribute("data-status") === "written_off", undefined, { timeout: 10_000 });
       expect(await page.getByTestId("action-notice").innerText()).toContain("Loan loan-5 written off (Rp 110.000)");
       expect(await page.getByRole("button", { name: "Write off" }).count()).toBe(0);
       expect((await get("/api/v1/records/write_offs/loan-5")).total_amount).toBe(110_000);

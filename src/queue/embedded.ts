@@ -175,7 +175,7 @@ export class EmbeddedRunner {
         let applyFailed = false;
         if (f.ok) {
           try {
-            this.exec.applyInTx(this.db, c, { ...f.input, result: f.result }, now, wrote);
+            this.exec.applyInTx(this.db, c, { ...f.input, result: f.result, rowId: row.id }, now, wrote);
             outcomes.push({ f, kind: "completed" });
             return;
           } catch (err) {

@@ -181,6 +181,8 @@ export interface CompleteInput {
   result: unknown;
   runSpan?: string | null;
   parsed?: unknown;
+  /** The outbox row's id when known (embedded runner): the completion mark then finds the row by primary key. */
+  rowId?: number;
 }
 
 export class JobExecutor {
@@ -303,13 +305,13 @@ export class JobExecutor {
       `apply ${input.name}`,
       { "kreditku.job.name": input.name, "kreditku.job.key": input.key },
       () => {
-        if (!apply) return markCompleted(c, input.key, now);
+        if (!apply) return markCompleted(c, input.key, now, input.rowId);
         db.tx((sc) => {
           if (recordApplied(sc, input.key, now)) {
             const payload = input.parsed !== undefined ? input.parsed : def.payload.parse(input.payload);
             apply(input.result, payload, txContextOf(sc, this.reg, this.base.clock, wrote), this.ctx);
           }
-          markCompleted(sc, input.key, now);
+          markCompleted(sc, input.key, now, input.rowId);
         });
       },
       input.runSpan ? { parent: input.runSpan } : {},

@@ -122,8 +122,10 @@ export function markDispatched(db: Db, ids: number[], now: number) {
   db.tx((c) => c.run("UPDATE outbox SET state = 'dispatched', updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'", now, JSON.stringify(ids)));
 }
 
-export function markCompleted(c: Conn, key: string, now: number) {
-  c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE key = ?", now, key);
+/** Mark a row completed, by key (or by its id when the caller has it: a primary-key lookup). */
+export function markCompleted(c: Conn, key: string, now: number, id?: number) {
+  if (id !== undefined) c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?", now, id);
+  else c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE key = ?", now, key);
 }
 
 export function markDead(c: Conn, key: string, error: string, now: number, attempts?: number) {

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, rupiah } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
 import { useCapabilities } from "../capabilities.ts";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { ErrorState, Loading, NotAvailable, FormProblem } from "../components/States.tsx";
@@ -24,6 +25,7 @@ interface TrialBalance {
 }
 
 function TrialBalancePanel() {
+  const { t, val } = useI18n();
   const caps = useCapabilities();
   const q = useQuery({ queryKey: ["trial-balance"], enabled: caps.ready && caps.has(TB), queryFn: () => api<TrialBalance>(TB) });
   if (!caps.ready) return <Loading />;
@@ -34,23 +36,23 @@ function TrialBalancePanel() {
   return (
     <>
       <p data-testid="balanced">
-        {tb.balanced ? <span className="badge b-applied">balanced</span> : <span className="badge b-failed">NOT balanced</span>} debits {rupiah(tb.totalDebitAmount)} · credits{" "}
-        {rupiah(tb.totalCreditAmount)}
+        {tb.balanced ? <span className="badge b-applied">{t("balanced", "seimbang")}</span> : <span className="badge b-failed">{t("NOT balanced", "TIDAK seimbang")}</span>}{" "}
+        {t("debits", "debit")} {rupiah(tb.totalDebitAmount)} · {t("credits", "kredit")} {rupiah(tb.totalCreditAmount)}
       </p>
       <div className="table-wrap">
         <table>
           <thead>
             <tr>
-              <th>account</th>
-              <th>debit</th>
-              <th>credit</th>
-              <th>balance</th>
+              <th>{t("Account", "Akun")}</th>
+              <th>{t("Debit", "Debit")}</th>
+              <th>{t("Credit", "Kredit")}</th>
+              <th>{t("Balance", "Saldo")}</th>
             </tr>
           </thead>
           <tbody>
             {tb.accounts.map((a) => (
               <tr key={a.account}>
-                <td>{a.account}</td>
+                <td title={a.account}>{val(a.account)}</td>
                 <td>{rupiah(a.debitAmount)}</td>
                 <td>{rupiah(a.creditAmount)}</td>
                 <td>{rupiah(a.balanceAmount)}</td>
@@ -65,6 +67,7 @@ function TrialBalancePanel() {
 
 /** Cash (what the bank account should hold) and the funding behind it, from the ledger check. */
 function CashPanel() {
+  const { t } = useI18n();
   const caps = useCapabilities();
   const q = useQuery({ queryKey: ["ledger-check"], enabled: caps.ready && caps.has(CHECK), queryFn: () => api<{ ok: boolean; figures?: CheckFigures }>(CHECK) });
   if (!caps.ready || q.isLoading) return <Loading />;
@@ -74,12 +77,16 @@ function CashPanel() {
   return (
     <div data-testid="cash-figures">
       <p>
-        Cash <strong data-testid="cash-amount">{rupiah(f.cashAmount)}</strong> · capital {rupiah(f.fundingCapitalAmount)} · credit line drawn {rupiah(f.creditLineAmount)} ·{" "}
-        {q.data!.ok ? <span className="badge b-applied">book proven</span> : <span className="badge b-failed">discrepancies</span>}
+        {t("Cash", "Kas")} <strong data-testid="cash-amount">{rupiah(f.cashAmount)}</strong> · {t("capital", "modal")} {rupiah(f.fundingCapitalAmount)} ·{" "}
+        {t("credit line drawn", "fasilitas kredit ditarik")} {rupiah(f.creditLineAmount)} ·{" "}
+        {q.data!.ok ? <span className="badge b-applied">{t("book proven", "pembukuan terbukti")}</span> : <span className="badge b-failed">{t("discrepancies", "ada selisih")}</span>}
       </p>
       {f.cashNegative && (
         <p className="form-error" data-testid="cash-negative">
-          Cash is below zero: money went out that no recorded funding brought in. Record the capital or credit-line drawdown that paid for it.
+          {t(
+            "Cash is below zero: money went out that no recorded funding brought in. Record the capital or credit-line drawdown that paid for it.",
+            "Kas di bawah nol: ada uang keluar yang tidak didanai oleh pendanaan yang tercatat. Catat setoran modal atau penarikan fasilitas kredit yang membiayainya.",
+          )}
         </p>
       )}
     </div>
@@ -87,12 +94,13 @@ function CashPanel() {
 }
 
 const SOURCES = [
-  ["capital", "Capital injection (equity)"],
-  ["credit_line", "Credit-line drawdown (liability)"],
+  ["capital", "Capital injection (equity)", "Setoran modal (ekuitas)"],
+  ["credit_line", "Credit-line drawdown (liability)", "Penarikan fasilitas kredit (kewajiban)"],
 ] as const;
 
 /** Finance records money the lender received in the bank account: one balanced journal, Dr cash / Cr funding or credit line. */
 function FundingForm() {
+  const { t } = useI18n();
   const qc = useQueryClient();
   const [f, setF] = useState({ source: "capital", amount: "", reference: "", reason: "", receivedAt: "" });
   const [key, setKey] = useState(() => `funding-${crypto.randomUUID()}`);
@@ -105,7 +113,12 @@ function FundingForm() {
         json: { source: f.source, amount: Number(f.amount), reference: f.reference, reason: f.reason, ...(f.receivedAt ? { receivedAt: f.receivedAt } : {}) },
       }),
     onSuccess: (r) => {
-      setDone(`Journal ${r.journalId} posted: ${rupiah(Number(f.amount))} received (${f.reference}); cash is now ${rupiah(r.cashAmount)}.`);
+      setDone(
+        t(
+          `Journal ${r.journalId} posted: ${rupiah(Number(f.amount))} received (${f.reference}); cash is now ${rupiah(r.cashAmount)}.`,
+          `Jurnal ${r.journalId} diposting: ${rupiah(Number(f.amount))} diterima (${f.reference}); kas sekarang ${rupiah(r.cashAmount)}.`,
+        ),
+      );
       setF({ source: f.source, amount: "", reference: "", reason: "", receivedAt: "" });
       setKey(`funding-${crypto.randomUUID()}`);
       for (const k of [["trial-balance"], ["ledger-check"], ["record", "ledger_journals"], ["record", "ledger_lines"]]) qc.invalidateQueries({ queryKey: k });
@@ -116,39 +129,40 @@ function FundingForm() {
   return (
     <form
       className="card editor"
-      aria-label="Record funding"
+      aria-label={t("Record funding", "Catat pendanaan")}
       onSubmit={(e) => {
         e.preventDefault();
         save.mutate();
       }}
     >
-      <h2>Record funding received</h2>
+      <h2>{t("Record funding received", "Catat pendanaan yang diterima")}</h2>
       <div className="grid">
         <label>
-          Source
+          {t("Source", "Sumber")}
           <select name="source" value={f.source} onChange={(e) => set("source", e.target.value)}>
-            {SOURCES.map(([v, label]) => (
+            {SOURCES.map(([v, en, id]) => (
               <option key={v} value={v}>
-                {label}
+                {t(en, id)}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Amount (Rp)
+          {t("Amount (Rp)", "Jumlah (Rp)")}
           <input name="amount" type="number" min={1} step={1} required value={f.amount} onChange={(e) => set("amount", e.target.value)} />
+          {f.amount && <span className="muted">{rupiah(Number(f.amount))}</span>}
         </label>
         <label>
-          Bank reference
+          {t("Bank reference", "Referensi bank")}
           <input name="reference" required maxLength={200} value={f.reference} onChange={(e) => set("reference", e.target.value)} />
         </label>
         <label>
-          Received on
+          {t("Received on (WIB date)", "Diterima tanggal (WIB)")}
           <input name="receivedAt" type="date" value={f.receivedAt} onChange={(e) => set("receivedAt", e.target.value)} />
         </label>
       </div>
       <label>
-        Reason
+        {t("Reason", "Alasan")}
         <textarea name="reason" required minLength={3} maxLength={500} value={f.reason} onChange={(e) => set("reason", e.target.value)} />
       </label>
       {err && <FormProblem error={err} />}
@@ -159,7 +173,7 @@ function FundingForm() {
       )}
       <div className="row">
         <button type="submit" disabled={save.isPending}>
-          {save.isPending ? "Posting…" : "Post funding journal"}
+          {save.isPending ? t("Posting…", "Memposting…") : t("Post funding journal", "Posting jurnal pendanaan")}
         </button>
       </div>
     </form>
@@ -167,21 +181,22 @@ function FundingForm() {
 }
 
 export function Ledger() {
+  const { t } = useI18n();
   const caps = useCapabilities();
   return (
     <div className="page">
-      <h1>Ledger</h1>
-      <section className="card" aria-label="Cash">
-        <h2>Cash and funding</h2>
+      <h1>{t("Ledger", "Buku besar")}</h1>
+      <section className="card" aria-label={t("Cash", "Kas")}>
+        <h2>{t("Cash and funding", "Kas dan pendanaan")}</h2>
         <CashPanel />
       </section>
       {caps.has(FUNDING, "post") && <FundingForm />}
       <section className="card">
-        <h2>Trial balance</h2>
+        <h2>{t("Trial balance", "Neraca saldo")}</h2>
         <TrialBalancePanel />
       </section>
-      <RecordTable record="ledger_journals" title="Journals" columns={["id", "kind", "ref", "loan_id", "total", "memo", "posted_at"]} />
-      <RecordTable record="ledger_lines" title="Lines" columns={["id", "journal_id", "account", "loan_id", "debit", "credit"]} />
+      <RecordTable record="ledger_journals" title={t("Journals", "Jurnal")} columns={["id", "kind", "ref", "loan_id", "total", "memo", "posted_at"]} />
+      <RecordTable record="ledger_lines" title={t("Lines", "Baris jurnal")} columns={["id", "journal_id", "account", "loan_id", "debit", "credit"]} />
     </div>
   );
 }

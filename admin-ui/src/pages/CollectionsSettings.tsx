@@ -94,7 +94,7 @@ function Sweep() {
       </button>
       {queued && (
         <p role="status" data-testid="sweep-status">
-          {t(`Sweep for ${dateWib(queued.runDate)}:`, `Sweep untuk ${dateWib(queued.runDate)}:`)} <strong>{job.data ? val(job.data.state) : t("queued", "dalam antrean")}</strong>
+          {t(`Sweep for ${dateWib(queued.runDate)}:`, `Sweep untuk ${dateWib(queued.runDate)}:`)} <strong data-state={job.data?.state ?? "queued"}>{job.data ? val(job.data.state) : t("queued", "dalam antrean")}</strong>
           {job.data?.lastError ? ` — ${job.data.lastError}` : ""}
         </p>
       )}

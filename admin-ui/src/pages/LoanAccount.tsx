@@ -10,6 +10,7 @@ import { useAuth } from "../auth.tsx";
 import { dateTimeWib, dateWib, isoDateWib, phoneLocal, rupiah } from "../format.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { ErrorState, FormProblem, Loading } from "../components/States.tsx";
+import { RecordTable } from "../components/RecordTable.tsx";
 import { idempotencyKey } from "../components/ActionDialog.tsx";
 import { NoticeLine, RefundCreditDialog, WriteOffDialog, useCanWrite, useWriteOffThreshold, type Notice } from "./FinanceActions.tsx";
 import { useRecord } from "./Details.tsx";
@@ -388,6 +389,7 @@ function CollectionLog({ loanId, open }: { loanId: string; open: boolean }) {
 export function LoanAccount() {
   const { id } = useParams();
   const { t, val, lang } = useI18n();
+  const { user } = useAuth();
   const [notice, setNotice] = useState<Notice>(null);
   const q = useQuery({ queryKey: loanAccountKey(id!), queryFn: () => api<LoanAccountData>(loanAccountPath(id!)), enabled: !!id, retry: false });
   // The stored row (credit balance, the sweep's DPD) for the finance actions, as the write routes read it.
@@ -398,6 +400,7 @@ export function LoanAccount() {
   const l = a.loan;
   const f = a.figures;
   const open = l.status === "active" || l.status === "delinquent";
+  const money = !!user && ["finance", "admin"].includes(user.role);
   return (
     <div className="page">
       <p>
@@ -506,6 +509,11 @@ export function LoanAccount() {
           <Events rows={a.events} />
         </section>
       </div>
+      {money && (
+        <section className="card">
+          <RecordTable record="refunds" title={t("Refunds", "Pengembalian dana")} compact fixed={{ loan_id: l.id }} columns={["id", "amount", "reason", "created_by", "created_at"]} />
+        </section>
+      )}
       {/* HISTORY SLOT: the record's audit history (components/History.tsx, audit-approvals) goes here, for entity "loan" / l.id. */}
       <p className="muted">{t(`Figures as of ${dateTimeWib(a.asOf)}.`, `Angka per ${dateTimeWib(a.asOf)}.`)}</p>
     </div>

@@ -28,6 +28,22 @@ export class PortInUseError extends Error {
   }
 }
 
+/**
+ * KREDITKU_STARTUP_TIMING=1: serve prints one line to stderr once listening, with the milliseconds since the process
+ * started at the end of each start-up phase (`modules`: the runtime and the modules evaluated before startServer ran).
+ */
+function startupTimer(env: Record<string, string | undefined>) {
+  if (env.KREDITKU_STARTUP_TIMING !== "1") return { mark: (_phase: string) => {}, report: () => {} };
+  const marks: [string, number][] = [["modules", performance.now()]];
+  return {
+    mark: (phase: string) => marks.push([phase, performance.now()]),
+    report: () => {
+      const phases = Object.fromEntries(marks.map(([name, at], i) => [name, Math.round((at - (i ? marks[i - 1][1] : 0)) * 10) / 10]));
+      process.stderr.write(`${JSON.stringify({ startupMs: Math.round(marks[marks.length - 1][1] * 10) / 10, phases })}\n`);
+    },
+  };
+}
+
 const inUse = (err: unknown) => (err as { code?: string } | null)?.code === "EADDRINUSE";
 
 export interface RunningServer {
@@ -38,22 +54,30 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: PlatformOptions & Installed & { port?: number; host?: string }): Promise<RunningServer> {
+  const timer = startupTimer(opts.env ?? process.env);
   batchLogWrites(); // one stdout write per event-loop turn, not per log line
   // Production refusals of the platform (src/production.ts) before the depot is opened, so no secret is generated
   // first; the extensions' own refusals follow in startRuntime (their preflight).
   const loaded = opts.config ?? loadConfig(opts);
   const unsafe = productionProblems(loaded, opts.env ?? process.env);
   if (unsafe.length > 0) throw refusal(unsafe);
+  timer.mark("config");
   startTracing({ endpoint: loaded.tracing.otlpEndpoint, serviceName: loaded.tracing.serviceName ?? "kreditku" }); // off unless configured
   const created = !existsSync(depotPaths(loaded.depot).db);
+  timer.mark("tracing");
   const platform = createPlatform({ ...opts, config: loaded });
+  timer.mark("platform"); // depot, database, migrations, blob store
   if (created) platform.log.info("created a new depot", { depot: platform.config.depot });
   const released = releaseAbandonedIdempotencyKeys(platform.db);
   if (released > 0) platform.log.warn("released Idempotency-Keys left running by a previous process", { released });
   const { config, log } = platform;
+  timer.mark("idempotency");
   getRuntime(platform, { extensions: opts.extensions, jobs: opts.jobs }); // the extensions' settings are checked here
+  timer.mark("registry");
   const app = createApp(platform, MODULES);
+  timer.mark("app");
   await startRuntime(platform); // start-up refusals, extension inits, job runner/dispatcher; stops on shutdown
+  timer.mark("runtime");
   // WAL checkpoints (copy + fsync) on a worker thread instead of inside the COMMIT of whichever request crosses the
   // auto-checkpoint threshold on the event loop.
   // KREDITKU_BACKGROUND_CHECKPOINT=0 is the older spelling of checkpoints=inline.
@@ -120,6 +144,7 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
     await undoStart();
     throw new PortInUseError(hostname, port);
   }
+  timer.mark("listen");
   const purge = setInterval(() => {
     try {
       purgeExpiredIdempotencyKeys(platform.db, platform.clock.now());
@@ -131,6 +156,7 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   const url = `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`;
   writeServePid(config.depot, { port: server.port }); // restore refuses while this pid is alive
   // `address` is what the socket is bound to (0.0.0.0 = every interface); `url` is where this machine reaches it.
+  timer.report();
   log.info("listening", { address: `${server.hostname}:${server.port}`, url, depot: config.depot, port: server.port, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) });
 
   let stopping: Promise<void> | null = null;

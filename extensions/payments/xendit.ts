@@ -9,7 +9,10 @@
 // Every call is bounded (xenditTimeoutMs); an SDK error becomes a XenditError naming the call, HTTP status and
 // Xendit's error_code, never the secret key: the disburse job retries it, then marks the disbursement
 // needs_attention, and the virtual-account job retries it like any other job.
-import { Xendit, XenditSdkError } from "xendit-node";
+import type { Xendit } from "xendit-node";
+
+/** The SDK, required on first use: a server whose gateway is not xendit never evaluates it (it is large). */
+const sdk = () => require("xendit-node") as typeof import("xendit-node");
 import type { DisbursementRequest, GatewayDisbursement, GatewayPayment, PaymentGateway, VirtualAccount } from "./gateway.ts";
 
 export interface XenditGatewayOptions {
@@ -60,7 +63,7 @@ export class XenditGateway implements PaymentGateway {
   private get x(): Xendit {
     const key = this.opts.secretKey();
     if (!key) throw new XenditError("configure", null, null, "no secret key (KREDITKU_XENDIT_SECRET_KEY or depot/secrets/xendit-secret-key)");
-    if (this.client?.key !== key) this.client = { key, x: new Xendit({ secretKey: key, ...(this.opts.xenditUrl ? { xenditURL: this.opts.xenditUrl.replace(/\/$/, "") } : {}) }) };
+    if (this.client?.key !== key) this.client = { key, x: new (sdk().Xendit)({ secretKey: key, ...(this.opts.xenditUrl ? { xenditURL: this.opts.xenditUrl.replace(/\/$/, "") } : {}) }) };
     return this.client.x;
   }
 
@@ -74,7 +77,7 @@ export class XenditGateway implements PaymentGateway {
       return await Promise.race([fn(), timeout]);
     } catch (e) {
       if (e instanceof XenditError) throw e;
-      if (e instanceof XenditSdkError) throw new XenditError(name, Number(e.status) || null, e.errorCode ? String(e.errorCode) : null, String(e.errorMessage ?? e.message));
+      if (e instanceof sdk().XenditSdkError) throw new XenditError(name, Number(e.status) || null, e.errorCode ? String(e.errorCode) : null, String(e.errorMessage ?? e.message));
       throw new XenditError(name, null, null, (e as Error).message);
     } finally {
       clearTimeout(timer);

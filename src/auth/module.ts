@@ -1,6 +1,6 @@
 // The built-in auth module: the `authenticate` middleware (sets c.get("user") from a valid Bearer token),
 // the SMS port, the Redis rate-limit store when REDIS_URL is set, and the /api/v1/auth routes + JWKS.
-import Redis from "ioredis";
+import type Redis from "ioredis";
 import type { AppModule } from "../http/app.ts";
 import type { Platform } from "../http/types.ts";
 import { RedisRateLimitStore, setRateLimitStore } from "../http/rate-limit.ts";
@@ -15,7 +15,9 @@ const PURGE_EVERY_MS = 10 * 60_000;
 /** Rate limits shared through Redis when REDIS_URL is set (key prefix `<queuePrefix>:ratelimit:`). */
 export function installRedisRateLimits(p: Platform) {
   if (!p.config.redisUrl) return null;
-  const redis = new Redis(p.config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000, enableOfflineQueue: true, lazyConnect: false });
+  // ioredis is required here, when REDIS_URL is set, so a process without Redis never evaluates it
+  const { Redis: RedisClient } = require("ioredis") as { Redis: typeof Redis };
+  const redis = new RedisClient(p.config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000, enableOfflineQueue: true, lazyConnect: false });
   let warned = 0;
   redis.on("error", (err) => {
     if (Date.now() - warned > 30_000) {

@@ -1,21 +1,24 @@
 // Passkeys (WebAuthn, @simplewebauthn/server): register for a signed-in user, sign in without a password
 // (discoverable credentials), list and delete one's own. Challenges are single use and live 5 minutes.
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import type { AuthUser, Platform } from "../http/types.ts";
 import { audit } from "./audit.ts";
 import { startSession, USER_COLUMNS, type Meta, type UserRow } from "./sessions.ts";
 
 export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * 60_000;
+
+// @simplewebauthn/server (with @peculiar/x509 and its ASN.1 schemas: the largest part of serve's start-up when it was
+// imported eagerly) is imported on the first passkey ceremony. reflect-metadata is required first: in the compiled
+// binary a lazily imported module evaluates its CommonJS imports after its ESM ones, so the library's own
+// `import "reflect-metadata"` would run after tsyringe (under @peculiar/x509), which refuses to load without it.
+let webauthnModule: Promise<typeof import("@simplewebauthn/server")> | undefined;
+const webauthn = () => (webauthnModule ??= (require("reflect-metadata"), import("@simplewebauthn/server")));
 
 export interface PasskeyInfo {
   id: string;
@@ -90,7 +93,7 @@ export async function registrationOptions(p: Platform, user: AuthUser): Promise<
   if (!row) throw new PasskeyError("unknown user");
   const existing = p.db.read.all<{ id: string; transports: string }>("SELECT id, transports FROM passkeys WHERE user_id = ?", user.id);
   const name = row.email ?? row.phone ?? row.id;
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: p.config.auth.rpName,
     rpID: p.config.auth.rpId,
     userName: name,
@@ -108,7 +111,7 @@ export async function verifyRegistration(p: Platform, user: AuthUser, challengeI
   const expectedChallenge = takeChallenge(p, challengeId, "register", user.id);
   let result;
   try {
-    result = await verifyRegistrationResponse({
+    result = await (await webauthn()).verifyRegistrationResponse({
       response,
       expectedChallenge,
       expectedOrigin: p.config.auth.origins,
@@ -142,7 +145,7 @@ export async function verifyRegistration(p: Platform, user: AuthUser, challengeI
 }
 
 export async function loginOptions(p: Platform): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-  const options = await generateAuthenticationOptions({ rpID: p.config.auth.rpId, userVerification: "required", timeout: WEBAUTHN_CHALLENGE_TTL_MS });
+  const options = await (await webauthn()).generateAuthenticationOptions({ rpID: p.config.auth.rpId, userVerification: "required", timeout: WEBAUTHN_CHALLENGE_TTL_MS });
   return { challengeId: storeChallenge(p, "login", null, options.challenge), options };
 }
 
@@ -167,7 +170,7 @@ export async function verifyLogin(p: Platform, challengeId: string, response: Au
   }
   let result;
   try {
-    result = await verifyAuthenticationResponse({
+    result = await (await webauthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge,
       expectedOrigin: p.config.auth.origins,

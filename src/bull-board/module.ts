@@ -7,11 +7,9 @@
 // Path=/_/admin/queues; Secure on https) with a 15-minute HMAC-signed token and redirects into the board. Every
 // request under /_/admin/queues checks the cookie (signature, expiry) and that its session is live and its user
 // still an active admin; state-changing requests must also come from the same origin.
+//
+// The board itself (bull-board, BullMQ's Queue, ejs: board.ts) is imported on the first admitted board request.
 import { z } from "@hono/zod-openapi";
-import { createBullBoard } from "@bull-board/api";
-import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
-import { Queue } from "bullmq";
-import { Hono } from "hono";
 import { generateCookie } from "hono/cookie";
 import { parse as parseCookies } from "hono/utils/cookie";
 import type { App, AppModule } from "../http/app.ts";
@@ -22,12 +20,9 @@ import { mountPlatformRoutes } from "../http/mount.ts";
 import { audit, metaOf } from "../auth/audit.ts";
 import { sessionIsLive } from "../auth/sessions.ts";
 import { symmetricKey } from "../auth/secrets.ts";
-import { getRuntime } from "../runtime/runtime.ts";
-import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE } from "../runtime/registry.ts";
-import { BullOwner, connectionOf } from "../queue/bullmq.ts";
 import { COOKIE_TTL_SECONDS, signQueuesCookie, TicketStore, verifyQueuesCookie, type TicketClaims } from "./access.ts";
-import { EmbeddedHonoAdapter, VIRTUAL_UI_BASE } from "./adapter.ts";
-import { loadBullBoardUi, type BullBoardUi } from "./ui-assets.ts";
+import type { BullBoardUi } from "./ui-assets.ts";
+import type { Board } from "./board.ts";
 
 export const QUEUES_BASE = "/_/admin/queues";
 export const QUEUES_LOGIN = `${QUEUES_BASE}/login`;
@@ -44,17 +39,6 @@ const SessionSchema = z
     expiresAt: z.string().openapi({ description: "The ticket works once, until this time (60 s)" }),
   })
   .openapi("QueuesSession");
-
-/** The queues the runtime uses, with a line for bull-board's list. */
-function queueList(platform: Platform): { name: string; description: string }[] {
-  const reg = getRuntime(platform).reg;
-  return [
-    { name: OWNER_QUEUE, description: "runsOn 'owner' jobs, consumed by serve" },
-    { name: HOOKS_QUEUE, description: "event hooks, consumed by serve" },
-    { name: RESULTS_QUEUE, description: "results of stateless workers, applied by serve" },
-    ...reg.workerQueues().map((name) => ({ name, description: "runsOn 'any' job, consumed by `kreditku worker`" })),
-  ];
-}
 
 function isSecureRequest(p: Platform, req: RouteRequest) {
   if (p.config.publicUrl?.startsWith("https:")) return true;
@@ -201,65 +185,27 @@ export function bullBoardModule(opts: { ui?: BullBoardUi | null } = {}): AppModu
         return;
       }
 
-      // Queues: the serve process's own BullMQ queues when the runtime runs (same connections), otherwise private
-      // ones (closed at shutdown). Created on the first admitted request, so building the app never touches Redis.
-      const ownQueues: Queue[] = [];
-      platform.onShutdown.push(async () => {
-        await Promise.allSettled(ownQueues.map((q) => q.close()));
-      });
-      const queueOf = (name: string): Queue => {
-        const backend = getRuntime(platform).backend;
-        if (backend instanceof BullOwner) return backend.queues.get(name);
-        const q = new Queue(name, { connection: connectionOf(platform.config.redisUrl!), prefix: platform.config.queuePrefix });
-        q.on("error", () => {});
-        ownQueues.push(q);
-        return q;
-      };
-
-      let files: Promise<BullBoardUi | null> | undefined = opts.ui !== undefined ? Promise.resolve(opts.ui) : undefined;
-      const adapter = new EmbeddedHonoAdapter(() => (files ??= loadBullBoardUi()));
-      adapter.setBasePath(QUEUES_BASE);
-      const board = createBullBoard({
-        queues: [],
-        serverAdapter: adapter,
-        options: {
-          uiBasePath: VIRTUAL_UI_BASE,
-          uiConfig: {
-            boardTitle: "KreditKu queues",
-            miscLinks: [
-              { text: "Admin dashboard", url: "/_/admin/" },
-              { text: "Sign out of queues", url: QUEUES_LOGOUT },
-            ],
-            hideDocsLink: true,
+      // The board (bull-board, its queues) is made on the first admitted request.
+      let board: Promise<Board> | undefined;
+      const boardOf = () =>
+        (board ??= import("./board.ts").then(
+          (m) => m.createBoard(platform, { base: QUEUES_BASE, logout: QUEUES_LOGOUT, ui: opts.ui }),
+          (e) => {
+            board = undefined;
+            throw e;
           },
-        },
-      });
-      let queuesReady = false;
-      const ensureQueues = () => {
-        if (queuesReady) return;
-        queuesReady = true;
-        board.replaceQueues(queueList(platform).map((q) => new BullMQAdapter(queueOf(q.name), { description: q.description })));
-      };
-
-      // The board's own Hono app (its page, files and API under /_/admin/queues); what it does not know is a 404
-      // problem, and its errors reach the platform's problem handler.
-      const boardApp = new Hono();
-      boardApp.route(QUEUES_BASE, adapter.registerPlugin() as never);
-      // the board lives at /_/admin/queues (its <base href> ends in '/', so relative URLs resolve either way)
-      boardApp.get(`${QUEUES_BASE}/`, (c) => c.redirect(QUEUES_BASE, 308));
-      boardApp.notFound((c) => {
-        throw new HttpProblem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}`);
-      });
-      boardApp.onError((err) => {
-        throw err;
-      });
+        ));
 
       mountPlatformRoutes(app, platform, [
         sessionRoute,
         loginRoute,
         logoutRoute,
         ...boardRoutes(
-          async (req) => ({ response: await boardApp.fetch(req.raw) }),
+          async (req) => {
+            const b = await boardOf();
+            b.ensureQueues();
+            return { response: await b.fetch(req.raw) };
+          },
           (req) => {
             requireAdmin(checkCaller(req));
             if (req.method !== "GET" && req.method !== "HEAD") {
@@ -270,7 +216,6 @@ export function bullBoardModule(opts: { ui?: BullBoardUi | null } = {}): AppModu
                 throw problems.forbidden("Cross-origin requests to the queue dashboard are refused");
               }
             }
-            ensureQueues();
           },
         ),
       ]);

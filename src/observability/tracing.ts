@@ -5,10 +5,17 @@
 // When off every helper here runs the given function as it is: no context, no span, no allocation beyond a check.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type ContextManager, type Span, type Tracer } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import type { W3CTraceContextPropagator } from "@opentelemetry/core";
+import type { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+
+// The SDK (provider, processors, OTLP exporter, resources: ~1 MB of modules with semantic-conventions) is required
+// when tracing starts, so a process without an OTLP endpoint never evaluates it. require() keeps startTracing
+// synchronous; `bun build --compile` bundles each required package and evaluates it on that first call.
+const sdk = () => ({
+  ...(require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base")),
+  ...(require("@opentelemetry/resources") as typeof import("@opentelemetry/resources")),
+  ...(require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http")),
+});
 
 /** Context manager on AsyncLocalStorage: the active span follows awaits and callbacks. */
 class AlsContextManager implements ContextManager {
@@ -48,11 +55,13 @@ export interface TracingOptions {
 
 let provider: BasicTracerProvider | null = null;
 let tracer: Tracer | null = null;
-const propagator = new W3CTraceContextPropagator();
+let w3c: W3CTraceContextPropagator | undefined;
+const propagator = () => (w3c ??= new (require("@opentelemetry/core") as typeof import("@opentelemetry/core")).W3CTraceContextPropagator());
 
 /** Start tracing when an endpoint is given (config `tracing.otlpEndpoint`); a no-op otherwise. Returns whether tracing is on. */
 export function startTracing(o: Omit<TracingOptions, "endpoint"> & { endpoint?: string }): boolean {
   if (!o.endpoint || provider) return provider !== null;
+  const { OTLPTraceExporter, SimpleSpanProcessor, BatchSpanProcessor, BasicTracerProvider, resourceFromAttributes } = sdk();
   const exporter = new OTLPTraceExporter({ url: tracesUrl(o.endpoint), timeoutMillis: 5000 }); // OTLP/HTTP, JSON bodies
   const delay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY ?? 1000);
   const processor = o.simple ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { scheduledDelayMillis: Number.isFinite(delay) && delay >= 0 ? delay : 1000 });
@@ -61,7 +70,7 @@ export function startTracing(o: Omit<TracingOptions, "endpoint"> & { endpoint?: 
     spanProcessors: [processor],
   });
   context.setGlobalContextManager(new AlsContextManager());
-  propagation.setGlobalPropagator(propagator);
+  propagation.setGlobalPropagator(propagator());
   trace.setGlobalTracerProvider(provider);
   tracer = provider.getTracer("kreditku");
   return true;
@@ -96,14 +105,14 @@ export function activeTraceIds(): { traceId: string; spanId: string } | null {
 export function currentTraceparent(ctx?: Context): string | null {
   if (!tracer) return null;
   const carrier: Record<string, string> = {};
-  propagator.inject(ctx ?? context.active(), carrier, { set: (c, k, v) => (c[k] = v) });
+  propagator().inject(ctx ?? context.active(), carrier, { set: (c, k, v) => (c[k] = v) });
   return carrier.traceparent ?? null;
 }
 
 /** A context whose parent is the span named by a W3C traceparent (the root context when absent or invalid). */
 export function contextFromTraceparent(traceparent: string | null | undefined): Context {
   if (!traceparent) return ROOT_CONTEXT;
-  return propagator.extract(ROOT_CONTEXT, { traceparent }, { get: (c, k) => c[k as "traceparent"], keys: (c) => Object.keys(c) });
+  return propagator().extract(ROOT_CONTEXT, { traceparent }, { get: (c, k) => c[k as "traceparent"], keys: (c) => Object.keys(c) });
 }
 
 /** Run fn with the span named by a traceparent active (no new span): log lines about that span's work carry its ids. */

@@ -20,7 +20,8 @@ import { planRetention } from "./retention.ts";
 import { PRIVATE_FILE_MODE, privateDir, privateFile } from "../private-files.ts";
 import { FolderTarget, S3Target, type BackupTarget } from "./targets.ts";
 
-export const LAST_BACKUP_FILE = "last-backup.json";
+import { LAST_BACKUP_FILE } from "./last-backup.ts";
+export { LAST_BACKUP_FILE };
 
 /** Log progress of a long phase every 10 % when the total is at least `minBytes` (default 32 MiB). */
 export function progressReporter(log: Logger, phase: string, minBytes = progressMinBytes()) {
@@ -313,27 +314,4 @@ export async function applyRetention(target: BackupTarget, keepDaily: number, ke
   return deleted;
 }
 
-/** Newest backup time (seconds) known to this depot: manifests in depot/backups and last-backup.json. */
-export function lastBackupSeconds(depot: string): number | null {
-  const dir = depotPaths(depot).backups;
-  let best: number | null = null;
-  const consider = (iso: unknown) => {
-    const t = typeof iso === "string" ? Date.parse(iso) : NaN;
-    if (Number.isFinite(t) && (best === null || t / 1000 > best)) best = t / 1000;
-  };
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return null;
-  }
-  const manifests = names.filter((n) => n.endsWith(".manifest.json") && ID_RE.test(n.slice(0, -".manifest.json".length))).sort();
-  for (const n of [...manifests.slice(-1), LAST_BACKUP_FILE]) {
-    try {
-      consider(JSON.parse(readFileSync(join(dir, n), "utf8")).createdAt);
-    } catch {
-      /* missing or unreadable */
-    }
-  }
-  return best;
-}
+export { lastBackupSeconds } from "./last-backup.ts";

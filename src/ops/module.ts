@@ -6,7 +6,7 @@
 import type { AppModule } from "../http/app.ts";
 import { statSync } from "node:fs";
 import { depotPaths } from "../config.ts";
-import { lastBackupSeconds } from "./backup.ts";
+import { lastBackupSeconds } from "./last-backup.ts";
 
 /** Bytes of the depot database's WAL file (0 when it does not exist). */
 export function walBytes(depot: string): number {

@@ -5,10 +5,13 @@ import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type ServerSideEncryption } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { S3Client, ServerSideEncryption } from "@aws-sdk/client-s3";
 import type { Config } from "../config.ts";
-import { isNotFound } from "../storage/s3.ts";
+import { isNotFound, s3Sdk } from "../storage/s3.ts";
+
+// The AWS SDK is required by an S3 target when it is made or used, never by a backup to a folder (or by serve).
+type LibStorage = typeof import("@aws-sdk/lib-storage");
+const newUpload = (o: ConstructorParameters<LibStorage["Upload"]>[0]) => new (require("@aws-sdk/lib-storage") as LibStorage).Upload(o);
 
 export interface BackupTarget {
   /** Human-readable location, e.g. file:///srv/backups or s3://bucket/prefix. */
@@ -155,7 +158,7 @@ export class S3Target implements BackupTarget {
     let token: string | undefined;
     do {
       const out = await this.call("list", (abortSignal) =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, Delimiter: "/", ContinuationToken: token }), { abortSignal }),
+        this.client.send(new (s3Sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: base, Delimiter: "/", ContinuationToken: token }), { abortSignal }),
       );
       for (const o of out.Contents ?? []) if (o.Key) names.push(o.Key.slice(base.length));
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -165,7 +168,7 @@ export class S3Target implements BackupTarget {
   async putFile(name: string, localPath: string, onProgress?: (done: number, total: number) => void) {
     const total = (await stat(localPath)).size;
     await this.call(`upload ${name}`, async (signal, poke) => {
-      const up = new Upload({
+      const up = newUpload({
         client: this.client,
         params: { Bucket: this.bucket, Key: this.key(name), Body: createReadStream(localPath), ContentType: "application/gzip", ServerSideEncryption: this.sse as ServerSideEncryption | undefined },
         partSize: 16 * 1024 * 1024,
@@ -182,7 +185,7 @@ export class S3Target implements BackupTarget {
   /** Upload a stream of unknown length (multipart): nothing is staged on local disk. One attempt (a stream is not replayable). */
   async putStream(name: string, body: Readable, contentType = "application/gzip") {
     const w = watchdog(this.limits.idleMs, `upload ${name} to ${this.url}`);
-    const up = new Upload({
+    const up = newUpload({
       client: this.client,
       params: { Bucket: this.bucket, Key: this.key(name), Body: body, ContentType: contentType, ServerSideEncryption: this.sse as ServerSideEncryption | undefined },
       partSize: 16 * 1024 * 1024,
@@ -199,7 +202,7 @@ export class S3Target implements BackupTarget {
   async putText(name: string, text: string) {
     await this.call(`put ${name}`, (abortSignal) =>
       this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: text, ContentType: "application/json", ServerSideEncryption: this.sse as ServerSideEncryption | undefined }),
+        new (s3Sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.key(name), Body: text, ContentType: "application/json", ServerSideEncryption: this.sse as ServerSideEncryption | undefined }),
         { abortSignal },
       ),
     );
@@ -207,7 +210,7 @@ export class S3Target implements BackupTarget {
   async getFile(name: string, localPath: string, onProgress?: (done: number, total: number) => void) {
     try {
       return await this.call(`download ${name}`, async (abortSignal, poke) => {
-        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal });
+        const out = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal });
         const total = out.ContentLength ?? 0;
         let done = 0;
         const body = out.Body as Readable;
@@ -227,7 +230,7 @@ export class S3Target implements BackupTarget {
   async getText(name: string) {
     try {
       return await this.call(`get ${name}`, async (abortSignal) => {
-        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal });
+        const out = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal });
         return (await abortable(out.Body?.transformToString() ?? Promise.resolve(""), abortSignal)) ?? "";
       });
     } catch (e) {
@@ -236,7 +239,7 @@ export class S3Target implements BackupTarget {
     }
   }
   async delete(name: string) {
-    await this.call(`delete ${name}`, (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal }));
+    await this.call(`delete ${name}`, (abortSignal) => this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal }));
   }
 }
 
@@ -318,7 +321,7 @@ export function parseTarget(location: string, config: Config, env: Readonly<Reco
     const s = backupS3Settings(config, env);
     const limits = s3Limits(env);
     if (s.endpoint && !/^https?:\/\//.test(s.endpoint)) throw new TargetError(`the backup S3 endpoint "${s.endpoint}" is not an http(s) URL`);
-    const client = new S3Client({
+    const client = new (s3Sdk().S3Client)({
       endpoint: s.endpoint,
       region: s.region,
       forcePathStyle: s.forcePathStyle,

@@ -8,7 +8,6 @@ import { mountPlatformRoutes } from "../http/mount.ts";
 import { audit, metaOf } from "../auth/audit.ts";
 import { getRuntime } from "../runtime/runtime.ts";
 import { depthByQueue, listRows, outboxLagMs, type ListState, type OutboxRow } from "./outbox.ts";
-import { retryJobs } from "./ops.ts";
 
 const LIMIT: RateLimitSpec = { name: "admin-jobs", key: "user", limit: 120, windowSeconds: 60 };
 
@@ -216,7 +215,8 @@ export const jobsAdminModule: AppModule = {
             new HttpProblem(409, "job-not-retryable", "Job not retryable", `Job ${r.id} is ${displayState(r)}; only dead or failed jobs can be retried`, { state: displayState(r) });
           if (!retryable(row)) throw notRetryable(row);
           const now = platform.clock.now();
-          const done = await retryJobs(platform.db, platform.config, { id: row.id }, now.getTime());
+          // ops.ts (BullMQ, ioredis) is imported when a retry runs, not when the app is built
+          const done = await (await import("./ops.ts")).retryJobs(platform.db, platform.config, { id: row.id }, now.getTime());
           const after = platform.db.read.get<OutboxRow>("SELECT * FROM outbox WHERE id = ?", row.id);
           if (!after) throw problems.notFound("Job");
           if (done.length === 0) throw notRetryable(after); // it changed state in between (claimed, completed, purged)

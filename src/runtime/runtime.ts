@@ -10,7 +10,8 @@ import type { ExtensionContext, ExtensionDefinition, InstalledJob } from "./type
 import { JobExecutor } from "../queue/executor.ts";
 import { JobMetrics } from "../queue/metrics.ts";
 import { EmbeddedRunner, type EmbeddedOptions } from "../queue/embedded.ts";
-import { BullOwner } from "../queue/bullmq.ts";
+// BullMQ (and ioredis) are imported when the backend is chosen (REDIS_URL set), not by every process that runs jobs.
+import type { BullOwner } from "../queue/bullmq.ts";
 import { startEmbeddedSchedules } from "../queue/schedules.ts";
 import { depthByQueue, outboxLagMs } from "../queue/outbox.ts";
 
@@ -54,6 +55,11 @@ export class Runtime {
     this.exec = new JobExecutor(this.reg, platform, new JobMetrics(platform.metrics), this.nudge);
   }
 
+  /** The backend when it is BullMQ's (null when embedded or stopped). */
+  get bull(): BullOwner | null {
+    return this.mode === "bullmq" ? (this.backend as BullOwner | null) : null;
+  }
+
   get mode(): "embedded" | "bullmq" {
     return this.platform.config.redisUrl ? "bullmq" : "embedded";
   }
@@ -78,6 +84,7 @@ export class Runtime {
     }
     const conc = this.opts.concurrency ?? 4;
     if (this.mode === "bullmq") {
+      const { BullOwner } = await import("../queue/bullmq.ts");
       const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, lockMs: platform.config.jobLockMs, log, concurrency: conc, pollMs: this.opts.pollMs, lostCheckMs: this.opts.lostCheckMs, lostAfterMs: this.opts.lostAfterMs }, platform.clock);
       this.backend = owner;
       // the single writer stays ready without Redis (webhooks, OTP, reads work; jobs wait in the outbox): degraded
@@ -99,9 +106,9 @@ export class Runtime {
     JobMetrics.gauges(
       platform.metrics,
       () => outboxLagMs(platform.db, platform.clock.now().getTime()) / 1000,
-      async () => (this.backend instanceof BullOwner ? this.backend.depth() : depthByQueue(platform.db)),
-      this.mode === "bullmq" ? async () => (this.backend instanceof BullOwner ? this.backend.ping(1000) : false) : undefined,
-      this.mode === "bullmq" ? async () => (this.backend instanceof BullOwner ? this.backend.workerCounts() : []) : undefined,
+      async () => (this.bull ? this.bull.depth() : depthByQueue(platform.db)),
+      this.mode === "bullmq" ? async () => (this.bull ? this.bull.ping(1000) : false) : undefined,
+      this.mode === "bullmq" ? async () => (this.bull ? this.bull.workerCounts() : []) : undefined,
     );
     log.info("job runtime started", { mode: this.mode, jobs: this.reg.jobs.size, hooks: this.reg.hooks.size, extensions: this.reg.extensions.length });
   }

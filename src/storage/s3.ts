@@ -3,16 +3,7 @@
 // GET of the object downloads it; presigned URLs add the file name and the detected content type). Every call is
 // bounded (connect 2 s, socket inactivity 3 s, one retry, the whole call S3_CALL_TIMEOUT_MS): an S3 that refuses
 // connections, never answers or answers 5xx is DependencyUnavailable("s3") — 503 problem+json with Retry-After.
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type ServerSideEncryption,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { S3Client, ServerSideEncryption } from "@aws-sdk/client-s3";
 import type { BlobStore } from "../runtime/types.ts";
 import { callDependency, DependencyUnavailable } from "../runtime/dependency.ts";
 import type { Config } from "../config.ts";
@@ -24,11 +15,21 @@ export { contentDisposition } from "./filename.ts";
 
 export type S3Settings = NonNullable<Config["s3"]>;
 
+type ClientS3 = typeof import("@aws-sdk/client-s3");
+let clientS3: ClientS3 | undefined;
+/**
+ * @aws-sdk/client-s3, required on first use: the SDK is large and only a depot whose documents or backups are on S3
+ * needs it (a serve on the file store never evaluates it). require() keeps the constructors synchronous.
+ */
+export const s3Sdk = (): ClientS3 => (clientS3 ??= require("@aws-sdk/client-s3") as ClientS3);
+const getSignedUrl: typeof import("@aws-sdk/s3-request-presigner").getSignedUrl = (...args) =>
+  (require("@aws-sdk/s3-request-presigner") as typeof import("@aws-sdk/s3-request-presigner")).getSignedUrl(...args);
+
 /** Deadline of one S3 call (retries included). */
 export const S3_CALL_TIMEOUT_MS = 5000;
 
 export function s3ClientFor(s3: Omit<S3Settings, "bucket"> & { bucket?: string }): S3Client {
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     endpoint: s3.endpoint,
     region: s3.region ?? "us-east-1",
     forcePathStyle: s3.forcePathStyle ?? true,
@@ -76,7 +77,7 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, data: Uint8Array, opts: { contentType?: string } = {}): Promise<void> {
     assertValidKey(key);
-    const cmd = new PutObjectCommand({
+    const cmd = new (s3Sdk().PutObjectCommand)({
       Bucket: this.bucket,
       Key: key,
       Body: data,
@@ -92,7 +93,7 @@ export class S3BlobStore implements BlobStore {
     assertValidKey(key);
     try {
       return await this.send("GetObject", async (abortSignal) => {
-        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal });
+        const out = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: key }), { abortSignal });
         return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       });
     } catch (e) {
@@ -103,13 +104,13 @@ export class S3BlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     assertValidKey(key);
-    await this.send("DeleteObject", (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }));
+    await this.send("DeleteObject", (abortSignal) => this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: key }), { abortSignal }));
   }
 
   async exists(key: string): Promise<boolean> {
     assertValidKey(key);
     try {
-      await this.send("HeadObject", (abortSignal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }));
+      await this.send("HeadObject", (abortSignal) => this.client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: key }), { abortSignal }));
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
@@ -119,7 +120,7 @@ export class S3BlobStore implements BlobStore {
 
   async signedUrl(key: string, opts: { expiresInSeconds?: number; contentType?: string; filename?: string } = {}): Promise<string> {
     assertValidKey(key);
-    const cmd = new GetObjectCommand({
+    const cmd = new (s3Sdk().GetObjectCommand)({
       Bucket: this.bucket,
       Key: key,
       ResponseContentType: opts.contentType,
@@ -130,7 +131,7 @@ export class S3BlobStore implements BlobStore {
 
   async ping(): Promise<boolean> {
     try {
-      await this.send("HeadBucket", (abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }));
+      await this.send("HeadBucket", (abortSignal) => this.client.send(new (s3Sdk().HeadBucketCommand)({ Bucket: this.bucket }), { abortSignal }));
       return true;
     } catch {
       return false;

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { browserSupportsWebAuthn, startRegistration } from "@simplewebauthn/browser";
 import { api, dateTime } from "../api.ts";
 import { useAuth } from "../auth.tsx";
+import { useI18n } from "../i18n/index.tsx";
 import { useCapabilities } from "../capabilities.ts";
 import { Empty, ErrorState, Loading, NotAvailable } from "../components/States.tsx";
 
@@ -18,6 +19,7 @@ interface Passkey {
 
 export function Account() {
   const { user } = useAuth();
+  const { t, val } = useI18n();
   const caps = useCapabilities();
   const qc = useQueryClient();
   const [deviceName, setDeviceName] = useState("This browser");
@@ -37,19 +39,19 @@ export function Account() {
   });
   return (
     <div className="page">
-      <h1>Account</h1>
+      <h1>{t("Account", "Akun")}</h1>
       <section className="card">
         <dl className="fields">
           <div>
-            <dt>email</dt>
+            <dt>{t("Email", "Email")}</dt>
             <dd>{user?.email}</dd>
           </div>
           <div>
-            <dt>role</dt>
-            <dd>{user?.role}</dd>
+            <dt>{t("Role", "Peran")}</dt>
+            <dd>{val(user?.role)}</dd>
           </div>
           <div>
-            <dt>id</dt>
+            <dt>ID</dt>
             <dd>{user?.id}</dd>
           </div>
         </dl>
@@ -57,39 +59,39 @@ export function Account() {
       <section className="card" aria-label="Passkeys">
         <h2>Passkeys</h2>
         {!caps.ready ? (
-          <Loading />
+          <Loading what={t("Loading", "Memuat")} />
         ) : !installed ? (
           <NotAvailable detail="passkeys" />
         ) : list.isLoading ? (
-          <Loading />
+          <Loading what={t("Loading", "Memuat")} />
         ) : list.error ? (
           <ErrorState error={list.error} retry={() => list.refetch()} />
         ) : (
           <>
             {list.data!.items.length === 0 ? (
-              <Empty>No passkeys yet. Add one to sign in without a password.</Empty>
+              <Empty>{t("No passkeys yet. Add one to sign in without a password.", "Belum ada passkey. Tambahkan satu untuk masuk tanpa kata sandi.")}</Empty>
             ) : (
               <div className="table-wrap">
                 <table>
                   <thead>
                     <tr>
-                      <th>device</th>
-                      <th>type</th>
-                      <th>added</th>
-                      <th>last used</th>
-                      <th />
+                      <th>{t("Device", "Perangkat")}</th>
+                      <th>{t("Type", "Jenis")}</th>
+                      <th>{t("Added", "Ditambahkan")}</th>
+                      <th>{t("Last used", "Terakhir dipakai")}</th>
+                      <th className="actions">{t("Actions", "Tindakan")}</th>
                     </tr>
                   </thead>
                   <tbody>
                     {list.data!.items.map((p) => (
                       <tr key={p.id}>
                         <td>{p.deviceName}</td>
-                        <td>{p.deviceType ?? "—"}</td>
+                        <td>{p.deviceType === "multiDevice" ? t("Synced (multi-device)", "Tersinkron (banyak perangkat)") : p.deviceType === "singleDevice" ? t("This device only", "Hanya perangkat ini") : (p.deviceType ?? "—")}</td>
                         <td>{dateTime(p.createdAt)}</td>
                         <td>{dateTime(p.lastUsedAt)}</td>
                         <td className="actions">
                           <button type="button" className="small secondary" onClick={() => remove.mutate(p.id)}>
-                            Remove
+                            {t("Remove", "Hapus")}
                           </button>
                         </td>
                       </tr>
@@ -107,17 +109,17 @@ export function Account() {
                 }}
               >
                 <label>
-                  Device name
+                  {t("Device name", "Nama perangkat")}
                   <input name="deviceName" value={deviceName} onChange={(e) => setDeviceName(e.target.value)} />
                 </label>
                 <div className="filter-buttons">
                   <button type="submit" disabled={add.isPending}>
-                    Add a passkey
+                    {t("Add a passkey", "Tambah passkey")}
                   </button>
                 </div>
               </form>
             ) : (
-              <p className="muted">This browser does not support passkeys.</p>
+              <p className="muted">{t("This browser does not support passkeys.", "Peramban ini tidak mendukung passkey.")}</p>
             )}
             {(add.error || remove.error) && (
               <p className="form-error" role="alert">

@@ -2,9 +2,11 @@ import { useState } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router-dom";
 import { browserSupportsWebAuthn } from "@simplewebauthn/browser";
 import { useAuth } from "../auth.tsx";
+import { LanguageSwitch, useI18n } from "../i18n/index.tsx";
 
 export function Login() {
   const { user, signIn, signInWithPasskey } = useAuth();
+  const { t } = useI18n();
   const nav = useNavigate();
   const loc = useLocation();
   const [email, setEmail] = useState("");
@@ -36,14 +38,17 @@ export function Login() {
           run(() => signIn(email, password));
         }}
       >
-        <h1>KreditKu admin</h1>
-        <p className="muted">Staff sign-in</p>
+        <div className="row spread">
+          <h1>KreditKu admin</h1>
+          <LanguageSwitch />
+        </div>
+        <p className="muted">{t("Staff sign-in", "Masuk staf")}</p>
         <label>
-          Email
+          {t("Email", "Email")}
           <input type="email" name="email" autoComplete="username webauthn" required value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
         <label>
-          Password
+          {t("Password", "Kata sandi")}
           <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </label>
         {error && (
@@ -52,11 +57,11 @@ export function Login() {
           </p>
         )}
         <button type="submit" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("Signing in…", "Sedang masuk…") : t("Sign in", "Masuk")}
         </button>
         {browserSupportsWebAuthn() && (
           <button type="button" className="secondary" disabled={busy} onClick={() => run(signInWithPasskey)}>
-            Sign in with a passkey
+            {t("Sign in with a passkey", "Masuk dengan passkey")}
           </button>
         )}
       </form>

@@ -2,7 +2,8 @@
 // GET /api/v1/admin/jobs/summary, and the outbox rows with a Retry button on dead ones (POST …/jobs/{id}/retry).
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, ApiError, dateTime } from "../api.ts";
+import { api, ApiError, dateTime, number } from "../api.ts";
+import { useI18n, type I18n } from "../i18n/index.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { ErrorState, Loading, NotAvailable } from "../components/States.tsx";
 import { EP, T } from "../endpoints.ts";
@@ -21,10 +22,11 @@ interface Summary {
   generatedAt: string;
 }
 
-const lag = (s: number) => (s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+const lag = (s: number, t: I18n["t"]) => (s < 60 ? `${number(Number(s.toFixed(s < 10 ? 1 : 0)))} ${t("s", "dtk")}` : s < 3600 ? `${number(Math.round(s / 60))} ${t("min", "mnt")}` : `${number(Number((s / 3600).toFixed(1)))} ${t("h", "jam")}`);
 
 /** BullMQ mode: open bull-board through a one-time ticket (the board cannot see the dashboard's Bearer token). */
 function QueueDashboardButton() {
+  const { t } = useI18n();
   const open = useMutation({
     mutationFn: () => api<{ url: string; expiresAt: string }>("/api/v1/admin/queues/session", { method: "POST", json: {} }),
     onSuccess: (r) => window.open(r.url, "_blank", "noopener"),
@@ -32,7 +34,7 @@ function QueueDashboardButton() {
   return (
     <div style={{ margin: "8px 0" }}>
       <button type="button" data-testid="open-bull-board" onClick={() => open.mutate()} disabled={open.isPending}>
-        Open the queue dashboard (bull-board)
+        {t("Open the queue dashboard (bull-board)", "Buka dasbor antrean (bull-board)")}
       </button>
       {open.error ? <span role="alert"> {(open.error as Error).message}</span> : null}
     </div>
@@ -40,56 +42,60 @@ function QueueDashboardButton() {
 }
 
 function JobsSummary() {
+  const { t, val } = useI18n();
   const q = useQuery({ queryKey: ["jobs-summary"], queryFn: () => api<Summary>(EP.jobsSummary), refetchInterval: 10_000 });
-  if (q.isLoading) return <Loading what="Loading the summary" />;
+  if (q.isLoading) return <Loading what={t("Loading the summary", "Memuat ringkasan")} />;
   if (q.error) return <ErrorState error={q.error} retry={() => q.refetch()} />;
   const s = q.data!;
   const depth = s.queueDepth.reduce((n, d) => n + d.depth, 0);
   return (
-    <section aria-label="Jobs summary" data-testid="jobs-summary" style={{ marginBottom: 14 }}>
+    <section aria-label={t("Jobs summary", "Ringkasan tugas")} data-testid="jobs-summary" style={{ marginBottom: 14 }}>
       <div className="kpis">
         <div className="card kpi">
-          <span>Dead</span>
-          <strong data-testid="jobs-dead">{s.byState.dead}</strong>
-          <small>out of attempts: retry below</small>
+          <span>{t("Dead", "Gagal permanen")}</span>
+          <strong data-testid="jobs-dead">{number(s.byState.dead)}</strong>
+          <small>{t("out of attempts: retry below", "percobaan habis: ulangi di bawah")}</small>
         </div>
         <div className="card kpi">
-          <span>Failed</span>
-          <strong data-testid="jobs-failed">{s.byState.failed}</strong>
-          <small>waiting for a retry</small>
+          <span>{t("Failed", "Gagal")}</span>
+          <strong data-testid="jobs-failed">{number(s.byState.failed)}</strong>
+          <small>{t("waiting for a retry", "menunggu diulang")}</small>
         </div>
         <div className="card kpi">
-          <span>Queued</span>
-          <strong data-testid="jobs-depth">{depth}</strong>
+          <span>{t("Queued", "Dalam antrean")}</span>
+          <strong data-testid="jobs-depth">{number(depth)}</strong>
           <small>
-            {s.byState.pending} pending, {s.byState.running} running, {s.byState.dispatched} dispatched
+            {t(
+              `${number(s.byState.pending)} pending, ${number(s.byState.running)} running, ${number(s.byState.dispatched)} dispatched`,
+              `${number(s.byState.pending)} menunggu, ${number(s.byState.running)} berjalan, ${number(s.byState.dispatched)} dikirim`,
+            )}
           </small>
         </div>
         <div className="card kpi">
-          <span>Outbox lag</span>
-          <strong data-testid="jobs-lag">{lag(s.outboxLagSeconds)}</strong>
-          <small>{s.mode === "bullmq" ? "BullMQ (Redis)" : "embedded runner"}</small>
+          <span>{t("Outbox lag", "Keterlambatan outbox")}</span>
+          <strong data-testid="jobs-lag">{lag(s.outboxLagSeconds, t)}</strong>
+          <small>{s.mode === "bullmq" ? "BullMQ (Redis)" : t("embedded runner", "runner bawaan")}</small>
         </div>
       </div>
       {s.mode === "bullmq" ? <QueueDashboardButton /> : null}
       <div className="table-wrap">
-        <table aria-label="Jobs by queue and name">
+        <table aria-label={t("Jobs by queue and name", "Tugas menurut antrean dan nama")}>
           <thead>
             <tr>
-              <th>queue</th>
-              <th>name</th>
-              <th>kind</th>
+              <th>{t("Queue", "Antrean")}</th>
+              <th>{t("Name", "Nama")}</th>
+              <th>{t("Kind", "Jenis")}</th>
               {STATES.map((st) => (
-                <th key={st}>{st}</th>
+                <th key={st}>{val(st)}</th>
               ))}
-              <th>total</th>
+              <th>{t("Total", "Total")}</th>
             </tr>
           </thead>
           <tbody>
             {s.byJob.length === 0 ? (
               <tr>
                 <td colSpan={STATES.length + 4} className="muted">
-                  No jobs yet.
+                  {t("No jobs yet.", "Belum ada tugas.")}
                 </td>
               </tr>
             ) : (
@@ -97,13 +103,13 @@ function JobsSummary() {
                 <tr key={`${j.queue}|${j.name}|${j.kind}`}>
                   <td>{j.queue}</td>
                   <td>{j.name}</td>
-                  <td>{j.kind}</td>
+                  <td>{val(j.kind)}</td>
                   {STATES.map((st) => (
                     <td key={st} className={st === "dead" && j.dead > 0 ? "bad" : undefined}>
-                      {j[st]}
+                      {number(j[st])}
                     </td>
                   ))}
-                  <td>{j.total}</td>
+                  <td>{number(j.total)}</td>
                 </tr>
               ))
             )}
@@ -130,29 +136,30 @@ interface OutboxJob {
 
 /** The jobs in one state from GET /api/v1/admin/jobs?state=… (`failed` = pending again after an error), newest first. */
 function JobsInState({ state, canRetry, retrying, onRetry }: { state: "failed" | "dead"; canRetry: boolean; retrying: boolean; onRetry: (id: number) => void }) {
+  const { t, val } = useI18n();
   const q = useQuery({ queryKey: ["record", "jobs-in-state", state], queryFn: () => api<{ items: OutboxJob[]; nextCursor: string | null }>(`/api/v1/admin/jobs?state=${state}&limit=100`) });
   if (q.isLoading) return <Loading />;
   if (q.error) return <ErrorState error={q.error} retry={() => q.refetch()} />;
   const items = q.data!.items;
   return (
     <div className="table-wrap" data-testid={`jobs-${state}`}>
-      <table aria-label={state === "failed" ? "Failed jobs" : "Dead jobs"}>
+      <table aria-label={state === "failed" ? t("Failed jobs", "Tugas gagal") : t("Dead jobs", "Tugas gagal permanen")}>
         <thead>
           <tr>
-            <th>id</th>
-            <th>name</th>
-            <th>queue</th>
-            <th>attempts</th>
-            <th>last error</th>
-            <th>updated</th>
-            <th className="actions">actions</th>
+            <th>ID</th>
+            <th>{t("Name", "Nama")}</th>
+            <th>{t("Queue", "Antrean")}</th>
+            <th>{t("Attempts", "Percobaan")}</th>
+            <th>{t("Last error", "Galat terakhir")}</th>
+            <th>{t("Updated", "Diperbarui")}</th>
+            <th className="actions">{t("Actions", "Tindakan")}</th>
           </tr>
         </thead>
         <tbody>
           {items.length === 0 ? (
             <tr>
               <td colSpan={7} className="muted">
-                No {state} jobs.
+                {t(`No ${state} jobs.`, `Tidak ada tugas berstatus ${val(state).toLowerCase()}.`)}
               </td>
             </tr>
           ) : (
@@ -162,14 +169,14 @@ function JobsInState({ state, canRetry, retrying, onRetry }: { state: "failed" |
                 <td>{j.name}</td>
                 <td>{j.queue}</td>
                 <td>
-                  {j.attempts} / {j.maxAttempts}
+                  {number(j.attempts)} / {number(j.maxAttempts)}
                 </td>
                 <td className="bad">{j.lastError ?? "—"}</td>
                 <td>{dateTime(j.updatedAt)}</td>
                 <td className="actions">
                   {canRetry && j.retryable ? (
                     <button type="button" className="small" disabled={retrying} onClick={() => onRetry(j.id)}>
-                      Retry
+                      {t("Retry", "Ulangi")}
                     </button>
                   ) : null}
                 </td>
@@ -183,6 +190,7 @@ function JobsInState({ state, canRetry, retrying, onRetry }: { state: "failed" |
 }
 
 export function Jobs() {
+  const { t } = useI18n();
   const qc = useQueryClient();
   const caps = useCapabilities();
   const canRetry = caps.has(T.jobRetry, "post");
@@ -192,24 +200,35 @@ export function Jobs() {
   const retry = useMutation({
     mutationFn: (id: number) => api<{ id: number; name: string }>(EP.jobRetry(id), { method: "POST", headers: { "Idempotency-Key": `job-retry-${id}-${Date.now()}` } }),
     onSuccess: (job, id) => {
-      setMsg({ ok: true, text: `Job ${id} (${job?.name ?? "job"}) queued again.` });
+      setMsg({ ok: true, text: t(`Job ${id} (${job?.name ?? "job"}) queued again.`, `Tugas ${id} (${job?.name ?? "tugas"}) diantrekan lagi.`) });
       qc.invalidateQueries({ queryKey: ["record"] });
       qc.invalidateQueries({ queryKey: ["jobs-summary"] });
     },
-    onError: (e, id) => setMsg({ ok: false, text: `Retry of job ${id} failed: ${e instanceof ApiError ? e.message : String(e)}` }),
+    onError: (e, id) => setMsg({ ok: false, text: t(`Retry of job ${id} failed: `, `Mengulang tugas ${id} gagal: `) + (e instanceof ApiError ? e.message : String(e)) }),
   });
   return (
     <div className="page">
-      <h1>Jobs</h1>
-      <p className="muted">The outbox: every job and event, with its state and attempts. Dead jobs ran out of attempts; Retry runs one again with a fresh attempt count.</p>
-      {!caps.ready ? <Loading /> : caps.has(T.jobsSummary) ? <JobsSummary /> : <NotAvailable detail="no jobs summary" />}
+      <h1>{t("Jobs", "Tugas latar")}</h1>
+      <p className="muted">
+        {t(
+          "The outbox: every job and event, with its state and attempts. Dead jobs ran out of attempts; Retry runs one again with a fresh attempt count.",
+          "Outbox: setiap tugas dan peristiwa, dengan status dan jumlah percobaannya. Tugas gagal permanen kehabisan percobaan; Ulangi menjalankannya lagi dengan hitungan percobaan baru.",
+        )}
+      </p>
+      {!caps.ready ? <Loading /> : caps.has(T.jobsSummary) ? <JobsSummary /> : <NotAvailable detail={t("no jobs summary", "tidak ada ringkasan tugas")} />}
       {msg && (
         <p className={msg.ok ? "notice ok" : "notice bad"} role="status">
           {msg.text}
         </p>
       )}
-      <div className="row" role="group" aria-label="Show jobs" data-testid="jobs-quick-filter">
-        {([["", "All jobs"], ["failed", "Failed (waiting for a retry)"], ["dead", "Dead (out of attempts)"]] as const).map(([state, label]) => (
+      <div className="row" role="group" aria-label={t("Show jobs", "Tampilkan tugas")} data-testid="jobs-quick-filter">
+        {(
+          [
+            ["", t("All jobs", "Semua tugas")],
+            ["failed", t("Failed (waiting for a retry)", "Gagal (menunggu diulang)")],
+            ["dead", t("Dead (out of attempts)", "Gagal permanen (percobaan habis)")],
+          ] as const
+        ).map(([state, label]) => (
           <button key={state || "all"} type="button" className={only === state ? "small" : "small secondary"} aria-pressed={only === state} onClick={() => setOnly(state)}>
             {label}
           </button>
@@ -225,7 +244,7 @@ export function Jobs() {
         actions={(r) =>
           canRetry && r.state === "dead" ? (
             <button type="button" className="small" disabled={retry.isPending} onClick={() => retry.mutate(Number(r.id))}>
-              Retry
+              {t("Retry", "Ulangi")}
             </button>
           ) : null
         }

@@ -1,6 +1,6 @@
 // Fraud checks (DESIGN §4): NIK structure, velocity, document/bank-account reuse, blocklist. Rules are data
 // (fraud_rules); admins manage the blocklist and the rule thresholds through the API.
-import { defineExtension, defineRoute, problems, type Sql } from "../../src/runtime/index.ts";
+import { auditChange, defineExtension, defineRoute, problems, type Sql } from "../../src/runtime/index.ts";
 import { BlocklistAdd, BlocklistEntry, BlocklistIdParams, BlocklistPage, BlocklistQuery, RuleChange, RuleConfigSchema, RuleIdParams, RuleList } from "../../schemas/fraud.ts";
 import { fraudHitCounter } from "./metrics.ts";
 import { PII } from "./personal-data.ts";
@@ -59,6 +59,8 @@ const addBlocklist = defineRoute({
       const existing = t.get<Pick<BlocklistRow, "id">>("SELECT id FROM blocklist WHERE kind = ? AND value = ? AND removed_at IS NULL", req.body.kind, value);
       if (existing) throw problems.conflict(`this ${req.body.kind} is already blocked`, { id: existing.id });
       t.run("INSERT INTO blocklist (id, kind, value, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)", id, req.body.kind, value, req.body.reason, by, at);
+      // the value masked as in the log: the trail shows what was blocked without spreading the NIK or phone
+      auditChange(t, req, { event: "blocklist.added", entity: { type: "blocklist", id }, before: null, after: { kind: req.body.kind, value: req.body.kind === "device" ? value : mask(value) }, reason: req.body.reason, at });
       return getEntry(t, id)!;
     });
     ctx.log.info("blocklist entry added", { id, kind: req.body.kind, value: req.body.kind === "device" ? value : mask(value), by });
@@ -76,7 +78,14 @@ const removeBlocklist = defineRoute({
   responses: { 204: { description: "Removed" }, 404: { description: "No such active entry" } },
   handler(req, ctx) {
     const at = ctx.clock.now().toISOString();
-    const n = ctx.tx((t) => t.run("UPDATE blocklist SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL", at, req.user?.id ?? "unknown", req.params.id).changes);
+    const n = ctx.tx((t) => {
+      const before = getEntry(t, req.params.id);
+      const changes = t.run("UPDATE blocklist SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL", at, req.user?.id ?? "unknown", req.params.id).changes;
+      if (changes && before) {
+        auditChange(t, req, { event: "blocklist.removed", entity: { type: "blocklist", id: before.id }, before: { kind: before.kind, value: before.kind === "device" ? before.value : mask(before.value), reason: before.reason }, after: null, at });
+      }
+      return changes;
+    });
     if (n === 0) throw problems.notFound("Blocklist entry");
     return { status: 204 };
   },
@@ -131,6 +140,8 @@ const updateRule = defineRoute({
         at,
         req.user?.id ?? null,
       );
+      const view = (r: typeof next) => ({ enabled: r.enabled, severity: r.severity, threshold: r.threshold, windowHours: r.windowHours });
+      auditChange(t, req, { event: "fraud_rule.changed", entity: { type: "fraud_rule", id }, before: view(cur), after: view(next), at });
     });
     ctx.log.info("fraud rule changed", { rule: id, by: req.user?.id, change: b });
     const rule = loadRuleConfig(ctx.db).find((r) => r.id === id);

@@ -1,6 +1,6 @@
 // Ledger extension: staff views of the double-entry book (journals with cursor pagination, trial balance, the
 // proof), the `ledger` check (CLI and backup verification) and the record APIs over the book.
-import { defineExtension, defineRoute, HttpProblem, jakartaDate, problems } from "../../src/runtime/index.ts";
+import { auditChange, defineExtension, defineRoute, HttpProblem, jakartaDate, problems } from "../../src/runtime/index.ts";
 import { Funding, FundingRequest, LedgerCheck, LedgerPage, LedgerQuery, TrialBalance } from "../../schemas/ledger.ts";
 import { bookFigures, checkLedger, trialBalance } from "./ledger.ts";
 import { recordFunding } from "./funding.ts";
@@ -104,7 +104,19 @@ const recordFundingRoute = defineRoute({
     // the start of the day it arrived (Asia/Jakarta), or now when it arrived today / no day is given
     const postedAt = b.receivedAt && b.receivedAt < today ? new Date(`${b.receivedAt}T00:00:00+07:00`).toISOString() : now.toISOString();
     const by = req.user!.id;
-    const out = ctx.tx((t) => recordFunding(t, { ...b, by, postedAt }));
+    const out = ctx.tx((t) => {
+      const r = recordFunding(t, { ...b, by, postedAt });
+      if (r.ok) {
+        auditChange(t, req, {
+          event: "ledger.funding_recorded",
+          entity: { type: "journal", id: String(r.journalId) },
+          after: { source: b.source, amount: b.amount, reference: b.reference, postedAt: r.postedAt, cashAmount: r.cashAmount },
+          reason: r.memo,
+          at: now,
+        });
+      }
+      return r;
+    });
     if (!out.ok) throw new HttpProblem(409, "funding-reference-recorded", "Reference already recorded", `${b.source} funding with reference ${b.reference} is journal ${out.journalId}`, { journalId: out.journalId });
     ctx.log.info("funding recorded", { source: b.source, amount: b.amount, reference: b.reference, journalId: out.journalId, by });
     return {

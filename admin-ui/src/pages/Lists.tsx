@@ -121,14 +121,4 @@ export function AuditLog() {
   );
 }
 
-// Jobs: pages/Jobs.tsx (summary and retry of dead jobs).
-
-export function Staff() {
-  return (
-    <div className="page">
-      <h1>Staff</h1>
-      <p className="muted">Staff accounts are created with <code>kreditku admin create</code>.</p>
-      <RecordTable record="staff" columns={["id", "email", "role", "display_name", "status", "locked_until", "created_at"]} options={{ role: ["admin", "analyst", "finance"], status: ["active", "disabled"] }} />
-    </div>
-  );
-}
+// Jobs: pages/Jobs.tsx (summary and retry of dead jobs); staff: pages/Staff.tsx.

@@ -1,5 +1,6 @@
 // Loans (read side for borrowers and staff), staff review of applications, and the realtime status stream.
-import { defineRoute, encodeCursor, HttpProblem, jakartaDate, problems, type ExtensionContext } from "../../../src/runtime/index.ts";
+import { auditChange, defineRoute, encodeCursor, HttpProblem, jakartaDate, problems, type ExtensionContext } from "../../../src/runtime/index.ts";
+import { PII } from "../personal-data.ts";
 import { EXAMPLE_IDS } from "../../../schemas/common.ts";
 import { AdminListQuery, Application, APPLICATION_DETAIL_EXAMPLE, APPLICATION_EXAMPLE, ApplicationDetail, ApplicationList, DecisionRequest, IdParams, ListQuery } from "../../../schemas/applications.ts";
 import { INSTALMENT_EXAMPLE, Loan, LOAN_EXAMPLE, LoanList, StatusEventStream } from "../../../schemas/loans.ts";
@@ -138,7 +139,14 @@ export const adminGetApplication = defineRoute({
   handler: async (req, ctx) => {
     const row = ctx.db.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", req.params.id);
     if (!row) throw problems.notFound("Application");
-    return { status: 200, body: await applicationDetail(ctx, row) };
+    const body = await applicationDetail(ctx, row);
+    // A personal-data view: one audit entry per view naming the fields the caller's role sees in clear.
+    const role = req.user!.role;
+    const fields = Object.entries(PII.rules)
+      .filter(([f, r]) => f.startsWith("borrower.") && r.clearFor.includes(role))
+      .map(([f]) => f);
+    if (fields.length) ctx.tx((t) => auditChange(t, req, { event: "pii.viewed", entity: { type: "application", id: row.id }, userId: row.user_id, details: { fields, view: "application" }, at: ctx.clock.now() }));
+    return { status: 200, body };
   },
 });
 
@@ -181,6 +189,16 @@ export const adminDecide = defineRoute({
       transitionApplication(t, { applicationId: app.id, to, actor: ctx.user!.id, reason: b.note, offer, at: now });
       if (to === "approved") assertOfferFits(t, app, now);
       t.run("UPDATE applications SET decision_note = ? WHERE id = ?", b.note, app.id);
+      const stored = t.get<{ offer_json: string | null }>("SELECT offer_json FROM applications WHERE id = ?", app.id);
+      auditChange(t, req, {
+        event: "application.decided",
+        entity: { type: "application", id: app.id },
+        userId: app.user_id,
+        before: { status: app.status, principalAmount: app.principal_amount, tenor: app.tenor },
+        after: { status: to, offer: stored?.offer_json ? JSON.parse(stored.offer_json) : null },
+        reason: b.note ?? null,
+        at: now,
+      });
       return t.get<ApplicationRow>("SELECT * FROM applications WHERE id = ?", app.id)!;
     });
     return { status: 200, body: applicationOut(ctx.db, row) };

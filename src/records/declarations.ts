@@ -21,7 +21,7 @@ export const PLATFORM_RECORDS: RecordDecl[] = [
   },
   {
     name: "audit_log",
-    label: "Audit log",
+    label: "Audit log (sign-ins and the business trail; entity_type/entity_id name the record an entry is about)",
     source: "audit_log",
     columns: {
       id: { type: "integer", filter: ["eq", "gte", "lte"], sortable: true },
@@ -32,6 +32,8 @@ export const PLATFORM_RECORDS: RecordDecl[] = [
       ip: txt({ filter: ["eq"] }),
       user_agent: txt(),
       details: txt({ search: true }),
+      entity_type: status,
+      entity_id: ref,
     },
     access: { admin: true },
     defaultSort: { column: "id", dir: "desc" },

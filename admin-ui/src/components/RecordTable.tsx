@@ -77,6 +77,7 @@ export interface RecordTableProps {
   compact?: boolean;
 }
 
+const TIME_PREFERENCE = ["created_at", "submitted_at", "at", "received_at", "paid_at", "posted_at", "due_date"];
 const isTimeCol = (c: ColumnInfo) => /(_at|_date|^at$|_from|_to|_for)$/.test(c.name) && c.filter.includes("gte");
 /** A plain calendar-date column (a due date, a business date) compares with yyyy-mm-dd; instants with WIB day bounds. */
 const isDateOnly = (name: string) => name.endsWith("_date") || /^effective_(from|to)$/.test(name);
@@ -147,10 +148,17 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
 
   const shown = (columns ?? desc.columns.map((c) => c.name)).map((n) => desc.columns.find((c) => c.name === n)).filter((c): c is ColumnInfo => !!c);
   // The filter bar: enum-like columns (known options) first, then date ranges and text ids; amounts stay API-only.
+  // at most two date ranges: when the row was made or happened first, then the dates on screen
+  const shownNames = new Set(shown.map((c) => c.name));
+  const timeRank = (c: ColumnInfo) => {
+    const i = TIME_PREFERENCE.indexOf(c.name);
+    return i >= 0 ? i : shownNames.has(c.name) ? TIME_PREFERENCE.length : TIME_PREFERENCE.length + 1;
+  };
+  const ranges = desc.columns.filter((c) => isTimeCol(c) && !(c.name in fixed)).sort((a, b) => timeRank(a) - timeRank(b)).slice(0, 2);
   const filterable = desc.columns
     .filter((c) => c.filter.length > 0 && !(c.name in fixed))
-    .filter((c) => options[c.name] || isTimeCol(c) || (c.type === "text" && (c.filter.includes("eq") || c.filter.includes("in"))))
-    .sort((a, b) => Number(!options[a.name]) - Number(!options[b.name]) || Number(!isTimeCol(a)) - Number(!isTimeCol(b)));
+    .filter((c) => options[c.name] || ranges.includes(c) || (!isTimeCol(c) && c.type === "text" && (c.filter.includes("eq") || c.filter.includes("in"))))
+    .sort((a, b) => Number(!options[a.name]) - Number(!options[b.name]) || Number(!isTimeCol(a)) - Number(!isTimeCol(b)) || timeRank(a) - timeRank(b));
   const searchable = desc.columns.some((c) => c.search);
   const heading = title ?? desc.label;
   const reset = () => setCursors([""]);
@@ -202,8 +210,8 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
           {filterable.slice(0, 6).map((c) => {
             if (isTimeCol(c))
               return (
-                <fieldset key={c.name} className="date-range">
-                  <legend>{i18n.col(c.name)}</legend>
+                <div key={c.name} className="date-range" role="group" aria-label={i18n.col(c.name)}>
+                  <span className="range-label">{i18n.col(c.name)}</span>
                   <label>
                     {t("from", "dari")}
                     <input type="date" name={`${c.name}.gte`} {...field(`${c.name}.gte`)} />
@@ -214,7 +222,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
                       <input type="date" name={`${c.name}.lte`} {...field(`${c.name}.lte`)} />
                     </label>
                   )}
-                </fieldset>
+                </div>
               );
             const opts = options[c.name];
             return (

@@ -142,7 +142,7 @@ function JobsInState({ state, canRetry, retrying, onRetry }: { state: "failed" |
   if (q.error) return <ErrorState error={q.error} retry={() => q.refetch()} />;
   const items = q.data!.items;
   return (
-    <div className="table-wrap" data-testid={`jobs-${state}`}>
+    <div className="table-wrap" data-testid={`jobs-in-state-${state}`}>
       <table aria-label={state === "failed" ? t("Failed jobs", "Tugas gagal") : t("Dead jobs", "Tugas gagal permanen")}>
         <thead>
           <tr>

@@ -647,7 +647,7 @@ describe("admin dashboard", () => {
       await refund.waitFor({ state: "detached" });
       expect(await page.getByTestId("action-notice").innerText()).toContain("credit balance now Rp 45.000");
       // the loan and its refunds refreshed
-      await page.locator(".fields div", { hasText: "credit_balance_amount" }).getByText("Rp 45.000").waitFor();
+      await page.locator(".fields div", { hasText: "Credit balance" }).getByText("Rp 45.000").waitFor();
       await page.locator("section[data-record=refunds] tbody tr", { hasText: "Overpayment returned to the borrower" }).waitFor();
       await page.screenshot({ path: join(SHOTS, "finance-refunded.png"), fullPage: true });
       expect((await get("/api/v1/records/loans/loan-4")).credit_balance_amount).toBe(REFUNDABLE - 30_000);

@@ -313,7 +313,7 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
             </table>
           </div>
           <div className="pager">
-            <span>{page.data.total !== undefined ? t(`${number(page.data.total)} in total`, `${number(page.data.total)} data`) : ""}</span>
+            <span>{page.data.total !== undefined ? t(`${number(page.data.total)} total`, `${number(page.data.total)} data`) : ""}</span>
             {!compact && (
               <button type="button" className="secondary" data-testid="export-csv" disabled={exporting === "busy"} onClick={exportCsv}>
                 {exporting === "busy" ? t("Exporting…", "Mengekspor…") : t("Export CSV", "Ekspor CSV")}

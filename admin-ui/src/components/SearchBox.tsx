@@ -62,7 +62,7 @@ export function SearchBox() {
       <input
         type="search"
         name="global-search"
-        aria-label={t("Search by name, phone (0812…), NIK or id", "Cari nama, telepon (0812…), NIK atau ID")}
+        aria-label={t("Find a borrower, loan or application: name, phone (0812…), NIK or id", "Temukan peminjam, pinjaman atau pengajuan: nama, telepon (0812…), NIK atau ID")}
         placeholder={t("Name, 0812…, NIK or id", "Nama, 0812…, NIK atau ID")}
         value={text}
         onChange={(e) => {

@@ -504,12 +504,12 @@ describe("admin dashboard", () => {
     const form = page.getByRole("form", { name: "Product editor" });
     await form.getByLabel("Code").fill("KK-MONTHLY-6");
     await form.getByLabel("Name").fill("Pinjaman Bulanan");
-    await form.getByLabel("Interest rate (ppm per term)").fill("300000");
+    await form.getByLabel("Interest rate (% per month)").fill("30");
     await form.getByLabel("Description").fill("Monthly instalments over six months");
     // the refused save is a 422 the browser logs; only that one is expected
     await form.getByRole("button", { name: "Save" }).click();
     await expect(form.getByRole("alert").innerText()).resolves.toContain("regulatory cap");
-    await form.getByLabel("Interest rate (ppm per term)").fill("10000");
+    await form.getByLabel("Interest rate (% per month)").fill("1");
     await form.getByRole("button", { name: "Save" }).click();
     await page.getByRole("form", { name: "Product editor" }).waitFor({ state: "detached" });
     const row = page.locator("section[data-record=products] tbody tr", { hasText: "KK-MONTHLY-6" });

@@ -255,10 +255,10 @@ function Decision({ app }: { app: Row }) {
         <>
           <div className="row">
             <label className="check">
-              <input type="radio" name="decision" value="approve" checked={decision === "approve"} onChange={() => setDecision("approve")} /> Approve
+              <input type="radio" name="decision" value="approve" checked={decision === "approve"} onChange={() => setDecision("approve")} /> {t("Approve", "Setujui")}
             </label>
             <label className="check">
-              <input type="radio" name="decision" value="reject" checked={decision === "reject"} onChange={() => setDecision("reject")} /> Reject
+              <input type="radio" name="decision" value="reject" checked={decision === "reject"} onChange={() => setDecision("reject")} /> {t("Reject", "Tolak")}
             </label>
           </div>
           {decision === "approve" && (
@@ -281,7 +281,7 @@ function Decision({ app }: { app: Row }) {
             </>
           )}
           <label>
-            Note (required)
+            {t("Note (required)", "Catatan (wajib)")}
             <textarea name="note" required minLength={3} maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
           </label>
         </>
@@ -302,7 +302,7 @@ function Decision({ app }: { app: Row }) {
       <div className="row">
         {step === "edit" ? (
           <button type="submit" disabled={!valid}>
-            Submit decision
+            {t("Submit decision", "Kirim keputusan")}
           </button>
         ) : (
           <>
@@ -332,7 +332,7 @@ export function ApplicationReview() {
   return (
     <div className="page">
       <p>
-        <Link to="/applications">← Applications</Link>
+        <Link to="/applications">← {t("Applications", "Pengajuan")}</Link>
       </p>
       <h1>
         {name ?? t("Application", "Pengajuan")} <span className="muted">·</span> <code>{a.id}</code>{" "}

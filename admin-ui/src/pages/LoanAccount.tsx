@@ -133,12 +133,12 @@ function LoanActions({ loan, onNotice }: { loan: Row; onNotice: (n: Notice) => v
       <div className="row">
         {showRefund && (
           <button type="button" onClick={() => (onNotice(null), setOpen("refund"))}>
-            Refund credit balance
+            {t("Refund credit balance", "Kembalikan saldo kredit")}
           </button>
         )}
         {showWriteOff && (
           <button type="button" className="danger" onClick={() => (onNotice(null), setOpen("write-off"))}>
-            Write off
+            {t("Write off", "Hapus buku")}
           </button>
         )}
         <span className="muted">

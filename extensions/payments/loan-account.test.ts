@@ -38,6 +38,7 @@ scenarios("staff loan account", [
   { name: "signed out: 401", method: "GET", url: URL, beforeTest: seeded, expectedStatus: 401 },
   { name: "a borrower may not (403)", method: "GET", url: URL, asUser: "borrower", beforeTest: seeded, expectedStatus: 403 },
   { name: "an unknown loan: 404", method: "GET", url: "/api/v1/admin/loans/nope", asUser: "finance", beforeTest: seeded, expectedStatus: 404 },
+  { name: "an id over 100 characters: 422", method: "GET", url: `/api/v1/admin/loans/${"x".repeat(101)}`, asUser: "analyst", beforeTest: seeded, expectedStatus: 422 },
   {
     name: "an analyst: phone and payout account number masked, nothing audited",
     method: "GET",

@@ -2642,6 +2642,59 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        /** @description Proposed: another staff member must approve it (POST /api/v1/admin/approvals/{id}/approve) */
+        PendingApproval: {
+            /** @enum {boolean} */
+            approvalRequired: true;
+            approval: components["schemas"]["Approval"];
+        };
+        Approval: {
+            /** @example apv_0193a1b2-0000-7000-8000-0000000000f1 */
+            id: string;
+            /** @example loan.write_off */
+            action: string;
+            /** @example Write-off */
+            label: string;
+            /** @example Hapus buku */
+            labelId: string;
+            /** @example loan */
+            entityType: string;
+            /** @example 0193a1b2-0000-7000-8000-0000000000c1 */
+            entityId: string;
+            /**
+             * @description the amount the policy's threshold was applied to (rupiah)
+             * @example 3215000
+             */
+            amount: number | null;
+            /**
+             * @description what will be done when approved
+             * @example {
+             *       "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
+             *       "reason": "uncollectable"
+             *     }
+             */
+            input: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "expired";
+            /** @description the proposer's reason */
+            reason: string | null;
+            proposedBy: components["schemas"]["ApprovalPerson"];
+            proposedAt: string;
+            expiresAt: string;
+            decidedBy: components["schemas"]["ApprovalPerson"] & (Record<string, never> | null);
+            decidedAt: string | null;
+            decisionReason: string | null;
+            /** @description the action's result once approved */
+            result?: unknown;
+            /** @description whether the caller may approve or reject it (another staff member with a role allowed to do the action) */
+            canDecide?: boolean;
+        };
+        ApprovalPerson: {
+            id: string;
+            name: string | null;
+        };
         /**
          * @example {
          *       "code": "KK-WEEKLY-50",
@@ -4225,59 +4278,6 @@ export interface components {
             createdAt: string;
             /** @description The credit balance left after the refund */
             creditBalanceAmount: number;
-        };
-        /** @description Proposed: another staff member must approve it (POST /api/v1/admin/approvals/{id}/approve) */
-        PendingApproval: {
-            /** @enum {boolean} */
-            approvalRequired: true;
-            approval: components["schemas"]["Approval"];
-        };
-        Approval: {
-            /** @example apv_0193a1b2-0000-7000-8000-0000000000f1 */
-            id: string;
-            /** @example loan.write_off */
-            action: string;
-            /** @example Write-off */
-            label: string;
-            /** @example Hapus buku */
-            labelId: string;
-            /** @example loan */
-            entityType: string;
-            /** @example 0193a1b2-0000-7000-8000-0000000000c1 */
-            entityId: string;
-            /**
-             * @description the amount the policy's threshold was applied to (rupiah)
-             * @example 3215000
-             */
-            amount: number | null;
-            /**
-             * @description what will be done when approved
-             * @example {
-             *       "loanId": "0193a1b2-0000-7000-8000-0000000000c1",
-             *       "reason": "uncollectable"
-             *     }
-             */
-            input: {
-                [key: string]: unknown;
-            };
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected" | "expired";
-            /** @description the proposer's reason */
-            reason: string | null;
-            proposedBy: components["schemas"]["ApprovalPerson"];
-            proposedAt: string;
-            expiresAt: string;
-            decidedBy: components["schemas"]["ApprovalPerson"] & (Record<string, never> | null);
-            decidedAt: string | null;
-            decisionReason: string | null;
-            /** @description the action's result once approved */
-            result?: unknown;
-            /** @description whether the caller may approve or reject it (another staff member with a role allowed to do the action) */
-            canDecide?: boolean;
-        };
-        ApprovalPerson: {
-            id: string;
-            name: string | null;
         };
         /**
          * @example {
@@ -7195,6 +7195,47 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
+            /** @description Proposed: the approval policy for product changes requires another admin's approval (off by default) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "approvalRequired": true,
+                     *       "approval": {
+                     *         "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *         "action": "product.change",
+                     *         "label": "Product change",
+                     *         "labelId": "Perubahan produk",
+                     *         "entityType": "product",
+                     *         "entityId": "prod_reference_weekly",
+                     *         "amount": null,
+                     *         "input": {
+                     *           "productId": "prod_reference_weekly",
+                     *           "create": true,
+                     *           "product": {
+                     *             "code": "KK-WEEKLY-50"
+                     *           }
+                     *         },
+                     *         "status": "pending",
+                     *         "reason": "uncollectable",
+                     *         "proposedBy": {
+                     *           "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *           "name": "Finance One"
+                     *         },
+                     *         "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *         "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "decisionReason": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PendingApproval"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -7376,6 +7417,47 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Proposed: the approval policy for product changes requires another admin's approval (off by default) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "approvalRequired": true,
+                     *       "approval": {
+                     *         "id": "apv_0193a1b2-0000-7000-8000-0000000000f1",
+                     *         "action": "product.change",
+                     *         "label": "Product change",
+                     *         "labelId": "Perubahan produk",
+                     *         "entityType": "product",
+                     *         "entityId": "prod_reference_weekly",
+                     *         "amount": null,
+                     *         "input": {
+                     *           "productId": "prod_reference_weekly",
+                     *           "create": false,
+                     *           "product": {
+                     *             "code": "KK-WEEKLY-50"
+                     *           }
+                     *         },
+                     *         "status": "pending",
+                     *         "reason": "uncollectable",
+                     *         "proposedBy": {
+                     *           "id": "0193a1b2-0000-7000-8000-0000000000e1",
+                     *           "name": "Finance One"
+                     *         },
+                     *         "proposedAt": "2026-03-01T08:00:00.000Z",
+                     *         "expiresAt": "2026-03-04T08:00:00.000Z",
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "decisionReason": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PendingApproval"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -139,9 +139,11 @@ async function profile(dir: string) {
   const url = `http://127.0.0.1:${JSON.parse(served.line).port}`;
   try {
     const prepared = signedDeliveries(vas, Math.ceil(((durationMs + 500) / 1000) * 20_000), "profile");
-    const r = await load(requests(url, prepared, vas, "profile"), { durationMs, concurrency: 32 });
+    const make = requests(url, prepared, vas, "profile");
+    let sent = 0;
+    const r = await load(() => (sent++, make()), { durationMs, concurrency: 32 });
     const batch = await meanBatch(url);
-    console.log(`webhooks (from source, profiled): ${fmt(r)}, ${r.requests} requests measured${batch === null ? "" : `, ${batch.toFixed(1)} deliveries per transaction on average`}`);
+    console.log(`webhooks (from source, profiled): ${fmt(r)}, ${r.requests} requests measured, ${sent} with the warm-up${batch === null ? "" : `, ${batch.toFixed(1)} deliveries per transaction on average`}`);
   } finally {
     served.proc.kill("SIGTERM"); // the profile is written at exit
     await served.proc.exited;

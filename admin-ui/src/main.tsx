@@ -10,7 +10,9 @@ import { Layout } from "./components/Layout.tsx";
 import { Forbidden } from "./components/States.tsx";
 import { Login } from "./pages/Login.tsx";
 import { Overview } from "./pages/Overview.tsx";
-import { Applications, AuditLog, Borrowers, Collections, Loans, Payments } from "./pages/Lists.tsx";
+import { Applications, Borrowers, Collections, Loans, Payments } from "./pages/Lists.tsx";
+import { AuditTrail } from "./pages/AuditTrail.tsx";
+import { Approvals } from "./pages/Approvals.tsx";
 import { Staff } from "./pages/Staff.tsx";
 import { FraudRules } from "./pages/FraudRules.tsx";
 import { StuckApplications } from "./pages/StuckApplications.tsx";
@@ -87,7 +89,8 @@ function App() {
         <Route path="ledger" element={g("/ledger", <Ledger />)} />
         <Route path="products" element={g("/products", <Products />)} />
         <Route path="blocklist" element={g("/blocklist", <Blocklist />)} />
-        <Route path="audit" element={g("/audit", <AuditLog />)} />
+        <Route path="audit" element={g("/audit", <AuditTrail />)} />
+        <Route path="approvals" element={g("/approvals", <Approvals />)} />
         <Route path="jobs" element={g("/jobs", <Jobs />)} />
         <Route path="staff" element={g("/staff", <Staff />)} />
         <Route path="fraud-rules" element={g("/fraud-rules", <FraudRules />)} />

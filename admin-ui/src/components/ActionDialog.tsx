@@ -1,8 +1,31 @@
 // A modal for a money-moving write: fill the form → review and confirm → the POST (with an Idempotency-Key naming
-// the resource) → close and refresh. Errors show the problem's detail and keep the dialog open.
+// the resource) → close and refresh. Errors show the problem's detail and keep the dialog open. A write the
+// four-eyes policy holds for approval answers 202 with the proposal (isPendingApproval / pendingNotice).
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "../api.ts";
+import { rupiah } from "../format.ts";
+import { useI18n, type I18n } from "../i18n/index.tsx";
+
+/** A write's 202 answer: proposed, another staff member must approve it (src/approvals). */
+export interface PendingApproval {
+  approvalRequired: true;
+  approval: { id: string; label: string; labelId: string; amount: number | null; status: string; expiresAt: string };
+}
+
+export function isPendingApproval(r: unknown): r is PendingApproval {
+  return !!r && typeof r === "object" && (r as { approvalRequired?: unknown }).approvalRequired === true && typeof (r as PendingApproval).approval?.id === "string";
+}
+
+/** The notice for a proposal: nothing has happened yet. */
+export function pendingNotice(t: I18n["t"], r: PendingApproval): string {
+  const a = r.approval;
+  const amount = a.amount === null ? "" : ` (${rupiah(a.amount)})`;
+  return t(
+    `${a.label}${amount} proposed, awaiting approval by another staff member (Approvals page). Nothing has changed yet.`,
+    `${a.labelId}${amount} diajukan, menunggu persetujuan staf lain (halaman Persetujuan). Belum ada yang berubah.`,
+  );
+}
 
 function nonce() {
   // crypto.getRandomValues works outside secure contexts too (randomUUID does not).
@@ -51,6 +74,7 @@ export interface ActionDialogProps<R> {
 
 export function ActionDialog<R>({ title, action, resourceId, children, valid, summary, confirmLabel, danger, run, onDone, onClose }: ActionDialogProps<R>) {
   const qc = useQueryClient();
+  const { t } = useI18n();
   const titleId = useId();
   const [step, setStep] = useState<"edit" | "confirm">("edit");
   const key = useRef(idempotencyKey(action, resourceId));
@@ -59,6 +83,8 @@ export function ActionDialog<R>({ title, action, resourceId, children, valid, su
     onSuccess: async (r) => {
       await qc.invalidateQueries({ queryKey: ["record"] });
       qc.invalidateQueries({ queryKey: ["trial-balance"] });
+      qc.invalidateQueries({ queryKey: ["approvals"] });
+      qc.invalidateQueries({ queryKey: ["audit"] });
       onDone(r);
     },
     onError: (e) => {
@@ -104,19 +130,19 @@ export function ActionDialog<R>({ title, action, resourceId, children, valid, su
             {step === "edit" ? (
               <>
                 <button type="submit" disabled={!valid}>
-                  Continue
+                  {t("Continue", "Lanjut")}
                 </button>
                 <button type="button" className="secondary" onClick={onClose}>
-                  Cancel
+                  {t("Cancel", "Batal")}
                 </button>
               </>
             ) : (
               <>
                 <button type="submit" className={danger ? "danger" : undefined} disabled={m.isPending}>
-                  {m.isPending ? "Saving…" : confirmLabel}
+                  {m.isPending ? t("Saving…", "Menyimpan…") : confirmLabel}
                 </button>
                 <button type="button" className="secondary" disabled={m.isPending} onClick={() => setStep("edit")}>
-                  Back
+                  {t("Back", "Kembali")}
                 </button>
               </>
             )}

@@ -5,7 +5,8 @@ import { useQuery } from "@tanstack/react-query";
 import { api, rupiah } from "../api.ts";
 import { useAuth } from "../auth.tsx";
 import { useCapabilities } from "../capabilities.ts";
-import { ActionDialog } from "../components/ActionDialog.tsx";
+import { ActionDialog, isPendingApproval, pendingNotice } from "../components/ActionDialog.tsx";
+import { useI18n } from "../i18n/index.tsx";
 import { EP, T, WRITE_ROLES } from "../endpoints.ts";
 
 type Row = Record<string, any>;
@@ -105,6 +106,7 @@ export function RefundCreditDialog({ loan, onClose, onDone }: { loan: Row; onClo
   const amountOk = /^\d+$/.test(amount.trim()) && Number.isSafeInteger(n) && n > 0 && n <= credit;
   const valid = amountOk && transferReference.trim().length > 0 && reason.trim().length >= 3;
   const id = String(loan.id);
+  const { t } = useI18n();
   return (
     <ActionDialog
       title={`Refund credit balance of loan ${id}`}
@@ -120,12 +122,13 @@ export function RefundCreditDialog({ loan, onClose, onDone }: { loan: Row; onClo
           </p>
           <p>Reason: {reason.trim()}</p>
           <p className="muted">Posted to the ledger (Dr borrower credit / Cr cash). Make the transfer first: nothing is paid out from here.</p>
+          <p className="muted">{t("From the approval threshold another finance staff member must approve it first (four-eyes).", "Mulai batas persetujuan, staf keuangan lain harus menyetujuinya dulu (empat mata).")}</p>
         </>
       }
       run={(key) =>
         api<Row>(EP.loanRefunds(id), { method: "POST", json: { amount: n, reason: reason.trim(), transferReference: transferReference.trim() }, headers: { "Idempotency-Key": key } })
       }
-      onDone={(r) => onDone(`Refund of ${rupiah(n)} recorded for loan ${id}; credit balance now ${rupiah(r?.creditBalanceAmount)}.`)}
+      onDone={(r) => onDone(isPendingApproval(r) ? pendingNotice(t, r) : `Refund of ${rupiah(n)} recorded for loan ${id}; credit balance now ${rupiah(r?.creditBalanceAmount)}.`)}
       onClose={onClose}
     >
       <label>
@@ -160,6 +163,7 @@ export function useWriteOffThreshold(enabled: boolean) {
 export function WriteOffDialog({ loan, threshold, onClose, onDone }: { loan: Row; threshold: number; onClose: () => void; onDone: (text: string) => void }) {
   const [reason, setReason] = useState("");
   const id = String(loan.id);
+  const { t } = useI18n();
   return (
     <ActionDialog
       title={`Write off loan ${id}`}
@@ -176,10 +180,11 @@ export function WriteOffDialog({ loan, threshold, onClose, onDone }: { loan: Row
           </p>
           <p>Reason: {reason.trim()}</p>
           <p className="muted">Later payments on it are booked as recoveries. This cannot be undone from the dashboard.</p>
+          <p className="muted">{t("From the approval threshold another staff member must approve it first (four-eyes).", "Mulai batas persetujuan, staf lain harus menyetujuinya dulu (empat mata).")}</p>
         </>
       }
       run={(key) => api<Row>(EP.loanWriteOff(id), { method: "POST", json: { reason: reason.trim() }, headers: { "Idempotency-Key": key } })}
-      onDone={(r) => onDone(`Loan ${id} written off (${rupiah(r?.totalAmount)}).`)}
+      onDone={(r) => onDone(isPendingApproval(r) ? pendingNotice(t, r) : `Loan ${id} written off (${rupiah(r?.totalAmount)}).`)}
       onClose={onClose}
     >
       <label>

@@ -111,14 +111,4 @@ export function Collections() {
   );
 }
 
-export function AuditLog() {
-  const { t } = useI18n();
-  return (
-    <div className="page">
-      <h1>{t("Audit log", "Jejak audit")}</h1>
-      <RecordTable record="audit_log" columns={["id", "at", "event", "user_id", "actor_id", "ip", "details"]} />
-    </div>
-  );
-}
-
 // Jobs: pages/Jobs.tsx (summary and retry of dead jobs); staff: pages/Staff.tsx.

@@ -44,13 +44,23 @@ export interface WrkResult {
   p99ms: number;
   requests: number;
   errors: number;
+  /** CPU time (user + system, every thread) the server process spent per request during the run, when its pid was given. */
+  cpuUsPerRequest?: number;
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 1/100 s
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 let scratch: string | undefined;
 const scratchDir = () => (scratch ??= mkdtempSync(join(tmpdir(), "kreditku-bench-api-")));
 
 /** wrk -t1 -c16 with a Lua script that sets method/body/headers and reports non-2xx and latency percentiles. */
-export async function wrk(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; blocklist?: boolean; tokens?: string[]; durationS?: number } = {}): Promise<WrkResult> {
+export async function wrk(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; blocklist?: boolean; tokens?: string[]; durationS?: number; pid?: number } = {}): Promise<WrkResult> {
   const hdrs = Object.entries(opts.headers ?? {}).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join("\n");
   const lua = `
 wrk.method = ${JSON.stringify(opts.method ?? "GET")}
@@ -82,16 +92,19 @@ end
 `;
   const script = join(scratchDir(), `s${Math.random().toString(36).slice(2)}.lua`);
   writeFileSync(script, lua);
+  const cpu0 = opts.pid ? cpuSeconds(opts.pid) : 0;
   const p = Bun.spawn(["wrk", "-t1", "-c16", `-d${opts.durationS ?? Number(process.env.BENCH_WRK_SECONDS ?? 5)}s`, "-s", script, url], { stdout: "pipe", stderr: "inherit" });
   const out = await new Response(p.stdout).text();
   await p.exited;
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`wrk printed no result: ${out}`);
   const r = JSON.parse(line.slice(7));
-  return { rps: r.requests / r.seconds, p50ms: r.p50, p99ms: r.p99, requests: r.requests, errors: r.errors };
+  const cpuUsPerRequest = opts.pid ? ((cpuSeconds(opts.pid) - cpu0) * 1e6) / Math.max(1, r.requests) : undefined;
+  return { rps: r.requests / r.seconds, p50ms: r.p50, p99ms: r.p99, requests: r.requests, errors: r.errors, cpuUsPerRequest };
 }
 
-export const fmtW = (r: WrkResult) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, ${r.errors} non-2xx/errors`;
+export const fmtW = (r: WrkResult) =>
+  `${r.rps.toFixed(0)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, ${r.errors} non-2xx/errors${r.cpuUsPerRequest === undefined ? "" : `, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/request`}`;
 
 export async function setup(env: Record<string, string> = {}) {
   const srv = await startBinary({ env: { KREDITKU_LOG_LEVEL: "info", KREDITKU_TRUST_PROXY: "true", ...env } });
@@ -168,12 +181,22 @@ export async function run() {
   try {
     const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
     const rows: Record<string, { floor: WrkResult; kreditku: WrkResult }> = {};
+    // Throughput on a shared machine moves with the other load; CPU time per request moves much less, so both are
+    // printed: "% of floor" by throughput and by CPU per request (floor's CPU/request ÷ kreditku's).
     const pair = async (name: string, floorUrl: string, url: string, o: Parameters<typeof wrk>[1]) => {
-      const f = await wrk(floorUrl, o);
-      const k = await wrk(url, o);
+      const f = await wrk(floorUrl, { ...o, pid: floor.pid });
+      const k = await wrk(url, { ...o, pid: srv.proc.pid });
       rows[name] = { floor: f, kreditku: k };
-      console.log(`${name.padEnd(22)} floor ${fmtW(f)}\n${"".padEnd(22)} kreditku ${fmtW(k)}  (${((k.rps / f.rps) * 100).toFixed(0)} % of floor)`);
+      const byCpu = f.cpuUsPerRequest && k.cpuUsPerRequest ? `, ${((f.cpuUsPerRequest / k.cpuUsPerRequest) * 100).toFixed(0)} % by CPU/request` : "";
+      console.log(`${name.padEnd(22)} floor ${fmtW(f)}\n${"".padEnd(22)} kreditku ${fmtW(k)}  (${((k.rps / f.rps) * 100).toFixed(0)} % of floor${byCpu})`);
     };
+    if (process.env.BENCH_ROWS) {
+      // BENCH_ROWS=me,loan,blocklist: only these rows (profiling one path)
+      const only = new Set(process.env.BENCH_ROWS.split(","));
+      if (only.has("loan")) await pair("loan read", `${floor.url}/loan`, `${srv.url}/api/v1/loans/${loanId}`, { headers: auth(borrowerToken) });
+      if (only.has("me")) await pair("auth/me", `${floor.url}/me`, `${srv.url}/api/v1/auth/me`, { tokens: meTokens });
+      return { bench: "api", load: "wrk -t1 -c16", rows };
+    }
     await pair("loan read", `${floor.url}/loan`, `${srv.url}/api/v1/loans/${loanId}`, { headers: auth(borrowerToken) });
     await pair("auth/me", `${floor.url}/me`, `${srv.url}/api/v1/auth/me`, { tokens: meTokens });
     await pair("blocklist insert", `${floor.url}/blocklist`, `${srv.url}/api/v1/admin/blocklist`, {

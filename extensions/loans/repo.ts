@@ -3,7 +3,7 @@ import { daysBetween, decodeCursor, documentFilename, encodeCursor, EXTENSION_OF
 import { PII, type PiiField } from "./personal-data.ts";
 import { IdCursor } from "../../schemas/applications.ts";
 import type { ProductPricing } from "./caps.ts";
-import { instalmentAmounts, loanOutstanding, type ApplicationRow, type DocumentRow, type InstallmentRow, type LoanRow, type ProductRow, type ProfileRow } from "./rows.ts";
+import { INSTALMENT_VIEW_COLUMNS, instalmentAmounts, loanOutstanding, type ApplicationRow, type DocumentRow, type InstalmentViewRow, type LoanRow, type ProductRow, type ProfileRow } from "./rows.ts";
 
 export const newId = () => Bun.randomUUIDv7();
 
@@ -173,7 +173,7 @@ export function ownApplication(ctx: ExtensionContext, id: string): ApplicationRo
 }
 
 // ---------- loans ----------
-export function installmentOut(r: InstallmentRow, today: string) {
+export function installmentOut(r: InstalmentViewRow, today: string) {
   const totalDue = r.principal_due + r.interest_due + r.fee_due + r.late_fee_due;
   const paid = r.principal_paid + r.interest_paid + r.fee_paid + r.late_fee_paid;
   const outstanding = totalDue - paid;
@@ -201,7 +201,7 @@ export function amountDueNow(inst: readonly ReturnType<typeof installmentOut>[],
 
 /** A loan as the API shows it: the summary (lists), or with its instalments (`withInstallments`: the loan detail). */
 export function loanOut<W extends boolean>(db: Sql, r: LoanRow, today: string, withInstallments: W) {
-  const rows = db.all<InstallmentRow>("SELECT * FROM installments WHERE loan_id = ? ORDER BY seq", r.id);
+  const rows = db.all<InstalmentViewRow>(`SELECT ${INSTALMENT_VIEW_COLUMNS} FROM installments WHERE loan_id = ? ORDER BY seq`, r.id);
   const inst = rows.map((x) => installmentOut(x, today));
   const unpaid = inst.filter((i) => i.status !== "paid");
   const next = unpaid[0];

@@ -146,6 +146,13 @@ export interface InstallmentRow {
   paid_at: string | null;
 }
 
+/**
+ * The instalment columns the loan view reads (extensions/loans/repo.ts loanOut): the amounts, the due date and the
+ * stored status; not the row's ids or paid_at (a loan with 50 instalments read 150 strings it never used).
+ */
+export const INSTALMENT_VIEW_COLUMNS = "seq, due_date, principal_due, interest_due, fee_due, late_fee_due, principal_paid, interest_paid, fee_paid, late_fee_paid, status";
+export type InstalmentViewRow = Pick<InstallmentRow, "seq" | "due_date" | "principal_due" | "interest_due" | "fee_due" | "late_fee_due" | "principal_paid" | "interest_paid" | "fee_paid" | "late_fee_paid" | "status">;
+
 /** An instalment's amounts as the money and collections logic see them (integer rupiah, camelCase). */
 export interface InstalmentAmounts {
   seq: number;

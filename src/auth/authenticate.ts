@@ -14,22 +14,27 @@ export function authFailure(c: Context<AppEnv>): string | undefined {
   return failures.get(c.req.raw);
 }
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
 export function bearerToken(c: Context<AppEnv>): string | undefined {
-  const h = c.req.header("authorization");
+  const h = c.req.raw.headers.get("authorization");
   if (!h) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  const m = BEARER.exec(h);
   return m ? m[1] : "";
 }
 
-export const authenticate = (): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const token = bearerToken(c);
-  if (token !== undefined) {
-    const p = c.get("platform");
-    const svc = authServices(p);
-    const res = token ? await verifyAccessToken(svc.keys, svc.tokens, token, p.clock.now()) : ({ ok: false, reason: "malformed Authorization header" } as const);
-    if (!res.ok) failures.set(c.req.raw, res.reason);
-    else if (!sessionIsLive(p, res.user.sessionId, res.user.id)) failures.set(c.req.raw, "session ended");
-    else c.set("user", res.user);
-  }
+async function authenticateToken(c: Context<AppEnv>, token: string, next: () => Promise<void>) {
+  const p = c.get("platform");
+  const svc = authServices(p);
+  const res = token ? await verifyAccessToken(svc.keys, svc.tokens, token, p.clock.now()) : ({ ok: false, reason: "malformed Authorization header" } as const);
+  if (!res.ok) failures.set(c.req.raw, res.reason);
+  else if (!sessionIsLive(p, res.user.sessionId, res.user.id)) failures.set(c.req.raw, "session ended");
+  else c.set("user", res.user);
   return next();
+}
+
+/** A request without an Authorization header passes straight on (no async step of its own). */
+export const authenticate = (): MiddlewareHandler<AppEnv> => (c, next) => {
+  const token = bearerToken(c);
+  return token === undefined ? next() : authenticateToken(c, token, next);
 };

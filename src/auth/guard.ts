@@ -1,21 +1,27 @@
 // Route guards: every route declares who may call it (DESIGN §3). The auth module's `authenticate`
 // middleware sets c.get("user") from a valid access token; these guards only read it.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, AuthUser } from "../http/types.ts";
 import type { Access } from "../http/route.ts";
 import { problems } from "../http/problem.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { authFailure } from "./authenticate.ts";
 
+/** Throw the 401 (no or refused token) or 403 (another role) a route of this access answers the request with. */
+export function checkAccess(access: Access, c: Context<AppEnv>): void {
+  if (access === "public") return;
+  const user = c.get("user");
+  if (!user) {
+    const why = authFailure(c);
+    throw problems.unauthorized(why ? `Access token refused: ${why}` : undefined);
+  }
+  if (access !== "authenticated" && !access.includes(user.role)) throw problems.forbidden(`This needs one of the roles: ${access.join(", ")}`);
+}
+
+/** The access check as a middleware (declared routes run checkAccess inside their handler, src/http/mount.ts). */
 export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (access === "public") return next();
-    const user = c.get("user");
-    if (!user) {
-      const why = authFailure(c);
-      throw problems.unauthorized(why ? `Access token refused: ${why}` : undefined);
-    }
-    if (access !== "authenticated" && !access.includes(user.role)) throw problems.forbidden(`This needs one of the roles: ${access.join(", ")}`);
+  return (c, next) => {
+    checkAccess(access, c);
     return next();
   };
 }

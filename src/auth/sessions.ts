@@ -6,6 +6,7 @@ import type { AuthUser, Platform } from "../http/types.ts";
 import { audit } from "./audit.ts";
 import { authServices } from "./services.ts";
 import { signAccessToken } from "./tokens.ts";
+import { commitWatch } from "./token-cache.ts";
 
 export type SignInMethod = "otp" | "password" | "passkey";
 
@@ -140,9 +141,11 @@ export const LIVE_SESSION_CACHE_SIZE = 10_000;
  * has not moved. A logout, a revocation or a disabled user moves it, so the next request is checked against the
  * database again: revocation stays immediate. Other writes (an insert, a payment) leave the cache alone. The epoch
  * and the lookups are read on the writer connection: outside a transaction it sees the latest commit, and its page
- * cache survives this process's own commits (a reader's is dropped after every write).
+ * cache survives this process's own commits (a reader's is dropped after every write). The epoch itself is read
+ * again only when something committed since it was last read (token-cache.ts: the WAL-index header, no statement),
+ * so a request under a read-only load runs no statement for the check at all.
  */
-const liveCache = new WeakMap<object, { epoch: number; live: Set<string> }>();
+const liveCache = new WeakMap<object, { epoch: number; live: Set<string>; seen: Int32Array | null }>();
 
 /** How many live sessions are remembered for this database (tests). */
 export function cachedLiveSessions(p: Platform): number {
@@ -153,9 +156,15 @@ export function cachedLiveSessions(p: Platform): number {
 export function sessionIsLive(p: Platform, sessionId: string, userId: string): boolean {
   if (p.db.inTransaction) return querySessionLive(p.db.read, sessionId, userId);
   const w = p.db.writer;
-  const epoch = w.get<{ n: number }>("SELECT n FROM auth_epoch WHERE id = 1")!.n;
+  const watch = commitWatch(p.db);
   let c = liveCache.get(p.db);
-  if (!c || c.epoch !== epoch) liveCache.set(p.db, (c = { epoch, live: new Set() }));
+  if (c === undefined || c.seen === null || watch === null || !watch.unchangedSince(c.seen)) {
+    // the mark first: a commit between it and the epoch read makes the next request read the epoch again
+    const seen = watch?.mark() ?? null;
+    const epoch = w.get<{ n: number }>("SELECT n FROM auth_epoch WHERE id = 1")!.n;
+    if (c === undefined || c.epoch !== epoch) liveCache.set(p.db, (c = { epoch, live: new Set(), seen }));
+    else c.seen = seen;
+  }
   const key = `${sessionId} ${userId}`;
   if (c.live.has(key)) return true;
   const live = querySessionLive(w, sessionId, userId);

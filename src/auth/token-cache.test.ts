@@ -5,6 +5,7 @@ import { appPerTest } from "../../test/kit/app.ts";
 import { authServices } from "./services.ts";
 import { cachedTokenCount } from "./tokens.ts";
 import { cachedLiveSessions } from "./sessions.ts";
+import { CommitWatch, commitWatch } from "./token-cache.ts";
 
 describe("verified-token cache and the session-alive check", () => {
   const t = appPerTest();
@@ -67,5 +68,43 @@ describe("verified-token cache and the session-alive check", () => {
     }
     expect((await me(s.accessToken)).status).toBe(401);
     expect(cachedLiveSessions(t.platform)).toBe(0);
+  });
+
+  test("the commit watch sees every commit, from this process or another, and nothing else", () => {
+    const watch = commitWatch(t.platform.db)!;
+    expect(watch).not.toBeNull();
+    const mark = watch.mark();
+    t.platform.db.read.get("SELECT count(*) FROM users");
+    t.platform.db.writer.get("SELECT n FROM auth_epoch WHERE id = 1");
+    expect(watch.unchangedSince(mark)).toBe(true);
+    t.platform.db.tx((w) => w.run("INSERT INTO blocklist (id, kind, value, reason, created_by, created_at) VALUES ('bl_v', 'phone', '+6281300000003', 'test', 'admin', ?)", t.clock.now().toISOString()));
+    expect(watch.unchangedSince(mark)).toBe(false);
+    const second = watch.mark();
+    const other = new Database(join(t.depot, "data/main.db"));
+    try {
+      expect(watch.unchangedSince(second)).toBe(true);
+      other.run("INSERT INTO blocklist (id, kind, value, reason, created_by, created_at) VALUES ('bl_w', 'phone', '+6281300000002', 'test', 'admin', ?)", [t.clock.now().toISOString()]);
+    } finally {
+      other.close();
+    }
+    expect(watch.unchangedSince(second)).toBe(false);
+    expect(CommitWatch.open(":memory:")).toBeNull();
+    expect(CommitWatch.open(join(t.depot, "data/no-such.db"))).toBeNull();
+  });
+
+  test("auth/me answers a changed name or e-mail at once, whichever connection wrote it", async () => {
+    const s = await t.signInBorrower("081211120006");
+    const name = async () => ((await (await me(s.accessToken)).json()) as any).displayName as string | null;
+    expect(await name()).toBeNull();
+    expect(await name()).toBeNull();
+    t.platform.db.tx((w) => w.run("UPDATE users SET display_name = 'Sari' WHERE id = ?", s.user.id));
+    expect(await name()).toBe("Sari");
+    const other = new Database(join(t.depot, "data/main.db"));
+    try {
+      other.run("UPDATE users SET display_name = 'Sari W.' WHERE id = ?", [s.user.id]);
+    } finally {
+      other.close();
+    }
+    expect(await name()).toBe("Sari W.");
   });
 });

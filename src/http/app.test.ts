@@ -3,7 +3,9 @@
 // (declareRoute, mounted by mountPlatformRoutes).
 import { describe, expect, test } from "bun:test";
 import { z } from "@hono/zod-openapi";
-import type { App, AppModule } from "./app.ts";
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { SECURE_HEADER_OPTIONS, SECURE_HEADERS, type App, type AppModule } from "./app.ts";
 import type { Platform } from "./types.ts";
 import { declareRoute } from "./route.ts";
 import { mountPlatformRoutes } from "./mount.ts";
@@ -125,6 +127,42 @@ describe("http app", () => {
     const longUrl = await req(`/api/v1/echo?q=${"x".repeat(17_000)}`);
     expect(longUrl.status).toBe(431);
     expect((await req("/healthz", { headers: { "X-Note": "n".repeat(15_000) } })).status).toBe(200);
+  });
+
+  test("every answer carries the security headers Hono's secureHeaders middleware would set, and X-Request-Id", async () => {
+    const hono = new Hono();
+    hono.use("*", secureHeaders(SECURE_HEADER_OPTIONS as any));
+    hono.get("/", (c) => c.text(""));
+    const want: [string, string][] = [];
+    (await hono.request("/")).headers.forEach((v, k) => k !== "content-type" && want.push([k, v]));
+    expect(want.length).toBe(SECURE_HEADERS.length);
+    expect(want.find(([k]) => k === "content-security-policy")?.[1]).toContain("frame-ancestors 'none'");
+    const answers = [
+      await req("/healthz"),
+      await req("/nowhere"),
+      await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{nope" }),
+      await req("/api/v1/boom"),
+      await req("/healthz", { headers: { Authorization: `Bearer ${"a".repeat(20_000)}` } }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 404, 400, 500, 431]);
+    for (const r of answers) {
+      for (const [k, v] of want) expect(r.headers.get(k)).toBe(v);
+      expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(r.headers.get("x-powered-by")).toBeNull();
+    }
+  });
+
+  test("the access-log line names the route template, the status and the caller's request id, also for refusals", async () => {
+    const before = t.logLines.length;
+    await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/json", "X-Request-Id": "rid-1" }, body: JSON.stringify({ name: "x" }) });
+    await req("/nowhere", { headers: { "X-Request-Id": "rid-2" } });
+    await req("/healthz", { headers: { "X-Request-Id": "rid-3", "X-Note": "n".repeat(17_000) } });
+    const lines = t.logLines.slice(before).map((l) => JSON.parse(l)).filter((l) => l.msg === "request");
+    expect(lines).toEqual([
+      expect.objectContaining({ requestId: "rid-1", method: "POST", path: "/api/v1/echo", route: "/api/v1/echo", status: 422, userId: null }),
+      expect.objectContaining({ requestId: "rid-2", method: "GET", path: "/nowhere", route: "unmatched", status: 404 }),
+      expect.objectContaining({ requestId: "rid-3", route: "unmatched", status: 431 }),
+    ]);
   });
 
   test("one JSON access-log line per request, and the duration histogram by route", async () => {

@@ -2,14 +2,14 @@
 // routes, problem+json errors (405 with Allow for a known path and another method).
 import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { cors } from "hono/cors";
 import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import type { AppEnv, Platform } from "./types.ts";
 import { HttpProblem, problemResponse, problems } from "./problem.ts";
-import { accessLog, requestId } from "./middleware.ts";
-import { headerLimit } from "./header-limit.ts";
+import { recordRequest, requestIdFor } from "./middleware.ts";
+import { headerTooLarge, headTooLarge } from "./header-limit.ts";
+import { traceRequest, tracingEnabled } from "../observability/tracing.ts";
 import { openApiDocument } from "./openapi.ts";
 import { apiDocsRoutes } from "../api-docs/routes.ts";
 import { newRouter, takesLargeBodies, type App } from "./router.ts";
@@ -50,42 +50,114 @@ function pathMatcher(template: string): RegExp {
   return new RegExp(`^${src}/?$`);
 }
 
+/** Options of the security headers, the same as Hono's secureHeaders middleware was given. */
+export const SECURE_HEADER_OPTIONS = {
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    imgSrc: ["'self'", "data:", "blob:"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    scriptSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+  crossOriginResourcePolicy: "same-origin",
+} as const;
+
+/**
+ * The headers Hono's secureHeaders(SECURE_HEADER_OPTIONS) sets on every response (its defaults, in its order, then
+ * the Content-Security-Policy), computed once (src/http/app.test.ts compares them with the middleware's output).
+ */
+export const SECURE_HEADERS: readonly (readonly [string, string])[] = [
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Origin-Agent-Cluster", "?1"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-DNS-Prefetch-Control", "off"],
+  ["X-Download-Options", "noopen"],
+  ["X-Frame-Options", "SAMEORIGIN"],
+  ["X-Permitted-Cross-Domain-Policies", "none"],
+  ["X-XSS-Protection", "0"],
+  [
+    "Content-Security-Policy",
+    Object.entries(SECURE_HEADER_OPTIONS.contentSecurityPolicy)
+      .map(([directive, values]) => `${directive.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} ${values.join(" ")}`)
+      .join("; "),
+  ],
+];
+
+type Layer = (c: Context<AppEnv>, next: () => Promise<void>) => Promise<Response | void>;
+
+/** Run a Hono middleware inside the platform layer; a response it returns instead of calling next becomes the answer. */
+async function runLayer(layer: Layer, c: Context<AppEnv>, next: () => Promise<void>) {
+  const r = await layer(c, next);
+  if (r instanceof Response) c.res = r;
+}
+
+/**
+ * Everything the platform does around every request, as one function instead of a chain of middleware (each layer
+ * of Hono's chain is an async call, a promise and a closure per request): the platform and request id on the
+ * context, the request's trace span (tracing on), the request-head limit (431), CORS (when configured), the body
+ * limit on requests with a body (413, document-sized on routes that take documents), then the rest of the chain;
+ * after it, the security headers and X-Request-Id on the response, one access-log line and the duration histogram.
+ * An error thrown here (431, 413) is answered as problem+json like any other; errors of the later layers were
+ * already turned into responses by Hono.
+ */
+function platformLayer(app: App, platform: Platform) {
+  const { config } = platform;
+  const corsLayer =
+    config.corsOrigins.length > 0
+      ? (cors({ origin: config.corsOrigins, allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"], exposeHeaders: ["X-Request-Id", "Retry-After"], maxAge: 600 }) as unknown as Layer)
+      : null;
+  const limit = bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new HTTPException(413); } }) as unknown as Layer;
+  const largeLimit = bodyLimit({ maxSize: config.documentLimitBytes + 64 * 1024, onError: () => { throw new HTTPException(413); } }) as unknown as Layer;
+
+  const handle = async (c: Context<AppEnv>, next: () => Promise<void>, id: string, start: number) => {
+    let status = 500;
+    try {
+      try {
+        const req = c.req.raw;
+        if (headTooLarge(req)) throw headerTooLarge();
+        const method = req.method;
+        const rest =
+          method === "GET" || method === "HEAD"
+            ? next
+            : () => runLayer(takesLargeBodies(app, c.req.path) ? largeLimit : limit, c, next);
+        if (corsLayer) await runLayer(corsLayer, c, rest);
+        else await rest();
+      } catch (err) {
+        c.res = toProblem(err, c);
+      }
+      const headers = c.res.headers;
+      for (let i = 0; i < SECURE_HEADERS.length; i++) headers.set(SECURE_HEADERS[i][0], SECURE_HEADERS[i][1]);
+      headers.delete("X-Powered-By");
+      headers.set("X-Request-Id", id);
+      status = c.res.status;
+    } finally {
+      recordRequest(c, platform, start, status);
+    }
+  };
+
+  return async function platformLayer(c: Context<AppEnv>, next: () => Promise<void>) {
+    const start = performance.now();
+    c.set("platform", platform);
+    const id = requestIdFor(c.req.raw.headers.get("x-request-id"));
+    c.set("requestId", id);
+    if (!tracingEnabled()) return handle(c, next, id, start);
+    // the request's span: parent from an incoming traceparent header; the access-log line is written inside it
+    await traceRequest(
+      { method: c.req.method, path: c.req.path, traceparent: c.req.raw.headers.get("traceparent") ?? undefined, route: () => c.req.routePath, status: () => c.res.status },
+      () => handle(c, next, id, start),
+    );
+  };
+}
+
 export function createApp(platform: Platform, modules: AppModule[] = []): App {
   const app = newRouter();
-  const { config } = platform;
   platform.loopback ??= (request) => Promise.resolve(app.fetch(request));
 
-  app.use("*", async (c, next) => {
-    c.set("platform", platform);
-    await next();
-  });
-  app.use("*", requestId());
-  app.use("*", accessLog());
-  app.use("*", headerLimit());
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "blob:"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-      crossOriginResourcePolicy: "same-origin",
-    }),
-  );
-  if (config.corsOrigins.length > 0) {
-    app.use("*", cors({ origin: config.corsOrigins, allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"], exposeHeaders: ["X-Request-Id", "Retry-After"], maxAge: 600 }));
-  }
-  const limit = bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new HTTPException(413); } });
-  const largeLimit = bodyLimit({ maxSize: config.documentLimitBytes + 64 * 1024, onError: () => { throw new HTTPException(413); } });
-  app.use("*", async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const large = takesLargeBodies(app, c.req.path);
-    return (large ? largeLimit : limit)(c, next);
-  });
+  app.use("*", platformLayer(app, platform));
 
   mountPlatformRoutes(app, platform, PROBES);
   for (const m of modules) m.register(app, platform);

@@ -1,21 +1,16 @@
-// Request id, access log + request metrics, and the Idempotency-Key middleware (DESIGN §3).
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./types.ts";
+// Request id, access log + request metrics (run by the app's platform layer, src/http/app.ts), and the
+// Idempotency-Key middleware (DESIGN §3).
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv, Platform } from "./types.ts";
 import { HttpProblem } from "./problem.ts";
 import { sha256Hex } from "../db/migrate.ts";
-import { traceRequest, tracingEnabled } from "../observability/tracing.ts";
 
 const RID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const incoming = c.req.header("x-request-id");
-  const id = incoming && RID.test(incoming) ? incoming : Bun.randomUUIDv7();
-  c.set("requestId", id);
-  // the request's span (tracing on only): parent from an incoming traceparent header
-  if (!tracingEnabled()) await next();
-  else await traceRequest({ method: c.req.method, path: c.req.path, traceparent: c.req.header("traceparent"), route: () => c.req.routePath, status: () => c.res.status }, next);
-  c.header("X-Request-Id", id);
-};
+/** The request's id: the caller's X-Request-Id when it is a sane token, else a new UUIDv7. */
+export function requestIdFor(incoming: string | null | undefined): string {
+  return incoming && RID.test(incoming) ? incoming : Bun.randomUUIDv7();
+}
 
 type Observer = { observe(value: number): void };
 type DurationHistogram = import("prom-client").Histogram<"method" | "route" | "status">;
@@ -36,29 +31,33 @@ function durationObserver(h: DurationHistogram, method: string, route: string, s
   return o;
 }
 
-/** One JSON log line per request and the http_request_duration_seconds histogram, labelled by route template. */
-export const accessLog = (): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const start = performance.now();
-  let status = 500;
-  try {
-    await next();
-    status = c.res.status;
-  } finally {
-    const ms = performance.now() - start;
-    const p = c.get("platform");
-    const route = c.req.routePath && c.req.routePath !== "/*" ? c.req.routePath : "unmatched";
-    durationObserver(p.metrics.httpDuration, c.req.method, route, status).observe(ms / 1000);
-    p.log.info("request", {
-      requestId: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      route,
-      status,
-      ms: Math.round(ms * 100) / 100,
-      userId: c.get("user")?.id ?? null,
-    });
-  }
-};
+/**
+ * The route template a request matched, for logs and metrics: what the mounted route recorded (src/http/mount.ts),
+ * else Hono's (routes mounted another way), "unmatched" when only the catch-all middleware matched.
+ */
+export function routeOf(c: Context<AppEnv>): string {
+  const mounted = c.get("route");
+  if (mounted !== undefined) return mounted;
+  const r = c.req.routePath;
+  return r && r !== "/*" ? r : "unmatched";
+}
+
+/** The access-log line and the http_request_duration_seconds observation of one finished request. */
+export function recordRequest(c: Context<AppEnv>, p: Platform, start: number, status: number) {
+  const ms = performance.now() - start;
+  const route = routeOf(c);
+  const method = c.req.method;
+  durationObserver(p.metrics.httpDuration, method, route, status).observe(ms / 1000);
+  p.log.info("request", {
+    requestId: c.get("requestId"),
+    method,
+    path: c.req.path,
+    route,
+    status,
+    ms: Math.round(ms * 100) / 100,
+    userId: c.get("user")?.id ?? null,
+  });
+}
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** No request runs this long (the server's idle timeout is 60 s): a 'running' key this old is abandoned. */

@@ -11,7 +11,7 @@ import { allowLargeBodies, type App } from "./router.ts";
 import { HttpProblem, problems, zodFieldErrors } from "./problem.ts";
 import { clientIp, enforceRateLimit } from "./rate-limit.ts";
 import { idempotency } from "./middleware.ts";
-import { requireAccess } from "../auth/guard.ts";
+import { checkAccess } from "../auth/guard.ts";
 import { limitStreams } from "./streams.ts";
 import { toResponse } from "./response.ts";
 import { documentRoute } from "./openapi.ts";
@@ -119,18 +119,19 @@ export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<
     return r?.contentType ?? (r?.stream ? "text/event-stream" : undefined);
   };
 
-  const middleware: MiddlewareHandler<AppEnv>[] = [requireAccess(route.access)];
-  if (early.length > 0 || route.guard) {
-    middleware.push(async (c, next) => {
-      const r = requestOf(c);
-      for (const rl of early) await countCall(route as Route<unknown>, rl, r);
-      await route.guard?.(r);
-      return next();
-    });
-  }
-  if (route.idempotent) middleware.push(idempotency());
-
-  const handler = async (c: Context<AppEnv>) => {
+  const path = honoPath(route.path, req.paramPatterns);
+  const access = route.access;
+  const guard = route.guard;
+  /** Before the body is read: the access check, the rate limits keyed by IP or user, the route's own guard. */
+  const admit = async (c: Context<AppEnv>) => {
+    c.set("route", path);
+    checkAccess(access, c);
+    if (early.length === 0 && guard === undefined) return;
+    const r = requestOf(c);
+    for (const rl of early) await countCall(route as Route<unknown>, rl, r);
+    await guard?.(r);
+  };
+  const respond = async (c: Context<AppEnv>) => {
     const r = requestOf(c);
     if (req.raw) r.rawBody = await readRawBody(c.req.raw, req.raw.limitBytes);
     if (req.query) r.query = validate(req.query, queryValues(c));
@@ -142,8 +143,22 @@ export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<
     return toResponse(limitStreams(c.get("platform"), c, res), "status" in res ? responseType(res.status) : undefined);
   };
 
-  const path = honoPath(route.path, req.paramPatterns);
-  const handlers = [...middleware, handler] as MiddlewareHandler<AppEnv>[];
+  // One handler per route; Idempotency-Key wraps the part after the guards, so it stays a middleware between them.
+  const handlers: MiddlewareHandler<AppEnv>[] = route.idempotent
+    ? [
+        async (c, next) => {
+          await admit(c);
+          return next();
+        },
+        idempotency(),
+        respond as MiddlewareHandler<AppEnv>,
+      ]
+    : [
+        (async (c: Context<AppEnv>) => {
+          await admit(c);
+          return respond(c);
+        }) as MiddlewareHandler<AppEnv>,
+      ];
   if (route.methods === "all") app.all(path, ...(handlers as [MiddlewareHandler<AppEnv>]));
   else app.on(route.method.toUpperCase(), path, ...(handlers as [MiddlewareHandler<AppEnv>]));
   documentRoute(app, route as Route<unknown>, { tags: opts.tags });

@@ -44,5 +44,7 @@ export type AppEnv = {
     requestId: string;
     user?: AuthUser;
     platform: Platform;
+    /** The template of the declared route that matched (set by src/http/mount.ts; logs and metrics). */
+    route?: string;
   };
 };

@@ -17,7 +17,7 @@ let batches: BatchInfo[];
 beforeEach(() => {
   // a window long enough that deliveries started together always land in one transaction, however slow the machine
   const g = groupCommitOf(t.db);
-  g.windowMs = 50;
+  g.windowMs = 200;
   batches = [];
   g.onBatch((b) => batches.push(b));
 });

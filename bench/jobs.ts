@@ -41,7 +41,7 @@ const ext = defineExtension({
   },
 });
 
-async function one(mode: Mode, handler: "noop" | "1ms", budgetMs: number): Promise<JobsBenchResult> {
+async function one(mode: Mode, handler: "noop" | "1ms", budgetMs: number, drain = 0): Promise<JobsBenchResult> {
   const prefix = uniquePrefix("bench-jobs");
   const p = queuePlatform(mode, prefix);
   try {
@@ -65,13 +65,21 @@ async function one(mode: Mode, handler: "noop" | "1ms", budgetMs: number): Promi
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     let enqueued = 0;
-    // enqueue in batches (one transaction per job) while the backend drains, for budgetMs
-    while (performance.now() - t0 < budgetMs * 0.6) {
-      for (let k = 0; k < 200; k++) ctx.tx((t) => t.enqueue(work, { i: enqueued++, sleepMs }));
-      await Bun.sleep(1);
-      if (enqueued - done() > 5000) await Bun.sleep(20);
+    if (drain > 0) {
+      // drain: `drain` jobs enqueued in one transaction, timed until all are applied (or 30 s)
+      ctx.tx((t) => {
+        for (; enqueued < drain; enqueued++) t.enqueue(work, { i: enqueued, sleepMs });
+      });
+      while (done() < enqueued && performance.now() - t0 < 30_000) await Bun.sleep(5);
+    } else {
+      // enqueue in batches (one transaction per job) while the backend drains, for budgetMs
+      while (performance.now() - t0 < budgetMs * 0.6) {
+        for (let k = 0; k < 200; k++) ctx.tx((t) => t.enqueue(work, { i: enqueued++, sleepMs }));
+        await Bun.sleep(1);
+        if (enqueued - done() > 5000) await Bun.sleep(20);
+      }
+      while (done() < enqueued && performance.now() - t0 < budgetMs) await Bun.sleep(5);
     }
-    while (done() < enqueued && performance.now() - t0 < budgetMs) await Bun.sleep(5);
     const seconds = (performance.now() - t0) / 1000;
     const completed = done();
     const cpu = process.cpuUsage(cpu0);
@@ -88,13 +96,15 @@ export async function run(): Promise<JobsBenchResult[]> {
   const out: JobsBenchResult[] = [];
   // KREDITKU_BENCH_JOBS=embedded:noop,bullmq:noop runs only those cases (profiling)
   const only = process.env.KREDITKU_BENCH_JOBS?.split(",").filter(Boolean);
+  // KREDITKU_BENCH_JOBS_DRAIN=3000: instead, time the drain of that many jobs enqueued at once (backend alone)
+  const drain = Number(process.env.KREDITKU_BENCH_JOBS_DRAIN ?? 0) || 0;
   for (const mode of ["embedded", "bullmq"] as Mode[]) {
     for (const handler of ["noop", "1ms"] as const) {
       if (only && !only.includes(`${mode}:${handler}`)) continue;
-      const r = await one(mode, handler, 4000);
+      const r = await one(mode, handler, 4000, drain);
       out.push(r);
       console.log(
-        `jobs ${r.backend.padEnd(8)} ${r.handler.padEnd(4)} ${String(r.jobsPerSecond).padStart(6)} jobs/s end to end (${r.jobs} jobs in ${r.seconds} s; floor ${r.floorTxPerSecond} tx/s, ratio ${r.ratioToFloor}; ${r.cpuUsPerJob} µs CPU per job)`,
+        `jobs ${r.backend.padEnd(8)} ${r.handler.padEnd(4)} ${String(r.jobsPerSecond).padStart(6)} jobs/s ${drain ? "drain" : "end to end"} (${r.jobs} jobs in ${r.seconds} s; floor ${r.floorTxPerSecond} tx/s, ratio ${r.ratioToFloor}; ${r.cpuUsPerJob} µs CPU per job)`,
       );
     }
   }

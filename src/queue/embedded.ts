@@ -91,7 +91,13 @@ export class EmbeddedRunner {
     if (this.finished.length > 0) {
       const batch = this.finished;
       this.finished = [];
-      this.settle(batch);
+      try {
+        this.settle(batch);
+      } catch (err) {
+        // rows not marked stay 'running' until their lease expires (or the next start): they run again
+        this.log.error("outbox: job bookkeeping failed", { rows: batch.length, err: err as Error });
+        this.release(batch);
+      }
     }
     if (this.stopped) return;
     try {
@@ -118,7 +124,6 @@ export class EmbeddedRunner {
     } catch {
       /* db closing */
     }
-    // slots full: a finishing run nudges; otherwise keep the poll (rows written by other processes, retries due)
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -523,7 +523,7 @@ describe("admin dashboard", () => {
     await edited.getByRole("button", { name: "Edit" }).click();
     await expect(form.getByLabel("Name").inputValue()).resolves.toBe("Pinjaman Bulanan Plus");
     await expect(form.getByLabel("Description").inputValue()).resolves.toBe("Monthly instalments over six months");
-    await expect(form.getByLabel("Interest rate (ppm per term)").inputValue()).resolves.toBe("10000");
+    await expect(form.getByLabel("Interest rate (% per month)").inputValue()).resolves.toBe("1");
     await form.getByRole("button", { name: "Cancel" }).click();
     expect(errors.filter((e) => !(e.includes("status of 422") && e.includes("/api/v1/admin/products")))).toEqual([]);
   }, 60_000);

@@ -118,6 +118,10 @@ describe("loan account and application review", () => {
       ["call_attempt", "no_answer", null, null, null, p.staff.analyst.email],
     ]);
     expect(await promise.getByTestId("log-actor").innerText()).toBe(`by ${log.items[0].actor.name}`);
+    // both are on the loan's audit history too (the trail the audit page reads)
+    await page.reload();
+    await settled(page);
+    for (const event of ["collection.call_logged", "collection.promise_made"]) await page.getByTestId("history").locator(`li[data-event="${event}"]`).first().waitFor();
     expect(errors).toEqual([]);
   }, 120_000);
 
@@ -192,6 +196,8 @@ describe("loan account and application review", () => {
     const decidedBy = after.events[after.events.length - 1];
     expect(decidedBy.actorName).not.toBe(decidedBy.actor); // a name, not the id
     await page.getByTestId("timeline").getByText(`by ${decidedBy.actorName}`).waitFor();
+    // and the decision, with its before/after, on the application's audit history
+    await page.getByTestId("history").locator('li[data-event="application.decided"]').waitFor();
     await page.screenshot({ path: join(SHOTS, "application-review-approved.png"), fullPage: true });
     expect(errors).toEqual([]);
   }, 120_000);

@@ -10,6 +10,7 @@ import { useAuth } from "../auth.tsx";
 import { dateTimeWib, dateWib, number, phoneLocal, rupiah } from "../format.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
+import { History } from "../components/History.tsx";
 import { ErrorState, FormProblem, Loading, NotAvailable } from "../components/States.tsx";
 import { idempotencyKey } from "../components/ActionDialog.tsx";
 import { EP, T } from "../endpoints.ts";
@@ -412,7 +413,8 @@ export function ApplicationReview() {
         <h2>{t("Timeline", "Riwayat status")}</h2>
         {detail.isLoading ? <Loading /> : <Timeline events={(d?.events as Row[] | undefined) ?? []} />}
       </section>
-      {/* HISTORY SLOT: the record's audit history (components/History.tsx, audit-approvals) goes here, for entity "application" / a.id. */}
+      {/* The application's audit history (components/History.tsx): decisions, PII views. */}
+      <History entityType="application" entityId={a.id} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { dateTimeWib, dateWib, isoDateWib, phoneLocal, rupiah } from "../format.
 import { useI18n } from "../i18n/index.tsx";
 import { ErrorState, FormProblem, Loading } from "../components/States.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
+import { History } from "../components/History.tsx";
 import { idempotencyKey } from "../components/ActionDialog.tsx";
 import { NoticeLine, RefundCreditDialog, WriteOffDialog, useCanWrite, useWriteOffThreshold, type Notice } from "./FinanceActions.tsx";
 import { useRecord } from "./Details.tsx";
@@ -514,7 +515,8 @@ export function LoanAccount() {
           <RecordTable record="refunds" title={t("Refunds", "Pengembalian dana")} compact fixed={{ loan_id: l.id }} columns={["id", "amount", "reason", "created_by", "created_at"]} />
         </section>
       )}
-      {/* HISTORY SLOT: the record's audit history (components/History.tsx, audit-approvals) goes here, for entity "loan" / l.id. */}
+      {/* The loan's audit history (components/History.tsx): collection log entries, PII views, write-off, refunds. */}
+      <History entityType="loan" entityId={l.id} />
       <p className="muted">{t(`Figures as of ${dateTimeWib(a.asOf)}.`, `Angka per ${dateTimeWib(a.asOf)}.`)}</p>
     </div>
   );

@@ -14,7 +14,7 @@ import { batchLogWrites } from "./observability/logger.ts";
 import { startTracing, stopTracing } from "./observability/tracing.ts";
 import { HEADER_PARSER_LIMIT_BYTES } from "./http/header-limit.ts";
 import http from "node:http";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { depotPaths } from "./config.ts";
 
 /** The listen address is taken by another process: one line naming the port and the setting; `serve` exits 1. */
@@ -83,7 +83,28 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   // KREDITKU_BACKGROUND_CHECKPOINT=0 is the older spelling of checkpoints=inline.
   const checkpoints = process.env.KREDITKU_BACKGROUND_CHECKPOINT === "0" && config.checkpoints === "background" ? "inline" : config.checkpoints;
   if (checkpoints === "background") {
-    platform.db.startCheckpointer({ onError: (message) => log.warn("background checkpointer stopped; the writer checkpoints itself", { error: message }) });
+    // Started when the WAL first grows, not at start: the worker is a second JavaScript VM (~5 MB, its start-up on
+    // the other core), and a server that is only read from never writes a WAL frame. Until then SQLite's own
+    // auto-checkpoint (1000 pages) stays on, so at most one inline checkpoint can happen in the first 200 ms of writes.
+    const startCheckpointer = () => platform.db.startCheckpointer({ onError: (message) => log.warn("background checkpointer stopped; the writer checkpoints itself", { error: message }) });
+    const wal = `${depotPaths(config.depot).db}-wal`;
+    const walGrew = () => {
+      try {
+        return statSync(wal).size > 0;
+      } catch {
+        return false; // not created yet
+      }
+    };
+    if (walGrew()) startCheckpointer();
+    else {
+      const watch = setInterval(() => {
+        if (!walGrew()) return;
+        clearInterval(watch);
+        startCheckpointer();
+      }, 200);
+      watch.unref?.();
+      platform.onShutdown.push(() => clearInterval(watch));
+    }
   } else if (checkpoints === "external") {
     platform.db.writer.exec("PRAGMA wal_autocheckpoint = 0"); // the replicator (Litestream) checkpoints
     log.info("WAL checkpoints left to an external replicator (checkpoints=external)");
@@ -145,6 +166,9 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
     throw new PortInUseError(hostname, port);
   }
   timer.mark("listen");
+  // The binary starts with JavaScriptCore's tier-up thresholds scaled up (scripts/build.ts, --compile-jit-policy), so
+  // run-once start-up code stays in the interpreter instead of being compiled; serving runs on the normal policy.
+  (Bun.unsafe as { setJITPolicy?: (scale: number) => void }).setJITPolicy?.(1);
   const purge = setInterval(() => {
     try {
       purgeExpiredIdempotencyKeys(platform.db, platform.clock.now());

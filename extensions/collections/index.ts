@@ -95,11 +95,12 @@ export const writeOffAction = defineApprovable<{ loanId: string; reason: string 
     const before = t.get<{ status: string; dpd: number | null }>("SELECT l.status, c.dpd FROM loans l LEFT JOIN collection_state c ON c.loan_id = l.id WHERE l.id = ?", input.loanId);
     const r = writeOffLoan(t, { loanId: input.loanId, actor: run.actor.id, reason: input.reason, now: run.now });
     if (r.created) {
+      const w = r.writeOff;
       auditChange(t, { user: run.actor, ip: run.ip, userAgent: run.userAgent }, {
         event: "loan.written_off",
         entity: { type: "loan", id: input.loanId },
         before: before ? { status: before.status, dpd: before.dpd } : null,
-        after: { status: "written_off", ...r.writeOff },
+        after: { status: "written_off", totalAmount: w.totalAmount, principalAmount: w.principalAmount, interestAmount: w.interestAmount, feeAmount: w.feeAmount, lateFeeAmount: w.lateFeeAmount, journalId: w.journalId },
         reason: input.reason,
         details: run.approvalId ? { approvalId: run.approvalId, approvedBy: run.approvedBy?.id ?? null } : {},
         at: run.now,

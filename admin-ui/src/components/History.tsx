@@ -77,6 +77,7 @@ export const ENTITY_LABELS: Record<string, [string, string]> = {
   approval_policy: ["Approval policy", "Kebijakan persetujuan"],
   journal: ["Journal", "Jurnal"],
   user: ["User", "Pengguna"],
+  staff: ["Staff member", "Staf"],
 };
 
 const pick = (table: Record<string, [string, string]>, key: string, lang: string, fallback: string) => (Object.hasOwn(table, key) ? table[key]![lang === "id" ? 1 : 0] : fallback);

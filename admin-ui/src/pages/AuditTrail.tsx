@@ -141,11 +141,9 @@ export function AuditTrail() {
             <thead>
               <tr>
                 <th scope="col">{t("When (WIB)", "Waktu (WIB)")}</th>
-                <th scope="col">{t("Event", "Peristiwa")}</th>
+                <th scope="col">{t("Event and record", "Peristiwa dan catatan")}</th>
                 <th scope="col">{t("By", "Oleh")}</th>
-                <th scope="col">{t("Record", "Catatan")}</th>
-                <th scope="col">{t("Reason", "Alasan")}</th>
-                <th scope="col">{t("Before → after", "Sebelum → sesudah")}</th>
+                <th scope="col">{t("Reason; before → after", "Alasan; sebelum → sesudah")}</th>
               </tr>
             </thead>
             <tbody>
@@ -154,17 +152,23 @@ export function AuditTrail() {
                   <td>
                     <time dateTime={e.at}>{dateTimeWib(e.at, { seconds: true })}</time>
                   </td>
-                  <td>{eventLabel(e.event, lang)}</td>
+                  <td>
+                    <strong>{eventLabel(e.event, lang)}</strong>
+                    <div>
+                      <EntityRef type={e.entityType} id={e.entityId} />
+                    </div>
+                  </td>
                   <td>
                     {actorName(e, t)}
                     {e.actor?.role && <span className="muted"> ({val(e.actor.role)})</span>}
                     {isAdmin && e.ip && <div className="muted">{e.ip}</div>}
                   </td>
-                  <td>
-                    <EntityRef type={e.entityType} id={e.entityId} />
-                  </td>
-                  <td>{e.reason ?? <span className="muted">—</span>}</td>
-                  <td>
+                  <td style={{ minWidth: "24rem", whiteSpace: "normal" }}>
+                    {e.reason && (
+                      <div>
+                        {t("Reason", "Alasan")}: {e.reason}
+                      </div>
+                    )}
                     <Changes before={e.before} after={e.after} />
                     <Facts details={e.details} />
                   </td>

@@ -223,7 +223,7 @@ describe("admin dashboard", () => {
     const { page, errors } = await newPage();
     await signIn(page, STAFF.admin);
     const labels = await navLabels(page);
-    expect(labels).toEqual(["Overview", "Applications", "Borrowers", "Loans", "Payments", "Webhook log", "Collections", "Ledger", "Products", "Blocklist", "Audit trail", "Approvals", "Jobs", "Staff", "Fraud rules", "Stuck applications", "Roll rates", "Regulatory caps", "Collections settings"]);
+    expect(labels).toEqual(["Overview", "Applications", "Borrowers", "Loans", "Payments", "Webhook log", "Collections", "Ledger", "Products", "Blocklist", "Audit trail", "Approvals", "Jobs", "Staff", "Fraud rules", "Stuck in checking", "Roll rates", "Regulatory caps", "Write-off and sweep"]);
     for (const label of labels) {
       await page.locator("nav.sidebar a", { hasText: label }).first().click();
       await page.getByRole("heading", { level: 1, name: label }).waitFor();

@@ -26,10 +26,10 @@ export const NAV: NavItem[] = [
   { path: "/jobs", label: "Jobs", labelId: "Tugas latar", roles: ["admin"] },
   { path: "/staff", label: "Staff", labelId: "Staf", roles: ["admin"] },
   { path: "/fraud-rules", label: "Fraud rules", labelId: "Aturan fraud", roles: ["admin", "analyst"] },
-  { path: "/stuck-applications", label: "Stuck applications", labelId: "Pengajuan macet", roles: ["admin", "analyst"] },
+  { path: "/stuck-applications", label: "Stuck in checking", labelId: "Tertahan di pemeriksaan", roles: ["admin", "analyst"] },
   { path: "/roll-rates", label: "Roll rates", labelId: "Roll rate", roles: ["admin", "analyst", "finance"] },
   { path: "/caps", label: "Regulatory caps", labelId: "Batas regulasi", roles: ["admin", "analyst", "finance"] },
-  { path: "/collections-settings", label: "Collections settings", labelId: "Pengaturan penagihan", roles: ["admin", "analyst", "finance"] },
+  { path: "/collections-settings", label: "Write-off and sweep", labelId: "Hapus buku dan sweep", roles: ["admin", "analyst", "finance"] },
 ];
 
 export const canOpen = (path: string, role: Role | undefined) => {

@@ -218,8 +218,8 @@ describe("dashboard pages", () => {
     expect(await page.locator("table input, table button, table select").count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "pages-caps.png"), fullPage: true });
 
-    await page.locator("nav.sidebar a", { hasText: "Stuck applications" }).click();
-    await page.getByRole("heading", { level: 1, name: "Stuck applications" }).waitFor();
+    await page.locator("nav.sidebar a", { hasText: "Stuck in checking" }).click();
+    await page.getByRole("heading", { level: 1, name: "Stuck in checking" }).waitFor();
     await settled(page);
     const stuck = (await apiAs(page, "/api/v1/admin/risk/stuck-applications")).body;
     expect(stuck.items.map((i: any) => i.applicationId).sort()).toEqual(["pg-app-stuck-1", "pg-app-stuck-2"]);
@@ -259,8 +259,8 @@ describe("dashboard pages", () => {
   test("collections settings saved (field error first), the sweep run to completion, failed and dead jobs filtered", async () => {
     const { page, errors } = await newPage();
     await signIn(page, STAFF.admin3);
-    await page.locator("nav.sidebar a", { hasText: "Collections settings" }).click();
-    await page.getByRole("heading", { level: 1, name: "Collections settings" }).waitFor();
+    await page.locator("nav.sidebar a", { hasText: "Write-off and sweep" }).click();
+    await page.getByRole("heading", { level: 1, name: "Write-off and sweep" }).waitFor();
     await settled(page);
     const input = page.locator("input[name=writeOffDpd]");
     await input.fill("0");

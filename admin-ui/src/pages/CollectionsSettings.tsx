@@ -127,7 +127,7 @@ export function CollectionsSettings() {
   const q = useQuery({ queryKey: ["collections-settings"], queryFn: () => api<{ writeOffDpd: number }>(SETTINGS) });
   return (
     <div className="page">
-      <h1>{t("Collections settings", "Pengaturan penagihan")}</h1>
+      <h1>{t("Write-off and sweep", "Hapus buku dan sweep")}</h1>
       {q.isLoading ? <Loading /> : q.error ? <ErrorState error={q.error} retry={() => q.refetch()} /> : <SettingsForm current={q.data!.writeOffDpd} editable={admin} />}
       {admin && <Sweep />}
     </div>

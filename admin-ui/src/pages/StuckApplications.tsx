@@ -18,7 +18,7 @@ export function StuckApplications() {
   const no = t("missing", "belum");
   return (
     <div className="page">
-      <h1>{t("Stuck applications", "Pengajuan macet")}</h1>
+      <h1>{t("Stuck in checking", "Tertahan di pemeriksaan")}</h1>
       {q.isLoading ? (
         <Loading />
       ) : q.error ? (

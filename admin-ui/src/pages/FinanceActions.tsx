@@ -39,13 +39,14 @@ export function ResolvePaymentDialog({ payment, onClose, onDone }: { payment: Ro
   const id = String(payment.id);
   const valid = mode === "loan" ? loanId.trim().length > 0 : transferReference.trim().length > 0;
   const body = mode === "loan" ? { loanId: loanId.trim() } : { refund: true as const, transferReference: transferReference.trim() };
+  const { t } = useI18n();
   return (
     <ActionDialog
-      title={`Resolve payment ${id}`}
+      title={t(`Resolve payment ${id}`, `Selesaikan pembayaran ${id}`)}
       action="resolve"
       resourceId={id}
       valid={valid}
-      confirmLabel={mode === "loan" ? "Apply to loan" : "Record refund"}
+      confirmLabel={mode === "loan" ? t("Apply to loan", "Terapkan ke pinjaman") : t("Record refund", "Catat pengembalian dana")}
       summary={
         <>
           <p>
@@ -74,20 +75,20 @@ export function ResolvePaymentDialog({ payment, onClose, onDone }: { payment: Ro
       </p>
       <div className="row">
         <label className="check">
-          <input type="radio" name="resolution" value="loan" checked={mode === "loan"} onChange={() => setMode("loan")} /> Apply to a loan
+          <input type="radio" name="resolution" value="loan" checked={mode === "loan"} onChange={() => setMode("loan")} /> {t("Apply to a loan", "Terapkan ke pinjaman")}
         </label>
         <label className="check">
-          <input type="radio" name="resolution" value="refund" checked={mode === "refund"} onChange={() => setMode("refund")} /> Refund to the payer
+          <input type="radio" name="resolution" value="refund" checked={mode === "refund"} onChange={() => setMode("refund")} /> {t("Refund to the payer", "Kembalikan ke pembayar")}
         </label>
       </div>
       {mode === "loan" ? (
         <label>
-          Loan id (required)
+          {t("Loan id (required)", "ID pinjaman (wajib)")}
           <input name="loanId" required autoFocus value={loanId} maxLength={100} onChange={(e) => setLoanId(e.target.value)} />
         </label>
       ) : (
         <label>
-          Transfer reference (required)
+          {t("Transfer reference (required)", "Referensi transfer (wajib)")}
           <input name="transferReference" required autoFocus value={transferReference} maxLength={200} onChange={(e) => setTransferReference(e.target.value)} />
         </label>
       )}
@@ -109,11 +110,11 @@ export function RefundCreditDialog({ loan, onClose, onDone }: { loan: Row; onClo
   const { t } = useI18n();
   return (
     <ActionDialog
-      title={`Refund credit balance of loan ${id}`}
+      title={t(`Refund credit balance of loan ${id}`, `Kembalikan saldo kredit pinjaman ${id}`)}
       action="refund"
       resourceId={id}
       valid={valid}
-      confirmLabel="Record refund"
+      confirmLabel={t("Record refund", "Catat pengembalian dana")}
       summary={
         <>
           <p>
@@ -132,16 +133,16 @@ export function RefundCreditDialog({ loan, onClose, onDone }: { loan: Row; onClo
       onClose={onClose}
     >
       <label>
-        Amount in rupiah (at most {rupiah(credit)})
+        {t(`Amount in rupiah (at most ${rupiah(credit)})`, `Jumlah dalam rupiah (paling banyak ${rupiah(credit)})`)}
         <input name="amount" inputMode="numeric" required autoFocus value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={!amountOk} />
       </label>
       {!amountOk && amount !== "" && <p className="form-error">A whole number of rupiah from 1 to {credit.toLocaleString("id-ID")}.</p>}
       <label>
-        Transfer reference (required)
+        {t("Transfer reference (required)", "Referensi transfer (wajib)")}
         <input name="transferReference" required value={transferReference} maxLength={200} onChange={(e) => setTransferReference(e.target.value)} />
       </label>
       <label>
-        Reason (required)
+        {t("Reason (required)", "Alasan (wajib)")}
         <textarea name="reason" required minLength={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
     </ActionDialog>
@@ -166,11 +167,11 @@ export function WriteOffDialog({ loan, threshold, onClose, onDone }: { loan: Row
   const { t } = useI18n();
   return (
     <ActionDialog
-      title={`Write off loan ${id}`}
+      title={t(`Write off loan ${id}`, `Hapus buku pinjaman ${id}`)}
       action="write-off"
       resourceId={id}
       valid={reason.trim().length >= 3}
-      confirmLabel="Write off"
+      confirmLabel={t("Write off", "Hapus buku")}
       danger
       summary={
         <>
@@ -188,7 +189,7 @@ export function WriteOffDialog({ loan, threshold, onClose, onDone }: { loan: Row
       onClose={onClose}
     >
       <label>
-        Reason (required)
+        {t("Reason (required)", "Alasan (wajib)")}
         <textarea name="reason" required minLength={3} maxLength={500} autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
     </ActionDialog>

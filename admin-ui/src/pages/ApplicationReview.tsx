@@ -223,6 +223,7 @@ function Decision({ app }: { app: Row }) {
     onSuccess: () => {
       qc.invalidateQueries({ queryKey: ["record"] });
       qc.invalidateQueries({ queryKey: ["application", app.id] });
+      qc.invalidateQueries({ queryKey: ["audit"] });
     },
     onError: (e) => {
       // a refused decision (4xx) was stored for that exact body: the corrected one gets a fresh key

@@ -291,6 +291,7 @@ function CollectionLog({ loanId, open }: { loanId: string; open: boolean }) {
       setAmount("");
       setDate("");
       qc.invalidateQueries({ queryKey: ["collection-log", loanId] });
+      qc.invalidateQueries({ queryKey: ["audit"] });
     },
     onError: (e) => {
       if (e instanceof ApiError && e.status < 500) key.current = idempotencyKey("collection-log", loanId);

@@ -396,7 +396,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The record APIs the caller may read, with their filterable and sortable columns */
+        /** The record APIs the caller may read, with their filterable and sortable columns; the names of those it may not */
         get: operations["getRecords"];
         put?: never;
         post?: never;
@@ -6623,6 +6623,9 @@ export interface operations {
                      *             }
                      *           ]
                      *         }
+                     *       ],
+                     *       "forbidden": [
+                     *         "disbursements"
                      *       ]
                      *     }
                      */
@@ -6630,6 +6633,8 @@ export interface operations {
                         records: {
                             [key: string]: unknown;
                         }[];
+                        /** @description Record APIs of this deployment the caller's role may not read (their list answers 403), so a client can say so without asking */
+                        forbidden: string[];
                     };
                 };
             };

@@ -127,6 +127,11 @@ export class RecordApi {
     return !pii || pii.visibleTo.includes(role);
   }
 
+  /** The record API's name (its path segment). */
+  get name() {
+    return this.decl.name;
+  }
+
   /** The declaration as the caller sees it (for the dashboard to build tables and filters). */
   describe(role: Role) {
     return {

@@ -77,12 +77,15 @@ export function recordsModule(decls?: RecordDecl[], parts?: readonly OverviewPar
           method: "get",
           path: "/api/v1/records",
           tags: ["records"],
-          summary: "The record APIs the caller may read, with their filterable and sortable columns",
+          summary: "The record APIs the caller may read, with their filterable and sortable columns; the names of those it may not",
           access: "authenticated",
           responses: {
             200: {
               description: "Record descriptions",
-              schema: z.object({ records: z.array(Item) }),
+              schema: z.object({
+                records: z.array(Item),
+                forbidden: z.array(z.string()).openapi({ description: "Record APIs of this deployment the caller's role may not read (their list answers 403), so a client can say so without asking" }),
+              }),
               example: {
                 records: [
                   {
@@ -96,12 +99,17 @@ export function recordsModule(decls?: RecordDecl[], parts?: readonly OverviewPar
                     ],
                   },
                 ],
+                forbidden: ["disbursements"],
               },
             },
           },
           handler: (req) => {
             const role = req.user!.role;
-            return { status: 200, body: { records: [...records.values()].filter((r) => r.roles.includes(role)).map((r) => r.describe(role)) } };
+            const all = [...records.values()];
+            return {
+              status: 200,
+              body: { records: all.filter((r) => r.roles.includes(role)).map((r) => r.describe(role)), forbidden: all.filter((r) => !r.roles.includes(role)).map((r) => r.name) },
+            };
           },
         }),
         declareRoute({

@@ -280,7 +280,11 @@ describe("GET /api/v1/records/{name}", () => {
     const nik = apps.columns.find((c: any) => c.name === "nik");
     expect(nik).toMatchObject({ masked: true, filter: [], sortable: false });
     expect(apps.columns.find((c: any) => c.name === "secret_note")).toBeUndefined();
-    expect((await get("/api/v1/records", "finance")).body.records).toEqual([]);
+    expect(r.body.forbidden).not.toContain("apps");
+    // finance may read none of them, and is told which exist (so a client says "your role may not" without a 403)
+    const finance = (await get("/api/v1/records", "finance")).body;
+    expect(finance.records).toEqual([]);
+    expect(finance.forbidden).toContain("apps");
   });
 });
 

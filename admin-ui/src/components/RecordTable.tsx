@@ -30,7 +30,7 @@ interface Page {
 }
 
 export function useRecordInfo() {
-  return useQuery({ queryKey: ["records"], queryFn: () => api<{ records: RecordInfo[] }>("/api/v1/records"), staleTime: 60_000 });
+  return useQuery({ queryKey: ["records"], queryFn: () => api<{ records: RecordInfo[]; forbidden: string[] }>("/api/v1/records"), staleTime: 60_000 });
 }
 
 /** A rate in parts per million as a percentage in id-ID (1 % = 10.000 ppm): `2000` → `0,2 %`. */
@@ -339,30 +339,16 @@ export function RecordTable({ record, columns, fixed = {}, initial = {}, options
 }
 
 /**
- * A record the caller's listing does not include: either the caller's role may not read it (the record API answers
- * 403) or this deployment has no such record (404). Asks the API which, and says so.
+ * A record the caller's listing does not include: either the caller's role may not read it (the listing names it
+ * under `forbidden`) or this deployment has no such record. Says which, without asking the record API (a 403 there
+ * would only be noise in the browser's console).
  */
 function MissingRecord({ record, title }: { record: string; title?: string }) {
   const { user } = useAuth();
   const { t, val } = useI18n();
-  const probe = useQuery({
-    queryKey: ["record-access", record],
-    retry: false,
-    staleTime: 60_000,
-    queryFn: async () => {
-      try {
-        await api(`/api/v1/records/${record}?limit=1`);
-        return "readable" as const;
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 403) return "forbidden" as const;
-        if (e instanceof ApiError && e.notAvailable) return "missing" as const;
-        throw e;
-      }
-    },
-  });
-  if (probe.isLoading) return <Loading what={t("Loading", "Memuat")} />;
+  const info = useRecordInfo();
   const what = (title ?? record).toLowerCase();
-  if (probe.data === "forbidden")
+  if (info.data?.forbidden?.includes(record))
     return (
       <section className="record" data-record={record}>
         {title && <h2>{title}</h2>}

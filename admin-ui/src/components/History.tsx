@@ -125,6 +125,7 @@ export function Changes({ before, after }: { before?: unknown; after?: unknown }
   const keys = [...new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})])].filter((k) => k !== "createdAt" && k !== "updatedAt");
   const rows = keys
     .map((k) => ({ k, from: b ? b[k] : undefined, to: a ? a[k] : undefined }))
+    .filter((r) => (r.from ?? null) !== null || (r.to ?? null) !== null)
     .filter((r) => !(b && a) || JSON.stringify(r.from) !== JSON.stringify(r.to));
   if (!rows.length) return <span className="muted">{i18n.t("no change", "tidak ada perubahan")}</span>;
   return (
@@ -153,7 +154,7 @@ export function Facts({ details }: { details: Record<string, unknown> }) {
   const entries = Object.entries(details).filter(([, v]) => v !== null && v !== undefined);
   if (!entries.length) return null;
   return (
-    <span className="muted facts">
+    <span className="muted facts" style={{ overflowWrap: "anywhere" }}>
       {entries.map(([k, v]) => `${i18n.col(snake(k))}: ${show(k, v, i18n)}`).join(" · ")}
     </span>
   );

@@ -275,7 +275,7 @@ describe("admin dashboard", () => {
     // default filter is the manual-review queue
     const queueRows = page.locator("section[data-record=applications] tbody tr");
     expect(await queueRows.count()).toBeGreaterThan(0);
-    expect(await page.locator("section[data-record=applications] tbody tr td:nth-child(2)").allInnerTexts()).toEqual(expect.arrayContaining(["manual_review"]));
+    expect(await page.locator("section[data-record=applications] tbody tr td:nth-child(2)").allInnerTexts()).toEqual(expect.arrayContaining(["Manual review"]));
     // all statuses: 32 rows over two pages
     await page.locator("form.filters select[name=status]").selectOption("");
     await page.getByRole("button", { name: "Apply" }).click();
@@ -331,7 +331,7 @@ describe("admin dashboard", () => {
     expect(await page.getByRole("button", { name: "Resolve" }).count()).toBe(0);
     // disbursements are there, only not for this role: the page says it is a permission, not a missing feature
     await page.getByTestId("record-forbidden").waitFor();
-    expect(await page.getByTestId("record-forbidden").innerText()).toBe("Your role (analyst) may not see disbursements.");
+    expect(await page.getByTestId("record-forbidden").innerText()).toBe("Your role (Analyst) may not see disbursements.");
     expect(await page.getByTestId("not-available").count()).toBe(0);
     for (const loan of ["loan-4", "loan-5"]) {
       await page.goto(`${srv.url}/_/admin/loans/${loan}`);
@@ -427,12 +427,12 @@ describe("admin dashboard", () => {
     await page.locator("nav.sidebar a", { hasText: "Webhook log" }).click();
     await settled(page);
     const row = page.locator("section[data-record=webhook_events] tbody tr", { hasText: "evt-failed-1" });
-    expect(await row.locator("td:nth-child(2)").innerText()).toBe("failed");
+    expect(await row.locator("td:nth-child(2)").innerText()).toBe("Failed");
     expect(await page.locator("section[data-record=webhook_events] tbody tr", { hasText: "evt-ok-1" }).getByRole("button", { name: "Replay" }).count()).toBe(0);
     await row.getByRole("button", { name: "Replay" }).click();
     await page.getByText(/Event \d+ replayed/).waitFor();
     await page.waitForFunction(
-      () => Array.from(document.querySelectorAll("section[data-record=webhook_events] tbody tr")).some((tr) => tr.textContent?.includes("evt-failed-1") && tr.children[1]?.textContent === "needs_attention"),
+      () => Array.from(document.querySelectorAll("section[data-record=webhook_events] tbody tr")).some((tr) => tr.textContent?.includes("evt-failed-1") && tr.children[1]?.textContent === "Needs attention"),
       undefined,
       { timeout: 10_000 },
     );
@@ -454,20 +454,20 @@ describe("admin dashboard", () => {
     await summary.getByRole("row", { name: /outbox\.purge/ }).waitFor();
     expect(await page.getByTestId("jobs-lag").innerText()).toMatch(/\d/);
     const row = page.locator("section[data-record=jobs] tbody tr", { hasText: "ui-dead-purge" });
-    expect(await row.locator("td:nth-child(5)").innerText()).toBe("dead");
+    expect(await row.locator("td:nth-child(5)").innerText()).toBe("Failed for good");
     expect(await row.innerText()).toContain("database is locked");
     // only dead rows offer Retry
     const rows = page.locator("section[data-record=jobs] tbody tr");
     for (let i = 0; i < (await rows.count()); i++) {
       const state = await rows.nth(i).locator("td:nth-child(5)").innerText();
-      expect(await rows.nth(i).getByRole("button", { name: "Retry" }).count()).toBe(state === "dead" ? 1 : 0);
+      expect(await rows.nth(i).getByRole("button", { name: "Retry" }).count()).toBe(state === "Failed for good" ? 1 : 0);
     }
     await page.screenshot({ path: join(SHOTS, "admin-jobs-dead.png"), fullPage: true });
     await row.getByRole("button", { name: "Retry" }).click();
     await page.getByText(/Job \d+ \(outbox\.purge\) queued again\./).waitFor();
     // the table and the summary refresh: the row is no longer dead
     await page.waitForFunction(
-      () => Array.from(document.querySelectorAll("section[data-record=jobs] tbody tr")).some((tr) => tr.textContent?.includes("ui-dead-purge") && tr.children[4]?.textContent !== "dead"),
+      () => Array.from(document.querySelectorAll("section[data-record=jobs] tbody tr")).some((tr) => tr.textContent?.includes("ui-dead-purge") && tr.children[4]?.textContent !== "Failed for good"),
       undefined,
       { timeout: 10_000 },
     );
@@ -571,7 +571,7 @@ describe("admin dashboard", () => {
       const rows = page.locator("section[data-record=payments] tbody tr");
       for (let i = 0; i < (await rows.count()); i++) {
         const status = await rows.nth(i).locator("td:nth-child(2)").innerText();
-        expect(await rows.nth(i).getByRole("button", { name: "Resolve" }).count()).toBe(status === "needs_attention" ? 1 : 0);
+        expect(await rows.nth(i).getByRole("button", { name: "Resolve" }).count()).toBe(status === "Needs attention" ? 1 : 0);
       }
       const row = rows.filter({ hasText: "pay-na-1" });
       await row.getByRole("button", { name: "Resolve" }).click();
@@ -595,7 +595,7 @@ describe("admin dashboard", () => {
       expect(await page.getByTestId("action-notice").innerText()).toContain("Payment pay-na-1 applied to loan loan-1");
       // the table refreshed: applied, no Resolve any more
       await page.waitForFunction(
-        () => Array.from(document.querySelectorAll("section[data-record=payments] tbody tr")).some((tr) => tr.textContent?.includes("pay-na-1") && tr.children[1]?.textContent === "applied"),
+        () => Array.from(document.querySelectorAll("section[data-record=payments] tbody tr")).some((tr) => tr.textContent?.includes("pay-na-1") && tr.children[1]?.textContent === "Applied"),
         undefined,
         { timeout: 10_000 },
       );
@@ -690,7 +690,7 @@ describe("admin dashboard", () => {
     await signIn(page, STAFF.finance);
     const token = await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken);
     const check = async () => (await (await fetch(`${srv.url}/api/v1/admin/ledger/check`, { headers: { Authorization: `Bearer ${token}` } })).json()) as any;
-    const rp = (text: string) => Number(text.replace(/[^\d-]/g, ""));
+    const rp = (text: string) => Number(text.replace(/\u2212/g, "-").replace(/[^\d-]/g, ""));
     await page.locator("nav.sidebar a", { hasText: "Ledger" }).click();
     await settled(page);
     const before = (await check()).figures;

@@ -24,7 +24,7 @@ async function staffPage(who: keyof Portfolio["staff"], opts: Parameters<typeof 
   return w;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage });
 const slug = (href: string) => href.replace(/^\/_\/admin\/?/, "").replace(/\//g, "-") || "overview";
 
 beforeAll(async () => {
@@ -71,7 +71,7 @@ describe("figures staff act on equal the API's", () => {
     expect(await page.getByTestId("kpi-outstanding").innerText()).toBe(rupiah(summary.totalOutstandingAmount));
     const twp90 = await page.getByTestId("kpi-twp90").innerText();
     expect(twp90).toBe(`${new Intl.NumberFormat("id-ID", { maximumFractionDigits: 1 }).format(summary.twp90 * 100)} %`);
-    await shot(page, "readme-overview");
+    await shot(page, "readme-overview", false);
     expect(errors).toEqual([]);
   }, 120_000);
 
@@ -96,7 +96,7 @@ describe("figures staff act on equal the API's", () => {
     }
     // the analyst reads the phone masked
     expect(await page.getByTestId("borrower-phone").innerText()).not.toContain(loan.phone.slice(-4 - 4, -4));
-    await shot(page, "readme-loan-account");
+    await shot(page, "readme-loan-account", false);
     expect(errors).toEqual([]);
   }, 120_000);
 });

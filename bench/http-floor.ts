@@ -3,10 +3,11 @@
 import { startBinary } from "../test/kit/binary.ts";
 import { fmt, load, type LoadResult } from "./load.ts";
 
-export async function startFloor(opts: { depot?: string; loanId?: string } = {}) {
+export async function startFloor(opts: { depot?: string; loanId?: string; webhookSecret?: string } = {}) {
   const scratch = opts.depot ? `${opts.depot}/floor-scratch.db` : undefined;
   const env: Record<string, string> = { ...(process.env as Record<string, string>) };
   if (opts.depot && opts.loanId) Object.assign(env, { FLOOR_DB: `${opts.depot}/data/main.db`, FLOOR_LOAN: opts.loanId, FLOOR_SCRATCH_DB: scratch! });
+  if (opts.depot && opts.webhookSecret) Object.assign(env, { FLOOR_SCRATCH_DB: scratch!, FLOOR_WEBHOOK_SECRET: opts.webhookSecret });
   const proc = Bun.spawn([process.execPath, "run", `${import.meta.dir}/floor-server.ts`], { stdout: "pipe", stderr: "inherit", env });
   const reader = proc.stdout.getReader();
   let buf = "";

@@ -16,6 +16,7 @@ import { PLATFORM_RECORDS } from "./declarations.ts";
 import { definePiiPolicy } from "./mask.ts";
 import { migrate } from "../db/migrate.ts";
 import { Registry } from "../runtime/registry.ts";
+import { parseCsv } from "../../test/kit/csv.ts";
 
 void newRouter;
 
@@ -360,26 +361,6 @@ describe("GET /api/v1/records/{name}/export.csv", () => {
     const res = await app().request(path, { headers: who ? { "x-test-user": who } : {} });
     const bytes = new Uint8Array(await res.arrayBuffer());
     return { status: res.status, type: res.headers.get("content-type"), disposition: res.headers.get("content-disposition"), bytes, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes) };
-  }
-  /** RFC 4180 rows of a CSV text (quoted fields, doubled quotes, CRLF), without the byte order mark. */
-  function parseCsv(text: string): string[][] {
-    const rows: string[][] = [];
-    let row: string[] = [];
-    let cell = "";
-    let quoted = false;
-    const s = text.replace(/^\uFEFF/, "");
-    for (let i = 0; i < s.length; i++) {
-      const ch = s[i];
-      if (quoted) {
-        if (ch === '"' && s[i + 1] === '"') (cell += '"'), i++;
-        else if (ch === '"') quoted = false;
-        else cell += ch;
-      } else if (ch === '"') quoted = true;
-      else if (ch === ",") row.push(cell), (cell = "");
-      else if (ch === "\r" && s[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
-      else cell += ch;
-    }
-    return rows;
   }
 
   test("the rows of the filtered, sorted list, every page, with a header row and a dated file name", async () => {

@@ -69,14 +69,20 @@ export function strictest(caps: Cap[], rule: CapRule, date: string, purpose?: Pu
 
 const pct = (ppm: number, perDay: boolean) => `${(ppm / 10_000).toFixed(4).replace(/0+$/, "").replace(/\.$/, "")} %${perDay ? "/day" : ""}`;
 
+/**
+ * Whether a schedule's cost (interest + all fees) is within a cost cap, compared exactly in integers:
+ * cost / (P × days) ≤ cap ppm / 1e6 for the daily cost, cost / P ≤ cap ppm / 1e6 for the total cost.
+ */
+export function costWithinCap(s: Schedule, rule: "daily_cost" | "total_cost", capPpm: number): boolean {
+  const cost = BigInt(s.interestAmount + s.feeAmount + s.upfrontFeeAmount) * 1_000_000n;
+  return cost <= BigInt(capPpm) * BigInt(s.principalAmount) * (rule === "daily_cost" ? BigInt(s.termDays) : 1n);
+}
+
 /** Cost caps for one priced schedule: daily cost (interest + all fees) and total cost. */
 export function checkSchedule(caps: Cap[], s: Schedule, purpose: Purpose, date: string): CapViolation[] {
   const out: CapViolation[] = [];
-  const P = s.principalAmount;
-  const cost = s.interestAmount + s.feeAmount + s.upfrontFeeAmount;
   const daily = strictest(caps, "daily_cost", date, purpose, s.termDays);
-  // exact integer comparison: cost / (P × days) ≤ cap ppm / 1e6
-  if (daily && BigInt(cost) * 1_000_000n > BigInt(daily.value) * BigInt(P) * BigInt(s.termDays)) {
+  if (daily && !costWithinCap(s, "daily_cost", daily.value)) {
     out.push({
       rule: "daily_cost",
       capId: daily.id,
@@ -89,7 +95,7 @@ export function checkSchedule(caps: Cap[], s: Schedule, purpose: Purpose, date: 
     });
   }
   const total = strictest(caps, "total_cost", date, purpose, s.termDays);
-  if (total && BigInt(cost) * 1_000_000n > BigInt(total.value) * BigInt(P)) {
+  if (total && !costWithinCap(s, "total_cost", total.value)) {
     out.push({
       rule: "total_cost",
       capId: total.id,
@@ -119,26 +125,38 @@ export interface ProductPricing {
 }
 
 /**
+ * The cases a product's worst case is looked for in, tenor by tenor over its range: the tenor's term in days and its
+ * schedules (priced as on `date`, without the APR) at the smallest and the largest amount.
+ */
+export function* productCases(p: ProductPricing, date: string): Generator<{ tenor: number; days: number; schedules: { amount: number; s: Schedule }[] }> {
+  const amounts = p.minAmount === p.maxAmount ? [p.minAmount] : [p.minAmount, p.maxAmount];
+  for (let tenor = p.minTenor; tenor <= p.maxTenor; tenor++) {
+    const schedules = amounts.map((amount) => ({
+      amount,
+      s: buildSchedule(
+        { principal: amount, tenor, tenorUnit: p.tenorUnit, method: p.interestMethod, ratePpm: p.interestRatePpm, upfrontFeePpm: p.upfrontFeePpm, adminFeeAmount: p.adminFeeAmount },
+        date,
+        { apr: false },
+      ),
+    }));
+    yield { tenor, days: termDays(tenor, p.tenorUnit), schedules };
+  }
+}
+
+/**
  * Worst case of a product against the caps in force on `date`: every tenor in its range at the smallest and the
  * largest amount (the fixed admin fee weighs most on the smallest amount), and the late-fee rate against the late-fee
  * cap of every tenor's class. Returns the first violation per rule (the worst figure).
  */
 export function checkProduct(caps: Cap[], p: ProductPricing, date: string): CapViolation[] {
   const worst = new Map<CapRule, CapViolation>();
-  const amounts = p.minAmount === p.maxAmount ? [p.minAmount] : [p.minAmount, p.maxAmount];
-  for (let tenor = p.minTenor; tenor <= p.maxTenor; tenor++) {
-    for (const amount of amounts) {
-      const s = buildSchedule(
-        { principal: amount, tenor, tenorUnit: p.tenorUnit, method: p.interestMethod, ratePpm: p.interestRatePpm, upfrontFeePpm: p.upfrontFeePpm, adminFeeAmount: p.adminFeeAmount },
-        date,
-        { apr: false },
-      );
+  for (const { tenor, days, schedules } of productCases(p, date)) {
+    for (const { amount, s } of schedules) {
       for (const v of checkSchedule(caps, s, p.purpose, date)) {
         const prev = worst.get(v.rule);
         if (!prev || v.figure - v.cap > prev.figure - prev.cap) worst.set(v.rule, { ...v, at: { amount, tenor, termDays: s.termDays } });
       }
     }
-    const days = termDays(tenor, p.tenorUnit);
     const late = strictest(caps, "late_fee_daily", date, p.purpose, days);
     if (late && p.lateFeePpm > late.value) {
       const prev = worst.get("late_fee_daily");

@@ -1,10 +1,10 @@
 // The product editor's "as you type" check (POST /api/v1/admin/products/pricing-check): the worst-case daily cost of
-// product terms, computed exactly as saving the product checks it (./caps.ts checkProduct over buildSchedule: every
-// tenor at the smallest and the largest amount), against the daily-cost cap in force today; plus the worst total
-// cost and the late fee against theirs, and the violations saving would answer. Nothing is saved.
+// product terms, computed exactly as saving the product checks it (./caps.ts: the cases of productCases, every tenor at
+// the smallest and the largest amount, and the comparison of costWithinCap, both checkProduct's), against the
+// daily-cost cap in force today; plus the worst total cost and the late fee against theirs, and the violations saving
+// would answer. Nothing is saved.
 import { defineRoute, jakartaDate, z } from "../../../src/runtime/index.ts";
-import { checkProduct, loadCaps, strictest, type ProductPricing } from "../caps.ts";
-import { buildSchedule, termDays } from "../schedule.ts";
+import { checkProduct, costWithinCap, loadCaps, productCases, strictest, type ProductPricing } from "../caps.ts";
 import { CapViolation } from "../../../schemas/products.ts";
 import { INTEREST_METHODS, PURPOSES, TENOR_UNITS } from "../../../schemas/enums.ts";
 
@@ -57,25 +57,15 @@ export function pricingCheck(caps: ReturnType<typeof loadCaps>, p: ProductPricin
   let daily: Figure | undefined;
   let total: Figure | undefined;
   let late: Figure | undefined;
-  const amounts = p.minAmount === p.maxAmount ? [p.minAmount] : [p.minAmount, p.maxAmount];
-  for (let tenor = p.minTenor; tenor <= p.maxTenor; tenor++) {
-    for (const amount of amounts) {
-      const s = buildSchedule(
-        { principal: amount, tenor, tenorUnit: p.tenorUnit, method: p.interestMethod, ratePpm: p.interestRatePpm, upfrontFeePpm: p.upfrontFeePpm, adminFeeAmount: p.adminFeeAmount },
-        date,
-        { apr: false },
-      );
+  for (const { tenor, days, schedules } of productCases(p, date)) {
+    for (const { amount, s } of schedules) {
       const at = { amount, tenor, termDays: s.termDays };
+      // the same exact comparison as checkSchedule
       const dc = strictest(caps, "daily_cost", date, p.purpose, s.termDays);
-      // the same exact comparison as checkSchedule: cost × 1e6 ≤ cap × P × days
-      const cost = s.interestAmount + s.feeAmount + s.upfrontFeeAmount;
-      const dailyWithin = !dc || BigInt(cost) * 1_000_000n <= BigInt(dc.value) * BigInt(amount) * BigInt(s.termDays);
-      daily = worse(daily, { figurePpm: s.dailyCostPpm, capPpm: dc?.value ?? null, capId: dc?.id ?? null, effectiveFrom: dc?.effectiveFrom ?? null, source: dc?.source ?? null, within: dailyWithin, at });
+      daily = worse(daily, { figurePpm: s.dailyCostPpm, capPpm: dc?.value ?? null, capId: dc?.id ?? null, effectiveFrom: dc?.effectiveFrom ?? null, source: dc?.source ?? null, within: !dc || costWithinCap(s, "daily_cost", dc.value), at });
       const tc = strictest(caps, "total_cost", date, p.purpose, s.termDays);
-      const totalWithin = !tc || BigInt(cost) * 1_000_000n <= BigInt(tc.value) * BigInt(amount);
-      total = worse(total, { figurePpm: s.totalCostPpm, capPpm: tc?.value ?? null, capId: tc?.id ?? null, effectiveFrom: tc?.effectiveFrom ?? null, source: tc?.source ?? null, within: totalWithin, at });
+      total = worse(total, { figurePpm: s.totalCostPpm, capPpm: tc?.value ?? null, capId: tc?.id ?? null, effectiveFrom: tc?.effectiveFrom ?? null, source: tc?.source ?? null, within: !tc || costWithinCap(s, "total_cost", tc.value), at });
     }
-    const days = termDays(tenor, p.tenorUnit);
     const lc = strictest(caps, "late_fee_daily", date, p.purpose, days);
     late = worse(late, { figurePpm: p.lateFeePpm, capPpm: lc?.value ?? null, capId: lc?.id ?? null, effectiveFrom: lc?.effectiveFrom ?? null, source: lc?.source ?? null, within: !lc || p.lateFeePpm <= lc.value, at: { amount: p.minAmount, tenor, termDays: days } });
   }

@@ -115,6 +115,9 @@ async function unpackStream(src: AsyncIterable<Buffer>, root: string): Promise<{
   }
   if (cur) {
     if (cur.left > 0) {
+      // a write still queued on the destroyed file stream reports "write after destroyed" later: the refusal
+      // below is the answer, so that late error must not escape as an unhandled one
+      cur.out.on("error", () => {});
       cur.out.destroy();
       throw new Error(`archive truncated inside ${cur.e.path}`);
     }

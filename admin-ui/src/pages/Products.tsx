@@ -6,6 +6,7 @@ import { useAuth } from "../auth.tsx";
 import { ppmPercent, RecordTable } from "../components/RecordTable.tsx";
 import { ErrorState, Loading, FormProblem } from "../components/States.tsx";
 import { EP, T } from "../endpoints.ts";
+import { History } from "../components/History.tsx";
 import { useCapabilities } from "../capabilities.ts";
 import { INTEREST_METHODS, PURPOSES, TENOR_UNITS, type InterestMethod, type Purpose, type TenorUnit } from "../../../schemas/enums.ts";
 
@@ -345,6 +346,7 @@ export function Products() {
         )}
       </p>
       {editing && (editing.id ? <ExistingEditor key={editing.id} id={editing.id} onDone={() => setEditing(null)} /> : <Editor key="new" initial={{ ...EMPTY }} onDone={() => setEditing(null)} />)}
+      {editing?.id && <History entityType="product" entityId={editing.id} title={t("This product's history", "Riwayat produk ini")} />}
       <RecordTable
         record="products"
         columns={["code", "name", "purpose", "min_amount", "max_amount", "max_tenor", "tenor_unit", "interest_method", "interest_rate_ppm", "late_fee_ppm", "active"]}

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { runCli, startBinary, tempDepot, type Running } from "../kit/binary.ts";
+import type { Page } from "playwright-core";
+import type { Running } from "../kit/binary.ts";
+import { apiWithToken, serveStaffDepot, sessionToken, settled, signInDashboard, suiteBrowser, type SuiteBrowser } from "../kit/browser.ts";
 
 const SHOTS = resolve(import.meta.dir, "../../test-results/dashboard");
 const PASSWORD = "correct-horse-battery";
@@ -22,8 +23,7 @@ const STAFF = {
 const LOAN = "loan-wo-1";
 
 let srv: Running;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let chromium: SuiteBrowser;
 
 function seed(depot: string) {
   const db = new Database(join(depot, "data/main.db"));
@@ -73,62 +73,24 @@ function seed(depot: string) {
   db.close();
 }
 
-async function newPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`${m.text()} @ ${m.location().url}`);
-  });
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  return { page, errors };
-}
+const newPage = () => chromium.newPage({ height: 900 });
 
+/** Sign in; the session's access token. */
 async function signIn(page: Page, email: string) {
-  await page.goto(`${srv.url}/_/admin/`);
-  await page.waitForURL(/\/_\/admin\/login/);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByTestId("who").waitFor({ state: "attached", timeout: 15_000 });
-  return (await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken)) as string;
+  await signInDashboard(page, srv.url, email, PASSWORD);
+  return sessionToken(page);
 }
 
-async function settled(page: Page) {
-  await page.waitForFunction(() => !document.querySelector(".state.loading"), undefined, { timeout: 15_000 });
-}
-
-async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${srv.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const call = (token: string, method: string, path: string, body?: unknown) => apiWithToken(srv.url, token, path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const depot = tempDepot("kreditku-aa-");
-  for (const [key, email] of Object.entries(STAFF)) {
-    const role = key.startsWith("admin") ? "admin" : "finance";
-    const r = await runCli(["admin", "create", "--depot", depot, "--email", email, "--password", PASSWORD, "--role", role]);
-    expect(r.code).toBe(0);
-  }
-  seed(depot);
-  srv = await startBinary({ depot });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  srv = await serveStaffDepot({ prefix: "kreditku-aa-", staff: STAFF, password: PASSWORD, roleOf: (key) => (key.startsWith("admin") ? "admin" : "finance"), seed });
+  chromium = await suiteBrowser();
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await chromium?.close();
   srv?.cleanup();
 });
 

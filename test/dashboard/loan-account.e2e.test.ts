@@ -6,38 +6,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { settled, signInDashboard, suiteBrowser, type SuiteBrowser } from "../kit/browser.ts";
 import { buildPortfolio, STAFF_PASSWORD, type Portfolio } from "../kit/portfolio.ts";
 
 const SHOTS = resolve(import.meta.dir, "../../test-results/dashboard");
 let p: Portfolio;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let chromium: SuiteBrowser;
 
-async function newPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`${m.text()} @ ${m.location().url}`);
-  });
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  return { page, errors };
-}
-
-async function signIn(page: Page, who: keyof Portfolio["staff"]) {
-  await page.goto(`${p.srv.url}/_/admin/`);
-  await page.waitForURL(/\/_\/admin\/login/);
-  await page.getByLabel("Email").fill(p.staff[who].email);
-  await page.getByLabel("Password").fill(STAFF_PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByTestId("who").waitFor({ state: "attached", timeout: 15_000 });
-}
-
-async function settled(page: Page) {
-  await page.waitForFunction(() => !document.querySelector(".state.loading"), undefined, { timeout: 15_000 });
-}
+const newPage = () => chromium.newPage({ height: 900 });
+const signIn = (page: Page, who: keyof Portfolio["staff"]) => signInDashboard(page, p.srv.url, p.staff[who].email, STAFF_PASSWORD);
 
 const digits = (s: string) => Number(s.replace(/[^\d-]/g, ""));
 /** The WIB calendar date `days` from now. */
@@ -46,16 +24,11 @@ const wibDate = (days: number) => new Date(Date.now() + 7 * 3600_000 + days * 86
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   p = await buildPortfolio();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  chromium = await suiteBrowser();
 }, 600_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await chromium?.close();
   p?.cleanup();
 });
 

@@ -53,6 +53,21 @@ export function problemText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A confirmation step's buttons: confirm (submits the form; "Saving…" while pending) and back to the form. */
+export function ConfirmButtons({ label, danger, pending, onBack }: { label: string; danger?: boolean; pending: boolean; onBack: () => void }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <button type="submit" className={danger ? "danger" : undefined} disabled={pending}>
+        {pending ? t("Saving…", "Menyimpan…") : label}
+      </button>
+      <button type="button" className="secondary" disabled={pending} onClick={onBack}>
+        {t("Back", "Kembali")}
+      </button>
+    </>
+  );
+}
+
 export interface ActionDialogProps<R> {
   title: string;
   /** Names the action and the resource in the Idempotency-Key. */
@@ -137,14 +152,7 @@ export function ActionDialog<R>({ title, action, resourceId, children, valid, su
                 </button>
               </>
             ) : (
-              <>
-                <button type="submit" className={danger ? "danger" : undefined} disabled={m.isPending}>
-                  {m.isPending ? t("Saving…", "Menyimpan…") : confirmLabel}
-                </button>
-                <button type="button" className="secondary" disabled={m.isPending} onClick={() => setStep("edit")}>
-                  {t("Back", "Kembali")}
-                </button>
-              </>
+              <ConfirmButtons label={confirmLabel} danger={danger} pending={m.isPending} onBack={() => setStep("edit")} />
             )}
           </div>
         </form>

@@ -6,7 +6,7 @@ import { Link } from "react-router-dom";
 import { api, qs } from "../api.ts";
 import { dateTimeWib, number, rupiah } from "../format.ts";
 import { useI18n, type I18n } from "../i18n/index.tsx";
-import { ErrorState, Loading } from "./States.tsx";
+import { QueryView } from "./QueryView.tsx";
 
 export interface AuditEntry {
   id: number;
@@ -165,49 +165,66 @@ export function actorName(e: AuditEntry, t: I18n["t"]): string {
   return e.actor.name ?? e.actor.id;
 }
 
-/** The history of one record, newest first, with "Load more". */
-export function History({ entityType, entityId, title }: { entityType: string; entityId: string; title?: string }) {
-  const i18n = useI18n();
-  const { t, lang } = i18n;
+/** Entries of the audit trail for a query, newest first, a page at a time (query key `["audit", ...key]`). */
+export function useAuditEntries(key: unknown[], query: Record<string, string | undefined>, limit: number) {
   const q = useInfiniteQuery({
-    queryKey: ["audit", "history", entityType, entityId],
+    queryKey: ["audit", ...key],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api<AuditPage>(`${AUDIT_PATH}${qs({ entityType, entityId, limit: 25, cursor: pageParam })}`),
+    queryFn: ({ pageParam }) => api<AuditPage>(`${AUDIT_PATH}${qs({ ...query, limit, cursor: pageParam })}`),
     getNextPageParam: (p) => p.nextCursor,
   });
-  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
+  return { q, items: q.data?.pages.flatMap((p) => p.items) ?? [] };
+}
+
+/** "Load more" under a list of audit entries, while there are more. */
+export function LoadMore({ q }: { q: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown } }) {
+  const { t } = useI18n();
+  if (!q.hasNextPage) return null;
+  return (
+    <button type="button" className="secondary" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
+      {t("Load more", "Muat lagi")}
+    </button>
+  );
+}
+
+/** An entry's reason and what it changed or recorded, in words. */
+export function EntryDetails({ e }: { e: AuditEntry }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {e.reason && (
+        <div>
+          {t("Reason", "Alasan")}: {e.reason}
+        </div>
+      )}
+      <Changes before={e.before} after={e.after} />
+      <Facts details={e.details} />
+    </>
+  );
+}
+
+/** The history of one record, newest first, with "Load more". */
+export function History({ entityType, entityId, title }: { entityType: string; entityId: string; title?: string }) {
+  const { t, lang } = useI18n();
+  const { q, items } = useAuditEntries(["history", entityType, entityId], { entityType, entityId }, 25);
   return (
     <section className="card history" data-testid="history">
       <h2>{title ?? t("History", "Riwayat")}</h2>
-      {q.isLoading ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorState error={q.error} retry={() => q.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="muted">{t("Nothing recorded yet.", "Belum ada catatan.")}</p>
-      ) : (
-        <ol className="history-list">
-          {items.map((e) => (
-            <li key={e.id} data-event={e.event}>
-              <div>
-                <strong>{eventLabel(e.event, lang)}</strong> · {actorName(e, t)} · <time dateTime={e.at}>{dateTimeWib(e.at)}</time>
-              </div>
-              {e.reason && (
+      <QueryView q={q} empty={items.length === 0 && <p className="muted">{t("Nothing recorded yet.", "Belum ada catatan.")}</p>}>
+        {() => (
+          <ol className="history-list">
+            {items.map((e) => (
+              <li key={e.id} data-event={e.event}>
                 <div>
-                  {t("Reason", "Alasan")}: {e.reason}
+                  <strong>{eventLabel(e.event, lang)}</strong> · {actorName(e, t)} · <time dateTime={e.at}>{dateTimeWib(e.at)}</time>
                 </div>
-              )}
-              <Changes before={e.before} after={e.after} />
-              <Facts details={e.details} />
-            </li>
-          ))}
-        </ol>
-      )}
-      {q.hasNextPage && (
-        <button type="button" className="secondary" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-          {t("Load more", "Muat lagi")}
-        </button>
-      )}
+                <EntryDetails e={e} />
+              </li>
+            ))}
+          </ol>
+        )}
+      </QueryView>
+      <LoadMore q={q} />
     </section>
   );
 }

@@ -12,7 +12,7 @@ import { useI18n } from "../i18n/index.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
 import { History } from "../components/History.tsx";
 import { ErrorState, FormProblem, Loading, NotAvailable } from "../components/States.tsx";
-import { idempotencyKey } from "../components/ActionDialog.tsx";
+import { ConfirmButtons, idempotencyKey } from "../components/ActionDialog.tsx";
 import { EP, T } from "../endpoints.ts";
 import { useCapabilities } from "../capabilities.ts";
 import { parseJson, useOptional, useRecord } from "./Details.tsx";
@@ -307,14 +307,7 @@ function Decision({ app }: { app: Row }) {
             {t("Submit decision", "Kirim keputusan")}
           </button>
         ) : (
-          <>
-            <button type="submit" className={decision === "reject" ? "danger" : undefined} disabled={m.isPending}>
-              {m.isPending ? t("Saving…", "Menyimpan…") : t("Confirm decision", "Konfirmasi keputusan")}
-            </button>
-            <button type="button" className="secondary" disabled={m.isPending} onClick={() => setStep("edit")}>
-              {t("Back", "Kembali")}
-            </button>
-          </>
+          <ConfirmButtons label={t("Confirm decision", "Konfirmasi keputusan")} danger={decision === "reject"} pending={m.isPending} onBack={() => setStep("edit")} />
         )}
       </div>
     </form>

@@ -1,13 +1,13 @@
 // The audit trail: every staff decision, change, write-off, refund, approval and personal-data view (and, for
 // admins, sign-ins), filtered by actor, event, record and from/to dates (Asia/Jakarta), with before/after in words.
 import { useState, type FormEvent } from "react";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { api, qs } from "../api.ts";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api.ts";
 import { useAuth } from "../auth.tsx";
 import { dateTimeWib, endOfDayWib, startOfDayWib } from "../format.ts";
 import { useI18n } from "../i18n/index.tsx";
-import { ErrorState, Loading } from "../components/States.tsx";
-import { actorName, AUDIT_PATH, Changes, ENTITY_LABELS, EntityRef, EVENT_LABELS, eventLabel, Facts, type AuditPage } from "../components/History.tsx";
+import { DataTable, QueryView } from "../components/QueryView.tsx";
+import { actorName, ENTITY_LABELS, EntityRef, EntryDetails, EVENT_LABELS, eventLabel, LoadMore, useAuditEntries } from "../components/History.tsx";
 
 interface Filters {
   actor: string;
@@ -44,13 +44,7 @@ export function AuditTrail() {
     from: filters.from ? startOfDayWib(filters.from) : undefined,
     to: filters.to ? endOfDayWib(filters.to) : undefined,
   };
-  const q = useInfiniteQuery({
-    queryKey: ["audit", "trail", query],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api<AuditPage>(`${AUDIT_PATH}${qs({ ...query, limit: 50, cursor: pageParam })}`),
-    getNextPageParam: (p) => p.nextCursor,
-  });
-  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
+  const { q, items } = useAuditEntries(["trail", query], query, 50);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setFilters(draft);
@@ -129,60 +123,45 @@ export function AuditTrail() {
           {t("Clear", "Hapus filter")}
         </button>
       </form>
-      {q.isLoading ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorState error={q.error} retry={() => q.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="muted">{t("No entries match these filters.", "Tidak ada catatan yang cocok dengan filter ini.")}</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="audit-table" data-testid="audit-table">
-            <thead>
-              <tr>
+      <QueryView q={q} empty={items.length === 0 && <p className="muted">{t("No entries match these filters.", "Tidak ada catatan yang cocok dengan filter ini.")}</p>}>
+        {() => (
+          <DataTable
+            className="audit-table"
+            data-testid="audit-table"
+            head={
+              <>
                 <th scope="col">{t("When (WIB)", "Waktu (WIB)")}</th>
                 <th scope="col">{t("Event and record", "Peristiwa dan catatan")}</th>
                 <th scope="col">{t("By", "Oleh")}</th>
                 <th scope="col">{t("Reason; before → after", "Alasan; sebelum → sesudah")}</th>
+              </>
+            }
+          >
+            {items.map((e) => (
+              <tr key={e.id} data-event={e.event}>
+                <td>
+                  <time dateTime={e.at}>{dateTimeWib(e.at, { seconds: true })}</time>
+                </td>
+                <td>
+                  <strong>{eventLabel(e.event, lang)}</strong>
+                  <div>
+                    <EntityRef type={e.entityType} id={e.entityId} />
+                  </div>
+                </td>
+                <td>
+                  {actorName(e, t)}
+                  {e.actor?.role && <span className="muted"> ({val(e.actor.role)})</span>}
+                  {isAdmin && e.ip && <div className="muted">{e.ip}</div>}
+                </td>
+                <td style={{ minWidth: "24rem", whiteSpace: "normal" }}>
+                  <EntryDetails e={e} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id} data-event={e.event}>
-                  <td>
-                    <time dateTime={e.at}>{dateTimeWib(e.at, { seconds: true })}</time>
-                  </td>
-                  <td>
-                    <strong>{eventLabel(e.event, lang)}</strong>
-                    <div>
-                      <EntityRef type={e.entityType} id={e.entityId} />
-                    </div>
-                  </td>
-                  <td>
-                    {actorName(e, t)}
-                    {e.actor?.role && <span className="muted"> ({val(e.actor.role)})</span>}
-                    {isAdmin && e.ip && <div className="muted">{e.ip}</div>}
-                  </td>
-                  <td style={{ minWidth: "24rem", whiteSpace: "normal" }}>
-                    {e.reason && (
-                      <div>
-                        {t("Reason", "Alasan")}: {e.reason}
-                      </div>
-                    )}
-                    <Changes before={e.before} after={e.after} />
-                    <Facts details={e.details} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {q.hasNextPage && (
-        <button type="button" className="secondary" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-          {t("Load more", "Muat lagi")}
-        </button>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </QueryView>
+      <LoadMore q={q} />
     </div>
   );
 }

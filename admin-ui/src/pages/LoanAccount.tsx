@@ -11,6 +11,7 @@ import { dateTimeWib, dateWib, isoDateWib, phoneLocal, rupiah } from "../format.
 import { useI18n } from "../i18n/index.tsx";
 import { ErrorState, FormProblem, Loading } from "../components/States.tsx";
 import { RecordTable } from "../components/RecordTable.tsx";
+import { QueryView } from "../components/QueryView.tsx";
 import { History } from "../components/History.tsx";
 import { idempotencyKey } from "../components/ActionDialog.tsx";
 import { NoticeLine, RefundCreditDialog, WriteOffDialog, useCanWrite, useWriteOffThreshold, type Notice } from "./FinanceActions.tsx";
@@ -354,36 +355,32 @@ function CollectionLog({ loanId, open }: { loanId: string; open: boolean }) {
           </button>
         </form>
       )}
-      {q.isLoading ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorState error={q.error} retry={() => q.refetch()} />
-      ) : q.data!.items.length === 0 ? (
-        <p className="muted">{t("Nothing logged yet.", "Belum ada catatan penagihan.")}</p>
-      ) : (
-        <ol className="timeline" data-testid="collection-log">
-          {q.data!.items.map((e) => (
-            <li key={e.id} data-kind={e.kind}>
-              <span className="when">{dateTimeWib(e.createdAt)}</span> <strong>{KINDS[e.kind][lang === "id" ? 1 : 0]}</strong>
-              {e.outcome ? ` — ${(OUTCOMES[e.outcome] ?? [e.outcome, e.outcome])[lang === "id" ? 1 : 0]}` : ""}
-              {e.kind === "promise_to_pay" && e.promise ? (
-                <>
-                  {" "}
-                  — {rupiah(e.promisedAmount)} {t("by", "paling lambat")} {dateWib(e.promisedDate)}{" "}
-                  <span className={`badge b-promise-${e.promise.state}`} data-testid="promise-state">
-                    {PROMISE[e.promise.state][lang === "id" ? 1 : 0]}
-                  </span>{" "}
-                  <span className="muted">{t(`paid since: ${rupiah(e.promise.paidAmount)}`, `dibayar sejak janji: ${rupiah(e.promise.paidAmount)}`)}</span>
-                </>
-              ) : null}{" "}
-              <span className="muted" data-testid="log-actor">
-                {t("by", "oleh")} {e.actor.name}
-              </span>
-              {e.note ? <div className="reason">{e.note}</div> : null}
-            </li>
-          ))}
-        </ol>
-      )}
+      <QueryView q={q} empty={q.data?.items.length === 0 && <p className="muted">{t("Nothing logged yet.", "Belum ada catatan penagihan.")}</p>}>
+        {() => (
+          <ol className="timeline" data-testid="collection-log">
+            {q.data!.items.map((e) => (
+              <li key={e.id} data-kind={e.kind}>
+                <span className="when">{dateTimeWib(e.createdAt)}</span> <strong>{KINDS[e.kind][lang === "id" ? 1 : 0]}</strong>
+                {e.outcome ? ` — ${(OUTCOMES[e.outcome] ?? [e.outcome, e.outcome])[lang === "id" ? 1 : 0]}` : ""}
+                {e.kind === "promise_to_pay" && e.promise ? (
+                  <>
+                    {" "}
+                    — {rupiah(e.promisedAmount)} {t("by", "paling lambat")} {dateWib(e.promisedDate)}{" "}
+                    <span className={`badge b-promise-${e.promise.state}`} data-testid="promise-state">
+                      {PROMISE[e.promise.state][lang === "id" ? 1 : 0]}
+                    </span>{" "}
+                    <span className="muted">{t(`paid since: ${rupiah(e.promise.paidAmount)}`, `dibayar sejak janji: ${rupiah(e.promise.paidAmount)}`)}</span>
+                  </>
+                ) : null}{" "}
+                <span className="muted" data-testid="log-actor">
+                  {t("by", "oleh")} {e.actor.name}
+                </span>
+                {e.note ? <div className="reason">{e.note}</div> : null}
+              </li>
+            ))}
+          </ol>
+        )}
+      </QueryView>
     </section>
   );
 }

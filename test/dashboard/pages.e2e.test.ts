@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { Database } from "bun:sqlite";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { runCli, startBinary, tempDepot, type Running } from "../kit/binary.ts";
+import type { Page } from "playwright-core";
+import type { Running } from "../kit/binary.ts";
+import { apiAs, serveStaffDepot, settled, signInDashboard, suiteBrowser, watchErrors, type SuiteBrowser } from "../kit/browser.ts";
 
 const SHOTS = resolve(import.meta.dir, "../../test-results/dashboard");
 const PASSWORD = "correct-horse-battery";
@@ -26,56 +27,10 @@ const STAFF = {
 } as const;
 
 let srv: Running;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let chromium: SuiteBrowser;
 
-async function newContext(width = 1280, height = 800) {
-  const ctx = await browser.newContext({ viewport: { width, height } });
-  contexts.push(ctx);
-  return ctx;
-}
-
-function watch(page: Page, errors: string[]) {
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`${m.text()} @ ${m.location().url}`);
-  });
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  return page;
-}
-
-async function newPage(width = 1280, height = 800) {
-  const ctx = await newContext(width, height);
-  const errors: string[] = [];
-  const page = watch(await ctx.newPage(), errors);
-  return { ctx, page, errors };
-}
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto(`${srv.url}/_/admin/`);
-  await page.waitForURL(/\/_\/admin\/login/);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  const refused = page
-    .getByRole("alert")
-    .waitFor({ timeout: 15_000 })
-    .then(async () => `sign-in of ${email} refused: ${await page.getByRole("alert").innerText()}`)
-    .catch(() => null);
-  const ok = page.getByTestId("who").waitFor({ state: "attached", timeout: 15_000 }).then(() => null);
-  const outcome = await Promise.race([ok, refused.then((msg) => msg ?? ok)]);
-  if (outcome) throw new Error(outcome);
-}
-
-async function settled(page: Page) {
-  await page.waitForFunction(() => !document.querySelector(".state.loading"), undefined, { timeout: 15_000 });
-}
-
-const tokenOf = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session")!).accessToken as string);
-async function apiAs(page: Page, path: string, init: RequestInit = {}) {
-  const token = await tokenOf(page);
-  const res = await fetch(srv.url + path, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(init.headers as any) } });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-}
+const newPage = (width = 1280, height = 800) => chromium.newPage({ width, height });
+const signIn = (page: Page, email: string) => signInDashboard(page, srv.url, email, PASSWORD);
 
 const DAY = 86_400_000;
 /** A Jakarta calendar day, `days` days before today. */
@@ -122,24 +77,12 @@ function seed(depot: string) {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const depot = tempDepot("kreditku-pages-");
-  for (const [key, email] of Object.entries(STAFF)) {
-    const role = key.replace(/\d+$/, "");
-    const r = await runCli(["admin", "create", "--depot", depot, "--email", email, "--password", PASSWORD, "--role", role]);
-    expect(r.code).toBe(0);
-  }
-  seed(depot);
-  srv = await startBinary({ depot });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  srv = await serveStaffDepot({ prefix: "kreditku-pages-", staff: STAFF, password: PASSWORD, seed });
+  chromium = await suiteBrowser();
 }, 90_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await chromium?.close();
   srv?.cleanup();
 });
 
@@ -335,11 +278,9 @@ describe("dashboard pages", () => {
   }, 120_000);
 
   test("one sign-in per browser: a second tab is signed in, both refresh once together, sign-out in one signs out both", async () => {
-    const ctx = await newContext();
-    const errors: string[] = [];
-    const one = watch(await ctx.newPage(), errors);
+    const { page: one, context, errors } = await newPage();
     await signIn(one, STAFF.analyst2);
-    const two = watch(await ctx.newPage(), errors);
+    const two = watchErrors(await context.newPage(), errors);
     await two.goto(`${srv.url}/_/admin/loans`);
     await two.getByRole("heading", { level: 1, name: "Loans" }).waitFor();
     expect(await two.getByTestId("who").innerText()).toContain(STAFF.analyst2);

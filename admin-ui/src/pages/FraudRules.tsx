@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, number } from "../api.ts";
 import { useAuth } from "../auth.tsx";
 import { useI18n } from "../i18n/index.tsx";
-import { ErrorState, Loading } from "../components/States.tsx";
+import { DataTable, QueryView } from "../components/QueryView.tsx";
 import { FieldError, FormAlert } from "../components/FieldErrors.tsx";
 
 interface Rule {
@@ -121,31 +121,27 @@ export function FraudRules() {
           "Aturan dengan tingkat Blokir menolak pengajuan; Tinjau mengirimnya ke tinjauan manual. Aturan kecepatan menghitung pengajuan dengan pengenal yang sama dalam rentang waktu.",
         )}
       </p>
-      {q.isLoading ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorState error={q.error} retry={() => q.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table aria-label={t("Fraud rules", "Aturan fraud")}>
-            <thead>
-              <tr>
+      <QueryView q={q}>
+        {() => (
+          <DataTable
+            aria-label={t("Fraud rules", "Aturan fraud")}
+            head={
+              <>
                 <th>{t("Rule", "Aturan")}</th>
                 <th>{t("Enabled", "Aktif")}</th>
                 <th>{t("Severity", "Tingkat")}</th>
                 <th>{t("Threshold", "Ambang")}</th>
                 <th>{t("Window (hours)", "Rentang (jam)")}</th>
                 {editable && <th className="actions">{t("Actions", "Tindakan")}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {q.data!.items.map((r) => (
-                <RuleRow key={r.id} rule={r} editable={editable} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </>
+            }
+          >
+            {q.data!.items.map((r) => (
+              <RuleRow key={r.id} rule={r} editable={editable} />
+            ))}
+          </DataTable>
+        )}
+      </QueryView>
     </div>
   );
 }

@@ -6,7 +6,8 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, dateWib, number, percentOfRatio, qs } from "../api.ts";
 import { isoDateWib } from "../format.ts";
 import { useI18n } from "../i18n/index.tsx";
-import { Empty, ErrorState, Loading } from "../components/States.tsx";
+import { Empty } from "../components/States.tsx";
+import { DataTable, QueryView } from "../components/QueryView.tsx";
 
 const BUCKETS = ["lancar", "dpd_1_30", "dpd_31_60", "dpd_61_90", "macet"] as const;
 const BUCKET_LABELS: Record<string, [string, string]> = {
@@ -69,35 +70,33 @@ export function RollRates() {
           <button type="submit">{t("Show", "Tampilkan")}</button>
         </div>
       </form>
-      {q.isLoading ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorState error={q.error} retry={() => q.refetch()} />
-      ) : q.data!.rows.length === 0 ? (
-        <Empty>{t("No DPD snapshots in this period yet (the daily sweep takes them).", "Belum ada snapshot DPD pada periode ini (sweep harian mengambilnya).")}</Empty>
-      ) : (
-        <>
-          <p className="muted">
-            {t("Loans by bucket on", "Pinjaman per kelompok pada")} {dateWib(q.data!.from)} → {dateWib(q.data!.to)}
-          </p>
-          <div className="card" style={{ height: 320 }} data-testid="roll-rate-chart">
-            <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={chart} layout="vertical" margin={{ left: 40 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis type="number" domain={[0, 100]} unit=" %" />
-                <YAxis type="category" dataKey="name" width={110} />
-                <Tooltip formatter={(v) => `${number(v)} %`} />
-                <Legend />
-                {targets.map((b, i) => (
-                  <Bar key={b} dataKey={b} name={bucket(b)} stackId="to" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
-                ))}
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
-          <div className="table-wrap">
-            <table aria-label={t("Roll rates", "Roll rate")}>
-              <thead>
-                <tr>
+      <QueryView
+        q={q}
+        empty={q.data?.rows.length === 0 && <Empty>{t("No DPD snapshots in this period yet (the daily sweep takes them).", "Belum ada snapshot DPD pada periode ini (sweep harian mengambilnya).")}</Empty>}
+      >
+        {() => (
+          <>
+            <p className="muted">
+              {t("Loans by bucket on", "Pinjaman per kelompok pada")} {dateWib(q.data!.from)} → {dateWib(q.data!.to)}
+            </p>
+            <div className="card" style={{ height: 320 }} data-testid="roll-rate-chart">
+              <ResponsiveContainer width="100%" height="100%">
+                <BarChart data={chart} layout="vertical" margin={{ left: 40 }}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis type="number" domain={[0, 100]} unit=" %" />
+                  <YAxis type="category" dataKey="name" width={110} />
+                  <Tooltip formatter={(v) => `${number(v)} %`} />
+                  <Legend />
+                  {targets.map((b, i) => (
+                    <Bar key={b} dataKey={b} name={bucket(b)} stackId="to" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
+                  ))}
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+            <DataTable
+              aria-label={t("Roll rates", "Roll rate")}
+              head={
+                <>
                   <th>{t("Start bucket", "Kelompok awal")}</th>
                   <th>{t("Loans", "Pinjaman")}</th>
                   {targets.map((b) => (
@@ -105,27 +104,26 @@ export function RollRates() {
                   ))}
                   <th>{t("Rolled forward", "Memburuk")}</th>
                   <th>{t("Cured", "Membaik")}</th>
+                </>
+              }
+            >
+              {q.data!.rows.map((r) => (
+                <tr key={r.from} data-from={r.from}>
+                  <th scope="row">{bucket(r.from)}</th>
+                  <td data-testid="loans">{number(r.loans)}</td>
+                  {targets.map((b) => (
+                    <td key={b} data-to={b}>
+                      {r.to[b] === undefined ? "—" : percentOfRatio(r.to[b], 1)}
+                    </td>
+                  ))}
+                  <td data-testid="roll-forward">{percentOfRatio(r.rollForward, 1)}</td>
+                  <td data-testid="cured">{percentOfRatio(r.cured, 1)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {q.data!.rows.map((r) => (
-                  <tr key={r.from} data-from={r.from}>
-                    <th scope="row">{bucket(r.from)}</th>
-                    <td data-testid="loans">{number(r.loans)}</td>
-                    {targets.map((b) => (
-                      <td key={b} data-to={b}>
-                        {r.to[b] === undefined ? "—" : percentOfRatio(r.to[b], 1)}
-                      </td>
-                    ))}
-                    <td data-testid="roll-forward">{percentOfRatio(r.rollForward, 1)}</td>
-                    <td data-testid="cured">{percentOfRatio(r.cured, 1)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+              ))}
+            </DataTable>
+          </>
+        )}
+      </QueryView>
     </div>
   );
 }

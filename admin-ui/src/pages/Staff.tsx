@@ -7,7 +7,7 @@ import { api, dateTime, number } from "../api.ts";
 import { useAuth } from "../auth.tsx";
 import { useI18n } from "../i18n/index.tsx";
 import { ActionDialog } from "../components/ActionDialog.tsx";
-import { ErrorState, Loading } from "../components/States.tsx";
+import { DataTable, QueryView } from "../components/QueryView.tsx";
 import { FieldError, FormAlert } from "../components/FieldErrors.tsx";
 
 const STAFF_ROLES = ["admin", "analyst", "finance"] as const;
@@ -152,15 +152,12 @@ export function Staff() {
           {done}
         </p>
       )}
-      {q.isLoading ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorState error={q.error} retry={() => q.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table aria-label={t("Staff accounts", "Akun staf")}>
-            <thead>
-              <tr>
+      <QueryView q={q}>
+        {() => (
+          <DataTable
+            aria-label={t("Staff accounts", "Akun staf")}
+            head={
+              <>
                 <th>{t("Email", "Email")}</th>
                 <th>{t("Name", "Nama")}</th>
                 <th>{t("Role", "Peran")}</th>
@@ -169,52 +166,51 @@ export function Staff() {
                 <th>{t("Last sign-in", "Terakhir masuk")}</th>
                 <th>{t("Created", "Dibuat")}</th>
                 <th className="actions">{t("Actions", "Tindakan")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data!.items.map((m) => (
-                <tr key={m.id} data-staff={m.email} className={m.status === "disabled" ? "removed" : undefined}>
-                  <td>{m.email}</td>
-                  <td>{m.displayName ?? "—"}</td>
-                  <td>
-                    <select
-                      aria-label={t(`Role of ${m.email}`, `Peran ${m.email}`)}
-                      value={m.role}
-                      onChange={(e) => open({ kind: "role", member: m, role: e.target.value as StaffRole })}
-                    >
-                      {STAFF_ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {val(r)}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td data-testid="staff-status">{val(m.status)}</td>
-                  <td>{number(m.activeSessions)}</td>
-                  <td>{m.lastSignInAt ? dateTime(m.lastSignInAt) : "—"}</td>
-                  <td>{dateTime(m.createdAt)}</td>
-                  <td className="actions">
-                    <div className="row">
-                      {m.status === "active" ? (
-                        <button type="button" className="small secondary" onClick={() => open({ kind: "status", member: m, status: "disabled" })} disabled={m.id === me?.id}>
-                          {t("Disable", "Nonaktifkan")}
-                        </button>
-                      ) : (
-                        <button type="button" className="small secondary" onClick={() => open({ kind: "status", member: m, status: "active" })}>
-                          {t("Enable", "Aktifkan")}
-                        </button>
-                      )}
-                      <button type="button" className="small secondary" onClick={() => open({ kind: "sessions", member: m })} disabled={m.activeSessions === 0}>
-                        {t("End sessions", "Akhiri sesi")}
+              </>
+            }
+          >
+            {q.data!.items.map((m) => (
+              <tr key={m.id} data-staff={m.email} className={m.status === "disabled" ? "removed" : undefined}>
+                <td>{m.email}</td>
+                <td>{m.displayName ?? "—"}</td>
+                <td>
+                  <select
+                    aria-label={t(`Role of ${m.email}`, `Peran ${m.email}`)}
+                    value={m.role}
+                    onChange={(e) => open({ kind: "role", member: m, role: e.target.value as StaffRole })}
+                  >
+                    {STAFF_ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {val(r)}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td data-testid="staff-status">{val(m.status)}</td>
+                <td>{number(m.activeSessions)}</td>
+                <td>{m.lastSignInAt ? dateTime(m.lastSignInAt) : "—"}</td>
+                <td>{dateTime(m.createdAt)}</td>
+                <td className="actions">
+                  <div className="row">
+                    {m.status === "active" ? (
+                      <button type="button" className="small secondary" onClick={() => open({ kind: "status", member: m, status: "disabled" })} disabled={m.id === me?.id}>
+                        {t("Disable", "Nonaktifkan")}
                       </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+                    ) : (
+                      <button type="button" className="small secondary" onClick={() => open({ kind: "status", member: m, status: "active" })}>
+                        {t("Enable", "Aktifkan")}
+                      </button>
+                    )}
+                    <button type="button" className="small secondary" onClick={() => open({ kind: "sessions", member: m })} disabled={m.activeSessions === 0}>
+                      {t("End sessions", "Akhiri sesi")}
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </QueryView>
       {pending && dialog && (
         <ActionDialog
           title={dialog.title}

@@ -4,10 +4,11 @@
 // cap in force. Figures are checked against the API; screenshots in test-results/dashboard.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { runCli, startBinary, tempDepot, type Running } from "../kit/binary.ts";
+import type { Page } from "playwright-core";
+import type { Running } from "../kit/binary.ts";
+import { apiAs, downloadFile, parseCsv, serveStaffDepot, signInDashboard, suiteBrowser, tableIdle, type SuiteBrowser } from "../kit/browser.ts";
 
 const SHOTS = resolve(import.meta.dir, "../../test-results/dashboard");
 const PASSWORD = "correct-horse-battery";
@@ -26,8 +27,7 @@ const PHONE = "+6281377700010"; // typed as 0813-7770-0010
 const DAY = 86_400_000;
 
 let srv: Running;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let chromium: SuiteBrowser;
 let now = 0;
 
 function seed(depot: string) {
@@ -64,92 +64,24 @@ function seed(depot: string) {
   db.close();
 }
 
-async function newPage(width = 1280, height = 800) {
-  const ctx = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, locale: "en-US" });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`${m.text()} @ ${m.location().url}`);
-  });
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  return { page, errors };
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto(`${srv.url}/_/admin/`);
-  await page.waitForURL(/\/_\/admin\/login/);
-  await page.locator("input[type=email], input[name=email]").first().fill(email);
-  await page.locator("input[type=password]").first().fill(PASSWORD);
-  await page.locator("form button[type=submit]").first().click();
-  await page.getByTestId("who").waitFor({ state: "attached", timeout: 15_000 });
-}
-
-/** The signed-in page's access token, to ask the API what the page should show. */
-async function apiAs(page: Page, path: string): Promise<{ status: number; body: any; text: string }> {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem("kreditku.admin.session") ?? "{}").accessToken as string);
-  const res = await fetch(srv.url + path, { headers: { authorization: `Bearer ${token}` } });
-  const text = await res.text();
-  let body: any = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* CSV */
-  }
-  return { status: res.status, body, text };
-}
-
-async function tableIdle(page: Page, record: string) {
-  await page.waitForFunction((r) => document.querySelector(`section[data-record=${r}] .table-wrap`)?.getAttribute("aria-busy") === "false", record, { timeout: 15_000 });
-}
-
-/** RFC 4180 rows (quoted fields, doubled quotes, CRLF), without the byte order mark. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, "");
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\r" && s[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
-    else cell += ch;
-  }
-  return rows;
-}
+const newPage = (width = 1280, height = 800) => chromium.newPage({ width, height });
+const signIn = (page: Page, email: string) => signInDashboard(page, srv.url, email, PASSWORD);
 const csvValue = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "string" && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v));
 
 async function download(page: Page, record: string): Promise<string> {
-  const [dl] = await Promise.all([page.waitForEvent("download"), page.locator(`section[data-record=${record}] [data-testid=export-csv]`).click()]);
-  expect(dl.suggestedFilename()).toMatch(new RegExp(`^${record}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
-  return readFileSync((await dl.path())!, "utf8");
+  const { name, text } = await downloadFile(page, () => page.locator(`section[data-record=${record}] [data-testid=export-csv]`).click());
+  expect(name).toMatch(new RegExp(`^${record}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  return text;
 }
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const depot = tempDepot("kreditku-lists-");
-  for (const [key, email] of Object.entries(STAFF)) {
-    const r = await runCli(["admin", "create", "--depot", depot, "--email", email, "--password", PASSWORD, "--role", key.replace(/\d+$/, "")]);
-    expect(r.code).toBe(0);
-  }
-  seed(depot);
-  srv = await startBinary({ depot });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  srv = await serveStaffDepot({ prefix: "kreditku-lists-", staff: STAFF, password: PASSWORD, seed });
+  chromium = await suiteBrowser();
 }, 90_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await chromium?.close();
   srv?.cleanup();
 });
 

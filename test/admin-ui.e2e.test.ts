@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
+import type { Page } from "playwright-core";
+import type { Running } from "./kit/binary.ts";
+import { serveStaffDepot, settled, signInDashboard, suiteBrowser, tableIdle, type SuiteBrowser } from "./kit/browser.ts";
 import { pdfDocument } from "./kit/images.ts";
 
 const SHOTS = resolve(import.meta.dir, "../test-results/admin-ui");
@@ -16,8 +17,7 @@ const STAFF = { admin: "admin@kreditku.test", analyst: "analyst@kreditku.test", 
 const NIK = "3174012345670001";
 
 let srv: Running;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let chromium: SuiteBrowser;
 
 const DOC = new TextDecoder().decode(pdfDocument("payslip of Borrower 2"));
 /** loan-4's credit balance (refunded in part through the dashboard) and the needs_attention payment's amount. */
@@ -127,70 +127,29 @@ function seed(depot: string) {
   db.close();
 }
 
-async function newPage(width = 1280, height = 800) {
-  const ctx = await browser.newContext({ viewport: { width, height } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`${m.text()} @ ${m.location().url}`);
-  });
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  return { page, errors };
-}
-
-async function signIn(page: Page, email: string, base = srv.url) {
-  await page.goto(`${base}/_/admin/`);
-  await page.waitForURL(/\/_\/admin\/login/);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  // signed in, or fail fast with the reason the form shows (e.g. the sign-in rate limit)
-  const refused = page
-    .getByRole("alert")
-    .waitFor({ timeout: 15_000 })
-    .then(async () => `sign-in of ${email} refused: ${await page.getByRole("alert").innerText()}`)
-    .catch(() => null);
-  const ok = page.getByTestId("who").waitFor({ state: "attached", timeout: 15_000 }).then(() => null);
-  const outcome = await Promise.race([ok, refused.then((msg) => msg ?? ok)]);
-  if (outcome) throw new Error(outcome);
-}
-
-async function settled(page: Page) {
-  await page.waitForFunction(() => !document.querySelector(".state.loading"), undefined, { timeout: 10_000 });
-}
-
-/** A record table has fetched its current page (no refetch or page change in flight). */
-async function tableIdle(page: Page, record: string) {
-  await page.waitForFunction((r) => document.querySelector(`section[data-record=${r}] .table-wrap`)?.getAttribute("aria-busy") === "false", record, { timeout: 10_000 });
-}
+const newPage = (width = 1280, height = 800) => chromium.newPage({ width, height });
+const signIn = (page: Page, email: string, base = srv.url) => signInDashboard(page, base, email, PASSWORD);
 
 const navLabels = (page: Page) => page.locator("nav.sidebar a").allInnerTexts();
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const depot = tempDepot("kreditku-ui-");
-  for (const [key, email] of Object.entries(STAFF)) {
-    const role = key.replace(/\d+$/, "");
-    const r = await runCli(["admin", "create", "--depot", depot, "--email", email, "--password", PASSWORD, "--role", role]);
-    expect(r.code).toBe(0);
-  }
-  seed(depot);
   // A known port, so the WebAuthn relying-party origin can be http://localhost:<port> (passkey test).
   const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = probe.port;
   probe.stop(true);
-  srv = await startBinary({ depot, args: ["--port", String(port)], env: { KREDITKU_RP_ID: "localhost", KREDITKU_RP_ORIGINS: `http://localhost:${port}` } });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  srv = await serveStaffDepot({
+    prefix: "kreditku-ui-",
+    staff: STAFF,
+    password: PASSWORD,
+    seed,
+    start: { args: ["--port", String(port)], env: { KREDITKU_RP_ID: "localhost", KREDITKU_RP_ORIGINS: `http://localhost:${port}` } },
   });
+  chromium = await suiteBrowser();
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await chromium?.close();
   srv?.cleanup();
 });
 

@@ -60,21 +60,26 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
     const source = counts(db);
     expect(source.a).toBeGreaterThan(2000);
     // wait until the replica holds every row (a loaded machine uploads later than the sync interval): a restore of
-    // the replica into a scratch file must give the source's counts, bounded at 30 s
+    // the replica into a scratch file must give the source's counts, bounded at 60 s; the last restore's outcome is
+    // kept for the failure message
     const probe = join(root, "probe.db");
     let caughtUp = false;
-    for (const deadline = Date.now() + 30_000; !caughtUp && Date.now() < deadline; ) {
+    let last = "";
+    for (const deadline = Date.now() + 60_000; !caughtUp && Date.now() < deadline; ) {
       await Bun.sleep(1000);
       rmSync(probe, { force: true });
       const p = await run([LITESTREAM, "restore", "-config", CONFIG, "-o", probe, db], env);
       try {
-        caughtUp = p.code === 0 && JSON.stringify(counts(probe)) === JSON.stringify(source);
-      } catch {
-        caughtUp = false; // a partial replica: tables not there yet
+        const got = p.code === 0 ? counts(probe) : null;
+        last = `restore exit ${p.code}, counts ${JSON.stringify(got)} (source ${JSON.stringify(source)})`;
+        caughtUp = got !== null && JSON.stringify(got) === JSON.stringify(source);
+      } catch (e) {
+        last = `a partial replica: ${String(e)}`; // tables not there yet
+        caughtUp = false;
       }
     }
     for (const f of [probe, `${probe}-wal`, `${probe}-shm`]) rmSync(f, { force: true });
-    expect(caughtUp).toBe(true);
+    expect({ caughtUp, last: caughtUp ? "" : last }).toEqual({ caughtUp: true, last: "" });
     rep.kill("SIGTERM");
     await rep.exited;
     // the same settings take a nightly backup to S3 (its own bucket in the URL), without S3_BUCKET either
@@ -105,4 +110,4 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
   } finally {
     await s3.close();
   }
-}, 60000);
+}, 150_000);

@@ -71,7 +71,7 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
       const p = await run([LITESTREAM, "restore", "-config", CONFIG, "-o", probe, db], env);
       try {
         const got = p.code === 0 ? counts(probe) : null;
-        last = `restore exit ${p.code}, counts ${JSON.stringify(got)} (source ${JSON.stringify(source)})`;
+        last = `restore exit ${p.code}, counts ${JSON.stringify(got)} (source ${JSON.stringify(source)}) ${p.code === 0 ? "" : p.out.trim().split("\n").slice(-3).join(" / ")}`;
         caughtUp = got !== null && JSON.stringify(got) === JSON.stringify(source);
       } catch (e) {
         last = `a partial replica: ${String(e)}`; // tables not there yet

@@ -44,13 +44,16 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
     LITESTREAM_REPLICA_BUCKET: "kreditku-wal",
     LITESTREAM_REPLICA_PATH: "test/main",
   };
+  // stopped in the finally too, so a failing assertion leaves no server or replicator running (nor its files)
+  let srv: Awaited<ReturnType<typeof startBinary>> | undefined;
+  let rep: ReturnType<typeof Bun.spawn> | undefined;
   try {
     expect((await runCli(["migrate", "--depot", depot])).code).toBe(0);
     // the README's recipe verbatim: S3_* connection settings for Litestream without S3_BUCKET (documents stay local)
-    const srv = await startBinary({ depot, env: { ...env, KREDITKU_CHECKPOINTS: "external" } });
+    srv = await startBinary({ depot, env: { ...env, KREDITKU_CHECKPOINTS: "external" } });
     expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
     const db = join(depot, "data/main.db");
-    const rep = Bun.spawn([LITESTREAM, "replicate", "-config", CONFIG], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+    rep = Bun.spawn([LITESTREAM, "replicate", "-config", CONFIG], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
     const writer = Bun.spawn([process.execPath, resolve(import.meta.dir, "kit/sqlite-writer.ts"), db, "2000"], { stdout: "pipe", stderr: "inherit" });
     expect(new TextDecoder().decode((await writer.stdout.getReader().read()).value)).toContain("ready");
     await Bun.sleep(1500);
@@ -108,6 +111,8 @@ test("litestream replicates a live depot to S3 and restores it", async () => {
     expect(again.code).toBe(0);
     expect(counts(db)).toEqual(source);
   } finally {
+    if (rep && rep.exitCode === null) rep.kill("SIGKILL");
+    if (srv && srv.proc.exitCode === null) srv.proc.kill("SIGKILL");
     await s3.close();
   }
 }, 150_000);

@@ -10,36 +10,11 @@ import { useI18n } from "../i18n/index.tsx";
 import { ActionDialog, problemText } from "../components/ActionDialog.tsx";
 import { EntityRef } from "../components/History.tsx";
 import { ErrorState, Loading } from "../components/States.tsx";
+import type { components } from "../../../clients/typescript/index.ts";
 
-interface Approval {
-  id: string;
-  action: string;
-  label: string;
-  labelId: string;
-  entityType: string;
-  entityId: string;
-  amount: number | null;
-  input: Record<string, unknown>;
-  status: "pending" | "approved" | "rejected" | "expired";
-  reason: string | null;
-  proposedBy: { id: string; name: string | null };
-  proposedAt: string;
-  expiresAt: string;
-  decidedBy: { id: string; name: string | null } | null;
-  decidedAt: string | null;
-  decisionReason: string | null;
-  canDecide?: boolean;
-}
-interface Policy {
-  action: string;
-  label: string;
-  labelId: string;
-  roles: string[];
-  required: boolean;
-  thresholdAmount: number | null;
-  expiresInHours: number;
-  source: "default" | "set";
-}
+// The API's own types (clients/typescript, generated from the OpenAPI document)
+type Approval = components["schemas"]["Approval"];
+type Policy = components["schemas"]["ApprovalPolicy"];
 
 const P = {
   list: "/api/v1/admin/approvals",

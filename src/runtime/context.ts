@@ -1,7 +1,9 @@
 // The ExtensionContext handed to route handlers, hooks and jobs, built from the platform services.
-// tx wraps platform.db.tx into a TxContext whose enqueue/emit write outbox rows in the same transaction.
+// tx wraps platform.db.tx into a TxContext whose enqueue/emit write outbox rows in the same transaction; commit runs
+// the same TxContext in the database's group commit (src/db/group-commit.ts), shared with the webhooks' req.commit.
 import { randomUUID } from "node:crypto";
 import type { Conn, Db } from "../db/database.ts";
+import { groupCommitOf } from "../db/group-commit.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -115,10 +117,24 @@ export function makeContext(base: ContextBase, reg: Registry, opts: ContextOptio
     if (wrote.outbox && opts.afterCommit) queueMicrotask(opts.afterCommit);
     return out;
   };
+  // The group of the database (the webhooks' req.commit joins the same one), so the writes of one event-loop turn
+  // share one BEGIN IMMEDIATE … COMMIT, each in its own savepoint, each answered after that COMMIT.
+  const commit = <T>(fn: (t: TxContext) => T): Promise<T> => {
+    if (!db) return Promise.reject(new StatelessError("ctx.commit is not available here: this job runs on a stateless worker (runsOn 'any'); carry what it needs in the payload and change data in apply()"));
+    const wrote = { outbox: false };
+    const afterCommit = opts.afterCommit;
+    return groupCommitOf(db).run((c) => {
+      const out = fn(txContextOf(c, reg, base.clock, wrote));
+      // outbox rows written: wake the runner once the shared transaction committed (a microtask runs after the flush)
+      if (wrote.outbox && afterCommit) queueMicrotask(afterCommit);
+      return out;
+    });
+  };
   const ctx: ExtensionContext = {
     config: base.config,
     db: db ? sqlOf(() => db.read) : (new Proxy({}, { get: () => () => noDb("ctx.db") }) as Sql),
     tx,
+    commit,
     enqueue: (job, payload, o) => tx((t) => t.enqueue(job, payload, o)),
     hasJob: (job) => reg.jobs.has(job.name),
     emit: (event, payload) => tx((t) => t.emit(event, payload)),

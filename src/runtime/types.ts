@@ -56,6 +56,16 @@ export interface ExtensionContext {
   db: Sql;
   /** Run fn in one write transaction (BEGIN IMMEDIATE). fn must be synchronous. */
   tx<T>(fn: (t: TxContext) => T): T;
+  /**
+   * Run fn in a write transaction shared with the other writes of the same moment (group commit: the writes of one
+   * event-loop turn, from any route, webhook or job, share one BEGIN IMMEDIATE … COMMIT, each in its own savepoint).
+   * Resolves with fn's result after the shared COMMIT, so answer only then; rejects with what fn threw (an HttpProblem
+   * stays that problem) and nothing of fn is kept. Outbox rows (t.enqueue/t.emit) commit with it and the job runner is
+   * woken after the COMMIT. fn is synchronous and, like any tx callback, may run again when the shared transaction
+   * fails as a whole (src/db/group-commit.ts): its only effects belong in the database. Prefer it to tx in request
+   * handlers that write; keep tx where the caller must hold the result synchronously.
+   */
+  commit<T>(fn: (t: TxContext) => T): Promise<T>;
   /** Enqueue in its own transaction (use t.enqueue inside tx to tie it to a state change). */
   enqueue<P>(job: JobHandle<P>, payload: NoInfer<P>, opts?: EnqueueOptions): string;
   /**

@@ -44,9 +44,10 @@ export const addCollectionLogRoute = defineRoute({
     409: problem("A promise to pay on a loan that is not open"),
     422: problem("Invalid entry (kind, outcome, amount, a date outside today … 90 days ahead)"),
   },
-  handler(req, ctx) {
+  async handler(req, ctx) {
     const now = ctx.clock.now();
-    const entry = ctx.tx((t) =>
+    // group commit: entries of one moment share a transaction, each in its own savepoint with its audit entry
+    const entry = await ctx.commit((t) =>
       addCollectionLogEntry(t, { loanId: req.params.id, actorId: req.user!.id, body: req.body, now, id: Bun.randomUUIDv7(), meta: { ip: req.ip, userAgent: req.userAgent } }),
     );
     ctx.log.info("collection log entry added", { loanId: entry.loanId, kind: entry.kind, actor: entry.actor.id });

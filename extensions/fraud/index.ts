@@ -49,13 +49,14 @@ const addBlocklist = defineRoute({
     409: { description: "Already blocked" },
     422: { description: "Value not valid for its kind" },
   },
-  handler(req, ctx) {
+  async handler(req, ctx) {
     const value = normaliseBlockValue(req.body.kind, req.body.value);
     if (!value) throw problems.validation([{ path: "value", message: `not a valid ${req.body.kind} (nik: 16 digits; phone: +62…/08…; bank_account: BANKCODE:number)` }]);
     const at = ctx.clock.now().toISOString();
     const id = `bl_${crypto.randomUUID()}`;
     const by = req.user?.id ?? "unknown";
-    const row = ctx.tx((t) => {
+    // group commit: the adds of one moment share a transaction, each in its own savepoint (a 409 undoes only its own)
+    const row = await ctx.commit((t) => {
       const existing = t.get<Pick<BlocklistRow, "id">>("SELECT id FROM blocklist WHERE kind = ? AND value = ? AND removed_at IS NULL", req.body.kind, value);
       if (existing) throw problems.conflict(`this ${req.body.kind} is already blocked`, { id: existing.id });
       t.run("INSERT INTO blocklist (id, kind, value, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)", id, req.body.kind, value, req.body.reason, by, at);
@@ -76,9 +77,9 @@ const removeBlocklist = defineRoute({
   access: ["admin"],
   request: { params: BlocklistIdParams },
   responses: { 204: { description: "Removed" }, 404: { description: "No such active entry" } },
-  handler(req, ctx) {
+  async handler(req, ctx) {
     const at = ctx.clock.now().toISOString();
-    const n = ctx.tx((t) => {
+    const n = await ctx.commit((t) => {
       const before = getEntry(t, req.params.id);
       const changes = t.run("UPDATE blocklist SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL", at, req.user?.id ?? "unknown", req.params.id).changes;
       if (changes && before) {
@@ -111,7 +112,7 @@ const updateRule = defineRoute({
   access: ["admin"],
   request: { params: RuleIdParams, body: RuleChange },
   responses: { 200: { description: "The rule after the change", schema: RuleConfigSchema }, 404: { description: "Unknown rule" }, 422: { description: "Invalid change" } },
-  handler(req, ctx) {
+  async handler(req, ctx) {
     const id = req.params.id;
     if (!isRuleId(id)) throw problems.notFound("Fraud rule");
     const b = req.body;
@@ -119,7 +120,7 @@ const updateRule = defineRoute({
       throw problems.validation([{ path: b.threshold === null ? "threshold" : "windowHours", message: "velocity rules need a threshold and a window" }]);
     }
     const at = ctx.clock.now().toISOString();
-    ctx.tx((t) => {
+    await ctx.commit((t) => {
       const cur = loadRuleConfig(t).find((r) => r.id === id)!;
       const next = {
         enabled: b.enabled ?? cur.enabled,

@@ -171,7 +171,7 @@ export class EmbeddedRunner {
     if (batch.length === 0) return this.release(all);
     const now = this.now();
     const wrote = { outbox: false };
-    type Outcome = { f: Finished; kind: "completed" | "retry" | "dead"; msg?: string; delay?: number; applyFailed?: boolean };
+    type Outcome = { f: Finished; kind: "completed" | "retry" | "dead" | "superseded"; msg?: string; delay?: number; applyFailed?: boolean };
     const bookkeep = (single: boolean): Outcome[] => {
       const outcomes: Outcome[] = [];
       const one = (c: Conn, f: Finished) => {
@@ -180,8 +180,10 @@ export class EmbeddedRunner {
         let applyFailed = false;
         if (f.ok) {
           try {
-            this.exec.applyInTx(this.db, c, { ...f.input, result: f.result, rowId: row.id }, now, wrote);
-            outcomes.push({ f, kind: "completed" });
+            const { input } = f;
+            // the row is held by this claim: its move to 'completed' is the once-only guard (see applyInTx)
+            const done = this.exec.applyInTx(this.db, c, { key: input.key, kind: input.kind, name: input.name, payload: input.payload, parsed: input.parsed, runSpan: input.runSpan, result: f.result, rowId: row.id, claimed: true }, now, wrote);
+            outcomes.push({ f, kind: done ? "completed" : "superseded" });
             return;
           } catch (err) {
             // apply failed: retry the whole job later (its result was not applied)
@@ -195,8 +197,9 @@ export class EmbeddedRunner {
           outcomes.push({ f, kind: "dead", msg, applyFailed });
         } else {
           const delay = backoffDelay(policyOf(this.exec.reg, row.kind, row.name).backoff, row.attempts);
-          markRetry(c, row.id, msg, now + delay, now);
-          outcomes.push({ f, kind: "retry", msg, delay, applyFailed });
+          // no longer running (another run of the row completed or rescheduled it): nothing to reschedule
+          const again = markRetry(c, row.id, msg, now + delay, now);
+          outcomes.push({ f, kind: again ? "retry" : "superseded", msg, delay, applyFailed });
         }
       };
       if (single) {
@@ -230,6 +233,8 @@ export class EmbeddedRunner {
       if (o.kind === "completed") {
         this.exec.completedOne(row.kind, row.name);
         this.log.info("job completed", { key: row.key, kind: row.kind, name: row.name, queue, attempt: row.attempts });
+      } else if (o.kind === "superseded") {
+        this.log.warn("job run superseded: its row was completed or rescheduled by another run (lease expired); this run's outcome is dropped", { key: row.key, name: row.name, queue, attempt: row.attempts });
       } else if (o.applyFailed) {
         this.log.error("job result could not be applied", { key: row.key, name: row.name, error: o.msg });
       } else if (o.kind === "dead") {

@@ -4,7 +4,7 @@ import type { Conn, Db } from "../db/database.ts";
 import type { ExtensionContext, InstalledJob } from "../runtime/types.ts";
 import { jobContextOf, makeContext, txContextOf, type ContextBase } from "../runtime/context.ts";
 import { policyOf, type Registry } from "../runtime/registry.ts";
-import { markCompleted, recordApplied } from "./outbox.ts";
+import { completeClaimed, isCompleted, markCompleted, recordApplied } from "./outbox.ts";
 import type { JobMetrics } from "./metrics.ts";
 import { currentTraceparent, withSpan } from "../observability/tracing.ts";
 
@@ -183,6 +183,11 @@ export interface CompleteInput {
   parsed?: unknown;
   /** The outbox row's id when known (embedded runner): the completion mark then finds the row by primary key. */
   rowId?: number;
+  /**
+   * Embedded runner: the row is held by this runner's claim (state 'running'). Its move to 'completed' is then the
+   * once-only guard (a completed row never runs or completes again), instead of a job_results_applied entry.
+   */
+  claimed?: boolean;
 }
 
 export class JobExecutor {
@@ -293,26 +298,43 @@ export class JobExecutor {
   }
 
   /**
-   * Owner only, inside the caller's write transaction on `c`: apply the result (once per key: job_results_applied)
-   * and mark the row completed. An apply runs in a savepoint: when it throws, its writes are rolled back and the
-   * error rethrown, the rest of the caller's transaction stands. `wrote.outbox` turns true when it enqueued/emitted.
+   * Owner only, inside the caller's write transaction on `c`: apply the result (once per key) and mark the row
+   * completed. An apply runs in a savepoint: when it throws, its writes are rolled back and the error rethrown, the
+   * rest of the caller's transaction stands. `wrote.outbox` turns true when it enqueued/emitted. Once per key: a row
+   * held by the embedded runner's claim (`claimed`) is applied only by its move from 'running' to 'completed' (false
+   * is returned when the row was no longer running: another run finished or rescheduled it, nothing done); any other
+   * result (BullMQ, possibly delivered twice) through job_results_applied, and never for a row already completed.
    */
-  applyInTx(db: Db, c: Conn, input: CompleteInput, now: number, wrote: { outbox: boolean }) {
+  applyInTx(db: Db, c: Conn, input: CompleteInput, now: number, wrote: { outbox: boolean }): boolean {
     const def: InstalledJob | undefined = input.kind === "job" ? this.reg.jobs.get(input.name) : undefined;
     const apply = def?.apply;
+    const claimed = input.claimed === true && input.rowId !== undefined;
     // tracing on: a child of the handler's span (run here or on a worker: its context came with the result)
-    withSpan(
+    return withSpan(
       `apply ${input.name}`,
       { "kreditku.job.name": input.name, "kreditku.job.key": input.key },
       () => {
-        if (!apply) return markCompleted(c, input.key, now, input.rowId);
+        if (claimed) {
+          if (!apply) return completeClaimed(c, input.rowId!, now);
+          return db.tx((sc) => {
+            if (!completeClaimed(sc, input.rowId!, now)) return false;
+            const payload = input.parsed !== undefined ? input.parsed : def.payload.parse(input.payload);
+            apply(input.result, payload, txContextOf(sc, this.reg, this.base.clock, wrote), this.ctx);
+            return true;
+          });
+        }
+        if (!apply) {
+          markCompleted(c, input.key, now, input.rowId);
+          return true;
+        }
         db.tx((sc) => {
-          if (recordApplied(sc, input.key, now)) {
+          if (!isCompleted(sc, input.key, input.rowId) && recordApplied(sc, input.key, now)) {
             const payload = input.parsed !== undefined ? input.parsed : def.payload.parse(input.payload);
             apply(input.result, payload, txContextOf(sc, this.reg, this.base.clock, wrote), this.ctx);
           }
           markCompleted(sc, input.key, now, input.rowId);
         });
+        return true;
       },
       input.runSpan ? { parent: input.runSpan } : {},
     );

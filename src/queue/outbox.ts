@@ -128,6 +128,20 @@ export function markCompleted(c: Conn, key: string, now: number, id?: number) {
   else c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE key = ?", now, key);
 }
 
+/**
+ * Embedded runner: mark a row it claimed completed, only while it is still running (its claim). False when it is not
+ * (completed or rescheduled by another run of the same row after a lease expired): the caller then applies nothing.
+ */
+export function completeClaimed(c: Conn, id: number, now: number): boolean {
+  return c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'running'", now, id).changes > 0;
+}
+
+/** Whether the row (by id when given, else by key) is completed: its result was applied (a completed row is final). */
+export function isCompleted(c: Conn, key: string, id?: number): boolean {
+  const r = id !== undefined ? c.get<{ s: string }>("SELECT state AS s FROM outbox WHERE id = ?", id) : c.get<{ s: string }>("SELECT state AS s FROM outbox WHERE key = ?", key);
+  return r?.s === "completed";
+}
+
 export function markDead(c: Conn, key: string, error: string, now: number, attempts?: number) {
   c.run(
     "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ?, attempts = COALESCE(?, attempts), updated_at = ? WHERE key = ? AND state != 'completed'",
@@ -138,8 +152,9 @@ export function markDead(c: Conn, key: string, error: string, now: number, attem
   );
 }
 
-export function markRetry(c: Conn, id: number, error: string, runAt: number, now: number) {
-  c.run("UPDATE outbox SET state = 'pending', lease_until = NULL, last_error = ?, run_at = ?, updated_at = ? WHERE id = ?", error.slice(0, 2000), runAt, now, id);
+/** Embedded runner: reschedule a row it claimed (only while it is still running: a completed row stays completed). */
+export function markRetry(c: Conn, id: number, error: string, runAt: number, now: number): boolean {
+  return c.run("UPDATE outbox SET state = 'pending', lease_until = NULL, last_error = ?, run_at = ?, updated_at = ? WHERE id = ? AND state = 'running'", error.slice(0, 2000), runAt, now, id).changes > 0;
 }
 
 /** At start of the owner: rows left 'running' by a process that died are due again now. */

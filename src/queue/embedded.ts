@@ -8,7 +8,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import { policyOf } from "../runtime/registry.ts";
 import { claimDue, markDead, markRetry, nextDueAt, releaseStaleLeases, type LeaseTable, type OutboxRow } from "./outbox.ts";
-import { backoffDelay, describeError, type JobExecutor, type RunInput } from "./executor.ts";
+import { backoffDelay, describeError, type Canceller, type JobExecutor, type RunInput } from "./executor.ts";
 
 export interface EmbeddedOptions {
   concurrency?: number;
@@ -18,19 +18,29 @@ export interface EmbeddedOptions {
   leaseGraceMs?: number;
 }
 
+/** A run in progress: `canceller` aborts it at shutdown (no AbortController and listener per run). */
+interface Running {
+  promise: Promise<void>;
+  row: OutboxRow;
+  startedAt: number;
+  canceller: Canceller;
+  /** Set when stop() aborted it: its failure is not recorded (the row runs again at the next start). */
+  aborted: boolean;
+}
+
 /** A finished run waiting for its bookkeeping (applied or rescheduled in the next batch transaction). */
 interface Finished {
   row: OutboxRow;
   input: RunInput;
   ok: boolean;
-  result?: unknown;
-  error?: unknown;
-  signal: AbortSignal;
+  result: unknown;
+  error: unknown;
+  run: Running;
   done: () => void;
 }
 
 export class EmbeddedRunner {
-  private running = new Map<number, { promise: Promise<void>; abort: AbortController; row: OutboxRow; startedAt: number }>();
+  private running = new Map<number, Running>();
   private finished: Finished[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
@@ -133,30 +143,31 @@ export class EmbeddedRunner {
   }
 
   private launch(row: OutboxRow) {
-    const abort = new AbortController();
-    const promise = this.runRow(row, abort.signal).catch((err) => this.log.error("outbox: job bookkeeping failed", { key: row.key, err: err as Error }));
-    this.running.set(row.id, { promise, abort, row, startedAt: Date.now() });
+    const run: Running = { promise: undefined as unknown as Promise<void>, row, startedAt: Date.now(), canceller: {}, aborted: false };
+    this.running.set(row.id, run);
+    run.promise = this.runRow(run).catch((err) => this.log.error("outbox: job bookkeeping failed", { key: row.key, err: err as Error }));
   }
 
   /** Run the handler; the bookkeeping happens in the next pump's batch (the promise settles after it). */
-  private runRow(row: OutboxRow, signal: AbortSignal): Promise<void> {
-    const input: RunInput = { key: row.key, kind: row.kind, name: row.name, payload: undefined, attempt: row.attempts, signal, trace: row.trace_context };
+  private runRow(run: Running): Promise<void> {
+    const { row } = run;
+    const input: RunInput = { key: row.key, kind: row.kind, name: row.name, payload: undefined, attempt: row.attempts, canceller: run.canceller, trace: row.trace_context };
     return new Promise<void>((done) => {
-      const finish = (f: Omit<Finished, "row" | "input" | "signal" | "done">) => {
-        this.finished.push({ row, input, signal, done, ...f });
+      const finish = (ok: boolean, result: unknown, error: unknown) => {
+        this.finished.push({ row, input, ok, result, error, run, done });
         if (this.stopped) this.pump(); // no more pumps are coming: settle now
         else this.nudge();
       };
-      let run: Promise<unknown>;
+      let exec: Promise<unknown>;
       try {
         input.payload = JSON.parse(row.payload);
-        run = this.exec.run(input);
+        exec = this.exec.run(input);
       } catch (error) {
-        run = Promise.reject(error);
+        exec = Promise.reject(error);
       }
-      run.then(
-        (result) => finish({ ok: true, result }),
-        (error) => finish({ ok: false, error }),
+      exec.then(
+        (result) => finish(true, result, undefined),
+        (error) => finish(false, undefined, error),
       );
     });
   }
@@ -167,7 +178,7 @@ export class EmbeddedRunner {
    */
   private settle(all: Finished[]) {
     // shutdown: a run aborted by stop() is left 'running' and released at the next start (no bookkeeping)
-    const batch = this.stopped ? all.filter((f) => f.ok || !f.signal.aborted) : all;
+    const batch = this.stopped ? all.filter((f) => f.ok || !f.run.aborted) : all;
     if (batch.length === 0) return this.release(all);
     const now = this.now();
     const wrote = { outbox: false };
@@ -273,7 +284,8 @@ export class EmbeddedRunner {
         runningMs: now - r.startedAt,
         shutdownTimeoutMs: timeoutMs,
       });
-      r.abort.abort(new Error("shutting down"));
+      r.aborted = true;
+      r.canceller.cancel?.(new Error("shutting down"));
     }
     await Promise.race([Promise.allSettled([...this.running.values()].map((r) => r.promise)), new Promise((res) => setTimeout(res, 200))]);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { backoffDelay, JobTimeoutError, withTimeout } from "./executor.ts";
+import { backoffDelay, JobTimeoutError, withTimeout, type Canceller } from "./executor.ts";
 import { jobIdOf } from "./bullmq.ts";
 
 describe("job execution helpers", () => {
@@ -23,6 +23,23 @@ describe("job execution helpers", () => {
     const q = withTimeout(5000, () => new Promise(() => {}), outer.signal);
     outer.abort(new Error("shutting down"));
     await expect(q).rejects.toThrow("shutting down");
+  });
+
+  test("withTimeout with a Canceller: cancel aborts the run's signal and rejects; it is cleared once the run settles", async () => {
+    const c: Canceller = {};
+    let reason: unknown;
+    const q = withTimeout(5000, (signal) => new Promise(() => signal.addEventListener("abort", () => (reason = signal.reason))), c);
+    expect(typeof c.cancel).toBe("function");
+    c.cancel!(new Error("shutting down"));
+    await expect(q).rejects.toThrow("shutting down");
+    expect(String(reason)).toContain("shutting down");
+    expect(c.cancel).toBeUndefined();
+    const d: Canceller = {};
+    expect(await withTimeout(1000, async () => 7, d)).toBe(7);
+    expect(d.cancel).toBeUndefined();
+    const e: Canceller = {};
+    await expect(withTimeout(20, () => new Promise(() => {}), e)).rejects.toBeInstanceOf(JobTimeoutError);
+    expect(e.cancel).toBeUndefined();
   });
 
   test("outbox key → BullMQ job id is injective, never integer, never contains ':'", () => {

@@ -100,22 +100,37 @@ class Deadlines {
 }
 const deadlines = new Deadlines();
 
-/** Run fn with an AbortSignal that fires after timeoutMs; rejects with JobTimeoutError at the deadline. */
-export function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal) => Promise<T> | T, outer?: AbortSignal): Promise<T> {
+/**
+ * A handle to abort one run from outside without an AbortController and a listener per run (the embedded runner's
+ * shutdown): the run sets `cancel` while it is going and clears it when it settles.
+ */
+export interface Canceller {
+  cancel?: (reason: unknown) => void;
+}
+
+/**
+ * Run fn with an AbortSignal that fires after timeoutMs; rejects with JobTimeoutError at the deadline. `outer` (a
+ * signal, or a Canceller) aborts it earlier: the signal fires and the promise rejects with the reason.
+ */
+export function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal) => Promise<T> | T, outer?: AbortSignal | Canceller): Promise<T> {
   const ac = new AbortController();
+  const signal = outer instanceof AbortSignal ? outer : undefined;
+  const canceller = outer instanceof AbortSignal ? undefined : outer;
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const settle = () => {
       settled = true;
       deadlines.cancel(deadline);
-      outer?.removeEventListener("abort", onOuter);
+      if (signal) signal.removeEventListener("abort", onOuter);
+      else if (canceller) canceller.cancel = undefined;
     };
-    const onOuter = () => {
+    const abortWith = (reason: unknown) => {
       if (settled) return;
       settle();
-      ac.abort(outer?.reason);
-      reject(outer?.reason ?? new Error("aborted"));
+      ac.abort(reason);
+      reject(reason ?? new Error("aborted"));
     };
+    const onOuter = () => abortWith(signal?.reason);
     const deadline = deadlines.add(timeoutMs, () => {
       if (settled) return;
       const err = new JobTimeoutError(`timed out after ${timeoutMs} ms`);
@@ -123,10 +138,10 @@ export function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal) => P
       ac.abort(err);
       reject(err);
     });
-    if (outer) {
-      if (outer.aborted) return onOuter();
-      outer.addEventListener("abort", onOuter, { once: true });
-    }
+    if (signal) {
+      if (signal.aborted) return onOuter();
+      signal.addEventListener("abort", onOuter, { once: true });
+    } else if (canceller) canceller.cancel = abortWith;
     let out: Promise<T> | T;
     try {
       out = fn(ac.signal);
@@ -164,6 +179,8 @@ export interface RunInput {
   payload: unknown;
   attempt: number;
   signal?: AbortSignal;
+  /** Instead of `signal`: set by the run to abort it (the embedded runner's shutdown). */
+  canceller?: Canceller;
   /** Tracing: the traceparent stored with the row (the span that enqueued it); none starts a new trace. */
   trace?: string | null;
   /** Tracing: set by run() to the traceparent of the handler's span, the parent of the apply. */
@@ -234,14 +251,14 @@ export class JobExecutor {
       if (input.kind === "hook") {
         const h = this.reg.hooks.get(input.name);
         if (!h) throw new UnknownJobError(`unknown hook "${input.name}"`);
-        await withTimeout(policy.timeoutMs, (signal) => h.hook.handler(input.payload, jobContextOf(this.ctx, input.key, input.attempt, signal)), input.signal);
+        await withTimeout(policy.timeoutMs, (signal) => h.hook.handler(input.payload, jobContextOf(this.ctx, input.key, input.attempt, signal)), input.signal ?? input.canceller);
       } else {
         const def = this.reg.jobs.get(input.name);
         if (!def) throw new UnknownJobError(`unknown job "${input.name}"`);
         const payload = def.payload.parse(input.payload);
         input.parsed = payload;
         const base = def.runsOn === "any" ? this.statelessCtx : this.ctx;
-        result = await withTimeout(policy.timeoutMs, (signal) => def.handler(payload, jobContextOf(base, input.key, input.attempt, signal)), input.signal);
+        result = await withTimeout(policy.timeoutMs, (signal) => def.handler(payload, jobContextOf(base, input.key, input.attempt, signal)), input.signal ?? input.canceller);
       }
       outcome = "completed";
       return result;

@@ -8,6 +8,11 @@
 // `bun run bench/webhooks.ts --profile DIR`: seeds a depot with the built binary, then serves that depot from source
 // under `bun --cpu-prof` (profile and its .md summary written to DIR at exit), loads it for BENCH_DURATION_MS and
 // prints the figures and the profile's path (bench/PROFILE.md, webhooks).
+//
+// `bun run bench/webhooks.ts --effect [--statements]`: the effect alone, in process — processVerifiedEvent on a kit
+// app (every extension, a migrated depot), BENCH_EFFECT_PAYMENTS payments (default 4,000) of 1,000 rupiah over 100
+// active loans, in groups of 16 savepoints per transaction as the group commit runs them; prints the process CPU per
+// payment (process.cpuUsage, the steadiest figure on a shared machine) and, with --statements, the time per SQL text.
 import { Database } from "bun:sqlite";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -154,8 +159,83 @@ async function profile(dir: string) {
   console.log(readdirSync(dir).map((f) => join(dir, f)).join("\n"));
 }
 
+/** --effect: processVerifiedEvent alone on a kit app, grouped like the group commit; CPU per payment. */
+async function effect(opts: { payments: number; statements: boolean; group: number }) {
+  const { testApp } = await import("../test/kit/app.ts");
+  const { txContextOf } = await import("../src/runtime/context.ts");
+  const { processVerifiedEvent } = await import("../extensions/payments/events.ts");
+  const { activate } = await import("../extensions/payments/fixtures/active-loan.ts");
+  const { checkLedger } = await import("../extensions/ledger/ledger.ts");
+  const t = testApp({ clock: "system", logLevel: "warn" });
+  try {
+    const vas: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const va = `88087${String(i).padStart(5, "0")}`;
+      const l = t.db.tx((c) => seedLoan(c, { startDate: new Date().toISOString().slice(0, 10) }));
+      activate(t, l.loanId, va);
+      vas.push(va);
+    }
+    // statement timing: the writer's run/get/all wrapped, time per SQL text
+    const perSql = new Map<string, { n: number; ms: number }>();
+    const timed = <F extends (sql: string, ...p: any[]) => any>(f: F) =>
+      ((sql: string, ...p: any[]) => {
+        const t0 = performance.now();
+        try {
+          return f(sql, ...p);
+        } finally {
+          const e = perSql.get(sql) ?? { n: 0, ms: 0 };
+          e.n++;
+          e.ms += performance.now() - t0;
+          perSql.set(sql, e);
+        }
+      }) as F;
+    const headers = { "content-type": "application/json", "user-agent": "bench", "webhook-id": "", "webhook-timestamp": "0", "webhook-signature": "v1,x" };
+    const events = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, k) => {
+        const now = new Date();
+        const rawBody = JSON.stringify(paymentPayload("standard", { paymentId: `${prefix}-${k}`, vaNumber: vas[k % vas.length], amount: 1_000, currency: "IDR", paidAt: now.toISOString() }));
+        return { provider: "standard" as const, kind: "payment" as const, eventId: `msg_${prefix}_${k}`, body: JSON.parse(rawBody), rawBody, headers: { ...headers, "webhook-id": `msg_${prefix}_${k}` }, now };
+      });
+    const apply = (list: ReturnType<typeof events>, time: boolean) => {
+      for (let i = 0; i < list.length; i += opts.group) {
+        t.db.tx(() => {
+          for (const ev of list.slice(i, i + opts.group)) {
+            t.db.tx((c) => {
+              const tc = txContextOf(c, t.runtime.reg, t.clock);
+              if (time) Object.assign(tc, { get: timed(tc.get), all: timed(tc.all), run: timed(tc.run) });
+              const out = processVerifiedEvent(tc, { ...ev, now: new Date() });
+              if (out.status !== "applied") throw new Error(`not applied: ${JSON.stringify(out)}`);
+            });
+          }
+        });
+      }
+    };
+    apply(events("warm", 500), false);
+    const list = events("bench", opts.payments);
+    Bun.gc(true);
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    apply(list, opts.statements);
+    const c = process.cpuUsage(c0);
+    const wall = performance.now() - w0;
+    const cpuUs = (c.user + c.system) / opts.payments;
+    console.log(`webhooks effect: ${opts.payments} payments in groups of ${opts.group}: ${cpuUs.toFixed(1)} µs CPU per payment (user ${(c.user / opts.payments).toFixed(1)}, system ${(c.system / opts.payments).toFixed(1)}), ${((wall * 1000) / opts.payments).toFixed(1)} µs wall${opts.statements ? " (statements timed)" : ""}`);
+    if (opts.statements) {
+      const rows = [...perSql.entries()].sort((a, b) => b[1].ms - a[1].ms);
+      for (const [sql, e] of rows) console.log(`  ${((e.ms * 1000) / opts.payments).toFixed(1).padStart(6)} µs/payment  ${(e.n / opts.payments).toFixed(2)}×  ${sql.replace(/\s+/g, " ").slice(0, 110)}`);
+    }
+    const ledger = checkLedger(t.db.read).discrepancies;
+    if (ledger.length > 0) throw new Error(`ledger check: ${JSON.stringify(ledger.slice(0, 3))}`);
+    return { cpuUsPerPayment: cpuUs };
+  } finally {
+    await t.close();
+  }
+}
+
 if (import.meta.main) {
   const i = process.argv.indexOf("--profile");
   if (i >= 0) await profile(resolve(process.argv[i + 1] ?? "test-results/webhooks-profile"));
+  else if (process.argv.includes("--effect"))
+    await effect({ payments: Number(process.env.BENCH_EFFECT_PAYMENTS ?? 4000), statements: process.argv.includes("--statements"), group: Number(process.env.BENCH_EFFECT_GROUP ?? 16) });
   else await run();
 }

@@ -48,24 +48,15 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
     const result = prior.result ? JSON.parse(prior.result) : {};
     return { eventRowId: prior.id, status: prior.status, result, duplicate: true, httpStatus: prior.status === "rejected" ? 400 : 200 };
   }
-  let rowId: number;
-  if (prior) {
-    rowId = prior.id;
-    t.run("UPDATE webhook_events SET attempts = attempts + 1, updated_at = ? WHERE id = ?", at, rowId);
-  } else {
-    const res = t.run(
-      `INSERT INTO webhook_events (provider, kind, event_id, verified, status, headers, body, received_at, updated_at)
-       VALUES (?, ?, ?, 1, 'failed', ?, ?, ?, ?)`,
-      ev.provider,
-      ev.kind,
-      ev.eventId,
-      JSON.stringify(ev.headers),
-      ev.rawBody.slice(0, MAX_STORED_BODY),
-      at,
-      at,
-    );
-    rowId = Number(res.lastInsertRowid);
-  }
+  // The event row is written once, with its outcome: a fresh event reserves the id its INSERT will get (SQLite's
+  // AUTOINCREMENT rule: past the table's largest id ever, sqlite_sequence) so the payment can point at it, and is
+  // inserted after the effect. Nothing else writes webhook_events inside this savepoint; if the effect throws, the
+  // savepoint (with the reservation) is rolled back and the delivery is recorded as failed for replay.
+  const rowId = prior
+    ? prior.id
+    : t.get<{ id: number }>(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'webhook_events'), 0), COALESCE((SELECT MAX(id) FROM webhook_events), 0)) + 1 AS id",
+      )!.id;
   let status: WebhookEventStatus;
   let result: Record<string, unknown>;
   let reason: string | null = null;
@@ -90,7 +81,26 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
     reason = `malformed_payload: ${e.message}`;
     result = { error: "malformed_payload", detail: e.message };
   }
-  t.run("UPDATE webhook_events SET status = ?, failure_reason = ?, result = ?, updated_at = ? WHERE id = ?", status, reason, JSON.stringify(result), at, rowId);
+  const resultJson = JSON.stringify(result);
+  if (prior) {
+    t.run("UPDATE webhook_events SET status = ?, failure_reason = ?, result = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?", status, reason, resultJson, at, rowId);
+  } else {
+    t.run(
+      `INSERT INTO webhook_events (id, provider, kind, event_id, verified, status, failure_reason, headers, body, result, received_at, updated_at)
+       VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+      rowId,
+      ev.provider,
+      ev.kind,
+      ev.eventId,
+      status,
+      reason,
+      JSON.stringify(ev.headers),
+      ev.rawBody.slice(0, MAX_STORED_BODY),
+      resultJson,
+      at,
+      at,
+    );
+  }
   return { eventRowId: rowId, status, result, duplicate: false, httpStatus: status === "rejected" ? 400 : 200 };
 }
 

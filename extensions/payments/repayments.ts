@@ -1,7 +1,6 @@
 // Repayments (DESIGN §4 "Allocation"): a verified payment, from a webhook or the reconciliation, applied exactly once
 // per (provider, provider payment id) in the caller's transaction: booked to its loan (./settlement.ts), held in
 // suspense when it cannot be applied, recorded as a conflict when the gateway reports it again with other facts.
-import { randomUUID } from "node:crypto";
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { postJournal } from "../ledger/ledger.ts";
 import { ACTOR, loadLoan, summary } from "./loan-balance.ts";
@@ -57,7 +56,7 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
     return { ...(JSON.parse(prior.allocation) as PaymentResult), duplicate: true };
   }
   const at = input.now.toISOString();
-  const id = `pay_${randomUUID()}`;
+  const id = `pay_${Bun.randomUUIDv7()}`;
   const va = t.get<{ loan_id: string; provider: string }>("SELECT loan_id, provider FROM virtual_accounts WHERE va_number = ?", notice.vaNumber);
   const loan = va ? loadLoan(t, va.loan_id) : undefined;
   const base = { paymentId: id, providerPaymentId: notice.paymentId, loanId: loan?.id ?? null, amount: notice.amount };
@@ -86,7 +85,7 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
       });
     }
     result = { ...base, status: "needs_attention", reason };
-    if (loan) Object.assign(result, summary(t, loan.id));
+    if (loan) Object.assign(result, summary(t, loan.id, input.now));
   } else {
     result = { ...base, ...settleToLoan(t, loan, { ref: id, amount: notice.amount, source: "cash", memo: `payment ${provider}/${notice.paymentId}`, now: input.now }) };
   }
@@ -144,7 +143,7 @@ function recordConflict(t: Sql, original: PaymentRow, input: ApplyPaymentInput, 
   const { notice } = input;
   const seen = t.get<PaymentRow>(`${payments.select()} WHERE conflict_of = ? AND amount = ? AND va_number = ?`, original.id, notice.amount, notice.vaNumber);
   if (seen) return { ...(JSON.parse(seen.allocation) as PaymentResult), duplicate: true };
-  const id = `pay_${randomUUID()}`;
+  const id = `pay_${Bun.randomUUIDv7()}`;
   const at = input.now.toISOString();
   const loanId = original.loan_id ?? t.get<{ loan_id: string }>("SELECT loan_id FROM virtual_accounts WHERE va_number = ?", notice.vaNumber)?.loan_id ?? null;
   const result: PaymentResult = {
@@ -197,7 +196,7 @@ export function recordUnusablePayment(t: Sql, input: { provider: Provider; row: 
   const va = typeof input.row?.vaNumber === "string" ? input.row.vaNumber.slice(0, 64) : "";
   const amount = typeof input.row?.amount === "number" && Number.isSafeInteger(input.row.amount) ? input.row.amount : 0;
   const paidAt = typeof input.row?.paidAt === "string" ? input.row.paidAt.slice(0, 40) : at;
-  const result: PaymentResult = { paymentId: `pay_${randomUUID()}`, providerPaymentId: pid, status: "needs_attention", loanId: null, amount, reason: input.reason };
+  const result: PaymentResult = { paymentId: `pay_${Bun.randomUUIDv7()}`, providerPaymentId: pid, status: "needs_attention", loanId: null, amount, reason: input.reason };
   const res = t.run(
     `INSERT INTO payments (id, provider, provider_payment_id, va_number, loan_id, amount, paid_at, status, reason, allocation, source, created_at, updated_at)
      VALUES (?, ?, ?, ?, NULL, ?, ?, 'needs_attention', ?, ?, 'reconcile', ?, ?) ON CONFLICT (provider, provider_payment_id) WHERE conflict_of IS NULL DO NOTHING`,

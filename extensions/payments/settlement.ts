@@ -5,8 +5,9 @@ import type { TxContext } from "../../src/runtime/index.ts";
 import { postJournal, loanAccountBalance } from "../ledger/ledger.ts";
 import { PAYABLE_LOAN_STATUSES } from "../../schemas/enums.ts";
 import type { PaymentResult } from "../../schemas/payments.ts";
-import { allocate, payoffQuote } from "./allocation.ts";
-import { afterAllocation, closeIfPaid, creditLines, loadInstalments, reassess, summary, writeAllocation, type PaymentLoan } from "./loan-balance.ts";
+import { jakartaDate } from "../../src/runtime/index.ts";
+import { allocate } from "./allocation.ts";
+import { closeIfPaid, creditLines, instalmentsToAllocate, loanBalance, payoffOf, reassessFromBalance, summary, writeAllocation, type PaymentLoan } from "./loan-balance.ts";
 
 /** Why a payment needs attention when the gateway reports it again with other facts. */
 export const CONFLICTING_RESEND = "conflicting_resend";
@@ -29,7 +30,7 @@ export function settleToLoan(t: TxContext, loan: PaymentLoan, p: { ref: string; 
     // Out of order: the money arrived before the disbursement settled. Hold it as credit; activation applies it.
     postJournal(t, { kind, ref: p.ref, loanId: loan.id, memo: `${p.memo} held until the loan is active`, postedAt: at, lines: [{ account: p.source, debit: p.amount }, { account: "borrower_credit", credit: p.amount }] });
     t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", p.amount, at, loan.id);
-    return { status: "pending", reason: "loan_not_yet_active", allocation: noAllocation(p.amount), ...summary(t, loan.id) };
+    return { status: "pending", reason: "loan_not_yet_active", allocation: noAllocation(p.amount), ...summary(t, loan.id, p.now) };
   }
   if (loan.status === "written_off") {
     // The receivables were written off: the money is a recovery, up to what was written off; the rest is credit.
@@ -49,10 +50,11 @@ export function settleToLoan(t: TxContext, loan: PaymentLoan, p: { ref: string; 
       lines: [{ account: p.source, debit: p.amount }, { account: "recovery_income", credit: recovery }, { account: "borrower_credit", credit }],
     });
     if (credit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", credit, at, loan.id);
-    return { status: "applied", reason: "recovery_after_write_off", allocation: noAllocation(credit), ...summary(t, loan.id) };
+    return { status: "applied", reason: "recovery_after_write_off", allocation: noAllocation(credit), ...summary(t, loan.id, p.now) };
   }
-  const inst = loadInstalments(t, loan.id);
-  const a = allocate(p.amount, inst);
+  // Only the unpaid instalments the money reaches (not the whole schedule), and the loan's standing and payoff
+  // afterwards from one aggregate over its rows as this transaction left them.
+  const a = allocate(p.amount, instalmentsToAllocate(t, loan.id, p.amount));
   postJournal(t, {
     kind,
     ref: p.ref,
@@ -63,12 +65,11 @@ export function settleToLoan(t: TxContext, loan: PaymentLoan, p: { ref: string; 
   });
   writeAllocation(t, a, at);
   if (a.toCredit > 0) t.run("UPDATE loans SET credit_balance_amount = credit_balance_amount + ?, updated_at = ? WHERE id = ?", a.toCredit, at, loan.id);
-  // The instalments after the allocation, from the rows this transaction just read and wrote (no re-read: nothing
-  // else can write inside BEGIN IMMEDIATE, and writeAllocation adds exactly these amounts).
-  const after = afterAllocation(inst, a);
-  const loanStatus = closeIfPaid(t, loan, a.paidOff, p.now) ?? reassess(t, loan.id, after, p.now, `arrears paid by payment ${p.ref}`);
+  const today = jakartaDate(p.now);
+  const balance = loanBalance(t, loan.id, today);
+  const loanStatus = closeIfPaid(t, loan, a.paidOff, p.now) ?? reassessFromBalance(t, loan, balance, p.now, today, `arrears paid by payment ${p.ref}`);
   const credit = loan.credit_balance_amount + a.toCredit;
-  const q = payoffQuote(after, credit);
+  const q = payoffOf(balance, credit);
   return {
     status: "applied",
     allocation: { lateFeeAmount: a.totals.lateFee, feeAmount: a.totals.fee, interestAmount: a.totals.interest, principalAmount: a.totals.principal, creditAmount: a.toCredit, installments: a.lines.map((l) => l.seq) },

@@ -115,4 +115,49 @@ describe("payment webhooks applied in batches", () => {
     expect(paymentJournals(b)).toBe(1);
     expect(checkLedger(t.db.read).discrepancies).toEqual([]);
   });
+
+  test("each event row is written once, with its outcome, under the id its payment points at — also past deleted rows and failed effects", async () => {
+    const a = loan("8808700005");
+    // the log's newest rows deleted (an admin pruning it): AUTOINCREMENT never hands their ids out again
+    const pruned = t.db.tx((c) => {
+      for (let i = 0; i < 3; i++) c.run("INSERT INTO webhook_events (provider, kind, event_id, verified, status, headers, body, received_at, updated_at) VALUES ('standard', 'payment', NULL, 0, 'rejected', '{}', '', '', '')");
+      const top = c.get<{ id: number }>("SELECT MAX(id) AS id FROM webhook_events")!.id;
+      c.run("DELETE FROM webhook_events WHERE id > ?", top - 2);
+      return top;
+    });
+    // the middle one's effect fails (its savepoint, reservation included, rolled back); the others apply
+    t.db.tx((c) => c.exec("CREATE TRIGGER refuse_once BEFORE INSERT ON ledger_journals WHEN NEW.memo LIKE '%pw-2%' BEGIN SELECT RAISE(ABORT, 'journal refused'); END"));
+    const [r1, bad, r3] = await together(
+      delivery("msg_once_1", { paymentId: "pw-1", vaNumber: "8808700005", amount: 110_000 }),
+      delivery("msg_once_2", { paymentId: "pw-2", vaNumber: "8808700005", amount: 110_000 }),
+      delivery("msg_once_3", { paymentId: "pw-3", vaNumber: "8808700005", amount: 110_000 }),
+    );
+    t.db.tx((c) => c.exec("DROP TRIGGER refuse_once"));
+    expect([r1.status, bad.status, r3.status]).toEqual([200, 500, 200]);
+    const rows = t.db.read.all<any>(
+      "SELECT e.id, e.event_id, e.status, e.attempts, e.result, p.webhook_event_id AS paymentEvent, p.allocation FROM webhook_events e LEFT JOIN payments p ON p.webhook_event_id = e.id WHERE e.event_id LIKE 'msg_once_%' ORDER BY e.id",
+    );
+    // ids past every id ever used, in commit order: 1 and 3 in the batch, then 2 recorded as failed after it
+    expect(rows.map((r) => [r.event_id, r.id - pruned, r.status, r.attempts])).toEqual([
+      ["msg_once_1", 1, "applied", 1],
+      ["msg_once_3", 2, "applied", 1],
+      ["msg_once_2", 3, "failed", 1],
+    ]);
+    for (const r of rows.slice(0, 2)) {
+      expect(r.paymentEvent).toBe(r.id);
+      expect(JSON.parse(r.result)).toEqual(JSON.parse(r.allocation));
+    }
+    expect(r1.body.result).toEqual(JSON.parse(rows[0].result));
+    // the failed one's replay writes its outcome over the same row, once
+    const [again] = await together(delivery("msg_once_2", { paymentId: "pw-2", vaNumber: "8808700005", amount: 110_000 }));
+    expect(again.body).toMatchObject({ status: "applied" });
+    expect(t.db.read.get<any>("SELECT e.id, e.status, e.attempts, p.webhook_event_id AS paymentEvent FROM webhook_events e JOIN payments p ON p.webhook_event_id = e.id WHERE e.event_id = 'msg_once_2'")).toEqual({
+      id: rows[2].id,
+      status: "applied",
+      attempts: 2,
+      paymentEvent: rows[2].id,
+    });
+    expect(paymentJournals(a)).toBe(3);
+    expect(checkLedger(t.db.read).discrepancies).toEqual([]);
+  });
 });

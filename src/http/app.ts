@@ -17,6 +17,9 @@ import { declareRoute } from "./route.ts";
 import { mountPlatformRoutes } from "./mount.ts";
 import { PROBES } from "./probes.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
+import { SECURE_HEADERS, isSecured } from "./secure-headers.ts";
+
+export { SECURE_HEADER_OPTIONS, SECURE_HEADERS } from "./secure-headers.ts";
 
 export { allowLargeBodies, newRouter, type App } from "./router.ts";
 
@@ -49,43 +52,6 @@ function pathMatcher(template: string): RegExp {
     .join("/");
   return new RegExp(`^${src}/?$`);
 }
-
-/** Options of the security headers, the same as Hono's secureHeaders middleware was given. */
-export const SECURE_HEADER_OPTIONS = {
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    imgSrc: ["'self'", "data:", "blob:"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    scriptSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    frameAncestors: ["'none'"],
-  },
-  crossOriginResourcePolicy: "same-origin",
-} as const;
-
-/**
- * The headers Hono's secureHeaders(SECURE_HEADER_OPTIONS) sets on every response (its defaults, in its order, then
- * the Content-Security-Policy), computed once (src/http/app.test.ts compares them with the middleware's output).
- */
-export const SECURE_HEADERS: readonly (readonly [string, string])[] = [
-  ["Cross-Origin-Resource-Policy", "same-origin"],
-  ["Cross-Origin-Opener-Policy", "same-origin"],
-  ["Origin-Agent-Cluster", "?1"],
-  ["Referrer-Policy", "no-referrer"],
-  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
-  ["X-Content-Type-Options", "nosniff"],
-  ["X-DNS-Prefetch-Control", "off"],
-  ["X-Download-Options", "noopen"],
-  ["X-Frame-Options", "SAMEORIGIN"],
-  ["X-Permitted-Cross-Domain-Policies", "none"],
-  ["X-XSS-Protection", "0"],
-  [
-    "Content-Security-Policy",
-    Object.entries(SECURE_HEADER_OPTIONS.contentSecurityPolicy)
-      .map(([directive, values]) => `${directive.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} ${values.join(" ")}`)
-      .join("; "),
-  ],
-];
 
 type Layer = (c: Context<AppEnv>, next: () => Promise<void>) => Promise<Response | void>;
 
@@ -129,11 +95,15 @@ function platformLayer(app: App, platform: Platform) {
       } catch (err) {
         c.res = toProblem(err, c);
       }
-      const headers = c.res.headers;
-      for (let i = 0; i < SECURE_HEADERS.length; i++) headers.set(SECURE_HEADERS[i][0], SECURE_HEADERS[i][1]);
-      headers.delete("X-Powered-By");
-      headers.set("X-Request-Id", id);
-      status = c.res.status;
+      const res = c.res;
+      // a declared route's answer was built with them (src/http/response.ts); anything else gets them here
+      if (!isSecured(res)) {
+        const headers = res.headers;
+        for (let i = 0; i < SECURE_HEADERS.length; i++) headers.set(SECURE_HEADERS[i][0], SECURE_HEADERS[i][1]);
+        headers.delete("X-Powered-By");
+        headers.set("X-Request-Id", id);
+      }
+      status = res.status;
     } finally {
       recordRequest(c, platform, start, status);
     }

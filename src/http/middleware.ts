@@ -18,14 +18,73 @@ type DurationHistogram = import("prom-client").Histogram<"method" | "route" | "s
 const MAX_CACHED_LABEL_SETS = 4096;
 const observers = new WeakMap<DurationHistogram, Map<string, Observer>>();
 
-/** The histogram's child for one label set, made once: no label object per request. */
-function durationObserver(h: DurationHistogram, method: string, route: string, status: number): Observer {
+/** prom-client's per-label-set record inside a histogram (lib/histogram.js: createBaseValues). */
+interface LabelSetValues {
+  labels: Record<string, string>;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
+/**
+ * An observer of one label set that adds to prom-client's own record of it directly. prom-client's child
+ * `observe` re-validates the labels and rebuilds their hash string on every call; here that was done once, by the
+ * first observation through the child, which also made the record. The record is looked up by that hash on every
+ * call, so a reset registry (a new record, or none) goes back through the child. `observers.test.ts` in this folder
+ * compares the exposition with prom-client's own after the same observations.
+ */
+export class LabelSetObserver implements Observer {
+  private hash: string | null = null;
+  private readonly bounds: readonly number[];
+  constructor(
+    private readonly h: DurationHistogram,
+    private readonly child: Observer,
+    private readonly labels: Record<string, string>,
+  ) {
+    this.bounds = (h as unknown as { upperBounds: number[] }).upperBounds;
+  }
+  private get map(): Record<string, LabelSetValues> {
+    return (this.h as unknown as { hashMap: Record<string, LabelSetValues> }).hashMap;
+  }
+  observe(value: number) {
+    const e = this.hash === null ? undefined : this.map[this.hash];
+    if (e === undefined || !Number.isFinite(value)) {
+      this.child.observe(value);
+      this.hash = this.find();
+      return;
+    }
+    e.sum += value;
+    e.count += 1;
+    const bounds = this.bounds;
+    for (let i = 0; i < bounds.length; i++) {
+      if (value <= bounds[i]) {
+        e.bucketValues[bounds[i]] += 1;
+        return;
+      }
+    }
+  }
+  /** The hash prom-client filed this label set under. */
+  private find(): string | null {
+    const map = this.map;
+    for (const hash in map) {
+      const l = map[hash].labels;
+      let same = true;
+      for (const k in this.labels) if (String(l[k]) !== this.labels[k]) same = false;
+      if (same && Object.keys(l).length === Object.keys(this.labels).length) return hash;
+    }
+    return null;
+  }
+}
+
+/** The histogram's observer for one label set, made once: no label object or hash per request. */
+export function durationObserver(h: DurationHistogram, method: string, route: string, status: number): Observer {
   let m = observers.get(h);
   if (!m) observers.set(h, (m = new Map()));
   const key = `${method} ${status} ${route}`;
   let o = m.get(key);
   if (o === undefined) {
-    o = h.labels(method, route, String(status));
+    const code = String(status);
+    o = new LabelSetObserver(h, h.labels(method, route, code), { method, route, status: code });
     if (m.size < MAX_CACHED_LABEL_SETS) m.set(key, o);
   }
   return o;

@@ -58,36 +58,68 @@ async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
-const requests = new WeakMap<Context<AppEnv>, RouteRequest<any, any, any>>();
+const requests = new WeakMap<Context<AppEnv>, RequestView>();
 
 /**
- * The request a handler sees; body/query/params filled in once validated. Made once per request (the rate-limit and
- * guard step and the handler share it); its URL is parsed on first use.
+ * The request a handler sees; body/query/params filled in once validated. One class, so every request has the same
+ * shape and its accessors live on the prototype (an object literal with a getter was the dearest line of a request):
+ * the query, path parameters, client IP, user agent, URL and abort signal are read from the request on first use.
  */
-function requestOf(c: Context<AppEnv>): RouteRequest<any, any, any> {
-  const made = requests.get(c);
-  if (made) return made;
-  let url: URL | undefined;
-  const r: RouteRequest<any, any, any> = {
-    body: undefined,
-    query: c.req.query(),
-    params: c.req.param(),
-    headers: c.req.raw.headers,
-    method: c.req.method,
-    path: c.req.path,
-    get url() {
-      return (url ??= new URL(c.req.url));
-    },
-    user: c.get("user"),
-    ip: clientIp(c),
-    userAgent: c.req.header("user-agent") ?? "",
-    requestId: c.get("requestId"),
-    rawBody: "",
-    formData: () => c.req.formData(),
-    signal: c.req.raw.signal,
-    raw: c.req.raw,
-  };
-  requests.set(c, r);
+class RequestView implements RouteRequest<any, any, any> {
+  body: any = undefined;
+  rawBody = "";
+  readonly headers: Headers;
+  readonly method: string;
+  readonly path: string;
+  readonly user: RouteRequest["user"];
+  readonly requestId: string;
+  readonly raw: Request;
+  #query: any;
+  #params: any;
+  #ip: string | undefined;
+  #userAgent: string | undefined;
+  #url: URL | undefined;
+  constructor(private readonly c: Context<AppEnv>) {
+    const raw = c.req.raw;
+    this.raw = raw;
+    this.headers = raw.headers;
+    this.method = raw.method;
+    this.path = c.req.path;
+    this.user = c.get("user");
+    this.requestId = c.get("requestId");
+  }
+  get query() {
+    return (this.#query ??= this.c.req.query());
+  }
+  set query(v) {
+    this.#query = v;
+  }
+  get params() {
+    return (this.#params ??= this.c.req.param());
+  }
+  set params(v) {
+    this.#params = v;
+  }
+  get ip() {
+    return (this.#ip ??= clientIp(this.c));
+  }
+  get userAgent() {
+    return (this.#userAgent ??= this.headers.get("user-agent") ?? "");
+  }
+  get url() {
+    return (this.#url ??= new URL(this.raw.url));
+  }
+  get signal() {
+    return this.raw.signal;
+  }
+  formData() {
+    return this.c.req.formData();
+  }
+}
+
+function requestOf(c: Context<AppEnv>): RequestView {
+  let r = requests.get(c);
+  if (r === undefined) requests.set(c, (r = new RequestView(c)));
   return r;
 }
 
@@ -140,7 +172,7 @@ export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<
     for (const rl of late) await countCall(route as Route<unknown>, rl, r);
     const res = await route.handler(r, opts.context(r, c));
     if ("response" in res) return res.response;
-    return toResponse(limitStreams(c.get("platform"), c, res), "status" in res ? responseType(res.status) : undefined);
+    return toResponse(limitStreams(c.get("platform"), c, res), "status" in res ? responseType(res.status) : undefined, r.requestId);
   };
 
   // One handler per route; Idempotency-Key wraps the part after the guards, so it stays a middleware between them.

@@ -1,13 +1,14 @@
 // The embedded runner (no REDIS_URL): the serve process runs due outbox rows itself. Rows are claimed with a
 // lease (state 'running', lease_until); a failed attempt is rescheduled with exponential backoff and jitter, the
 // last one goes 'dead'. Woken right after a commit that wrote outbox rows, plus a slow poll. Batched: one pump per
-// event-loop turn claims up to the free slots in one statement, and the runs that finished since the last pump are
-// applied (or rescheduled) together in one transaction, each apply in a savepoint of its own.
+// event-loop turn, one write transaction: the runs that finished since the last pump applied (or rescheduled), each
+// apply in a savepoint of its own, then up to the free slots claimed in one statement. Once-only apply: a row's
+// claim (state 'running') is its guard; its move to 'completed' goes with the apply.
 import type { Conn, Db } from "../db/database.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import { policyOf } from "../runtime/registry.ts";
-import { claimDue, markDead, markRetry, nextDueAt, releaseStaleLeases, type LeaseTable, type OutboxRow } from "./outbox.ts";
+import { anyDue, claimRows, markDead, markRetry, nextDueAt, releaseStaleLeases, type LeaseTable, type OutboxRow } from "./outbox.ts";
 import { backoffDelay, describeError, type Canceller, type JobExecutor, type RunInput } from "./executor.ts";
 
 export interface EmbeddedOptions {
@@ -26,6 +27,13 @@ interface Running {
   canceller: Canceller;
   /** Set when stop() aborted it: its failure is not recorded (the row runs again at the next start). */
   aborted: boolean;
+}
+
+type Outcome = { f: Finished; kind: "completed" | "retry" | "dead" | "superseded"; msg?: string; delay?: number; applyFailed?: boolean };
+/** A batch's bookkeeping, done in a transaction: reported (logs, metrics, a nudge) after its commit. */
+interface Settled {
+  outcomes: Outcome[];
+  wrote: boolean;
 }
 
 /** A finished run waiting for its bookkeeping (applied or rescheduled in the next batch transaction). */
@@ -97,36 +105,67 @@ export class EmbeddedRunner {
 
   private pump = () => {
     this.pumpQueued = false;
-    // the runs that finished since the last pump: applied/rescheduled in one transaction
-    if (this.finished.length > 0) {
-      const batch = this.finished;
-      this.finished = [];
-      try {
-        this.settle(batch);
-      } catch (err) {
-        // rows not marked stay 'running' until their lease expires (or the next start): they run again
-        this.log.error("outbox: job bookkeeping failed", { rows: batch.length, err: err as Error });
-        this.release(batch);
-      }
-    }
-    if (this.stopped) return;
+    const all = this.finished;
+    this.finished = [];
+    // shutdown: a run aborted by stop() is left 'running' and released at the next start (no bookkeeping)
+    const batch = this.stopped ? all.filter((f) => f.ok || !f.run.aborted) : all;
+    // slots free once the finished runs are released
+    const free = this.stopped ? 0 : this.concurrency - this.running.size + all.length;
+    const now = this.now();
+    let settled: Settled | null = null;
+    let rows: OutboxRow[] = [];
     try {
-      for (;;) {
-        const free = this.concurrency - this.running.size;
-        if (free <= 0) break;
-        const rows = claimDue(this.db, this.now(), free, this.lease);
-        for (const r of rows) this.launch(r);
-        if (rows.length < free) break;
+      // nothing due and nothing finished (the common case for a poll): no write transaction at all
+      const due = free > 0 && anyDue(this.db, now);
+      if (batch.length > 0 || due) {
+        // one transaction: the runs finished since the last pump applied or rescheduled (each apply in a savepoint),
+        // then the next due rows claimed (in a savepoint: a failing claim leaves the bookkeeping standing)
+        this.db.tx(() => {
+          if (batch.length > 0) settled = this.bookkeep(batch, now);
+          if (due) rows = this.claim(now, free);
+        });
       }
     } catch (err) {
-      this.log.error("outbox: claim failed", { err: err as Error });
+      // the transaction failed as a whole (its COMMIT): nothing of it stands; bookkeeping and claim again, apart
+      this.log.warn("outbox: batch transaction failed; bookkeeping and claim apart", { rows: batch.length, err: err as Error });
+      settled = null;
+      rows = [];
+      if (batch.length > 0) {
+        try {
+          settled = this.bookkeep(batch, now);
+        } catch (err) {
+          // rows not marked stay 'running' until their lease expires (or the next start): they run again
+          this.log.error("outbox: job bookkeeping failed", { rows: batch.length, err: err as Error });
+        }
+      }
+      if (free > 0) {
+        try {
+          if (anyDue(this.db, now)) rows = this.claim(now, free);
+        } catch {
+          /* logged by claim */
+        }
+      }
     }
+    if (settled) this.report(settled);
+    this.release(all);
+    for (const r of rows) this.launch(r);
     this.arm();
   };
+
+  private claim(now: number, free: number): OutboxRow[] {
+    try {
+      return claimRows(this.db, now, free, this.lease);
+    } catch (err) {
+      this.log.error("outbox: claim failed", { err: err as Error });
+      return [];
+    }
+  }
 
   /** Sleep until the next pending row is due, at most pollMs. */
   private arm() {
     if (this.stopped) return;
+    // every slot busy: the next run to finish pumps again (and arms then)
+    if (this.running.size >= this.concurrency) return;
     let wait = this.pollMs;
     try {
       const next = nextDueAt(this.db);
@@ -173,16 +212,12 @@ export class EmbeddedRunner {
   }
 
   /**
-   * One transaction for a batch of finished runs: results applied (each in a savepoint: a failing apply is rolled
-   * back alone and the job retried), failures rescheduled or dead. Logs and metrics after the commit.
+   * The bookkeeping of a batch of finished runs, in one transaction (a savepoint inside the pump's): results applied
+   * (each in a savepoint: a failing apply is rolled back alone and the job retried), failures rescheduled or dead.
+   * When that fails as a whole, one transaction (savepoint) per run. Logs and metrics after the commit (report).
    */
-  private settle(all: Finished[]) {
-    // shutdown: a run aborted by stop() is left 'running' and released at the next start (no bookkeeping)
-    const batch = this.stopped ? all.filter((f) => f.ok || !f.run.aborted) : all;
-    if (batch.length === 0) return this.release(all);
-    const now = this.now();
+  private bookkeep(batch: Finished[], now: number): Settled {
     const wrote = { outbox: false };
-    type Outcome = { f: Finished; kind: "completed" | "retry" | "dead" | "superseded"; msg?: string; delay?: number; applyFailed?: boolean };
     const bookkeep = (single: boolean): Outcome[] => {
       const outcomes: Outcome[] = [];
       const one = (c: Conn, f: Finished) => {
@@ -237,7 +272,12 @@ export class EmbeddedRunner {
       wrote.outbox = false;
       outcomes = bookkeep(true);
     }
-    if (wrote.outbox) this.nudge(); // an apply enqueued or emitted
+    return { outcomes, wrote: wrote.outbox };
+  }
+
+  /** After the commit: nudge when an apply enqueued, count and log each outcome. */
+  private report({ outcomes, wrote }: Settled) {
+    if (wrote) this.nudge(); // an apply enqueued or emitted
     for (const o of outcomes) {
       const { row } = o.f;
       const queue = this.queue(row);
@@ -256,7 +296,6 @@ export class EmbeddedRunner {
         this.log.warn("job failed, will retry", { key: row.key, name: row.name, queue, attempt: row.attempts, retryInMs: o.delay, error: o.msg });
       }
     }
-    this.release(all);
   }
 
   private release(batch: Finished[]) {

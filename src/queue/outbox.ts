@@ -77,18 +77,22 @@ function leaseSql(t: LeaseTable): string {
   return sql;
 }
 
-/**
- * Claim up to `limit` due rows for the embedded runner: running with an expired lease first, then pending and due
- * (oldest run_at first). One UPDATE … RETURNING per kind of row, in one transaction: a batch costs one commit.
- */
-export function claimDue(db: Db, now: number, limit: number, lease: LeaseTable): OutboxRow[] {
-  if (limit <= 0) return [];
-  // nothing due (the common case for a nudge): no write transaction at all
+/** Whether any row is due for the embedded runner (pending and due, or running with an expired lease): one read. */
+export function anyDue(db: Db, now: number): boolean {
   const due = db.read.get<{ d: number }>(
     "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND run_at <= ?1) OR EXISTS (SELECT 1 FROM outbox WHERE state = 'running' AND lease_until < ?1) AS d",
     now,
   );
-  if (!due?.d) return [];
+  return !!due?.d;
+}
+
+/**
+ * Claim up to `limit` due rows for the embedded runner: running with an expired lease first, then pending and due
+ * (oldest run_at first). One UPDATE … RETURNING per kind of row, in one transaction (a savepoint when the caller
+ * already has one open): a batch costs one commit.
+ */
+export function claimRows(db: Db, now: number, limit: number, lease: LeaseTable): OutboxRow[] {
+  if (limit <= 0) return [];
   const set = `state = 'running', attempts = attempts + 1, lease_until = ?1 + ${leaseSql(lease)}, updated_at = ?1`;
   return db.tx((c) => {
     // index-friendly subqueries (an OR would scan the table): expired leases first, then due pending rows
@@ -109,6 +113,12 @@ export function claimDue(db: Db, now: number, limit: number, lease: LeaseTable):
     }
     return rows;
   });
+}
+
+/** Claim up to `limit` due rows (see claimRows); nothing due (the common case for a nudge): no write transaction. */
+export function claimDue(db: Db, now: number, limit: number, lease: LeaseTable): OutboxRow[] {
+  if (limit <= 0 || !anyDue(db, now)) return [];
+  return claimRows(db, now, limit, lease);
 }
 
 /** Pending rows for the BullMQ dispatcher (any run_at: BullMQ delays future ones). */

@@ -115,8 +115,9 @@ export class EmbeddedRunner {
     let settled: Settled | null = null;
     let rows: OutboxRow[] = [];
     try {
-      // nothing due and nothing finished (the common case for a poll): no write transaction at all
-      const due = free > 0 && anyDue(this.db, now);
+      // nothing due and nothing finished (the common case for a poll): no write transaction at all; with finished
+      // runs the transaction is opened anyway and the claim itself finds whether anything is due
+      const due = free > 0 && (batch.length > 0 || anyDue(this.db, now));
       if (batch.length > 0 || due) {
         // one transaction: the runs finished since the last pump applied or rescheduled (each apply in a savepoint),
         // then the next due rows claimed (in a savepoint: a failing claim leaves the bookkeeping standing)

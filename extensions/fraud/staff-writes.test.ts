@@ -40,6 +40,9 @@ describe("fraud staff writes (group commit)", () => {
     const audited = t.db.read.all<{ entity_id: string; details: string }>("SELECT entity_id, details FROM audit_log WHERE event = 'blocklist.added' ORDER BY id");
     expect(audited.map((a) => a.entity_id).sort()).toEqual([first.body.id, ...res.filter((r) => r.status === 201).map((r) => r.body.id)].sort());
     expect(audited.map((a) => JSON.parse(a.details).reason)).not.toContain("report 0");
+    // ids are time-ordered (UUIDv7), so index inserts append: later adds sort after earlier ones
+    expect(first.body.id).toMatch(/^bl_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const r of res.filter((x) => x.status === 201)) expect(r.body.id > first.body.id).toBe(true);
     // each answer is the committed row
     for (const r of res.filter((x) => x.status === 201)) expect(t.db.read.get("SELECT id FROM blocklist WHERE id = ?", r.body.id)).toBeTruthy();
   });

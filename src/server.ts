@@ -14,6 +14,7 @@ import { batchLogWrites } from "./observability/logger.ts";
 import { startTracing, stopTracing } from "./observability/tracing.ts";
 import { HEADER_PARSER_LIMIT_BYTES } from "./http/header-limit.ts";
 import http from "node:http";
+import type { Server } from "bun";
 import { existsSync, statSync } from "node:fs";
 import { depotPaths } from "./config.ts";
 
@@ -51,6 +52,20 @@ export interface RunningServer {
   port: number;
   url: string;
   stop(reason?: string): Promise<void>;
+}
+
+/**
+ * What a request's handlers get from the server: the server, and the peer address, asked of the server only when a
+ * handler needs it (behind a trusted proxy the client IP comes from X-Forwarded-For and the socket is never asked).
+ */
+class ServeEnv {
+  constructor(
+    readonly server: Server<undefined>,
+    private readonly req: Request,
+  ) {}
+  get ip() {
+    return this.server.requestIP(this.req);
+  }
 }
 
 export async function startServer(opts: PlatformOptions & Installed & { port?: number; host?: string }): Promise<RunningServer> {
@@ -148,7 +163,7 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
     server = Bun.serve({
       port,
       hostname,
-      fetch: (req, srv) => (metricsServer && new URL(req.url).pathname === "/metrics" ? notFound() : app.fetch(req, { server: srv, ip: srv.requestIP(req) })),
+      fetch: (req, srv) => (metricsServer && new URL(req.url).pathname === "/metrics" ? notFound() : app.fetch(req, new ServeEnv(srv, req))),
       idleTimeout: 60,
       maxRequestBodySize: Math.max(config.bodyLimitBytes, config.documentLimitBytes) + 1024 * 1024,
       error: (err) => {

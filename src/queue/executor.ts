@@ -345,11 +345,13 @@ export class JobExecutor {
           return true;
         }
         db.tx((sc) => {
-          if (!isCompleted(sc, input.key, input.rowId) && recordApplied(sc, input.key, now)) {
+          // the row's move to 'completed' first (one statement): none moved means a completed row (applied before)
+          // or no row at all (a scheduler's job, a purged row); then job_results_applied decides
+          const moved = markCompleted(sc, input.key, now, input.rowId, true);
+          if ((moved || !isCompleted(sc, input.key, input.rowId)) && recordApplied(sc, input.key, now)) {
             const payload = input.parsed !== undefined ? input.parsed : def.payload.parse(input.payload);
             apply(input.result, payload, txContextOf(sc, this.reg, this.base.clock, wrote), this.ctx);
           }
-          markCompleted(sc, input.key, now, input.rowId);
         });
         return true;
       },

@@ -132,10 +132,14 @@ export function markDispatched(db: Db, ids: number[], now: number) {
   db.tx((c) => c.run("UPDATE outbox SET state = 'dispatched', updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'", now, JSON.stringify(ids)));
 }
 
-/** Mark a row completed, by key (or by its id when the caller has it: a primary-key lookup). */
-export function markCompleted(c: Conn, key: string, now: number, id?: number) {
-  if (id !== undefined) c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?", now, id);
-  else c.run("UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE key = ?", now, key);
+/**
+ * Mark a row completed, by key (or by its id when the caller has it: a primary-key lookup). `unlessCompleted`: a row
+ * already completed is left as it is. Returns whether a row changed.
+ */
+export function markCompleted(c: Conn, key: string, now: number, id?: number, unlessCompleted = false): boolean {
+  const guard = unlessCompleted ? " AND state != 'completed'" : "";
+  if (id !== undefined) return c.run(`UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?${guard}`, now, id).changes > 0;
+  return c.run(`UPDATE outbox SET state = 'completed', lease_until = NULL, last_error = NULL, updated_at = ? WHERE key = ?${guard}`, now, key).changes > 0;
 }
 
 /**

@@ -12,7 +12,8 @@
 // `bun run bench/webhooks.ts --effect [--statements]`: the effect alone, in process — processVerifiedEvent on a kit
 // app (every extension, a migrated depot), BENCH_EFFECT_PAYMENTS payments (default 4,000) of 1,000 rupiah over 100
 // active loans, in groups of 16 savepoints per transaction as the group commit runs them; prints the process CPU per
-// payment (process.cpuUsage, the steadiest figure on a shared machine) and, with --statements, the time per SQL text.
+// payment (process.cpuUsage, the steadiest figure on a shared machine), the WAL pages written per payment and, with
+// --statements, the statements per payment and the time per SQL text.
 import { Database } from "bun:sqlite";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -212,16 +213,24 @@ async function effect(opts: { payments: number; statements: boolean; group: numb
     };
     apply(events("warm", 500), false);
     const list = events("bench", opts.payments);
+    // WAL frames (pages) the payments write: the WAL emptied first, no checkpoint during the run (a deterministic figure)
+    const w = t.db.writer;
+    w.get("PRAGMA wal_checkpoint(TRUNCATE)");
+    w.get("PRAGMA wal_autocheckpoint = 0");
     Bun.gc(true);
     const c0 = process.cpuUsage();
     const w0 = performance.now();
     apply(list, opts.statements);
     const c = process.cpuUsage(c0);
     const wall = performance.now() - w0;
+    const frames = w.get<{ log: number }>("PRAGMA wal_checkpoint(PASSIVE)")!.log;
     const cpuUs = (c.user + c.system) / opts.payments;
-    console.log(`webhooks effect: ${opts.payments} payments in groups of ${opts.group}: ${cpuUs.toFixed(1)} µs CPU per payment (user ${(c.user / opts.payments).toFixed(1)}, system ${(c.system / opts.payments).toFixed(1)}), ${((wall * 1000) / opts.payments).toFixed(1)} µs wall${opts.statements ? " (statements timed)" : ""}`);
+    console.log(
+      `webhooks effect: ${opts.payments} payments in groups of ${opts.group}: ${cpuUs.toFixed(1)} µs CPU per payment (user ${(c.user / opts.payments).toFixed(1)}, system ${(c.system / opts.payments).toFixed(1)}), ${((wall * 1000) / opts.payments).toFixed(1)} µs wall, ${(frames / opts.payments).toFixed(2)} WAL pages per payment${opts.statements ? " (statements timed)" : ""}`,
+    );
     if (opts.statements) {
       const rows = [...perSql.entries()].sort((a, b) => b[1].ms - a[1].ms);
+      console.log(`  ${([...perSql.values()].reduce((n, e) => n + e.n, 0) / opts.payments).toFixed(2)} statements per payment (besides SAVEPOINT/RELEASE and the group's BEGIN/COMMIT)`);
       for (const [sql, e] of rows) console.log(`  ${((e.ms * 1000) / opts.payments).toFixed(1).padStart(6)} µs/payment  ${(e.n / opts.payments).toFixed(2)}×  ${sql.replace(/\s+/g, " ").slice(0, 110)}`);
     }
     const ledger = checkLedger(t.db.read).discrepancies;

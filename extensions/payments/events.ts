@@ -34,18 +34,11 @@ export interface VerifiedEvent {
 /** Apply a verified event once. Must run inside a write transaction (t). */
 export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutcome {
   const at = ev.now.toISOString();
-  // The event as recorded before (if it was), and the id a fresh event's row will get, in one statement. The row is
-  // written once, with its outcome, after the effect: the id is reserved by SQLite's AUTOINCREMENT rule (past the
-  // largest id the table ever had, sqlite_sequence) so the payment can point at it. Nothing else writes webhook_events
-  // inside this savepoint; if the effect throws, the savepoint is rolled back and the delivery recorded as failed.
-  const seen = t.get<{ id: number | null; status: WebhookEventStatus | null; result: string | null; nextId: number }>(
-    `SELECT e.id, e.status, e.result,
-            MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'webhook_events'), 0), COALESCE((SELECT MAX(id) FROM webhook_events), 0)) + 1 AS nextId
-       FROM (SELECT 1) LEFT JOIN webhook_events e ON e.provider = ? AND e.event_id = ? AND e.verified = 1`,
+  const prior = t.get<{ id: number; status: WebhookEventStatus; result: string | null }>(
+    "SELECT id, status, result FROM webhook_events WHERE provider = ? AND event_id = ? AND verified = 1",
     ev.provider,
     ev.eventId,
-  )!;
-  const prior = seen.id === null ? undefined : { id: seen.id, status: seen.status!, result: seen.result };
+  );
   if (prior && prior.status !== "failed") {
     t.run("UPDATE webhook_events SET attempts = attempts + 1, updated_at = ? WHERE id = ?", at, prior.id);
     if (ev.kind === "payment" && (prior.status === "applied" || prior.status === "needs_attention")) {
@@ -55,7 +48,15 @@ export function processVerifiedEvent(t: TxContext, ev: VerifiedEvent): EventOutc
     const result = prior.result ? JSON.parse(prior.result) : {};
     return { eventRowId: prior.id, status: prior.status, result, duplicate: true, httpStatus: prior.status === "rejected" ? 400 : 200 };
   }
-  const rowId = prior ? prior.id : seen.nextId;
+  // The event row is written once, with its outcome: a fresh event reserves the id its INSERT will get (SQLite's
+  // AUTOINCREMENT rule: past the table's largest id ever, sqlite_sequence) so the payment can point at it, and is
+  // inserted after the effect. Nothing else writes webhook_events inside this savepoint; if the effect throws, the
+  // savepoint (with the reservation) is rolled back and the delivery is recorded as failed for replay.
+  const rowId = prior
+    ? prior.id
+    : t.get<{ id: number }>(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'webhook_events'), 0), COALESCE((SELECT MAX(id) FROM webhook_events), 0)) + 1 AS id",
+      )!.id;
   let status: WebhookEventStatus;
   let result: Record<string, unknown>;
   let reason: string | null = null;

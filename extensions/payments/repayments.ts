@@ -3,7 +3,7 @@
 // suspense when it cannot be applied, recorded as a conflict when the gateway reports it again with other facts.
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import { postJournal } from "../ledger/ledger.ts";
-import { ACTOR, LOAN_COLUMNS, summary, type PaymentLoan } from "./loan-balance.ts";
+import { ACTOR, loadLoan, summary } from "./loan-balance.ts";
 import { CONFLICTING_RESEND, PAYABLE, settleToLoan } from "./settlement.ts";
 import { resolvePayment } from "./suspense.ts";
 import { payments, type PaymentRow } from "./rows.ts";
@@ -57,7 +57,8 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
   }
   const at = input.now.toISOString();
   const id = `pay_${Bun.randomUUIDv7()}`;
-  const { va, loan } = vaAndLoan(t, notice.vaNumber);
+  const va = t.get<{ loan_id: string; provider: string }>("SELECT loan_id, provider FROM virtual_accounts WHERE va_number = ?", notice.vaNumber);
+  const loan = va ? loadLoan(t, va.loan_id) : undefined;
   const base = { paymentId: id, providerPaymentId: notice.paymentId, loanId: loan?.id ?? null, amount: notice.amount };
   let result: PaymentResult;
   let reason: string | undefined;
@@ -108,17 +109,6 @@ export function applyPayment(t: TxContext, input: ApplyPaymentInput): PaymentRes
     at,
   );
   return { ...result, duplicate: false };
-}
-
-const VA_AND_LOAN = `SELECT v.loan_id AS va_loan_id, v.provider AS va_provider, ${LOAN_COLUMNS.map((c) => `l.${c}`).join(", ")}
-  FROM virtual_accounts v LEFT JOIN loans l ON l.id = v.loan_id WHERE v.va_number = ?`;
-
-/** The virtual account a payment names and its loan (as money movement reads it), in one statement. */
-function vaAndLoan(t: Sql, vaNumber: string): { va?: { loan_id: string; provider: string }; loan?: PaymentLoan } {
-  const row = t.get<PaymentLoan & { va_loan_id: string; va_provider: string }>(VA_AND_LOAN, vaNumber);
-  if (!row) return {};
-  const { va_loan_id, va_provider, ...loan } = row;
-  return { va: { loan_id: va_loan_id, provider: va_provider }, loan: loan.id === null ? undefined : loan };
 }
 
 /** The payment first recorded under a provider payment id (not a contradicting report of it). */

@@ -45,7 +45,8 @@ async function redisCpuUs(r: Redis): Promise<number> {
 /** Separate worker processes (this file again, see workerMain): started, ready, and stopped with their CPU time. */
 function spawnWorkers(n: number, prefix: string, concurrency: number) {
   const procs = Array.from({ length: n }, () =>
-    Bun.spawn([process.execPath, "run", import.meta.path], {
+    // KREDITKU_BENCH_JOBS_WORKER_PROF=DIR: each worker process writes a CPU profile there
+    Bun.spawn([process.execPath, ...(process.env.KREDITKU_BENCH_JOBS_WORKER_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.KREDITKU_BENCH_JOBS_WORKER_PROF}`] : []), "run", import.meta.path], {
       env: { ...process.env, KREDITKU_BENCH_JOBS_WORKER: prefix, KREDITKU_BENCH_JOBS_WORKER_CONCURRENCY: String(concurrency) },
       stdin: "pipe",
       stdout: "pipe",

@@ -81,9 +81,36 @@ export function standardKey(secret: string): Buffer {
   return key;
 }
 
+/**
+ * parseStandardSecret of the configured secrets, remembered (a regex and two base64 passes per secret, per delivery
+ * otherwise). Only verifyWebhook uses these keys, read-only; a handful of secrets are configured at a time.
+ */
+const parsedStandardKeys = new Map<string, Buffer | null>();
+function configuredStandardKey(secret: string): Buffer | null {
+  let key = parsedStandardKeys.get(secret);
+  if (key === undefined) {
+    key = parseStandardSecret(secret);
+    if (parsedStandardKeys.size >= 16) parsedStandardKeys.clear();
+    parsedStandardKeys.set(secret, key);
+  }
+  return key;
+}
+
+/** The base64 HMAC-SHA256 of `id.timestamp.body` (the Standard Webhooks signature, without its `v1,`). */
+const standardSignature = (key: Buffer, id: string, timestampSeconds: number, body: string) => createHmac("sha256", key).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
+
 export function signStandard(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const sig = createHmac("sha256", standardKey(secret)).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
-  return `v1,${sig}`;
+  return `v1,${standardSignature(standardKey(secret), id, timestampSeconds, body)}`;
+}
+
+/**
+ * A given Standard Webhooks signature equals the expected one: constant time over the expected digest's bytes. Its
+ * length is public (base64 of 32 bytes), so a given value of another length is unequal at once without revealing
+ * anything (safeEqual hashes both sides to hide a secret's length; there is none to hide here).
+ */
+function sameSignature(expected: Buffer, given: string): boolean {
+  const g = Buffer.from(given);
+  return g.length === expected.length && timingSafeEqual(expected, g);
 }
 
 // ---- SNAP BI ------------------------------------------------------------------------------------------------------
@@ -150,7 +177,7 @@ export function verifyWebhook(input: VerifyInput): VerifyResult {
   const { provider, headers: h, rawBody, now } = input;
   // A malformed Standard Webhooks secret is never used as a key (it could decode to an empty or short HMAC key that
   // anyone can sign with). Minimum lengths of the other providers' secrets are enforced at start (./webhooks.ts).
-  const secrets = input.secrets.filter((s) => !!s && (provider !== "standard" || parseStandardSecret(s) !== null));
+  const secrets = input.secrets.filter((s) => !!s && (provider !== "standard" || configuredStandardKey(s) !== null));
   if (secrets.length === 0) return { ok: false, reason: "no_secret", detail: `no valid secret configured for provider ${provider}` };
 
   if (provider === "standard") {
@@ -164,8 +191,8 @@ export function verifyWebhook(input: VerifyInput): VerifyResult {
     const given = sig.split(" ").filter((s) => s.startsWith("v1,")).map((s) => s.slice(3));
     let match = false;
     for (const secret of secrets) {
-      const expected = signStandard(secret, id, Number(ts), rawBody).slice(3);
-      for (const g of given) if (safeEqual(expected, g)) match = true; // no early exit: same work for every candidate
+      const expected = Buffer.from(standardSignature(configuredStandardKey(secret)!, id, Number(ts), rawBody));
+      for (const g of given) if (sameSignature(expected, g)) match = true; // no early exit: same work for every candidate
     }
     if (!match) return { ok: false, reason: "bad_signature", detail: "no webhook-signature matches" };
     const body = parseJson(rawBody);

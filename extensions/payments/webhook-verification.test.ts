@@ -33,6 +33,23 @@ describe("webhook secrets", () => {
     expect(verifyWebhook({ provider: "standard", method: "POST", path: "/", headers: { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": sig }, rawBody: body, secrets: ["whsec_bad", SECRET], now }).ok).toBe(true);
   });
 
+  test("a Standard Webhooks signature matches only exactly: truncated, extended, non-ASCII or another secret's are refused without throwing; any of several given ones, under either rotated secret", () => {
+    const other = "whsec_" + Buffer.from("fedcba9876543210fedcba9876543210").toString("base64");
+    const good = signStandard(SECRET, id, ts, body).slice(3);
+    const verify = (signature: string, secrets = [SECRET]) =>
+      verifyWebhook({ provider: "standard", method: "POST", path: "/", headers: { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signature }, rawBody: body, secrets, now });
+    expect(verify(`v1,${good}`).ok).toBe(true);
+    for (const bad of [good.slice(0, -1), `${good}=`, `${good.slice(0, -2)}é=`, `${good.slice(0, -1)}\u{1F600}`, "", signStandard(other, id, ts, body).slice(3), good.toLowerCase()]) {
+      expect(verify(`v1,${bad}`)).toMatchObject({ ok: false, reason: "bad_signature" });
+    }
+    expect(verify(`v1,${good}`, [other])).toMatchObject({ ok: false, reason: "bad_signature" });
+    // several signatures (key rotation on the sender's side), and both of ours during rotation (new first, old second)
+    expect(verify(`v1,AAAA v1,${good} v2,${good}`).ok).toBe(true);
+    expect(verify(`v1,${good}`, [other, SECRET]).ok).toBe(true);
+    // the same secret again (read once per 30 s by the handler) gives the same answer
+    for (let i = 0; i < 3; i++) expect(verify(`v1,${good}`).ok).toBe(true);
+  });
+
   test("minimum lengths for snap and xendit; weak secrets are named at start (never the secret itself)", async () => {
     expect(webhookSecretProblem("snap", "short")).toContain("at least 16");
     expect(webhookSecretProblem("xendit", "x".repeat(16))).toBeNull();

@@ -58,6 +58,9 @@ export class EmbeddedRunner {
   private readonly leaseGraceMs: number;
   private readonly lease: LeaseTable;
   private readonly queueOf = new Map<string, string>();
+  /** When the claim last looked for expired leases, and how often it looks while runs keep finishing. */
+  private leaseScanAt = 0;
+  private readonly leaseScanMs: number;
 
   constructor(
     private db: Db,
@@ -69,6 +72,7 @@ export class EmbeddedRunner {
     this.concurrency = opts.concurrency ?? 4;
     this.pollMs = opts.pollMs ?? 1000;
     this.leaseGraceMs = opts.leaseGraceMs ?? 5000;
+    this.leaseScanMs = Math.min(this.pollMs, 1000);
     // lease per job: its timeout plus the grace (one SQL CASE, so a batch is claimed by one statement)
     const byName: Record<string, number> = {};
     for (const name of exec.reg.jobs.keys()) byName[`job:${name}`] = policyOf(exec.reg, "job", name).timeoutMs + this.leaseGraceMs;
@@ -121,9 +125,11 @@ export class EmbeddedRunner {
       if (batch.length > 0 || due) {
         // one transaction: the runs finished since the last pump applied or rescheduled (each apply in a savepoint),
         // then the next due rows claimed (in a savepoint: a failing claim leaves the bookkeeping standing)
+        // expired leases: looked for at most every leaseScanMs while runs keep finishing (a poll always looks)
+        const leases = batch.length === 0 || now - this.leaseScanAt >= this.leaseScanMs;
         this.db.tx(() => {
           if (batch.length > 0) settled = this.bookkeep(batch, now);
-          if (due) rows = this.claim(now, free);
+          if (due) rows = this.claim(now, free, leases);
         });
       }
     } catch (err) {
@@ -153,9 +159,10 @@ export class EmbeddedRunner {
     this.arm();
   };
 
-  private claim(now: number, free: number): OutboxRow[] {
+  private claim(now: number, free: number, expiredLeases = true): OutboxRow[] {
     try {
-      return claimRows(this.db, now, free, this.lease);
+      if (expiredLeases) this.leaseScanAt = now;
+      return claimRows(this.db, now, free, this.lease, expiredLeases);
     } catch (err) {
       this.log.error("outbox: claim failed", { err: err as Error });
       return [];

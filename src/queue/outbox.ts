@@ -91,16 +91,15 @@ export function anyDue(db: Db, now: number): boolean {
  * (oldest run_at first). One UPDATE … RETURNING per kind of row, in one transaction (a savepoint when the caller
  * already has one open): a batch costs one commit.
  */
-export function claimRows(db: Db, now: number, limit: number, lease: LeaseTable): OutboxRow[] {
+export function claimRows(db: Db, now: number, limit: number, lease: LeaseTable, expiredLeases = true): OutboxRow[] {
   if (limit <= 0) return [];
   const set = `state = 'running', attempts = attempts + 1, lease_until = ?1 + ${leaseSql(lease)}, updated_at = ?1`;
   return db.tx((c) => {
-    // index-friendly subqueries (an OR would scan the table): expired leases first, then due pending rows
-    const rows = c.all<OutboxRow>(
-      `UPDATE outbox SET ${set} WHERE id IN (SELECT id FROM outbox WHERE state = 'running' AND lease_until < ?1 LIMIT ?2) RETURNING *`,
-      now,
-      limit,
-    );
+    // index-friendly subqueries (an OR would scan the table): expired leases first (unless the caller looked at
+    // them recently: the scan reads every running row), then due pending rows
+    const rows = expiredLeases
+      ? c.all<OutboxRow>(`UPDATE outbox SET ${set} WHERE id IN (SELECT id FROM outbox WHERE state = 'running' AND lease_until < ?1 LIMIT ?2) RETURNING *`, now, limit)
+      : [];
     if (rows.length < limit) {
       const due = c.all<OutboxRow>(
         `UPDATE outbox SET ${set} WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= ?1 ORDER BY run_at, id LIMIT ?2) RETURNING *`,

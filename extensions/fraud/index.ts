@@ -64,7 +64,8 @@ const addBlocklist = defineRoute({
       t.run("INSERT INTO blocklist (id, kind, value, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)", id, req.body.kind, value, req.body.reason, by, at);
       // the value masked as in the log: the trail shows what was blocked without spreading the NIK or phone
       auditChange(t, req, { event: "blocklist.added", entity: { type: "blocklist", id }, before: null, after: { kind: req.body.kind, value: req.body.kind === "device" ? value : mask(value) }, reason: req.body.reason, at });
-      return getEntry(t, id)!;
+      // the row as inserted (no read back: every column is known here)
+      return { id, kind: req.body.kind, value, reason: req.body.reason, created_by: by, created_at: at, removed_at: null, removed_by: null } satisfies BlocklistRow;
     });
     ctx.log.info("blocklist entry added", { id, kind: req.body.kind, value: req.body.kind === "device" ? value : mask(value), by });
     return { status: 201, body: entryOut(row), headers: { Location: `/api/v1/admin/blocklist/${id}` } };

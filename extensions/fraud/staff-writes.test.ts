@@ -43,8 +43,12 @@ describe("fraud staff writes (group commit)", () => {
     // ids are time-ordered (UUIDv7), so index inserts append: later adds sort after earlier ones
     expect(first.body.id).toMatch(/^bl_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     for (const r of res.filter((x) => x.status === 201)) expect(r.body.id > first.body.id).toBe(true);
-    // each answer is the committed row
-    for (const r of res.filter((x) => x.status === 201)) expect(t.db.read.get("SELECT id FROM blocklist WHERE id = ?", r.body.id)).toBeTruthy();
+    // each answer is the committed row, column for column
+    for (const r of res.filter((x) => x.status === 201)) {
+      const row = t.db.read.get<Record<string, string>>("SELECT * FROM blocklist WHERE id = ?", r.body.id)!;
+      expect(r.body).toEqual({ id: row.id, kind: row.kind, value: row.value, reason: row.reason, createdBy: row.created_by, createdAt: row.created_at });
+      expect(row.removed_at).toBeNull();
+    }
   });
 
   test("the audit entry is in the add's savepoint: an audit insert that fails takes its blocklist row with it, and only it", async () => {

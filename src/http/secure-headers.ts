@@ -43,7 +43,8 @@ const SECURE_NAMES = new Set(SECURE_HEADERS.map(([name]) => name.toLowerCase()))
 /** Headers a response made here must not take from a handler: the platform's values win, as when set afterwards. */
 const RESERVED = new Set([...SECURE_NAMES, "x-powered-by", "x-request-id"]);
 const BASE = new Headers(SECURE_HEADERS as [string, string][]);
-const secured = new WeakSet<Response>();
+/** Set on a response made with them (a symbol property: cheaper than a WeakSet entry per response). */
+const SECURED = Symbol("kreditku.secured");
 
 /**
  * Headers for a response that will carry the security headers and this request id, with the handler's own headers
@@ -63,8 +64,8 @@ export function securedHeaders(requestId: string, own?: Record<string, string>):
 
 /** Mark a response built on securedHeaders (the platform layer then leaves its headers alone). */
 export function markSecured(res: Response): Response {
-  secured.add(res);
+  (res as Response & { [SECURED]?: true })[SECURED] = true;
   return res;
 }
 
-export const isSecured = (res: Response) => secured.has(res);
+export const isSecured = (res: Response) => (res as Response & { [SECURED]?: true })[SECURED] === true;

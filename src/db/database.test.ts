@@ -29,6 +29,29 @@ describe("Db", () => {
     db.close();
   });
 
+  test("a snapshot reads one committed state: a commit made meanwhile is seen only after it", () => {
+    const db = fileDb();
+    db.tx((c) => c.run("CREATE TABLE t (k INTEGER PRIMARY KEY) STRICT"));
+    db.tx((c) => c.run("INSERT INTO t (k) VALUES (1)"));
+    const count = (c: { get: Db["writer"]["get"] }) => c.get<{ n: number }>("SELECT COUNT(*) AS n FROM t")!.n;
+    const seen = db.snapshot((c) => {
+      const first = count(c);
+      db.tx((w) => w.run("INSERT INTO t (k) VALUES (2)")); // another writer's commit, between two reads
+      const nested = db.snapshot((inner) => (inner === c ? count(inner) : -1));
+      return [first, count(c), nested];
+    });
+    expect(seen).toEqual([1, 1, 1]);
+    expect(db.snapshot((c) => count(c))).toBe(2);
+    // inside a write transaction it reads on the writer and sees that transaction's writes
+    expect(db.tx((w) => (w.run("INSERT INTO t (k) VALUES (3)"), db.snapshot((c) => (c === db.writer ? count(c) : -1))))).toBe(3);
+    // an error inside ends the read transaction: the next snapshot (and the next write) work
+    expect(() => db.snapshot(() => { throw new Error("boom"); })).toThrow("boom");
+    expect(() => db.snapshot(() => Promise.resolve(1))).toThrow(/synchronous/);
+    db.tx((w) => w.run("INSERT INTO t (k) VALUES (4)"));
+    expect(db.snapshot((c) => count(c))).toBe(4);
+    db.close();
+  });
+
   test("the background checkpointer keeps the WAL checkpointed off the writer, and stops cleanly", async () => {
     const db = fileDb();
     expect(db.startCheckpointer({ intervalMs: 5 })).toBe(true);

@@ -177,6 +177,30 @@ export class Db {
   }
 
   /**
+   * Run `fn` on one reader inside one read transaction: its statements see the same committed state (a loan and its
+   * instalments from one moment, whatever commits meanwhile), and the WAL read lock is taken once for all of them
+   * instead of once per statement (two `fcntl` and an `fstat` each outside a transaction). `fn` must be synchronous
+   * and only read. Inside a write transaction it runs on the writer (and sees that transaction's writes); nested in
+   * another snapshot it joins it.
+   */
+  snapshot<T>(fn: (c: Conn) => T): T {
+    if (this.depth > 0) return fn(this.writer);
+    if (this.snapshotConn !== null) return fn(this.snapshotConn);
+    const c = this.read;
+    c.exec("BEGIN");
+    this.snapshotConn = c;
+    try {
+      const out = fn(c);
+      if (out instanceof Promise) throw new Error("snapshot callback must be synchronous");
+      return out;
+    } finally {
+      this.snapshotConn = null;
+      c.exec("COMMIT");
+    }
+  }
+  private snapshotConn: Conn | null = null;
+
+  /**
    * Run `fn` in a write transaction (BEGIN IMMEDIATE). Nested calls join the outer transaction through a
    * savepoint, so a helper that opens its own tx composes with a caller's. `fn` must be synchronous.
    */

@@ -1,6 +1,6 @@
 // Recording webhook events and applying their effect exactly once. The HTTP part (raw body, verification) is
 // ./webhooks.ts; this is the domain part, run in ONE write transaction: look up (provider, event id) → if seen,
-// answer the original result → else record the event and apply the payment/disbursement effect.
+// answer the original result → else apply the payment/disbursement effect and record the event with its outcome.
 import type { Sql, TxContext } from "../../src/runtime/index.ts";
 import type { WebhookEventStatus } from "../../schemas/enums.ts";
 import { PayloadError, parseDisbursementNotice, parsePaymentNotice, type PaymentNotice, type Provider, type WebhookKind } from "./verify.ts";

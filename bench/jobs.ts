@@ -154,7 +154,8 @@ async function one(mode: Mode, handler: "noop" | "1ms", budgetMs: number, drain 
       const rt = new Runtime(p, { extensions: [ext], jobs: [], concurrency: 16, pollMs: 5000, embedded: { pollMs: 5000 } });
       await rt.start();
       running = { rt, stop: () => rt.stop(3000) };
-      workers = spawnWorkers(separate, prefix, 16);
+      // KREDITKU_BENCH_JOBS_WORKER_CONCURRENCY: each worker process's concurrency (default 16, like the in-process ones)
+      workers = spawnWorkers(separate, prefix, Number(process.env.KREDITKU_BENCH_JOBS_WORKER_CONCURRENCY) || 16);
       await workers.ready();
     } else {
       running = await startTestRuntime(p, { extensions: [ext], jobs: [], concurrency: 16, workerConcurrency: 16 });

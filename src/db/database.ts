@@ -4,6 +4,7 @@
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { dirname } from "node:path";
 import { privateDatabase, privateDir } from "../private-files.ts";
+import { CommitWatch } from "./commit-watch.ts";
 
 export type Params = SQLQueryBindings[] | Record<string, SQLQueryBindings>;
 export type Row = Record<string, unknown>;
@@ -319,6 +320,16 @@ export class Db {
     }
   }
 
+  /**
+   * The watch of this database's WAL index (commit-watch.ts), opened on first use and closed with the database;
+   * null when it has none (":memory:", no WAL index yet, another format): callers then query every time.
+   */
+  commitWatch(): CommitWatch | null {
+    if (this.watch === undefined) this.watch = CommitWatch.open(this.path);
+    return this.watch?.usable ? this.watch : null;
+  }
+  private watch: CommitWatch | null | undefined;
+
   close() {
     if (this.checkpointer) {
       this.checkpointer.terminate();
@@ -326,5 +337,8 @@ export class Db {
     }
     for (const r of this.readers) if (r !== this.writer) r.close();
     this.writer.close();
+    // after SQLite's connections: closing the -shm descriptor drops this process's locks on the file
+    this.watch?.close();
+    this.watch = null;
   }
 }

@@ -9,6 +9,8 @@
 //
 // Paths: any GET path; `{loan}` is a borrower's own loan of 50 instalments. Requests carry one of 2,500 borrowers'
 // tokens each (auth routes allow 60 per minute per user) and a distinct X-Forwarded-For.
+export {};
+
 const roots = [process.env.A ?? process.cwd(), process.env.B ?? process.cwd()];
 const paths = (process.argv[2] ?? "/healthz,/api/v1/auth/me,{loan}").split(",");
 const N = Number(process.argv[3] ?? 10000);

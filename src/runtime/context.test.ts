@@ -171,3 +171,36 @@ describe("ctx.commit (group commit for extensions)", () => {
     await expect(stateless.commit(() => 1)).rejects.toBeInstanceOf(StatelessError);
   });
 });
+
+describe("ctx.read (one committed state for a handler's reads)", () => {
+  test("reads on one connection see one state; a commit in between is seen by the next read; refuses writes", () => {
+    const t = app();
+    t.ctx.tx((tx) => tx.run("INSERT INTO c_notes (id, text) VALUES ('a', 'x')"));
+    const seen = t.ctx.read((db) => {
+      const before = db.all<{ id: string }>("SELECT id FROM c_notes").length;
+      t.ctx.tx((tx) => tx.run("INSERT INTO c_notes (id, text) VALUES ('b', 'x')"));
+      return [before, db.all<{ id: string }>("SELECT id FROM c_notes").length];
+    });
+    expect(seen).toEqual([1, 1]);
+    expect(t.ctx.read((db) => db.all("SELECT id FROM c_notes").length)).toBe(2);
+    expect(() => t.ctx.read((db) => db.run("INSERT INTO c_notes (id, text) VALUES ('c', 'x')"))).toThrow(/readonly|read-only/i);
+    // inside a write transaction it reads the transaction's own writes
+    expect(t.ctx.tx((tx) => (tx.run("INSERT INTO c_notes (id, text) VALUES ('d', 'x')"), t.ctx.read((db) => db.all("SELECT id FROM c_notes").length)))).toBe(3);
+    const stateless = makeContext({ ...t.platform, db: undefined }, t.runtime.reg);
+    expect(() => stateless.read(() => 1)).toThrow(StatelessError);
+  });
+
+  test("the borrower's loan detail reads through it: the loan and its 50 instalments", async () => {
+    const t = testApp();
+    apps.push(t);
+    const { seedLoan } = await import("../../test/kit/accepted-loan.ts");
+    let seeded!: { loanId: string; userId: string };
+    t.db.tx((c) => {
+      seeded = seedLoan(c.raw);
+    });
+    const b = t.sessionFor(seeded.userId);
+    const r = await t.call("GET", `/api/v1/loans/${seeded.loanId}`, { as: b });
+    expect(r.status).toBe(200);
+    expect(r.body.installments).toHaveLength(50);
+  });
+});

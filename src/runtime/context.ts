@@ -133,6 +133,7 @@ export function makeContext(base: ContextBase, reg: Registry, opts: ContextOptio
   const ctx: ExtensionContext = {
     config: base.config,
     db: db ? sqlOf(() => db.read) : (new Proxy({}, { get: () => () => noDb("ctx.db") }) as Sql),
+    read: (fn) => (db ? db.snapshot((c) => fn(c)) : noDb("ctx.read")),
     tx,
     commit,
     enqueue: (job, payload, o) => tx((t) => t.enqueue(job, payload, o)),

@@ -54,6 +54,12 @@ export interface ExtensionContext {
   config: Config;
   /** Reads (reader connection; the writer inside a transaction). */
   db: Sql;
+  /**
+   * Run fn's reads on one reader inside one read transaction: every statement sees the same committed state (a loan
+   * and its instalments from one moment, whatever commits in between), and the WAL read lock is taken once instead
+   * of once per statement. fn must be synchronous and only read. Inside a write transaction it reads on the writer.
+   */
+  read<T>(fn: (db: Sql) => T): T;
   /** Run fn in one write transaction (BEGIN IMMEDIATE). fn must be synchronous. */
   tx<T>(fn: (t: TxContext) => T): T;
   /**

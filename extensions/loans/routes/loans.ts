@@ -55,9 +55,12 @@ export const getLoan = defineRoute({
   },
   handler: (req, ctx) => {
     const s = loanScope(ctx);
-    const row = ctx.db.get<LoanRow>(`SELECT * FROM loans WHERE id = ? AND ${s.where}`, ...[req.params.id, ...s.params]);
-    if (!row) throw problems.notFound("Loan");
-    return { status: 200, body: loanOut(ctx.db, row, jakartaDate(ctx.clock.now()), true) };
+    // the loan and its instalments from one committed state (a payment committing in between cannot split them)
+    return ctx.read((db) => {
+      const row = db.get<LoanRow>(`SELECT * FROM loans WHERE id = ? AND ${s.where}`, ...[req.params.id, ...s.params]);
+      if (!row) throw problems.notFound("Loan");
+      return { status: 200 as const, body: loanOut(db, row, jakartaDate(ctx.clock.now()), true) };
+    });
   },
 });
 

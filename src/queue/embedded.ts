@@ -123,10 +123,10 @@ export class EmbeddedRunner {
       // runs the transaction is opened anyway and the claim itself finds whether anything is due
       const due = free > 0 && (batch.length > 0 || anyDue(this.db, now));
       if (batch.length > 0 || due) {
-        // one transaction: the runs finished since the last pump applied or rescheduled (each apply in a savepoint),
-        // then the next due rows claimed (in a savepoint: a failing claim leaves the bookkeeping standing)
         // expired leases: looked for at most every leaseScanMs while runs keep finishing (a poll always looks)
         const leases = batch.length === 0 || now - this.leaseScanAt >= this.leaseScanMs;
+        // one transaction: the runs finished since the last pump applied or rescheduled (each apply in a savepoint),
+        // then the next due rows claimed (in a savepoint: a failing claim leaves the bookkeeping standing)
         this.db.tx(() => {
           if (batch.length > 0) settled = this.bookkeep(batch, now);
           if (due) rows = this.claim(now, free, leases);

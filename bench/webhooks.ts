@@ -96,11 +96,11 @@ async function measure(pid: number, make: () => Request, durationMs: number) {
 }
 const cpu = (r: { cpuUsPerRequest: number | null }) => (r.cpuUsPerRequest === null ? "" : `, ${Math.round(r.cpuUsPerRequest)} µs server CPU per request`);
 
-/** Mean deliveries per shared transaction, from the server's webhook_commit_batch_size histogram. */
+/** Mean deliveries per shared transaction, from the server's db_group_commit_size histogram. */
 async function meanBatch(url: string): Promise<number | null> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const sum = Number(/^webhook_commit_batch_size_sum(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
-  const count = Number(/^webhook_commit_batch_size_count(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
+  const sum = Number(/^db_group_commit_size_sum(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
+  const count = Number(/^db_group_commit_size_count(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
   return count > 0 ? sum / count : null;
 }
 

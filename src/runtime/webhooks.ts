@@ -26,9 +26,9 @@ export function mountWebhooks(app: App, runtime: Runtime) {
   // the body is read, and nothing is written. One limit across every webhook of the process.
   const limitOpts = { name: "webhooks-unverified", limit: platform.config.webhookRejectLimit, windowSeconds: 60 };
   const blocked = new Map<string, number>();
-  // Group commit of the deliveries' writes; one histogram of how many shared each transaction.
+  // Group commit of the deliveries' writes (shared with every ctx.commit); one histogram of how many shared each transaction.
   const group = groupCommitOf(platform.db);
-  const batchSize = platform.metrics.histogram("webhook_commit_batch_size", "Webhook deliveries applied per shared SQLite transaction (group commit)", [], [1, 2, 4, 8, 16, 32, 64]);
+  const batchSize = platform.metrics.histogram("db_group_commit_size", "Write units (webhook deliveries, ctx.commit writes of routes and hooks) per shared SQLite transaction (group commit)", [], [1, 2, 4, 8, 16, 32, 64]);
   group.onBatch((b) => batchSize.observe(b.size));
   const commit = <T>(fn: (t: TxContext) => T): Promise<T> =>
     group.run((c) => {

@@ -1,7 +1,6 @@
 // The ExtensionContext handed to route handlers, hooks and jobs, built from the platform services.
 // tx wraps platform.db.tx into a TxContext whose enqueue/emit write outbox rows in the same transaction; commit runs
 // the same TxContext in the database's group commit (src/db/group-commit.ts), shared with the webhooks' req.commit.
-import { randomUUID } from "node:crypto";
 import type { Conn, Db } from "../db/database.ts";
 import { groupCommitOf } from "../db/group-commit.ts";
 import type { Config } from "../config.ts";
@@ -36,7 +35,8 @@ export function enqueueOn(c: Conn, reg: Registry, now: number, job: Pick<JobDefi
   const def = reg.job(job);
   const parsed = def.payload.safeParse(payload);
   if (!parsed.success) throw new Error(`job "${def.name}": invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`);
-  const key = opts.key ?? randomUUID();
+  // time-ordered (UUIDv7): the outbox key index grows at its end instead of taking a random page per job
+  const key = opts.key ?? Bun.randomUUIDv7();
   if (typeof key !== "string" || key.length < 1 || key.length > 255) throw new Error(`job "${def.name}": the key must be a string of 1-255 characters`);
   const queue = reg.queueOf(def);
   // tracing on: the row carries the context of its enqueue span, which the job's span continues
@@ -65,7 +65,7 @@ export function emitOn(c: Conn, reg: Registry, now: number, event: string, paylo
   withSpan(`emit ${event}`, { "kreditku.event": event, "kreditku.hooks": hooks.length }, () => {
     const traceContext = currentTraceparent();
     for (const h of hooks) {
-      insertOutbox(c, { key: randomUUID(), kind: "hook", name: h.id, queue: HOOKS_QUEUE, payload, maxAttempts: HOOK_DEFAULTS.attempts, runAt: now, now, traceContext });
+      insertOutbox(c, { key: Bun.randomUUIDv7(), kind: "hook", name: h.id, queue: HOOKS_QUEUE, payload, maxAttempts: HOOK_DEFAULTS.attempts, runAt: now, now, traceContext });
     }
   });
 }

@@ -23,7 +23,7 @@ export const workerCommand: Command = {
     const { values } = parseFlags(argv, { ...depotFlag, ...helpFlag, concurrency: { type: "string", short: "c" }, queues: { type: "string", short: "q" }, port: { type: "string", short: "p" } });
     if (values.help) return -1;
     // 16 by default: a worker's reports go to the owner in one addBulk per event-loop turn, so more jobs in flight
-    // means bigger batches (bench/profile-jobs.md: 2 processes at 4 → 16, ~2× the jobs/s, a quarter less CPU per job)
+    // means bigger batches (bench/PROFILE.md, "Jobs end to end": 2 processes at 4 → 16, ~2× the jobs/s, a quarter less CPU per job)
     const concurrency = values.concurrency === undefined ? 16 : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new UsageError(`--concurrency must be an integer 1-1000, got "${values.concurrency}"`);
     const portFlag = values.port ?? process.env.KREDITKU_WORKER_PORT;

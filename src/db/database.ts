@@ -56,6 +56,10 @@ export class Conn {
   exec(sql: string) {
     this.raw.exec(sql);
   }
+  /** A transaction-control statement (BEGIN, COMMIT, SAVEPOINT …), prepared once: exec would parse it every time. */
+  control(sql: string) {
+    this.stmt(sql).run();
+  }
   /** Finalize the cached statements and close the connection. */
   close() {
     for (const s of this.stmts.values()) s.finalize();
@@ -188,7 +192,7 @@ export class Db {
     if (this.depth > 0) return fn(this.writer);
     if (this.snapshotConn !== null) return fn(this.snapshotConn);
     const c = this.read;
-    c.exec("BEGIN");
+    c.control("BEGIN");
     this.snapshotConn = c;
     try {
       const out = fn(c);
@@ -196,7 +200,7 @@ export class Db {
       return out;
     } finally {
       this.snapshotConn = null;
-      c.exec("COMMIT");
+      c.control("COMMIT");
     }
   }
   private snapshotConn: Conn | null = null;
@@ -210,31 +214,31 @@ export class Db {
     const w = this.writer;
     if (this.depth > 0) {
       const sp = `sp${this.depth}`;
-      w.exec(`SAVEPOINT ${sp}`);
+      w.control(`SAVEPOINT ${sp}`);
       this.depth++;
       try {
         const out = fn(w);
         if (out instanceof Promise) throw new Error("tx callback must be synchronous");
-        w.exec(`RELEASE ${sp}`);
+        w.control(`RELEASE ${sp}`);
         return out;
       } catch (e) {
-        w.exec(`ROLLBACK TO ${sp}`);
-        w.exec(`RELEASE ${sp}`);
+        w.control(`ROLLBACK TO ${sp}`);
+        w.control(`RELEASE ${sp}`);
         throw e;
       } finally {
         this.depth--;
       }
     }
-    w.exec("BEGIN IMMEDIATE");
+    w.control("BEGIN IMMEDIATE");
     this.depth++;
     try {
       const out = fn(w);
       if (out instanceof Promise) throw new Error("tx callback must be synchronous");
-      w.exec("COMMIT");
+      w.control("COMMIT");
       return out;
     } catch (e) {
       try {
-        w.exec("ROLLBACK");
+        w.control("ROLLBACK");
       } catch {
         /* already rolled back */
       }

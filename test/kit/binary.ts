@@ -101,3 +101,60 @@ export async function startBinary(opts: { depot?: string; env?: Record<string, s
     },
   };
 }
+
+/** A server started by startBinaryToFile: like Running, its output in a file instead of collected here. */
+export interface ServingToFile extends Omit<Running, "proc" | "logs"> {
+  proc: Subprocess;
+  /** The file holding its stdout and stderr. */
+  logFile: string;
+}
+
+/**
+ * `kreditku serve` on a free port with its stdout and stderr written to a file (every log line is still formatted and
+ * written, none is read back here): for benchmarks, where a log reader in the measuring process would take CPU from
+ * the cores the server and the load generator share. Ready once /healthz answers 200.
+ */
+export async function startBinaryToFile(opts: { depot?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServingToFile> {
+  const depot = opts.depot ?? tempDepot();
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  const logFile = join(depot, "..", `serve-${port}.log`);
+  const proc = Bun.spawn([BINARY, "serve", "--port", String(port), "--host", "127.0.0.1", "--depot", depot], {
+    stdout: Bun.file(logFile),
+    stderr: Bun.file(logFile),
+    stdin: "ignore",
+    env: { ...process.env, KREDITKU_LOG_LEVEL: "info", ...opts.env },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + (opts.timeoutMs ?? 20_000);
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`kreditku serve exited with ${proc.exitCode} before answering /healthz (log: ${logFile})`);
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (performance.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`kreditku serve did not answer /healthz within the time (log: ${logFile})`);
+    }
+    await Bun.sleep(10);
+  }
+  return {
+    url,
+    port,
+    depot,
+    proc,
+    logFile,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      return proc.exited;
+    },
+    cleanup() {
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      removeDepot(depot);
+      rmSync(logFile, { force: true });
+    },
+  };
+}

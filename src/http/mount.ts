@@ -125,10 +125,21 @@ function requestOf(c: Context<AppEnv>): RequestView {
 
 const limitsOf = (route: Route<unknown>): readonly RateLimitSpec[] => (route.rateLimit === undefined ? [] : Array.isArray(route.rateLimit) ? route.rateLimit : [route.rateLimit as RateLimitSpec]);
 
-async function countCall(route: Route<unknown>, rl: RateLimitSpec, req: RouteRequest<any, any, any>) {
+/** A declared limit with its counter's options made once. */
+interface Limit {
+  rl: RateLimitSpec;
+  opts: { name: string; limit: number; windowSeconds: number };
+}
+
+function limitOf(route: Route<unknown>, rl: RateLimitSpec): Limit {
+  return { rl, opts: { name: rl.name ?? `${route.method.toUpperCase()} ${route.path}`, limit: rl.limit, windowSeconds: rl.windowSeconds } };
+}
+
+/** Count the call against one declared limit: at once with the in-memory store, a promise with one that answers later. */
+function countCall({ rl, opts }: Limit, req: RouteRequest<any, any, any>): void | Promise<void> {
   const key = rl.key === "ip" ? req.ip : rl.key === "user" ? (req.user?.id ?? `ip:${req.ip}`) : rl.key(req);
   if (key === null) return;
-  await enforceRateLimit({ name: rl.name ?? `${route.method.toUpperCase()} ${route.path}`, limit: rl.limit, windowSeconds: rl.windowSeconds }, key);
+  return enforceRateLimit(opts, key);
 }
 
 export interface MountOptions<Ctx> {
@@ -143,8 +154,8 @@ export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<
   if (route.methods === "all" && route.openapi !== false) throw new Error(`${route.path}: only routes outside the document answer every method`);
   if (route.bodyLimit === "documents" || route.request?.multipart) allowLargeBodies(app, route.path);
   const limits = limitsOf(route as Route<unknown>);
-  const early = limits.filter((l) => typeof l.key === "string");
-  const late = limits.filter((l) => typeof l.key === "function");
+  const early = limits.filter((l) => typeof l.key === "string").map((l) => limitOf(route as Route<unknown>, l));
+  const late = limits.filter((l) => typeof l.key === "function").map((l) => limitOf(route as Route<unknown>, l));
   const req = route.request ?? {};
   const responseType = (status: number) => {
     const r = route.responses[status];
@@ -160,7 +171,10 @@ export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<
     checkAccess(access, c);
     if (early.length === 0 && guard === undefined) return;
     const r = requestOf(c);
-    for (const rl of early) await countCall(route as Route<unknown>, rl, r);
+    for (const rl of early) {
+      const pending = countCall(rl, r);
+      if (pending !== undefined) await pending;
+    }
     await guard?.(r);
   };
   const respond = async (c: Context<AppEnv>) => {
@@ -169,7 +183,10 @@ export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<
     if (req.query) r.query = validate(req.query, queryValues(c));
     if (req.params) r.params = validate(req.params, c.req.param());
     if (req.body) r.body = validate(req.body, await jsonBody(c));
-    for (const rl of late) await countCall(route as Route<unknown>, rl, r);
+    for (const rl of late) {
+      const pending = countCall(rl, r);
+      if (pending !== undefined) await pending;
+    }
     const res = await route.handler(r, opts.context(r, c));
     if ("response" in res) return res.response;
     return toResponse(limitStreams(c.get("platform"), c, res), "status" in res ? responseType(res.status) : undefined, r.requestId);

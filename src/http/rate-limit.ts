@@ -14,6 +14,10 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private windows = new Map<string, { count: number; resetAt: number }>();
   constructor(private now: () => number = Date.now) {}
   async hit(key: string, windowMs: number) {
+    return this.hitNow(key, windowMs);
+  }
+  /** The same count without a promise (enforceRateLimit uses it: no await on a request's path). */
+  hitNow(key: string, windowMs: number) {
     const t = this.now();
     let w = this.windows.get(key);
     if (!w || w.resetAt <= t) {
@@ -111,10 +115,20 @@ export interface RateLimitOptions {
   store?: RateLimitStore;
 }
 
-/** Count one hit for an explicit key (e.g. a phone number parsed from the body); throws 429 over the limit. */
-export async function enforceRateLimit(opts: Omit<RateLimitOptions, "key">, key: string): Promise<void> {
+/**
+ * Count one hit for an explicit key (e.g. a phone number parsed from the body); throws 429 over the limit. With the
+ * in-memory store the count is made at once and nothing is returned (no promise on the request's path); with a
+ * store that answers later (Redis) the returned promise rejects over the limit.
+ */
+export function enforceRateLimit(opts: Omit<RateLimitOptions, "key">, key: string): void | Promise<void> {
   const store = opts.store ?? defaultStore;
-  const { count, resetMs } = await store.hit(`${opts.name}:${key}`, opts.windowSeconds * 1000);
+  const k = `${opts.name}:${key}`;
+  const windowMs = opts.windowSeconds * 1000;
+  if (store instanceof MemoryRateLimitStore) return overLimit(opts, store.hitNow(k, windowMs));
+  return store.hit(k, windowMs).then((r) => overLimit(opts, r));
+}
+
+function overLimit(opts: Omit<RateLimitOptions, "key">, { count, resetMs }: { count: number; resetMs: number }) {
   if (count > opts.limit) {
     throw problems.tooMany(Math.max(1, Math.ceil(resetMs / 1000)), `Rate limit for ${opts.name}: at most ${opts.limit} per ${opts.windowSeconds} s`);
   }

@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/types.ts";
 import { authServices } from "./services.ts";
 import { sessionIsLive } from "./sessions.ts";
-import { verifyAccessToken } from "./tokens.ts";
+import { verifyAccessToken, verifyCachedAccessToken, type VerifyResult } from "./tokens.ts";
 
 const failures = new WeakMap<Request, string>();
 
@@ -23,10 +23,18 @@ export function bearerToken(c: Context<AppEnv>): string | undefined {
   return m ? m[1] : "";
 }
 
-async function authenticateToken(c: Context<AppEnv>, token: string, next: () => Promise<void>) {
+function authenticateToken(c: Context<AppEnv>, token: string, next: () => Promise<void>) {
   const p = c.get("platform");
   const svc = authServices(p);
-  const res = token ? await verifyAccessToken(svc.keys, svc.tokens, token, p.clock.now()) : ({ ok: false, reason: "malformed Authorization header" } as const);
+  if (!token) return settle(c, p, { ok: false, reason: "malformed Authorization header" }, next);
+  const now = p.clock.now();
+  // a token verified before is answered without a promise; only a new one waits for its signature check
+  const cached = verifyCachedAccessToken(svc.keys, svc.tokens, token, now);
+  if (cached !== undefined) return settle(c, p, cached, next);
+  return verifyAccessToken(svc.keys, svc.tokens, token, now).then((res) => settle(c, p, res, next));
+}
+
+function settle(c: Context<AppEnv>, p: AppEnv["Variables"]["platform"], res: VerifyResult, next: () => Promise<void>) {
   if (!res.ok) failures.set(c.req.raw, res.reason);
   else if (!sessionIsLive(p, res.user.sessionId, res.user.id)) failures.set(c.req.raw, "session ended");
   else c.set("user", res.user);

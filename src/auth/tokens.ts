@@ -86,25 +86,39 @@ function timeCheck(s: TokenSettings, v: { iat: number; exp: number; nbf: number 
  * (exp - iat) is longer than the access-token TTL this server issues: together these bound any accepted token to
  * at most TTL + skew from now, whatever its claims say. A token verified before is answered from the cache above.
  */
-export async function verifyAccessToken(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<VerifyResult> {
+export function verifyAccessToken(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<VerifyResult> {
+  return Promise.resolve(verifyCachedAccessToken(keys, s, token, now) ?? verifyAndRemember(keys, s, token, now));
+}
+
+/**
+ * The answer from the verified-token cache without a promise (the request path's usual case), or undefined when the
+ * token was not verified before (or no longer counts as verified): then verifyAccessToken verifies it.
+ */
+export function verifyCachedAccessToken(keys: SigningKeys, s: TokenSettings, token: string, now: Date): VerifyResult | undefined {
   const cache = cacheOf(keys);
   const hit = cache.get(token);
-  if (hit !== undefined && hit.settings === s && keys.verifier(hit.kid) === hit.key) {
-    const refused = timeCheck(s, hit, now);
-    if (refused) {
-      cache.delete(token);
-      return refused;
-    }
-    if (++tokenUses - hit.used > VERIFIED_TOKEN_CACHE_SIZE / 2) {
-      hit.used = tokenUses;
-      cache.delete(token);
-      cache.set(token, hit);
-    }
-    return { ok: true, user: { ...hit.user }, exp: hit.exp };
+  if (hit === undefined) return undefined;
+  if (hit.settings !== s || keys.verifier(hit.kid) !== hit.key) {
+    cache.delete(token);
+    return undefined;
   }
-  if (hit !== undefined) cache.delete(token);
+  const refused = timeCheck(s, hit, now);
+  if (refused) {
+    cache.delete(token);
+    return refused;
+  }
+  if (++tokenUses - hit.used > VERIFIED_TOKEN_CACHE_SIZE / 2) {
+    hit.used = tokenUses;
+    cache.delete(token);
+    cache.set(token, hit);
+  }
+  return { ok: true, user: { ...hit.user }, exp: hit.exp };
+}
+
+async function verifyAndRemember(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<VerifyResult> {
   const r = await verifyUncached(keys, s, token, now);
   if (r.ok) {
+    const cache = cacheOf(keys);
     if (cache.size >= VERIFIED_TOKEN_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     r.entry.used = ++tokenUses;
     cache.set(token, r.entry);

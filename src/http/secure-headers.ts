@@ -43,6 +43,7 @@ const SECURE_NAMES = new Set(SECURE_HEADERS.map(([name]) => name.toLowerCase()))
 /** Headers a response made here must not take from a handler: the platform's values win, as when set afterwards. */
 const RESERVED = new Set([...SECURE_NAMES, "x-powered-by", "x-request-id"]);
 const BASE = new Headers(SECURE_HEADERS as [string, string][]);
+const BASE_JSON = new Headers([["Content-Type", "application/json"], ...(SECURE_HEADERS as [string, string][])]);
 /** Set on a response made with them (a symbol property: cheaper than a WeakSet entry per response). */
 const SECURED = Symbol("kreditku.secured");
 
@@ -58,6 +59,13 @@ export function securedHeaders(requestId: string, own?: Record<string, string>):
       h.set(name, own[name]);
     }
   }
+  h.set("X-Request-Id", requestId);
+  return h;
+}
+
+/** Headers of a JSON answer without headers of the handler's own: one copy and the request id. */
+export function securedJsonHeaders(requestId: string): Headers {
+  const h = new Headers(BASE_JSON);
   h.set("X-Request-Id", requestId);
   return h;
 }

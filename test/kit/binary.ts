@@ -85,21 +85,7 @@ export async function startBinary(opts: { depot?: string; env?: Record<string, s
     timeoutMs: opts.timeoutMs,
   });
   const port = JSON.parse(line).port as number;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    depot,
-    proc,
-    logs,
-    async stop(signal = "SIGTERM") {
-      if (proc.exitCode === null) proc.kill(signal);
-      return proc.exited;
-    },
-    cleanup() {
-      if (proc.exitCode === null) proc.kill("SIGKILL");
-      removeDepot(depot);
-    },
-  };
+  return { ...serving(proc, port, depot), proc, logs };
 }
 
 /** A server started by startBinaryToFile: like Running, its output in a file instead of collected here. */
@@ -141,20 +127,31 @@ export async function startBinaryToFile(opts: { depot?: string; env?: Record<str
     }
     await Bun.sleep(10);
   }
+  const s = serving(proc, port, depot);
   return {
-    url,
-    port,
-    depot,
+    ...s,
     proc,
     logFile,
-    async stop(signal = "SIGTERM") {
+    cleanup() {
+      s.cleanup();
+      rmSync(logFile, { force: true });
+    },
+  };
+}
+
+/** A served binary's address and its stop (a signal, then its exit code) and cleanup (killed, depot removed). */
+function serving(proc: Subprocess, port: number, depot: string) {
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    depot,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (proc.exitCode === null) proc.kill(signal);
       return proc.exited;
     },
     cleanup() {
       if (proc.exitCode === null) proc.kill("SIGKILL");
       removeDepot(depot);
-      rmSync(logFile, { force: true });
     },
   };
 }

@@ -40,7 +40,8 @@ test("the success webhook lost during a restart is reconciled on the next start,
     await waitFor(() => q<{ status: string }>("SELECT status FROM loans WHERE id = ?", loan.loanId)?.status === "active", 15_000, "loan active after reconciliation", 50);
     expect(q<{ status: string; attempts: number }>("SELECT status, attempts FROM disbursements WHERE loan_id = ?", loan.loanId)).toEqual({ status: "succeeded", attempts: 1 });
     expect(q<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals WHERE kind = 'disbursement.settled' AND loan_id = ?", loan.loanId).n).toBe(1);
-    expect(srv.logs.some((l) => l.includes("disbursement reconciliation applied an outcome whose webhook never arrived"))).toBe(true);
+    // the line is written with the server's next batch of log lines, read here from its stdout pipe
+    await waitFor(() => srv!.logs.some((l) => l.includes("disbursement reconciliation applied an outcome whose webhook never arrived")), 5_000, "the reconciliation's log line", 20);
     // the gateway's retry of the webhook, now that the server is up, changes nothing
     sim.gateway.callbackBase = srv.url;
     const [ref] = [...sim.gateway.disbursements.keys()];

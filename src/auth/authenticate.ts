@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/types.ts";
 import { authServices } from "./services.ts";
 import { sessionIsLive } from "./sessions.ts";
-import { verifyAccessToken, verifyCachedAccessToken, type VerifyResult } from "./tokens.ts";
+import { verifyAndRemember, verifyCachedAccessToken, type VerifyResult } from "./tokens.ts";
 
 const failures = new WeakMap<Request, string>();
 
@@ -31,7 +31,7 @@ function authenticateToken(c: Context<AppEnv>, token: string, next: () => Promis
   // a token verified before is answered without a promise; only a new one waits for its signature check
   const cached = verifyCachedAccessToken(svc.keys, svc.tokens, token, now);
   if (cached !== undefined) return settle(c, p, cached, next);
-  return verifyAccessToken(svc.keys, svc.tokens, token, now).then((res) => settle(c, p, res, next));
+  return verifyAndRemember(svc.keys, svc.tokens, token, now).then((res) => settle(c, p, res, next));
 }
 
 function settle(c: Context<AppEnv>, p: AppEnv["Variables"]["platform"], res: VerifyResult, next: () => Promise<void>) {

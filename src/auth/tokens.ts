@@ -115,7 +115,8 @@ export function verifyCachedAccessToken(keys: SigningKeys, s: TokenSettings, tok
   return { ok: true, user: { ...hit.user }, exp: hit.exp };
 }
 
-async function verifyAndRemember(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<VerifyResult> {
+/** Verify a token not in the cache (signature and claims) and remember it when it is good. */
+export async function verifyAndRemember(keys: SigningKeys, s: TokenSettings, token: string, now: Date): Promise<VerifyResult> {
   const r = await verifyUncached(keys, s, token, now);
   if (r.ok) {
     const cache = cacheOf(keys);

@@ -10,7 +10,7 @@ import type { Clock } from "../clock.ts";
 import { HOOKS_QUEUE, OWNER_QUEUE, RESULTS_QUEUE, policyOf, type Registry } from "../runtime/registry.ts";
 import { markDead, markDispatched, pendingForDispatch, releaseStaleLeases, type OutboxRow } from "./outbox.ts";
 import { describeError, type CompleteInput, type JobExecutor, type RunInput } from "./executor.ts";
-import { dispatchedRows, lostAmong, requeueLost } from "./lost.ts";
+import { dispatchedRows, lostJobs, requeueLost } from "./lost.ts";
 import { jobIdOf, keyOfJobId } from "./job-id.ts";
 import { DependencyUnavailable } from "../runtime/dependency.ts";
 import { withTraceContext } from "../observability/tracing.ts";
@@ -84,6 +84,21 @@ export function jobOptions(reg: Registry, kind: "job" | "hook", name: string, at
  */
 function resultJobId(job: Job<JobData>, outcome: "ok" | "dead"): string {
   return `r-${jobIdOf(keyOf(job))}-${job.timestamp}-${outcome}`;
+}
+
+/**
+ * A job without its data: Redis lost the job's hash but not its id in the wait list, and BullMQ's move to active
+ * wrote a few fields into the vanished hash. Running it would run nothing (or the wrong thing) and report a key that
+ * is not the row's; the workers skip it and the owner's lost-job check removes it and dispatches the row again.
+ */
+export function isHusk(data: Partial<JobData> | undefined): boolean {
+  return !data || typeof data.name !== "string" || (data.kind !== "job" && data.kind !== "hook");
+}
+
+/** Skip a husk (see isHusk): logged, counted as lost, acknowledged without running. */
+function skipHusk(job: Job, log: Logger, exec: JobExecutor): void {
+  exec.metrics.husks.inc({ queue: job.queueName });
+  log.warn("job without its data skipped: redis lost part of it; the lost-job check dispatches its row again", { queue: job.queueName, jobId: job.id, key: job.id ? keyOfJobId(job.id) : undefined });
 }
 
 /** Keys of a job as seen by a processor. */
@@ -287,6 +302,8 @@ export class BullOwner {
       lostAfterMs?: number;
       /** Rows checked per tick (default 500). */
       lostBatch?: number;
+      /** A job finished in Redis this long ago whose row is still dispatched is lost: its outcome never came (default 60 s). */
+      lostFinishedAfterMs?: number;
     },
     private clock: Clock,
   ) {
@@ -316,7 +333,7 @@ export class BullOwner {
     }
     // results are applied in batches (one SQLite transaction for those that arrived in one event-loop turn); the
     // concurrency is how many results are fetched from Redis at once, i.e. the largest batch
-    const results = new Worker<ResultData>(RESULTS_QUEUE, (job) => this.results.push(job.data), workerOptions(this.opts, RESULTS_CONCURRENCY));
+    const results = new Worker<ResultData>(RESULTS_QUEUE, (job) => this.onResult(job), workerOptions(this.opts, RESULTS_CONCURRENCY));
     results.on("error", (err) => this.warn("worker error", `worker:${RESULTS_QUEUE}`, err));
     this.workers.push(results);
     this.installSchedules(); // in the background: start-up must not wait for Redis
@@ -337,7 +354,8 @@ export class BullOwner {
   /**
    * One bounded pass of the lost-job check: a sentinel key written at start tells when Redis lost its data (the
    * job schedulers are installed again then); up to lostBatch dispatched rows older than lostAfterMs are looked up
-   * (one pipelined EXISTS each, rotating through the table) and those whose BullMQ job is gone are dispatched again.
+   * (one pipelined script call each, rotating through the table) and those whose BullMQ job is lost (see lost.ts)
+   * are dispatched again.
    * Returns the rows dispatched again.
    */
   async checkLost(): Promise<number> {
@@ -356,13 +374,9 @@ export class BullOwner {
       if (rows.length < batch) this.lostCursor = 0;
       else this.lostCursor = rows[rows.length - 1]!.id;
       if (rows.length === 0) return 0;
-      let lost = await redisWithin(lostAmong(this.redis, this.opts.prefix, rows), 5000, "lost-job check");
-      // a stateless worker's finished job may be gone (kept: 1 h / 10,000 per queue) while its result still waits on
-      // the results queue: while results are pending, those rows wait for a later tick instead of running twice
-      if (lost.some((r) => r.queue !== OWNER_QUEUE && r.queue !== HOOKS_QUEUE)) {
-        const c = await redisWithin(this.queues.get(RESULTS_QUEUE).getJobCounts("waiting", "active", "delayed", "prioritized"), 2000, "results backlog");
-        if (Object.values(c).some((n) => n > 0)) lost = lost.filter((r) => r.queue === OWNER_QUEUE || r.queue === HOOKS_QUEUE);
-      }
+      // a stateless worker's finished job may be gone while its result still waits on the results queue: such rows
+      // wait for a later tick instead of running twice
+      const lost = await redisWithin(lostJobs(this.redis, this.opts.prefix, rows, { remove: true, finishedGraceMs: this.opts.lostFinishedAfterMs }), 5000, "lost-job check");
       rows = requeueLost(this.db, lost, now);
       if (rows.length === 0) return 0;
       for (const r of rows) this.exec.metrics.redispatched.inc({ queue: r.queue, reason: "lost" });
@@ -474,6 +488,7 @@ export class BullOwner {
   }
 
   private async processOwner(job: Job<JobData>) {
+    if (isHusk(job.data)) return skipHusk(job, this.log, this.exec);
     const done = this.active.add(job);
     try {
       const key = keyOf(job);
@@ -500,6 +515,12 @@ export class BullOwner {
     } catch (e) {
       this.log.warn("could not mark job dead", { err: e as Error });
     }
+  }
+
+  /** A results-queue entry: applied in the batch of its event-loop turn; a husk (no data) is skipped. */
+  private async onResult(job: Job<ResultData>) {
+    if (isHusk(job.data) || typeof job.data.key !== "string") return skipHusk(job, this.log, this.exec);
+    return this.results.push(job.data);
   }
 
   /** A result from a stateless worker: applied once, in one transaction with the completion mark. */
@@ -611,6 +632,7 @@ export class StatelessWorkers {
   }
 
   private async process(job: Job<JobData>) {
+    if (isHusk(job.data)) return skipHusk(job, this.opts.log, this.exec);
     const done = this.active.add(job);
     try {
       return await this.processOnce(job);

@@ -8,6 +8,7 @@ export class JobMetrics {
   readonly duration;
   readonly redispatched;
   readonly stalled;
+  readonly husks;
   readonly abandoned;
 
   constructor(m: Metrics) {
@@ -16,6 +17,7 @@ export class JobMetrics {
     this.retried = m.counter("jobs_retried_total", "Job attempts that failed and were scheduled again, by queue", ["queue"]);
     this.duration = m.histogram("job_duration_seconds", "Job handler duration in seconds, by queue and outcome", ["queue", "outcome"], [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300]);
     this.redispatched = m.counter("jobs_redispatched_total", "Outbox rows handed to BullMQ again, by queue and reason (lost: the job vanished from Redis)", ["queue", "reason"]);
+    this.husks = m.counter("jobs_husks_total", "BullMQ jobs that reached a worker without their data (Redis lost part of them): skipped, and their rows dispatched again by the lost-job check, by queue", ["queue"]);
     this.stalled = m.counter("jobs_stalled_total", "BullMQ jobs found stalled (their worker stopped renewing the lock) and put back to run again, by queue", ["queue"]);
     this.abandoned = m.counter("jobs_abandoned_total", "Jobs still running when the shutdown timeout passed (they run again at the next start), by queue", ["queue"]);
   }

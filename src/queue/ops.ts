@@ -5,7 +5,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import { retryRows, type OutboxRow, type RetryWhich } from "./outbox.ts";
 import { connectionOf, jobIdOf } from "./bullmq.ts";
-import { dispatchedRows, lostAmong, requeueLost, type DispatchedRow } from "./lost.ts";
+import { dispatchedRows, lostJobs, requeueLost, type DispatchedRow } from "./lost.ts";
 import { callDependency, DependencyUnavailable } from "../runtime/dependency.ts";
 
 /**
@@ -58,7 +58,7 @@ async function redisAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
 export async function redispatchLost(
   db: Db,
   config: Pick<Config, "redisUrl" | "queuePrefix">,
-  opts: { dryRun?: boolean; minAgeMs?: number; now?: number } = {},
+  opts: { dryRun?: boolean; minAgeMs?: number; now?: number; finishedGraceMs?: number } = {},
 ): Promise<{ checked: number; lost: DispatchedRow[] }> {
   if (!config.redisUrl) throw new Error("REDIS_URL is not set: jobs are run by the embedded runner, nothing is dispatched to Redis");
   const now = opts.now ?? Date.now();
@@ -74,7 +74,7 @@ export async function redispatchLost(
       if (rows.length === 0) break;
       checked += rows.length;
       after = rows[rows.length - 1]!.id;
-      const gone = await callDependency("redis", () => lostAmong(redis, config.queuePrefix, rows), { timeoutMs: 10_000 });
+      const gone = await callDependency("redis", () => lostJobs(redis, config.queuePrefix, rows, { remove: !opts.dryRun, finishedGraceMs: opts.finishedGraceMs }), { timeoutMs: 10_000 });
       lost.push(...(opts.dryRun ? gone : requeueLost(db, gone, now)));
     }
     return { checked, lost };

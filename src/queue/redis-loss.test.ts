@@ -4,11 +4,12 @@
 // and /metrics answers within its bound from the last values; a job stalled by its worker is logged.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Queue, Worker } from "bullmq";
+import Redis from "ioredis";
 import { createServer, type Socket } from "node:net";
 import { defineExtension, defineJob, z } from "../runtime/index.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { createApp } from "../http/app.ts";
-import { startTestRuntime, uniquePrefix, waitFor } from "../../test/kit/queue.ts";
+import { deleteRedisPrefix, startTestRuntime, uniquePrefix, waitFor } from "../../test/kit/queue.ts";
 import { testPlatform, type TestPlatform } from "../../test/kit/app.ts";
 import { startOwnRedis, type OwnRedis } from "../../test/kit/redis.ts";
 import { redispatchLost, retryJobs } from "./ops.ts";
@@ -136,7 +137,7 @@ describe("Redis loses its data", () => {
 });
 
 describe("the owner's lost-job check", () => {
-  test("a worker job gone from Redis while results still wait is not run twice; once the results are applied it is", async () => {
+  test("a worker job gone from Redis while its result still waits is not run twice; once the result is applied it is; others' results and ids left without an entry hold nothing back", async () => {
     const { ext } = effectJobs();
     const prefix = uniquePrefix("lost-guard");
     const p = testPlatform({ clock: "system", logLevel: "silent", config: { queuePrefix: prefix, redisUrl: redis.url }, prefix: "kreditku-loss-" });
@@ -150,11 +151,16 @@ describe("the owner's lost-job check", () => {
         c.run("INSERT INTO outbox (key, kind, name, queue, payload, state, max_attempts, run_at, created_at, updated_at) VALUES ('g-any', 'job', 'loss.any', 'loss.any', '{\"id\":\"g-any\"}', 'dispatched', 3, 1, 1, 1)");
         c.run("INSERT INTO outbox (key, kind, name, queue, payload, state, max_attempts, run_at, created_at, updated_at) VALUES ('g-own', 'job', 'loss.owner', 'owner', '{\"id\":\"g-own\"}', 'dispatched', 3, 1, 1, 1)");
       });
-      await results.add("result", { pending: true }, { jobId: "r-pending", delay: 600_000 });
+      const mine = `r-${jobIdOf("g-any")}-1796000000000-ok`;
+      await results.add("result", { pending: true }, { jobId: mine, delay: 600_000 });
+      await results.add("result", { pending: true }, { jobId: `r-${jobIdOf("other")}-1796000000000-ok`, delay: 600_000 });
       expect(await owner.checkLost()).toBe(1); // the owner's row only: a result may still be on its way for the other
       expect(p.db.read.get<{ state: string }>("SELECT state FROM outbox WHERE key = 'g-any'")?.state).toBe("dispatched");
       await waitFor(() => n(p, "SELECT count(*) AS n FROM t_effects WHERE id = 'g-own'") === 1, 10_000, "the owner's job run again and applied");
-      await results.remove("r-pending");
+      await results.remove(mine);
+      const raw = new Redis(redis.url);
+      await raw.rpush(`${prefix}:results:active`, mine); // an id whose entry Redis lost
+      raw.disconnect();
       expect(await owner.checkLost()).toBe(1); // no result pending any more: the worker job is handed over again
       const anyQueue = new Queue("loss.any", { connection: connectionOf(redis.url), prefix });
       try {
@@ -166,6 +172,96 @@ describe("the owner's lost-job check", () => {
       await rt.stop(1000);
       await results.obliterate({ force: true }).catch(() => undefined);
       await results.close();
+      p.close();
+    }
+  }, 30_000);
+});
+
+describe("Redis loses part of a job", () => {
+  /** Stateless workers like `kreditku worker`, for the 'any' queues of this runtime. */
+  const workersFor = async (p: TestPlatform, rt: Runtime) => {
+    const exec = new JobExecutor(rt.reg, { config: p.config, log: p.log, metrics: p.metrics, clock: systemClock, ports: new Map() }, new JobMetrics(new Metrics({ defaultMetrics: false })));
+    const w = new StatelessWorkers(exec, { url: redis.url, prefix: p.config.queuePrefix, log: p.log, queues: rt.reg.workerQueues(), concurrency: 2 });
+    await w.start();
+    return { w, exec };
+  };
+  const stateOf = (p: TestPlatform, key: string) => p.db.read.get<{ state: string }>("SELECT state FROM outbox WHERE key = ?", key)?.state;
+  const ageRows = (p: TestPlatform) => p.db.tx((c) => c.run("UPDATE outbox SET updated_at = ? WHERE state = 'dispatched'", Date.now() - 60_000));
+
+  test("its hash lost while its id waits: the worker gets a job without data, skips it (the row is not marked dead); the owner dispatches the row again and it is applied once", async () => {
+    const { ext, anyJob } = effectJobs();
+    const prefix = uniquePrefix("husk");
+    const p = testPlatform({ clock: "system", logLevel: "silent", config: { queuePrefix: prefix, redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const rt = new Runtime(p, { extensions: [ext], jobs: [], lostCheckMs: 0, pollMs: 60_000 });
+    const q = new Queue("loss.any", { connection: connectionOf(redis.url), prefix });
+    let workers: Awaited<ReturnType<typeof workersFor>> | null = null;
+    try {
+      await rt.start();
+      const owner = rt.backend as BullOwner;
+      rt.context().enqueue(anyJob, { id: "h1" }, { key: "husk-1" });
+      await waitFor(() => stateOf(p, "husk-1") === "dispatched", 10_000, "handed to BullMQ");
+      const raw = new Redis(redis.url);
+      await raw.del(`${prefix}:loss.any:${jobIdOf("husk-1")}`); // the hash gone, the id still in the wait list
+      raw.disconnect();
+      workers = await workersFor(p, rt);
+      await waitFor(async () => (await q.getJob(jobIdOf("husk-1")))?.finishedOn !== undefined, 10_000, "the husk taken and acknowledged");
+      expect((await q.getJob(jobIdOf("husk-1")))?.data).toEqual({}); // what BullMQ hands a worker after such a loss
+      await Bun.sleep(200); // a report of the husk, had there been one, would have reached the owner by now
+      expect(stateOf(p, "husk-1")).toBe("dispatched");
+      expect(n(p, "SELECT count(*) AS n FROM t_effects")).toBe(0);
+      expect(await workers.exec.metrics.husks.get()).toMatchObject({ values: [{ value: 1, labels: { queue: "loss.any" } }] });
+      ageRows(p);
+      expect(await owner.checkLost()).toBe(1);
+      await waitFor(() => stateOf(p, "husk-1") === "completed", 10_000, "run again and applied");
+      expect(n(p, "SELECT count(*) AS n FROM t_effects WHERE id = 'h1'")).toBe(1);
+      expect((await q.getJob(jobIdOf("husk-1")))?.data).toMatchObject({ key: "husk-1", name: "loss.any" });
+    } finally {
+      await workers?.w.close(1000);
+      await rt.stop(1000);
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+      p.close();
+    }
+  }, 30_000);
+
+  test("a worker job finished while its result was lost: after the grace the row is dispatched again and applied once; `jobs redispatch --dry-run` lists it first", async () => {
+    const { ext, anyJob } = effectJobs();
+    const prefix = uniquePrefix("lost-result");
+    const p = testPlatform({ clock: "system", logLevel: "silent", config: { queuePrefix: prefix, redisUrl: redis.url }, prefix: "kreditku-loss-" });
+    const q = new Queue("loss.any", { connection: connectionOf(redis.url), prefix });
+    const first = new Runtime(p, { extensions: [ext], jobs: [], lostCheckMs: 0, pollMs: 60_000 });
+    let rt: Runtime | null = null;
+    let workers: Awaited<ReturnType<typeof workersFor>> | null = null;
+    try {
+      await first.start();
+      first.context().enqueue(anyJob, { id: "r1" }, { key: "lost-result-1" });
+      await waitFor(() => stateOf(p, "lost-result-1") === "dispatched", 10_000, "handed to BullMQ");
+      await first.stop(1000); // the owner away: the result waits in Redis
+      workers = await workersFor(p, first);
+      await waitFor(async () => (await q.getJob(jobIdOf("lost-result-1")))?.finishedOn !== undefined, 10_000, "run by the worker");
+      await workers.w.close(1000);
+      workers = null;
+      await deleteRedisPrefix(`${prefix}:results`, redis.url); // the result lost
+      ageRows(p);
+      rt = new Runtime(p, { extensions: [ext], jobs: [], lostCheckMs: 0, pollMs: 60_000, lostFinishedAfterMs: 60_000 });
+      await rt.start();
+      const owner = rt.backend as BullOwner;
+      expect(await owner.checkLost()).toBe(0); // finished a moment ago: its result may still be on its way
+      expect((await redispatchLost(p.db, p.config, { dryRun: true })).lost).toEqual([]);
+      await rt.stop(1000);
+      rt = new Runtime(p, { extensions: [ext], jobs: [], lostCheckMs: 0, pollMs: 60_000, lostFinishedAfterMs: 100 });
+      await rt.start();
+      await Bun.sleep(150);
+      expect((await redispatchLost(p.db, p.config, { dryRun: true, finishedGraceMs: 100 })).lost.map((r) => r.key)).toEqual(["lost-result-1"]);
+      expect(await (rt.backend as BullOwner).checkLost()).toBe(1);
+      workers = await workersFor(p, rt);
+      await waitFor(() => stateOf(p, "lost-result-1") === "completed", 10_000, "run again and applied");
+      expect(n(p, "SELECT count(*) AS n FROM t_effects WHERE id = 'r1'")).toBe(1);
+    } finally {
+      await workers?.w.close(1000);
+      await rt?.stop(1000);
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
       p.close();
     }
   }, 30_000);

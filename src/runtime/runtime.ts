@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   /** BullMQ: how often dispatched rows are checked for jobs Redis lost (default 5 s), and their minimum age (default 10 s). */
   lostCheckMs?: number;
   lostAfterMs?: number;
+  /** A BullMQ job finished this long ago whose row is still dispatched is lost too (default 60 s). */
+  lostFinishedAfterMs?: number;
 }
 
 /** Extensions added at run time by test entry points, before they call main(); the binary registers none. */
@@ -85,7 +87,7 @@ export class Runtime {
     const conc = this.opts.concurrency ?? 4;
     if (this.mode === "bullmq") {
       const { BullOwner } = await import("../queue/bullmq.ts");
-      const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, lockMs: platform.config.jobLockMs, log, concurrency: conc, pollMs: this.opts.pollMs, lostCheckMs: this.opts.lostCheckMs, lostAfterMs: this.opts.lostAfterMs }, platform.clock);
+      const owner = new BullOwner(platform.db, this.exec, { url: platform.config.redisUrl!, prefix: platform.config.queuePrefix, lockMs: platform.config.jobLockMs, log, concurrency: conc, pollMs: this.opts.pollMs, lostCheckMs: this.opts.lostCheckMs, lostAfterMs: this.opts.lostAfterMs, lostFinishedAfterMs: this.opts.lostFinishedAfterMs }, platform.clock);
       this.backend = owner;
       // the single writer stays ready without Redis (webhooks, OTP, reads work; jobs wait in the outbox): degraded
       platform.readiness.push({ name: "redis", check: () => owner.ping(), degradable: true });

@@ -95,6 +95,21 @@ describe("http app", () => {
     expect(((await res.json()) as any).type).toEndWith("/malformed-json");
   });
 
+  test("a body in another media type, or without a Content-Type, is 415 problem+json naming the type to send; no body at all is {}", async () => {
+    for (const headers of [{ "Content-Type": "text/plain" }, { "Content-Type": "application/x-www-form-urlencoded" }, {} as Record<string, string>]) {
+      const res = await req("/api/v1/echo", { method: "POST", headers, body: JSON.stringify({ name: "ana", loan_amount: 1 }) });
+      expect(res.status).toBe(415);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      const body: any = await res.json();
+      expect(body.type).toEndWith("/unsupported-media-type");
+      expect(body.detail).toContain("Content-Type: application/json");
+    }
+    const ok = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/merge-patch+json; charset=utf-8" }, body: JSON.stringify({ name: "ana", loan_amount: 1 }) });
+    expect(ok.status).not.toBe(415);
+    const none = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "text/plain" } });
+    expect(none.status).toBe(422); // read as {}: the schema's field errors
+  });
+
   test("404 and 405 are problem+json", async () => {
     const a = await req("/api/v1/nothing");
     expect(a.status).toBe(404);
@@ -179,7 +194,7 @@ describe("http app", () => {
     expect(doc.paths["/api/v1/echo"].post).toBeDefined();
     expect(doc.paths["/api/v1/slow"].post.parameters).toEqual([expect.objectContaining({ $ref: "#/components/parameters/IdempotencyKey" })]);
     expect(doc.components.parameters.IdempotencyKey).toMatchObject({ name: "Idempotency-Key", in: "header", required: false });
-    expect(Object.keys(doc.paths["/api/v1/echo"].post.responses).sort()).toEqual(["201", "400", "413", "422"]);
+    expect(Object.keys(doc.paths["/api/v1/echo"].post.responses).sort()).toEqual(["201", "400", "413", "415", "422"]);
     expect(doc.paths["/api/v1/echo"].post.responses["422"]).toEqual({ $ref: "#/components/responses/ValidationFailed" });
     expect(doc.components.responses.ValidationFailed.content["application/problem+json"].schema).toEqual({ $ref: "#/components/schemas/Problem" });
     expect(doc.components.schemas.Problem.properties.errors.type).toBe("array");

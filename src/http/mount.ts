@@ -47,10 +47,25 @@ function queryValues(c: Context<AppEnv>): Record<string, string | string[]> {
   return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => (v.length === 1 ? [k, v[0]] : [k, v])));
 }
 
+/** Whether a request carries a body (any but none or a declared length of 0). */
+function hasBody(raw: Request): boolean {
+  if (raw.body === null) return false;
+  const length = raw.headers.get("content-length");
+  return length === null || length.trim() !== "0";
+}
+
+/**
+ * The JSON body of a route that declares one. No body at all is `{}` (the schema says whether that will do); a body
+ * in another media type, or one sent without a Content-Type, is refused with 415 rather than read as `{}` (which
+ * would answer with field errors for fields the client did send).
+ */
 async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header("content-type");
-  const media = type ? type.split(";")[0].trim().toLowerCase() : "";
-  if (!JSON_MEDIA.test(media)) return {};
+  const media = type ? type.split(";")[0]!.trim().toLowerCase() : "";
+  if (!JSON_MEDIA.test(media)) {
+    if (!hasBody(c.req.raw)) return {};
+    throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", `This route takes a JSON body: send it with Content-Type: application/json${media ? ` (not ${media})` : ""}`);
+  }
   try {
     return JSON.parse(await c.req.text());
   } catch {

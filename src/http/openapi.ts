@@ -83,7 +83,7 @@ const GENERATED: Record<number, Generated> = {
   404: { name: "NotFound", description: "Not found (also when it belongs to someone else)", slug: "not-found", title: "Not found", detail: "Resource not found" },
   409: { name: "RequestInProgress", description: "A request with this Idempotency-Key is still running (retry after Retry-After)", slug: "idempotency-key-in-use", title: "Request in progress", detail: "A request with this Idempotency-Key is still being processed", headers: RETRY_AFTER },
   413: { name: "PayloadTooLarge", description: "The body is larger than the limit", slug: "payload-too-large", title: "Payload too large", detail: "The request body exceeds the size limit" },
-  415: { name: "UnsupportedMediaType", description: "Unsupported media type", slug: "unsupported-media-type", title: "Unsupported media type", detail: "This media type is not accepted" },
+  415: { name: "UnsupportedMediaType", description: "Unsupported media type", slug: "unsupported-media-type", title: "Unsupported media type", detail: "This route takes a JSON body: send it with Content-Type: application/json (not text/plain)" },
   422: {
     name: "ValidationFailed",
     description: "Validation failed (`errors` names each failing field), or an Idempotency-Key reused with another request",
@@ -163,6 +163,7 @@ export function responsesOf(app: OpenAPIHono<AppEnv>, route: Route<unknown>) {
   if (hasPathParams(route.path) && !req.raw) add(404);
   if (route.idempotent) add(409);
   if (takesBody) add(413);
+  if (req.body) add(415);
   if (req.body || req.query || req.params || route.idempotent) add(422);
   if (route.rateLimit || req.raw) add(429);
   return out;

@@ -7,7 +7,7 @@ import { loadConfig } from "./config.ts";
 import { productionProblems, refusal } from "./production.ts";
 import { purgeExpiredIdempotencyKeys, releaseAbandonedIdempotencyKeys } from "./http/middleware.ts";
 import type { Platform } from "./http/types.ts";
-import { removeServePid, writeServePid } from "./ops/pidfile.ts";
+import { removeServePid, runningServer, writeServePid } from "./ops/pidfile.ts";
 import { getRuntime, startRuntime } from "./runtime/runtime.ts";
 import type { Installed } from "./runtime/types.ts";
 import { batchLogWrites } from "./observability/logger.ts";
@@ -27,6 +27,20 @@ export class PortInUseError extends Error {
     super(`port ${port} on ${host} is already in use: stop the other process, or choose another port with ${setting}`);
   }
 }
+
+/** Another `serve` on this machine runs on the depot: starting would take its jobs and Idempotency-Keys from it. */
+export class DepotInUseError extends Error {
+  constructor(depot: string, pid: number, port?: number) {
+    super(`depot ${depot} is already served by process ${pid}${port ? ` (port ${port})` : ""}: stop it first, or choose another depot with --depot or KREDITKU_DEPOT`);
+  }
+}
+
+/** What the listen address answers while start-up finishes (the port is bound first, so a taken port changes nothing). */
+const starting = () =>
+  new Response(JSON.stringify({ type: "https://kreditku.dev/problems/starting", title: "Starting", status: 503, detail: "The server is starting; retry in a moment" }), {
+    status: 503,
+    headers: { "Content-Type": "application/problem+json", "Retry-After": "1" },
+  });
 
 /**
  * KREDITKU_STARTUP_TIMING=1: serve prints one line to stderr once listening, with the milliseconds since the process
@@ -62,6 +76,49 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
   const unsafe = productionProblems(loaded, opts.env ?? process.env);
   if (unsafe.length > 0) throw refusal(unsafe);
   timer.mark("config");
+  // Nothing of the depot is touched before the listen addresses are ours: a second `serve` started by mistake (a
+  // taken port, or the same depot) must leave the running one's jobs and Idempotency-Keys alone.
+  const other = runningServer(loaded.depot, { thisHostOnly: true });
+  if (other) throw new DepotInUseError(loaded.depot, other.pid, other.port);
+  const hostname = opts.host ?? loaded.host;
+  const port = opts.port ?? loaded.port;
+  let metricsServer: ReturnType<typeof Bun.serve> | null = null;
+  if (loaded.metricsPort !== undefined) {
+    try {
+      metricsServer = Bun.serve({ port: loaded.metricsPort, hostname, fetch: starting });
+    } catch (err) {
+      if (!inUse(err)) throw err;
+      throw new PortInUseError(hostname, loaded.metricsPort, `KREDITKU_METRICS_PORT (config.json "metricsPort")`);
+    }
+  }
+  // Bun's parser answers an oversized request head with a bare 431 before any handler; let it read more, so the
+  // header-limit middleware answers the API's limit with a problem+json body (src/http/header-limit.ts).
+  if (http.maxHeaderSize < HEADER_PARSER_LIMIT_BYTES) (http as { maxHeaderSize: number }).maxHeaderSize = HEADER_PARSER_LIMIT_BYTES;
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({ port, hostname, fetch: starting, idleTimeout: 60, maxRequestBodySize: Math.max(loaded.bodyLimitBytes, loaded.documentLimitBytes) + 1024 * 1024 });
+  } catch (err) {
+    metricsServer?.stop(true);
+    if (!inUse(err)) throw err;
+    throw new PortInUseError(hostname, port);
+  }
+  timer.mark("listen");
+  try {
+    return await serveOn(opts, loaded, server, metricsServer, timer);
+  } catch (err) {
+    server.stop(true);
+    metricsServer?.stop(true);
+    throw err;
+  }
+}
+
+async function serveOn(
+  opts: PlatformOptions & Installed,
+  loaded: ReturnType<typeof loadConfig>,
+  server: ReturnType<typeof Bun.serve>,
+  metricsServer: ReturnType<typeof Bun.serve> | null,
+  timer: ReturnType<typeof startupTimer>,
+): Promise<RunningServer> {
   startTracing({ endpoint: loaded.tracing.otlpEndpoint, serviceName: loaded.tracing.serviceName ?? "kreditku" }); // off unless configured
   const created = !existsSync(depotPaths(loaded.depot).db);
   timer.mark("tracing");
@@ -109,65 +166,22 @@ export async function startServer(opts: PlatformOptions & Installed & { port?: n
     platform.db.writer.exec("PRAGMA wal_autocheckpoint = 0"); // the replicator (Litestream) checkpoints
     log.info("WAL checkpoints left to an external replicator (checkpoints=external)");
   }
-  // Bun's parser answers an oversized request head with a bare 431 before any handler; let it read more, so the
-  // header-limit middleware answers the API's limit with a problem+json body (src/http/header-limit.ts).
-  if (http.maxHeaderSize < HEADER_PARSER_LIMIT_BYTES) (http as { maxHeaderSize: number }).maxHeaderSize = HEADER_PARSER_LIMIT_BYTES;
   // metricsPort: /metrics (business figures) only on a separate listener Prometheus reaches; the public port 404s it.
   const notFound = () => new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-found", title: "Not found", status: 404 }), { status: 404, headers: { "Content-Type": "application/problem+json" } });
-  // A listen address taken by another process: undo what start-up began (job runtime, checkpointer, database) so
-  // the process exits on its own, and say which port and setting in one line.
-  const undoStart = async () => {
-    for (const hook of [...platform.onShutdown].reverse()) {
-      try {
-        await hook();
-      } catch (e) {
-        log.warn("shutdown hook failed", { err: e });
-      }
-    }
-    await platform.db.stopCheckpointer();
-    platform.db.close();
-  };
-  let metricsServer: ReturnType<typeof Bun.serve> | null = null;
-  if (config.metricsPort !== undefined) {
-    try {
-      metricsServer = Bun.serve({
-        port: config.metricsPort,
-        hostname: opts.host ?? config.host,
-        fetch: async (req) => (new URL(req.url).pathname === "/metrics" ? new Response(await platform.metrics.text(), { headers: { "Content-Type": platform.metrics.contentType } }) : notFound()),
+  metricsServer?.reload({ fetch: async (req) => (new URL(req.url).pathname === "/metrics" ? new Response(await platform.metrics.text(), { headers: { "Content-Type": platform.metrics.contentType } }) : notFound()) });
+  server.reload({
+    // the peer address is read here, while the request is being received: read later (after an await, as a write
+    // handler's audit entry did), Bun's requestIP cost ~30 µs per call under load instead of under 1 µs (bench/PROFILE.md)
+    fetch: (req, srv) => (metricsServer && new URL(req.url).pathname === "/metrics" ? notFound() : app.fetch(req, { server: srv, ip: srv.requestIP(req) })),
+    error: (err) => {
+      log.error("server error", { err });
+      return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/internal", title: "Internal server error", status: 500 }), {
+        status: 500,
+        headers: { "Content-Type": "application/problem+json" },
       });
-    } catch (err) {
-      if (!inUse(err)) throw err;
-      await undoStart();
-      throw new PortInUseError(opts.host ?? config.host, config.metricsPort, `KREDITKU_METRICS_PORT (config.json "metricsPort")`);
-    }
-  }
-  const port = opts.port ?? config.port;
-  const hostname = opts.host ?? config.host;
-  let server: ReturnType<typeof Bun.serve>;
-  try {
-    server = Bun.serve({
-      port,
-      hostname,
-      // the peer address is read here, while the request is being received: read later (after an await, as a write
-      // handler's audit entry did), Bun's requestIP cost ~30 µs per call under load instead of under 1 µs (bench/PROFILE.md)
-      fetch: (req, srv) => (metricsServer && new URL(req.url).pathname === "/metrics" ? notFound() : app.fetch(req, { server: srv, ip: srv.requestIP(req) })),
-      idleTimeout: 60,
-      maxRequestBodySize: Math.max(config.bodyLimitBytes, config.documentLimitBytes) + 1024 * 1024,
-      error: (err) => {
-        log.error("server error", { err });
-        return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/internal", title: "Internal server error", status: 500 }), {
-          status: 500,
-          headers: { "Content-Type": "application/problem+json" },
-        });
-      },
-    });
-  } catch (err) {
-    if (!inUse(err)) throw err;
-    metricsServer?.stop(true);
-    await undoStart();
-    throw new PortInUseError(hostname, port);
-  }
-  timer.mark("listen");
+    },
+  });
+  timer.mark("serving");
   // The binary starts with JavaScriptCore's tier-up thresholds scaled up (scripts/build.ts, --compile-jit-policy), so
   // run-once start-up code stays in the interpreter instead of being compiled; serving runs on the normal policy.
   (Bun.unsafe as { setJITPolicy?: (scale: number) => void }).setJITPolicy?.(1);

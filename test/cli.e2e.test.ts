@@ -4,6 +4,7 @@
 // and admin create make a depot, and they say so.
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
+import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { removeDepot, runCli, spawnUntilLog, BINARY, tempDepot } from "./kit/binary.ts";
 
@@ -130,6 +131,27 @@ describe("kreditku CLI: one exit-code rule", () => {
       expect(metrics.stderr.trim().split("\n")).toHaveLength(1);
       expect(metrics.stderr).toContain(`port ${listening.port} on 127.0.0.1 is already in use`);
       expect(metrics.stderr).toContain("KREDITKU_METRICS_PORT");
+      // nothing of a depot is touched before the port is bound: the refused serves created no depot
+      expect(existsSync(join(root, "second"))).toBe(false);
+      expect(existsSync(join(root, "third"))).toBe(false);
+      // started twice on the live depot by mistake (same port, or another one): refused in one line, and the running
+      // server's job in progress and Idempotency-Key in progress are left to it (not released to run again)
+      const db = new Database(join(depot, "data/main.db"));
+      try {
+        const now = Date.now();
+        db.run("INSERT INTO outbox (key, kind, name, queue, payload, state, max_attempts, run_at, created_at, updated_at, lease_until) VALUES ('in-progress', 'job', 'delinquency-sweep', 'owner', '{}', 'running', 3, ?, ?, ?, ?)", [now, now, now, now + 3_600_000]);
+        const before = db.query("SELECT state, attempts FROM outbox WHERE key = 'in-progress'").get();
+        for (const args of [["--port", String(listening.port)], ["--port", "0"]]) {
+          const again = await runCli(["serve", ...args, "--host", "127.0.0.1", "--depot", depot]);
+          expect(again.code).toBe(1);
+          expect(again.stderr.trim().split("\n")).toHaveLength(1);
+          expect(again.stdout).toBe(""); // not one log line: no job runtime started
+          expect(again.stderr).toContain(`depot ${depot} is already served by process ${first.proc.pid} (port ${listening.port})`);
+        }
+        expect(db.query("SELECT state, attempts FROM outbox WHERE key = 'in-progress'").get()).toEqual(before);
+      } finally {
+        db.close();
+      }
     } finally {
       first.proc.kill("SIGTERM");
       await first.proc.exited;

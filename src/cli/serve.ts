@@ -1,6 +1,6 @@
 import type { Command } from "./types.ts";
 import { CommandError, UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
-import { PortInUseError, startServer } from "../server.ts";
+import { DepotInUseError, PortInUseError, startServer } from "../server.ts";
 
 export const serveCommand: Command = {
   name: "serve",
@@ -15,7 +15,7 @@ export const serveCommand: Command = {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
     }
     const srv = await startServer({ depot: values.depot, overrides: { port, host: values.host }, ...requireInstalled(installed) }).catch((e) => {
-      throw e instanceof PortInUseError ? new CommandError(e.message) : e;
+      throw e instanceof PortInUseError || e instanceof DepotInUseError ? new CommandError(e.message) : e;
     });
     await new Promise<void>((resolve) => {
       const onSignal = (sig: string) => {

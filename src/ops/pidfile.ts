@@ -41,8 +41,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The serve process running on this depot, or null (no file, dead pid, or a pid reused by something else). */
-export function runningServer(depot: string): ServePid | null {
+/**
+ * The serve process running on this depot, or null (no file, dead pid, or a pid reused by something else). A file
+ * written on another machine (a shared volume) cannot be checked and counts as running, unless `thisHostOnly`.
+ */
+export function runningServer(depot: string, opts: { thisHostOnly?: boolean } = {}): ServePid | null {
   const file = pidFileOf(depot);
   if (!existsSync(file)) return null;
   let info: ServePid;
@@ -53,7 +56,7 @@ export function runningServer(depot: string): ServePid | null {
   }
   if (!Number.isInteger(info?.pid) || info.pid <= 0 || info.pid === process.pid) return null;
   // A pid file from another machine (shared volume) cannot be checked here: treat it as running.
-  if (info.host && info.host !== hostname()) return info;
+  if (info.host && info.host !== hostname()) return opts.thisHostOnly ? null : info;
   if (!alive(info.pid)) return null;
   try {
     const cmd = readFileSync(`/proc/${info.pid}/cmdline`, "utf8");

@@ -126,6 +126,7 @@ describe("four-eyes write-off", () => {
     const twice = await t.call("POST", `/api/v1/admin/approvals/${approval.id}/approve`, { as: t.staff("admin"), body: {} });
     expect(twice.status).toBe(409);
     expect(twice.body.type).toContain("approval-decided");
+    expect(twice.body).toMatchObject({ status: 409, approvalStatus: "approved" }); // the problem's status is the HTTP code
 
     // the loan's history: proposed (maker), written off (maker, with the approval), approved (checker)
     const history = await t.call("GET", "/api/v1/admin/audit?entityType=loan&entityId=H-bad", { as: t.staff("analyst") });

@@ -253,7 +253,7 @@ export function expireDue(t: Pick<Conn, "all" | "run">, now: Date, only?: { acti
 }
 
 function pendingOr409(r: ApprovalRow) {
-  if (r.status !== "pending") throw new HttpProblem(409, "approval-decided", "Already decided", `this proposal is ${r.status}`, { status: r.status });
+  if (r.status !== "pending") throw new HttpProblem(409, "approval-decided", "Already decided", `this proposal is ${r.status}`, { approvalStatus: r.status });
 }
 
 function mayDecide(a: ApprovableAction<any, any> | undefined, r: ApprovalRow, user: AuthUser) {
@@ -297,7 +297,7 @@ export function approve(ctx: ExtensionContext, actions: readonly ApprovableActio
     });
     return t.get<ApprovalRow>("SELECT * FROM approvals WHERE id = ?", r.id)!;
   });
-  if (!row) throw new HttpProblem(409, "approval-expired", "Proposal expired", "this proposal expired before it was approved: propose it again", { status: "expired" });
+  if (!row) throw new HttpProblem(409, "approval-expired", "Proposal expired", "this proposal expired before it was approved: propose it again", { approvalStatus: "expired" });
   return approvalOut(ctx.db, row, actions, user);
 }
 

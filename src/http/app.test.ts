@@ -106,8 +106,12 @@ describe("http app", () => {
     }
     const ok = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "application/merge-patch+json; charset=utf-8" }, body: JSON.stringify({ name: "ana", loan_amount: 1 }) });
     expect(ok.status).not.toBe(415);
-    const none = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": "text/plain" } });
-    expect(none.status).toBe(422); // read as {}: the schema's field errors
+    for (const type of ["text/plain", "application/json"]) {
+      const none = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": type } });
+      expect(none.status).toBe(422); // read as {}: the schema's field errors
+      const empty = await req("/api/v1/echo", { method: "POST", headers: { "Content-Type": type, "Content-Length": "0" }, body: "" });
+      expect(empty.status).toBe(422);
+    }
   });
 
   test("404 and 405 are problem+json", async () => {

@@ -55,19 +55,21 @@ function hasBody(raw: Request): boolean {
 }
 
 /**
- * The JSON body of a route that declares one. No body at all is `{}` (the schema says whether that will do); a body
- * in another media type, or one sent without a Content-Type, is refused with 415 rather than read as `{}` (which
- * would answer with field errors for fields the client did send).
+ * The JSON body of a route that declares one. No body at all (whatever the Content-Type) is `{}` (the schema says
+ * whether that will do); a body in another media type, or one sent without a Content-Type, is refused with 415
+ * rather than read as `{}` (which would answer with field errors for fields the client did send).
  */
 async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header("content-type");
   const media = type ? type.split(";")[0]!.trim().toLowerCase() : "";
+  if (!hasBody(c.req.raw)) return {};
   if (!JSON_MEDIA.test(media)) {
-    if (!hasBody(c.req.raw)) return {};
     throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", `This route takes a JSON body: send it with Content-Type: application/json${media ? ` (not ${media})` : ""}`);
   }
+  const text = await c.req.text();
+  if (text === "") return {};
   try {
-    return JSON.parse(await c.req.text());
+    return JSON.parse(text);
   } catch {
     throw new HttpProblem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON");
   }

@@ -48,11 +48,14 @@ export const problems = {
     new HttpProblem(429, "rate-limited", "Too many requests", detail, { retryAfter: retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
 };
 
+/** RFC 9457's own members: an extension member of the same name would change what the problem says. */
+const STANDARD_MEMBERS = new Set(["type", "title", "status", "detail", "instance"]);
+
 export function problemBody(status: number, slug: string, title: string, detail?: string, extra: Record<string, unknown> = {}, instance?: string): ProblemBody {
   const body: ProblemBody = { type: PROBLEM_BASE + slug, title, status };
   if (detail) body.detail = detail;
   if (instance) body.instance = instance;
-  Object.assign(body, extra);
+  for (const key of Object.keys(extra)) if (!STANDARD_MEMBERS.has(key)) body[key] = extra[key];
   return body;
 }
 

@@ -43,6 +43,22 @@ function validate(schema: z.ZodType, value: unknown): unknown {
   return r.data;
 }
 
+/**
+ * A route's query, validated. A parameter given more than once where the route takes one value is the client's
+ * malformed request (400 `repeated-parameter`), not a field that failed its rules (422).
+ */
+function validateQuery(schema: z.ZodType, value: Record<string, string | string[]>): unknown {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const repeated = [...new Set(r.error.issues.map((i) => i.path[0]).filter((k): k is string => typeof k === "string" && Array.isArray(value[k])))];
+  if (repeated.length > 0) {
+    throw new HttpProblem(400, "repeated-parameter", "Parameter given more than once", `${repeated.join(", ")} ${repeated.length > 1 ? "are" : "is"} given more than once; give each once`, {
+      errors: repeated.map((k) => ({ path: k, message: "given more than once" })),
+    });
+  }
+  throw problems.validation(zodFieldErrors(r.error.issues as any));
+}
+
 function queryValues(c: Context<AppEnv>): Record<string, string | string[]> {
   return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => (v.length === 1 ? [k, v[0]] : [k, v])));
 }
@@ -197,7 +213,7 @@ export function mountRoute<Ctx>(app: App, route: Route<Ctx>, opts: MountOptions<
   const respond = async (c: Context<AppEnv>) => {
     const r = requestOf(c);
     if (req.raw) r.rawBody = await readRawBody(c.req.raw, req.raw.limitBytes);
-    if (req.query) r.query = validate(req.query, queryValues(c));
+    if (req.query) r.query = validateQuery(req.query, queryValues(c));
     if (req.params) r.params = validate(req.params, c.req.param());
     if (req.body) r.body = validate(req.body, await jsonBody(c));
     for (const rl of late) {

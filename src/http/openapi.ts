@@ -77,7 +77,7 @@ const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retr
 
 /** The problems a declaration implies, by status: the response component, its description and example. */
 const GENERATED: Record<number, Generated> = {
-  400: { name: "BadRequest", description: "Malformed request: the body is not valid JSON, or the Idempotency-Key is not 1-255 visible ASCII characters", slug: "malformed-json", title: "Malformed JSON", detail: "The request body is not valid JSON" },
+  400: { name: "BadRequest", description: "Malformed request: the body is not valid JSON, a query parameter is given more than once, or the Idempotency-Key is not 1-255 visible ASCII characters", slug: "malformed-json", title: "Malformed JSON", detail: "The request body is not valid JSON" },
   401: { name: "Unauthorized", description: "Not signed in, or the access token was refused", slug: "unauthorized", title: "Unauthorized", detail: "Authentication required", headers: { "WWW-Authenticate": { description: "Bearer challenge", example: 'Bearer realm="kreditku"' } } },
   403: { name: "Forbidden", description: "Signed in, but the caller's role may not do this", slug: "forbidden", title: "Forbidden", detail: "This needs one of the roles: admin" },
   404: { name: "NotFound", description: "Not found (also when it belongs to someone else)", slug: "not-found", title: "Not found", detail: "Resource not found" },
@@ -157,7 +157,7 @@ export function responsesOf(app: OpenAPIHono<AppEnv>, route: Route<unknown>) {
   };
   const req = route.request ?? {};
   const takesBody = !!(req.body || req.multipart || req.raw);
-  if (req.body || route.idempotent || req.raw) add(400);
+  if (req.body || req.query || route.idempotent || req.raw) add(400);
   if (route.access !== "public") add(401);
   if (Array.isArray(route.access)) add(403);
   if (hasPathParams(route.path) && !req.raw) add(404);

@@ -41,8 +41,10 @@ export function applyDisbursementOutcome(t: TxContext, notice: DisbursementNotic
   };
   if (parsed.attempt !== d.attempts || d.status !== "pending") {
     // A late or repeated outcome. The same outcome again, or a failure of an older attempt, changes nothing.
-    const sameOutcome = (d.status === "succeeded" && notice.status === "succeeded" && parsed.attempt === d.attempts) || (notice.status === "failed" && (parsed.attempt < d.attempts || d.status === "failed"));
+    // A success repeated with another amount contradicts the one applied: a person looks (the loan keeps its state).
+    const sameOutcome = (d.status === "succeeded" && notice.status === "succeeded" && parsed.attempt === d.attempts && notice.amount === d.net_amount) || (notice.status === "failed" && (parsed.attempt < d.attempts || d.status === "failed"));
     if (sameOutcome) return { ...base, status: "ignored", reason: "already_settled", disbursementStatus: d.status };
+    if (d.status === "succeeded" && notice.status === "succeeded" && parsed.attempt === d.attempts) return attention(`amount_mismatch: settled ${d.net_amount}, reported again as ${notice.amount}`);
     if (d.status === "needs_attention") return { ...base, status: "needs_attention", reason: "disbursement_needs_attention", disbursementStatus: d.status };
     return attention(notice.status === "succeeded" ? "success_for_stale_attempt" : "failure_after_success");
   }

@@ -216,6 +216,19 @@ describe("money movement on the reference loan", () => {
     const mm = env.tx((t) => applyDisbursementOutcome(t, { reference: prep2.request.reference, status: "succeeded", amount: 4_999_999, completedAt: new Date().toISOString() }, new Date()));
     expect(mm).toMatchObject({ status: "needs_attention" });
     expect(loadLoan(env.db.read, loan2.loanId)!.status).toBe("disbursing");
+
+    // settled, then the success reported again: the same amount is a duplicate; another amount is not guessed either
+    const loan3 = env.db.tx((c) => seedLoan(c));
+    const prep3 = env.tx((t) => prepareDisbursement(t, loan3.loanId, new Date()));
+    if (prep3.action !== "send") return;
+    const settle = (amount: number) => env.tx((t) => applyDisbursementOutcome(t, { reference: prep3.request.reference, status: "succeeded", amount, completedAt: new Date().toISOString() }, new Date()));
+    expect(settle(prep3.request.amount)).toMatchObject({ status: "applied", disbursementStatus: "succeeded" });
+    expect(settle(prep3.request.amount)).toMatchObject({ status: "ignored", reason: "already_settled" });
+    const journals = env.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n;
+    expect(settle(prep3.request.amount + 4_000_000)).toMatchObject({ status: "needs_attention", reason: `amount_mismatch: settled ${prep3.request.amount}, reported again as ${prep3.request.amount + 4_000_000}` });
+    expect(env.db.read.get<{ status: string }>("SELECT status FROM disbursements WHERE id = ?", prep3.disbursementId)!.status).toBe("needs_attention");
+    expect(env.db.read.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_journals")!.n).toBe(journals); // nothing posted
+    expect(loadLoan(env.db.read, loan3.loanId)!.status).toBe("active");
   });
 
   test("unknown VA → needs_attention, held in suspense (Dr cash / Cr unapplied_cash); foreign currency → nothing posted", async () => {

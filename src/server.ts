@@ -8,7 +8,7 @@ import { productionProblems, refusal } from "./production.ts";
 import { purgeExpiredIdempotencyKeys, releaseAbandonedIdempotencyKeys } from "./http/middleware.ts";
 import type { Platform } from "./http/types.ts";
 import { removeServePid, runningServer, writeServePid } from "./ops/pidfile.ts";
-import { getRuntime, startRuntime } from "./runtime/runtime.ts";
+import { extensionRefusals, getRuntime, startRuntime } from "./runtime/runtime.ts";
 import type { Installed } from "./runtime/types.ts";
 import { batchLogWrites } from "./observability/logger.ts";
 import { startTracing, stopTracing } from "./observability/tracing.ts";
@@ -70,10 +70,12 @@ export interface RunningServer {
 export async function startServer(opts: PlatformOptions & Installed & { port?: number; host?: string }): Promise<RunningServer> {
   const timer = startupTimer(opts.env ?? process.env);
   batchLogWrites(); // one stdout write per event-loop turn, not per log line
-  // Production refusals of the platform (src/production.ts) before the depot is opened, so no secret is generated
-  // first; the extensions' own refusals follow in startRuntime (their preflight).
+  // Production refusals of the platform (src/production.ts) and of the extensions (their preflight) before the depot
+  // is opened, so no secret is generated first; startRuntime runs the extensions' preflight again in every mode.
   const loaded = opts.config ?? loadConfig(opts);
-  const unsafe = productionProblems(loaded, opts.env ?? process.env);
+  const env = opts.env ?? process.env;
+  // in production, the extensions' refusals too (they generate nothing there): every problem in one go
+  const unsafe = [...productionProblems(loaded, env), ...(loaded.env === "production" ? extensionRefusals(loaded, env, opts) : [])];
   if (unsafe.length > 0) throw refusal(unsafe);
   timer.mark("config");
   // Nothing of the depot is touched before the listen addresses are ours: a second `serve` started by mistake (a

@@ -25,13 +25,15 @@ const SMS = { KREDITKU_SMS_ADAPTER: "twilio", KREDITKU_TWILIO_ACCOUNT_SID: `AC${
 const serve = (d: string, env: Record<string, string>) => runCli(["serve", "--port", "0", "--host", "127.0.0.1", "--depot", d], { KREDITKU_ENV: "production", KREDITKU_LOG_LEVEL: "warn", ...SMS, ...env });
 
 describe("production mode", () => {
-  test("a fresh depot: every secret it would generate is named, one line each, and none is generated", async () => {
+  test("a fresh depot: every secret it would generate and the gateway's refusals are named in one go, one line each, and none is generated", async () => {
     const d = depot();
     const r = await serve(d, {});
     expect(r.code).toBe(1);
     const lines = r.stderr.split("\n");
     expect(lines[0]).toBe("kreditku: refusing to start:");
-    expect(lines.filter((l) => l.startsWith("  - ")).length).toBe(4);
+    expect(lines.filter((l) => l.startsWith("  - ")).length).toBe(6);
+    expect(r.stderr).toContain("  - payments gateway is the in-process sandbox (KREDITKU_GATEWAY=sandbox, the default): set KREDITKU_GATEWAY=xendit");
+    expect(r.stderr).toContain("  - no standard webhook secret: set KREDITKU_WEBHOOK_SECRET_STANDARD (or depot/secrets/webhook-standard)");
     expect(r.stderr).toMatch(/  - no JWT signing key in .*secrets\/jwt: create one with `kreditku migrate` then `kreditku keys rotate`/);
     expect(r.stderr).toMatch(/  - .*secrets\/otp-hmac\.key is missing and would be generated: supply it/);
     expect(r.stderr).toMatch(/  - .*secrets\/queues-cookie\.key is missing and would be generated/);

@@ -2,7 +2,11 @@
 // (embedded runner, or BullMQ when REDIS_URL is set), schedules, metrics, readiness and shutdown wiring. The
 // extensions and jobs are handed in by the composition root (src/main.ts); the platform names none of them.
 import type { Platform } from "../http/types.ts";
-import { ConfigError } from "../config.ts";
+import { ConfigError, type Config } from "../config.ts";
+import { createLogger } from "../observability/logger.ts";
+import { Metrics } from "../observability/metrics.ts";
+import { systemClock } from "../clock.ts";
+import type { Env } from "./settings.ts";
 import { Registry } from "./registry.ts";
 import { validateSettings } from "./settings.ts";
 import { enqueueOn, makeContext, type ContextOptions } from "./context.ts";
@@ -30,6 +34,23 @@ export interface RuntimeOptions {
   lostAfterMs?: number;
   /** A BullMQ job finished this long ago whose row is still dispatched is lost too (default 60 s). */
   lostFinishedAfterMs?: number;
+}
+
+/** Every installed extension's start-up refusals, each in a context of its own. */
+function preflightProblems(reg: Registry, contextOf: (ext: ExtensionDefinition) => ExtensionContext): string[] {
+  return reg.extensions.flatMap((ext) => (ext.preflight ? ext.preflight(contextOf(ext)) : []));
+}
+
+/**
+ * The extensions' start-up refusals without a platform: no database is opened, nothing is written. `serve` in
+ * production lists them with its own before it touches the depot, so an operator sees every problem in one go.
+ * Settings that do not validate throw their ConfigError.
+ */
+export function extensionRefusals(config: Config, env: Env, installed: { extensions?: ExtensionDefinition[]; jobs?: InstalledJob[] }): string[] {
+  const reg = new Registry(installed.extensions ?? [], installed.jobs ?? []);
+  validateSettings(reg, config, env);
+  const log = createLogger("silent");
+  return preflightProblems(reg, () => makeContext({ config, env, log, metrics: new Metrics({ defaultMetrics: false }), clock: systemClock, ports: new Map() }, reg));
 }
 
 /** Extensions added at run time by test entry points, before they call main(); the binary registers none. */
@@ -117,10 +138,7 @@ export class Runtime {
 
   /** The extensions' start-up refusals (weak secrets, …): throws one ConfigError naming every problem. */
   preflight() {
-    const problems: string[] = [];
-    for (const ext of this.reg.extensions) {
-      if (ext.preflight) problems.push(...ext.preflight(this.context({ log: this.platform.log.child({ extension: ext.name }) })));
-    }
+    const problems = preflightProblems(this.reg, (ext) => this.context({ log: this.platform.log.child({ extension: ext.name }) }));
     if (problems.length === 1) throw new ConfigError(`refusing to start: ${problems[0]}`);
     if (problems.length > 1) throw new ConfigError(`refusing to start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }

@@ -44,14 +44,27 @@ describe("config", () => {
     expect(() => loadConfig({ depot: dir, env: {} })).toThrow(/secret/);
   });
 
-  test("a __proto__ key in config.json sets nothing", () => {
+  test("a __proto__ key in config.json is an unknown setting: refused, and nothing is polluted", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), '{"__proto__": {"port": 1234, "trustProxy": true}, "logLevel": "warn"}');
-    const c = loadConfig({ depot: dir, env: {} });
-    expect(c.port).toBe(4000);
-    expect(c.trustProxy).toBe(false);
-    expect(c.logLevel).toBe("warn");
+    expect(() => loadConfig({ depot: dir, env: {} })).toThrow(/unknown setting __proto__/);
     expect(({} as any).trustProxy).toBeUndefined();
+    expect(({} as any).port).toBeUndefined();
+  });
+
+  test("a mistyped setting is refused with the closest known name, nested ones too; an invalid value names its source", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "config.json"), '{"bodyLimitByte": 10, "bogusKey": 1, "auth": {"acessTtlSeconds": 60}}');
+    let message = "";
+    try {
+      loadConfig({ depot: dir, env: {} });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("unknown settings bodyLimitByte (did you mean bodyLimitBytes?), bogusKey, auth.acessTtlSeconds (did you mean auth.accessTtlSeconds?)");
+    writeFileSync(join(dir, "config.json"), '{"port": "abc"}');
+    expect(() => loadConfig({ depot: dir, env: {} })).toThrow(`invalid setting port (${join(dir, "config.json")})`);
+    expect(() => loadConfig({ depot: dir, env: { KREDITKU_PORT: "abc" } })).toThrow("invalid setting port (KREDITKU_PORT)");
   });
 
   test("malformed config.json is one clear error", () => {

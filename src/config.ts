@@ -187,6 +187,50 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
+/** The object schema inside optional/default/nullable wrappers, or null when it is not an object. */
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
+  let def = (schema as any)._zod.def;
+  while (def.innerType && (def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault")) def = def.innerType._zod.def;
+  return def.type === "object" ? def.shape : null;
+}
+
+/** Keys of config.json no setting has (objects walked; `extensions` is checked against the installed extensions). */
+function unknownKeys(schema: z.ZodType, value: unknown, prefix = ""): string[] {
+  const shape = objectShape(schema);
+  if (!shape || typeof value !== "object" || value === null || Array.isArray(value)) return [];
+  return Object.keys(value).flatMap((k) => {
+    const path = prefix + k;
+    if (!Object.hasOwn(shape, k) || k === "depot") return [path];
+    return k === "extensions" && !prefix ? [] : unknownKeys(shape[k]!, (value as Json)[k], `${path}.`);
+  });
+}
+
+/** The known setting closest to a mistyped one (at most 3 edits away), for the refusal's hint. */
+function closest(path: string, known: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = d[0]!;
+      d[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = d[j]!;
+        d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return d[b.length]!;
+  };
+  const best = known.map((k) => [k, distance(path, k)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 3 ? best[0] : undefined;
+}
+
+/** Every setting path of the schema (objects walked), for hints. */
+function settingPaths(schema: z.ZodType, prefix = ""): string[] {
+  const shape = objectShape(schema);
+  if (!shape) return [];
+  return Object.entries(shape).flatMap(([k, v]) => [prefix + k, ...(k === "extensions" ? [] : settingPaths(v, `${prefix + k}.`))]);
+}
+
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const depot = resolve(opts.depot ?? env.KREDITKU_DEPOT ?? "./traildepot");
@@ -208,11 +252,25 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         throw new ConfigError(`config: ${p} is a secret; set it by environment variable, not in config.json`);
       }
     }
+    // a mistyped setting would silently keep its default: refused, with the closest known name
+    const unknown = unknownKeys(ConfigSchema, parsed);
+    if (unknown.length > 0) {
+      const known = settingPaths(ConfigSchema).filter((p) => p !== "depot");
+      const hints = unknown.map((k) => {
+        const near = closest(k, known);
+        return `${k}${near ? ` (did you mean ${near}?)` : ""}`;
+      });
+      throw new ConfigError(`config: ${file} has unknown setting${unknown.length > 1 ? "s" : ""} ${hints.join(", ")}; remove ${unknown.length > 1 ? "them" : "it"} or fix the name`);
+    }
     for (const [k, v] of Object.entries(parsed)) raw[k] = v;
   }
+  const fromEnv = new Set<string>();
   for (const [k, path] of Object.entries(ENV_MAP)) {
     const v = env[k];
-    if (v !== undefined && v !== "") setPath(raw, path, v);
+    if (v !== undefined && v !== "") {
+      setPath(raw, path, v);
+      fromEnv.add(path);
+    }
   }
   for (const [path, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, path, v);
   // S3_* connection settings without a bucket are not a document store (documents stay in depot/uploads): they
@@ -224,8 +282,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (!res.success) {
     const issue = res.error.issues[0];
     const path = issue.path.join(".") || "(root)";
-    const envName = Object.entries(ENV_MAP).find(([, p]) => p === path)?.[0];
-    throw new ConfigError(`config: invalid setting ${path}${envName ? ` (${envName})` : ""}: ${issue.message}`);
+    // name where the value came from: the environment variable when it is set, else config.json
+    const envName = fromEnv.has(path) ? Object.entries(ENV_MAP).find(([, p]) => p === path)?.[0] : undefined;
+    const source = envName ?? (existsSync(file) && getPath(raw, path) !== undefined && !Object.hasOwn(opts.overrides ?? {}, path) ? `${file}` : undefined);
+    throw new ConfigError(`config: invalid setting ${path}${source ? ` (${source})` : ""}: ${issue.message}`);
   }
   return res.data;
 }

@@ -249,6 +249,9 @@ describe("events, settings, ports and start-up refusals", () => {
     expect((err as Error).message).toBe("config: invalid setting extensions.tiny.limit (TINY_LIMIT): Too small: expected number to be >0");
     const unregistered = defineSettings({ schema: z.object({}) });
     expect(() => fromFile.context().settings(unregistered)).toThrow("belong to no installed extension");
+    // a mistyped key or extension name in config.json would keep a default: refused, naming what is known
+    expect(() => tinyApp({ config: { "extensions.tiny.limt": 5 } })).toThrow("config: unknown setting in config.json: extensions.tiny.limt (known: greeting, limit)");
+    expect(() => tinyApp({ config: { "extensions.tinny.limit": 5 } })).toThrow("config: unknown setting in config.json: extensions.tinny (settings of: tiny)");
   });
 
   test("a provided port is built once, on first lookup; a port the platform registered first wins", async () => {

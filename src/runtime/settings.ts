@@ -35,7 +35,22 @@ export function settingsOf<T>(reg: Registry, config: Config, env: Env, def: Sett
   return res.data;
 }
 
-/** Resolve every registered extension's settings (at start: an invalid one stops it). */
+/**
+ * Resolve every registered extension's settings (at start: an invalid one stops it). config.json's `extensions` may
+ * name only installed extensions with settings, and only keys their schema has: a mistyped one would keep its default.
+ */
 export function validateSettings(reg: Registry, config: Config, env: Env) {
+  const byExtension = new Map([...reg.settings.entries()].map(([def, ext]) => [ext, def] as const));
+  const unknown: string[] = [];
+  for (const [name, values] of Object.entries(config.extensions)) {
+    const def = byExtension.get(name);
+    if (!def) {
+      unknown.push(`extensions.${name} (settings of: ${[...byExtension.keys()].sort().join(", ") || "none"})`);
+      continue;
+    }
+    const shape = (def.schema as { shape?: Record<string, unknown> }).shape;
+    if (shape) for (const key of Object.keys(values)) if (!Object.hasOwn(shape, key)) unknown.push(`extensions.${name}.${key} (known: ${Object.keys(shape).join(", ")})`);
+  }
+  if (unknown.length > 0) throw new ConfigError(`config: unknown setting${unknown.length > 1 ? "s" : ""} in config.json: ${unknown.join("; ")}`);
   for (const def of reg.settings.keys()) settingsOf(reg, config, env, def);
 }

@@ -63,23 +63,39 @@ export async function startS3(buckets: string[]): Promise<TestS3> {
     const stored = sse.get(path);
     if ((ctx.method === "GET" || ctx.method === "HEAD") && stored && ctx.status < 300) ctx.set("x-amz-server-side-encryption", stored);
   });
-  // s3rver 3.7 does not descend below a delimiter when listing, so nested keys never show up as CommonPrefixes
-  // (Litestream lists generations that way). List recursively and fold the prefixes here, like S3 does.
+  // ListObjects as S3 answers it. s3rver 3.7's filesystem store walks the bucket in directory order (readdir, not
+  // sorted) and does not descend below a delimiter, so nested keys never show up as CommonPrefixes. S3 lists keys in
+  // UTF-8 binary order, and Litestream 0.3.13's restore relies on it: it takes a WAL index's segments in listing order,
+  // so a directory order that put <index>_<offset>.wal.lz4 before <index>_00000000.wal.lz4 failed every restore with
+  // "missing initial wal segment" (or "wal segments out of order"). List every key under the prefix, sort, then apply
+  // marker, delimiter (prefixes folded) and max-keys (objects and prefixes both count) here.
   const store = srv.store;
   const listAll = store.listObjects.bind(store);
+  const byKey = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
   store.listObjects = async (bucket: string, options: { delimiter?: string; prefix?: string; maxKeys?: number; startAfter?: string }) => {
-    if (!options.delimiter) return listAll(bucket, options);
-    const all = await listAll(bucket, { ...options, delimiter: "", maxKeys: Infinity });
     const prefix = options.prefix ?? "";
-    const commonPrefixes = new Set<string>();
+    const delimiter = options.delimiter ?? "";
+    const after = options.startAfter ?? "";
+    const max = options.maxKeys ?? Infinity;
+    const all = await listAll(bucket, { prefix, delimiter: "", startAfter: "", maxKeys: Infinity });
+    const sorted = [...all.objects].sort((a: any, b: any) => byKey(a.key, b.key));
+    const commonPrefixes: string[] = [];
     const objects: any[] = [];
-    for (const o of all.objects) {
-      const i = o.key.slice(prefix.length).indexOf(options.delimiter);
-      if (i >= 0) commonPrefixes.add(o.key.slice(0, prefix.length + i + options.delimiter.length));
+    let isTruncated = false;
+    for (const o of sorted) {
+      if (after && byKey(o.key, after) <= 0) continue;
+      const i = delimiter ? o.key.slice(prefix.length).indexOf(delimiter) : -1;
+      const folded = i >= 0 ? o.key.slice(0, prefix.length + i + delimiter.length) : undefined;
+      // a prefix already returned (this page, or an earlier one that ended on it) is not counted again
+      if (folded !== undefined && (commonPrefixes.at(-1) === folded || (after && after.startsWith(folded)))) continue;
+      if (objects.length + commonPrefixes.length >= max) {
+        isTruncated = true;
+        break;
+      }
+      if (folded !== undefined) commonPrefixes.push(folded);
       else objects.push(o);
     }
-    const max = options.maxKeys ?? Infinity;
-    return { objects: objects.slice(0, max), commonPrefixes: [...commonPrefixes].sort(), isTruncated: objects.length > max };
+    return { objects, commonPrefixes, isTruncated };
   };
   const info = await srv.run();
   const endpoint = `http://127.0.0.1:${info.port}`;

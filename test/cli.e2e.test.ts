@@ -49,8 +49,11 @@ describe("kreditku CLI: one exit-code rule", () => {
     [["serve", "--port", "http"], '--port must be an integer 0-65535, got "http"'],
     [["worker", "--port", "-1"], '--port must be an integer 0-65535, got "-1"'],
     [["worker", "--concurrency", "-3"], '--concurrency must be an integer 1-1000, got "-3"'],
-    [["jobs", "list", "--limit", "-5"], '--limit must be a positive integer, got "-5"'],
-    [["jobs", "list", "--limit", "2.5"], '--limit must be a positive integer, got "2.5"'],
+    [["jobs", "list", "--limit", "-5"], '--limit must be an integer 1-1000000, got "-5"'],
+    [["jobs", "list", "--limit", "2.5"], '--limit must be an integer 1-1000000, got "2.5"'],
+    [["jobs", "list", "--limit", "99999999999999999999"], '--limit must be an integer 1-1000000, got "99999999999999999999"'],
+    [["jobs", "purge", "--dead", "extra"], 'unexpected argument "extra"'],
+    [["worker", "--queues", ""], "--queues"],
     [["jobs", "list", "--state", "weird"], "--state must be one of"],
     [["jobs", "retry"], "retry needs one job id or key"],
     [["jobs", "purge"], "purge needs --dead"],
@@ -103,6 +106,10 @@ describe("kreditku CLI: one exit-code rule", () => {
     expect((await runCli(["migrate", "--depot", depot])).stdout).not.toContain("creating a new depot");
     expect((await runCli(["ledger", "check", "--depot", depot])).code).toBe(0);
     expect((await runCli(["jobs", "list", "--depot", depot])).code).toBe(0);
+    // Redis not answering (nothing listens on port 9): one line naming it, exit 1
+    const lost = await runCli(["jobs", "redispatch", "--dry-run", "--depot", depot], { REDIS_URL: "redis://127.0.0.1:9" });
+    expect(lost.code).toBe(1);
+    expect(lost.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^kreditku jobs: redis is unavailable: /)]);
     const retry = await runCli(["jobs", "retry", "no-such-job", "--depot", depot]);
     expect(retry.code).toBe(1);
     expect(retry.stderr).toContain('no dead or failed job "no-such-job"');

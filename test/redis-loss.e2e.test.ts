@@ -67,7 +67,15 @@ test("Redis flushed mid-burst, then stopped and back empty: every job applied on
     expect(performance.now() - t1).toBeLessThan(2000);
     expect(await m.text()).toMatch(/^redis_up 0$/m);
     expect((await post("during", 7)).status).toBe(202); // the API still takes work; it waits in the outbox
+    // a worker started during the outage answers its probes at once: alive, not ready
+    const late = await spawn(["worker", "--concurrency", "2", "--queues", "e2e.square", "--port", "0"], env, "worker probes listening");
+    expect((await fetch(`${late.url}/healthz`)).status).toBe(200);
+    const lateReady = await fetch(`${late.url}/readyz`);
+    expect(lateReady.status).toBe(503);
+    expect(lateReady.headers.get("content-type")).toContain("application/problem+json");
     await redis.start();
+    await waitFor(async () => (await fetch(`${late.url}/readyz`)).status === 200, 60_000, "the late worker ready once Redis is back");
+    late.proc.kill("SIGTERM");
     await waitFor(() => (db.query("SELECT count(*) AS n FROM e2e_results WHERE id = 'during'").get() as { n: number }).n === 1, 60_000, "job enqueued during the outage applied");
     worker.proc.kill("SIGTERM");
     serve.proc.kill("SIGTERM");

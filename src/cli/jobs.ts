@@ -47,13 +47,16 @@ export const jobsCommand: Command = {
       state = values.state as ListState | undefined;
       if (state !== undefined && !STATES.includes(state)) throw new UsageError(`--state must be one of ${STATES.join(", ")}`);
       if (values.limit !== undefined) limit = Number(values.limit);
-      if (!/^\d+$/.test(values.limit ?? "100") || !Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
+      if (!/^\d+$/.test(values.limit ?? "100") || !Number.isSafeInteger(limit) || limit < 1 || limit > 1_000_000) throw new UsageError(`--limit must be an integer 1-1000000, got "${values.limit}"`);
     } else if (sub === "retry") {
       if (!values["all-dead"] && positionals.length !== 1) throw new UsageError("retry needs one job id or key, or --all-dead");
       if (values["all-dead"] && positionals.length) throw new UsageError("give either a job id or --all-dead, not both");
     } else if (sub === "redispatch") {
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    } else if (!values.dead) throw new UsageError("purge needs --dead");
+    } else {
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      if (!values.dead) throw new UsageError("purge needs --dead");
+    }
     const config = loadConfig({ depot: values.depot });
     requireExistingDepot(config);
     const db = new Db(depotPaths(config.depot).db, 1);

@@ -5,6 +5,7 @@ import { CommandError, UsageError } from "./types.ts";
 import { commandsFor } from "./commands.ts";
 import { ConfigError } from "../config.ts";
 import { MigrationError } from "../db/migrate.ts";
+import { DependencyUnavailable } from "../runtime/dependency.ts";
 
 function help(commands: Command[]) {
   const w = Math.max(...commands.map((c) => c.name.length));
@@ -45,6 +46,11 @@ export async function runCli(argv: string[], installed: Installed): Promise<numb
     }
     if (e instanceof CommandError) {
       console.error(`kreditku ${name}: ${e.message}`);
+      return 1;
+    }
+    // a dependency that does not answer (Redis, S3): one line naming it, like any runtime failure
+    if (e instanceof DependencyUnavailable) {
+      console.error(`kreditku ${name}: ${e.dependency} is unavailable: ${e.reason}`);
       return 1;
     }
     if (e instanceof ConfigError || e instanceof MigrationError) {

@@ -1,7 +1,7 @@
 // `kreditku worker`: stateless BullMQ workers for runsOn 'any' jobs. Never opens SQLite: results go back to the
 // owner (serve) through the results queue.
 import type { Command } from "./types.ts";
-import { UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
+import { CommandError, UsageError, depotFlag, helpFlag, parseFlags, requireInstalled } from "./types.ts";
 import { loadConfig } from "../config.ts";
 import { batchLogWrites, createLogger } from "../observability/logger.ts";
 import { Metrics } from "../observability/metrics.ts";
@@ -37,7 +37,8 @@ export const workerCommand: Command = {
     const reg = new Registry(requireInstalled(installed).extensions, requireInstalled(installed).jobs);
     validateSettings(reg, config, process.env);
     const all = reg.workerQueues();
-    const queues = values.queues ? values.queues.split(",").map((s) => s.trim()).filter(Boolean) : all;
+    const queues = values.queues !== undefined ? values.queues.split(",").map((s) => s.trim()).filter(Boolean) : all;
+    if (values.queues !== undefined && queues.length === 0) throw new UsageError(`--queues names no queue (worker queues: ${all.join(", ") || "none"})`);
     const unknown = queues.filter((q) => !all.includes(q));
     if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(", ")} (worker queues: ${all.join(", ") || "none"})`);
     const metrics = new Metrics({ defaultMetrics: false });
@@ -49,24 +50,38 @@ export const workerCommand: Command = {
     ]);
     const exec = new JobExecutor(reg, { config, log, metrics, clock: systemClock, ports, env: process.env }, new JobMetrics(metrics));
     const workers = new StatelessWorkers(exec, { url: config.redisUrl, prefix: config.queuePrefix, lockMs: config.jobLockMs, log, queues, concurrency });
-    await workers.start();
     // Probes and metrics for orchestrators: /healthz (alive), /readyz (workers running, Redis answering), /metrics.
-    const probe = port === undefined ? null : Bun.serve({
-      port,
-      hostname: config.host,
-      fetch: async (req) => {
-        const path = new URL(req.url).pathname;
-        if (path === "/healthz") return Response.json({ status: "ok" });
-        if (path === "/readyz") {
-          const ok = await workers.ready();
-          return ok
-            ? Response.json({ status: "ready" })
-            : new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-ready", title: "Not ready", status: 503, detail: "workers not running or Redis not answering" }), { status: 503, headers: { "Content-Type": "application/problem+json" } });
-        }
-        if (path === "/metrics") return new Response(await metrics.text(), { headers: { "Content-Type": metrics.contentType } });
-        return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-found", title: "Not found", status: 404 }), { status: 404, headers: { "Content-Type": "application/problem+json" } });
-      },
-    });
+    // Bound before the workers start, so a worker started while Redis is away answers at once: alive, not ready.
+    let started = false;
+    const notReady = () =>
+      new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-ready", title: "Not ready", status: 503, detail: "workers not running or Redis not answering" }), { status: 503, headers: { "Content-Type": "application/problem+json" } });
+    let probe: ReturnType<typeof Bun.serve> | null = null;
+    if (port !== undefined) {
+      try {
+        probe = Bun.serve({
+          port,
+          hostname: config.host,
+          fetch: async (req) => {
+            const path = new URL(req.url).pathname;
+            if (path === "/healthz") return Response.json({ status: "ok" });
+            if (path === "/readyz") return started && (await workers.ready()) ? Response.json({ status: "ready" }) : notReady();
+            if (path === "/metrics") return new Response(await metrics.text(), { headers: { "Content-Type": metrics.contentType } });
+            return new Response(JSON.stringify({ type: "https://kreditku.dev/problems/not-found", title: "Not found", status: 404 }), { status: 404, headers: { "Content-Type": "application/problem+json" } });
+          },
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+        throw new CommandError(`port ${port} on ${config.host} is already in use: stop the other process, or choose another port with --port N or KREDITKU_WORKER_PORT`);
+      }
+    }
+    if (probe) log.info("worker probes listening", { port: probe.port, url: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${probe.port}` });
+    try {
+      await workers.start();
+    } catch (err) {
+      probe?.stop(true);
+      throw err;
+    }
+    started = true;
     log.info("worker ready", { queues, concurrency, prefix: config.queuePrefix, port: probe?.port ?? null });
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {

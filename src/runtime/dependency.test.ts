@@ -42,6 +42,34 @@ describe("callDependency", () => {
     expect(err).toBeInstanceOf(DependencyUnavailable);
   });
 
+  test("an endpoint that does not speak HTTP (an SSH banner) is unavailable, over fetch and node:http alike", async () => {
+    const ssh = createServer((s) => {
+      sockets.push(s);
+      s.write("SSH-2.0-OpenSSH_9.2\r\n");
+    });
+    await new Promise<void>((res) => ssh.listen(0, "127.0.0.1", res));
+    const port = (ssh.address() as { port: number }).port;
+    try {
+      const viaFetch = await callDependency("s3", (signal) => fetch(`http://127.0.0.1:${port}/`, { signal }), { timeoutMs: 2000 }).catch((e) => e);
+      expect(viaFetch).toBeInstanceOf(DependencyUnavailable);
+      const { request } = await import("node:http");
+      const viaHttp = await callDependency(
+        "s3",
+        () =>
+          new Promise((resolve, reject) => {
+            const req = request({ host: "127.0.0.1", port, path: "/" }, resolve);
+            req.on("error", reject);
+            req.end();
+          }),
+        { timeoutMs: 2000 },
+      ).catch((e) => e);
+      expect(viaHttp).toBeInstanceOf(DependencyUnavailable);
+      expect(viaHttp.detail).not.toContain("no answer within"); // refused at once as a protocol error, not at the deadline
+    } finally {
+      ssh.close();
+    }
+  });
+
   test("a refused connection is unavailable at once", async () => {
     const t0 = performance.now();
     const err = await callDependency("gateway", (signal) => fetch(`http://127.0.0.1:${refusedPort}/`, { signal }), { timeoutMs: 3000 }).catch((e) => e);

@@ -41,10 +41,13 @@ const CONNECTION_CODES = new Set([
   "UND_ERR_SOCKET",
 ]);
 
-/** Whether an error says the dependency could not be reached (as opposed to an answer it gave). */
+/**
+ * Whether an error says the dependency could not be reached (as opposed to an answer it gave). An endpoint that
+ * answers bytes that are not HTTP (another service on the port, a broken proxy) counts: there is no answer to read.
+ */
 export function isConnectionError(err: unknown): boolean {
   for (let e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
+    if (typeof e.code === "string" && (CONNECTION_CODES.has(e.code) || e.code.startsWith("HPE_") || e.code === "Malformed_HTTP_Response")) return true;
     if (e.name === "TimeoutError" || e.name === "AbortError" || e.name === "RequestTimeout") return true;
     if (typeof e.message === "string" && /Unable to connect|ECONNREFUSED|ECONNRESET|socket hang up|Connection refused|connection closed|timed out|Connection is closed/i.test(e.message)) return true;
   }

@@ -10,6 +10,8 @@ import { jpegImage } from "../../test/kit/images.ts";
 
 let stalled: Server;
 let stalledUrl = "";
+let notHttp: Server;
+let notHttpUrl = "";
 let refusedUrl = "";
 const sockets: Socket[] = [];
 
@@ -21,6 +23,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((res) => stalled.listen(0, "127.0.0.1", res));
   stalledUrl = `http://127.0.0.1:${(stalled.address() as { port: number }).port}`;
+  notHttp = createServer((s) => {
+    sockets.push(s);
+    s.on("error", () => {});
+    s.write("SSH-2.0-OpenSSH_9.2\r\n"); // another service on the port: its banner, never HTTP
+  });
+  await new Promise<void>((res) => notHttp.listen(0, "127.0.0.1", res));
+  notHttpUrl = `http://127.0.0.1:${(notHttp.address() as { port: number }).port}`;
   const probe = createServer();
   await new Promise<void>((res) => probe.listen(0, "127.0.0.1", res));
   refusedUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
@@ -30,6 +39,7 @@ beforeAll(async () => {
 afterAll(() => {
   for (const s of sockets) s.destroy();
   stalled.close();
+  notHttp.close();
 });
 
 const settings = (endpoint: string) => ({ bucket: "docs", endpoint, region: "us-east-1", forcePathStyle: true, accessKeyId: "k", secretAccessKey: "s" });
@@ -38,6 +48,7 @@ describe("the s3 store under an outage", () => {
   for (const [what, url] of [
     ["accepts connections but never answers", () => stalledUrl],
     ["refuses connections", () => refusedUrl],
+    ["answers with something that is not HTTP", () => notHttpUrl],
   ] as const) {
     test(`S3 that ${what}: every call is DependencyUnavailable within the deadline`, async () => {
       const store = new S3BlobStore(settings(url()), undefined, { timeoutMs: 1500 });
@@ -57,6 +68,7 @@ describe("a document upload while S3 is out", () => {
   for (const [what, url] of [
     ["accepts connections but never answers", () => stalledUrl],
     ["refuses connections", () => refusedUrl],
+    ["answers with something that is not HTTP", () => notHttpUrl],
   ] as const) {
     test(`S3 that ${what}: 503 problem+json with Retry-After within a few seconds, logged as an s3 failure`, async () => {
       await using t = testApp({ env: { S3_BUCKET: "docs", S3_ENDPOINT: url(), S3_ACCESS_KEY_ID: "k", S3_SECRET_ACCESS_KEY: "s", S3_FORCE_PATH_STYLE: "true" } });

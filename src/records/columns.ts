@@ -12,6 +12,7 @@ export const txt = (extra: Partial<ColumnDecl> = {}): ColumnDecl => ({ type: "te
 export const status: ColumnDecl = { type: "text", filter: ["eq", "in"], sortable: true };
 /** A reference to another row: filter eq/in. */
 export const ref: ColumnDecl = { type: "text", filter: ["eq", "in"] };
-export const time: ColumnDecl = { type: "text", filter: ["gte", "lte"], sortable: true };
+/** An ISO 8601 timestamp or date: filter gte/lte (the value must be one), sortable. */
+export const time: ColumnDecl = { type: "text", format: "timestamp", filter: ["gte", "lte"], sortable: true };
 export const money: ColumnDecl = { type: "integer", filter: ["eq", "gte", "lte"], sortable: true };
 export const int: ColumnDecl = { type: "integer" };

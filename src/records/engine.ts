@@ -15,8 +15,18 @@ export type ColumnType = "text" | "integer" | "real";
 export type { MaskKind };
 export { badRecordQuery, parseListQuery, type FilterOp, type Filters, type ListQuery } from "./query.ts";
 
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+/** An ISO 8601 date or timestamp that names a real instant (2026-02-30 does not). */
+function isTimestamp(v: string): boolean {
+  if (!TIMESTAMP.test(v)) return false;
+  const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
+  return Number.isFinite(t) && (v.length !== 10 || new Date(t).toISOString().slice(0, 10) === v);
+}
+
 export interface ColumnDecl {
   type?: ColumnType;
+  /** A text column holding an ISO 8601 date or timestamp: filter values must be one (compared as text). */
+  format?: "timestamp";
   /** Filter operators allowed on this column (none: not filterable). */
   filter?: FilterOp[];
   sortable?: boolean;
@@ -188,7 +198,11 @@ export class RecordApi {
   }
 
   private coerce(col: string, raw: string): string | number {
-    const t = this.column(col)?.type ?? "text";
+    const decl = this.column(col);
+    const t = decl?.type ?? "text";
+    if (decl?.format === "timestamp" && !isTimestamp(raw)) {
+      throw badRecordQuery(`filter value for ${col} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp`, { errors: [{ path: `filter[${col}]`, message: "not a date or timestamp" }] });
+    }
     if (t === "text") return raw;
     const n = Number(raw);
     if (raw.trim() === "" || !Number.isFinite(n) || (t === "integer" && !Number.isInteger(n))) {

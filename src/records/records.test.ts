@@ -32,7 +32,7 @@ const DECLS: RecordDecl[] = [
       nik: { type: "text", filter: ["eq"], search: true, pii: { visibleTo: ["admin", "borrower"], mask: "nik" } },
       secret_note: { type: "text", pii: { visibleTo: ["admin"], mask: "hide" } },
       name: { type: "text", search: true },
-      decided_at: { type: "text", sortable: true },
+      decided_at: { type: "text", format: "timestamp", filter: ["gte", "lte"], sortable: true },
       not_there: { type: "text" },
     },
     access: { admin: true, analyst: true, borrower: "r.user_id = $caller.id" },
@@ -220,6 +220,18 @@ describe("GET /api/v1/records/{name}", () => {
     const ok = await get("/api/v1/records/apps?filter[status]=approved&count=true", "admin");
     expect(ok.status).toBe(200);
     expect(ok.body.total).toBe(10);
+  });
+
+  test("a timestamp column is filtered by a date or an ISO 8601 timestamp only: anything else is 400 naming the column", async () => {
+    for (const v of ["abc", "99999999999999999999999", "2026-02-30", "2026-13-01", "2026-1-1", "2026-01-01 10:00", "2026-01-01T25:00:00Z"]) {
+      const r = await get(`/api/v1/records/apps?filter[decided_at][gte]=${encodeURIComponent(v)}`, "admin");
+      expect(r.status, v).toBe(400);
+      expect(r.body.type, v).toEndWith("/bad-record-query");
+      expect(r.body.detail, v).toContain("decided_at must be a date (YYYY-MM-DD) or an ISO 8601 timestamp");
+    }
+    for (const v of ["2026-01-01", "2026-01-01T00:00:00Z", "2026-01-01T07:00:00.123+07:00"]) {
+      expect((await get(`/api/v1/records/apps?filter[decided_at][lte]=${encodeURIComponent(v)}`, "admin")).status, v).toBe(200);
+    }
   });
 
   test("repeated parameters and forged cursors are 400 problems", async () => {

@@ -53,7 +53,7 @@ describe("callDependency", () => {
       const viaFetch = await callDependency("s3", (signal) => fetch(`http://127.0.0.1:${port}/`, { signal }), { timeoutMs: 2000 }).catch((e) => e);
       expect(viaFetch).toBeInstanceOf(DependencyUnavailable);
       const { request } = await import("node:http");
-      const viaHttp = await callDependency(
+      const viaHttp: any = await callDependency(
         "s3",
         () =>
           new Promise((resolve, reject) => {

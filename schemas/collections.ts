@@ -86,10 +86,12 @@ export const RollRates = z
     },
   });
 
-export const RollRatesQuery = z.object({
-  from: isoDate.optional().openapi({ example: "2026-03-01" }),
-  to: isoDate.optional().openapi({ example: "2026-03-31" }),
-});
+export const RollRatesQuery = z
+  .object({
+    from: isoDate.optional().openapi({ example: "2026-03-01" }),
+    to: isoDate.optional().openapi({ example: "2026-03-31" }),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "must not be before from", path: ["to"] });
 export type RollRatesQuery = z.infer<typeof RollRatesQuery>;
 
 export const CollectionItem = z.object({

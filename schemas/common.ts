@@ -22,7 +22,10 @@ export const ppm = (desc: string, example?: number) =>
     .openapi({ description: `${desc} (parts per million)`, ...(example !== undefined ? { example } : {}) });
 
 /** A calendar date YYYY-MM-DD. */
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v, "must be a real calendar date");
 
 /** The reference ids the examples use (UUIDv7, as the API issues them). */
 export const EXAMPLE_IDS = {

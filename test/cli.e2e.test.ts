@@ -63,6 +63,7 @@ describe("kreditku CLI: one exit-code rule", () => {
     [["keys"], "keys needs a subcommand"],
     [["admin"], "admin needs a subcommand"],
     [["admin", "create", "--email", "a@b.c"], "--password is required"],
+    [["admin", "create", "--email", "a@b.c", "--password", "short"], "password must be at least 10 characters"],
     [["backup", "--keep-daily", "-1"], '--keep-daily must be an integer 0-1000, got "-1"'],
     [["backup", "verify", "--max-age-hours", "-2"], '--max-age-hours must be a positive number, got "-2"'],
     [["restore"], "--from is required"],

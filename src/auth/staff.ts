@@ -5,7 +5,15 @@ import { normaliseText, unsafeTextIssue } from "../text/safe-text.ts";
 export const STAFF_ROLES = ["admin", "analyst", "finance"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-export class StaffUserError extends Error {}
+/** A staff user that cannot be created: a bad value (`invalid`), or a user that already exists (`conflict`). */
+export class StaffUserError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "invalid" | "conflict" = "invalid",
+  ) {
+    super(message);
+  }
+}
 
 export function normalizeEmail(email: string) {
   return email.trim().toLowerCase();
@@ -25,16 +33,21 @@ function staffName(raw: string | undefined): string | null {
   return name || null;
 }
 
-export async function createStaffUser(db: Db, input: { email: string; password: string; role: StaffRole; name?: string }) {
+/** The values of a new staff user, checked (throws StaffUserError "invalid"): the email normalised, the name made safe. */
+export function checkStaffInput(input: { email: string; password: string; name?: string }): { email: string; name: string | null } {
   const email = normalizeEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || unsafeTextIssue(email)) throw new StaffUserError(`${JSON.stringify(input.email)} is not an email address`);
   if (input.password.length < 10) throw new StaffUserError("password must be at least 10 characters");
-  const name = staffName(input.name);
+  return { email, name: staffName(input.name) };
+}
+
+export async function createStaffUser(db: Db, input: { email: string; password: string; role: StaffRole; name?: string }) {
+  const { email, name } = checkStaffInput(input);
   const hash = await hashPassword(input.password);
   const id = Bun.randomUUIDv7();
   const now = new Date().toISOString();
   db.tx((w) => {
-    if (w.get("SELECT 1 FROM users WHERE email = ?", email)) throw new StaffUserError(`a user with email ${email} already exists`);
+    if (w.get("SELECT 1 FROM users WHERE email = ?", email)) throw new StaffUserError(`a user with email ${email} already exists`, "conflict");
     w.run(
       "INSERT INTO users (id, role, email, password_hash, display_name, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
       id,

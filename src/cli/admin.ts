@@ -4,7 +4,7 @@ import { loadConfig, depotPaths } from "../config.ts";
 import { ensureDepot } from "../platform.ts";
 import { Db } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
-import { createStaffUser, STAFF_ROLES, StaffUserError } from "../auth/staff.ts";
+import { checkStaffInput, createStaffUser, STAFF_ROLES, StaffUserError } from "../auth/staff.ts";
 
 export const adminCommand: Command = {
   name: "admin",
@@ -27,6 +27,12 @@ export const adminCommand: Command = {
     if (!values.password) throw new UsageError("--password is required");
     const role = (values.role ?? "admin") as (typeof STAFF_ROLES)[number];
     if (!STAFF_ROLES.includes(role)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(", ")}`);
+    try {
+      checkStaffInput({ email: values.email, password: values.password, name: values.name }); // bad values first: nothing created
+    } catch (e) {
+      if (e instanceof StaffUserError) throw new UsageError(e.message);
+      throw e;
+    }
     const config = loadConfig({ depot: values.depot });
     if (!depotExists(config)) console.error(`kreditku admin create: creating a new depot at ${config.depot}`);
     ensureDepot(config);

@@ -144,9 +144,9 @@ export const PayoffQuote = z
   .object({
     loanId: z.string(),
     status: z.enum(LOAN_STATUSES),
-    outstandingAmount: z.number().int(),
+    outstandingAmount: z.number().int().openapi({ description: "Everything left to pay, late fees included: the loan's outstandingAmount + lateFeeOutstandingAmount (split in components)" }),
     creditBalanceAmount: z.number().int(),
-    payoffAmount: z.number().int(),
+    payoffAmount: z.number().int().openapi({ description: "What closes the loan today: outstandingAmount minus the credit balance (never below 0)" }),
     components: z.object({ lateFeeAmount: z.number().int(), feeAmount: z.number().int(), interestAmount: z.number().int(), principalAmount: z.number().int() }),
     virtualAccount: z.object({ vaNumber: z.string(), bankCode: z.string() }).nullable(),
     asOf: z.string(),

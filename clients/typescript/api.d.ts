@@ -4092,8 +4092,10 @@ export interface components {
             loanId: string;
             /** @enum {string} */
             status: "disbursing" | "active" | "delinquent" | "paid_off" | "written_off" | "cancelled";
+            /** @description Everything left to pay, late fees included: the loan's outstandingAmount + lateFeeOutstandingAmount (split in components) */
             outstandingAmount: number;
             creditBalanceAmount: number;
+            /** @description What closes the loan today: outstandingAmount minus the credit balance (never below 0) */
             payoffAmount: number;
             components: {
                 lateFeeAmount: number;

@@ -102,6 +102,8 @@ test("staff loan account > figures equal the loan view and the payoff quote; sch
     bucket: "dpd_1_30",
   });
   expect(r.body.figures.outstandingAmount).toBe(5_500_000 - 110_000);
+  // the payoff quote counts everything left to pay: the loan's outstanding plus its late fees
+  expect(q.outstanding).toBe(view.body.outstandingAmount + view.body.lateFeeOutstandingAmount);
   expect(r.body.loan.installments.slice(0, 3).map((i: any) => i.status)).toEqual(["paid", "overdue", "upcoming"]);
   expect(r.body.payments).toHaveLength(1);
   expect(r.body.payments[0]).toMatchObject({ amount: 110_000, status: "applied" });

@@ -64,6 +64,12 @@ describe("schedule: rules", () => {
     const interests = s.instalments.map((l) => l.interestAmount);
     for (let i = 1; i < interests.length; i++) expect(interests[i]).toBeLessThan(interests[i - 1]);
   });
+  test("annuity with one instalment: interest rounded half up like any other; a tenor in days is one flat repayment", () => {
+    const one = buildSchedule({ principal: 9_999_999, tenor: 1, tenorUnit: "months", method: "annuity", ratePpm: 90_000 }, "2026-01-15");
+    expect(one.instalments.map((l) => [l.principalAmount, l.interestAmount, l.totalAmount])).toEqual([[9_999_999, 900_000, 10_899_999]]);
+    const days = buildSchedule({ principal: 1_000_000, tenor: 30, tenorUnit: "days", method: "annuity", ratePpm: 2_999 }, "2026-01-15");
+    expect(days.instalments.map((l) => l.interestAmount)).toEqual([Math.floor((1_000_000 * 2_999 * 30) / 1_000_000)]);
+  });
   test("monthly equivalent of a weekly instalment", () => {
     const s = buildSchedule(reference, "2026-03-02");
     expect(monthlyEquivalent(s, "weeks")).toBe(471_429);

@@ -148,7 +148,9 @@ export function buildSchedule(terms: PricingTerms, startDate: string, opts: { ap
   const principalParts = splitRemainder(P, n);
   let interestParts: number[];
 
-  if (method === "flat" || n === 1) {
+  // a tenor in days is one repayment at the end, its interest accrued per day: flat whatever the method (the
+  // annuity's r is a rate per instalment period, and here the period is the whole tenor)
+  if (method === "flat" || tenorUnit === "days") {
     const interest = Number((BigInt(P) * BigInt(ratePpm) * BigInt(tenor)) / 1_000_000n);
     interestParts = splitRemainder(interest, n);
   } else if (ratePpm === 0) {

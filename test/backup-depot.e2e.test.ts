@@ -4,7 +4,7 @@
 // clearly (exit 8); a backup taken without the key holds no secrets and says so. The newest backup is never silently
 // replaced by an older one: an unreadable newest manifest fails verify and restore, naming it; --id picks another.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { runCli, startBinary, tempDepot, type Running } from "./kit/binary.ts";
@@ -159,5 +159,39 @@ describe("backup and restore of the whole depot", () => {
     const ok = await runCli(["restore", "--from", backups, "--id", older, "--depot", join(root, "c")], keyed);
     expect(ok.code).toBe(0);
     expect((await runCli(["backup", "verify", "--from", backups, "--id", older, "--depot", join(root, "c")], keyed)).code).toBe(0);
+  }, 60000);
+
+  test("a newest backup that fails a check (its data truncated) is refused naming the older one; an empty retention value is a usage error; a killed backup's work folder is cleared by the next", async () => {
+    const keyed = { ...env, KREDITKU_BACKUP_KEY: KEY };
+    const fresh = join(root, "newer-backups");
+    expect((await runCli(["backup", "--depot", srv.depot, "--to", fresh], keyed)).code).toBe(0);
+    // an empty value ("$UNSET") is not "keep nothing": exit 2, nothing deleted
+    for (const v of ["", " "]) {
+      const r = await runCli(["backup", "--depot", srv.depot, "--to", fresh, "--keep-daily", v], keyed);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--keep-daily must be an integer 0-1000");
+    }
+    // a work folder left by a backup that was killed (its pid long gone) is removed by the next backup
+    const stale = join(srv.depot, "backups", ".work-kreditku-20260101T000000000Z-999999999");
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, "snapshot.db"), "left behind");
+    const second = await runCli(["backup", "--depot", srv.depot, "--to", fresh], keyed);
+    expect(second.code).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(jsonLines(second.stdout).some((l) => l.msg === "removed the work folder of a backup that did not finish")).toBe(true);
+    const ids = readdirSync(fresh)
+      .filter((n) => n.endsWith(".manifest.json"))
+      .map((n) => n.slice(0, -".manifest.json".length))
+      .sort();
+    expect(ids.length).toBe(2);
+    const [older, newest] = ids as [string, string];
+    const data = join(fresh, `${newest}.db.gz`);
+    writeFileSync(data, readFileSync(data).subarray(0, 1000));
+    for (const argv of [["backup", "verify", "--from", fresh, "--depot", join(root, "d")], ["restore", "--from", fresh, "--depot", join(root, "d")]]) {
+      const r = await runCli(argv, keyed);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain(newest);
+      expect(r.stderr).toContain(`to use the older ${older}, pass --id ${older}`);
+    }
   }, 60000);
 });

@@ -28,7 +28,8 @@ export const EXIT = { ok: 0, error: 1, usage: 2, serving: 3, invalid: 4, exists:
 function count(name: string, v: string | undefined, def: number): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--${name} must be an integer 0-1000, got "${v}"`);
+  // digits only: Number("") and Number(" ") are 0, and an empty value ("$UNSET") must not mean "keep nothing"
+  if (!/^\d+$/.test(v) || !Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--${name} must be an integer 0-1000, got "${v}"`);
   return n;
 }
 

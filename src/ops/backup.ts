@@ -98,6 +98,37 @@ export interface BackupResult {
 /** The default backup folder of a depot. */
 export const defaultTarget = (config: Config) => new FolderTarget(depotPaths(config.depot).backups);
 
+/** Whether a process with this pid is alive (EPERM: alive, another user's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Work folders (`.work-<id>-<pid>`) of backups whose process died (killed before it could clean up): each holds up to
+ * a full uncompressed snapshot on the live volume. Removed, logged; a running backup's folder is left alone.
+ */
+function removeAbandonedWork(workRoot: string, log: Logger) {
+  let names: string[] = [];
+  try {
+    names = readdirSync(workRoot);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.work-.+-(\d+)$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    rmSync(join(workRoot, name), { recursive: true, force: true });
+    log.warn("removed the work folder of a backup that did not finish", { folder: join(workRoot, name), pid });
+  }
+}
+
 export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   const { config, target, log } = opts;
   const now = opts.now ?? (() => new Date());
@@ -115,8 +146,17 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   privateDir(workRoot);
   const docsBytes = target instanceof S3Target || config.s3 ? 0 : filesUnder(paths.uploads).reduce((n, f) => n + f.size, 0);
   checkFreeSpace(workRoot, statSync(paths.db).size * (target instanceof S3Target ? 1.05 : 1.6) + docsBytes + 16 * 1024 * 1024);
+  removeAbandonedWork(workRoot, log);
   const work = join(workRoot, `.work-${id}-${process.pid}`);
   privateDir(work);
+  // stopped by a signal (backup.sh's timeout sends SIGTERM): the staged snapshot does not stay on the live volume
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(work, { recursive: true, force: true });
+    log.warn("backup stopped by a signal; its work folder removed", { id, signal });
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
   try {
     const snap = join(work, "snapshot.db");
     log.info("snapshot", { phase: "snapshot", id, db: paths.db, dbBytes: statSync(paths.db).size });
@@ -189,6 +229,8 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     const deleted = await applyRetention(target, opts.keepDaily, opts.keepWeekly, log, id);
     return { manifest, location: `${target.url}/${manifestName(id)}`, deleted };
   } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
     rmSync(work, { recursive: true, force: true });
   }
 }

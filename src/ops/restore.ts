@@ -36,6 +36,8 @@ export interface Source {
   target: BackupTarget;
   id: string;
   manifest: Manifest;
+  /** The newest readable backup older than this one, when this one was picked as the newest of a folder. */
+  olderId?: string;
 }
 
 /**
@@ -69,7 +71,17 @@ export async function resolveSource(from: string, config: Config, pick?: string)
       `the newest backup ${newest.id} at ${target.url} is unreadable: ${newest.error}` + (older ? `; to use the older ${older.id}, pass --id ${older.id}` : ""),
     );
   }
-  return { target, id: newest.id, manifest: newest.manifest };
+  return { target, id: newest.id, manifest: newest.manifest, olderId: all.slice(1).find((b) => b.manifest)?.id };
+}
+
+/** verifyInto, whose refusal of the newest backup names the older one to fall back to (with --id). */
+async function verifyNamingOlder(src: Source, ...rest: Parameters<typeof verifyInto> extends [Source, ...infer R] ? R : never) {
+  try {
+    return await verifyInto(src, ...rest);
+  } catch (e) {
+    if (e instanceof BackupInvalidError && src.olderId) throw new BackupInvalidError(`${e.message}; to use the older ${src.olderId}, pass --id ${src.olderId}`);
+    throw e;
+  }
 }
 
 /** A registered check's verdict on a backup: its summary, or its discrepancies. */
@@ -335,7 +347,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   // The work folder sits beside main.db so the final rename stays on one file system (atomic).
   const work = join(paths.data, `.restore-${src.id}-${process.pid}`);
   try {
-    const { dbFile, files, report } = await verifyInto(src, work, log, opts.checks, config);
+    const { dbFile, files, report } = await verifyNamingOlder(src, work, log, opts.checks, config);
     assertNotServing(config.depot); // it may have started while we downloaded
     let previous: string | null = null;
     if (existsSync(paths.db)) {
@@ -368,7 +380,7 @@ export async function verifyBackup(opts: { config: Config; from: string; log: Lo
   const paths = depotPaths(opts.config.depot);
   const work = join(process.env.KREDITKU_BACKUP_WORK_DIR || paths.backups, `.verify-${src.id}-${process.pid}`);
   try {
-    const { report } = await verifyInto(src, work, opts.log, opts.checks, opts.config);
+    const { report } = await verifyNamingOlder(src, work, opts.log, opts.checks, opts.config);
     return { ...report, manifest: src.manifest, ageSeconds: Math.round((Date.now() - Date.parse(src.manifest.createdAt)) / 1000) };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -47,6 +47,8 @@ describe("kreditku CLI: one exit-code rule", () => {
     [["version", "extra"], "Unexpected argument 'extra'"],
     [["serve", "--port", "-1"], '--port must be an integer 0-65535, got "-1"'],
     [["serve", "--port", "http"], '--port must be an integer 0-65535, got "http"'],
+    [["serve", "--port", ""], '--port must be an integer 0-65535, got ""'],
+    [["worker", "--port", " "], '--port must be an integer 0-65535, got " "'],
     [["worker", "--port", "-1"], '--port must be an integer 0-65535, got "-1"'],
     [["worker", "--concurrency", "-3"], '--concurrency must be an integer 1-1000, got "-3"'],
     [["jobs", "list", "--limit", "-5"], '--limit must be an integer 1-1000000, got "-5"'],

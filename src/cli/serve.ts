@@ -12,7 +12,7 @@ export const serveCommand: Command = {
     let port: number | undefined;
     if (values.port !== undefined) {
       port = Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
+      if (!/^\d+$/.test(values.port) || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
     }
     const srv = await startServer({ depot: values.depot, overrides: { port, host: values.host }, ...requireInstalled(installed) }).catch((e) => {
       throw e instanceof PortInUseError || e instanceof DepotInUseError ? new CommandError(e.message) : e;

@@ -25,10 +25,10 @@ export const workerCommand: Command = {
     // 16 by default: a worker's reports go to the owner in one addBulk per event-loop turn, so more jobs in flight
     // means bigger batches (bench/PROFILE.md, "Jobs end to end": 2 processes at 4 → 16, ~2× the jobs/s, a quarter less CPU per job)
     const concurrency = values.concurrency === undefined ? 16 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new UsageError(`--concurrency must be an integer 1-1000, got "${values.concurrency}"`);
+    if ((values.concurrency !== undefined && !/^\d+$/.test(values.concurrency)) || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new UsageError(`--concurrency must be an integer 1-1000, got "${values.concurrency}"`);
     const portFlag = values.port ?? process.env.KREDITKU_WORKER_PORT;
     const port = portFlag === undefined ? undefined : Number(portFlag);
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be an integer 0-65535, got "${portFlag}"`);
+    if (port !== undefined && (!/^\d+$/.test(portFlag!) || !Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be an integer 0-65535, got "${portFlag}"`);
     const config = loadConfig({ depot: values.depot });
     if (!config.redisUrl) throw new UsageError("the worker needs Redis: set REDIS_URL");
     batchLogWrites(); // one stdout write per event-loop turn, not per log line

@@ -21,6 +21,7 @@ import { PRIVATE_FILE_MODE, privateDir, privateFile } from "../private-files.ts"
 import { FolderTarget, S3Target, type BackupTarget } from "./targets.ts";
 
 import { LAST_BACKUP_FILE } from "./last-backup.ts";
+import { alive } from "./pidfile.ts";
 export { LAST_BACKUP_FILE };
 
 /** Log progress of a long phase every 10 % when the total is at least `minBytes` (default 32 MiB). */
@@ -97,16 +98,6 @@ export interface BackupResult {
 
 /** The default backup folder of a depot. */
 export const defaultTarget = (config: Config) => new FolderTarget(depotPaths(config.depot).backups);
-
-/** Whether a process with this pid is alive (EPERM: alive, another user's). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Work folders (`.work-<id>-<pid>`) of backups whose process died (killed before it could clean up): each holds up to

@@ -32,7 +32,8 @@ export function removeServePid(depot: string) {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid is alive (EPERM: alive, another user's). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
